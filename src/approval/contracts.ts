@@ -1,0 +1,111 @@
+/**
+ * The contract between the state machine and the approval gate: the RequestApproval task input,
+ * what SendTaskSuccess / SendTaskFailure carry back, and the approval record kept in DynamoDB.
+ */
+import { z } from 'zod';
+
+/** Error name of the SendTaskFailure sent on reject; the ASL catches it by exact name and compensates. */
+export const APPROVAL_REJECTED = 'ApprovalRejected';
+
+/** A Slack approver is written `slack:<user id>` (U… or W… ids); anything else must be an e-mail address. */
+export const SLACK_APPROVER = /^slack:[UW][A-Z0-9]{2,20}$/;
+
+export const Approver = z.union([z.email(), z.string().regex(SLACK_APPROVER)]);
+
+const Version = z.strictObject({
+  engineVersion: z.string().min(1),
+  dbParameterGroupName: z.string().min(1).optional(),
+  dbInstanceClass: z.string().min(1).optional(),
+});
+
+export const ApprovalRequest = z.strictObject({
+  database: z.string().min(1),
+  deploymentId: z.string().min(1),
+  greenInstanceId: z.string().min(1),
+  current: Version,
+  target: Version.partial(),
+  replication: z.enum(['physical', 'logical']),
+  lag: z.strictObject({ value: z.number(), unit: z.enum(['seconds', 'bytes']), metric: z.string() }),
+  window: z
+    .strictObject({ days: z.array(z.string()), start: z.string(), end: z.string(), timezone: z.string() })
+    .nullable(),
+  migrations: z.strictObject({
+    verdict: z.enum(['pass', 'warn', 'fail', 'none']),
+    summary: z.string(),
+    statements: z.array(z.string()),
+  }),
+});
+export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
+
+/** Payload of the `RequestApproval` (`lambda:invoke.waitForTaskToken`) state. */
+export const RequestApprovalInput = z.strictObject({
+  // 1–1,024 characters per the Step Functions API.
+  taskToken: z.string().min(1).max(1024),
+  executionArn: z.string().startsWith('arn:'),
+  approvers: z.array(Approver).min(1),
+  expiresAt: z.iso.datetime({ offset: true }),
+  request: ApprovalRequest,
+});
+export type RequestApprovalInput = z.infer<typeof RequestApprovalInput>;
+
+/** What request-approval returns (ignored by Step Functions; printed by the local rehearsal). */
+export interface RequestApprovalOutput {
+  approvalId: string;
+  /** One approve and one reject link per e-mail approver, in the order of `approvers`. */
+  links: { approve: string[]; reject: string[] };
+}
+
+export type Decision = 'approved' | 'rejected';
+export type Channel = 'email' | 'slack' | 'cli';
+
+/** SendTaskSuccess output; lands at `$.approval` in the execution state. */
+export interface ApprovalOutput {
+  decision: 'approved';
+  by: string;
+  at: string;
+  channel: Channel;
+  sourceIp: string;
+  approvalId: string;
+}
+
+/** JSON carried in the `cause` of the `ApprovalRejected` SendTaskFailure. */
+export interface RejectionCause {
+  decision: 'rejected';
+  by: string;
+  at: string;
+  channel: Channel;
+  sourceIp: string;
+  approvalId: string;
+  reason: string;
+}
+
+export type ApprovalStatus = 'pending' | Decision | 'moved-on';
+
+/** The audit half of a record, set once by the single conditional update that decides it. */
+export interface DecisionFacts {
+  decision: Decision;
+  by: string;
+  at: string;
+  channel: Channel;
+  sourceIp: string;
+  reason?: string;
+}
+
+/** One approval as stored (DynamoDB item `approval#<approvalId>`). */
+export interface ApprovalRecord {
+  approvalId: string;
+  executionArn: string;
+  approvers: string[];
+  /** ISO deadline; links and buttons stop working at this instant. */
+  expiresAt: string;
+  createdAt: string;
+  /** Epoch seconds at which DynamoDB TTL may delete the item (and with it any unused token). */
+  ttl: number;
+  status: ApprovalStatus;
+  request: ApprovalRequest;
+  /** Present only while pending; removed by the update that decides. Never logged, never in a URL. */
+  taskToken?: string;
+  decided?: DecisionFacts;
+  /** Where the Slack request message was posted with a bot token, for chat.update. */
+  slackMessage?: { channel: string; ts: string };
+}
