@@ -1,0 +1,29 @@
+/**
+ * Builds the production dependencies of the approval functions from their configuration: the
+ * module-scope SDK clients (no `endpoint`: `AWS_ENDPOINT_URL_*` redirects them locally), the SSM
+ * reader and the Slack gateway. Handlers call this once, at module load.
+ */
+import { makeApprovalStore } from '#aws/approval-store';
+import { readParameter } from '#aws/parameters';
+import { makeSlackGateway } from '#aws/slack';
+import type { ApprovalConfig } from './config.ts';
+import { MissingEnvironmentVariableError } from './errors.ts';
+import { makeNotifier } from './gateways/notifier.ts';
+import { makeTaskCallback } from './gateways/task-callback.ts';
+import { parseSigningKeys } from './links.ts';
+import { makeLogger } from './log.ts';
+import type { ApprovalDeps } from './service.ts';
+
+export const buildApprovalDeps = (config: ApprovalConfig): ApprovalDeps => ({
+  store: makeApprovalStore(config.tableName),
+  callback: makeTaskCallback(),
+  notifier: makeNotifier(config.topicArn),
+  slack: makeSlackGateway({ target: config.slack, apiUrl: config.slackApiUrl, readParameter }),
+  signingKeys: async () => {
+    if (!config.secretParameter) throw new MissingEnvironmentVariableError('APPROVAL_SECRET_PARAMETER');
+    return parseSigningKeys(await readParameter(config.secretParameter));
+  },
+  now: () => new Date(),
+  log: makeLogger(),
+  allowList: config.allowList,
+});
