@@ -1,0 +1,16 @@
+/** CheckCompensation: green counts as removed only when the deployment and every green instance are gone. */
+import { CheckCompensationInput } from '#domain/contracts';
+import { defaultGateways, type Gateways } from '#aws/gateways';
+import { taskHandler } from '#lib/task-handler';
+
+export const makeCheckCompensationHandler = (gw: Gateways) =>
+  taskHandler(CheckCompensationInput, async ({ deploymentId, greenInstanceIds }) => {
+    const remaining: string[] = [];
+    if (deploymentId && (await gw.rds.describeDeployment(deploymentId))) remaining.push(deploymentId);
+    for (const id of greenInstanceIds) {
+      if (await gw.rds.describeInstance(id)) remaining.push(id);
+    }
+    return { done: remaining.length === 0, remaining, checkedAt: gw.clock().toISOString() };
+  });
+
+export const handler = makeCheckCompensationHandler(defaultGateways());

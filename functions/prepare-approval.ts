@@ -1,0 +1,47 @@
+/** PrepareApproval: the facts approvers need, a smoke test of green, and the decision deadline. */
+import { PrepareApprovalInput } from '#domain/contracts';
+import { SmokeTestFailedError } from '#domain/errors';
+import { addSeconds } from '#domain/plan';
+import { defaultGateways, type Gateways } from '#aws/gateways';
+import { taskHandler } from '#lib/task-handler';
+
+export const makePrepareApprovalHandler = (gw: Gateways) =>
+  taskHandler(PrepareApprovalInput, async (input) => {
+    const { plan, source, target } = input;
+    const green = await gw.rds.describeInstance(input.greenInstanceId);
+    // Green is read-only before the switch, so only reading smoke queries make sense here.
+    const smoke =
+      input.database && green?.endpoint && input.smokeSql.length > 0
+        ? await gw.database.runSmoke({ ...input.database, host: green.endpoint.address, port: green.endpoint.port }, input.smokeSql)
+        : [];
+    const failed = smoke.filter((s) => !s.ok);
+    if (failed.length > 0) {
+      throw new SmokeTestFailedError(`green smoke queries failed: ${failed.map((f) => `${f.sql}: ${f.error}`).join('; ')}`);
+    }
+    return {
+      approvers: plan.approval.approvers,
+      expiresAt: addSeconds(gw.clock(), plan.approval.timeoutSeconds),
+      request: {
+        database: plan.sourceId,
+        deploymentId: input.deploymentId,
+        greenInstanceId: input.greenInstanceId,
+        current: {
+          engineVersion: plan.currentEngineVersion,
+          dbParameterGroupName: source.parameterGroup ?? undefined,
+          dbInstanceClass: source.instanceClass,
+        },
+        target: {
+          engineVersion: plan.targetEngineVersion,
+          dbParameterGroupName: target.dbParameterGroupName,
+          dbInstanceClass: target.dbInstanceClass,
+        },
+        replication: plan.replication,
+        lag: { value: input.lag.value ?? -1, unit: input.lag.unit, metric: input.lag.metric },
+        window: plan.window,
+        migrations: input.migrations,
+      },
+      smoke,
+    };
+  });
+
+export const handler = makePrepareApprovalHandler(defaultGateways());

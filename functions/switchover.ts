@@ -1,0 +1,32 @@
+/** Switchover: ask RDS to switch with an explicit timeout; an earlier attempt's switch counts as started. */
+import { SwitchoverInput } from '#domain/contracts';
+import { DeploymentNotFoundError, SwitchoverRefusedError } from '#domain/errors';
+import { switchoverDeadline } from '#domain/switchover';
+import { errorName } from '#aws/errors';
+import { defaultGateways, type Gateways } from '#aws/gateways';
+import { taskHandler } from '#lib/task-handler';
+
+const ALREADY_SWITCHING = new Set(['SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_COMPLETED']);
+
+export const makeSwitchoverHandler = (gw: Gateways) =>
+  taskHandler(SwitchoverInput, async ({ deploymentId, timeoutSeconds }) => {
+    const now = gw.clock();
+    const before = await gw.rds.describeDeployment(deploymentId);
+    if (!before) throw new DeploymentNotFoundError(`deployment ${deploymentId} no longer exists`);
+    // Idempotent: a retry after a lost response must not ask twice.
+    if (ALREADY_SWITCHING.has(before.status.toUpperCase())) {
+      return { startedAt: now.toISOString(), deadline: switchoverDeadline(now, timeoutSeconds), status: before.status };
+    }
+    try {
+      const after = await gw.rds.switchover(deploymentId, timeoutSeconds);
+      return { startedAt: now.toISOString(), deadline: switchoverDeadline(now, timeoutSeconds), status: after.status };
+    } catch (err) {
+      // RDS guardrails (green not available, lag, long writes) answer InvalidBlueGreenDeploymentStateFault.
+      if (errorName(err) === 'InvalidBlueGreenDeploymentStateFault') {
+        throw new SwitchoverRefusedError(`RDS refused the switchover: ${(err as Error).message}`, { cause: err });
+      }
+      throw err;
+    }
+  });
+
+export const handler = makeSwitchoverHandler(defaultGateways());

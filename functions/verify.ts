@@ -1,0 +1,29 @@
+/** Verify: the original name is served by green, healthy, smoke queries pass, no alarm fires. */
+import { VerifyInput } from '#domain/contracts';
+import { judgeVerification } from '#domain/verify';
+import { defaultGateways, type Gateways } from '#aws/gateways';
+import { taskHandler } from '#lib/task-handler';
+
+export const makeVerifyHandler = (gw: Gateways) =>
+  taskHandler(VerifyInput, async (input) => {
+    const [deployment, primary, oldBlue, alarms] = await Promise.all([
+      gw.rds.describeDeployment(input.deploymentId),
+      gw.rds.describeInstance(input.sourceId),
+      input.oldBlueId ? gw.rds.describeInstance(input.oldBlueId) : Promise.resolve(undefined),
+      gw.metrics.alarmStates(input.alarmNames),
+    ]);
+    const smoke =
+      input.database && input.smokeSql.length > 0 ? await gw.database.runSmoke(input.database, input.smokeSql) : [];
+    const verdict = judgeVerification({
+      deployment,
+      primary,
+      expectedResourceId: input.expectedResourceId,
+      oldBlue,
+      alarms: alarms.found,
+      missingAlarms: alarms.missing,
+      smoke,
+    });
+    return { ...verdict, smoke, checkedAt: gw.clock().toISOString() };
+  });
+
+export const handler = makeVerifyHandler(defaultGateways());

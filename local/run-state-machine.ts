@@ -1,0 +1,113 @@
+/**
+ * Runs statemachine/blue-green.asl.yaml in aws-local-stepfunctions with every Task state bound to a
+ * Lambda handler (real in the rehearsal, real-with-fake-gateways in path tests). Reports the states
+ * entered in order and the billable transitions (states entered + retries, as Step Functions counts).
+ */
+import '../src/lib/with-resolvers-polyfill.ts';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import type { CallbackRegistry } from './callbacks.ts';
+import { loadDefinition, taskBindings } from './definition.ts';
+
+/** Invokes the function behind a Task with its Payload, like Lambda would; throws named errors. */
+export type Invoke = (functionKey: string, payload: unknown, state: string) => Promise<unknown>;
+
+export interface RunEvent {
+  type: string;
+  state?: string;
+  at: number;
+  error?: string;
+  cause?: string;
+  output?: unknown;
+}
+
+export interface RunOptions {
+  input: unknown;
+  executionId: string;
+  invoke: Invoke;
+  callbacks: CallbackRegistry;
+  /** ms per Wait state name, to shorten waits in tests (never used to skip a loop) */
+  waitTimeOverrides?: Record<string, number>;
+  /** ms per Task state name for Retry intervals */
+  retryIntervalOverrides?: Record<string, number>;
+  onEvent?: (event: RunEvent) => void;
+}
+
+export interface RunResult {
+  status: 'SUCCEEDED' | 'FAILED';
+  output: unknown;
+  error: string | null;
+  cause: string | null;
+  states: string[];
+  transitions: number;
+  retries: Array<{ state: string; attempt: number }>;
+  events: RunEvent[];
+  durationMs: number;
+}
+
+const executionName = (executionId: string): string => executionId.slice(executionId.lastIndexOf(':') + 1);
+
+export const runStateMachine = async (options: RunOptions): Promise<RunResult> => {
+  const bindings = taskBindings();
+  const token = `local-token-${executionName(options.executionId)}`;
+  const handlers = Object.fromEntries(
+    bindings.map((b) => [
+      b.state,
+      async (params: unknown) => {
+        const payload = (params as { Payload?: unknown }).Payload;
+        if (!b.callback) return { Payload: (await options.invoke(b.functionKey, payload, b.state)) ?? null };
+        // Callback task: park first so a fast callback cannot arrive before the waiter exists.
+        const settled = options.callbacks.wait(token);
+        try {
+          await options.invoke(b.functionKey, payload, b.state);
+        } catch (err) {
+          options.callbacks.forget(token);
+          throw err;
+        }
+        return (await settled) as never;
+      },
+    ]),
+  );
+  const machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const started = Date.now();
+  const execution = machine.run(options.input as never, {
+    overrides: {
+      taskResourceLocalHandlers: handlers as never,
+      waitTimeOverrides: options.waitTimeOverrides,
+      retryIntervalOverrides: options.retryIntervalOverrides,
+    },
+    context: {
+      Execution: { Id: options.executionId, Name: executionName(options.executionId) },
+      Task: { Token: token },
+    } as never,
+  });
+  const events: RunEvent[] = [];
+  const states: string[] = [];
+  const retries: Array<{ state: string; attempt: number }> = [];
+  const collect = (async () => {
+    for await (const e of execution.eventLogs) {
+      const event: RunEvent = { type: e.type, at: e.timestamp };
+      if ('state' in e) event.state = e.state.name;
+      if ('Error' in e) {
+        event.error = e.Error;
+        event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
+      }
+      if (e.type === 'StateEntered' && event.state) states.push(event.state);
+      if (e.type === 'StateRetried' && event.state) retries.push({ state: event.state, attempt: e.retry.attempt });
+      events.push(event);
+      options.onEvent?.(event);
+    }
+  })();
+  let result: RunResult;
+  try {
+    const output = await execution.result;
+    result = { status: 'SUCCEEDED', output, error: null, cause: null } as RunResult;
+  } catch (err) {
+    if (!(err instanceof ExecutionError)) throw err;
+    const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
+    result = { status: 'FAILED', output: null, error: cause?.name ?? err.name, cause: cause?.message ?? err.message } as RunResult;
+  } finally {
+    options.callbacks.forget(token);
+  }
+  await collect;
+  return { ...result, states, retries, transitions: states.length + retries.length, events, durationMs: Date.now() - started };
+};

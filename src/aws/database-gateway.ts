@@ -1,0 +1,58 @@
+/** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import pg from 'pg';
+import { callAws } from './errors.ts';
+
+export interface DatabaseTarget {
+  host: string;
+  port: number;
+  name: string;
+  user: string;
+  passwordParameter: string;
+}
+
+export interface SmokeResult {
+  sql: string;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+export const makeDatabaseGateway = (ssm: SSMClient) => ({
+  /** Runs each query with short timeouts; one failure does not hide the others. */
+  async runSmoke(target: DatabaseTarget, queries: string[]): Promise<SmokeResult[]> {
+    if (queries.length === 0) return [];
+    const secret = await callAws('GetParameter', () =>
+      ssm.send(new GetParameterCommand({ Name: target.passwordParameter, WithDecryption: true })),
+    );
+    const client = new pg.Client({
+      host: target.host,
+      port: target.port,
+      database: target.name,
+      user: target.user,
+      password: secret.Parameter?.Value ?? '',
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 10_000,
+    });
+    const results: SmokeResult[] = [];
+    try {
+      await client.connect();
+      for (const sql of queries) {
+        const started = Date.now();
+        try {
+          await client.query(sql);
+          results.push({ sql, ok: true, ms: Date.now() - started });
+        } catch (err) {
+          results.push({ sql, ok: false, error: (err as Error).message, ms: Date.now() - started });
+        }
+      }
+    } catch (err) {
+      return queries.map((sql) => ({ sql, ok: false, error: `cannot connect: ${(err as Error).message}`, ms: 0 }));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+    return results;
+  },
+});
+
+export type DatabaseGateway = ReturnType<typeof makeDatabaseGateway>;

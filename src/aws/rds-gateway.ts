@@ -1,0 +1,273 @@
+/** RDS reads and writes Switchyard makes, returning domain facts. One SDK call per method (pagination aside). */
+import {
+  AddTagsToResourceCommand,
+  type BlueGreenDeployment,
+  CreateBlueGreenDeploymentCommand,
+  CreateDBSnapshotCommand,
+  type DBInstance,
+  DeleteBlueGreenDeploymentCommand,
+  DeleteDBInstanceCommand,
+  DescribeBlueGreenDeploymentsCommand,
+  DescribeDBEngineVersionsCommand,
+  DescribeDBInstancesCommand,
+  DescribeDBParametersCommand,
+  DescribeDBSnapshotsCommand,
+  ModifyDBInstanceCommand,
+  type RDSClient,
+  SwitchoverBlueGreenDeploymentCommand,
+  type Tag,
+} from '@aws-sdk/client-rds';
+import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import { callAws, errorName } from './errors.ts';
+
+const tagsToRecord = (tags: Tag[] | undefined): Record<string, string> =>
+  Object.fromEntries((tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? '']));
+
+const recordToTags = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
+  id: db.DBInstanceIdentifier ?? '',
+  arn: db.DBInstanceArn ?? '',
+  resourceId: db.DbiResourceId ?? '',
+  status: db.DBInstanceStatus ?? 'unknown',
+  engine: db.Engine ?? '',
+  engineVersion: db.EngineVersion ?? '',
+  instanceClass: db.DBInstanceClass ?? '',
+  backupRetentionPeriod: db.BackupRetentionPeriod ?? 0,
+  parameterGroups: (db.DBParameterGroups ?? []).map((g) => ({
+    name: g.DBParameterGroupName ?? '',
+    applyStatus: g.ParameterApplyStatus ?? 'unknown',
+  })),
+  readReplicaSource: db.ReadReplicaSourceDBInstanceIdentifier || undefined,
+  readReplicas: db.ReadReplicaDBInstanceIdentifiers ?? [],
+  pendingModifiedValues: Object.entries(db.PendingModifiedValues ?? {})
+    .filter(([, v]) => v !== undefined && v !== null)
+    .map(([k]) => k),
+  masterUserSecret: Boolean(db.MasterUserSecret?.SecretArn ?? db.MasterUserSecret),
+  deletionProtection: db.DeletionProtection ?? false,
+  endpoint: db.Endpoint?.Address ? { address: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 } : undefined,
+  tags: tagsToRecord(db.TagList),
+});
+
+export const toDeploymentFacts = (d: BlueGreenDeployment): DeploymentFacts => ({
+  id: d.BlueGreenDeploymentIdentifier ?? '',
+  name: d.BlueGreenDeploymentName ?? '',
+  source: d.Source ?? '',
+  target: d.Target || undefined,
+  status: d.Status ?? 'UNKNOWN',
+  statusDetails: d.StatusDetails || undefined,
+  tasks: (d.Tasks ?? []).map((t) => ({ name: t.Name ?? '', status: t.Status ?? 'UNKNOWN' })),
+  switchoverDetails: (d.SwitchoverDetails ?? []).map((m) => ({
+    sourceMember: m.SourceMember ?? '',
+    targetMember: m.TargetMember || undefined,
+    status: m.Status || undefined,
+  })),
+  tags: tagsToRecord(d.TagList),
+});
+
+export interface CreateDeploymentRequest {
+  name: string;
+  sourceArn: string;
+  targetEngineVersion?: string;
+  targetParameterGroup?: string;
+  targetInstanceClass?: string;
+  tags: Record<string, string>;
+}
+
+/** Builds the RDS gateway over an injected client. */
+export const makeRdsGateway = (rds: RDSClient) => {
+  const describeInstance = async (id: string): Promise<InstanceFacts | undefined> => {
+    try {
+      const out = await callAws('DescribeDBInstances', () =>
+        rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
+      );
+      const db = out.DBInstances?.[0];
+      return db ? toInstanceFacts(db) : undefined;
+    } catch (err) {
+      if (errorName(err) === 'DBInstanceNotFoundFault') return undefined;
+      throw err;
+    }
+  };
+
+  const listDeployments = async (filters: Array<{ Name: string; Values: string[] }>): Promise<DeploymentFacts[]> => {
+    const all: DeploymentFacts[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await callAws('DescribeBlueGreenDeployments', () =>
+        rds.send(new DescribeBlueGreenDeploymentsCommand({ Filters: filters, Marker: marker, MaxRecords: 100 })),
+      );
+      all.push(...(out.BlueGreenDeployments ?? []).map(toDeploymentFacts));
+      marker = out.Marker;
+    } while (marker);
+    return all;
+  };
+
+  return {
+    describeInstance,
+
+    /** Every instance (paginated); used to find old blues still inside their rollback window. */
+    async listInstances(): Promise<InstanceFacts[]> {
+      const all: InstanceFacts[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await callAws('DescribeDBInstances', () =>
+          rds.send(new DescribeDBInstancesCommand({ Marker: marker, MaxRecords: 100 })),
+        );
+        all.push(...(out.DBInstances ?? []).map(toInstanceFacts));
+        marker = out.Marker;
+      } while (marker);
+      return all;
+    },
+
+    /** Values of the named parameters in a DB parameter group (absent names are left out). */
+    async describeParameters(group: string, names: string[]): Promise<Record<string, string>> {
+      const out = await callAws('DescribeDBParameters', () =>
+        rds.send(
+          new DescribeDBParametersCommand({
+            DBParameterGroupName: group,
+            Filters: [{ Name: 'parameter-name', Values: names }],
+          }),
+        ),
+      );
+      return Object.fromEntries(
+        (out.Parameters ?? []).filter((p) => p.ParameterName).map((p) => [p.ParameterName!, p.ParameterValue ?? '']),
+      );
+    },
+
+    async parameterGroupExists(group: string): Promise<boolean> {
+      try {
+        await callAws('DescribeDBParameters', () =>
+          rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: group, MaxRecords: 20 })),
+        );
+        return true;
+      } catch (err) {
+        if (errorName(err) === 'DBParameterGroupNotFoundFault') return false;
+        throw err;
+      }
+    },
+
+    async validUpgradeTargets(engine: string, version: string): Promise<string[]> {
+      const out = await callAws('DescribeDBEngineVersions', () =>
+        rds.send(new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: version })),
+      );
+      return (out.DBEngineVersions ?? []).flatMap((v) =>
+        (v.ValidUpgradeTarget ?? []).flatMap((t) => (t.EngineVersion ? [t.EngineVersion] : [])),
+      );
+    },
+
+    deploymentsForSource: (sourceArn: string) => listDeployments([{ Name: 'source', Values: [sourceArn] }]),
+
+    async deploymentByName(name: string): Promise<DeploymentFacts | undefined> {
+      const found = await listDeployments([{ Name: 'blue-green-deployment-name', Values: [name] }]);
+      return found[0];
+    },
+
+    async describeDeployment(id: string): Promise<DeploymentFacts | undefined> {
+      try {
+        const out = await callAws('DescribeBlueGreenDeployments', () =>
+          rds.send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id })),
+        );
+        const d = out.BlueGreenDeployments?.[0];
+        return d ? toDeploymentFacts(d) : undefined;
+      } catch (err) {
+        if (errorName(err) === 'BlueGreenDeploymentNotFoundFault') return undefined;
+        throw err;
+      }
+    },
+
+    async createDeployment(req: CreateDeploymentRequest): Promise<DeploymentFacts> {
+      const out = await callAws('CreateBlueGreenDeployment', () =>
+        rds.send(
+          new CreateBlueGreenDeploymentCommand({
+            BlueGreenDeploymentName: req.name,
+            Source: req.sourceArn,
+            TargetEngineVersion: req.targetEngineVersion,
+            TargetDBParameterGroupName: req.targetParameterGroup,
+            TargetDBInstanceClass: req.targetInstanceClass,
+            Tags: recordToTags(req.tags),
+          }),
+        ),
+      );
+      if (!out.BlueGreenDeployment) throw new Error('CreateBlueGreenDeployment returned no deployment');
+      return toDeploymentFacts(out.BlueGreenDeployment);
+    },
+
+    async switchover(id: string, timeoutSeconds: number): Promise<DeploymentFacts> {
+      const out = await callAws('SwitchoverBlueGreenDeployment', () =>
+        rds.send(
+          new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id, SwitchoverTimeout: timeoutSeconds }),
+        ),
+      );
+      if (!out.BlueGreenDeployment) throw new Error('SwitchoverBlueGreenDeployment returned no deployment');
+      return toDeploymentFacts(out.BlueGreenDeployment);
+    },
+
+    /** Deletes the deployment; undefined when it was already gone. */
+    async deleteDeployment(id: string, deleteTarget: boolean): Promise<DeploymentFacts | undefined> {
+      try {
+        const out = await callAws('DeleteBlueGreenDeployment', () =>
+          rds.send(
+            new DeleteBlueGreenDeploymentCommand({
+              BlueGreenDeploymentIdentifier: id,
+              // DeleteTarget may not be sent at all after a switchover, so omit it when false.
+              ...(deleteTarget ? { DeleteTarget: true } : {}),
+            }),
+          ),
+        );
+        return out.BlueGreenDeployment ? toDeploymentFacts(out.BlueGreenDeployment) : undefined;
+      } catch (err) {
+        if (errorName(err) === 'BlueGreenDeploymentNotFoundFault') return undefined;
+        throw err;
+      }
+    },
+
+    async disableDeletionProtection(instanceId: string): Promise<void> {
+      await callAws('ModifyDBInstance', () =>
+        rds.send(
+          new ModifyDBInstanceCommand({ DBInstanceIdentifier: instanceId, DeletionProtection: false, ApplyImmediately: true }),
+        ),
+      );
+    },
+
+    async addTags(arn: string, tags: Record<string, string>): Promise<void> {
+      await callAws('AddTagsToResource', () =>
+        rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) })),
+      );
+    },
+
+    async describeSnapshot(snapshotId: string): Promise<SnapshotFacts | undefined> {
+      try {
+        const out = await callAws('DescribeDBSnapshots', () =>
+          rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })),
+        );
+        const s = out.DBSnapshots?.[0];
+        return s ? { id: s.DBSnapshotIdentifier ?? snapshotId, instanceId: s.DBInstanceIdentifier ?? '', status: s.Status ?? 'unknown' } : undefined;
+      } catch (err) {
+        if (errorName(err) === 'DBSnapshotNotFoundFault') return undefined;
+        throw err;
+      }
+    },
+
+    async createSnapshot(snapshotId: string, instanceId: string, tags: Record<string, string>): Promise<SnapshotFacts> {
+      const out = await callAws('CreateDBSnapshot', () =>
+        rds.send(
+          new CreateDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: instanceId, Tags: recordToTags(tags) }),
+        ),
+      );
+      const s = out.DBSnapshot;
+      return { id: s?.DBSnapshotIdentifier ?? snapshotId, instanceId, status: s?.Status ?? 'creating' };
+    },
+
+    /** Deletes an instance whose final snapshot is already verified; returns its new status. */
+    async deleteInstance(instanceId: string): Promise<string> {
+      const out = await callAws('DeleteDBInstance', () =>
+        rds.send(
+          new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceId, SkipFinalSnapshot: true, DeleteAutomatedBackups: false }),
+        ),
+      );
+      return out.DBInstance?.DBInstanceStatus ?? 'deleting';
+    },
+  };
+};
+
+export type RdsGateway = ReturnType<typeof makeRdsGateway>;

@@ -1,0 +1,134 @@
+/**
+ * The ASL ↔ TypeScript contract: one schema per Task input. The ASL builds exactly these objects
+ * with `Parameters`; handlers parse them at the boundary (a mismatch is a ContractViolationError).
+ */
+import { z } from 'zod';
+
+const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
+
+export const LagPlanSchema = z.object({
+  metric: z.enum(['ReplicaLag', 'OldestReplicationSlotLag']),
+  unit: z.enum(['seconds', 'bytes']),
+  readOn: z.enum(['green', 'blue']),
+  threshold: z.number().nonnegative(),
+  stableSamples: z.number().int().min(1),
+});
+
+export const DatabaseRefSchema = z
+  .object({ host: z.string(), port: z.number().int(), name: z.string(), user: z.string(), passwordParameter: z.string() })
+  .nullable();
+
+export const PreflightInput = z.object({ input: z.unknown(), executionId: z.string().min(1) });
+
+const PlanForCreate = z.object({
+  sourceId: z.string(),
+  sourceArn: z.string(),
+  deploymentName: z.string(),
+  executionId: z.string(),
+  release: z.string().nullable(),
+  currentEngineVersion: z.string(),
+  targetEngineVersion: z.string(),
+});
+
+export const CreateGreenInput = z.object({
+  plan: PlanForCreate,
+  target: z.object({
+    engineVersion: z.string().optional(),
+    dbParameterGroupName: z.string().optional(),
+    dbInstanceClass: z.string().optional(),
+  }),
+});
+
+export const CheckGreenInput = z.object({
+  deploymentId: z.string().min(1),
+  lagDeadlineMinutes: z.number().positive(),
+});
+
+export const LagSampleSchema = z.object({ value: z.number().nullable(), at: z.string() });
+
+export const CheckLagInput = z.object({
+  lag: LagPlanSchema,
+  sourceId: z.string(),
+  greenInstanceId: z.string(),
+  consecutiveOk: z.number().int().min(0),
+  samples: z.array(LagSampleSchema),
+});
+
+export const WindowSchema = z
+  .object({ days: z.array(z.string()), start: z.string(), end: z.string(), timezone: z.string() })
+  .nullable();
+
+export const CheckWindowInput = z.object({ window: WindowSchema, lagDeadlineMinutes: z.number().positive() });
+
+export const PrepareApprovalInput = z.object({
+  plan: z.object({
+    sourceId: z.string(),
+    currentEngineVersion: z.string(),
+    targetEngineVersion: z.string(),
+    replication: z.enum(['physical', 'logical']),
+    approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number().int().positive() }),
+    window: WindowSchema,
+  }),
+  source: z.object({
+    instanceClass: z.string(),
+    parameterGroup: z.string().nullable(),
+    database: DatabaseRefSchema,
+  }),
+  target: CreateGreenInput.shape.target,
+  deploymentId: z.string(),
+  greenInstanceId: z.string(),
+  lag: z.object({ value: z.number().nullable(), unit: z.enum(['seconds', 'bytes']), metric: z.string() }),
+  migrations: z.object({ verdict: z.enum(['pass', 'warn', 'fail', 'none']), summary: z.string(), statements: z.array(z.string()) }),
+  smokeSql: z.array(z.string()),
+  database: DatabaseRefSchema,
+});
+
+export const SwitchoverInput = z.object({
+  deploymentId: z.string().min(1),
+  timeoutSeconds: z.number().int().min(30).max(3600),
+});
+
+export const CheckSwitchoverInput = z.object({ deploymentId: z.string().min(1), bakeSeconds: z.number().int().min(0) });
+
+export const VerifyInput = z.object({
+  sourceId: z.string(),
+  deploymentId: z.string(),
+  expectedResourceId: z.string(),
+  oldBlueId: z.string().nullable(),
+  alarmNames: z.array(z.string()),
+  smokeSql: z.array(z.string()),
+  database: DatabaseRefSchema,
+});
+
+export const RetainInput = z.object({
+  oldBlueId: z.string().min(1),
+  retentionSeconds: z.number().int().min(0),
+  executionId: z.string(),
+  sourceId: z.string(),
+});
+
+export const CleanupInput = z.object({ deploymentId: z.string(), oldBlueId: z.string().min(1), executionId: z.string() });
+
+export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
+
+export const DeleteOldBlueInput = z.object({ oldBlueId: z.string().min(1), snapshotId: z.string().min(1) });
+
+export const CompensateInput = z.object({
+  deploymentName: z.string().min(1),
+  executionId: z.string(),
+  sourceId: z.string(),
+});
+
+export const CheckCompensationInput = z.object({
+  deploymentId: z.string().nullable(),
+  greenInstanceIds: z.array(z.string()),
+});
+
+export const NotifyInput = z.object({
+  outcome: z.enum(['switched', 'refused', 'rolled-back', 'compensation-stuck', 'failed-after-switch', 'cleanup-held']),
+  executionId: z.string(),
+  sourceId: z.string().optional(),
+  summary: z.record(z.string(), z.unknown()),
+});
+
+export { isoTime };

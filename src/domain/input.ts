@@ -1,0 +1,189 @@
+/**
+ * The execution input: one JSON document, validated once at Preflight. The schema also types the code.
+ * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
+ */
+import { z } from 'zod';
+
+const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const RDS_IDENTIFIER = /^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SLACK_USER = /^slack:[UW][A-Z0-9]{2,}$/;
+const DAY_MINUTES = 24 * 60;
+
+const isTimeZone = (zone: string): boolean => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const minutes = (max: number, fallback: number) => z.number().positive().max(max).default(fallback);
+
+export const ExecutionInput = z
+  .strictObject({
+    source: z.strictObject({
+      dbInstanceIdentifier: z
+        .string()
+        .max(63)
+        .regex(RDS_IDENTIFIER, 'must be an RDS instance identifier: a letter, then letters, digits, single hyphens'),
+    }),
+    target: z
+      .strictObject({
+        engineVersion: z
+          .string()
+          .regex(/^\d+(\.\d+){0,2}$/, 'must be an engine version such as "18.4"')
+          .optional(),
+        dbParameterGroupName: z.string().min(1).max(255).optional(),
+        dbInstanceClass: z
+          .string()
+          .regex(/^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$/, 'must be an instance class such as "db.r7g.large"')
+          .optional(),
+      })
+      .refine((t) => t.engineVersion || t.dbParameterGroupName || t.dbInstanceClass, {
+        message: 'set at least one of engineVersion, dbParameterGroupName, dbInstanceClass: nothing would change',
+      }),
+    release: z.string().min(1).max(128).optional(),
+    migrations: z
+      .strictObject({
+        engine: z.enum(['postgres', 'mysql']).default('postgres'),
+        expand: z.array(z.string().min(1, 'must not be empty')).default([]),
+        contract: z.array(z.string().min(1, 'must not be empty')).default([]),
+      })
+      .optional(),
+    lag: z
+      .strictObject({
+        maxSeconds: z.number().positive().max(3600).default(5),
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
+        stableSamples: z.number().int().min(1).max(100).default(3),
+        pollSeconds: z.number().int().min(1).max(3600).default(30),
+        deadlineMinutes: minutes(7 * DAY_MINUTES, 60),
+      })
+      .prefault({}),
+    green: z
+      .strictObject({
+        readyDeadlineMinutes: minutes(7 * DAY_MINUTES, 360),
+        pollSeconds: z.number().int().min(1).max(3600).default(60),
+        smokeSql: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+    window: z
+      .strictObject({
+        days: z.array(z.enum(DAYS)).min(1, 'name at least one day'),
+        start: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
+        end: z.string().regex(HHMM, 'must be HH:MM (24-hour)'),
+        timezone: z.string().refine(isTimeZone, 'must be an IANA time zone such as "UTC" or "Europe/Paris"'),
+      })
+      .optional(),
+    approval: z
+      .strictObject({
+        required: z.boolean().default(true),
+        approvers: z
+          .array(
+            z
+              .string()
+              .refine(
+                (a) => EMAIL.test(a) || SLACK_USER.test(a),
+                'must be an e-mail address or a Slack user id written "slack:U0123ABCD"',
+              ),
+          )
+          .default([]),
+        timeoutMinutes: minutes(365 * DAY_MINUTES, 1440),
+      })
+      .prefault({}),
+    switchover: z
+      .strictObject({
+        timeoutSeconds: z.number().int().min(30).max(3600).default(300),
+      })
+      .prefault({}),
+    verify: z
+      .strictObject({
+        bakeMinutes: z.number().min(0).max(DAY_MINUTES).default(15),
+        pollSeconds: z.number().int().min(1).max(3600).default(60),
+        alarmNames: z.array(z.string().min(1)).default([]),
+        smokeSql: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
+    database: z
+      .strictObject({
+        name: z.string().min(1),
+        user: z.string().min(1),
+        passwordParameter: z.string().startsWith('/', 'must be an SSM parameter name starting with "/"'),
+      })
+      .optional(),
+    retention: z
+      .strictObject({
+        keepOldBlueHours: z.number().min(0).max(30 * 24).default(72),
+        finalSnapshot: z
+          .literal(true, { error: 'must be true: old blue is never deleted without a final snapshot' })
+          .default(true),
+      })
+      .prefault({}),
+  })
+  .superRefine((input, ctx) => {
+    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (input.window && input.window.start === input.window.end) {
+      problem(['window', 'end'], 'must differ from window.start: a window of zero length never opens');
+    }
+    if (input.window && new Set(input.window.days).size !== input.window.days.length) {
+      problem(['window', 'days'], 'lists a day twice');
+    }
+    if (input.approval.required && input.approval.approvers.length === 0) {
+      problem(['approval', 'approvers'], 'name at least one approver, or set approval.required to false');
+    }
+    const lagWindowSeconds = input.lag.deadlineMinutes * 60;
+    if (input.lag.stableSamples * input.lag.pollSeconds > lagWindowSeconds) {
+      problem(
+        ['lag', 'deadlineMinutes'],
+        `is shorter than stableSamples × pollSeconds (${input.lag.stableSamples * input.lag.pollSeconds} s): lag could never be judged converged`,
+      );
+    }
+    if (input.green.pollSeconds > input.green.readyDeadlineMinutes * 60) {
+      problem(['green', 'pollSeconds'], 'is longer than green.readyDeadlineMinutes: green would never be checked');
+    }
+    const smoke = input.green.smokeSql.length + input.verify.smokeSql.length;
+    if (smoke > 0 && !input.database) {
+      problem(['database'], 'is required when green.smokeSql or verify.smokeSql is set (name, user, passwordParameter)');
+    }
+  });
+
+export type ExecutionInput = z.output<typeof ExecutionInput>;
+export type RawExecutionInput = z.input<typeof ExecutionInput>;
+
+export type InputVerdict = { ok: true; input: ExecutionInput } | { ok: false; problems: string[] };
+
+const fieldName = (path: readonly PropertyKey[]): string =>
+  path.length === 0 ? 'input' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace('.[', '[');
+
+const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
+  path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
+
+const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/** Validates the raw execution input and returns every problem, each naming the field and the fix. */
+export const validateExecutionInput = (raw: unknown): InputVerdict => {
+  const parsed = ExecutionInput.safeParse(raw);
+  if (parsed.success) return { ok: true, input: parsed.data };
+  const problems = parsed.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? `${fieldName(issue.path)}.` : '';
+      return issue.keys
+        .map((k) => `${where}${k}: unknown field; remove it or check its spelling (see README, "The input document")`)
+        .join('\n');
+    }
+    if (issue.code === 'invalid_type') {
+      const given = valueAt(raw, issue.path);
+      return given === undefined
+        ? `${fieldName(issue.path)}: is required`
+        : `${fieldName(issue.path)}: must be ${article(issue.expected)}, not ${JSON.stringify(given)}`;
+    }
+    return `${fieldName(issue.path)}: ${issue.message}`;
+  });
+  return { ok: false, problems: problems.flatMap((p) => p.split('\n')) };
+};

@@ -1,0 +1,57 @@
+/** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
+
+export type Outcome = 'switched' | 'refused' | 'rolled-back' | 'compensation-stuck' | 'failed-after-switch' | 'cleanup-held';
+
+type State = Record<string, unknown>;
+
+const at = (state: State, path: string): unknown =>
+  path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as State)[key] : undefined), state);
+
+const text = (value: unknown): string => (value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+
+const HEADLINE: Record<Outcome, string> = {
+  switched: 'switched to green, verified, old blue snapshotted and removed',
+  refused: 'refused at preflight; nothing was created',
+  'rolled-back': 'rolled back before the switch; blue unchanged, green deleted',
+  'compensation-stuck': 'ACTION NEEDED: green could not be confirmed deleted',
+  'failed-after-switch': 'ACTION NEEDED: switched but not verified; old blue kept untouched',
+  'cleanup-held': 'switched and verified; cleanup held, old blue kept',
+};
+
+const RUNBOOK: Partial<Record<Outcome, string[]>> = {
+  'failed-after-switch': [
+    'Fail-back runbook:',
+    '1. Check the new primary (the original name) and the alarms named in the problems above.',
+    '2. If it must go back: old blue (the -old1 instance) is intact and read-only; set default_transaction_read_only=0 in its parameter group, reboot it, and point the application at its endpoint.',
+    '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
+    '4. Do not delete either instance until the incident is closed.',
+  ],
+  'compensation-stuck': [
+    'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
+    'after confirming its status is not SWITCHOVER_COMPLETED; blue was never changed.',
+  ],
+  'cleanup-held': ['Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.'],
+};
+
+/** Subject and body for an outcome, with the numbers behind each decision. */
+export const composeNotification = (outcome: Outcome, executionId: string, state: State) => {
+  const source = text(at(state, 'preflight.plan.sourceId') ?? at(state, 'input.source.dbInstanceIdentifier'));
+  const lines = [
+    `Switchyard ${source}: ${HEADLINE[outcome]}.`,
+    `Execution: ${executionId}`,
+    `Deployment: ${text(at(state, 'create.deploymentId') ?? at(state, 'compensation.deploymentId'))} (${text(at(state, 'preflight.plan.replication'))} replication)`,
+    `Versions: ${text(at(state, 'preflight.plan.currentEngineVersion'))} → ${text(at(state, 'preflight.plan.targetEngineVersion'))}`,
+    `Green: ${text(at(state, 'green.greenInstanceId'))}, last status ${text(at(state, 'green.deploymentStatus'))}`,
+    `Lag: ${text(at(state, 'lag.value'))} ${text(at(state, 'lag.unit'))} (${text(at(state, 'lag.metric'))}), ${text(at(state, 'lag.consecutiveOk'))} consecutive samples under threshold`,
+    `Migrations gate: ${text(at(state, 'preflight.migrations.verdict'))} — ${text(at(state, 'preflight.migrations.summary'))}`,
+    `Approval: ${text(at(state, 'approval.decision'))} by ${text(at(state, 'approval.by'))} at ${text(at(state, 'approval.at'))}`,
+    `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
+    `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
+  ];
+  const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
+  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
+  const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
+  if (compensationError) lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
+  lines.push(...(RUNBOOK[outcome] ?? []));
+  return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
+};

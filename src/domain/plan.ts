@@ -1,0 +1,106 @@
+/** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
+import type { ExecutionInput } from './input.ts';
+import { deploymentNameFor } from './names.ts';
+import { majorVersion } from './facts.ts';
+
+export type Replication = 'physical' | 'logical';
+
+export interface LagPlan {
+  metric: 'ReplicaLag' | 'OldestReplicationSlotLag';
+  unit: 'seconds' | 'bytes';
+  /** which side the metric is read on: green for physical ReplicaLag, blue for the logical slot lag */
+  readOn: 'green' | 'blue';
+  threshold: number;
+  stableSamples: number;
+}
+
+export interface Plan {
+  sourceId: string;
+  sourceArn: string;
+  currentEngineVersion: string;
+  targetEngineVersion: string;
+  replication: Replication;
+  deploymentName: string;
+  executionId: string;
+  release: string | null;
+  lag: LagPlan;
+  waits: { greenPollSeconds: number; lagPollSeconds: number; verifyPollSeconds: number; retentionSeconds: number };
+  /** greenReady bounds the build; switchBy bounds the whole wait for approval and the window */
+  deadlines: { greenReady: string; switchBy: string };
+  target: ExecutionInput['target'];
+  verify: { alarmNames: string[] };
+  smoke: { green: string[]; verify: string[] };
+  approval: { required: boolean; approvers: string[]; timeoutSeconds: number };
+  switchover: { timeoutSeconds: number };
+  lagDeadlineMinutes: number;
+  bakeSeconds: number;
+  window: ExecutionInput['window'] | null;
+}
+
+/** Physical replication for same-major changes, logical for a major-version upgrade (RDS PostgreSQL). */
+export const replicationFor = (currentVersion: string, targetVersion: string): Replication =>
+  majorVersion(targetVersion) > majorVersion(currentVersion) ? 'logical' : 'physical';
+
+/** The lag metric that fits the replication type (rds-blue-green.md §8.3). */
+export const lagPlanFor = (replication: Replication, input: ExecutionInput): LagPlan =>
+  replication === 'physical'
+    ? { metric: 'ReplicaLag', unit: 'seconds', readOn: 'green', threshold: input.lag.maxSeconds, stableSamples: input.lag.stableSamples }
+    : {
+        metric: 'OldestReplicationSlotLag',
+        unit: 'bytes',
+        readOn: 'blue',
+        threshold: input.lag.maxBytes,
+        stableSamples: input.lag.stableSamples,
+      };
+
+const addSeconds = (now: Date, seconds: number): string => new Date(now.getTime() + seconds * 1000).toISOString();
+
+/** Build + lag + approval, plus a week so any weekly window opens at least once after approval. */
+const switchHorizonSeconds = (input: ExecutionInput): number =>
+  (input.green.readyDeadlineMinutes + input.lag.deadlineMinutes + input.approval.timeoutMinutes) * 60 + 8 * 24 * 3600;
+
+/** Builds the plan from a validated input and the source facts; `now` anchors the deadlines. */
+export const buildPlan = (
+  input: ExecutionInput,
+  source: { arn: string; engineVersion: string },
+  executionId: string,
+  now: Date,
+): Plan => {
+  const targetEngineVersion = input.target.engineVersion ?? source.engineVersion;
+  const replication = replicationFor(source.engineVersion, targetEngineVersion);
+  return {
+    sourceId: input.source.dbInstanceIdentifier,
+    sourceArn: source.arn,
+    currentEngineVersion: source.engineVersion,
+    targetEngineVersion,
+    replication,
+    deploymentName: deploymentNameFor(input.source.dbInstanceIdentifier, executionId),
+    executionId,
+    release: input.release ?? null,
+    lag: lagPlanFor(replication, input),
+    waits: {
+      greenPollSeconds: input.green.pollSeconds,
+      lagPollSeconds: input.lag.pollSeconds,
+      verifyPollSeconds: input.verify.pollSeconds,
+      retentionSeconds: Math.ceil(input.retention.keepOldBlueHours * 3600),
+    },
+    deadlines: {
+      greenReady: addSeconds(now, input.green.readyDeadlineMinutes * 60),
+      switchBy: addSeconds(now, switchHorizonSeconds(input)),
+    },
+    target: input.target,
+    verify: { alarmNames: input.verify.alarmNames },
+    smoke: { green: input.green.smokeSql, verify: input.verify.smokeSql },
+    approval: {
+      required: input.approval.required,
+      approvers: input.approval.approvers,
+      timeoutSeconds: Math.ceil(input.approval.timeoutMinutes * 60),
+    },
+    switchover: { timeoutSeconds: input.switchover.timeoutSeconds },
+    lagDeadlineMinutes: input.lag.deadlineMinutes,
+    bakeSeconds: Math.ceil(input.verify.bakeMinutes * 60),
+    window: input.window ?? null,
+  };
+};
+
+export { addSeconds };

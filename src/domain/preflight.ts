@@ -1,0 +1,118 @@
+/**
+ * Preflight findings: every reason the source cannot go through a Blue/Green deployment right now,
+ * each naming what is wrong and how to fix it. Nothing is created unless this list is empty.
+ */
+import type { DeploymentFacts, InstanceFacts } from './facts.ts';
+import { compareVersions, majorVersion } from './facts.ts';
+import type { ExecutionInput } from './input.ts';
+import { replicationFor } from './plan.ts';
+
+export interface PreflightFacts {
+  instance: InstanceFacts | undefined;
+  /** parameters of blue's DB parameter group, by name (only the ones preflight asks for) */
+  blueParameters: Record<string, string>;
+  /** versions RDS lists as valid upgrade targets of blue's current version */
+  validUpgradeTargets: string[];
+  /** false when target.dbParameterGroupName names a group that does not exist */
+  targetParameterGroupExists: boolean;
+  /** Blue/Green deployments whose source is this instance */
+  existingDeployments: DeploymentFacts[];
+}
+
+export interface PreflightFinding {
+  check: string;
+  problem: string;
+}
+
+const ENGINES = new Set(['postgres']);
+
+/** Decides what stops this source from a Blue/Green deployment; an empty list means go. */
+export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts): PreflightFinding[] => {
+  const id = input.source.dbInstanceIdentifier;
+  const instance = facts.instance;
+  if (!instance) {
+    return [
+      {
+        check: 'source-exists',
+        problem: `source.dbInstanceIdentifier: no DB instance "${id}" in this account and Region; check the name (DescribeDBInstances)`,
+      },
+    ];
+  }
+  const findings: PreflightFinding[] = [];
+  const add = (check: string, problem: string) => findings.push({ check, problem });
+
+  if (!ENGINES.has(instance.engine)) {
+    add('engine', `${id}: engine "${instance.engine}" is not supported yet; Switchyard drives RDS for PostgreSQL`);
+  }
+  if (instance.status !== 'available') {
+    add('status', `${id}: status is "${instance.status}", must be "available"; wait for the current operation to finish`);
+  }
+  if (instance.pendingModifiedValues.length > 0) {
+    add(
+      'pending-modifications',
+      `${id}: has pending modifications (${instance.pendingModifiedValues.join(', ')}); apply them (reboot or maintenance) first`,
+    );
+  }
+  if (instance.backupRetentionPeriod <= 0) {
+    add('backups', `${id}: automated backups are off (BackupRetentionPeriod 0); set a retention of at least 1 day`);
+  }
+  for (const group of instance.parameterGroups) {
+    if (group.applyStatus !== 'in-sync') {
+      add(
+        'parameter-group-in-sync',
+        `${id}: parameter group "${group.name}" is "${group.applyStatus}", must be "in-sync"; reboot the instance to apply it`,
+      );
+    }
+  }
+  if (instance.readReplicaSource) {
+    add('not-a-replica', `${id}: is a read replica of "${instance.readReplicaSource}"; run the deployment on its source`);
+  }
+  if (instance.masterUserSecret) {
+    add(
+      'master-password',
+      `${id}: the master password is managed in Secrets Manager, which Blue/Green does not support; switch to a self-managed password first`,
+    );
+  }
+
+  const target = input.target.engineVersion;
+  if (target && target !== instance.engineVersion) {
+    if (compareVersions(target, instance.engineVersion) < 0) {
+      add('upgrade-target', `target.engineVersion: ${target} is older than the current ${instance.engineVersion}; green cannot go back`);
+    } else if (!facts.validUpgradeTargets.includes(target)) {
+      const valid = facts.validUpgradeTargets.length ? facts.validUpgradeTargets.join(', ') : 'none';
+      add(
+        'upgrade-target',
+        `target.engineVersion: ${target} is not a valid upgrade target of ${instance.engineVersion} (valid: ${valid})`,
+      );
+    }
+  }
+  const replication = replicationFor(instance.engineVersion, target ?? instance.engineVersion);
+  if (replication === 'logical') {
+    if (facts.blueParameters['rds.logical_replication'] !== '1') {
+      add(
+        'logical-replication',
+        `${id}: a major-version upgrade uses logical replication; set rds.logical_replication=1 in "${instance.parameterGroups[0]?.name ?? 'its parameter group'}" and reboot`,
+      );
+    }
+    if (!input.target.dbParameterGroupName) {
+      add(
+        'target-parameter-group',
+        `target.dbParameterGroupName: required for a major-version upgrade; name a parameter group of the postgres${majorVersion(target ?? '')} family`,
+      );
+    }
+  }
+  if (input.target.dbParameterGroupName && !facts.targetParameterGroupExists) {
+    add(
+      'target-parameter-group',
+      `target.dbParameterGroupName: no DB parameter group "${input.target.dbParameterGroupName}"; create it first`,
+    );
+  }
+  const live = facts.existingDeployments.filter((d) => d.status !== 'DELETING');
+  for (const deployment of live) {
+    add(
+      'no-other-deployment',
+      `${id}: Blue/Green deployment ${deployment.id} ("${deployment.name}", ${deployment.status}) already exists on this source; finish or delete it first`,
+    );
+  }
+  return findings;
+};

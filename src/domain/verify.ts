@@ -1,0 +1,46 @@
+/** Post-switch verification: the new primary is green, healthy, writable, and nothing alarms. */
+import type { DeploymentFacts, InstanceFacts } from './facts.ts';
+
+export interface VerificationFacts {
+  deployment: DeploymentFacts | undefined;
+  /** the instance now carrying the original name */
+  primary: InstanceFacts | undefined;
+  /** DbiResourceId green had before the switch: the primary must be that server */
+  expectedResourceId: string;
+  oldBlue: InstanceFacts | undefined;
+  alarms: Array<{ name: string; state: string }>;
+  missingAlarms: string[];
+  smoke: Array<{ sql: string; ok: boolean; error?: string }>;
+}
+
+export interface Verification {
+  ok: boolean;
+  problems: string[];
+}
+
+/** Collects every reason the switched database is not healthy; empty means verified. */
+export const judgeVerification = (facts: VerificationFacts): Verification => {
+  const problems: string[] = [];
+  if (!facts.deployment) problems.push('the Blue/Green deployment is gone; cannot confirm the switch');
+  else if (facts.deployment.status.toUpperCase() !== 'SWITCHOVER_COMPLETED') {
+    problems.push(`deployment ${facts.deployment.id} is ${facts.deployment.status}, expected SWITCHOVER_COMPLETED`);
+  }
+  if (!facts.primary) problems.push('no instance carries the original name after the switch');
+  else {
+    if (facts.primary.resourceId !== facts.expectedResourceId) {
+      problems.push(
+        `${facts.primary.id} is resource ${facts.primary.resourceId}, expected green's ${facts.expectedResourceId}`,
+      );
+    }
+    if (facts.primary.status !== 'available') problems.push(`${facts.primary.id} is ${facts.primary.status}, expected available`);
+  }
+  if (!facts.oldBlue) problems.push('old blue (-old<N>) is missing: the rollback path is gone');
+  for (const alarm of facts.alarms) {
+    if (alarm.state === 'ALARM') problems.push(`alarm ${alarm.name} is in ALARM`);
+  }
+  for (const name of facts.missingAlarms) problems.push(`alarm ${name} does not exist; fix verify.alarmNames`);
+  for (const query of facts.smoke) {
+    if (!query.ok) problems.push(`smoke query failed: ${query.sql}: ${query.error ?? 'unknown error'}`);
+  }
+  return { ok: problems.length === 0, problems };
+};
