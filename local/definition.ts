@@ -33,8 +33,30 @@ const replaceGetAtt = (node: Json): Json => {
 /** The raw ASL document as written (with Fn::GetAtt objects). */
 export const readRawDefinition = (): Record<string, unknown> => parse(readFileSync(ASL_PATH, 'utf8'), { merge: true });
 
+/** Key under which the local copy carries a TimeoutSecondsPath value through Parameters. */
+export const LOCAL_TIMEOUT_KEY = 'switchyardLocalTimeoutSeconds';
+
+/**
+ * AWS resolves TimeoutSecondsPath against the state input; aws-local-stepfunctions 3.0.0 resolves it
+ * against the Parameters output. The local copy carries the value through Parameters under a private
+ * key (stripped again before the handler sees it), so the file itself stays correct for AWS.
+ */
+const carryTimeoutPaths = (states: Record<string, Record<string, unknown>>): void => {
+  for (const state of Object.values(states)) {
+    const path = state.TimeoutSecondsPath;
+    const params = state.Parameters as Record<string, unknown> | undefined;
+    if (typeof path !== 'string' || !params) continue;
+    params[`${LOCAL_TIMEOUT_KEY}.$`] = path;
+    state.TimeoutSecondsPath = `$.${LOCAL_TIMEOUT_KEY}`;
+  }
+};
+
 /** The ASL ready for aws-local-stepfunctions. */
-export const loadDefinition = (): Record<string, unknown> => replaceGetAtt(readRawDefinition() as Json) as Record<string, unknown>;
+export const loadDefinition = (): Record<string, unknown> => {
+  const definition = replaceGetAtt(readRawDefinition() as Json) as Record<string, unknown>;
+  carryTimeoutPaths(definition.States as Record<string, Record<string, unknown>>);
+  return definition;
+};
 
 /** Every Task state with the serverless function key it invokes. */
 export const taskBindings = (raw: Record<string, unknown> = readRawDefinition()): TaskBinding[] => {

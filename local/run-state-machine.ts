@@ -6,7 +6,7 @@
 import '../src/lib/with-resolvers-polyfill.ts';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import type { CallbackRegistry } from './callbacks.ts';
-import { loadDefinition, taskBindings } from './definition.ts';
+import { LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
 
 /** Invokes the function behind a Task with its Payload, like Lambda would; throws named errors. */
 export type Invoke = (functionKey: string, payload: unknown, state: string) => Promise<unknown>;
@@ -53,7 +53,8 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     bindings.map((b) => [
       b.state,
       async (params: unknown) => {
-        const payload = (params as { Payload?: unknown }).Payload;
+        const { [LOCAL_TIMEOUT_KEY]: _timeout, ...rest } = params as Record<string, unknown>;
+        const payload = (rest as { Payload?: unknown }).Payload;
         if (!b.callback) return { Payload: (await options.invoke(b.functionKey, payload, b.state)) ?? null };
         // Callback task: park first so a fast callback cannot arrive before the waiter exists.
         const settled = options.callbacks.wait(token);

@@ -1,0 +1,47 @@
+/**
+ * The pipeline's Task handlers by serverless function key, built over given gateways. The rehearsal
+ * and the path tests bind the ASL's Task states through this table; the approval functions have
+ * their own wiring (src/approval) and are bound by the caller.
+ */
+import { makeCheckCompensationHandler } from '../functions/check-compensation.ts';
+import { makeCheckGreenHandler } from '../functions/check-green.ts';
+import { makeCheckLagHandler } from '../functions/check-lag.ts';
+import { makeCheckSnapshotHandler } from '../functions/check-snapshot.ts';
+import { makeCheckSwitchoverHandler } from '../functions/check-switchover.ts';
+import { makeCheckWindowHandler } from '../functions/check-window.ts';
+import { makeCleanupHandler } from '../functions/cleanup.ts';
+import { makeCompensateHandler } from '../functions/compensate.ts';
+import { makeCreateGreenHandler } from '../functions/create-green.ts';
+import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
+import { makeNotifyHandler } from '../functions/notify.ts';
+import { makePreflightHandler } from '../functions/preflight.ts';
+import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makeRetainHandler } from '../functions/retain.ts';
+import { makeSwitchoverHandler } from '../functions/switchover.ts';
+import { makeVerifyHandler } from '../functions/verify.ts';
+import type { Gateways } from '../src/aws/gateways.ts';
+import type { GateRunner } from '../src/lib/migration-gate.ts';
+
+export type LambdaLike = (event: unknown, context: object) => Promise<unknown>;
+
+export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string, LambdaLike> => {
+  const table = {
+    preflight: makePreflightHandler(gw, gate),
+    createGreen: makeCreateGreenHandler(gw),
+    checkGreen: makeCheckGreenHandler(gw),
+    checkLag: makeCheckLagHandler(gw),
+    checkWindow: makeCheckWindowHandler(gw),
+    prepareApproval: makePrepareApprovalHandler(gw),
+    switchover: makeSwitchoverHandler(gw),
+    checkSwitchover: makeCheckSwitchoverHandler(gw),
+    verify: makeVerifyHandler(gw),
+    retain: makeRetainHandler(gw),
+    cleanup: makeCleanupHandler(gw),
+    checkSnapshot: makeCheckSnapshotHandler(gw),
+    deleteOldBlue: makeDeleteOldBlueHandler(gw),
+    compensate: makeCompensateHandler(gw),
+    checkCompensation: makeCheckCompensationHandler(gw),
+    notify: makeNotifyHandler(gw),
+  };
+  return table as unknown as Record<string, LambdaLike>;
+};

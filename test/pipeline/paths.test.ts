@@ -1,0 +1,175 @@
+/**
+ * Path tests: the real ASL file in aws-local-stepfunctions, the real handlers, a scripted fake world.
+ * Each asserts the exact sequence of states and the mutating calls (what was created, deleted, kept).
+ */
+import { describe, expect, it } from 'vitest';
+import { makeWorld } from '../support/fake-world.ts';
+import { baseInput, runPath } from '../support/run-path.ts';
+
+const repeat = (states: string[], times: number): string[] => Array.from({ length: times }, () => states).flat();
+
+const PREFIX = ['Begin', 'Preflight', 'CreateGreen'];
+const greenPolls = (n: number) => repeat(['WaitForGreen', 'CheckGreen', 'IsGreenReady'], n);
+// First sample right away, then WaitForLag before each further one.
+const lagSamples = (n: number) => ['StartLagWatch', 'CheckLag', 'IsLagConverged', ...repeat(['WaitForLag', 'CheckLag', 'IsLagConverged'], n - 1)];
+const APPROVAL = ['IsApprovalRequired', 'PrepareApproval', 'RequestApproval'];
+const TO_SWITCH = ['CheckWindow', 'IsWindowOpen', 'RecheckLag', 'IsLagStillLow', 'Switchover'];
+const switchPolls = (n: number) => repeat(['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone'], n);
+const COMPENSATED = ['Compensate', 'WaitForCompensation', 'CheckCompensation', 'IsCompensated', 'WaitForCompensation', 'CheckCompensation', 'IsCompensated', 'NotifyRolledBack', 'RolledBack'];
+// provisioningPolls: 2 → the 4th describe is the first to see AVAILABLE (each describe answers, then advances).
+const UP_TO_APPROVAL = [...PREFIX, ...greenPolls(4), ...lagSamples(3), ...APPROVAL];
+const HAPPY = [
+  ...UP_TO_APPROVAL,
+  ...TO_SWITCH,
+  ...switchPolls(2),
+  'Verify', 'IsVerified', 'WaitDuringBake', 'Verify', 'IsVerified',
+  'Retain', 'KeepOldBlue', 'Cleanup',
+  'WaitForSnapshot', 'CheckSnapshot', 'IsSnapshotReady', 'WaitForSnapshot', 'CheckSnapshot', 'IsSnapshotReady',
+  'DeleteOldBlue', 'NotifySuccess', 'Succeeded',
+];
+const DEPLOYMENT = 'bgd-1abcdefghijklmno';
+const DELETE_GREEN = `deleteDeployment ${DEPLOYMENT} deleteTarget=true`;
+
+describe('blue-green state machine paths', () => {
+  it('switches, verifies, keeps old blue, snapshots it, then deletes it on the happy path', async () => {
+    // Prepare
+    const world = makeWorld({ provisioningPolls: 2 });
+    // Act
+    const run = await runPath(world, baseInput());
+    // Assess
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).toEqual(HAPPY);
+    expect(world.calls).toEqual([
+      'createDeployment sy-orders-db-0b84446f57',
+      `switchover ${DEPLOYMENT} 60`,
+      'addTags orders-db-old1 switchyard:execution,switchyard:retain-until,switchyard:role,switchyard:source',
+      `deleteDeployment ${DEPLOYMENT} deleteTarget=false`,
+      'createSnapshot sy-final-orders-db-old1-0b84446f57 of orders-db-old1',
+      'deleteInstance orders-db-old1',
+    ]);
+    expect(world.instances.get('orders-db')?.resourceId).toBe('db-ORDERSDBGREENABC123');
+    expect(run.approvalRequests).toHaveLength(1);
+    expect(world.published.map((p) => p.subject)).toEqual(['[Switchyard] orders-db: switched']);
+  });
+
+  it('compensates by deleting green when the approval is rejected', async () => {
+    const world = makeWorld({ provisioningPolls: 2 });
+    const run = await runPath(world, baseInput(), 'reject');
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('Switchyard.RolledBack');
+    expect(run.states).toEqual([...UP_TO_APPROVAL, ...COMPENSATED]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.instances.has('orders-db-green-abc123')).toBe(false);
+    expect(world.published[0]?.message).toContain('ApprovalRejected');
+    expect(world.published[0]?.message).toContain('not tonight');
+  });
+
+  it('compensates when nobody decides before the approval timeout', async () => {
+    const world = makeWorld({ provisioningPolls: 2 });
+    // 1 s approval timeout: the callback task really times out (States.Timeout).
+    const run = await runPath(world, baseInput({ approval: { approvers: ['dba@example.com'], timeoutMinutes: 1 / 60 } }), 'ignore');
+    expect(run.states).toEqual([...UP_TO_APPROVAL, ...COMPENSATED]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.published[0]?.message).toContain('States.Timeout');
+  });
+
+  it('compensates when green ends INVALID_CONFIGURATION', async () => {
+    const world = makeWorld({ greenFails: true });
+    const run = await runPath(world, baseInput());
+    expect(run.states).toEqual([...PREFIX, ...greenPolls(3), 'GreenFailed', ...COMPENSATED]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.published[0]?.message).toContain('INVALID_CONFIGURATION');
+  });
+
+  it('compensates when green is not ready by its deadline', async () => {
+    // 3-minute deadline, clock moves 30 s per read: the 6th check is past it.
+    const world = makeWorld({ provisioningPolls: Number.POSITIVE_INFINITY });
+    const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 1 } }));
+    expect(run.states).toEqual([...PREFIX, ...greenPolls(6), 'GreenDeadlinePassed', ...COMPENSATED]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+  });
+
+  it('compensates when lag never converges before its deadline', async () => {
+    const world = makeWorld({ provisioningPolls: 2, lag: [5_000_000] });
+    const run = await runPath(world, baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 } }));
+    expect(run.states).toEqual([...PREFIX, ...greenPolls(4), ...lagSamples(5), 'LagDeadlinePassed', ...COMPENSATED]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.published[0]?.message).toContain('5000000 bytes');
+  });
+
+  it('resets the stable count when one sample is over the threshold', async () => {
+    const world = makeWorld({ provisioningPolls: 2, lag: [10, 10, 5_000_000, 10, 10, 10] });
+    const run = await runPath(world, baseInput());
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states.slice(0, PREFIX.length + 12 + 18)).toEqual([...PREFIX, ...greenPolls(4), ...lagSamples(6)]);
+  });
+
+  it('compensates the same way when RDS reports SWITCHOVER_FAILED (rolled back)', async () => {
+    const world = makeWorld({ provisioningPolls: 2, switchover: 'failed' });
+    const run = await runPath(world, baseInput());
+    expect(run.states).toEqual([...UP_TO_APPROVAL, ...TO_SWITCH, ...switchPolls(2), 'SwitchoverFailed', ...COMPENSATED]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', `switchover ${DEPLOYMENT} 60`, DELETE_GREEN]);
+    expect(world.instances.get('orders-db')?.resourceId).toBe('db-ORDERSDB');
+  });
+
+  it('alerts and holds, deleting nothing, when verification fails after the switch', async () => {
+    const world = makeWorld({ provisioningPolls: 2, alarmsAfterSwitch: { 'orders-5xx': 'ALARM' } });
+    const run = await runPath(world, baseInput());
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('Switchyard.FailedAfterSwitch');
+    expect(run.states).toEqual([
+      ...UP_TO_APPROVAL, ...TO_SWITCH, ...switchPolls(2),
+      'Verify', 'IsVerified', 'VerificationFailed', 'AlertAndHold', 'FailedAfterSwitch',
+    ]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', `switchover ${DEPLOYMENT} 60`]);
+    expect(world.instances.get('orders-db-old1')?.status).toBe('available');
+    expect(world.published[0]?.message).toContain('alarm orders-5xx is in ALARM');
+    expect(world.published[0]?.message).toContain('Fail-back runbook');
+  });
+
+  it('retries a transient (throttled) handler error and carries on', async () => {
+    const world = makeWorld({ provisioningPolls: 2, throttle: { describeDeployment: 1 } });
+    const run = await runPath(world, baseInput());
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries).toEqual([{ state: 'CheckGreen', attempt: 1 }]);
+    expect(run.states).toEqual(HAPPY);
+    expect(run.transitions).toBe(HAPPY.length + 1);
+  });
+
+  it('retries a switchover refused by an RDS guardrail, then switches', async () => {
+    const world = makeWorld({ provisioningPolls: 2, switchoverRefusals: 2 });
+    const run = await runPath(world, baseInput());
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.retries.map((r) => r.state)).toEqual(['Switchover', 'Switchover']);
+    expect(world.calls.filter((c) => c.startsWith('switchover'))).toHaveLength(3);
+  });
+
+  it('refuses a bad input at Preflight with every problem listed and nothing created', async () => {
+    const world = makeWorld();
+    const run = await runPath(world, {
+      source: { dbInstanceIdentifier: 'orders-db' },
+      target: { engineVersion: 'latest' },
+      lag: { maxSeconds: -1 },
+      switchover: { timeoutSeconds: 7200 },
+      surprise: true,
+    });
+    expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    expect(run.error).toBe('Switchyard.Refused');
+    expect(world.calls).toEqual([]);
+    const message = world.published[0]?.message ?? '';
+    for (const field of ['target.engineVersion', 'lag.maxSeconds', 'switchover.timeoutSeconds', 'surprise', 'approval.approvers']) {
+      expect(message).toContain(field);
+    }
+  });
+
+  it('refuses a source that cannot go through Blue/Green, naming each problem', async () => {
+    const world = makeWorld({ source: { backupRetentionPeriod: 0, pendingModifiedValues: ['DBInstanceClass'], status: 'modifying' } });
+    const run = await runPath(world, baseInput());
+    expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    expect(world.calls).toEqual([]);
+    const message = world.published[0]?.message ?? '';
+    expect(message).toContain('automated backups are off');
+    expect(message).toContain('pending modifications (DBInstanceClass)');
+    expect(message).toContain('status is "modifying"');
+  });
+});

@@ -1,0 +1,229 @@
+/**
+ * An in-memory RDS/CloudWatch/SNS world behind the gateway interfaces, for path tests of the real
+ * handlers in the real ASL. Each scenario scripts how green builds, how lag moves, how the switch
+ * ends; every mutating call is recorded so tests can assert the compensation calls made.
+ */
+import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import { AwsThrottledError } from '#domain/errors';
+import type { Gateways } from '#aws/gateways';
+
+export interface WorldScript {
+  /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
+  provisioningPolls?: number;
+  /** the build ends INVALID_CONFIGURATION instead */
+  greenFails?: boolean;
+  /** lag values returned in order; the last one repeats */
+  lag?: Array<number | null>;
+  /** how the switchover ends */
+  switchover?: 'completed' | 'failed';
+  /** RDS refuses the first N switchover calls (guardrail) */
+  switchoverRefusals?: number;
+  /** alarms and their states after the switch */
+  alarmsAfterSwitch?: Record<string, string>;
+  /** gateway method → number of times it throws throttling first */
+  throttle?: Partial<Record<string, number>>;
+  /** seconds the clock moves on each read */
+  clockStepSeconds?: number;
+  source?: Partial<InstanceFacts>;
+}
+
+const ACCOUNT = 'arn:aws:rds:us-east-1:123456789012';
+
+export const instance = (id: string, extra: Partial<InstanceFacts> = {}): InstanceFacts => ({
+  id,
+  arn: `${ACCOUNT}:db:${id}`,
+  resourceId: `db-${id.toUpperCase().replace(/-/g, '')}`,
+  status: 'available',
+  engine: 'postgres',
+  engineVersion: '17.4',
+  instanceClass: 'db.r7g.large',
+  backupRetentionPeriod: 7,
+  parameterGroups: [{ name: 'orders-pg17', applyStatus: 'in-sync' }],
+  readReplicas: [],
+  pendingModifiedValues: [],
+  masterUserSecret: false,
+  deletionProtection: false,
+  endpoint: { address: `${id}.example`, port: 5432 },
+  tags: {},
+  ...extra,
+});
+
+export const makeWorld = (script: WorldScript = {}) => {
+  const calls: string[] = [];
+  const published: Array<{ subject: string; message: string }> = [];
+  const instances = new Map<string, InstanceFacts>();
+  const deployments = new Map<string, DeploymentFacts & { polls: number }>();
+  const snapshots = new Map<string, SnapshotFacts & { polls: number }>();
+  let now = Date.parse('2026-11-22T01:00:00Z');
+  let lagIndex = 0;
+  let refusals = script.switchoverRefusals ?? 0;
+  let switched = false;
+  const throttles = { ...script.throttle };
+  const source = instance('orders-db', script.source);
+  instances.set(source.id, source);
+
+  const maybeThrottle = (method: string) => {
+    const left = throttles[method] ?? 0;
+    if (left > 0) {
+      throttles[method] = left - 1;
+      throw new AwsThrottledError(`${method} was throttled (scripted)`);
+    }
+  };
+
+  const advance = (deployment: DeploymentFacts & { polls: number }) => {
+    deployment.polls++;
+    if (deployment.status === 'PROVISIONING') {
+      const greenId = `orders-db-green-abc123`;
+      deployment.target = `${ACCOUNT}:db:${greenId}`;
+      deployment.switchoverDetails = [{ sourceMember: source.arn, targetMember: deployment.target, status: 'PROVISIONING' }];
+      if (!instances.has(greenId)) instances.set(greenId, instance(greenId, { status: 'creating', engineVersion: '18.4' }));
+      if (script.greenFails && deployment.polls >= 2) {
+        deployment.status = 'INVALID_CONFIGURATION';
+        deployment.statusDetails = 'replication broken (scripted)';
+        deployment.tasks = deployment.tasks.map((t, i) => ({ ...t, status: i === 0 ? 'FAILED' : t.status }));
+      } else if (deployment.polls > (script.provisioningPolls ?? 1)) {
+        deployment.status = 'AVAILABLE';
+        deployment.tasks = deployment.tasks.map((t) => ({ ...t, status: 'COMPLETED' }));
+        deployment.switchoverDetails = deployment.switchoverDetails.map((m) => ({ ...m, status: 'AVAILABLE' }));
+        instances.get(greenId)!.status = 'available';
+      }
+    } else if (deployment.status === 'SWITCHOVER_IN_PROGRESS') {
+      if (script.switchover === 'failed') {
+        deployment.status = 'SWITCHOVER_FAILED';
+        deployment.statusDetails = 'switchover timed out and was rolled back (scripted)';
+      } else {
+        // Rename: blue → -old1, green → the original name (keeping green's resource id).
+        const green = instances.get('orders-db-green-abc123')!;
+        const blue = instances.get('orders-db')!;
+        instances.delete('orders-db-green-abc123');
+        instances.set('orders-db-old1', { ...blue, id: 'orders-db-old1', arn: `${ACCOUNT}:db:orders-db-old1` });
+        instances.set('orders-db', { ...green, id: 'orders-db', arn: `${ACCOUNT}:db:orders-db` });
+        deployment.status = 'SWITCHOVER_COMPLETED';
+        deployment.source = `${ACCOUNT}:db:orders-db-old1`;
+        deployment.target = `${ACCOUNT}:db:orders-db`;
+        switched = true;
+      }
+    } else if (deployment.status === 'DELETING') {
+      deployments.delete(deployment.id);
+      if (deployment.tags.deleteTarget === 'true') instances.delete('orders-db-green-abc123');
+    }
+  };
+
+  const gateways: Gateways = {
+    clock: () => {
+      now += (script.clockStepSeconds ?? 30) * 1000;
+      return new Date(now);
+    },
+    rds: {
+      describeInstance: async (id: string) => {
+        maybeThrottle('describeInstance');
+        const found = instances.get(id);
+        return found ? structuredClone(found) : undefined;
+      },
+      listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
+      describeParameters: async () => ({ 'rds.logical_replication': '1' }),
+      parameterGroupExists: async () => true,
+      validUpgradeTargets: async () => ['17.5', '18.4'],
+      deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
+      deploymentByName: async (name: string) => {
+        const found = [...deployments.values()].find((d) => d.name === name);
+        return found ? structuredClone(found) : undefined;
+      },
+      describeDeployment: async (id: string) => {
+        maybeThrottle('describeDeployment');
+        const found = deployments.get(id);
+        if (!found) return undefined;
+        const snapshot = structuredClone(found);
+        advance(found);
+        return snapshot;
+      },
+      createDeployment: async (req) => {
+        calls.push(`createDeployment ${req.name}`);
+        const id = `bgd-${deployments.size + 1}abcdefghijklmno`.slice(0, 20);
+        const d = {
+          id,
+          name: req.name,
+          source: req.sourceArn,
+          status: 'PROVISIONING',
+          tasks: [
+            { name: 'CREATING_READ_REPLICA_OF_SOURCE', status: 'PENDING' },
+            { name: 'DB_ENGINE_VERSION_UPGRADE', status: 'PENDING' },
+          ],
+          switchoverDetails: [{ sourceMember: req.sourceArn }],
+          tags: { ...req.tags },
+          polls: 0,
+        };
+        deployments.set(id, d);
+        return structuredClone(d);
+      },
+      switchover: async (id: string, timeoutSeconds: number) => {
+        calls.push(`switchover ${id} ${timeoutSeconds}`);
+        if (refusals > 0) {
+          refusals--;
+          const err = new Error('DB instance orders-db-green-abc123 is not in available state');
+          err.name = 'InvalidBlueGreenDeploymentStateFault';
+          throw err;
+        }
+        const d = deployments.get(id)!;
+        d.status = 'SWITCHOVER_IN_PROGRESS';
+        return structuredClone(d);
+      },
+      deleteDeployment: async (id: string, deleteTarget: boolean) => {
+        calls.push(`deleteDeployment ${id} deleteTarget=${deleteTarget}`);
+        const d = deployments.get(id);
+        if (!d) return undefined;
+        d.status = 'DELETING';
+        d.tags.deleteTarget = String(deleteTarget);
+        return structuredClone(d);
+      },
+      disableDeletionProtection: async (id: string) => {
+        calls.push(`disableDeletionProtection ${id}`);
+      },
+      addTags: async (arn: string, tags: Record<string, string>) => {
+        calls.push(`addTags ${arn.slice(arn.lastIndexOf(':') + 1)} ${Object.keys(tags).sort().join(',')}`);
+        const inst = [...instances.values()].find((i) => i.arn === arn);
+        if (inst) Object.assign(inst.tags, tags);
+      },
+      describeSnapshot: async (id: string) => {
+        const s = snapshots.get(id);
+        if (!s) return undefined;
+        s.polls++;
+        if (s.polls > 1) s.status = 'available';
+        return structuredClone(s);
+      },
+      createSnapshot: async (id: string, instanceId: string) => {
+        calls.push(`createSnapshot ${id} of ${instanceId}`);
+        snapshots.set(id, { id, instanceId, status: 'creating', polls: 0 });
+        return { id, instanceId, status: 'creating' };
+      },
+      deleteInstance: async (id: string) => {
+        calls.push(`deleteInstance ${id}`);
+        instances.delete(id);
+        return 'deleting';
+      },
+    } as Gateways['rds'],
+    metrics: {
+      latestRdsMetric: async () => {
+        const values = script.lag ?? [0.2];
+        const value = values[Math.min(lagIndex, values.length - 1)] ?? null;
+        lagIndex++;
+        return value;
+      },
+      alarmStates: async (names: string[]) => {
+        const states = switched ? (script.alarmsAfterSwitch ?? {}) : {};
+        return { found: names.map((name) => ({ name, state: states[name] ?? 'OK' })), missing: [] };
+      },
+    },
+    notify: {
+      publish: async (subject: string, message: string) => {
+        published.push({ subject, message });
+        return `msg-${published.length}`;
+      },
+    },
+    database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+  };
+
+  return { gateways, calls, published, instances, deployments, snapshots };
+};
+
+export type World = ReturnType<typeof makeWorld>;

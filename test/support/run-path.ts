@@ -1,0 +1,82 @@
+/** Runs the real ASL with the real pipeline handlers over a scripted fake world; waits and retry delays at 0 ms. */
+import { CallbackRegistry } from '../../local/callbacks.ts';
+import { readRawDefinition, taskBindings } from '../../local/definition.ts';
+import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
+import { runStateMachine, type RunResult } from '../../local/run-state-machine.ts';
+import type { GateRunner } from '#lib/migration-gate';
+import type { World } from './fake-world.ts';
+
+export type ApprovalScript = 'approve' | 'reject' | 'ignore';
+
+export const passingGate: GateRunner = {
+  lint: async (req) => ({
+    verdict: 'pass',
+    findings: [],
+    summary: `0 errors, 0 warnings in ${req.sources.length} statements`,
+  }),
+  contractWindow: () => ({ allowed: true, message: 'no rollback window open' }),
+};
+
+const zeroWaits = (): Record<string, number> => {
+  const states = readRawDefinition().States as Record<string, { Type: string }>;
+  return Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
+};
+
+export interface PathRun extends RunResult {
+  approvalRequests: unknown[];
+}
+
+export const runPath = async (
+  world: World,
+  input: unknown,
+  approval: ApprovalScript = 'approve',
+  gate: GateRunner = passingGate,
+): Promise<PathRun> => {
+  const callbacks = new CallbackRegistry();
+  const handlers = pipelineHandlers(world.gateways, gate);
+  const approvalRequests: unknown[] = [];
+  const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
+  const result = await runStateMachine({
+    input,
+    executionId: 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1',
+    callbacks,
+    waitTimeOverrides: zeroWaits(),
+    retryIntervalOverrides: retryIntervals,
+    invoke: async (functionKey, payload) => {
+      if (functionKey === 'requestApproval') {
+        approvalRequests.push(payload);
+        const token = (payload as { taskToken: string }).taskToken;
+        const at = '2026-11-22T09:00:00.000Z';
+        setTimeout(() => {
+          if (approval === 'approve') {
+            callbacks.sendTaskSuccess(token, { decision: 'approved', by: 'dba@example.com', at, channel: 'email', sourceIp: '127.0.0.1', approvalId: 'ap-1' });
+          } else if (approval === 'reject') {
+            callbacks.sendTaskFailure(
+              token,
+              'ApprovalRejected',
+              JSON.stringify({ decision: 'rejected', by: 'dba@example.com', at, channel: 'email', sourceIp: '127.0.0.1', approvalId: 'ap-1', reason: 'not tonight' }),
+            );
+          }
+        }, 5);
+        return { approvalId: 'ap-1', links: { approve: [], reject: [] } };
+      }
+      const handler = handlers[functionKey];
+      if (!handler) throw new Error(`no handler bound for ${functionKey}`);
+      return handler(payload, {});
+    },
+  });
+  return { ...result, approvalRequests };
+};
+
+/** A valid input with short deadlines, for path tests. */
+export const baseInput = (overrides: Record<string, unknown> = {}) => ({
+  source: { dbInstanceIdentifier: 'orders-db' },
+  target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' },
+  lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 10 },
+  green: { readyDeadlineMinutes: 30, pollSeconds: 1 },
+  approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 60 },
+  switchover: { timeoutSeconds: 60 },
+  verify: { bakeMinutes: 1, pollSeconds: 1, alarmNames: ['orders-5xx'] },
+  retention: { keepOldBlueHours: 0 },
+  ...overrides,
+});
