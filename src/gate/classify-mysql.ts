@@ -346,14 +346,12 @@ const drop: Classifier = (ast, ctx) => {
   return existing.length > 0 ? [hit('G-DROP-TABLE', `drops ${kind} ${existing.join(', ')}`)] : [];
 };
 
-const truncate: Classifier = (ast) => [
-  hit(
-    'G-TRUNCATE',
-    `truncates ${list(ast.name)
-      .map((n) => lower(field(n, 'table')))
-      .join(', ')}`,
-  ),
-];
+const truncate: Classifier = (ast, ctx) => {
+  const tables = list(ast.name)
+    .map((n) => lower(field(n, 'table')))
+    .filter((t) => !ctx.schema.createdTables.has(t));
+  return tables.length > 0 ? [hit('G-TRUNCATE', `truncates ${tables.join(', ')}`)] : [];
+};
 
 const rename: Classifier = (ast, ctx) =>
   list(ast.table).flatMap((pair) => renameTable(tableName(list(pair)[0]), tableName(list(pair)[1]), ctx));

@@ -448,10 +448,11 @@ const drop: Classifier = (node, ctx) => {
 const dropDatabase: Classifier = (node) =>
   'DropdbStmt' in node ? [hit('G-DROP-TABLE', `drops database ${node.DropdbStmt.dbname ?? '?'}`)] : [];
 
-const truncate: Classifier = (node) => {
+const truncate: Classifier = (node, ctx) => {
   if (!('TruncateStmt' in node)) return [];
   const stmt = node.TruncateStmt;
   const tables = (stmt.relations ?? []).flatMap((r) => ('RangeVar' in r ? [relationName(r.RangeVar)] : []));
+  if (tables.every((t) => ctx.schema.createdTables.has(t))) return [];
   if (stmt.behavior === 'DROP_CASCADE') {
     return [
       hit(

@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-ADD-PK
+-- expect: warn
+-- rules: G-ADD-PK
+ALTER TABLE order_events ADD PRIMARY KEY (id);

@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-ADD-REQUIRED
+-- expect: fail
+-- rules: G-ADD-REQUIRED
+ALTER TABLE orders ADD COLUMN region varchar(8) NOT NULL;

@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-FK-DROP, G-INDEX-BLOCKING
+-- expect: pass
+-- rules: 
+ALTER TABLE orders DROP INDEX orders_status_idx;

@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-RAW-SQL
+-- expect: pass
+-- rules: 
+ALTER TABLE orders ALTER COLUMN region SET DEFAULT 'eu';

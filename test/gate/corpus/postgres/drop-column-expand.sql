@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-DROP-COLUMN
+-- expect: fail
+-- rules: G-DROP-COLUMN
+ALTER TABLE orders DROP COLUMN legacy_status;

@@ -1,0 +1,5 @@
+-- phase: contract
+-- covers: G-DROP-TABLE
+-- expect: warn
+-- rules: G-DROP-TABLE
+DROP TABLE IF EXISTS legacy_orders;

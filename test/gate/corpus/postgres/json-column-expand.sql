@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-JSON
+-- expect: fail
+-- rules: G-JSON
+ALTER TABLE orders ADD COLUMN metadata json;

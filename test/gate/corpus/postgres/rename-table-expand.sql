@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-RENAME-TABLE
+-- expect: fail
+-- rules: G-RENAME-TABLE
+ALTER TABLE orders RENAME TO purchase_orders;

@@ -1,0 +1,5 @@
+-- phase: contract
+-- covers: G-TRUNCATE
+-- expect: fail
+-- rules: G-TRUNCATE
+TRUNCATE orders CASCADE;

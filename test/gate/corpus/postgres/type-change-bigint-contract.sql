@@ -1,0 +1,5 @@
+-- phase: contract
+-- covers: G-TYPE-CHANGE
+-- expect: fail
+-- rules: G-TYPE-CHANGE
+ALTER TABLE orders ALTER COLUMN quantity TYPE bigint USING quantity::bigint;

@@ -1,0 +1,5 @@
+-- phase: expand
+-- covers: G-TYPE-CHANGE
+-- expect: fail
+-- rules: G-TYPE-CHANGE
+ALTER TABLE orders ALTER COLUMN quantity TYPE bigint;
