@@ -1,0 +1,235 @@
+/** The emulator's persisted state: RDS resources as records, plus the engine catalogue it offers. */
+import type { LogicalLink } from '../pg/logical.ts';
+import type { Tag } from '../http/query.ts';
+
+export type { Tag };
+
+export interface ServerRecord {
+  id: string;
+  dir: string;
+  port: number;
+  major: number;
+  /** While a physical standby: the primary server and the slot it streams from. */
+  standby?: { primaryServerId: string; slot: string };
+  /** While a logical subscriber: the publisher server and the pub/sub pairs. */
+  logical?: { publisherServerId: string; links: LogicalLink[] };
+}
+
+export interface MasterUserSecret {
+  SecretArn: string;
+  SecretStatus: string;
+  KmsKeyId?: string;
+}
+
+export interface InstanceRecord {
+  /** DbiResourceId: stable across renames. */
+  resourceId: string;
+  id: string;
+  serverId?: string;
+  endpointPort?: number;
+  status: string;
+  engineVersion: string;
+  major: number;
+  instanceClass: string;
+  allocatedStorage: number;
+  storageType: string;
+  masterUsername: string;
+  masterPassword: string;
+  dbName?: string;
+  backupRetentionPeriod: number;
+  parameterGroup: string;
+  parameterApplyStatus: string;
+  deletionProtection: boolean;
+  storageEncrypted: boolean;
+  multiAZ: boolean;
+  pendingModifiedValues?: Record<string, string | number | boolean>;
+  masterUserSecret?: MasterUserSecret;
+  readReplicaSource?: string;
+  readReplicaIds?: string[];
+  percentProgress?: string;
+  tags: Tag[];
+  createTime: string;
+  /** Made read-only by a switchover (old blue). */
+  readOnly?: boolean;
+}
+
+export interface ParameterGroupRecord {
+  name: string;
+  family: string;
+  description: string;
+  /** Values set on the group (Source `user`). */
+  params: Record<string, string>;
+}
+
+export interface TaskRecord {
+  Name: string;
+  Status: 'PENDING' | 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+}
+
+export type DeploymentStatus =
+  | 'PROVISIONING'
+  | 'AVAILABLE'
+  | 'SWITCHOVER_IN_PROGRESS'
+  | 'SWITCHOVER_COMPLETED'
+  | 'INVALID_CONFIGURATION'
+  | 'SWITCHOVER_FAILED'
+  | 'DELETING';
+
+export interface DeploymentRecord {
+  id: string;
+  name: string;
+  sourceResourceId: string;
+  targetResourceId?: string;
+  method: 'physical' | 'logical';
+  status: DeploymentStatus;
+  memberStatus: string;
+  statusDetails?: string;
+  tasks: TaskRecord[];
+  tags: Tag[];
+  createTime: string;
+  deleteTime?: string;
+  targetEngineVersion?: string;
+  targetParameterGroup?: string;
+  targetInstanceClass?: string;
+  /** Blue's schema fingerprint when green was built (logical path): a change means DDL on blue. */
+  fingerprint?: string;
+  degraded?: boolean;
+  /** In-flight switchover (kept so a restart can roll it back). */
+  switchover?: { startedAt: string; timeoutSeconds: number; blueWasReadOnly: boolean };
+  deleteTarget?: boolean;
+}
+
+export interface SnapshotRecord {
+  id: string;
+  instanceId: string;
+  resourceId: string;
+  type: 'manual' | 'automated';
+  status: 'creating' | 'available';
+  createTime: string;
+  engineVersion: string;
+  allocatedStorage: number;
+  masterUsername: string;
+  port: number;
+  storageEncrypted: boolean;
+  storageType: string;
+  instanceCreateTime: string;
+  dir: string;
+  tags: Tag[];
+  percentProgress: number;
+}
+
+export interface EventRecord {
+  sourceIdentifier: string;
+  sourceType: 'db-instance' | 'blue-green-deployment' | 'db-snapshot' | 'db-parameter-group';
+  sourceArn: string;
+  message: string;
+  categories: string[];
+  date: string;
+  eventId?: string;
+  tags?: Record<string, string>;
+}
+
+export interface AlarmRecord {
+  name: string;
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  reason: string;
+  updated: string;
+}
+
+export interface SsmParameterRecord {
+  name: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  value: string;
+  version: number;
+  modified: string;
+  description?: string;
+}
+
+export interface SnsMessage {
+  topicArn: string;
+  subject?: string;
+  message: string;
+  messageAttributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  at: string;
+  messageId: string;
+}
+
+export interface PersistedState {
+  version: 1;
+  masterPassword: string;
+  seeded: boolean;
+  servers: ServerRecord[];
+  instances: InstanceRecord[];
+  parameterGroups: ParameterGroupRecord[];
+  deployments: DeploymentRecord[];
+  snapshots: SnapshotRecord[];
+  events: EventRecord[];
+  alarms: AlarmRecord[];
+  ssm: SsmParameterRecord[];
+  topics: string[];
+  outbox: SnsMessage[];
+  /** EventBridge-shaped envelopes (rds-blue-green.md §8.2). */
+  bus: EmulatorEvent[];
+}
+
+export interface EmulatorEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: 'aws.rds';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: {
+    EventCategories: string[];
+    SourceType: string;
+    SourceArn: string;
+    SourceIdentifier: string;
+    Date: string;
+    EventID?: string;
+    Message: string;
+    Tags?: Record<string, string>;
+  };
+}
+
+// ---- engine catalogue -------------------------------------------------------------------------------
+
+export interface EngineVersionInfo {
+  version: string;
+  major: number;
+  family: string;
+  /** Served by the real binary of this version (false: an emulated minor served by the major's binary). */
+  real: boolean;
+}
+
+/**
+ * The versions offered. 17.10 and 18.4 are the real npm binaries. 17.11 exists so that a minor-version
+ * upgrade (physical path) can be requested; it runs on the 17.10 binary.
+ */
+export const engineCatalog = (real17: string, real18: string): EngineVersionInfo[] => {
+  const [maj17, min17] = real17.split('.').map(Number) as [number, number];
+  return [
+    { version: real17, major: 17, family: 'postgres17', real: true },
+    { version: `${maj17}.${min17 + 1}`, major: 17, family: 'postgres17', real: false },
+    { version: real18, major: 18, family: 'postgres18', real: true },
+  ];
+};
+
+/** Engine-default parameters reported by DescribeDBParameters (a small, relevant subset). */
+export const DEFAULT_PARAMETERS: Array<{ name: string; value: string; type: 'static' | 'dynamic'; dataType: string; description: string; allowed?: string }> = [
+  { name: 'rds.logical_replication', value: '0', type: 'static', dataType: 'boolean', description: 'Enables logical decoding.', allowed: '0,1' },
+  { name: 'max_replication_slots', value: '20', type: 'static', dataType: 'integer', description: 'Sets the maximum number of replication slots.', allowed: '5-8388607' },
+  { name: 'max_wal_senders', value: '20', type: 'static', dataType: 'integer', description: 'Sets the maximum number of simultaneously running WAL sender processes.', allowed: '5-8388607' },
+  { name: 'max_logical_replication_workers', value: '8', type: 'static', dataType: 'integer', description: 'Maximum number of logical replication worker processes.', allowed: '0-262143' },
+  { name: 'max_worker_processes', value: '16', type: 'static', dataType: 'integer', description: 'Maximum number of concurrent worker processes.', allowed: '0-262143' },
+  { name: 'max_connections', value: '100', type: 'static', dataType: 'integer', description: 'Sets the maximum number of concurrent connections.', allowed: '6-262143' },
+  { name: 'shared_preload_libraries', value: 'pg_stat_statements', type: 'static', dataType: 'list', description: 'Lists shared libraries to preload into server.' },
+  { name: 'synchronous_commit', value: 'on', type: 'dynamic', dataType: 'string', description: 'Sets the current transactions synchronization level.', allowed: 'local,on,off,remote_apply,remote_write' },
+  { name: 'default_transaction_read_only', value: '0', type: 'dynamic', dataType: 'boolean', description: 'Sets the default read-only status of new transactions.', allowed: '0,1' },
+  { name: 'wal_sender_timeout', value: '60000', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum time to wait for WAL replication.', allowed: '0-3600000' },
+  { name: 'logical_decoding_work_mem', value: '65536', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum memory to be used for logical decoding.', allowed: '64-2147483647' },
+  { name: 'rds.force_ssl', value: '0', type: 'dynamic', dataType: 'boolean', description: 'Force SSL connections.', allowed: '0,1' },
+];
+
+export const TERMINAL_DEPLOYMENT = new Set<DeploymentStatus>(['INVALID_CONFIGURATION']);

@@ -1,0 +1,70 @@
+/** Small helpers shared by the emulator: ids, sleeping, free ports, timestamps. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `n` random lowercase alphanumerics (RDS style suffixes: bgd-…, -green-…). */
+export const lowerAlnum = (n: number): string => {
+  const bytes = randomBytes(n);
+  let out = '';
+  for (let i = 0; i < n; i++) out += ALNUM[(bytes[i] ?? 0) % ALNUM.length];
+  return out;
+};
+
+export const requestId = (): string => randomUUID();
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** ISO-8601 UTC with milliseconds, as RDS puts timestamps on the wire. */
+export const iso = (d: Date | string | number): string => new Date(d).toISOString();
+
+/** Asks the kernel for a free TCP port on loopback. */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+
+/** True when nothing listens on 127.0.0.1:port (we can bind it). */
+export const portIsFree = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const srv = createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+
+export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export const waitFor = async <T>(
+  check: () => Promise<T | undefined | false | null>,
+  timeoutMs: number,
+  intervalMs = 50,
+  what = 'condition',
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await check();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${errorMessage(lastError)}` : ''}`);
+};
+
+/** Quote an SQL identifier. */
+export const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+/** Quote an SQL string literal. */
+export const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
