@@ -12,6 +12,7 @@ import {
   PutItemCommand,
   ResourceNotFoundException,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalRecord } from '#approval/decide';
@@ -104,7 +105,7 @@ describe('emulator DynamoDB service', () => {
   });
 
   it('rejects unused or undefined expression names and values, and key updates, with ValidationException', async () => {
-    const bad = [
+    const bad: Array<Pick<UpdateItemCommandInput, 'UpdateExpression' | 'ExpressionAttributeValues'>> = [
       { UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { S: '1' }, ':w': { S: '2' } } },
       { UpdateExpression: 'SET v = :missing', ExpressionAttributeValues: { ':v': { S: '1' } } },
       { UpdateExpression: 'SET pk = :v', ExpressionAttributeValues: { ':v': { S: '1' } } },
