@@ -82,7 +82,8 @@ const order = (a: AttributeValue | undefined, b: AttributeValue | undefined): nu
   if (!a || !b) return undefined;
   if ('N' in a && 'N' in b) return Number(a.N) - Number(b.N);
   if ('S' in a && 'S' in b) return compareBytes(a.S, b.S);
-  if ('B' in a && 'B' in b) return compareHex(Buffer.from(a.B, 'base64').toString('hex'), Buffer.from(b.B, 'base64').toString('hex'));
+  if ('B' in a && 'B' in b)
+    return compareHex(Buffer.from(a.B, 'base64').toString('hex'), Buffer.from(b.B, 'base64').toString('hex'));
   return undefined;
 };
 
@@ -104,7 +105,8 @@ type Token = { kind: 'name' | 'placeholder' | 'value' | 'number' | 'punct'; text
 
 const tokenize = (src: string): Token[] => {
   const tokens: Token[] = [];
-  const re = /\s*(?:(<>|<=|>=|[=<>(),.[\]+-])|(#[A-Za-z0-9_]+)|(:[A-Za-z0-9_]+)|([0-9]+)|([A-Za-z_][A-Za-z0-9_]*))/y;
+  const re =
+    /\s*(?:(<>|<=|>=|[=<>(),.[\]+-])|(#[A-Za-z0-9_]+)|(:[A-Za-z0-9_]+)|([0-9]+)|([A-Za-z_][A-Za-z0-9_]*))/y;
   let pos = 0;
   while (pos < src.length) {
     if (/^\s*$/.test(src.slice(pos))) break;
@@ -158,7 +160,8 @@ class Parser {
   }
   expect(p: string): void {
     const t = this.next();
-    if (t.kind !== 'punct' || t.text !== p) validation(`Invalid expression: expected "${p}", found "${t.text}"`);
+    if (t.kind !== 'punct' || t.text !== p)
+      validation(`Invalid expression: expected "${p}", found "${t.text}"`);
   }
 
   path(): PathPart[] {
@@ -180,7 +183,8 @@ class Parser {
     const t = this.next();
     if (t.kind === 'placeholder') {
       const name = this.ctx.names[t.text];
-      if (name === undefined) validation(`Value provided in ExpressionAttributeNames unused or undefined: ${t.text}`);
+      if (name === undefined)
+        validation(`Value provided in ExpressionAttributeNames unused or undefined: ${t.text}`);
       this.ctx.usedNames.add(t.text);
       return name as string;
     }
@@ -190,7 +194,8 @@ class Parser {
   valueRef(): AttributeValue {
     const t = this.next();
     const v = this.ctx.values[t.text];
-    if (v === undefined) validation(`An expression attribute value used in expression is not defined: ${t.text}`);
+    if (v === undefined)
+      validation(`An expression attribute value used in expression is not defined: ${t.text}`);
     this.ctx.usedValues.add(t.text);
     return v as AttributeValue;
   }
@@ -256,14 +261,15 @@ const parseOperand = (p: Parser): Operand => {
 
 type Condition = (item: Item) => boolean;
 
-const COMPARATORS: Record<string, (a: AttributeValue | undefined, b: AttributeValue | undefined) => boolean> = {
-  '=': (a, b) => equal(a, b),
-  '<>': (a, b) => !!a && !!b && !equal(a, b),
-  '<': (a, b) => (order(a, b) ?? Number.NaN) < 0,
-  '<=': (a, b) => (order(a, b) ?? Number.NaN) <= 0,
-  '>': (a, b) => (order(a, b) ?? Number.NaN) > 0,
-  '>=': (a, b) => (order(a, b) ?? Number.NaN) >= 0,
-};
+const COMPARATORS: Record<string, (a: AttributeValue | undefined, b: AttributeValue | undefined) => boolean> =
+  {
+    '=': (a, b) => equal(a, b),
+    '<>': (a, b) => !!a && !!b && !equal(a, b),
+    '<': (a, b) => (order(a, b) ?? Number.NaN) < 0,
+    '<=': (a, b) => (order(a, b) ?? Number.NaN) <= 0,
+    '>': (a, b) => (order(a, b) ?? Number.NaN) > 0,
+    '>=': (a, b) => (order(a, b) ?? Number.NaN) >= 0,
+  };
 
 const parsePrimary = (p: Parser): Condition => {
   if (p.isPunct('(')) {
@@ -388,7 +394,11 @@ const parseCondition = (src: string, ctx: Ctx): Condition => {
 
 type UpdateAction = { paths: PathPart[]; apply: (item: Item, old: Item) => void };
 
-const arith = (a: AttributeValue | undefined, b: AttributeValue | undefined, sign: 1 | -1): AttributeValue => {
+const arith = (
+  a: AttributeValue | undefined,
+  b: AttributeValue | undefined,
+  sign: 1 | -1,
+): AttributeValue => {
   if (!a || !b || !('N' in a) || !('N' in b)) {
     return validation('An operand in the update expression has an incorrect data type');
   }
@@ -397,7 +407,11 @@ const arith = (a: AttributeValue | undefined, b: AttributeValue | undefined, sig
 
 const parseSetOperand = (p: Parser): Operand => {
   const t = p.peek();
-  if (t?.kind === 'name' && (t.text === 'if_not_exists' || t.text === 'list_append') && p.peek(1)?.text === '(') {
+  if (
+    t?.kind === 'name' &&
+    (t.text === 'if_not_exists' || t.text === 'list_append') &&
+    p.peek(1)?.text === '('
+  ) {
     p.next();
     p.expect('(');
     if (t.text === 'if_not_exists') {
@@ -450,7 +464,20 @@ const parseUpdate = (src: string, ctx: Ctx): UpdateAction[] => {
         p.expect('=');
         const value = parseSetValue(p);
         // Operands read the item as it was before the update, as DynamoDB does.
-        actions.push({ paths: path, apply: (item, old) => setPath(item, path, clone(value(old) ?? validation('The provided expression refers to an attribute that does not exist in the item'))) });
+        actions.push({
+          paths: path,
+          apply: (item, old) =>
+            setPath(
+              item,
+              path,
+              clone(
+                value(old) ??
+                  validation(
+                    'The provided expression refers to an attribute that does not exist in the item',
+                  ),
+              ),
+            ),
+        });
       } else if (section === 'REMOVE') {
         actions.push({ paths: path, apply: (item) => removePath(item, path) });
       } else {
@@ -496,9 +523,11 @@ const context = (req: ExprInput): Ctx => ({
 
 const checkAllUsed = (ctx: Ctx): void => {
   const unusedName = Object.keys(ctx.names).find((n) => !ctx.usedNames.has(n));
-  if (unusedName) validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedName}}`);
+  if (unusedName)
+    validation(`Value provided in ExpressionAttributeNames unused in expressions: keys: {${unusedName}}`);
   const unusedValue = Object.keys(ctx.values).find((v) => !ctx.usedValues.has(v));
-  if (unusedValue) validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValue}}`);
+  if (unusedValue)
+    validation(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${unusedValue}}`);
 };
 
 const checkCondition = (req: ExprInput, ctx: Ctx, current: Item | undefined): void => {
@@ -521,7 +550,12 @@ export interface DynamoDbService extends JsonService {
 export const createDynamoDbService = (options: DynamoDbServiceOptions = {}): DynamoDbService => {
   const tables = new Map<string, Table>();
 
-  const addTable = (name: string, keySchema: KeyElement[], defs: Table['attributeDefinitions'], billingMode: string) => {
+  const addTable = (
+    name: string,
+    keySchema: KeyElement[],
+    defs: Table['attributeDefinitions'],
+    billingMode: string,
+  ) => {
     if (tables.has(name)) fail('ResourceInUseException', `Table already exists: ${name}`);
     const table: Table = {
       name,
@@ -539,7 +573,12 @@ export const createDynamoDbService = (options: DynamoDbServiceOptions = {}): Dyn
   for (const t of options.tables ?? []) {
     const keySchema: KeyElement[] = [{ AttributeName: t.hashKey, KeyType: 'HASH' }];
     if (t.rangeKey) keySchema.push({ AttributeName: t.rangeKey, KeyType: 'RANGE' });
-    addTable(t.name, keySchema, keySchema.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' })), 'PAY_PER_REQUEST');
+    addTable(
+      t.name,
+      keySchema,
+      keySchema.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' })),
+      'PAY_PER_REQUEST',
+    );
   }
 
   const table = (name: unknown): Table => {
@@ -635,7 +674,9 @@ export const createDynamoDbService = (options: DynamoDbServiceOptions = {}): Dyn
       const item = t.items.get(keyOf(t, keyOnly(t, body.Key as Item)));
       if (!item) return {};
       if (typeof body.ProjectionExpression === 'string') {
-        const ctx = context({ ExpressionAttributeNames: body.ExpressionAttributeNames as Record<string, string> });
+        const ctx = context({
+          ExpressionAttributeNames: body.ExpressionAttributeNames as Record<string, string>,
+        });
         const p = new Parser(tokenize(body.ProjectionExpression), ctx);
         const paths = [p.path()];
         while (p.isPunct(',')) {
@@ -653,11 +694,14 @@ export const createDynamoDbService = (options: DynamoDbServiceOptions = {}): Dyn
       const old = t.items.get(k);
       const ctx = context(body as ExprInput);
       checkCondition(body as ExprInput, ctx, old);
-      const actions = typeof body.UpdateExpression === 'string' ? parseUpdate(body.UpdateExpression, ctx) : [];
+      const actions =
+        typeof body.UpdateExpression === 'string' ? parseUpdate(body.UpdateExpression, ctx) : [];
       checkAllUsed(ctx);
       const keyNames = t.keySchema.map((x) => x.AttributeName);
       if (actions.some((a) => keyNames.includes(a.paths[0] as string))) {
-        validation('One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key');
+        validation(
+          'One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key',
+        );
       }
       const before = old ? clone(old) : { ...key };
       const next = clone(before);
@@ -695,7 +739,10 @@ export const createDynamoDbService = (options: DynamoDbServiceOptions = {}): Dyn
     async handle(req) {
       const op = ops[req.operation];
       if (!op) {
-        throw new JsonServiceError(`${NS}UnknownOperationException`, `Operation ${req.operation} is not supported by the emulator`);
+        throw new JsonServiceError(
+          `${NS}UnknownOperationException`,
+          `Operation ${req.operation} is not supported by the emulator`,
+        );
       }
       return { body: op(req.body) };
     },
