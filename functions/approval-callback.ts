@@ -7,8 +7,15 @@
  */
 import middy from '@middy/core';
 import { readApprovalConfig } from '#approval/config';
-import { BadApprovalRequestError, ApprovalNotFoundError } from '#approval/errors';
-import { header, type HttpApiEvent, type HttpApiResult, htmlResponse, queryParams, rawBody } from '#approval/http';
+import { ApprovalNotFoundError, BadApprovalRequestError } from '#approval/errors';
+import {
+  type HttpApiEvent,
+  type HttpApiResult,
+  header,
+  htmlResponse,
+  queryParams,
+  rawBody,
+} from '#approval/http';
 import { readLinkParams } from '#approval/links';
 import { errorName } from '#approval/log';
 import { renderConfirmationPage, renderDecisionPage, renderErrorPage } from '#approval/pages';
@@ -53,10 +60,15 @@ export const makeApprovalCallbackHandler = (deps: ApprovalCallbackDeps) => {
       if (method !== 'POST') throw new BadApprovalRequestError(`Method ${method} is not allowed`);
       const form = formOf(event);
       const link = readLinkParams((k) => form.get(k));
-      const { record, facts } = await decide(deps, approvalId, { channel: 'email', link }, {
-        ...ctx,
-        reason: form.get('reason') ?? undefined,
-      });
+      const { record, facts } = await decide(
+        deps,
+        approvalId,
+        { channel: 'email', link },
+        {
+          ...ctx,
+          reason: form.get('reason') ?? undefined,
+        },
+      );
       return htmlResponse(200, renderDecisionPage(record, facts), origin);
     } catch (err) {
       const { status, html } = renderErrorPage(err);

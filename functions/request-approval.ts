@@ -4,12 +4,12 @@
  * links (Step Functions ignores the result; the local rehearsal prints it). Never logs the token.
  */
 import middy from '@middy/core';
+import { z } from 'zod';
 import { readApprovalConfig } from '#approval/config';
 import { RequestApprovalInput, type RequestApprovalOutput } from '#approval/contracts';
 import { ContractViolationError } from '#approval/errors';
 import { type ApprovalDeps, requestApproval } from '#approval/service';
 import { buildApprovalDeps } from '#approval/wiring';
-import { z } from 'zod';
 
 const config = readApprovalConfig(process.env, { baseUrl: true, secret: true, topic: true });
 
@@ -18,7 +18,8 @@ export type RequestApprovalDeps = ApprovalDeps & { baseUrl: string; logLinks: bo
 /** Parses the task input; the message names fields and problems, never values (the token is one). */
 export const parseRequestApprovalInput = (event: unknown): RequestApprovalInput => {
   const parsed = RequestApprovalInput.safeParse(event);
-  if (!parsed.success) throw new ContractViolationError(`Invalid RequestApproval input: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new ContractViolationError(`Invalid RequestApproval input: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 };
 

@@ -8,18 +8,21 @@ import middy from '@middy/core';
 import { readApprovalConfig } from '#approval/config';
 import type { Decision } from '#approval/contracts';
 import { ApprovalError } from '#approval/errors';
-import { header, type HttpApiEvent, type HttpApiResult, rawBody } from '#approval/http';
+import { type HttpApiEvent, type HttpApiResult, header, rawBody } from '#approval/http';
 import { errorName } from '#approval/log';
 import { renderSlackDecision } from '#approval/messages';
 import { type ApprovalDeps, decide } from '#approval/service';
 import { verifySlackSignature } from '#approval/slack-signature';
 import { buildApprovalDeps } from '#approval/wiring';
-import type { SlackGateway } from '#aws/slack';
 import { readParameter } from '#aws/parameters';
+import type { SlackGateway } from '#aws/slack';
 
 const config = readApprovalConfig(process.env, { topic: true, slackSigningSecret: true });
 
-export type SlackInteractionsDeps = ApprovalDeps & { slack: SlackGateway; signingSecret: () => Promise<string> };
+export type SlackInteractionsDeps = ApprovalDeps & {
+  slack: SlackGateway;
+  signingSecret: () => Promise<string>;
+};
 
 const ACTIONS: Record<string, Decision> = { approve: 'approved', reject: 'rejected' };
 
@@ -68,10 +71,16 @@ export const makeSlackInteractionsHandler = (deps: SlackInteractionsDeps) =>
     const userId = payload?.user?.id;
     const responseUrl = payload?.response_url;
     // Only our two buttons decide; anything else Slack sends is acknowledged and ignored.
-    if (payload?.type !== 'block_actions' || !decision || !action?.value || !userId || !responseUrl) return text(200);
+    if (payload?.type !== 'block_actions' || !decision || !action?.value || !userId || !responseUrl)
+      return text(200);
 
     try {
-      const { record, facts } = await decide(deps, action.value, { channel: 'slack', userId, decision }, { sourceIp });
+      const { record, facts } = await decide(
+        deps,
+        action.value,
+        { channel: 'slack', userId, decision },
+        { sourceIp },
+      );
       await deps.slack.respond(responseUrl, renderSlackDecision(record, facts), 'replace');
     } catch (err) {
       if (!(err instanceof ApprovalError)) {

@@ -53,7 +53,8 @@ export const toHttpApiEvent = (
 ): HttpApiEvent => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  for (const [k, v] of Object.entries(req.headers))
+    if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const base64 = body.length > 0 && !isText(headers['content-type']);
@@ -65,7 +66,12 @@ export const toHttpApiEvent = (
     rawQueryString: url.search.slice(1),
     headers,
     requestContext: {
-      http: { method: req.method ?? 'GET', path: url.pathname, sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
     },
     isBase64Encoded: base64,
@@ -81,7 +87,11 @@ const send = (res: ServerResponse, result: HttpApiResult): void => {
   res.end(result.body);
 };
 
-const notFound: HttpApiResult = { statusCode: 404, headers: { 'content-type': 'text/plain' }, body: 'Not Found' };
+const notFound: HttpApiResult = {
+  statusCode: 404,
+  headers: { 'content-type': 'text/plain' },
+  body: 'Not Found',
+};
 
 /** Starts the server; resolves once it listens and the handlers are loaded. */
 export const startApprovalServer = async (options: ApprovalServerOptions = {}): Promise<ApprovalServer> => {
@@ -101,12 +111,22 @@ export const startApprovalServer = async (options: ApprovalServerOptions = {}): 
         return send(res, await handlers.callback(event, context));
       }
       if (path === '/slack/interactions' && method === 'POST' && handlers?.slack) {
-        return send(res, await handlers.slack(toHttpApiEvent(req, body, 'POST /slack/interactions'), context));
+        return send(
+          res,
+          await handlers.slack(toHttpApiEvent(req, body, 'POST /slack/interactions'), context),
+        );
       }
       send(res, notFound);
     })().catch((err: unknown) => {
-      console.error(JSON.stringify({ level: 'error', message: 'local approval server', error: (err as Error)?.name }));
-      if (!res.headersSent) send(res, { statusCode: 500, headers: { 'content-type': 'text/plain' }, body: 'Internal Server Error' });
+      console.error(
+        JSON.stringify({ level: 'error', message: 'local approval server', error: (err as Error)?.name }),
+      );
+      if (!res.headersSent)
+        send(res, {
+          statusCode: 500,
+          headers: { 'content-type': 'text/plain' },
+          body: 'Internal Server Error',
+        });
       else res.end();
     });
   });
@@ -121,7 +141,8 @@ export const startApprovalServer = async (options: ApprovalServerOptions = {}): 
   Object.assign(process.env, { APPROVAL_BASE_URL: `${url}/approvals` }, options.env ?? {});
   try {
     const callback =
-      options.handlers?.callback ?? ((await import('../functions/approval-callback.ts')).handler as HttpApiHandler);
+      options.handlers?.callback ??
+      ((await import('../functions/approval-callback.ts')).handler as HttpApiHandler);
     const slack =
       options.handlers?.slack ??
       (process.env.SLACK_SIGNING_SECRET_PARAMETER

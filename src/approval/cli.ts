@@ -5,11 +5,11 @@
  */
 import { networkInterfaces, userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { readApprovalConfig, type Env } from './config.ts';
+import { type Env, readApprovalConfig } from './config.ts';
 import type { Decision } from './contracts.ts';
 import {
   ApprovalAlreadyDecidedError,
-  ApprovalError,
+  type ApprovalError,
   ApprovalExpiredError,
   ApprovalNotFoundError,
   ApprovalUnavailableError,
@@ -65,7 +65,9 @@ export const defaultDepsFactory: DepsFactory = async (env) => {
   // Operators read text, not JSON logs: keep warnings and errors, drop info lines.
   const log = makeLogger({ log: () => undefined, warn: console.error, error: console.error });
   if (!config.topicArn) {
-    console.error('switchyard: NOTIFY_TOPIC_ARN is not set; the decision is recorded without an audit notification.');
+    console.error(
+      'switchyard: NOTIFY_TOPIC_ARN is not set; the decision is recorded without an audit notification.',
+    );
     return { ...deps, log, notifier: { publish: async () => undefined } };
   }
   return { ...deps, log };

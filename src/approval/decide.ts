@@ -11,7 +11,12 @@ import type {
   RejectionCause,
   RequestApprovalInput,
 } from './contracts.ts';
-import { ApprovalAlreadyDecidedError, ApprovalExpiredError, ApproverNotAllowedError, ExecutionMovedOnError } from './errors.ts';
+import {
+  ApprovalAlreadyDecidedError,
+  ApprovalExpiredError,
+  ApproverNotAllowedError,
+  ExecutionMovedOnError,
+} from './errors.ts';
 
 /** How long after the deadline DynamoDB TTL may delete a record (audit stays in the execution and the topic). */
 export const RECORD_TTL_GRACE_SECONDS = 24 * 60 * 60;
@@ -35,7 +40,11 @@ export const assertApproversAllowed = (approvers: string[], allowList?: string[]
 };
 
 /** The pending record for a task input. */
-export const newApprovalRecord = (input: RequestApprovalInput, approvalId: string, now: Date): ApprovalRecord => {
+export const newApprovalRecord = (
+  input: RequestApprovalInput,
+  approvalId: string,
+  now: Date,
+): ApprovalRecord => {
   const expiresAt = new Date(input.expiresAt);
   return {
     approvalId,

@@ -15,7 +15,10 @@ export class ApprovalError extends Error {
 /** A required environment variable is missing (thrown at module load, naming the variable). */
 export class MissingEnvironmentVariableError extends ApprovalError {
   override readonly status = 500;
-  constructor(readonly variable: string, options?: ErrorOptions) {
+  constructor(
+    readonly variable: string,
+    options?: ErrorOptions,
+  ) {
     super(`Environment variable ${variable} is required but not set`, options);
     this.name = 'MissingEnvironmentVariableError';
   }
@@ -32,7 +35,10 @@ export class ContractViolationError extends ApprovalError {
 /** An approver is not on the deployment-wide allow-list (request time) or not on the record (decision time). */
 export class ApproverNotAllowedError extends ApprovalError {
   override readonly status = 403;
-  constructor(readonly approver: string, options?: ErrorOptions) {
+  constructor(
+    readonly approver: string,
+    options?: ErrorOptions,
+  ) {
     super(`${approver} is not an allowed approver for this deployment`, options);
     this.name = 'ApproverNotAllowedError';
   }
@@ -50,7 +56,10 @@ export class InvalidLinkSignatureError extends ApprovalError {
 /** The link or approval is past its deadline. */
 export class ApprovalExpiredError extends ApprovalError {
   override readonly status = 410;
-  constructor(readonly expiresAt: string, options?: ErrorOptions) {
+  constructor(
+    readonly expiresAt: string,
+    options?: ErrorOptions,
+  ) {
     super(`The approval expired at ${expiresAt}`, options);
     this.name = 'ApprovalExpiredError';
   }
@@ -85,7 +94,10 @@ export class ApprovalAlreadyDecidedError extends ApprovalError {
 /** Step Functions no longer waits for this token (TaskDoesNotExist / InvalidToken / TaskTimedOut). */
 export class ExecutionMovedOnError extends ApprovalError {
   override readonly status = 410;
-  constructor(readonly sfnError: string, options?: ErrorOptions) {
+  constructor(
+    readonly sfnError: string,
+    options?: ErrorOptions,
+  ) {
     super(`The execution is no longer waiting for this approval (${sfnError})`, options);
     this.name = 'ExecutionMovedOnError';
   }

@@ -41,7 +41,8 @@ export const header = (event: HttpApiEvent, name: string): string | undefined =>
 export const queryParams = (event: HttpApiEvent): URLSearchParams => {
   if (event.rawQueryString !== undefined) return new URLSearchParams(event.rawQueryString);
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) params.set(k, v);
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {}))
+    if (v !== undefined) params.set(k, v);
   return params;
 };
 

@@ -46,7 +46,14 @@ export const parseSigningKeys = (secret: string): string[] => {
 const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
 
 const canonical = (b: LinkBinding): string =>
-  [VERSION, b.approvalId, b.executionArn, b.decision, b.approver.toLowerCase(), epochSeconds(b.expiresAt)].join('\n');
+  [
+    VERSION,
+    b.approvalId,
+    b.executionArn,
+    b.decision,
+    b.approver.toLowerCase(),
+    epochSeconds(b.expiresAt),
+  ].join('\n');
 
 const mac = (key: string, text: string): Uint8Array =>
   new Uint8Array(createHmac('sha256', key).update(text, 'utf8').digest());
@@ -75,7 +82,12 @@ export const readLinkParams = (get: (name: string) => string | null | undefined)
   const approver = get('approver');
   const expires = Number(get('expires'));
   const sig = get('sig');
-  if ((decision !== 'approve' && decision !== 'reject') || !approver || !Number.isSafeInteger(expires) || !sig) {
+  if (
+    (decision !== 'approve' && decision !== 'reject') ||
+    !approver ||
+    !Number.isSafeInteger(expires) ||
+    !sig
+  ) {
     throw new InvalidLinkSignatureError();
   }
   return { decision, approver, expires, sig };

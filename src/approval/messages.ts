@@ -23,7 +23,10 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Blue/Green deployment', value: q.deploymentId },
     { label: 'Green instance', value: q.greenInstanceId },
     { label: 'Engine version', value: change(q.current.engineVersion, q.target.engineVersion) },
-    { label: 'Parameter group', value: change(q.current.dbParameterGroupName, q.target.dbParameterGroupName) },
+    {
+      label: 'Parameter group',
+      value: change(q.current.dbParameterGroupName, q.target.dbParameterGroupName),
+    },
     { label: 'Instance class', value: change(q.current.dbInstanceClass, q.target.dbInstanceClass) },
     { label: 'Replication', value: q.replication },
     { label: 'Replica lag now', value: `${q.lag.value} ${q.lag.unit} (${q.lag.metric})` },
@@ -49,7 +52,8 @@ export const renderApprovalEmail = (
   links: { approve: string; reject: string },
 ): { subject: string; text: string } => {
   const q = r.request;
-  const target = q.target.engineVersion ?? q.target.dbParameterGroupName ?? q.target.dbInstanceClass ?? 'target';
+  const target =
+    q.target.engineVersion ?? q.target.dbParameterGroupName ?? q.target.dbInstanceClass ?? 'target';
   const facts = describeRequest(r).map((f) => `  ${`${f.label}:`.padEnd(24)}${f.value}`);
   const statements = q.migrations.statements.length
     ? ['', 'Migration statements:', ...q.migrations.statements.map((s) => `  ${s}`)]
@@ -76,7 +80,8 @@ type Block = Record<string, unknown>;
 
 const mrkdwn = (text: string): Block => ({ type: 'mrkdwn', text });
 /** Slack mrkdwn needs &, < and > escaped. */
-export const slackEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const slackEscape = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 const factBlocks = (r: ApprovalRecord): Block[] => {
   const facts = describeRequest(r);
@@ -107,8 +112,13 @@ export const renderSlackRequest = (r: ApprovalRecord): { text: string; blocks: B
     style,
     text: { type: 'plain_text', text: action === 'approve' ? 'Approve' : 'Reject' },
     confirm: {
-      title: { type: 'plain_text', text: action === 'approve' ? 'Approve switchover?' : 'Reject switchover?' },
-      text: mrkdwn(`${action === 'approve' ? 'Approve' : 'Reject'} the switchover of *${slackEscape(r.request.database)}*?`),
+      title: {
+        type: 'plain_text',
+        text: action === 'approve' ? 'Approve switchover?' : 'Reject switchover?',
+      },
+      text: mrkdwn(
+        `${action === 'approve' ? 'Approve' : 'Reject'} the switchover of *${slackEscape(r.request.database)}*?`,
+      ),
       confirm: { type: 'plain_text', text: action === 'approve' ? 'Approve' : 'Reject' },
       deny: { type: 'plain_text', text: 'Cancel' },
     },
@@ -116,10 +126,17 @@ export const renderSlackRequest = (r: ApprovalRecord): { text: string; blocks: B
   return {
     text,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `Switchover approval: ${r.request.database}`.slice(0, 150) } },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: `Switchover approval: ${r.request.database}`.slice(0, 150) },
+      },
       ...factBlocks(r),
       { type: 'context', elements: [mrkdwn(`Approvers: ${approvers.join(', ')}`)] },
-      { type: 'actions', block_id: 'switchyard-approval', elements: [button('approve', 'primary'), button('reject', 'danger')] },
+      {
+        type: 'actions',
+        block_id: 'switchyard-approval',
+        elements: [button('approve', 'primary'), button('reject', 'danger')],
+      },
     ],
   };
 };
@@ -130,12 +147,18 @@ export const decisionSentence = (f: DecisionFacts): string =>
   (f.reason ? `: ${f.reason}` : '');
 
 /** The request message, its buttons replaced by the decision. */
-export const renderSlackDecision = (r: ApprovalRecord, f: DecisionFacts): { text: string; blocks: Block[] } => {
+export const renderSlackDecision = (
+  r: ApprovalRecord,
+  f: DecisionFacts,
+): { text: string; blocks: Block[] } => {
   const text = `${f.decision === 'approved' ? ':white_check_mark:' : ':no_entry:'} ${slackEscape(decisionSentence(f))}`;
   return {
     text,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `Switchover approval: ${r.request.database}`.slice(0, 150) } },
+      {
+        type: 'header',
+        text: { type: 'plain_text', text: `Switchover approval: ${r.request.database}`.slice(0, 150) },
+      },
       ...factBlocks(r),
       { type: 'section', text: mrkdwn(text) },
     ],
@@ -147,9 +170,7 @@ export const renderDecisionNotification = (
   r: ApprovalRecord,
   f: DecisionFacts,
 ): { subject: string; message: string } => ({
-  subject: snsSubject(
-    `Switchyard: switchover of ${r.request.database} ${f.decision} by ${f.by}`,
-  ),
+  subject: snsSubject(`Switchyard: switchover of ${r.request.database} ${f.decision} by ${f.by}`),
   message: JSON.stringify({
     type: 'switchyard.approval.decision',
     approvalId: r.approvalId,

@@ -5,7 +5,7 @@
 import type { ApprovalRecord, DecisionFacts } from './contracts.ts';
 import {
   ApprovalAlreadyDecidedError,
-  ApprovalError,
+  type ApprovalError,
   ApprovalExpiredError,
   ApprovalNotFoundError,
   ApprovalUnavailableError,
@@ -18,7 +18,12 @@ import type { LinkParams } from './links.ts';
 import { describeRequest } from './messages.ts';
 
 export const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 
 const STYLE = `body{font:16px/1.45 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.5rem}table{border-collapse:collapse;width:100%;margin:1rem 0}
@@ -81,18 +86,39 @@ ${f.reason ? `<p>Reason: <span id="reason">${escapeHtml(f.reason)}</span></p>` :
   );
 
 const REFUSALS: Array<[new (...a: never[]) => ApprovalError, string, (e: ApprovalError) => string]> = [
-  [InvalidLinkSignatureError, 'This link is not valid', () =>
-    'The link was altered or was not issued by Switchyard. Nothing was decided. Use the link from your e-mail unchanged.'],
-  [ApprovalExpiredError, 'This link has expired', (e) =>
-    `The decision deadline (${(e as ApprovalExpiredError).expiresAt}) has passed. Nothing was decided; the pipeline treats a missing decision as a rejection.`],
-  [ApprovalAlreadyDecidedError, 'Already decided', (e) =>
-    `${e.message}. Links are single-use; nothing more was decided.`],
-  [ExecutionMovedOnError, 'The deployment has moved on', () =>
-    'The pipeline is no longer waiting for this approval (it timed out, was stopped, or was decided elsewhere). Nothing was decided.'],
-  [ApproverNotAllowedError, 'Not an allowed approver', (e) =>
-    `${(e as ApproverNotAllowedError).approver} may not decide this switchover. Nothing was decided.`],
-  [ApprovalNotFoundError, 'Unknown approval', () =>
-    'There is no pending approval for this link. It may have expired and been removed.'],
+  [
+    InvalidLinkSignatureError,
+    'This link is not valid',
+    () =>
+      'The link was altered or was not issued by Switchyard. Nothing was decided. Use the link from your e-mail unchanged.',
+  ],
+  [
+    ApprovalExpiredError,
+    'This link has expired',
+    (e) =>
+      `The decision deadline (${(e as ApprovalExpiredError).expiresAt}) has passed. Nothing was decided; the pipeline treats a missing decision as a rejection.`,
+  ],
+  [
+    ApprovalAlreadyDecidedError,
+    'Already decided',
+    (e) => `${e.message}. Links are single-use; nothing more was decided.`,
+  ],
+  [
+    ExecutionMovedOnError,
+    'The deployment has moved on',
+    () =>
+      'The pipeline is no longer waiting for this approval (it timed out, was stopped, or was decided elsewhere). Nothing was decided.',
+  ],
+  [
+    ApproverNotAllowedError,
+    'Not an allowed approver',
+    (e) => `${(e as ApproverNotAllowedError).approver} may not decide this switchover. Nothing was decided.`,
+  ],
+  [
+    ApprovalNotFoundError,
+    'Unknown approval',
+    () => 'There is no pending approval for this link. It may have expired and been removed.',
+  ],
   [ApprovalUnavailableError, 'Please try again', (e) => e.message],
   [BadApprovalRequestError, 'Bad request', (e) => e.message],
 ];
@@ -106,6 +132,9 @@ export const renderErrorPage = (error: unknown): { status: number; html: string 
   }
   return {
     status: 500,
-    html: layout('Something went wrong', '<p id="refusal">The request could not be processed. Nothing was decided.</p>'),
+    html: layout(
+      'Something went wrong',
+      '<p id="refusal">The request could not be processed. Nothing was decided.</p>',
+    ),
   };
 };

@@ -28,11 +28,16 @@ import {
   ApprovalUnavailableError,
   ExecutionMovedOnError,
 } from './errors.ts';
-import type { TaskCallback } from './gateways/task-callback.ts';
 import type { Notifier } from './gateways/notifier.ts';
+import type { TaskCallback } from './gateways/task-callback.ts';
 import { buildLink, deriveApprovalId, type LinkParams, verifyLink } from './links.ts';
 import { errorName, type Logger } from './log.ts';
-import { renderApprovalEmail, renderDecisionNotification, renderSlackDecision, renderSlackRequest } from './messages.ts';
+import {
+  renderApprovalEmail,
+  renderDecisionNotification,
+  renderSlackDecision,
+  renderSlackRequest,
+} from './messages.ts';
 
 export interface ApprovalDeps {
   store: ApprovalStore;
@@ -72,11 +77,21 @@ const toAttempt = async (
   const base = { sourceIp: ctx.sourceIp, reason: ctx.reason };
   switch (credential.channel) {
     case 'email': {
-      const { decision, approver } = verifyLink(await deps.signingKeys(), record, credential.link, deps.now());
+      const { decision, approver } = verifyLink(
+        await deps.signingKeys(),
+        record,
+        credential.link,
+        deps.now(),
+      );
       return { ...base, decision, channel: 'email', identity: approver };
     }
     case 'slack':
-      return { ...base, decision: credential.decision, channel: 'slack', identity: `slack:${credential.userId}` };
+      return {
+        ...base,
+        decision: credential.decision,
+        channel: 'slack',
+        identity: `slack:${credential.userId}`,
+      };
     case 'cli':
       return { ...base, decision: credential.decision, channel: 'cli', identity: credential.operator };
   }
@@ -106,7 +121,12 @@ export const requestApproval = async (
     links.approve.push(pair.approve);
     links.reject.push(pair.reject);
     const email = renderApprovalEmail(record, approver, pair);
-    await deps.notifier.publish({ subject: email.subject, message: email.text, kind: 'approval-request', approver });
+    await deps.notifier.publish({
+      subject: email.subject,
+      message: email.text,
+      kind: 'approval-request',
+      approver,
+    });
   }
 
   if (deps.slack?.enabled) {
@@ -168,7 +188,8 @@ export const decide = async (
   }
 
   try {
-    if (facts.decision === 'approved') await deps.callback.approve(taskToken, approvalOutput(approvalId, facts));
+    if (facts.decision === 'approved')
+      await deps.callback.approve(taskToken, approvalOutput(approvalId, facts));
     else await deps.callback.reject(taskToken, rejectionCause(approvalId, facts));
   } catch (err) {
     if (err instanceof ExecutionMovedOnError) {
@@ -176,10 +197,15 @@ export const decide = async (
       deps.log.warn('execution moved on before the decision', { approvalId, sfnError: err.sfnError });
       throw err;
     }
-    deps.log.error('step functions callback failed; approval released', { approvalId, error: errorName(err) });
-    await deps.store.release(approvalId, facts, taskToken).catch((releaseErr: unknown) =>
-      deps.log.error('release failed', { approvalId, error: errorName(releaseErr) }),
-    );
+    deps.log.error('step functions callback failed; approval released', {
+      approvalId,
+      error: errorName(err),
+    });
+    await deps.store
+      .release(approvalId, facts, taskToken)
+      .catch((releaseErr: unknown) =>
+        deps.log.error('release failed', { approvalId, error: errorName(releaseErr) }),
+      );
     throw new ApprovalUnavailableError({ cause: err });
   }
 
@@ -191,7 +217,11 @@ export const decide = async (
 };
 
 /** Audit notification and, for bot-posted Slack messages, the message update. Best effort: the decision stands. */
-const notifyDecision = async (deps: ApprovalDeps, record: ApprovalRecord, facts: DecisionFacts): Promise<void> => {
+const notifyDecision = async (
+  deps: ApprovalDeps,
+  record: ApprovalRecord,
+  facts: DecisionFacts,
+): Promise<void> => {
   const note = renderDecisionNotification(record, facts);
   try {
     await deps.notifier.publish({ subject: note.subject, message: note.message, kind: 'approval-decision' });

@@ -80,7 +80,8 @@ const factValues = (f: DecisionFacts): Item => ({
   ':sourceIp': { S: f.sourceIp },
   ':reason': { S: f.reason ?? '' },
 });
-const SET_FACTS = 'decision = :decision, decidedBy = :by, decidedAt = :at, channel = :channel, sourceIp = :sourceIp, reason = :reason';
+const SET_FACTS =
+  'decision = :decision, decidedBy = :by, decidedAt = :at, channel = :channel, sourceIp = :sourceIp, reason = :reason';
 
 /** Thrown by `claim` when the record is not pending or has expired; the caller re-reads to say why. */
 export class ApprovalClaimConflictError extends Error {
@@ -170,7 +171,8 @@ export const makeApprovalStore = (
       if (!token) throw new ApprovalClaimConflictError();
       return token;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) throw new ApprovalClaimConflictError({ cause: err });
+      if (err instanceof ConditionalCheckFailedException)
+        throw new ApprovalClaimConflictError({ cause: err });
       throw err;
     }
   },

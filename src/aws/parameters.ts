@@ -11,7 +11,10 @@ export const ssmClient = new SSMClient({});
 export const PARAMETER_CACHE_MS = 5 * 60 * 1000;
 
 export class ParameterNotFoundError extends Error {
-  constructor(readonly parameter: string, options?: ErrorOptions) {
+  constructor(
+    readonly parameter: string,
+    options?: ErrorOptions,
+  ) {
     super(`SSM parameter ${parameter} not found or empty`, options);
     this.name = 'ParameterNotFoundError';
   }
@@ -34,7 +37,8 @@ export const makeParameterReader = (
       const out = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
       value = out.Parameter?.Value;
     } catch (err) {
-      if (err instanceof Error && err.name === 'ParameterNotFound') throw new ParameterNotFoundError(name, { cause: err });
+      if (err instanceof Error && err.name === 'ParameterNotFound')
+        throw new ParameterNotFoundError(name, { cause: err });
       throw err;
     }
     if (!value) throw new ParameterNotFoundError(name);

@@ -12,7 +12,11 @@ export interface SlackMessage {
 }
 
 export class SlackApiError extends Error {
-  constructor(readonly operation: string, readonly slackError: string, options?: ErrorOptions) {
+  constructor(
+    readonly operation: string,
+    readonly slackError: string,
+    options?: ErrorOptions,
+  ) {
     super(`Slack ${operation} failed: ${slackError}`, options);
     this.name = 'SlackApiError';
   }

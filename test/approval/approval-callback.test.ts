@@ -1,14 +1,34 @@
 import './support/env.ts';
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import {
+  InvalidToken,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  TaskDoesNotExist,
+  TaskTimedOut,
+} from '@aws-sdk/client-sfn';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { TaskDoesNotExist, TaskTimedOut, InvalidToken } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { APPROVAL_REJECTED } from '#approval/contracts';
 import { buildLink } from '#approval/links';
 import { makeApprovalCallbackHandler } from '../../functions/approval-callback.ts';
 import { makeRequestApprovalHandler } from '../../functions/request-approval.ts';
-import { context, EXECUTION_ARN, requestInput, SIGNING_SECRET, TASK_TOKEN, TOPIC_ARN } from './support/fixtures.ts';
-import { actionOf, formFromLink, type Harness, httpEvent, setupHarness, sfnMock, snsMock } from './support/harness.ts';
+import {
+  context,
+  EXECUTION_ARN,
+  requestInput,
+  SIGNING_SECRET,
+  TASK_TOKEN,
+  TOPIC_ARN,
+} from './support/fixtures.ts';
+import {
+  actionOf,
+  formFromLink,
+  type Harness,
+  httpEvent,
+  setupHarness,
+  sfnMock,
+  snsMock,
+} from './support/harness.ts';
 
 const BASE = 'https://approvals.example.com/approvals';
 
@@ -21,7 +41,10 @@ const approveLink = () => links.approve[0] ?? '';
 const rejectLink = () => links.reject[0] ?? '';
 const get = (url: string) => callback(httpEvent('GET', url), context);
 const post = (link: string, extra: Record<string, string> = {}, sourceIp?: string) =>
-  callback(httpEvent('POST', actionOf(link), { form: formFromLink(link, extra), ...(sourceIp ? { sourceIp } : {}) }), context);
+  callback(
+    httpEvent('POST', actionOf(link), { form: formFromLink(link, extra), ...(sourceIp ? { sourceIp } : {}) }),
+    context,
+  );
 
 /** "The execution untouched": no SendTask* call, the record still pending with its token. */
 const expectUntouched = async () => {
@@ -53,9 +76,17 @@ describe('approval-callback: the happy paths', () => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Approve the switchover of orders-db?');
     expect(res.body).toContain('dba@example.com');
-    for (const fact of ['16.4 → 17.4', 'orders-pg16 → orders-pg17', 'db.r6g.large → db.r7g.large', 'orders-db-green-abc123',
-      '2 seconds (OldestReplicationSlotLag)', 'SUN 02:00–04:00 UTC', 'PASS: 1 expand statement', 'ADD COLUMN order_state_v2',
-      '2026-01-11T12:00:00.000Z']) {
+    for (const fact of [
+      '16.4 → 17.4',
+      'orders-pg16 → orders-pg17',
+      'db.r6g.large → db.r7g.large',
+      'orders-db-green-abc123',
+      '2 seconds (OldestReplicationSlotLag)',
+      'SUN 02:00–04:00 UTC',
+      'PASS: 1 expand statement',
+      'ADD COLUMN order_state_v2',
+      '2026-01-11T12:00:00.000Z',
+    ]) {
       expect(res.body).toContain(fact);
     }
     expect(res.body).toContain(`<form method="post" action="${BASE}/${approvalId}">`);
@@ -90,8 +121,12 @@ describe('approval-callback: the happy paths', () => {
     expect(audit?.TopicArn).toBe(TOPIC_ARN);
     expect(audit?.MessageAttributes?.kind?.StringValue).toBe('approval-decision');
     expect(JSON.parse(audit?.Message ?? '')).toMatchObject({
-      decision: 'approved', by: 'dba@example.com', at: '2026-01-11T10:00:00.000Z', channel: 'email',
-      sourceIp: '203.0.113.9', executionArn: EXECUTION_ARN,
+      decision: 'approved',
+      by: 'dba@example.com',
+      at: '2026-01-11T10:00:00.000Z',
+      channel: 'email',
+      sourceIp: '203.0.113.9',
+      executionArn: EXECUTION_ARN,
     });
   });
 
@@ -104,8 +139,13 @@ describe('approval-callback: the happy paths', () => {
     const input = sfnMock.commandCalls(SendTaskFailureCommand)[0]?.args[0].input;
     expect(input?.error).toBe(APPROVAL_REJECTED);
     expect(JSON.parse(input?.cause ?? '')).toEqual({
-      decision: 'rejected', by: 'dba@example.com', at: '2026-01-11T10:00:00.000Z', channel: 'email',
-      sourceIp: '198.51.100.23', approvalId, reason: 'Lag spikes during the batch job',
+      decision: 'rejected',
+      by: 'dba@example.com',
+      at: '2026-01-11T10:00:00.000Z',
+      channel: 'email',
+      sourceIp: '198.51.100.23',
+      approvalId,
+      reason: 'Lag spikes during the batch job',
     });
     expect((await h.record(approvalId))?.decided?.reason).toBe('Lag spikes during the batch job');
   });
@@ -113,14 +153,19 @@ describe('approval-callback: the happy paths', () => {
   it('the second e-mail approver decides with their own links', async () => {
     const res = await post(links.approve[1] ?? '');
     expect(res.statusCode).toBe(200);
-    expect(JSON.parse(sfnMock.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '').by).toBe('lead@example.com');
+    expect(JSON.parse(sfnMock.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '').by).toBe(
+      'lead@example.com',
+    );
   });
 });
 
 describe('approval-callback: attacks are refused and the execution is untouched', () => {
   it('a forged signature (link signed with another key)', async () => {
     const forged = buildLink(BASE, 'attacker-key-0123456789abcdef-0123456789abcdef', {
-      approvalId, executionArn: EXECUTION_ARN, decision: 'approved', approver: 'dba@example.com',
+      approvalId,
+      executionArn: EXECUTION_ARN,
+      decision: 'approved',
+      approver: 'dba@example.com',
       expiresAt: new Date('2026-01-11T12:00:00Z'),
     });
     for (const res of [await get(forged), await post(forged)]) {
@@ -170,7 +215,10 @@ describe('approval-callback: attacks are refused and the execution is untouched'
 
   it('a wrong approver: a validly signed link for an address not on the record', async () => {
     const mallory = buildLink(BASE, SIGNING_SECRET, {
-      approvalId, executionArn: EXECUTION_ARN, decision: 'approved', approver: 'mallory@example.com',
+      approvalId,
+      executionArn: EXECUTION_ARN,
+      decision: 'approved',
+      approver: 'mallory@example.com',
       expiresAt: new Date('2026-01-11T12:00:00Z'),
     });
     const res = await post(mallory);
@@ -180,8 +228,15 @@ describe('approval-callback: attacks are refused and the execution is untouched'
   });
 
   it('a wrong approver: on the record but outside the deployment-wide allow-list', async () => {
-    const narrowed = makeApprovalCallbackHandler({ ...h.deps, allowList: ['lead@example.com'], baseUrl: BASE });
-    const res = await narrowed(httpEvent('POST', actionOf(approveLink()), { form: formFromLink(approveLink()) }), context);
+    const narrowed = makeApprovalCallbackHandler({
+      ...h.deps,
+      allowList: ['lead@example.com'],
+      baseUrl: BASE,
+    });
+    const res = await narrowed(
+      httpEvent('POST', actionOf(approveLink()), { form: formFromLink(approveLink()) }),
+      context,
+    );
     expect(res.statusCode).toBe(403);
     await expectUntouched();
   });
@@ -198,7 +253,8 @@ describe('approval-callback: attacks are refused and the execution is untouched'
 
   it('a decision posted as JSON, or with another method, is refused', async () => {
     const json = httpEvent('POST', actionOf(approveLink()), {
-      body: JSON.stringify(formFromLink(approveLink())), contentType: 'application/json',
+      body: JSON.stringify(formFromLink(approveLink())),
+      contentType: 'application/json',
     });
     expect((await callback(json, context)).statusCode).toBe(400);
     expect((await callback(httpEvent('PUT', approveLink()), context)).statusCode).toBe(400);
@@ -214,7 +270,10 @@ describe('approval-callback: attacks are refused and the execution is untouched'
 
 describe('approval-callback: the execution already moved on', () => {
   it.each([
-    ['TaskDoesNotExist', () => new TaskDoesNotExist({ message: `Task does not exist: ${TASK_TOKEN}`, $metadata: {} })],
+    [
+      'TaskDoesNotExist',
+      () => new TaskDoesNotExist({ message: `Task does not exist: ${TASK_TOKEN}`, $metadata: {} }),
+    ],
     ['InvalidToken', () => new InvalidToken({ message: `Invalid Token: '${TASK_TOKEN}'`, $metadata: {} })],
     ['TaskTimedOut', () => new TaskTimedOut({ message: 'Task Timed Out', $metadata: {} })],
   ])('answers %s with a clear 410 page, not a 500, and records it', async (_name, error) => {
@@ -228,7 +287,9 @@ describe('approval-callback: the execution already moved on', () => {
   });
 
   it('puts the approval back to pending after a transient failure, so the approver can retry', async () => {
-    const throttled = Object.assign(new Error(`Rate exceeded for ${TASK_TOKEN}`), { name: 'ThrottlingException' });
+    const throttled = Object.assign(new Error(`Rate exceeded for ${TASK_TOKEN}`), {
+      name: 'ThrottlingException',
+    });
     sfnMock.on(SendTaskSuccessCommand).rejectsOnce(throttled).resolves({});
     const first = await post(approveLink());
     expect(first.statusCode).toBe(503);

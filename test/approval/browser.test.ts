@@ -12,8 +12,16 @@ import { EXECUTION_ARN, requestInput, TASK_TOKEN } from './support/fixtures.ts';
 import { type Rehearsal, startRehearsal } from './support/loopback.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let rehearsal: Rehearsal | undefined;
 let browser: BrowserContext | undefined;
@@ -35,12 +43,18 @@ const newApproval = async () => {
 };
 
 const status = (approvalId: string) =>
-  rehearsal!.dynamo.items('switchyard-approvals').find((i) => i.pk && 'S' in i.pk && i.pk.S === `approval#${approvalId}`);
+  rehearsal!.dynamo
+    .items('switchyard-approvals')
+    .find((i) => i.pk && 'S' in i.pk && i.pk.S === `approval#${approvalId}`);
 
 beforeAll(async () => {
   rehearsal = await startRehearsal();
   profile = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
-  browser = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    headless: true,
+  });
 });
 
 afterAll(async () => {
@@ -61,8 +75,16 @@ describe('the confirmation page in Chromium', () => {
     expect(await page.title()).toBe('Approve the switchover of orders-db?');
     expect(await page.locator('#approver').textContent()).toBe('dba@example.com');
     const facts = (await page.locator('#facts').textContent()) ?? '';
-    for (const fact of ['orders-db', '16.4 → 17.4', 'orders-pg16 → orders-pg17', 'db.r7g.large', 'orders-db-green-abc123',
-      '2 seconds', 'SUN 02:00–04:00 UTC', 'PASS']) {
+    for (const fact of [
+      'orders-db',
+      '16.4 → 17.4',
+      'orders-pg16 → orders-pg17',
+      'db.r7g.large',
+      'orders-db-green-abc123',
+      '2 seconds',
+      'SUN 02:00–04:00 UTC',
+      'PASS',
+    ]) {
       expect(facts).toContain(fact);
     }
     expect(rehearsal!.sfn.calls).toHaveLength(0);
@@ -74,10 +96,23 @@ describe('the confirmation page in Chromium', () => {
     expect(await page.locator('#decision').textContent()).toContain('Approved by dba@example.com');
     const call = rehearsal!.sfn.calls.find((c) => c.taskToken === token);
     expect(call?.operation).toBe('SendTaskSuccess');
-    expect(call?.output).toMatchObject({ decision: 'approved', by: 'dba@example.com', channel: 'email', sourceIp: '127.0.0.1', approvalId });
-    expect(Date.parse((call?.output as { at: string }).at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(call?.output).toMatchObject({
+      decision: 'approved',
+      by: 'dba@example.com',
+      channel: 'email',
+      sourceIp: '127.0.0.1',
+      approvalId,
+    });
+    expect(Date.parse((call?.output as { at?: string } | undefined)?.at ?? '')).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
     const audit = rehearsal!.aws.published.find((p) => p.attributes.kind === 'approval-decision');
-    expect(JSON.parse(audit?.Message ?? '{}')).toMatchObject({ decision: 'approved', by: 'dba@example.com', channel: 'email', sourceIp: '127.0.0.1' });
+    expect(JSON.parse(audit?.Message ?? '{}')).toMatchObject({
+      decision: 'approved',
+      by: 'dba@example.com',
+      channel: 'email',
+      sourceIp: '127.0.0.1',
+    });
 
     // Going back to the link (single-use) now shows it was decided; nothing more happens.
     await page.goBack();
@@ -99,7 +134,11 @@ describe('the confirmation page in Chromium', () => {
     expect(call?.operation).toBe('SendTaskFailure');
     expect(call?.error).toBe(APPROVAL_REJECTED);
     expect(call?.cause).toMatchObject({
-      decision: 'rejected', by: 'lead@example.com', channel: 'email', sourceIp: '127.0.0.1', approvalId,
+      decision: 'rejected',
+      by: 'lead@example.com',
+      channel: 'email',
+      sourceIp: '127.0.0.1',
+      approvalId,
       reason: 'Batch job running; try next window',
     });
     await page.close();

@@ -60,10 +60,17 @@ describe('switchyard approve | reject', () => {
 
   it('rejects with the reason, and a second decision is refused as already decided', async () => {
     const { executionArn, taskToken } = await pending();
-    expect((await capture(() => reject([executionArn, '--reason', 'Checkout freeze', '--by', 'ops-bob']))).code).toBe(0);
+    expect(
+      (await capture(() => reject([executionArn, '--reason', 'Checkout freeze', '--by', 'ops-bob']))).code,
+    ).toBe(0);
     const call = rehearsal!.sfn.calls.find((c) => c.taskToken === taskToken);
     expect(call).toMatchObject({ operation: 'SendTaskFailure', error: APPROVAL_REJECTED });
-    expect(call?.cause).toMatchObject({ decision: 'rejected', by: 'ops-bob', channel: 'cli', reason: 'Checkout freeze' });
+    expect(call?.cause).toMatchObject({
+      decision: 'rejected',
+      by: 'ops-bob',
+      channel: 'cli',
+      reason: 'Checkout freeze',
+    });
     const again = await capture(() => approve([executionArn]));
     expect(again.code).toBe(DecisionExitCode.AlreadyDecided);
     expect(again.text).toContain('already rejected by ops-bob');

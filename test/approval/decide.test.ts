@@ -6,8 +6,8 @@ import {
   assessAttempt,
   type DecisionAttempt,
   newApprovalRecord,
-  rejectionCause,
   RECORD_TTL_GRACE_SECONDS,
+  rejectionCause,
 } from '#approval/decide';
 import {
   ApprovalAlreadyDecidedError,
@@ -44,7 +44,12 @@ describe('assessAttempt', () => {
     ['an operator at the CLI (IAM is the authority)', attempt({ channel: 'cli', identity: 'ops-alice' })],
   ])('lets %s decide a pending approval', (_who, a) => {
     const facts = assessAttempt(record(), a, NOW);
-    expect(facts).toMatchObject({ decision: 'approved', by: a.identity, at: NOW.toISOString(), channel: a.channel });
+    expect(facts).toMatchObject({
+      decision: 'approved',
+      by: a.identity,
+      at: NOW.toISOString(),
+      channel: a.channel,
+    });
   });
 
   it.each([
@@ -56,7 +61,9 @@ describe('assessAttempt', () => {
   });
 
   it('refuses an approver on the record but outside the deployment-wide allow-list', () => {
-    expect(() => assessAttempt(record(), attempt(), NOW, ['lead@example.com'])).toThrow(ApproverNotAllowedError);
+    expect(() => assessAttempt(record(), attempt(), NOW, ['lead@example.com'])).toThrow(
+      ApproverNotAllowedError,
+    );
     expect(assessAttempt(record(), attempt(), NOW, ['DBA@example.com']).by).toBe('dba@example.com');
   });
 
@@ -80,7 +87,11 @@ describe('assessAttempt', () => {
   });
 
   it('keeps a trimmed, bounded reason on reject and supplies one when none is given', () => {
-    const long = assessAttempt(record(), attempt({ decision: 'rejected', reason: `  ${'x'.repeat(2000)} ` }), NOW);
+    const long = assessAttempt(
+      record(),
+      attempt({ decision: 'rejected', reason: `  ${'x'.repeat(2000)} ` }),
+      NOW,
+    );
     expect(long.reason).toHaveLength(1000);
     const none = assessAttempt(record(), attempt({ decision: 'rejected', reason: '   ' }), NOW);
     expect(none.reason).toBe('Rejected by dba@example.com via email (no reason given)');

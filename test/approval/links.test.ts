@@ -53,13 +53,22 @@ describe('signed links', () => {
   it.each([
     ['the decision', (u: URL) => u.searchParams.set('decision', 'reject')],
     ['the approver', (u: URL) => u.searchParams.set('approver', 'mallory@example.com')],
-    ['the expiry', (u: URL) => u.searchParams.set('expires', String(Number(u.searchParams.get('expires')) + 86400))],
-    ['the signature (one character)', (u: URL) => {
-      const s = u.searchParams.get('sig') ?? '';
-      u.searchParams.set('sig', `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`);
-    }],
+    [
+      'the expiry',
+      (u: URL) => u.searchParams.set('expires', String(Number(u.searchParams.get('expires')) + 86400)),
+    ],
+    [
+      'the signature (one character)',
+      (u: URL) => {
+        const s = u.searchParams.get('sig') ?? '';
+        u.searchParams.set('sig', `${s[0] === 'A' ? 'B' : 'A'}${s.slice(1)}`);
+      },
+    ],
     ['the signature (re-padded)', (u: URL) => u.searchParams.set('sig', `${u.searchParams.get('sig')}=`)],
-    ['the signature (truncated)', (u: URL) => u.searchParams.set('sig', (u.searchParams.get('sig') ?? '').slice(0, 20))],
+    [
+      'the signature (truncated)',
+      (u: URL) => u.searchParams.set('sig', (u.searchParams.get('sig') ?? '').slice(0, 20)),
+    ],
   ])('refuses a link whose %s was tampered with', (_what, tamper) => {
     // Prepare
     const url = new URL(buildLink(BASE, KEY, binding));
@@ -83,7 +92,9 @@ describe('signed links', () => {
 
   it('accepts links signed with a previous key listed after the current one (rotation)', () => {
     const params = paramsOf(buildLink(BASE, OTHER_KEY, binding));
-    expect(verifyLink(parseSigningKeys(`${KEY}\n${OTHER_KEY}`), record, params, NOW).decision).toBe('approved');
+    expect(verifyLink(parseSigningKeys(`${KEY}\n${OTHER_KEY}`), record, params, NOW).decision).toBe(
+      'approved',
+    );
   });
 
   it.each([
@@ -99,9 +110,9 @@ describe('signed links', () => {
 
   it('reports a forged expired link as forged, not expired', () => {
     const url = new URL(buildLink(BASE, OTHER_KEY, binding));
-    expect(() => verifyLink([KEY], record, paramsOf(url.toString()), new Date('2027-01-01T00:00:00Z'))).toThrow(
-      InvalidLinkSignatureError,
-    );
+    expect(() =>
+      verifyLink([KEY], record, paramsOf(url.toString()), new Date('2027-01-01T00:00:00Z')),
+    ).toThrow(InvalidLinkSignatureError);
   });
 
   it('treats the approver e-mail case-insensitively', () => {

@@ -1,13 +1,21 @@
 import './support/env.ts';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApproverNotAllowedError, ContractViolationError } from '#approval/errors';
 import { makeLogger } from '#approval/log';
 import { makeApprovalCallbackHandler } from '../../functions/approval-callback.ts';
 import { makeRequestApprovalHandler } from '../../functions/request-approval.ts';
 import { context, EXECUTION_ARN, requestInput, TASK_TOKEN, TOPIC_ARN } from './support/fixtures.ts';
-import { actionOf, formFromLink, type Harness, httpEvent, setupHarness, sfnMock, snsMock } from './support/harness.ts';
+import {
+  actionOf,
+  formFromLink,
+  type Harness,
+  httpEvent,
+  setupHarness,
+  sfnMock,
+  snsMock,
+} from './support/harness.ts';
 
 const BASE = 'https://approvals.example.com/approvals';
 let h: Harness;
@@ -39,8 +47,16 @@ describe('request-approval', () => {
       expect(mail?.Message).toContain(out.links.approve[i]);
       expect(mail?.Message).toContain(out.links.reject[i]);
       expect(mail?.Message).not.toContain(out.links.approve[1 - i]);
-      for (const fact of ['orders-db', '16.4 → 17.4', 'orders-db-green-abc123', '2 seconds', 'SUN 02:00–04:00 UTC',
-        'PASS', 'ALTER TABLE orders ADD COLUMN', '2026-01-11T12:00:00.000Z']) {
+      for (const fact of [
+        'orders-db',
+        '16.4 → 17.4',
+        'orders-db-green-abc123',
+        '2 seconds',
+        'SUN 02:00–04:00 UTC',
+        'PASS',
+        'ALTER TABLE orders ADD COLUMN',
+        '2026-01-11T12:00:00.000Z',
+      ]) {
         expect(mail?.Message).toContain(fact);
       }
     }
@@ -78,14 +94,20 @@ describe('request-approval', () => {
 
   it('refuses approvers outside the deployment-wide allow-list before storing anything', async () => {
     const handler = makeRequestApprovalHandler({
-      ...h.deps, allowList: ['dba@example.com', 'slack:U0123ABCD'], baseUrl: BASE, logLinks: false,
+      ...h.deps,
+      allowList: ['dba@example.com', 'slack:U0123ABCD'],
+      baseUrl: BASE,
+      logLinks: false,
     });
     await expect(handler(requestInput(), context)).rejects.toThrow(ApproverNotAllowedError);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
   it('logs the links only when APPROVAL_LOG_LINKS is set (the rehearsal), never the token', async () => {
-    const quiet = await makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false })(requestInput(), context);
+    const quiet = await makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false })(
+      requestInput(),
+      context,
+    );
     expect(h.lines.join('\n')).not.toContain(quiet.links.approve[0]);
     const loud = await makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: true })(
       requestInput({ taskToken: `${TASK_TOKEN}-2` }),
@@ -106,7 +128,9 @@ describe('the task token stays secret through a full flow', () => {
   it('appears in no log line, no URL, no page, no notification, no error', async () => {
     // Prepare: capture everything written to the console and to stdout/stderr.
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void captured.push(args.map(String).join(' ')));
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void captured.push(args.map(String).join(' ')),
+      );
     }
     for (const stream of [process.stdout, process.stderr]) {
       const write = stream.write.bind(stream);
@@ -133,8 +157,12 @@ describe('the task token stays secret through a full flow', () => {
     await post(link.replace('decision=approve', 'decision=reject'));
     await post(link);
     await post(link);
-    sfnMock.on(SendTaskSuccessCommand).rejects(Object.assign(new Error(`Invalid Token: '${TASK_TOKEN}'`), { name: 'InvalidToken' }));
-    await request(requestInput({ taskToken: `${TASK_TOKEN}-late` }), context).then((o) => post(o.links.approve[0] ?? ''));
+    sfnMock
+      .on(SendTaskSuccessCommand)
+      .rejects(Object.assign(new Error(`Invalid Token: '${TASK_TOKEN}'`), { name: 'InvalidToken' }));
+    await request(requestInput({ taskToken: `${TASK_TOKEN}-late` }), context).then((o) =>
+      post(o.links.approve[0] ?? ''),
+    );
 
     // Assess
     expect(captured.length).toBeGreaterThan(3);

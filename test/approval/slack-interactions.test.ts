@@ -11,7 +11,15 @@ import { makeApprovalCallbackHandler } from '../../functions/approval-callback.t
 import { makeRequestApprovalHandler } from '../../functions/request-approval.ts';
 import { makeSlackInteractionsHandler } from '../../functions/slack-interactions.ts';
 import { context, requestInput, SLACK_SIGNING_SECRET, TASK_TOKEN } from './support/fixtures.ts';
-import { actionOf, formFromLink, type Harness, httpEvent, setupHarness, sfnMock, ssmMock } from './support/harness.ts';
+import {
+  actionOf,
+  formFromLink,
+  type Harness,
+  httpEvent,
+  setupHarness,
+  sfnMock,
+  ssmMock,
+} from './support/harness.ts';
 import { type SlackCall, startSlackStandIn } from './support/slack-standin.ts';
 
 const BASE = 'https://approvals.example.com/approvals';
@@ -29,23 +37,40 @@ afterAll(async () => {
 const gateway = (target: SlackTarget | undefined) =>
   makeSlackGateway({ target, apiUrl: `${slackServer.url}/api`, readParameter });
 
-const setup = async (target: SlackTarget | undefined = { mode: 'webhook', webhookParameter: '/switchyard/slack/webhook-url' }) => {
+const setup = async (
+  target: SlackTarget | undefined = { mode: 'webhook', webhookParameter: '/switchyard/slack/webhook-url' },
+) => {
   h = setupHarness();
   ssmMock.on(GetParameterCommand, { Name: '/switchyard/slack/webhook-url' }).resolves({
     Parameter: { Value: `${slackServer.url}/services/T000/B000/XXXX` },
   });
-  ssmMock.on(GetParameterCommand, { Name: '/switchyard/slack/bot-token' }).resolves({ Parameter: { Value: 'xoxb-1-secret' } });
+  ssmMock
+    .on(GetParameterCommand, { Name: '/switchyard/slack/bot-token' })
+    .resolves({ Parameter: { Value: 'xoxb-1-secret' } });
   slackServer.calls.length = 0;
   calls = slackServer.calls;
   const deps = { ...h.deps, slack: gateway(target) };
-  const out = await makeRequestApprovalHandler({ ...deps, baseUrl: BASE, logLinks: false })(requestInput(), context);
-  const interactions = makeSlackInteractionsHandler({ ...deps, signingSecret: async () => SLACK_SIGNING_SECRET });
+  const out = await makeRequestApprovalHandler({ ...deps, baseUrl: BASE, logLinks: false })(
+    requestInput(),
+    context,
+  );
+  const interactions = makeSlackInteractionsHandler({
+    ...deps,
+    signingSecret: async () => SLACK_SIGNING_SECRET,
+  });
   return { ...out, deps, interactions };
 };
 
 const interaction = (
   approvalId: string,
-  options: { action?: string; userId?: string; timestamp?: number; secret?: string; base64?: boolean; type?: string } = {},
+  options: {
+    action?: string;
+    userId?: string;
+    timestamp?: number;
+    secret?: string;
+    base64?: boolean;
+    type?: string;
+  } = {},
 ): HttpApiEvent => {
   const payload = {
     type: options.type ?? 'block_actions',
@@ -80,23 +105,47 @@ describe('request-approval posts the Slack message', () => {
     const { approvalId } = await setup();
     const post = calls.find((c) => c.path === '/services/T000/B000/XXXX');
     const text = JSON.stringify(post?.body);
-    for (const fact of ['orders-db', '16.4 → 17.4', 'orders-db-green-abc123', '2 seconds', 'SUN 02:00–04:00 UTC', 'PASS', '<@U0123ABCD>']) {
+    for (const fact of [
+      'orders-db',
+      '16.4 → 17.4',
+      'orders-db-green-abc123',
+      '2 seconds',
+      'SUN 02:00–04:00 UTC',
+      'PASS',
+      '<@U0123ABCD>',
+    ]) {
       expect(text).toContain(fact);
     }
-    const actions = (post?.body.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>)
-      .find((b) => b.type === 'actions');
-    expect(actions?.elements?.map((e) => [e.action_id, e.value])).toEqual([['approve', approvalId], ['reject', approvalId]]);
+    const blocks = (post?.body.blocks ?? []) as Array<{
+      type: string;
+      elements?: Array<{ action_id: string; value: string }>;
+    }>;
+    const actions = blocks.find((b) => b.type === 'actions');
+    expect(actions?.elements?.map((e) => [e.action_id, e.value])).toEqual([
+      ['approve', approvalId],
+      ['reject', approvalId],
+    ]);
     expect(text).not.toContain(TASK_TOKEN);
   });
 
   it('with a bot token: chat.postMessage to the channel, and the message updated after an e-mail decision', async () => {
-    const { approvalId, links, deps } = await setup({ mode: 'bot', botTokenParameter: '/switchyard/slack/bot-token', channel: 'C0APPROVALS' });
+    const { approvalId, links, deps } = await setup({
+      mode: 'bot',
+      botTokenParameter: '/switchyard/slack/bot-token',
+      channel: 'C0APPROVALS',
+    });
     const post = calls.find((c) => c.path === '/api/chat.postMessage');
     expect(post?.authorization).toBe('Bearer xoxb-1-secret');
     expect(post?.body.channel).toBe('C0APPROVALS');
-    expect((await h.record(approvalId))?.slackMessage).toEqual({ channel: 'C0APPROVALS', ts: '1768125600.000100' });
+    expect((await h.record(approvalId))?.slackMessage).toEqual({
+      channel: 'C0APPROVALS',
+      ts: '1768125600.000100',
+    });
     const link = links.approve[0] ?? '';
-    await makeApprovalCallbackHandler({ ...deps, baseUrl: BASE })(httpEvent('POST', actionOf(link), { form: formFromLink(link) }), context);
+    await makeApprovalCallbackHandler({ ...deps, baseUrl: BASE })(
+      httpEvent('POST', actionOf(link), { form: formFromLink(link) }),
+      context,
+    );
     const update = calls.find((c) => c.path === '/api/chat.update');
     expect(update?.body).toMatchObject({ channel: 'C0APPROVALS', ts: '1768125600.000100' });
     expect(JSON.stringify(update?.body)).toContain('Approved by dba@example.com via email');
@@ -109,7 +158,13 @@ describe('slack-interactions', () => {
     const res = await interactions(interaction(approvalId), context);
     expect(res.statusCode).toBe(200);
     const output = JSON.parse(sfnMock.commandCalls(SendTaskSuccessCommand)[0]?.args[0].input.output ?? '');
-    expect(output).toMatchObject({ decision: 'approved', by: 'slack:U0123ABCD', channel: 'slack', sourceIp: '3.4.5.6', approvalId });
+    expect(output).toMatchObject({
+      decision: 'approved',
+      by: 'slack:U0123ABCD',
+      channel: 'slack',
+      sourceIp: '3.4.5.6',
+      approvalId,
+    });
     expect(responses()[0]?.body).toMatchObject({ replace_original: true });
     expect(JSON.stringify(responses()[0]?.body)).toContain('Approved by slack:U0123ABCD via slack');
     expect(JSON.stringify(responses()[0]?.body)).not.toContain('"actions"');
@@ -120,7 +175,11 @@ describe('slack-interactions', () => {
     await interactions(interaction(approvalId, { action: 'reject', base64: false }), context);
     const input = sfnMock.commandCalls(SendTaskFailureCommand)[0]?.args[0].input;
     expect(input?.error).toBe('ApprovalRejected');
-    expect(JSON.parse(input?.cause ?? '')).toMatchObject({ decision: 'rejected', by: 'slack:U0123ABCD', channel: 'slack' });
+    expect(JSON.parse(input?.cause ?? '')).toMatchObject({
+      decision: 'rejected',
+      by: 'slack:U0123ABCD',
+      channel: 'slack',
+    });
   });
 
   it('refuses a bad signature (401), deciding nothing and answering nothing', async () => {
@@ -175,7 +234,9 @@ describe('slack-interactions', () => {
 
   it('acknowledges and ignores other interaction types', async () => {
     const { approvalId, interactions } = await setup();
-    expect((await interactions(interaction(approvalId, { type: 'view_submission' }), context)).statusCode).toBe(200);
+    expect(
+      (await interactions(interaction(approvalId, { type: 'view_submission' }), context)).statusCode,
+    ).toBe(200);
     expect((await interactions(interaction(approvalId, { action: 'other' }), context)).statusCode).toBe(200);
     await untouched(approvalId);
   });

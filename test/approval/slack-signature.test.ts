@@ -10,7 +10,12 @@ const DOC_BODY =
 const DOC_SIGNATURE = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
 
 const at = (seconds: number) => new Date(seconds * 1000);
-const base = { signingSecret: DOC_SECRET, timestamp: DOC_TIMESTAMP, signature: DOC_SIGNATURE, rawBody: DOC_BODY };
+const base = {
+  signingSecret: DOC_SECRET,
+  timestamp: DOC_TIMESTAMP,
+  signature: DOC_SIGNATURE,
+  rawBody: DOC_BODY,
+};
 
 describe('Slack v0 request signatures', () => {
   it("matches Slack's documented example", () => {
@@ -39,16 +44,20 @@ describe('Slack v0 request signatures', () => {
     ['no signature', { signature: undefined }],
     ['a truncated signature', { signature: DOC_SIGNATURE.slice(0, 40) }],
   ])('refuses %s', (_what, change) => {
-    expect(() => verifySlackSignature({ ...base, ...change, now: at(1531420618) })).toThrow(InvalidSlackSignatureError);
+    expect(() => verifySlackSignature({ ...base, ...change, now: at(1531420618) })).toThrow(
+      InvalidSlackSignatureError,
+    );
   });
 
   it.each([[undefined], [''], ['abc'], ['1531420618.5']])('refuses timestamp %j as stale', (timestamp) => {
-    expect(() => verifySlackSignature({ ...base, timestamp, now: at(1531420618) })).toThrow(StaleSlackRequestError);
+    expect(() => verifySlackSignature({ ...base, timestamp, now: at(1531420618) })).toThrow(
+      StaleSlackRequestError,
+    );
   });
 
   it('checks the window before the signature, so a replayed request never reaches the compare', () => {
-    expect(() =>
-      verifySlackSignature({ ...base, signature: 'v0=00', now: at(1531420618 + 3600) }),
-    ).toThrow(StaleSlackRequestError);
+    expect(() => verifySlackSignature({ ...base, signature: 'v0=00', now: at(1531420618 + 3600) })).toThrow(
+      StaleSlackRequestError,
+    );
   });
 });

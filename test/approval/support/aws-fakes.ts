@@ -39,7 +39,8 @@ export const createFakeSfn = (): FakeSfn => {
         throw new JsonServiceError('UnknownOperationException', `${operation} not supported`);
       }
       const taskToken = String(body.taskToken);
-      if (!waiting.has(taskToken)) throw new JsonServiceError('TaskDoesNotExist', 'Task does not exist anymore');
+      if (!waiting.has(taskToken))
+        throw new JsonServiceError('TaskDoesNotExist', 'Task does not exist anymore');
       waiting.delete(taskToken);
       calls.push(
         operation === 'SendTaskSuccess'
@@ -96,7 +97,9 @@ export const startFakeAws = async (services: JsonService[]): Promise<FakeAws> =>
         if (!target) {
           const form = new URLSearchParams(raw);
           if (form.get('Action') !== 'Publish') {
-            res.writeHead(400, { 'content-type': 'text/xml' }).end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
+            res
+              .writeHead(400, { 'content-type': 'text/xml' })
+              .end('<ErrorResponse><Error><Code>InvalidAction</Code></Error></ErrorResponse>');
             return;
           }
           const attributes: Record<string, string> = {};
@@ -110,7 +113,9 @@ export const startFakeAws = async (services: JsonService[]): Promise<FakeAws> =>
             Message: form.get('Message') ?? '',
             attributes,
           });
-          res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() }).end(publishXml());
+          res
+            .writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': randomUUID() })
+            .end(publishXml());
           return;
         }
         const [prefix, operation = ''] = target.split('.');
@@ -126,10 +131,14 @@ export const startFakeAws = async (services: JsonService[]): Promise<FakeAws> =>
             body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {},
             headers: req.headers as Record<string, string>,
           });
-          res.writeHead(out.status ?? 200, { 'content-type': service.contentType, 'x-amzn-requestid': randomUUID() });
+          res.writeHead(out.status ?? 200, {
+            'content-type': service.contentType,
+            'x-amzn-requestid': randomUUID(),
+          });
           res.end(JSON.stringify(out.body));
         } catch (err) {
-          const e = err instanceof JsonServiceError ? err : new JsonServiceError('InternalFailure', String(err), 500);
+          const e =
+            err instanceof JsonServiceError ? err : new JsonServiceError('InternalFailure', String(err), 500);
           res.writeHead(e.status, { 'content-type': service.contentType, 'x-amzn-requestid': randomUUID() });
           res.end(JSON.stringify({ __type: e.type, message: e.message }));
         }

@@ -12,4 +12,3 @@ const defaults: Record<string, string> = {
   SLACK_SIGNING_SECRET_PARAMETER: '/switchyard/slack/signing-secret',
 };
 for (const [k, v] of Object.entries(defaults)) process.env[k] ??= v;
-export {};

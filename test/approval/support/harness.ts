@@ -65,7 +65,12 @@ export const setupHarness = (env: Record<string, string> = {}): Harness => {
         if (type === 'ConditionalCheckFailedException') {
           throw new ConditionalCheckFailedException({ message: err.message, $metadata: {} });
         }
-        throw new DynamoDBServiceException({ name: type, $fault: 'client', message: err.message, $metadata: {} });
+        throw new DynamoDBServiceException({
+          name: type,
+          $fault: 'client',
+          message: err.message,
+          $metadata: {},
+        });
       }
     });
   }
@@ -81,7 +86,11 @@ export const setupHarness = (env: Record<string, string> = {}): Harness => {
 
   const config = readApprovalConfig({ ...process.env, ...env }, {});
   const lines: string[] = [];
-  const sink = { log: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+  const sink = {
+    log: (l: string) => lines.push(l),
+    warn: (l: string) => lines.push(l),
+    error: (l: string) => lines.push(l),
+  };
   const clock = { now: NOW };
   const deps: ApprovalDeps = { ...buildApprovalDeps(config), log: makeLogger(sink), now: () => clock.now };
   const store = makeApprovalStore(TABLE);
@@ -91,7 +100,8 @@ export const setupHarness = (env: Record<string, string> = {}): Harness => {
     clock,
     record: (id) => store.get(id),
     sfnCalls: () =>
-      sfnMock.commandCalls(SendTaskSuccessCommand).length + sfnMock.commandCalls(SendTaskFailureCommand).length,
+      sfnMock.commandCalls(SendTaskSuccessCommand).length +
+      sfnMock.commandCalls(SendTaskFailureCommand).length,
   };
 };
 
@@ -111,7 +121,9 @@ export const httpEvent = (
     rawQueryString: u.search.slice(1),
     headers: {
       host: u.host,
-      ...(body !== undefined ? { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' } : {}),
+      ...(body !== undefined
+        ? { 'content-type': options.contentType ?? 'application/x-www-form-urlencoded' }
+        : {}),
     },
     pathParameters: { approvalId },
     requestContext: { http: { method, path: u.pathname, sourceIp: options.sourceIp ?? '198.51.100.23' } },

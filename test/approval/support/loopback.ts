@@ -4,8 +4,8 @@
  * local/approval-server.ts serving the real callback and Slack handlers.
  */
 import type { RequestApprovalInput, RequestApprovalOutput } from '#approval/contracts';
-import { startApprovalServer, type ApprovalServer } from '../../../local/approval-server.ts';
 import { createDynamoDbService, type DynamoDbService } from '../../../emulator/services/dynamodb.ts';
+import { type ApprovalServer, startApprovalServer } from '../../../local/approval-server.ts';
 import { createFakeSfn, createFakeSsm, type FakeAws, type FakeSfn, startFakeAws } from './aws-fakes.ts';
 import { SIGNING_SECRET, SLACK_SIGNING_SECRET, TABLE, TOPIC_ARN } from './fixtures.ts';
 

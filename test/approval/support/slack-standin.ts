@@ -8,15 +8,25 @@ export interface SlackCall {
   body: Record<string, unknown>;
 }
 
-export const startSlackStandIn = async (): Promise<{ url: string; calls: SlackCall[]; stop(): Promise<void> }> => {
+export const startSlackStandIn = async (): Promise<{
+  url: string;
+  calls: SlackCall[];
+  stop(): Promise<void>;
+}> => {
   const calls: SlackCall[] = [];
   const server = createServer((req, res) => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
     req.on('end', () => {
-      calls.push({ path: req.url ?? '', authorization: req.headers.authorization, body: raw ? JSON.parse(raw) : {} });
+      calls.push({
+        path: req.url ?? '',
+        authorization: req.headers.authorization,
+        body: raw ? JSON.parse(raw) : {},
+      });
       if (req.url === '/api/chat.postMessage') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, channel: 'C0APPROVALS', ts: '1768125600.000100' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: true, channel: 'C0APPROVALS', ts: '1768125600.000100' }));
       } else if (req.url === '/api/chat.update') {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
       } else res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
@@ -27,6 +37,10 @@ export const startSlackStandIn = async (): Promise<{ url: string; calls: SlackCa
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
-    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 };
