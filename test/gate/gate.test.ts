@@ -338,8 +338,8 @@ describe('approveFindings', () => {
     // Assess
     expect(approved.findings.map((f) => `${f.rule}:${f.severity}`)).toEqual([
       'G-RAW-SQL:warning',
-      'G-TIMEOUTS:warning',
       'G-DROP-COLUMN:error',
+      'G-TIMEOUTS:warning',
     ]);
     expect(approved.verdict).toBe('fail');
     expect(approved.findings[0]?.why).toMatch(/^approved by dba@example.com: DO block/);

@@ -1,6 +1,7 @@
 /** Reads the gate corpus: `.sql` snippets whose header comments state the phase and the expected verdict and rules. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Engine, MigrationSource, Phase, Replication } from '#gate/index';
 
 export type CorpusCase = {
@@ -15,7 +16,7 @@ export type CorpusCase = {
   sql: string;
 };
 
-const CORPUS = join(import.meta.dirname, 'corpus');
+const CORPUS = fileURLToPath(new URL('./corpus/', import.meta.url));
 
 // The orchestrator injects the timeout preamble; cases about G-TIMEOUTS opt out with `-- preamble: none`.
 const PREAMBLE: Record<Engine, string> = {
