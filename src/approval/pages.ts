@@ -134,7 +134,7 @@ export const renderErrorPage = (error: unknown): { status: number; html: string 
     status: 500,
     html: layout(
       'Something went wrong',
-      '<p id="refusal">The request could not be processed. Nothing was decided.</p>',
+      '<p id="refusal">The request could not be processed. Check the deployment before trying again.</p>',
     ),
   };
 };

@@ -80,13 +80,13 @@ describe('emulator DynamoDB service', () => {
           status: { S: 'pending' },
           n: { N: '1' },
           secret: { S: 's' },
-          at: { S: '2026-01-01' },
+          stamp: { S: '2026-01-01' },
         },
       }),
     );
     const cond = {
       ConditionExpression:
-        '#s = :pending AND attribute_exists(secret) AND (at > :since OR NOT attribute_exists(at))',
+        '#s = :pending AND attribute_exists(secret) AND (stamp > :since OR NOT attribute_exists(stamp))',
       ExpressionAttributeNames: { '#s': 'status' },
     };
     const old = await client.send(
@@ -126,7 +126,7 @@ describe('emulator DynamoDB service', () => {
       new UpdateItemCommand({
         TableName: T,
         Key: { pk: { S: 'u' } },
-        UpdateExpression: 'SET tags = list_append(tags, :t) ADD counter :one',
+        UpdateExpression: 'SET tags = list_append(tags, :t) ADD hits :one',
         ExpressionAttributeValues: { ':t': { L: [{ S: 'x' }] }, ':one': { N: '5' } },
         ReturnValues: 'ALL_NEW',
       }),
@@ -135,7 +135,7 @@ describe('emulator DynamoDB service', () => {
       status: { S: 'done' },
       n: { N: '2' },
       tags: { L: [{ S: 'x' }] },
-      counter: { N: '5' },
+      hits: { N: '5' },
     });
     expect(now.Attributes?.secret).toBeUndefined();
     const upd = await client.send(
@@ -161,12 +161,14 @@ describe('emulator DynamoDB service', () => {
     expect(upd.Attributes).toEqual({ n: { N: '10' } });
   });
 
-  it('rejects unused or undefined expression names and values, and key updates, with ValidationException', async () => {
+  it('rejects unused or undefined names and values, reserved words and key updates, with ValidationException', async () => {
     const bad: Array<Pick<UpdateItemCommandInput, 'UpdateExpression' | 'ExpressionAttributeValues'>> = [
       { UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { S: '1' }, ':w': { S: '2' } } },
       { UpdateExpression: 'SET v = :missing', ExpressionAttributeValues: { ':v': { S: '1' } } },
       { UpdateExpression: 'SET pk = :v', ExpressionAttributeValues: { ':v': { S: '1' } } },
       { UpdateExpression: 'SET v = = :v', ExpressionAttributeValues: { ':v': { S: '1' } } },
+      { UpdateExpression: 'SET status = :v', ExpressionAttributeValues: { ':v': { S: '1' } } },
+      { UpdateExpression: 'REMOVE ttl' },
     ];
     for (const b of bad) {
       const err = await client
