@@ -345,3 +345,20 @@ describe('approveFindings', () => {
     expect(approved.findings[0]?.why).toMatch(/^approved by dba@example.com: DO block/);
   });
 });
+
+describe('docs/gate.md', () => {
+  it('lists every rule of the rule table with its phase policy', async () => {
+    // Prepare
+    const { readFile } = await import('node:fs/promises');
+    const { RULES } = await import('#gate/index');
+
+    // Act
+    const doc = await readFile(new URL('../../docs/gate.md', import.meta.url), 'utf8');
+
+    // Assess
+    const missing = RULES.filter((r) => !doc.includes(`| ${r.id} | ${r.classes.join(', ')} |`)).map(
+      (r) => r.id,
+    );
+    expect(missing).toEqual([]);
+  });
+});
