@@ -37,7 +37,9 @@ const optionalEnv = (env: Env, name: string): string | undefined => env[name]?.t
 const readSlackTarget = (env: Env): SlackTarget | undefined => {
   const webhookParameter = optionalEnv(env, 'SLACK_WEBHOOK_PARAMETER');
   const botTokenParameter = optionalEnv(env, 'SLACK_BOT_TOKEN_PARAMETER');
-  if (botTokenParameter) return { mode: 'bot', botTokenParameter, channel: requireEnv(env, 'SLACK_CHANNEL') };
+  const channel = optionalEnv(env, 'SLACK_CHANNEL');
+  // A bot token posts only with a channel; a template may set the token parameter and leave the channel empty.
+  if (botTokenParameter && channel) return { mode: 'bot', botTokenParameter, channel };
   if (webhookParameter) return { mode: 'webhook', webhookParameter };
   return undefined;
 };

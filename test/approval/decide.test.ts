@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readApprovalConfig } from '#approval/config';
 import type { ApprovalRecord } from '#approval/contracts';
 import {
   approvalOutput,
@@ -127,5 +128,49 @@ describe('assertApproversAllowed', () => {
   it('accepts everything without an allow-list and names the first outsider with one', () => {
     expect(() => assertApproversAllowed(['a@x.io'])).not.toThrow();
     expect(() => assertApproversAllowed(['a@x.io', 'b@x.io'], ['A@x.io'])).toThrow('b@x.io');
+  });
+});
+
+describe('readApprovalConfig', () => {
+  const env = {
+    APPROVAL_TABLE: 't',
+    APPROVAL_BASE_URL: 'https://x/approvals',
+    APPROVAL_SECRET_PARAMETER: '/p',
+    NOTIFY_TOPIC_ARN: 'arn:t',
+  };
+
+  it('names the missing variable', () => {
+    expect(() => readApprovalConfig({ ...env, APPROVAL_TABLE: '' }, {})).toThrow('APPROVAL_TABLE');
+    expect(() => readApprovalConfig({ ...env, NOTIFY_TOPIC_ARN: undefined }, { topic: true })).toThrow(
+      'NOTIFY_TOPIC_ARN',
+    );
+    expect(() => readApprovalConfig(env, { slackSigningSecret: true })).toThrow(
+      'SLACK_SIGNING_SECRET_PARAMETER',
+    );
+  });
+
+  it.each([
+    [{}, undefined],
+    [{ SLACK_WEBHOOK_PARAMETER: '/w' }, { mode: 'webhook', webhookParameter: '/w' }],
+    [
+      { SLACK_BOT_TOKEN_PARAMETER: '/b', SLACK_CHANNEL: 'C1' },
+      { mode: 'bot', botTokenParameter: '/b', channel: 'C1' },
+    ],
+    [{ SLACK_BOT_TOKEN_PARAMETER: '/b', SLACK_CHANNEL: '' }, undefined],
+    [
+      { SLACK_BOT_TOKEN_PARAMETER: '/b', SLACK_CHANNEL: '', SLACK_WEBHOOK_PARAMETER: '/w' },
+      { mode: 'webhook', webhookParameter: '/w' },
+    ],
+  ])('reads the Slack target from %j', (slack, expected) => {
+    expect(readApprovalConfig({ ...env, ...slack }, {}).slack).toEqual(expected);
+  });
+
+  it('reads the allow-list and the rehearsal link logging switch', () => {
+    const c = readApprovalConfig(
+      { ...env, APPROVER_ALLOW_LIST: ' a@x.io, slack:U1AAA ,', APPROVAL_LOG_LINKS: 'true' },
+      {},
+    );
+    expect(c.allowList).toEqual(['a@x.io', 'slack:U1AAA']);
+    expect(c.logLinks).toBe(true);
   });
 });
