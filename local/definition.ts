@@ -73,6 +73,7 @@ export const taskBindings = (raw: Record<string, unknown> = readRawDefinition())
 
 /** serverless.yml's functions: key → handler path like "functions/check-green.handler". */
 export const serverlessFunctions = (): Record<string, { handler: string }> => {
-  const doc = parse(readFileSync(SERVERLESS_PATH, 'utf8')) as { functions: Record<string, { handler: string }> };
+  // CloudFormation short tags (!Ref, !GetAtt) are irrelevant here; keep them as plain values quietly.
+  const doc = parse(readFileSync(SERVERLESS_PATH, 'utf8'), { logLevel: 'error' }) as { functions: Record<string, { handler: string }> };
   return doc.functions;
 };

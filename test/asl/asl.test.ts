@@ -1,0 +1,108 @@
+/**
+ * Static checks of statemachine/blue-green.asl.yaml and its contract with the TypeScript:
+ * valid ASL, a Comment everywhere, Retry/Timeout/Catch on every Task, every Task bound to a real
+ * handler, every error name the ASL matches is one the code throws, every loop bounded by a deadline.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import validator from 'asl-validator';
+import { describe, expect, it } from 'vitest';
+import { APPROVAL_REJECTED, THROWN_ERROR_NAMES } from '#domain/errors';
+import { loadDefinition, readRawDefinition, serverlessFunctions, taskBindings } from '../../local/definition.ts';
+
+type State = Record<string, unknown> & { Type: string };
+const raw = readRawDefinition() as { States: Record<string, State> };
+const states = Object.entries(raw.States);
+const tasks = states.filter(([, s]) => s.Type === 'Task');
+const LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+
+describe('blue-green.asl.yaml', () => {
+  it('is valid ASL (asl-validator, paths and ARNs checked)', () => {
+    const { isValid, errors } = validator(loadDefinition() as never, { checkPaths: true, checkArn: true });
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('gives every state a Comment', () => {
+    expect(states.filter(([, s]) => typeof s.Comment !== 'string' || s.Comment.length < 10).map(([n]) => n)).toEqual([]);
+  });
+
+  it.each(tasks.map(([n, s]) => [n, s] as const))('%s has the Lambda Retry block, a timeout and a Catch', (_name, state) => {
+    const retry = state.Retry as Array<{ ErrorEquals: string[] }>;
+    expect(retry?.[0]?.ErrorEquals).toEqual(LAMBDA_ERRORS);
+    expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath).toBeDefined();
+    const catches = state.Catch as Array<{ ErrorEquals: string[] }>;
+    expect(catches.some((c) => c.ErrorEquals.includes('States.ALL'))).toBe(true);
+  });
+
+  it('builds every Task input explicitly and stores each result under its own key', () => {
+    const resultPaths = new Map<string, string>();
+    for (const [name, state] of tasks) {
+      expect(state.Parameters, name).toBeDefined();
+      const resultPath = state.ResultPath as string;
+      expect(resultPath, name).toMatch(/^\$\.[a-zA-Z]+$/);
+      // Only the notify states share a key: they all write the same kind of result.
+      if (resultPath !== '$.notified') {
+        expect(resultPaths.get(resultPath), `${name} reuses ${resultPath}`).toBeUndefined();
+        resultPaths.set(resultPath, name);
+      }
+    }
+  });
+
+  it('binds every Task to a serverless function whose handler file exports `handler`', () => {
+    const functions = serverlessFunctions();
+    for (const binding of taskBindings()) {
+      const fn = functions[binding.functionKey];
+      expect(fn, `${binding.state} → ${binding.functionKey} missing in serverless.yml`).toBeDefined();
+      const file = `${fn!.handler.replace(/\.handler$/, '')}.ts`;
+      expect(existsSync(file), file).toBe(true);
+      expect(readFileSync(file, 'utf8')).toMatch(/export const handler\b/);
+    }
+  });
+
+  it('matches only error names the code throws (or SendTaskFailure sends)', () => {
+    const known = new Set<string>([...THROWN_ERROR_NAMES, APPROVAL_REJECTED]);
+    const matched = tasks.flatMap(([, s]) =>
+      [...((s.Retry as Array<{ ErrorEquals: string[] }>) ?? []), ...((s.Catch as Array<{ ErrorEquals: string[] }>) ?? [])].flatMap((r) => r.ErrorEquals),
+    );
+    const custom = [...new Set(matched.filter((e) => !e.startsWith('States.') && !e.startsWith('Lambda.')))];
+    expect(custom.filter((e) => !known.has(e))).toEqual([]);
+    // …and each of those names is really thrown somewhere in the handlers' code.
+    const source = ['functions', 'src']
+      .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    for (const name of custom) {
+      if (name === APPROVAL_REJECTED) expect(source).toMatch(/SendTaskFailure|sendTaskFailure/);
+      else expect(source, name).toContain(`new ${name}(`);
+    }
+  });
+
+  it('passes the task token to the approval callback task and bounds its wait', () => {
+    const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
+    expect(callbacks.map(([n]) => n)).toEqual(['RequestApproval']);
+    const [, approval] = callbacks[0]!;
+    expect(JSON.stringify(approval.Parameters)).toContain('$$.Task.Token');
+    expect(approval.TimeoutSecondsPath).toBe('$.preflight.plan.approval.timeoutSeconds');
+    const caught = (approval.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [c.ErrorEquals[0], c.Next]);
+    expect(caught).toEqual([[APPROVAL_REJECTED, 'Compensate'], ['States.Timeout', 'Compensate'], ['States.ALL', 'Compensate']]);
+  });
+
+  it('bounds every polling loop with a deadline checked in its Choice', () => {
+    // A loop is a Choice whose Default goes to a Wait; each must compare a timestamp with a deadline.
+    const loops = states.filter(([, s]) => s.Type === 'Choice' && raw.States[s.Default as string]?.Type === 'Wait');
+    expect(loops.length).toBeGreaterThanOrEqual(6);
+    for (const [name, choice] of loops) {
+      const rules = JSON.stringify(choice.Choices);
+      expect(rules, name).toMatch(/Timestamp(GreaterThan|GreaterThanEquals)Path/);
+    }
+  });
+
+  it('never reaches a deleting state from a post-switch state except through verified cleanup', () => {
+    const postSwitch = ['CheckSwitchover', 'Verify', 'SwitchoverUnresolved', 'VerificationFailed'];
+    for (const name of postSwitch) {
+      const state = raw.States[name]!;
+      const targets = [state.Next, ...((state.Catch as Array<{ Next: string }>) ?? []).map((c) => c.Next)].filter(Boolean);
+      expect(targets, name).not.toContain('Compensate');
+    }
+  });
+});

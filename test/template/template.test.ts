@@ -1,0 +1,89 @@
+/**
+ * Packages the service with osls (offline, no credentials) and checks the CloudFormation template:
+ * the state machine and every function are there, IAM is least privilege, the triggers exist.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { serverlessFunctions, taskBindings } from '../../local/definition.ts';
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+let resources: Record<string, Resource>;
+const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+
+beforeAll(() => {
+  mkdirSync('.tmp', { recursive: true });
+  const env = { ...process.env, TMPDIR: `${process.cwd()}/.tmp`, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', SLS_TELEMETRY_DISABLED: '1' };
+  execFileSync('npx', ['osls', 'package'], { env, stdio: 'pipe', timeout: 240_000 });
+  resources = JSON.parse(readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8')).Resources;
+}, 300_000);
+
+describe('packaged CloudFormation template', () => {
+  it('has one Lambda per serverless function and the state machine', () => {
+    expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(serverlessFunctions()).length);
+    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  });
+
+  it('wires every Task state to its function ARN in the definition', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const definition = JSON.stringify(machine.Properties.DefinitionString);
+    for (const { functionKey } of taskBindings()) {
+      const logical = `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+      expect(definition, functionKey).toContain(logical);
+    }
+  });
+
+  it('never grants a wildcard action', () => {
+    for (const [name, role] of ofType('AWS::IAM::Role')) {
+      const policies = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[] }> } }>) ?? [];
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+        for (const action of [statement.Action].flat()) {
+          expect(action, `${name}: ${action}`).not.toMatch(/\*/);
+        }
+      }
+    }
+  });
+
+  it('gives each function only the actions its job needs', () => {
+    const actionsOf = (roleName: string) => {
+      const role = resources[roleName]!;
+      const policies = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }>) ?? [];
+      return policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => s.Action)).sort();
+    };
+    expect(actionsOf('NoAwsAccessRole')).toEqual([]);
+    expect(actionsOf('MetricsReaderRole')).toEqual(['cloudwatch:GetMetricData']);
+    expect(actionsOf('RdsReaderRole')).not.toContain('rds:DeleteBlueGreenDeployment');
+    expect(actionsOf('SwitchoverRole')).toContain('rds:SwitchoverBlueGreenDeployment');
+    expect(actionsOf('CompensateRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
+    expect(actionsOf('DeleteOldBlueRole')).not.toContain('rds:DeleteBlueGreenDeployment');
+    // Only cleanup and compensation can delete a deployment; only they and old-blue deletion can delete instances.
+    const deleters = ofType('AWS::IAM::Role').filter(([n]) => actionsOf(n).includes('rds:DeleteBlueGreenDeployment')).map(([n]) => n).sort();
+    expect(deleters).toEqual(['CleanupRole', 'CompensateRole']);
+  });
+
+  it("lets the state machine invoke only this service's functions", () => {
+    const roles = ofType('AWS::IAM::Role').filter(([n]) => /StepFunctions|StateMachine|Role$/i.test(n) && JSON.stringify(resources[n]).includes('states.'));
+    expect(roles.length).toBeGreaterThan(0);
+    const text = JSON.stringify(roles.map(([, r]) => r));
+    expect(text).toContain('lambda:InvokeFunction');
+    expect(text).not.toMatch(/"arn:aws:lambda:\*/);
+  });
+
+  it('has the approval HTTP routes, the topic, the approval table with TTL, and both triggers', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
+    expect(routes).toEqual(['GET /approvals/{approvalId}', 'POST /approvals/{approvalId}', 'POST /slack/interactions']);
+    expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
+    const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
+    const [, schedule] = ofType('AWS::Scheduler::Schedule')[0]!;
+    expect(schedule.Properties.ScheduleExpressionTimezone).toBe('UTC');
+    const [, rule] = ofType('AWS::Events::Rule')[0]!;
+    expect(JSON.stringify(rule.Properties.EventPattern)).toContain('Release Tagged');
+  });
+
+  it('keeps secrets out of the template', () => {
+    const text = JSON.stringify(resources);
+    expect(text).not.toMatch(/hmac-key"\s*:\s*"[A-Za-z0-9+/=]{16,}/);
+    expect(text).toContain('/switchyard/dev/approval-hmac-key');
+  });
+});
