@@ -106,3 +106,10 @@ describe('blue-green.asl.yaml', () => {
     }
   });
 });
+
+describe('statemachine/blue-green.md', () => {
+  it('is the diagram generated from the current ASL', async () => {
+    const { renderDiagram, DIAGRAM_PATH } = await import('../../bin/commands/diagram.ts');
+    expect(readFileSync(DIAGRAM_PATH, 'utf8')).toBe(renderDiagram());
+  });
+});
