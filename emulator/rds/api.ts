@@ -481,7 +481,7 @@ const CreateBlueGreenDeployment: Handler = async (core, p) => {
   if (targetVersionParam) {
     target = resolveVersion(targetVersionParam);
     if (!target || !from) throw new QueryError('InvalidParameterCombination', `Cannot find version ${targetVersionParam} for postgres`);
-    if (target.version !== from.version && !upgradeTargets(from).includes(target))
+    if (target.version !== from.version && !upgradeTargets(from).some((t) => t.version === target?.version))
       throw new QueryError('InvalidParameterCombination', `Cannot upgrade postgres from ${from.version} to ${target.version}`);
   }
   if (!target || !from) throw new QueryError('InvalidParameterCombination', `Unsupported engine version ${blue.engineVersion}`);
