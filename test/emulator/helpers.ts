@@ -107,3 +107,50 @@ export const aws = (emu: Emulator, args: string[]): Promise<CliResult> =>
       },
     );
   });
+
+/**
+ * A client that keeps inserting into `orders` through an endpoint, reconnecting after errors, and records
+ * which inserts were acknowledged: an acknowledged write must never be lost.
+ */
+export class Writer {
+  readonly acked: string[] = [];
+  failed = 0;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly cfg: () => pg.ClientConfig,
+    private readonly status = 'w',
+    private readonly pauseMs = 5,
+  ) {}
+
+  start(): this {
+    this.loop = (async () => {
+      let client: pg.Client | undefined;
+      while (!this.stopping) {
+        try {
+          if (!client) {
+            client = new pg.Client({ ...this.cfg(), connectionTimeoutMillis: 2000 });
+            client.on('error', () => {});
+            await client.connect();
+          }
+          const r = await client.query<{ id: string }>('INSERT INTO orders (customer_id, status, amount_cents) VALUES (0, $1, 1) RETURNING id', [this.status]);
+          if (r.rows[0]) this.acked.push(r.rows[0].id);
+        } catch {
+          this.failed++;
+          await client?.end().catch(() => {});
+          client = undefined;
+          await sleep(20);
+        }
+        if (this.pauseMs) await sleep(this.pauseMs);
+      }
+      await client?.end().catch(() => {});
+    })();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
+}
