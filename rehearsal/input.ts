@@ -1,0 +1,79 @@
+/**
+ * The execution input the rehearsal starts the state machine with (`switchyard rehearse --print-input`).
+ *
+ * Time scale: the rehearsal keeps every loop, deadline and timeout of the state machine and only
+ * shortens the values in the input document, so a run that takes hours in AWS takes seconds here:
+ *
+ * | input field                  | production default | rehearsal          |
+ * |------------------------------|--------------------|--------------------|
+ * | green.pollSeconds            | 60                 | 1                  |
+ * | green.readyDeadlineMinutes   | 360                | 3 (4 s in green-deadline) |
+ * | lag.pollSeconds              | 30                 | 1                  |
+ * | lag.deadlineMinutes          | 60                 | 2 (6 s in lag-stall) |
+ * | approval.timeoutMinutes      | 1440               | 10 (3 s in approval-timeout) |
+ * | switchover.timeoutSeconds    | 300                | 60 (RDS minimum is 30) |
+ * | verify.bakeMinutes           | 15                 | 0.05 (3 s)         |
+ * | verify.pollSeconds           | 60                 | 1                  |
+ * | retention.keepOldBlueHours   | 72                 | 3 s (0.000833 h)   |
+ *
+ * The one Wait with a constant in the ASL (WaitForSwitchover, 5 s) runs as written.
+ */
+import type { RawExecutionInput } from '#domain/input';
+import { VERIFY_ALARM, type ScenarioName } from './scenarios.ts';
+
+export const SOURCE_ID = 'orders-db';
+export const TARGET_PARAMETER_GROUP = 'orders-pg18';
+export const APPROVER = 'dba@example.com';
+/** The SSM parameter holding orders-db's master password (put into the emulator by the rehearsal). */
+export const DB_PASSWORD_PARAMETER = '/switchyard/rehearsal/orders-db/master-password';
+/** The table the write load inserts into; created on blue before the run. */
+export const WRITES_TABLE = 'rehearsal_writes';
+
+export interface InputContext {
+  /** The PostgreSQL 18 version the emulator offers as an upgrade target of orders-db, e.g. "18.4". */
+  targetEngineVersion: string;
+}
+
+/** `s` seconds in the input's unit, rounded down a hair so the plan's Math.ceil(x × 60 or 3600) is exactly `s`. */
+const seconds = (s: number, unit: 'minutes' | 'hours'): number => Math.floor((s / (unit === 'minutes' ? 60 : 3600)) * 1e6) / 1e6;
+
+/** The rehearsal's input document for a scenario. Unknown-field and gate failures are deliberate in bad-input. */
+export const rehearsalInput = (scenario: ScenarioName, ctx: InputContext): RawExecutionInput & Record<string, unknown> => {
+  const input: RawExecutionInput & Record<string, unknown> = {
+    source: { dbInstanceIdentifier: SOURCE_ID },
+    target: { engineVersion: ctx.targetEngineVersion, dbParameterGroupName: TARGET_PARAMETER_GROUP },
+    release: `rehearsal-${scenario}`,
+    migrations: { engine: 'postgres', expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 text;'] },
+    lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 },
+    green: { readyDeadlineMinutes: 3, pollSeconds: 1, smokeSql: ['SELECT count(*) FROM orders'] },
+    approval: { required: true, approvers: [APPROVER], timeoutMinutes: 10 },
+    switchover: { timeoutSeconds: 60 },
+    verify: {
+      bakeMinutes: seconds(3, 'minutes'),
+      pollSeconds: 1,
+      alarmNames: [VERIFY_ALARM],
+      smokeSql: [`SELECT count(*) FROM ${WRITES_TABLE}`, 'SELECT 1'],
+    },
+    database: { name: 'postgres', user: 'postgres', passwordParameter: DB_PASSWORD_PARAMETER },
+    retention: { keepOldBlueHours: seconds(3, 'hours'), finalSnapshot: true },
+  };
+  switch (scenario) {
+    case 'approval-timeout':
+      input.approval = { required: true, approvers: [APPROVER], timeoutMinutes: seconds(3, 'minutes') };
+      break;
+    case 'green-deadline':
+      input.green = { readyDeadlineMinutes: seconds(4, 'minutes'), pollSeconds: 1, smokeSql: ['SELECT count(*) FROM orders'] };
+      break;
+    case 'lag-stall':
+      // A stalled subscription falls behind by the write load's WAL (tens of KB a second).
+      input.lag = { maxSeconds: 5, maxBytes: 16_384, stableSamples: 3, pollSeconds: 1, deadlineMinutes: seconds(6, 'minutes') };
+      break;
+    case 'bad-input':
+      input.maintenanceWindow = 'tonight';
+      input.migrations = { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] };
+      break;
+    default:
+      break;
+  }
+  return input;
+};

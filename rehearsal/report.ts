@@ -1,0 +1,131 @@
+/** The rehearsal report (`--report FILE`) and its human summary. */
+import type { Outcome, ScenarioName } from './scenarios.ts';
+
+export interface EndpointIdentity {
+  /** The DB instance name the endpoint belongs to. */
+  endpoint: string;
+  /** The PostgreSQL server that answered: its own port, system identifier and version. */
+  serverPort: number;
+  systemIdentifier: string;
+  serverVersion: string;
+  /** The emulator's instance and resource id behind that server, when known. */
+  instanceId: string | null;
+  resourceId: string | null;
+}
+
+export interface LagSample {
+  state: string;
+  at: string;
+  value: number | null;
+  unit: string;
+  metric: string;
+  withinThreshold: boolean;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface RehearsalReport {
+  scenario: ScenarioName;
+  expected: Outcome;
+  outcome: Outcome;
+  /** Every check the scenario's exit code depends on held. */
+  passed: boolean;
+  checks: Check[];
+  executionArn: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  error: string | null;
+  cause: string | null;
+  /** Every state entered, in order. */
+  states: string[];
+  /** Billable Step Functions transitions: states entered + retries. */
+  transitions: number;
+  retries: Array<{ state: string; attempt: number }>;
+  /** Wall time of the rehearsal: from starting the emulator until every server has stopped. */
+  durationMs: number;
+  timings: {
+    emulatorStartMs: number;
+    executionMs: number;
+    /** ms from the start of the rehearsal when each phase began. */
+    marks: Record<string, number>;
+  };
+  writes: {
+    attempted: number;
+    acknowledged: number;
+    failed: number;
+    lost: number;
+    lostIds: number[];
+    clients: number;
+    ratePerSecond: number;
+    durationMs: number;
+  };
+  switchover: {
+    happened: boolean;
+    /** Longest gap between acknowledged writes around the switch (Switchover entered → Verify entered). */
+    writeStallMs: number | null;
+    stallWindow: { start: string; end: string } | null;
+    /** Client errors (failed INSERTs and refused connections) around the switch. */
+    clientErrors: number;
+    holdConnections: boolean;
+  };
+  lag: LagSample[];
+  approval: {
+    decision: 'approved' | 'rejected' | 'timed-out' | 'not-asked' | 'pending';
+    by: string | null;
+    at: string | null;
+    channel: string | null;
+    reason: string | null;
+    links: { approve: string; reject: string } | null;
+    /** ms from the approval request to the decision reaching the execution. */
+    waitedMs: number | null;
+  };
+  endpoints: { before: EndpointIdentity | null; after: EndpointIdentity | null };
+  /** What remains in the emulator at the end. */
+  remaining: {
+    deployments: Array<{ id: string; status: string }>;
+    instances: Array<{ id: string; status: string; engineVersion: string; readOnly: boolean | null }>;
+    snapshots: Array<{ id: string; status: string }>;
+  };
+  notifications: Array<{ subject: string | null; at: string }>;
+  clientErrorSamples: Array<{ at: string; client: number; message: string }>;
+  input: unknown;
+  /** When each state was entered and each RDS event was emitted, in ms from the start of the rehearsal. */
+  timeline: {
+    states: Array<{ state: string; atMs: number }>;
+    rdsEvents: Array<{ atMs: number; eventId: string; source: string; message: string }>;
+  };
+}
+
+const ms = (n: number | null | undefined): string => (n == null ? '–' : n < 10_000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`);
+
+const bytesOrSeconds = (v: number | null, unit: string): string => {
+  if (v == null) return 'no data';
+  if (unit === 'bytes') return v < 1024 ? `${v} B` : `${(v / 1024).toFixed(1)} KiB`;
+  return `${v} s`;
+};
+
+/** The multi-line summary printed at the end of `switchyard rehearse`. */
+export const formatSummary = (r: RehearsalReport): string => {
+  const lagValues = r.lag.map((s) => bytesOrSeconds(s.value, s.unit));
+  const endpoint = (e: EndpointIdentity | null): string =>
+    e ? `${e.instanceId ?? '?'} (PostgreSQL ${e.serverVersion}, server :${e.serverPort}, system ${e.systemIdentifier})` : '–';
+  const lines = [
+    `Rehearsal ${r.scenario}: ${r.outcome}${r.outcome === r.expected ? ' (as expected)' : ` (expected ${r.expected})`} in ${ms(r.durationMs)}`,
+    `  path         ${r.states.length} states, ${r.transitions} transitions${r.retries.length ? `, ${r.retries.length} retries` : ''}; ended in ${r.states.at(-1) ?? '–'}${r.error ? ` (${r.error})` : ''}`,
+    `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
+    r.switchover.happened
+      ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`
+      : '  switchover   did not happen',
+    `  lag          ${r.lag.length} samples${lagValues.length ? `: ${lagValues.slice(0, 8).join(', ')}${lagValues.length > 8 ? ', …' : ''}` : ''}`,
+    `  approval     ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.at ? ` at ${r.approval.at}` : ''}${r.approval.reason ? ` ("${r.approval.reason}")` : ''}`,
+    `  endpoint     before: ${endpoint(r.endpoints.before)}`,
+    `               after:  ${endpoint(r.endpoints.after)}`,
+    `  left         ${r.remaining.deployments.length} Blue/Green deployments; instances ${r.remaining.instances.map((i) => `${i.id} (${i.status}${i.readOnly ? ', read-only' : ''})`).join(', ') || 'none'}`,
+    '  checks',
+    ...r.checks.map((c) => `    ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`),
+  ];
+  return lines.join('\n');
+};

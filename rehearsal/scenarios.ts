@@ -1,0 +1,134 @@
+/**
+ * The rehearsal's scenarios: each drives one branch of the state machine through the emulator's fault
+ * injection (or through the approval link a person would click) and names the end state it must reach.
+ */
+import type { Fault } from '../emulator/index.ts';
+
+export type Outcome =
+  | 'switched'
+  | 'rolled-back'
+  | 'failed-after-switch'
+  | 'refused'
+  | 'compensation-incomplete'
+  | 'cleanup-incomplete'
+  | 'aborted';
+
+export const SCENARIO_NAMES = [
+  'happy',
+  'approval-rejected',
+  'approval-timeout',
+  'green-invalid',
+  'green-deadline',
+  'lag-stall',
+  'switchover-fails',
+  'verify-fails',
+  'bad-input',
+] as const;
+
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/** What the approver does when the approval links arrive. */
+export type ApprovalAction = 'approve' | 'reject' | 'ignore' | 'human';
+
+export interface Scenario {
+  name: ScenarioName;
+  /** One line for --help and the summary. */
+  description: string;
+  expected: Outcome;
+  /** Faults injected into the emulator before the execution starts. */
+  faults: Fault[];
+  /** The approver's action unless a person decides (no --auto-approve). */
+  approval: Exclude<ApprovalAction, 'human'>;
+  /** Set the verify alarm to ALARM right after the switch (before the first Verify reads it). */
+  alarmAfterSwitch?: boolean;
+}
+
+export const VERIFY_ALARM = 'orders-5xx';
+
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  happy: {
+    name: 'happy',
+    description: 'PostgreSQL 17 → 18 by logical replication, approved, switched, verified, old blue snapshotted and deleted',
+    expected: 'switched',
+    faults: [],
+    approval: 'approve',
+  },
+  'approval-rejected': {
+    name: 'approval-rejected',
+    description: 'the approver rejects through the reject link; green is deleted',
+    expected: 'rolled-back',
+    faults: [],
+    approval: 'reject',
+  },
+  'approval-timeout': {
+    name: 'approval-timeout',
+    description: 'nobody answers within approval.timeoutMinutes (3 s here); green is deleted',
+    expected: 'rolled-back',
+    faults: [],
+    approval: 'ignore',
+  },
+  'green-invalid': {
+    name: 'green-invalid',
+    description: 'green fails to build (INVALID_CONFIGURATION); the deployment and green are deleted',
+    expected: 'rolled-back',
+    faults: [{ kind: 'green-invalid-configuration' }],
+    approval: 'approve',
+  },
+  'green-deadline': {
+    name: 'green-deadline',
+    description: 'green provisions slower than green.readyDeadlineMinutes (4 s here); green is deleted',
+    expected: 'rolled-back',
+    faults: [{ kind: 'slow-provisioning', ms: 120_000 }],
+    approval: 'approve',
+  },
+  'lag-stall': {
+    name: 'lag-stall',
+    description: 'green stops applying changes under the write load; lag never converges by lag.deadlineMinutes',
+    expected: 'rolled-back',
+    faults: [{ kind: 'replication-stall' }],
+    approval: 'approve',
+  },
+  'switchover-fails': {
+    name: 'switchover-fails',
+    description: 'RDS cancels the switchover (SWITCHOVER_FAILED) and rolls back; green is deleted, blue serves again',
+    expected: 'rolled-back',
+    faults: [{ kind: 'switchover-fails' }],
+    approval: 'approve',
+  },
+  'verify-fails': {
+    name: 'verify-fails',
+    description: `the ${VERIFY_ALARM} alarm fires after the switch; the run holds old blue read-only and pages`,
+    expected: 'failed-after-switch',
+    faults: [],
+    approval: 'approve',
+    alarmAfterSwitch: true,
+  },
+  'bad-input': {
+    name: 'bad-input',
+    description: 'an unknown input field and a destructive expand migration; Preflight refuses, nothing is created',
+    expected: 'refused',
+    faults: [],
+    approval: 'approve',
+  },
+};
+
+export const isScenarioName = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name);
+
+/** Maps the execution's terminal state to an outcome. */
+export const outcomeOf = (status: 'SUCCEEDED' | 'FAILED', error: string | null): Outcome => {
+  if (status === 'SUCCEEDED') return 'switched';
+  switch (error) {
+    case 'Switchyard.RolledBack':
+      return 'rolled-back';
+    case 'Switchyard.FailedAfterSwitch':
+      return 'failed-after-switch';
+    case 'Switchyard.Refused':
+      return 'refused';
+    case 'Switchyard.CompensationIncomplete':
+      return 'compensation-incomplete';
+    case 'Switchyard.CleanupIncomplete':
+      return 'cleanup-incomplete';
+    default:
+      return 'aborted';
+  }
+};

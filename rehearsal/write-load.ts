@@ -1,0 +1,186 @@
+/**
+ * A live write load through a DB instance's endpoint: a few pg clients, each inserting rows with ids it
+ * chooses, paced to a target rate. A write is acknowledged when its INSERT returns; on any error the
+ * client drops its connection and reconnects with a short backoff (as an application pool would).
+ * At the end, `lostWrites()` asks the server now behind the endpoint which acknowledged ids it lacks.
+ */
+import pg from 'pg';
+import { WRITES_TABLE } from './input.ts';
+
+export interface EndpointConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export interface WriteLoadOptions {
+  clients?: number;
+  /** INSERTs per second per client. */
+  ratePerClient?: number;
+  /** First and largest reconnect delays (ms). */
+  backoffMs?: [number, number];
+}
+
+export interface ClientError {
+  at: number;
+  client: number;
+  message: string;
+}
+
+export interface WriteCounts {
+  attempted: number;
+  acknowledged: number;
+  failed: number;
+  clientErrors: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** ids are `client × 10⁹ + sequence`: unique without coordination, safe as JS numbers. */
+const ID_STRIDE = 1_000_000_000;
+
+export const createWritesTable = async (cfg: EndpointConfig): Promise<void> => {
+  const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
+  await c.connect();
+  try {
+    await c.query(`CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (id bigint PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  } finally {
+    await c.end().catch(() => {});
+  }
+};
+
+export class WriteLoad {
+  readonly counts: WriteCounts = { attempted: 0, acknowledged: 0, failed: 0, clientErrors: 0 };
+  /** Acknowledgement times (ms since epoch), in order, and the ids acknowledged. */
+  readonly ackTimes: number[] = [];
+  readonly ackIds: number[] = [];
+  readonly errors: ClientError[] = [];
+  startedAt = 0;
+  stoppedAt = 0;
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private readonly clients: number;
+  private readonly interval: number;
+  private readonly backoff: [number, number];
+
+  constructor(
+    private readonly cfg: EndpointConfig,
+    options: WriteLoadOptions = {},
+  ) {
+    this.clients = options.clients ?? 4;
+    this.interval = 1000 / (options.ratePerClient ?? 50);
+    this.backoff = options.backoffMs ?? [10, 100];
+  }
+
+  get running(): boolean {
+    return this.startedAt > 0 && !this.stoppedAt;
+  }
+
+  start(): void {
+    if (this.startedAt) return;
+    this.startedAt = Date.now();
+    this.loops = Array.from({ length: this.clients }, (_, i) => this.loop(i + 1));
+  }
+
+  /** Stops every client after its in-flight INSERT settles. */
+  async stop(): Promise<void> {
+    if (!this.startedAt || this.stopping) {
+      await Promise.all(this.loops);
+      return;
+    }
+    this.stopping = true;
+    await Promise.all(this.loops);
+    this.stoppedAt = Date.now();
+  }
+
+  /** Acknowledged writes per second over the last `windowMs`. */
+  rate(windowMs = 1000, now = Date.now()): number {
+    let n = 0;
+    for (let i = this.ackTimes.length - 1; i >= 0 && (this.ackTimes[i] ?? 0) > now - windowMs; i--) n++;
+    return (n * 1000) / windowMs;
+  }
+
+  private recordError(client: number, err: unknown): void {
+    this.counts.clientErrors++;
+    if (this.errors.length < 1000) this.errors.push({ at: Date.now(), client, message: (err as Error)?.message ?? String(err) });
+  }
+
+  private async loop(client: number): Promise<void> {
+    let conn: pg.Client | undefined;
+    let seq = 0;
+    let delay = this.backoff[0];
+    let next = Date.now();
+    const drop = async (): Promise<void> => {
+      const c = conn;
+      conn = undefined;
+      await c?.end().catch(() => {});
+    };
+    while (!this.stopping) {
+      if (!conn) {
+        const c = new pg.Client({ ...this.cfg, connectionTimeoutMillis: 5000, query_timeout: 10_000, application_name: `rehearsal-writer-${client}` });
+        c.on('error', () => {}); // a dropped connection surfaces on the next query
+        try {
+          await c.connect();
+          conn = c;
+          delay = this.backoff[0];
+        } catch (err) {
+          await c.end().catch(() => {});
+          this.recordError(client, err);
+          await sleep(delay);
+          delay = Math.min(delay * 2, this.backoff[1]);
+          continue;
+        }
+      }
+      const id = client * ID_STRIDE + ++seq;
+      this.counts.attempted++;
+      try {
+        await conn.query(`INSERT INTO ${WRITES_TABLE} (id, client) VALUES ($1, $2)`, [id, client]);
+        this.counts.acknowledged++;
+        this.ackTimes.push(Date.now());
+        this.ackIds.push(id);
+      } catch (err) {
+        this.counts.failed++;
+        this.recordError(client, err);
+        await drop();
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.backoff[1]);
+        next = Date.now();
+        continue;
+      }
+      next += this.interval;
+      const wait = next - Date.now();
+      if (wait > 0) await sleep(wait);
+      else next = Date.now();
+    }
+    await drop();
+  }
+
+  /** Acknowledged ids missing from the server that answers on the endpoint now. */
+  async lostWrites(cfg: EndpointConfig = this.cfg): Promise<number[]> {
+    const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ id: string }>(
+        `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${WRITES_TABLE} w WHERE w.id = a.id)`,
+        [this.ackIds],
+      );
+      return rows.map((r) => Number(r.id));
+    } finally {
+      await c.end().catch(() => {});
+    }
+  }
+}
+
+/** The longest gap between consecutive acknowledgements that overlaps [from, to] (ms), with where it was. */
+export const longestAckGap = (ackTimes: number[], from: number, to: number): { ms: number; start: number; end: number } => {
+  let best = { ms: 0, start: from, end: from };
+  for (let i = 1; i < ackTimes.length; i++) {
+    const a = ackTimes[i - 1] ?? 0;
+    const b = ackTimes[i] ?? 0;
+    if (b < from || a > to) continue;
+    if (b - a > best.ms) best = { ms: b - a, start: a, end: b };
+  }
+  return best;
+};
