@@ -135,6 +135,14 @@ export class FaultState implements FaultControl {
     this.faults.push(fault);
     if (fault.kind === 'replication-stall')
       for (const dep of deploymentsUsing(this.core)) await applyStall(this.core, dep, true).catch((e) => this.core.log(`[fault] stall: ${errorMessage(e)}`));
+    if (fault.kind === 'storage-optimization') {
+      // Greens that are already available go (back) into storage optimization too.
+      for (const dep of deploymentsUsing(this.core)) {
+        const green = this.core.instanceByResource(dep.targetResourceId);
+        if (dep.status === 'AVAILABLE' && green?.status === 'available') green.status = 'storage-optimization';
+      }
+      this.core.save();
+    }
     this.core.log(`[fault] injected ${JSON.stringify(fault)}`);
   }
 

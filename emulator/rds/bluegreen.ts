@@ -371,7 +371,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       await applyStall(core, dep, true);
       undo.push(() => applyStall(core, dep, core.faults.replicationStall));
     }
-    const [pos] = await blueServer.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+    // A WAL record of our own marks the position green must reach (blue takes no other writes now).
+    const [pos] = await blueServer.query<{ lsn: string }>("SELECT pg_logical_emit_message(false, 'switchyard', 'switchover', true)::text AS lsn");
     const target = pos?.lsn ?? '0/0';
     let caught = false;
     if (rec.standby) {
