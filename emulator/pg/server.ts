@@ -154,11 +154,7 @@ export class PgServer {
     if (!existsSync(pidFile)) return;
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     if (!pid) return;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return; // stale file, postgres handles it
-    }
+    if (!isAlive(pid)) return; // stale file: postgres handles it
     this.log(`[pg] ${this.cfg.id}: stopping a postmaster (pid ${pid}) left by a previous run`);
     const ids = postgresOsUser();
     try {
@@ -297,10 +293,19 @@ export class PgServer {
   }
 }
 
+
+/** A process that exited but was not reaped (a zombie, e.g. orphaned under a PID 1 that does not reap) counts as gone. */
+const isZombie = (pid: number): boolean => {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch {
     return false;
   }

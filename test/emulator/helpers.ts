@@ -1,6 +1,6 @@
 /** Shared helpers for the emulator tests: real clients pointed at the emulator, polling, PID checks. */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import pg from 'pg';
 import type { Emulator } from '../../emulator/index.ts';
@@ -26,10 +26,19 @@ export const waitUntil = async <T>(what: string, check: () => Promise<T | undefi
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 };
 
+
+/** A process that exited but was not reaped (a zombie, e.g. orphaned under a PID 1 that does not reap) counts as gone. */
+const isZombie = (pid: number): boolean => {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+    return !isZombie(pid);
   } catch {
     return false;
   }
