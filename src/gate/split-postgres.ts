@@ -1,6 +1,7 @@
 /** Splits a PostgreSQL migration file into located statements with their libpg-query AST. */
 import { loadModule, type Node, parseSync, scanSync } from 'libpg-query';
 import { byteToCharOffset, isBlank, makeStatement } from './locate-statement.ts';
+import { statementRanges } from './split-statements.ts';
 import type { Statement } from './types.ts';
 
 /** A statement with its AST node, or the parser's error when PostgreSQL's grammar rejects it. */
@@ -53,7 +54,10 @@ const parsePiece = (file: string, sql: string, start: number, end: number): PgSt
   }
 };
 
-/** Statement boundaries from the PostgreSQL scanner (it knows dollar quotes); the rest of the file is one piece if even scanning fails. */
+/**
+ * Statement boundaries from the PostgreSQL scanner (it knows dollar quotes). If even scanning fails (an
+ * unterminated quote), a plain quote-aware splitter keeps the statements before the damage classifiable.
+ */
 const splitWithScanner = (_file: string, sql: string): Array<[number, number]> => {
   let semicolons: number[];
   try {
@@ -61,7 +65,7 @@ const splitWithScanner = (_file: string, sql: string): Array<[number, number]> =
       .tokens.filter((token) => token.text === ';')
       .map((token) => byteToCharOffset(sql, token.end));
   } catch {
-    return [[0, sql.length]];
+    return statementRanges(sql, false);
   }
   const bounds: Array<[number, number]> = [];
   let start = 0;
