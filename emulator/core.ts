@@ -5,12 +5,18 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FaultState } from './faults.ts';
+import { binariesFor } from './pg/binaries.ts';
 import { EndpointProxy } from './pg/proxy.ts';
 import { PgServer, removeDataDir } from './pg/server.ts';
-import { binariesFor } from './pg/binaries.ts';
-import type { EmulatorEvent, EventRecord, InstanceRecord, PersistedState, ServerRecord } from './rds/model.ts';
+import type {
+  EmulatorEvent,
+  EventRecord,
+  InstanceRecord,
+  PersistedState,
+  ServerRecord,
+} from './rds/model.ts';
 import { errorMessage, freePort, lowerAlnum, portIsFree } from './util.ts';
-import type { FaultState } from './faults.ts';
 
 export interface Delays {
   /** Extra time each Blue/Green provisioning task takes, on top of the real work. */
@@ -80,7 +86,9 @@ export class Core {
       chmodSync(cfg.dataDir, 0o755);
     } catch {}
     mkdirSync(this.pgDir, { recursive: true, mode: 0o755 });
-    this.state = existsSync(this.statePath) ? (JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState) : emptyState();
+    this.state = existsSync(this.statePath)
+      ? (JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState)
+      : emptyState();
   }
 
   get statePath(): string {
@@ -179,8 +187,16 @@ export class Core {
   pgServer(rec: ServerRecord, inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>): PgServer {
     let s = this.servers.get(rec.id);
     if (!s) {
-      s = new PgServer({ id: rec.id, dir: rec.dir, port: rec.port, major: rec.major, superuser: inst.masterUsername, password: inst.masterPassword }, (l) =>
-        this.log(l),
+      s = new PgServer(
+        {
+          id: rec.id,
+          dir: rec.dir,
+          port: rec.port,
+          major: rec.major,
+          superuser: inst.masterUsername,
+          password: inst.masterPassword,
+        },
+        (l) => this.log(l),
       );
       this.servers.set(rec.id, s);
     }
@@ -188,7 +204,10 @@ export class Core {
   }
 
   /** Starts a server from its record; a physical standby gets primary_conninfo for its primary's current port. */
-  async startServer(rec: ServerRecord, inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>): Promise<PgServer> {
+  async startServer(
+    rec: ServerRecord,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>,
+  ): Promise<PgServer> {
     const s = this.pgServer(rec, inst);
     if (!(await portIsFree(rec.port)) && !s.running) {
       rec.port = await freePort();
@@ -232,7 +251,9 @@ export class Core {
     try {
       inst.endpointPort = await proxy.listen(inst.endpointPort ?? 0);
     } catch (e) {
-      this.log(`[endpoint] ${inst.id}: port ${inst.endpointPort} unavailable (${errorMessage(e)}); using a new one`);
+      this.log(
+        `[endpoint] ${inst.id}: port ${inst.endpointPort} unavailable (${errorMessage(e)}); using a new one`,
+      );
       inst.endpointPort = await proxy.listen(0);
     }
     this.proxies.set(inst.resourceId, proxy);

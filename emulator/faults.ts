@@ -73,7 +73,10 @@ export class FaultState implements FaultControl {
 
   get greenInvalidConfiguration(): string | undefined {
     const f = this.has('green-invalid-configuration');
-    return f ? (f.reason ?? 'the green environment configuration is invalid (injected fault green-invalid-configuration)') : undefined;
+    return f
+      ? (f.reason ??
+          'the green environment configuration is invalid (injected fault green-invalid-configuration)')
+      : undefined;
   }
   get slowProvisioningMs(): number {
     return this.has('slow-provisioning')?.ms ?? 0;
@@ -109,7 +112,10 @@ export class FaultState implements FaultControl {
   }
 
   async inject(fault: Fault): Promise<void> {
-    if (!fault || !FAULT_KINDS.includes(fault.kind)) throw new Error(`unknown fault kind ${String((fault as { kind?: unknown })?.kind)}; known: ${FAULT_KINDS.join(', ')}`);
+    if (!fault || !FAULT_KINDS.includes(fault.kind))
+      throw new Error(
+        `unknown fault kind ${String((fault as { kind?: unknown })?.kind)}; known: ${FAULT_KINDS.join(', ')}`,
+      );
     switch (fault.kind) {
       case 'instance-state':
         this.patchInstance(fault.instanceId, fault.patch ?? {});
@@ -134,12 +140,16 @@ export class FaultState implements FaultControl {
     this.faults = this.faults.filter((f) => f.kind !== fault.kind);
     this.faults.push(fault);
     if (fault.kind === 'replication-stall')
-      for (const dep of deploymentsUsing(this.core)) await applyStall(this.core, dep, true).catch((e) => this.core.log(`[fault] stall: ${errorMessage(e)}`));
+      for (const dep of deploymentsUsing(this.core))
+        await applyStall(this.core, dep, true).catch((e) =>
+          this.core.log(`[fault] stall: ${errorMessage(e)}`),
+        );
     if (fault.kind === 'storage-optimization') {
       // Greens that are already available go (back) into storage optimization too.
       for (const dep of deploymentsUsing(this.core)) {
         const green = this.core.instanceByResource(dep.targetResourceId);
-        if (dep.status === 'AVAILABLE' && green?.status === 'available') green.status = 'storage-optimization';
+        if (dep.status === 'AVAILABLE' && green?.status === 'available')
+          green.status = 'storage-optimization';
       }
       this.core.save();
     }
@@ -154,9 +164,11 @@ export class FaultState implements FaultControl {
       if (f.kind === 'drop-events') this.dropLeft = 0;
       if (f.kind === 'long-running-write') await this.release();
       if (f.kind === 'replication-stall')
-        for (const dep of deploymentsUsing(this.core)) await applyStall(this.core, dep, false).catch(() => {});
+        for (const dep of deploymentsUsing(this.core))
+          await applyStall(this.core, dep, false).catch(() => {});
       if (f.kind === 'storage-optimization') {
-        for (const i of this.core.state.instances) if (i.status === 'storage-optimization') i.status = 'available';
+        for (const i of this.core.state.instances)
+          if (i.status === 'storage-optimization') i.status = 'available';
         this.core.save();
       }
     }
@@ -186,8 +198,12 @@ export class FaultState implements FaultControl {
     await client.query("SET application_name = 'switchyard-fault-long-write'");
     await client.query('BEGIN');
     await client.query('SELECT pg_current_xact_id()');
-    const [hasOrders] = (await client.query(`SELECT to_regclass('public.orders') IS NOT NULL AS ok`)).rows as Array<{ ok: boolean }>;
-    if (hasOrders?.ok) await client.query('UPDATE public.orders SET id = id WHERE id = (SELECT min(id) FROM public.orders)').catch(() => {});
+    const [hasOrders] = (await client.query(`SELECT to_regclass('public.orders') IS NOT NULL AS ok`))
+      .rows as Array<{ ok: boolean }>;
+    if (hasOrders?.ok)
+      await client
+        .query('UPDATE public.orders SET id = id WHERE id = (SELECT min(id) FROM public.orders)')
+        .catch(() => {});
     this.longWrite = { client, instance: inst.id };
     // Let it become "long-running" by the guardrail's measure before returning.
     await sleep(this.core.cfg.guardrails.longWriteMs + 100);
@@ -198,7 +214,8 @@ export class FaultState implements FaultControl {
     if (!inst) throw new Error(`instance-state: no instance ${id}`);
     if (patch.DBInstanceStatus !== undefined) inst.status = patch.DBInstanceStatus;
     if (patch.PendingModifiedValues !== undefined) {
-      if (patch.PendingModifiedValues === null || Object.keys(patch.PendingModifiedValues).length === 0) delete inst.pendingModifiedValues;
+      if (patch.PendingModifiedValues === null || Object.keys(patch.PendingModifiedValues).length === 0)
+        delete inst.pendingModifiedValues;
       else inst.pendingModifiedValues = patch.PendingModifiedValues;
     }
     if (patch.BackupRetentionPeriod !== undefined) inst.backupRetentionPeriod = patch.BackupRetentionPeriod;

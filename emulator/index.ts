@@ -15,14 +15,13 @@ import { livePostgresPids } from './pg/server.ts';
 import { deploymentArn, resumeDeployments } from './rds/bluegreen.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
 import type { EmulatorEvent, SnsMessage } from './rds/model.ts';
-import { setAlarm } from './services/cloudwatch.ts';
+import { cloudWatchJsonService, setAlarm } from './services/cloudwatch.ts';
 import type { JsonService } from './services/json-service.ts';
 import { parameterStoreService } from './services/parameter-store.ts';
-import { cloudWatchJsonService } from './services/cloudwatch.ts';
 import { errorMessage } from './util.ts';
 
-export type { EmulatorEvent, Fault, FaultControl, JsonService, SnsMessage };
 export type { InstanceStatePatch } from './faults.ts';
+export type { EmulatorEvent, Fault, FaultControl, JsonService, SnsMessage };
 export { livePostgresPids };
 
 export interface EmulatorOptions {
@@ -80,7 +79,11 @@ export interface Emulator {
 }
 
 const DEFAULT_DELAYS: Delays = { taskMs: 0, deleteMs: 0, switchoverStepMs: 0 };
-const DEFAULT_GUARDRAILS: Guardrails = { maxLagSeconds: 30, maxLagBytes: 64 * 1024 * 1024, longWriteMs: 1000 };
+const DEFAULT_GUARDRAILS: Guardrails = {
+  maxLagSeconds: 30,
+  maxLagBytes: 64 * 1024 * 1024,
+  longWriteMs: 1000,
+};
 
 const isAlive = (pid: number): boolean => {
   try {
@@ -93,12 +96,15 @@ const isAlive = (pid: number): boolean => {
 
 export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emulator> => {
   const ephemeral = !options.dataDir;
-  const dataDir = options.dataDir ? resolve(options.dataDir) : mkdtempSync(join(tmpdir(), 'switchyard-emulator-'));
+  const dataDir = options.dataDir
+    ? resolve(options.dataDir)
+    : mkdtempSync(join(tmpdir(), 'switchyard-emulator-'));
   const log = options.log ?? (() => {});
   const lock = join(dataDir, 'emulator.pid');
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
-    if (pid && pid !== process.pid && isAlive(pid)) throw new Error(`data dir ${dataDir} is in use by another emulator (pid ${pid})`);
+    if (pid && pid !== process.pid && isAlive(pid))
+      throw new Error(`data dir ${dataDir} is in use by another emulator (pid ${pid})`);
   }
   const core = new Core({
     dataDir,
@@ -143,11 +149,31 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
           status: i.status,
           engineVersion: i.engineVersion,
           endpoint: i.endpointPort ? { host: '127.0.0.1', port: i.endpointPort } : undefined,
-          server: i.serverId ? { id: i.serverId, port: core.serverRecord(i.serverId)?.port, pid: core.server(i)?.pid, standby: !!core.serverRecord(i.serverId)?.standby, logical: !!core.serverRecord(i.serverId)?.logical } : undefined,
+          server: i.serverId
+            ? {
+                id: i.serverId,
+                port: core.serverRecord(i.serverId)?.port,
+                pid: core.server(i)?.pid,
+                standby: !!core.serverRecord(i.serverId)?.standby,
+                logical: !!core.serverRecord(i.serverId)?.logical,
+              }
+            : undefined,
           readOnly: !!i.readOnly,
         })),
-        deployments: core.state.deployments.map((d) => ({ id: d.id, arn: deploymentArn(core, d), name: d.name, status: d.status, method: d.method, tasks: d.tasks, statusDetails: d.statusDetails })),
-        snapshots: core.state.snapshots.map((s) => ({ id: s.id, instanceId: s.instanceId, status: s.status })),
+        deployments: core.state.deployments.map((d) => ({
+          id: d.id,
+          arn: deploymentArn(core, d),
+          name: d.name,
+          status: d.status,
+          method: d.method,
+          tasks: d.tasks,
+          statusDetails: d.statusDetails,
+        })),
+        snapshots: core.state.snapshots.map((s) => ({
+          id: s.id,
+          instanceId: s.instanceId,
+          status: s.status,
+        })),
         faults: core.faults.list(),
         alarms: core.state.alarms,
       }),
@@ -158,7 +184,12 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       faults: () => core.faults.list(),
     };
     // Built-ins first so that services passed in (e.g. another AmazonSSM) take precedence.
-    http = await startHttp(core, [cloudWatchJsonService(core), parameterStoreService(core), ...(options.jsonServices ?? [])], control, options.port ?? 0);
+    http = await startHttp(
+      core,
+      [cloudWatchJsonService(core), parameterStoreService(core), ...(options.jsonServices ?? [])],
+      control,
+      options.port ?? 0,
+    );
   } catch (e) {
     await stop().catch(() => {});
     throw new Error(`emulator failed to start: ${errorMessage(e)}`, { cause: e });
@@ -186,11 +217,18 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     connectionConfig: (id) => {
       const i = core.instance(id);
       if (!i?.endpointPort) throw new Error(`no DB instance ${id} with an endpoint`);
-      return { host: '127.0.0.1', port: i.endpointPort, user: i.masterUsername, password: i.masterPassword, database: i.dbName ?? 'postgres' };
+      return {
+        host: '127.0.0.1',
+        port: i.endpointPort,
+        user: i.masterUsername,
+        password: i.masterPassword,
+        database: i.dbName ?? 'postgres',
+      };
     },
     masterPassword: core.state.masterPassword,
     setAlarmState: (name, state) => setAlarm(core, name, state),
     idle: () => core.drainJobs(),
-    postgresPids: () => [...core.servers.values()].map((s) => s.pid).filter((p): p is number => p !== undefined),
+    postgresPids: () =>
+      [...core.servers.values()].map((s) => s.pid).filter((p): p is number => p !== undefined),
   };
 };

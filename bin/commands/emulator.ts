@@ -60,7 +60,8 @@ export const run = async (argv: string[]): Promise<number> => {
       },
       holdConnections: !!v['hold-connections'],
       log: (line) => {
-        if (v.verbose || !QUIET_PREFIXES.some((p) => line.startsWith(p))) console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
+        if (v.verbose || !QUIET_PREFIXES.some((p) => line.startsWith(p)))
+          console.log(`${new Date().toISOString().slice(11, 23)} ${line}`);
       },
     });
   } catch (e) {

@@ -19,7 +19,8 @@ export class QueryError extends Error {
   }
 }
 
-export const invalidParameter = (message: string): QueryError => new QueryError('InvalidParameterValue', message, 400);
+export const invalidParameter = (message: string): QueryError =>
+  new QueryError('InvalidParameterValue', message, 400);
 
 /** A tree built from the flat `A.B.1.C=v` keys of a Query request. */
 type Node = { value?: string; children: Map<string, Node> };
@@ -58,7 +59,8 @@ export class Params {
 
   req(name: string): string {
     const v = this.str(name);
-    if (v === undefined || v === '') throw new QueryError('MissingParameter', `The request must contain the parameter ${name}`);
+    if (v === undefined || v === '')
+      throw new QueryError('MissingParameter', `The request must contain the parameter ${name}`);
     return v;
   }
 
@@ -161,7 +163,12 @@ export interface XObject {
 export const xlist = (member: string, items: readonly XValue[]): XList => new XList(member, items);
 
 const escapeXml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 
 /** Serializes one element. `undefined`/`null` members are left out; empty lists give `<Name/>`. */
 export const toXml = (name: string, v: XValue): string => {
@@ -179,10 +186,19 @@ export const toXml = (name: string, v: XValue): string => {
   return `<${name}>${escapeXml(String(v))}</${name}>`;
 };
 
-export const tagList = (tags: readonly Tag[]): XList => xlist('Tag', tags.map((t) => ({ Key: t.Key, Value: t.Value })));
+export const tagList = (tags: readonly Tag[]): XList =>
+  xlist(
+    'Tag',
+    tags.map((t) => ({ Key: t.Key, Value: t.Value })),
+  );
 
 /** `<Op>Response xmlns=…><Op>Result>…</Op>Result><ResponseMetadata>…` */
-export const querySuccess = (xmlns: string, op: string, result: XObject | undefined, reqId: string): string => {
+export const querySuccess = (
+  xmlns: string,
+  op: string,
+  result: XObject | undefined,
+  reqId: string,
+): string => {
   const res = result === undefined ? '' : toXml(`${op}Result`, result);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<${op}Response xmlns="${xmlns}">${res}<ResponseMetadata><RequestId>${reqId}</RequestId></ResponseMetadata></${op}Response>`;
 };
@@ -194,7 +210,9 @@ export const queryError = (xmlns: string, err: QueryError, reqId: string): strin
 export const paginate = <T>(items: readonly T[], p: Params, limits = { min: 20, max: 100, def: 100 }) => {
   const max = p.int('MaxRecords') ?? limits.def;
   if (max < limits.min || max > limits.max)
-    throw invalidParameter(`Invalid value ${max} for MaxRecords. Must be between ${limits.min} and ${limits.max}`);
+    throw invalidParameter(
+      `Invalid value ${max} for MaxRecords. Must be between ${limits.min} and ${limits.max}`,
+    );
   let offset = 0;
   const marker = p.str('Marker');
   if (marker) {
@@ -203,6 +221,7 @@ export const paginate = <T>(items: readonly T[], p: Params, limits = { min: 20, 
     offset = decoded;
   }
   const page = items.slice(offset, offset + max);
-  const next = offset + max < items.length ? Buffer.from(`o:${offset + max}`).toString('base64url') : undefined;
+  const next =
+    offset + max < items.length ? Buffer.from(`o:${offset + max}`).toString('base64url') : undefined;
   return { page, marker: next };
 };

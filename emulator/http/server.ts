@@ -41,20 +41,43 @@ export interface Control {
   faults(): unknown;
 }
 
-export const startHttp = async (core: Core, jsonServices: JsonService[], control: Control, port: number): Promise<Server> => {
+export const startHttp = async (
+  core: Core,
+  jsonServices: JsonService[],
+  control: Control,
+  port: number,
+): Promise<Server> => {
   const json = new Map<string, JsonService>();
   for (const s of jsonServices) json.set(s.targetPrefix, s);
 
-  const send = (res: ServerResponse, status: number, contentType: string, body: string, reqId: string, extra: Record<string, string> = {}): void => {
-    res.writeHead(status, { 'content-type': contentType, 'x-amzn-RequestId': reqId, 'content-length': Buffer.byteLength(body), ...extra });
+  const send = (
+    res: ServerResponse,
+    status: number,
+    contentType: string,
+    body: string,
+    reqId: string,
+    extra: Record<string, string> = {},
+  ): void => {
+    res.writeHead(status, {
+      'content-type': contentType,
+      'x-amzn-RequestId': reqId,
+      'content-length': Buffer.byteLength(body),
+      ...extra,
+    });
     res.end(body);
   };
 
-  const handleControl = async (req: IncomingMessage, res: ServerResponse, body: string, reqId: string): Promise<void> => {
+  const handleControl = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: string,
+    reqId: string,
+  ): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '');
     const ok = (v: unknown) => send(res, 200, 'application/json', JSON.stringify(v, null, 1), reqId);
-    const bad = (status: number, message: string) => send(res, status, 'application/json', JSON.stringify({ error: message }), reqId);
+    const bad = (status: number, message: string) =>
+      send(res, status, 'application/json', JSON.stringify({ error: message }), reqId);
     try {
       if (req.method === 'GET' && path === '/_switchyard/state') return ok(control.state());
       if (req.method === 'GET' && path === '/_switchyard/outbox') return ok(control.outbox());
@@ -70,7 +93,8 @@ export const startHttp = async (core: Core, jsonServices: JsonService[], control
       }
       if (req.method === 'POST' && path === '/_switchyard/alarms') {
         const b = JSON.parse(body || '{}') as { name?: string; state?: string; reason?: string };
-        if (!b.name || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(b.state ?? '')) return bad(400, 'body must be {"name": "...", "state": "OK"|"ALARM"|"INSUFFICIENT_DATA"}');
+        if (!b.name || !['OK', 'ALARM', 'INSUFFICIENT_DATA'].includes(b.state ?? ''))
+          return bad(400, 'body must be {"name": "...", "state": "OK"|"ALARM"|"INSUFFICIENT_DATA"}');
         setAlarm(core, b.name, b.state as 'OK', b.reason);
         return ok({ ok: true });
       }
@@ -94,9 +118,22 @@ export const startHttp = async (core: Core, jsonServices: JsonService[], control
       const operation = target.slice(dot + 1);
       const service = json.get(prefix);
       const jsonError = (status: number, type: string, message: string): void =>
-        send(res, status, 'application/x-amz-json-1.0', JSON.stringify({ __type: type, message }), reqId, QUERY_COMPATIBLE.has(prefix) ? { 'x-amzn-query-error': `${type};Sender` } : {});
-      if (!service) return jsonError(400, 'UnknownOperationException', `No service for x-amz-target ${target}`);
-      if (core.faults.consumeThrottle()) return jsonError(400, QUERY_COMPATIBLE.has(prefix) ? 'Throttling' : 'ThrottlingException', 'Rate exceeded');
+        send(
+          res,
+          status,
+          'application/x-amz-json-1.0',
+          JSON.stringify({ __type: type, message }),
+          reqId,
+          QUERY_COMPATIBLE.has(prefix) ? { 'x-amzn-query-error': `${type};Sender` } : {},
+        );
+      if (!service)
+        return jsonError(400, 'UnknownOperationException', `No service for x-amz-target ${target}`);
+      if (core.faults.consumeThrottle())
+        return jsonError(
+          400,
+          QUERY_COMPATIBLE.has(prefix) ? 'Throttling' : 'ThrottlingException',
+          'Rate exceeded',
+        );
       try {
         const parsed = body ? (JSON.parse(body) as Record<string, unknown>) : {};
         const headers: Record<string, string | undefined> = {};
@@ -116,9 +153,15 @@ export const startHttp = async (core: Core, jsonServices: JsonService[], control
     const service = QUERY_SERVICES[version];
     const xmlns = service?.xmlns ?? RDS_XMLNS;
     const fail = (err: QueryError) => send(res, err.status, 'text/xml', queryError(xmlns, err, reqId), reqId);
-    if (!service) return fail(new QueryError('InvalidAction', `Could not find operation ${action} for version ${version}`));
+    if (!service)
+      return fail(
+        new QueryError('InvalidAction', `Could not find operation ${action} for version ${version}`),
+      );
     const handler = service.actions[action];
-    if (!handler) return fail(new QueryError('InvalidAction', `Could not find operation ${action} for version ${version}`));
+    if (!handler)
+      return fail(
+        new QueryError('InvalidAction', `Could not find operation ${action} for version ${version}`),
+      );
     if (core.faults.consumeThrottle()) return fail(new QueryError('Throttling', 'Rate exceeded', 400));
     try {
       const result = await handler(core, p);

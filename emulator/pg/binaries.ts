@@ -37,7 +37,9 @@ export const binariesFor = (major: number): PgBinaries => {
   if (hit) return hit;
   const dir = binDirs()[major];
   if (!dir || !existsSync(join(dir, 'postgres')))
-    throw new Error(`PostgreSQL ${major} binaries not found (expected in ${dir ?? 'node_modules'}); run npm ci`);
+    throw new Error(
+      `PostgreSQL ${major} binaries not found (expected in ${dir ?? 'node_modules'}); run npm ci`,
+    );
   const postgres = join(dir, 'postgres');
   const out = execFileSync(postgres, ['--version'], { encoding: 'utf8' });
   const version = /(\d+\.\d+)/.exec(out)?.[1];

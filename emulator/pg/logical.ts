@@ -14,12 +14,21 @@ export interface LogicalLink {
 }
 
 export const userDatabases = async (server: PgServer): Promise<string[]> =>
-  (await server.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY oid')).map((r) => r.datname);
+  (
+    await server.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY oid',
+    )
+  ).map((r) => r.datname);
 
 const isAlreadyExists = (e: unknown): boolean => /already exists/.test(errorMessage(e));
 
 /** Copies roles and schema, then subscribes green to blue in every database; resolves once the initial copy is done. */
-export const setupLogical = async (blue: PgServer, green: PgServer, name: string, log: (l: string) => void): Promise<LogicalLink[]> => {
+export const setupLogical = async (
+  blue: PgServer,
+  green: PgServer,
+  name: string,
+  log: (l: string) => void,
+): Promise<LogicalLink[]> => {
   for (const stmt of await generateRoles(blue))
     await green.query(stmt).catch((e) => {
       if (!isAlreadyExists(e)) throw e;
@@ -44,7 +53,11 @@ export const setupLogical = async (blue: PgServer, green: PgServer, name: string
       if (!isAlreadyExists(e)) throw e;
     });
     const conn = `host=127.0.0.1 port=${blue.port} user=${blue.cfg.superuser} password=${blue.cfg.password} dbname=${db}`;
-    await green.query(`CREATE SUBSCRIPTION ${ident(link.subscription)} CONNECTION ${literal(conn)} PUBLICATION ${ident(link.publication)} WITH (copy_data = true)`, [], db);
+    await green.query(
+      `CREATE SUBSCRIPTION ${ident(link.subscription)} CONNECTION ${literal(conn)} PUBLICATION ${ident(link.publication)} WITH (copy_data = true)`,
+      [],
+      db,
+    );
     links.push(link);
     log(`[logical] ${db}: ${ddl.length} DDL statements copied, subscription ${link.subscription} created`);
   }
@@ -52,11 +65,19 @@ export const setupLogical = async (blue: PgServer, green: PgServer, name: string
   return links;
 };
 
-export const waitInitialSync = async (green: PgServer, links: LogicalLink[], timeoutMs = 300_000): Promise<void> => {
+export const waitInitialSync = async (
+  green: PgServer,
+  links: LogicalLink[],
+  timeoutMs = 300_000,
+): Promise<void> => {
   for (const l of links)
     await waitFor(
       async () => {
-        const [r] = await green.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM pg_subscription_rel WHERE srsubstate <> 'r'`, [], l.db);
+        const [r] = await green.query<{ pending: number }>(
+          `SELECT count(*)::int AS pending FROM pg_subscription_rel WHERE srsubstate <> 'r'`,
+          [],
+          l.db,
+        );
         return r?.pending === 0;
       },
       timeoutMs,
@@ -66,7 +87,11 @@ export const waitInitialSync = async (green: PgServer, links: LogicalLink[], tim
 };
 
 /** The subscription's connection string follows blue's server port (it can change across restarts). */
-export const retargetSubscriptions = async (blue: PgServer, green: PgServer, links: LogicalLink[]): Promise<void> => {
+export const retargetSubscriptions = async (
+  blue: PgServer,
+  green: PgServer,
+  links: LogicalLink[],
+): Promise<void> => {
   for (const l of links) {
     const conn = `host=127.0.0.1 port=${blue.port} user=${blue.cfg.superuser} password=${blue.cfg.password} dbname=${l.db}`;
     await green.query(`ALTER SUBSCRIPTION ${ident(l.subscription)} CONNECTION ${literal(conn)}`, [], l.db);
@@ -96,12 +121,26 @@ export const logicalHealthy = async (green: PgServer, links: LogicalLink[]): Pro
   return true;
 };
 
-export const setSubscriptionsEnabled = async (green: PgServer, links: LogicalLink[], enabled: boolean): Promise<void> => {
-  for (const l of links) await green.query(`ALTER SUBSCRIPTION ${ident(l.subscription)} ${enabled ? 'ENABLE' : 'DISABLE'}`, [], l.db);
+export const setSubscriptionsEnabled = async (
+  green: PgServer,
+  links: LogicalLink[],
+  enabled: boolean,
+): Promise<void> => {
+  for (const l of links)
+    await green.query(
+      `ALTER SUBSCRIPTION ${ident(l.subscription)} ${enabled ? 'ENABLE' : 'DISABLE'}`,
+      [],
+      l.db,
+    );
 };
 
 /** Waits until every slot has confirmed `targetLsn` (blue's position once writes are blocked). */
-export const waitLogicalCatchUp = async (blue: PgServer, links: LogicalLink[], targetLsn: string, deadline: number): Promise<boolean> => {
+export const waitLogicalCatchUp = async (
+  blue: PgServer,
+  links: LogicalLink[],
+  targetLsn: string,
+  deadline: number,
+): Promise<boolean> => {
   const slots = links.map((l) => l.subscription);
   while (Date.now() < deadline) {
     const [r] = await blue.query<{ behind: number }>(
@@ -115,15 +154,31 @@ export const waitLogicalCatchUp = async (blue: PgServer, links: LogicalLink[], t
 };
 
 /** Copies every sequence's position from blue to green (what RDS does during switchover, events 0307/0308). */
-export const syncSequences = async (blue: PgServer, green: PgServer, links: LogicalLink[]): Promise<number> => {
+export const syncSequences = async (
+  blue: PgServer,
+  green: PgServer,
+  links: LogicalLink[],
+): Promise<number> => {
   let n = 0;
   for (const l of links) {
-    const seqs = await blue.query<{ schemaname: string; sequencename: string }>('SELECT schemaname, sequencename FROM pg_sequences', [], l.db);
+    const seqs = await blue.query<{ schemaname: string; sequencename: string }>(
+      'SELECT schemaname, sequencename FROM pg_sequences',
+      [],
+      l.db,
+    );
     for (const sq of seqs) {
       const name = `${ident(sq.schemaname)}.${ident(sq.sequencename)}`;
-      const [v] = await blue.query<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${name}`, [], l.db);
+      const [v] = await blue.query<{ last_value: string; is_called: boolean }>(
+        `SELECT last_value::text, is_called FROM ${name}`,
+        [],
+        l.db,
+      );
       if (!v) continue;
-      await green.query('SELECT setval($1::regclass, $2::bigint, $3)', [name, v.last_value, v.is_called], l.db);
+      await green.query(
+        'SELECT setval($1::regclass, $2::bigint, $3)',
+        [name, v.last_value, v.is_called],
+        l.db,
+      );
       n++;
     }
   }
@@ -131,10 +186,16 @@ export const syncSequences = async (blue: PgServer, green: PgServer, links: Logi
 };
 
 /** Ends replication: drops the subscriptions (and with them blue's slots) and the publications. */
-export const dropLogical = async (blue: PgServer | undefined, green: PgServer | undefined, links: LogicalLink[]): Promise<void> => {
+export const dropLogical = async (
+  blue: PgServer | undefined,
+  green: PgServer | undefined,
+  links: LogicalLink[],
+): Promise<void> => {
   for (const l of links) {
     if (green?.running) {
-      const exists = await green.query(`SELECT 1 FROM pg_subscription WHERE subname = $1`, [l.subscription], l.db).catch(() => []);
+      const exists = await green
+        .query(`SELECT 1 FROM pg_subscription WHERE subname = $1`, [l.subscription], l.db)
+        .catch(() => []);
       if (exists.length) {
         const sub = ident(l.subscription);
         try {
@@ -150,7 +211,10 @@ export const dropLogical = async (blue: PgServer | undefined, green: PgServer | 
     if (blue?.running) {
       await blue.query(`DROP PUBLICATION IF EXISTS ${ident(l.publication)}`, [], l.db).catch(() => {});
       await blue
-        .query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [l.subscription])
+        .query(
+          `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`,
+          [l.subscription],
+        )
         .catch(() => {});
     }
   }
@@ -161,7 +225,11 @@ export const schemaFingerprint = async (blue: PgServer, links: LogicalLink[]): P
   const parts: string[] = [];
   for (const l of links) {
     parts.push(...(await generateSchema(blue, l.db)));
-    const [lo] = await blue.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_largeobject_metadata', [], l.db);
+    const [lo] = await blue.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_largeobject_metadata',
+      [],
+      l.db,
+    );
     parts.push(`large objects: ${lo?.n ?? 0}`);
   }
   return parts.join(';\n');

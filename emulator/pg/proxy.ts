@@ -3,7 +3,7 @@
  * server currently carries the instance's name. Re-targeting it at switchover moves the traffic; like RDS,
  * the switch drops the connections that were open.
  */
-import { type Server, type Socket, connect, createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export type BlockMode = 'reject' | 'hold';
 

@@ -20,10 +20,14 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
   const run = <R extends Row>(sql: string) => server.query<R>(sql, [], db);
   const out: string[] = [];
 
-  for (const r of await run(`SELECT nspname FROM pg_namespace n WHERE ${USER_NS} AND nspname <> 'public' AND ${notExt('pg_namespace', 'n.oid')} ORDER BY oid`))
+  for (const r of await run(
+    `SELECT nspname FROM pg_namespace n WHERE ${USER_NS} AND nspname <> 'public' AND ${notExt('pg_namespace', 'n.oid')} ORDER BY oid`,
+  ))
     out.push(`CREATE SCHEMA IF NOT EXISTS ${ident(s(r.nspname))}`);
 
-  for (const r of await run(`SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid`))
+  for (const r of await run(
+    `SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid`,
+  ))
     out.push(`CREATE EXTENSION IF NOT EXISTS ${ident(s(r.extname))} WITH SCHEMA ${ident(s(r.nspname))}`);
 
   for (const r of await run(
@@ -31,7 +35,9 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid
       WHERE ${USER_NS} AND ${notExt('pg_type', 't.oid')} GROUP BY n.nspname, t.typname, t.oid ORDER BY t.oid`,
   ))
-    out.push(`CREATE TYPE ${q(r.nspname, r.typname)} AS ENUM (${(r.labels as string[]).map(literal).join(', ')})`);
+    out.push(
+      `CREATE TYPE ${q(r.nspname, r.typname)} AS ENUM (${(r.labels as string[]).map(literal).join(', ')})`,
+    );
 
   for (const r of await run(
     `SELECT n.nspname, t.typname, format_type(t.typbasetype, t.typtypmod) AS base, t.typnotnull, t.typdefault,
@@ -79,7 +85,9 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
   for (const t of tables) {
     const name = q(t.nspname, t.relname);
     if (t.relispartition) {
-      out.push(`CREATE TABLE ${name} PARTITION OF ${s(t.parent)} ${s(t.bound)}${t.partkey ? ` PARTITION BY ${s(t.partkey)}` : ''}`);
+      out.push(
+        `CREATE TABLE ${name} PARTITION OF ${s(t.parent)} ${s(t.bound)}${t.partkey ? ` PARTITION BY ${s(t.partkey)}` : ''}`,
+      );
       continue;
     }
     const cols = await run<Row>(
@@ -126,12 +134,15 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
     const name = q(t.nspname, t.relname);
     if (t.relreplident === 'f') out.push(`ALTER TABLE ${name} REPLICA IDENTITY FULL`);
     if (t.relreplident === 'i') {
-      const [ix] = await run(`SELECT quote_ident(c.relname) AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = ${Number(t.oid)} AND i.indisreplident`);
+      const [ix] = await run(
+        `SELECT quote_ident(c.relname) AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = ${Number(t.oid)} AND i.indisreplident`,
+      );
       if (ix) out.push(`ALTER TABLE ${name} REPLICA IDENTITY USING INDEX ${s(ix.idx)}`);
     }
   }
 
-  for (const r of seqs) if (r.owned_by) out.push(`ALTER SEQUENCE ${q(r.nspname, r.relname)} OWNED BY ${s(r.owned_by)}`);
+  for (const r of seqs)
+    if (r.owned_by) out.push(`ALTER SEQUENCE ${q(r.nspname, r.relname)} OWNED BY ${s(r.owned_by)}`);
 
   for (const r of await run(
     `SELECT n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid) AS def FROM pg_constraint k
@@ -145,10 +156,16 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
       WHERE c.relkind IN ('v','m') AND ${USER_NS} AND ${notExt('pg_class', 'c.oid')} ORDER BY c.oid`,
   )) {
     const def = s(r.def).trim().replace(/;$/, '');
-    out.push(r.relkind === 'm' ? `CREATE MATERIALIZED VIEW ${q(r.nspname, r.relname)} AS ${def} WITH NO DATA` : `CREATE VIEW ${q(r.nspname, r.relname)} AS ${def}`);
+    out.push(
+      r.relkind === 'm'
+        ? `CREATE MATERIALIZED VIEW ${q(r.nspname, r.relname)} AS ${def} WITH NO DATA`
+        : `CREATE VIEW ${q(r.nspname, r.relname)} AS ${def}`,
+    );
   }
 
-  for (const r of await run(`SELECT pg_get_triggerdef(t.oid) AS def FROM pg_trigger t WHERE t.tgrelid IN ${inTables} AND NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.oid`))
+  for (const r of await run(
+    `SELECT pg_get_triggerdef(t.oid) AS def FROM pg_trigger t WHERE t.tgrelid IN ${inTables} AND NOT t.tgisinternal AND t.tgparentid = 0 ORDER BY t.oid`,
+  ))
     out.push(s(r.def));
 
   return out;

@@ -4,7 +4,16 @@
  * (toolchain.md §9), and we want servers that survive emulator restarts through their data directory.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { errorMessage, sleep, waitFor } from '../util.ts';
@@ -46,7 +55,10 @@ export const postgresOsUser = (): Ids | null => {
   try {
     osUser = read();
   } catch {
-    execFileSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres']);
+    execFileSync('sh', [
+      '-c',
+      'getent group postgres >/dev/null || groupadd postgres; useradd -g postgres postgres',
+    ]);
     osUser = read();
   }
   return osUser;
@@ -66,9 +78,11 @@ const installExitHook = (): void => {
   exitHookInstalled = true;
   // Last resort when stop() never ran (a crashed test worker): immediate shutdown of every child.
   process.on('exit', () => {
-    for (const s of live) if (s.pid) try {
-      process.kill(s.pid, 'SIGQUIT');
-    } catch {}
+    for (const s of live)
+      if (s.pid)
+        try {
+          process.kill(s.pid, 'SIGQUIT');
+        } catch {}
   });
 };
 
@@ -134,14 +148,28 @@ export class PgServer {
       await new Promise<void>((resolve, reject) => {
         const p = spawn(
           bins.initdb,
-          ['-D', this.cfg.dir, '-U', this.cfg.superuser, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C', '--no-sync'],
+          [
+            '-D',
+            this.cfg.dir,
+            '-U',
+            this.cfg.superuser,
+            `--pwfile=${pwfile}`,
+            '--auth-host=scram-sha-256',
+            '--auth-local=trust',
+            '-E',
+            'UTF8',
+            '--locale=C',
+            '--no-sync',
+          ],
           { ...(ids ?? {}), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
         );
         let out = '';
         p.stdout?.on('data', (d) => (out += d));
         p.stderr?.on('data', (d) => (out += d));
         p.on('error', reject);
-        p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${out.slice(-2000)}`))));
+        p.on('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`initdb failed (${code}): ${out.slice(-2000)}`)),
+        );
       });
     } finally {
       rmSync(pwfile, { force: true });
@@ -158,10 +186,14 @@ export class PgServer {
     this.log(`[pg] ${this.cfg.id}: stopping a postmaster (pid ${pid}) left by a previous run`);
     const ids = postgresOsUser();
     try {
-      execFileSync(binariesFor(this.cfg.major).pgCtl, ['stop', '-D', this.cfg.dir, '-m', 'fast', '-w', '-t', '30'], {
-        ...(ids ?? {}),
-        stdio: 'ignore',
-      });
+      execFileSync(
+        binariesFor(this.cfg.major).pgCtl,
+        ['stop', '-D', this.cfg.dir, '-m', 'fast', '-w', '-t', '30'],
+        {
+          ...(ids ?? {}),
+          stdio: 'ignore',
+        },
+      );
     } catch {
       try {
         process.kill(pid, 'SIGQUIT');
@@ -179,13 +211,17 @@ export class PgServer {
     if (ids && statSync(this.cfg.dir).uid !== ids.uid) await giveToPostgres(this.cfg.dir);
     const fd = openSync(this.logFile, 'a');
     try {
-      this.proc = spawn(bins.postgres, ['-D', this.cfg.dir, '-p', String(this.cfg.port), ...baseFlags(this.cfg)], {
-        ...(ids ?? {}),
-        env: { ...process.env, LC_ALL: 'C' },
-        // Own process group: Ctrl-C on the terminal reaches the emulator, which stops servers in order.
-        detached: true,
-        stdio: ['ignore', fd, fd],
-      });
+      this.proc = spawn(
+        bins.postgres,
+        ['-D', this.cfg.dir, '-p', String(this.cfg.port), ...baseFlags(this.cfg)],
+        {
+          ...(ids ?? {}),
+          env: { ...process.env, LC_ALL: 'C' },
+          // Own process group: Ctrl-C on the terminal reaches the emulator, which stops servers in order.
+          detached: true,
+          stdio: ['ignore', fd, fd],
+        },
+      );
     } finally {
       closeSync(fd);
     }
@@ -222,7 +258,9 @@ export class PgServer {
       await this.stop().catch(() => {});
       throw new Error(`${errorMessage(e)}\n--- ${this.logFile} ---\n${tail}`);
     }
-    this.log(`[pg] ${this.cfg.id} (PostgreSQL ${bins.version}) pid ${proc.pid} on 127.0.0.1:${this.cfg.port}`);
+    this.log(
+      `[pg] ${this.cfg.id} (PostgreSQL ${bins.version}) pid ${proc.pid} on 127.0.0.1:${this.cfg.port}`,
+    );
   }
 
   /** Fast shutdown (SIGINT), then immediate (SIGQUIT), then SIGKILL. Idempotent. */
@@ -238,7 +276,8 @@ export class PgServer {
       } catch {}
       return Promise.race([exited.then(() => true), sleep(waitMs).then(() => false)]);
     };
-    if (!(await signal('SIGINT', 15_000)) && !(await signal('SIGQUIT', 5_000))) await signal('SIGKILL', 5_000);
+    if (!(await signal('SIGINT', 15_000)) && !(await signal('SIGQUIT', 5_000)))
+      await signal('SIGKILL', 5_000);
     live.delete(this);
     this.proc = undefined;
   }
@@ -267,7 +306,11 @@ export class PgServer {
     return p;
   }
 
-  async query<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'postgres'): Promise<R[]> {
+  async query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    database = 'postgres',
+  ): Promise<R[]> {
     const res = await this.pool(database).query<R>(sql, params);
     return res.rows;
   }
@@ -293,7 +336,6 @@ export class PgServer {
   }
 }
 
-
 /** A process that exited but was not reaped (a zombie, e.g. orphaned under a PID 1 that does not reap) counts as gone. */
 const isZombie = (pid: number): boolean => {
   try {
@@ -312,7 +354,8 @@ const isAlive = (pid: number): boolean => {
 };
 
 /** Every postgres PID this process started and has not yet seen exit (tests assert it is empty). */
-export const livePostgresPids = (): number[] => [...live].map((s) => s.pid).filter((p): p is number => p !== undefined);
+export const livePostgresPids = (): number[] =>
+  [...live].map((s) => s.pid).filter((p): p is number => p !== undefined);
 
 export const removeDataDir = (dir: string): void => {
   rmSync(dir, { recursive: true, force: true });

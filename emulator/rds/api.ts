@@ -1,7 +1,24 @@
 /** The RDS Query API (version 2014-10-31): action handlers and the XML shapes they answer with. */
 import type { Core } from '../core.ts';
-import { invalidParameter, paginate, type Params, QueryError, tagList, type Tag, type XObject, xlist } from '../http/query.ts';
-import { deploymentArn, deploymentOf, startDelete, startProvisioning, startSwitchover } from './bluegreen.ts';
+import {
+  invalidParameter,
+  type Params,
+  paginate,
+  QueryError,
+  type Tag,
+  tagList,
+  type XObject,
+  xlist,
+} from '../http/query.ts';
+import { lowerAlnum } from '../util.ts';
+import {
+  deploymentArn,
+  deploymentOf,
+  setReadOnly,
+  startDelete,
+  startProvisioning,
+  startSwitchover,
+} from './bluegreen.ts';
 import {
   catalog,
   createInstance,
@@ -14,9 +31,13 @@ import {
   upgradeTargets,
   validIdentifier,
 } from './instances.ts';
-import { DEFAULT_PARAMETERS, type DeploymentRecord, type EventRecord, type InstanceRecord, type SnapshotRecord } from './model.ts';
-import { lowerAlnum } from '../util.ts';
-import { setReadOnly } from './bluegreen.ts';
+import {
+  DEFAULT_PARAMETERS,
+  type DeploymentRecord,
+  type EventRecord,
+  type InstanceRecord,
+  type SnapshotRecord,
+} from './model.ts';
 
 export const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -31,18 +52,24 @@ export const instanceXml = (core: Core, i: InstanceRecord): XObject => ({
   DBInstanceStatus: i.status,
   MasterUsername: i.masterUsername,
   DBName: i.dbName,
-  Endpoint: i.endpointPort && i.status !== 'creating' ? { Address: '127.0.0.1', Port: i.endpointPort, HostedZoneId: 'Z2R2ITUGPM61AM' } : undefined,
+  Endpoint:
+    i.endpointPort && i.status !== 'creating'
+      ? { Address: '127.0.0.1', Port: i.endpointPort, HostedZoneId: 'Z2R2ITUGPM61AM' }
+      : undefined,
   AllocatedStorage: i.allocatedStorage,
   InstanceCreateTime: new Date(i.createTime),
   PreferredBackupWindow: '03:00-03:30',
   BackupRetentionPeriod: i.backupRetentionPeriod,
   DBSecurityGroups: xlist('DBSecurityGroup', []),
   VpcSecurityGroups: xlist('VpcSecurityGroupMembership', []),
-  DBParameterGroups: xlist('DBParameterGroup', [{ DBParameterGroupName: i.parameterGroup, ParameterApplyStatus: i.parameterApplyStatus }]),
+  DBParameterGroups: xlist('DBParameterGroup', [
+    { DBParameterGroupName: i.parameterGroup, ParameterApplyStatus: i.parameterApplyStatus },
+  ]),
   AvailabilityZone: `${core.cfg.region}a`,
   PreferredMaintenanceWindow: 'sun:05:00-sun:05:30',
   PendingModifiedValues: i.pendingModifiedValues ? { ...i.pendingModifiedValues } : undefined,
-  LatestRestorableTime: i.backupRetentionPeriod > 0 && i.status === 'available' ? new Date(Date.now() - 5 * 60_000) : undefined,
+  LatestRestorableTime:
+    i.backupRetentionPeriod > 0 && i.status === 'available' ? new Date(Date.now() - 5 * 60_000) : undefined,
   MultiAZ: i.multiAZ,
   EngineVersion: i.engineVersion,
   AutoMinorVersionUpgrade: true,
@@ -50,12 +77,16 @@ export const instanceXml = (core: Core, i: InstanceRecord): XObject => ({
   ReadReplicaDBInstanceIdentifiers: xlist('ReadReplicaDBInstanceIdentifier', i.readReplicaIds ?? []),
   ReadReplicaDBClusterIdentifiers: xlist('ReadReplicaDBClusterIdentifier', []),
   LicenseModel: 'postgresql-license',
-  OptionGroupMemberships: xlist('OptionGroupMembership', [{ OptionGroupName: `default:postgres-${i.major}`, Status: 'in-sync' }]),
+  OptionGroupMemberships: xlist('OptionGroupMembership', [
+    { OptionGroupName: `default:postgres-${i.major}`, Status: 'in-sync' },
+  ]),
   PubliclyAccessible: false,
   StorageType: i.storageType,
   DbInstancePort: 0,
   StorageEncrypted: i.storageEncrypted,
-  KmsKeyId: i.storageEncrypted ? `arn:aws:kms:${core.cfg.region}:${core.cfg.accountId}:key/00000000-0000-4000-8000-000000000000` : undefined,
+  KmsKeyId: i.storageEncrypted
+    ? `arn:aws:kms:${core.cfg.region}:${core.cfg.accountId}:key/00000000-0000-4000-8000-000000000000`
+    : undefined,
   DbiResourceId: i.resourceId,
   CACertificateIdentifier: 'rds-ca-rsa2048-g1',
   DomainMemberships: xlist('DomainMembership', []),
@@ -87,9 +118,14 @@ export const deploymentXml = (core: Core, d: DeploymentRecord, createResponse = 
     Source: source,
     Target: target,
     SwitchoverDetails: xlist('member', [
-      createResponse ? { SourceMember: source } : { SourceMember: source, TargetMember: target, Status: target ? d.memberStatus : undefined },
+      createResponse
+        ? { SourceMember: source }
+        : { SourceMember: source, TargetMember: target, Status: target ? d.memberStatus : undefined },
     ]),
-    Tasks: xlist('member', d.tasks.map((t) => ({ Name: t.Name, Status: t.Status }))),
+    Tasks: xlist(
+      'member',
+      d.tasks.map((t) => ({ Name: t.Name, Status: t.Status })),
+    ),
     Status: d.status,
     StatusDetails: d.statusDetails,
     CreateTime: new Date(d.createTime),
@@ -145,7 +181,11 @@ const getInstance = (core: Core, id: string): InstanceRecord => {
 };
 
 const deploymentNotFound = (id: string): QueryError =>
-  new QueryError('BlueGreenDeploymentNotFoundFault', `BlueGreenDeploymentIdentifier ${id} doesn't refer to an existing blue/green deployment.`, 404);
+  new QueryError(
+    'BlueGreenDeploymentNotFoundFault',
+    `BlueGreenDeploymentIdentifier ${id} doesn't refer to an existing blue/green deployment.`,
+    404,
+  );
 
 const getDeployment = (core: Core, id: string): DeploymentRecord => {
   const d = core.state.deployments.find((x) => x.id === id.toLowerCase());
@@ -154,7 +194,8 @@ const getDeployment = (core: Core, id: string): DeploymentRecord => {
 };
 
 const checkFilters = (filters: Array<{ name: string }>, allowed: string[]): void => {
-  for (const f of filters) if (!allowed.includes(f.name)) throw invalidParameter(`Unrecognized filter name: ${f.name}.`);
+  for (const f of filters)
+    if (!allowed.includes(f.name)) throw invalidParameter(`Unrecognized filter name: ${f.name}.`);
 };
 
 const arnOrId = (v: string): string => (v.startsWith('arn:') ? (v.split(':').at(-1) ?? v) : v).toLowerCase();
@@ -174,32 +215,50 @@ const DescribeDBInstances: Handler = async (core, p) => {
   checkFilters(filters, ['db-cluster-id', 'db-instance-id', 'dbi-resource-id', 'domain', 'engine']);
   for (const f of filters) {
     const vals = f.values.map((v) => v.toLowerCase());
-    if (f.name === 'db-instance-id') items = items.filter((i) => vals.includes(i.id) || vals.includes(core.instanceArn(i)));
+    if (f.name === 'db-instance-id')
+      items = items.filter((i) => vals.includes(i.id) || vals.includes(core.instanceArn(i)));
     if (f.name === 'dbi-resource-id') items = items.filter((i) => f.values.includes(i.resourceId));
     if (f.name === 'engine') items = items.filter(() => vals.includes('postgres'));
     if (f.name === 'db-cluster-id' || f.name === 'domain') items = [];
   }
   const { page, marker } = paginate(items, p);
-  return { Marker: marker, DBInstances: xlist('DBInstance', page.map((i) => instanceXml(core, i))) };
+  return {
+    Marker: marker,
+    DBInstances: xlist(
+      'DBInstance',
+      page.map((i) => instanceXml(core, i)),
+    ),
+  };
 };
 
 const CreateDBInstance: Handler = async (core, p) => {
   const id = p.req('DBInstanceIdentifier');
   const engine = p.req('Engine');
-  if (engine.toLowerCase() !== 'postgres') throw invalidParameter(`Invalid DB engine: ${engine}. The emulator supports postgres.`);
+  if (engine.toLowerCase() !== 'postgres')
+    throw invalidParameter(`Invalid DB engine: ${engine}. The emulator supports postgres.`);
   const cls = p.req('DBInstanceClass');
-  if (!/^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$/.test(cls)) throw invalidParameter(`Invalid DB Instance class: ${cls}`);
+  if (!/^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$/.test(cls))
+    throw invalidParameter(`Invalid DB Instance class: ${cls}`);
   const manage = p.bool('ManageMasterUserPassword') ?? false;
   const user = p.str('MasterUsername');
   if (!user) throw invalidParameter('The parameter MasterUsername must be provided and must not be blank.');
   let password = p.str('MasterUserPassword');
-  if (manage && password) throw new QueryError('InvalidParameterCombination', 'You can\'t specify MasterUserPassword and ManageMasterUserPassword at the same time.');
+  if (manage && password)
+    throw new QueryError(
+      'InvalidParameterCombination',
+      "You can't specify MasterUserPassword and ManageMasterUserPassword at the same time.",
+    );
   if (!manage) {
-    if (!password) throw invalidParameter('The parameter MasterUserPassword must be provided and must not be blank.');
-    if (password.length < 8) throw invalidParameter('The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.');
+    if (!password)
+      throw invalidParameter('The parameter MasterUserPassword must be provided and must not be blank.');
+    if (password.length < 8)
+      throw invalidParameter(
+        'The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.',
+      );
   } else password = `sy-${lowerAlnum(20)}`;
   const backups = p.int('BackupRetentionPeriod');
-  if (backups !== undefined && (backups < 0 || backups > 35)) throw invalidParameter('The parameter BackupRetentionPeriod must be between 0 and 35.');
+  if (backups !== undefined && (backups < 0 || backups > 35))
+    throw invalidParameter('The parameter BackupRetentionPeriod must be between 0 and 35.');
   const inst = await createInstance(core, {
     id,
     instanceClass: cls,
@@ -225,17 +284,40 @@ const DeleteDBInstance: Handler = async (core, p) => {
   const skip = p.bool('SkipFinalSnapshot') ?? false;
   const final = p.str('FinalDBSnapshotIdentifier');
   if (inst.deletionProtection)
-    throw new QueryError('InvalidDBInstanceState', 'Cannot delete protected DB Instance, please disable deletion protection and try again.');
-  if (inst.status === 'deleting') throw new QueryError('InvalidDBInstanceState', `Instance ${inst.id} is already being deleted.`);
-  if (inst.status === 'creating') throw new QueryError('InvalidDBInstanceState', `Instance ${inst.id} is currently creating - a final snapshot cannot be taken.`);
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      'Cannot delete protected DB Instance, please disable deletion protection and try again.',
+    );
+  if (inst.status === 'deleting')
+    throw new QueryError('InvalidDBInstanceState', `Instance ${inst.id} is already being deleted.`);
+  if (inst.status === 'creating')
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `Instance ${inst.id} is currently creating - a final snapshot cannot be taken.`,
+    );
   const dep = deploymentOf(core, inst);
-  if (dep) throw new QueryError('InvalidDBInstanceState', `DB instance ${inst.id} is part of blue/green deployment ${dep.id}; delete the blue/green deployment first.`);
-  if (skip && final) throw new QueryError('InvalidParameterCombination', 'Cannot specify FinalDBSnapshotIdentifier when SkipFinalSnapshot is true.');
-  if (!skip && !final) throw new QueryError('InvalidParameterCombination', 'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.');
+  if (dep)
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `DB instance ${inst.id} is part of blue/green deployment ${dep.id}; delete the blue/green deployment first.`,
+    );
+  if (skip && final)
+    throw new QueryError(
+      'InvalidParameterCombination',
+      'Cannot specify FinalDBSnapshotIdentifier when SkipFinalSnapshot is true.',
+    );
+  if (!skip && !final)
+    throw new QueryError(
+      'InvalidParameterCombination',
+      'FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.',
+    );
   if (final) {
     validIdentifier(final, 'FinalDBSnapshotIdentifier');
     if (core.state.snapshots.some((s) => s.id === final.toLowerCase()))
-      throw new QueryError('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${final} already exists.`);
+      throw new QueryError(
+        'DBSnapshotAlreadyExists',
+        `Cannot create the snapshot because a snapshot with the identifier ${final} already exists.`,
+      );
   }
   deleteInstance(core, inst, final);
   return { DBInstance: instanceXml(core, inst) };
@@ -243,16 +325,21 @@ const DeleteDBInstance: Handler = async (core, p) => {
 
 const ModifyDBInstance: Handler = async (core, p) => {
   const inst = getInstance(core, p.req('DBInstanceIdentifier'));
-  if (inst.status !== 'available') throw new QueryError('InvalidDBInstanceState', `Database instance is not in available state.`);
+  if (inst.status !== 'available')
+    throw new QueryError('InvalidDBInstanceState', `Database instance is not in available state.`);
   const dep = deploymentOf(core, inst);
   if (dep?.status === 'SWITCHOVER_IN_PROGRESS')
-    throw new QueryError('InvalidDBInstanceState', `DB instance ${inst.id} can't be modified while blue/green deployment ${dep.id} is switching over.`);
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `DB instance ${inst.id} can't be modified while blue/green deployment ${dep.id} is switching over.`,
+    );
   const now = p.bool('ApplyImmediately') ?? false;
   const dp = p.bool('DeletionProtection');
   if (dp !== undefined) inst.deletionProtection = dp;
   const backups = p.int('BackupRetentionPeriod');
   if (backups !== undefined) {
-    if (backups < 0 || backups > 35) throw invalidParameter('The parameter BackupRetentionPeriod must be between 0 and 35.');
+    if (backups < 0 || backups > 35)
+      throw invalidParameter('The parameter BackupRetentionPeriod must be between 0 and 35.');
     inst.backupRetentionPeriod = backups;
   }
   const cls = p.str('DBInstanceClass');
@@ -263,7 +350,11 @@ const ModifyDBInstance: Handler = async (core, p) => {
   const group = p.str('DBParameterGroupName');
   if (group) {
     const g = parameterGroup(core, group);
-    if (g.family !== `postgres${inst.major}`) throw new QueryError('InvalidParameterCombination', `The parameter group ${g.name} can't be used with postgres ${inst.engineVersion}.`);
+    if (g.family !== `postgres${inst.major}`)
+      throw new QueryError(
+        'InvalidParameterCombination',
+        `The parameter group ${g.name} can't be used with postgres ${inst.engineVersion}.`,
+      );
     if (g.name !== inst.parameterGroup) {
       inst.parameterGroup = g.name;
       inst.parameterApplyStatus = 'pending-reboot';
@@ -272,7 +363,10 @@ const ModifyDBInstance: Handler = async (core, p) => {
   const pw = p.str('MasterUserPassword');
   if (pw) {
     const server = core.server(inst);
-    if (server) await server.query(`ALTER ROLE "${inst.masterUsername.replace(/"/g, '""')}" PASSWORD '${pw.replace(/'/g, "''")}'`);
+    if (server)
+      await server.query(
+        `ALTER ROLE "${inst.masterUsername.replace(/"/g, '""')}" PASSWORD '${pw.replace(/'/g, "''")}'`,
+      );
     inst.masterPassword = pw;
     if (server) server.cfg.password = pw;
   }
@@ -282,7 +376,8 @@ const ModifyDBInstance: Handler = async (core, p) => {
 
 const RebootDBInstance: Handler = async (core, p) => {
   const inst = getInstance(core, p.req('DBInstanceIdentifier'));
-  if (inst.status !== 'available') throw new QueryError('InvalidDBInstanceState', 'Database instance is not in available state.');
+  if (inst.status !== 'available')
+    throw new QueryError('InvalidDBInstanceState', 'Database instance is not in available state.');
   inst.status = 'rebooting';
   core.save();
   const response = instanceXml(core, inst);
@@ -304,7 +399,14 @@ const RebootDBInstance: Handler = async (core, p) => {
     }
     inst.status = 'available';
     core.save();
-    core.event({ sourceIdentifier: inst.id, sourceType: 'db-instance', sourceArn: core.instanceArn(inst), message: 'DB instance restarted', categories: ['availability'], eventId: 'RDS-EVENT-0006' });
+    core.event({
+      sourceIdentifier: inst.id,
+      sourceType: 'db-instance',
+      sourceArn: core.instanceArn(inst),
+      message: 'DB instance restarted',
+      categories: ['availability'],
+      eventId: 'RDS-EVENT-0006',
+    });
   });
   return { DBInstance: response };
 };
@@ -370,7 +472,11 @@ const DescribeDBEngineVersions: Handler = async (_core, p) => {
         SupportsBabelfish: false,
         SupportsLimitlessDatabase: false,
         SupportsCertificateRotationWithoutRestart: true,
-        SupportedCACertificateIdentifiers: xlist('member', ['rds-ca-rsa2048-g1', 'rds-ca-ecc384-g1', 'rds-ca-rsa4096-g1']),
+        SupportedCACertificateIdentifiers: xlist('member', [
+          'rds-ca-rsa2048-g1',
+          'rds-ca-ecc384-g1',
+          'rds-ca-rsa4096-g1',
+        ]),
         SupportsLocalWriteForwarding: false,
         SupportsIntegrations: false,
       })),
@@ -381,7 +487,8 @@ const DescribeDBEngineVersions: Handler = async (_core, p) => {
 const DescribeDBParameters: Handler = async (core, p) => {
   const g = parameterGroup(core, p.req('DBParameterGroupName'));
   const source = p.str('Source');
-  if (source && !['user', 'system', 'engine-default'].includes(source)) throw invalidParameter(`Invalid value ${source} for Source. Valid values: user, system, engine-default`);
+  if (source && !['user', 'system', 'engine-default'].includes(source))
+    throw invalidParameter(`Invalid value ${source} for Source. Valid values: user, system, engine-default`);
   const filters = p.filters();
   checkFilters(filters, ['parameter-name']);
   let params = DEFAULT_PARAMETERS.map((d) => {
@@ -400,7 +507,17 @@ const DescribeDBParameters: Handler = async (core, p) => {
   });
   for (const [name, value] of Object.entries(g.params))
     if (!DEFAULT_PARAMETERS.some((d) => d.name === name))
-      params.push({ ParameterName: name, ParameterValue: value, Description: name, Source: 'user', ApplyType: 'dynamic', DataType: 'string', AllowedValues: undefined, IsModifiable: true, ApplyMethod: 'immediate' });
+      params.push({
+        ParameterName: name,
+        ParameterValue: value,
+        Description: name,
+        Source: 'user',
+        ApplyType: 'dynamic',
+        DataType: 'string',
+        AllowedValues: undefined,
+        IsModifiable: true,
+        ApplyMethod: 'immediate',
+      });
   if (source) params = params.filter((x) => x.Source === source);
   for (const f of filters) params = params.filter((x) => f.values.includes(x.ParameterName));
   params.sort((a, b) => a.ParameterName.localeCompare(b.ParameterName));
@@ -419,15 +536,25 @@ const DescribeDBParameterGroups: Handler = async (core, p) => {
   const name = p.str('DBParameterGroupName');
   const items = name ? [parameterGroup(core, name)] : core.state.parameterGroups;
   const { page, marker } = paginate(items, p);
-  return { Marker: marker, DBParameterGroups: xlist('DBParameterGroup', page.map((g) => groupXml(core, g))) };
+  return {
+    Marker: marker,
+    DBParameterGroups: xlist(
+      'DBParameterGroup',
+      page.map((g) => groupXml(core, g)),
+    ),
+  };
 };
 
 const CreateDBParameterGroup: Handler = async (core, p) => {
   const name = p.req('DBParameterGroupName').toLowerCase();
   const family = p.req('DBParameterGroupFamily');
   const description = p.req('Description');
-  if (!['postgres17', 'postgres18'].includes(family)) throw invalidParameter(`ParameterGroupFamily ${family} is not supported by the emulator (postgres17, postgres18).`);
-  if (core.state.parameterGroups.some((g) => g.name === name)) throw new QueryError('DBParameterGroupAlreadyExists', `Parameter group ${name} already exists`);
+  if (!['postgres17', 'postgres18'].includes(family))
+    throw invalidParameter(
+      `ParameterGroupFamily ${family} is not supported by the emulator (postgres17, postgres18).`,
+    );
+  if (core.state.parameterGroups.some((g) => g.name === name))
+    throw new QueryError('DBParameterGroupAlreadyExists', `Parameter group ${name} already exists`);
   const g = { name, family, description, params: {} };
   core.state.parameterGroups.push(g);
   core.save();
@@ -443,7 +570,8 @@ const ModifyDBParameterGroup: Handler = async (core, p) => {
     if (n && v !== undefined) g.params[n] = v;
   }
   // Static parameters need a reboot of the instances that use the group.
-  for (const i of core.state.instances) if (i.parameterGroup === g.name) i.parameterApplyStatus = 'pending-reboot';
+  for (const i of core.state.instances)
+    if (i.parameterGroup === g.name) i.parameterApplyStatus = 'pending-reboot';
   core.save();
   return { DBParameterGroupName: g.name };
 };
@@ -455,11 +583,21 @@ const NAME_RE = /^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$/;
 const CreateBlueGreenDeployment: Handler = async (core, p) => {
   const name = p.req('BlueGreenDeploymentName');
   const sourceArn = p.req('Source');
-  if (name.length > 60 || !NAME_RE.test(name)) throw invalidParameter(`The parameter BlueGreenDeploymentName is not valid: ${name}`);
-  if (!/^arn:[A-Za-z][0-9A-Za-z-:._]*$/.test(sourceArn)) throw invalidParameter(`The parameter Source is not a valid ARN: ${sourceArn}`);
+  if (name.length > 60 || !NAME_RE.test(name))
+    throw invalidParameter(`The parameter BlueGreenDeploymentName is not valid: ${name}`);
+  if (!/^arn:[A-Za-z][0-9A-Za-z-:._]*$/.test(sourceArn))
+    throw invalidParameter(`The parameter Source is not a valid ARN: ${sourceArn}`);
   if (core.state.deployments.some((d) => d.name.toLowerCase() === name.toLowerCase()))
-    throw new QueryError('BlueGreenDeploymentAlreadyExistsFault', `A Blue Green Deployment with the name '${name}' already exists`);
-  if (sourceArn.includes(':cluster:')) throw new QueryError('DBClusterNotFoundFault', `DBCluster ${sourceArn.split(':').at(-1)} not found.`, 404);
+    throw new QueryError(
+      'BlueGreenDeploymentAlreadyExistsFault',
+      `A Blue Green Deployment with the name '${name}' already exists`,
+    );
+  if (sourceArn.includes(':cluster:'))
+    throw new QueryError(
+      'DBClusterNotFoundFault',
+      `DBCluster ${sourceArn.split(':').at(-1)} not found.`,
+      404,
+    );
   const blue = core.instance(sourceArn);
   if (!blue || !sourceArn.includes(':db:')) throw instanceNotFound(sourceArn.split(':').at(-1) ?? sourceArn);
   if (blue.masterUserSecret)
@@ -468,28 +606,53 @@ const CreateBlueGreenDeployment: Handler = async (core, p) => {
       `The source DB instance ${blue.id} uses a master user password managed in AWS Secrets Manager, which blue/green deployments don't support.`,
     );
   if (blue.readReplicaSource)
-    throw new QueryError('SourceDatabaseNotSupportedFault', `The source DB instance ${blue.id} is a read replica; blue/green deployments don't support it as a source.`);
-  if (blue.status !== 'available') throw new QueryError('InvalidDBInstanceState', `DB instance ${blue.id} is not in available state.`);
-  if (deploymentOf(core, blue)) throw new QueryError('InvalidDBInstanceState', `DB instance ${blue.id} is already part of a blue/green deployment.`);
+    throw new QueryError(
+      'SourceDatabaseNotSupportedFault',
+      `The source DB instance ${blue.id} is a read replica; blue/green deployments don't support it as a source.`,
+    );
+  if (blue.status !== 'available')
+    throw new QueryError('InvalidDBInstanceState', `DB instance ${blue.id} is not in available state.`);
+  if (deploymentOf(core, blue))
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `DB instance ${blue.id} is already part of a blue/green deployment.`,
+    );
   if (blue.backupRetentionPeriod <= 0)
-    throw new QueryError('InvalidDBInstanceState', `Automated backups must be enabled on the source DB instance ${blue.id} to create a blue/green deployment.`);
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `Automated backups must be enabled on the source DB instance ${blue.id} to create a blue/green deployment.`,
+    );
   if (blue.parameterApplyStatus !== 'in-sync')
-    throw new QueryError('InvalidDBInstanceState', `The parameter group ${blue.parameterGroup} of DB instance ${blue.id} is ${blue.parameterApplyStatus}; it must be in-sync. Reboot the instance first.`);
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `The parameter group ${blue.parameterGroup} of DB instance ${blue.id} is ${blue.parameterApplyStatus}; it must be in-sync. Reboot the instance first.`,
+    );
   const from = resolveVersion(blue.engineVersion);
   const targetVersionParam = p.str('TargetEngineVersion');
   let target = from;
   if (targetVersionParam) {
     target = resolveVersion(targetVersionParam);
-    if (!target || !from) throw new QueryError('InvalidParameterCombination', `Cannot find version ${targetVersionParam} for postgres`);
+    if (!target || !from)
+      throw new QueryError(
+        'InvalidParameterCombination',
+        `Cannot find version ${targetVersionParam} for postgres`,
+      );
     if (target.version !== from.version && !upgradeTargets(from).some((t) => t.version === target?.version))
-      throw new QueryError('InvalidParameterCombination', `Cannot upgrade postgres from ${from.version} to ${target.version}`);
+      throw new QueryError(
+        'InvalidParameterCombination',
+        `Cannot upgrade postgres from ${from.version} to ${target.version}`,
+      );
   }
-  if (!target || !from) throw new QueryError('InvalidParameterCombination', `Unsupported engine version ${blue.engineVersion}`);
+  if (!target || !from)
+    throw new QueryError('InvalidParameterCombination', `Unsupported engine version ${blue.engineVersion}`);
   const method = target.major !== from.major ? 'logical' : 'physical';
   const groupName = p.str('TargetDBParameterGroupName');
   let targetGroup = groupName ? parameterGroup(core, groupName).name : undefined;
   if (targetGroup && parameterGroup(core, targetGroup).family !== target.family)
-    throw new QueryError('InvalidParameterCombination', `The parameter group ${targetGroup} can't be used with postgres ${target.version} (family ${target.family}).`);
+    throw new QueryError(
+      'InvalidParameterCombination',
+      `The parameter group ${targetGroup} can't be used with postgres ${target.version} (family ${target.family}).`,
+    );
   if (!targetGroup && method === 'logical') targetGroup = `default.${target.family}`;
   if (method === 'logical') {
     const g = core.state.parameterGroups.find((x) => x.name === blue.parameterGroup);
@@ -500,8 +663,13 @@ const CreateBlueGreenDeployment: Handler = async (core, p) => {
       );
   }
   const cls = p.str('TargetDBInstanceClass');
-  if (cls && !/^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$/.test(cls)) throw invalidParameter(`Invalid DB Instance class: ${cls}`);
-  const tasks = ['CREATING_READ_REPLICA_OF_SOURCE', ...(targetVersionParam ? ['DB_ENGINE_VERSION_UPGRADE'] : []), 'CONFIGURE_BACKUPS'];
+  if (cls && !/^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$/.test(cls))
+    throw invalidParameter(`Invalid DB Instance class: ${cls}`);
+  const tasks = [
+    'CREATING_READ_REPLICA_OF_SOURCE',
+    ...(targetVersionParam ? ['DB_ENGINE_VERSION_UPGRADE'] : []),
+    'CONFIGURE_BACKUPS',
+  ];
   const dep: DeploymentRecord = {
     id: `bgd-${lowerAlnum(16)}`,
     name,
@@ -528,24 +696,37 @@ const DescribeBlueGreenDeployments: Handler = async (core, p) => {
   let items = [...core.state.deployments].sort((a, b) => a.createTime.localeCompare(b.createTime));
   if (id) items = [getDeployment(core, id)];
   const filters = p.filters();
-  checkFilters(filters, ['blue-green-deployment-identifier', 'blue-green-deployment-name', 'source', 'target']);
+  checkFilters(filters, [
+    'blue-green-deployment-identifier',
+    'blue-green-deployment-name',
+    'source',
+    'target',
+  ]);
   for (const f of filters) {
     items = items.filter((d) => {
       const x = deploymentXml(core, d);
-      if (f.name === 'blue-green-deployment-identifier') return f.values.some((v) => v.toLowerCase() === d.id);
+      if (f.name === 'blue-green-deployment-identifier')
+        return f.values.some((v) => v.toLowerCase() === d.id);
       if (f.name === 'blue-green-deployment-name') return f.values.includes(d.name);
       if (f.name === 'source') return f.values.includes(String(x.Source));
       return x.Target !== undefined && f.values.includes(String(x.Target));
     });
   }
   const { page, marker } = paginate(items, p);
-  return { BlueGreenDeployments: xlist('member', page.map((d) => deploymentXml(core, d))), Marker: marker };
+  return {
+    BlueGreenDeployments: xlist(
+      'member',
+      page.map((d) => deploymentXml(core, d)),
+    ),
+    Marker: marker,
+  };
 };
 
 const SwitchoverBlueGreenDeployment: Handler = async (core, p) => {
   const dep = getDeployment(core, p.req('BlueGreenDeploymentIdentifier'));
   const timeout = p.int('SwitchoverTimeout') ?? 300;
-  if (timeout < 30 || timeout > 3600) throw invalidParameter(`SwitchoverTimeout must be between 30 and 3600 seconds; got ${timeout}.`);
+  if (timeout < 30 || timeout > 3600)
+    throw invalidParameter(`SwitchoverTimeout must be between 30 and 3600 seconds; got ${timeout}.`);
   const snapshot = await startSwitchover(core, dep, timeout);
   return { BlueGreenDeployment: deploymentXml(core, snapshot) };
 };
@@ -554,26 +735,44 @@ const DeleteBlueGreenDeployment: Handler = async (core, p) => {
   const dep = getDeployment(core, p.req('BlueGreenDeploymentIdentifier'));
   const deleteTarget = p.bool('DeleteTarget');
   const invalid = (m: string) => new QueryError('InvalidBlueGreenDeploymentStateFault', m);
-  if (dep.status === 'DELETING') throw invalid(`The blue/green deployment ${dep.id} is already being deleted.`);
-  if (dep.status === 'SWITCHOVER_IN_PROGRESS') throw invalid(`The blue/green deployment ${dep.id} can't be deleted while a switchover is in progress.`);
+  if (dep.status === 'DELETING')
+    throw invalid(`The blue/green deployment ${dep.id} is already being deleted.`);
+  if (dep.status === 'SWITCHOVER_IN_PROGRESS')
+    throw invalid(`The blue/green deployment ${dep.id} can't be deleted while a switchover is in progress.`);
   if (deleteTarget && dep.status === 'SWITCHOVER_COMPLETED')
-    throw invalid(`You can't specify DeleteTarget for blue/green deployment ${dep.id} because its status is SWITCHOVER_COMPLETED.`);
+    throw invalid(
+      `You can't specify DeleteTarget for blue/green deployment ${dep.id} because its status is SWITCHOVER_COMPLETED.`,
+    );
   const green = core.instanceByResource(dep.targetResourceId);
   if (deleteTarget && green?.deletionProtection)
-    throw invalid(`DB instance ${green.id} in the green environment has deletion protection enabled; turn it off before deleting the target.`);
+    throw invalid(
+      `DB instance ${green.id} in the green environment has deletion protection enabled; turn it off before deleting the target.`,
+    );
   const snapshot = startDelete(core, dep, deleteTarget ?? false);
   return { BlueGreenDeployment: deploymentXml(core, snapshot) };
 };
 
 // ---- events, snapshots, tags ---------------------------------------------------------------------
 
-const SOURCE_TYPES = ['db-instance', 'db-parameter-group', 'db-security-group', 'db-snapshot', 'db-cluster', 'db-cluster-snapshot', 'custom-engine-version', 'db-proxy', 'blue-green-deployment'];
+const SOURCE_TYPES = [
+  'db-instance',
+  'db-parameter-group',
+  'db-security-group',
+  'db-snapshot',
+  'db-cluster',
+  'db-cluster-snapshot',
+  'custom-engine-version',
+  'db-proxy',
+  'blue-green-deployment',
+];
 
 const DescribeEvents: Handler = async (core, p) => {
   const sourceType = p.str('SourceType');
   const sourceId = p.str('SourceIdentifier');
-  if (sourceType && !SOURCE_TYPES.includes(sourceType)) throw invalidParameter(`Invalid value for SourceType: ${sourceType}`);
-  if (sourceId && !sourceType) throw new QueryError('InvalidParameterCombination', 'Cannot specify SourceIdentifier without SourceType');
+  if (sourceType && !SOURCE_TYPES.includes(sourceType))
+    throw invalidParameter(`Invalid value for SourceType: ${sourceType}`);
+  if (sourceId && !sourceType)
+    throw new QueryError('InvalidParameterCombination', 'Cannot specify SourceIdentifier without SourceType');
   const end = p.date('EndTime') ?? new Date();
   const duration = p.int('Duration');
   const start = p.date('StartTime') ?? new Date(end.getTime() - (duration ?? 60) * 60_000);
@@ -584,7 +783,13 @@ const DescribeEvents: Handler = async (core, p) => {
     return t >= start.getTime() && t <= end.getTime() + 1000 && Date.now() - t <= 14 * 86_400_000;
   });
   if (sourceType) items = items.filter((e) => e.sourceType === sourceType);
-  if (sourceId) items = items.filter((e) => e.sourceIdentifier === sourceId.toLowerCase() || e.sourceIdentifier === sourceId || e.sourceArn === sourceId);
+  if (sourceId)
+    items = items.filter(
+      (e) =>
+        e.sourceIdentifier === sourceId.toLowerCase() ||
+        e.sourceIdentifier === sourceId ||
+        e.sourceArn === sourceId,
+    );
   if (cats.length) items = items.filter((e) => e.categories.some((c) => cats.includes(c)));
   const { page, marker } = paginate(items, p);
   return { Marker: marker, Events: xlist('Event', page.map(eventXml)) };
@@ -593,7 +798,11 @@ const DescribeEvents: Handler = async (core, p) => {
 const CreateDBSnapshot: Handler = async (core, p) => {
   const snapId = p.req('DBSnapshotIdentifier');
   const inst = getInstance(core, p.req('DBInstanceIdentifier'));
-  if (inst.status !== 'available') throw new QueryError('InvalidDBInstanceState', `Cannot create a snapshot because the database instance ${inst.id} is not currently in the available state.`);
+  if (inst.status !== 'available')
+    throw new QueryError(
+      'InvalidDBInstanceState',
+      `Cannot create a snapshot because the database instance ${inst.id} is not currently in the available state.`,
+    );
   const snap = await createSnapshot(core, inst, snapId, p.tags());
   return { DBSnapshot: snapshotXml(core, snap) };
 };
@@ -623,14 +832,24 @@ const DescribeDBSnapshots: Handler = async (core, p) => {
     if (f.name === 'engine') items = items.filter(() => f.values.includes('postgres'));
   }
   const { page, marker } = paginate(items, p);
-  return { Marker: marker, DBSnapshots: xlist('DBSnapshot', page.map((s) => snapshotXml(core, s))) };
+  return {
+    Marker: marker,
+    DBSnapshots: xlist(
+      'DBSnapshot',
+      page.map((s) => snapshotXml(core, s)),
+    ),
+  };
 };
 
 const DeleteDBSnapshot: Handler = async (core, p) => {
   const id = p.req('DBSnapshotIdentifier');
   const s = core.state.snapshots.find((x) => x.id === arnOrId(id));
   if (!s) throw snapshotNotFound(id);
-  if (s.status !== 'available') throw new QueryError('InvalidDBSnapshotState', `Cannot delete the snapshot because it is not in the available state.`);
+  if (s.status !== 'available')
+    throw new QueryError(
+      'InvalidDBSnapshotState',
+      `Cannot delete the snapshot because it is not in the available state.`,
+    );
   core.state.snapshots = core.state.snapshots.filter((x) => x !== s);
   const { rmSync } = await import('node:fs');
   rmSync(s.dir, { recursive: true, force: true });
@@ -676,7 +895,9 @@ const RemoveTagsFromResource: Handler = async (core, p) => {
   return undefined;
 };
 
-const ListTagsForResource: Handler = async (core, p) => ({ TagList: tagList(taggable(core, p.req('ResourceName')).tags) });
+const ListTagsForResource: Handler = async (core, p) => ({
+  TagList: tagList(taggable(core, p.req('ResourceName')).tags),
+});
 
 export const RDS_ACTIONS: Record<string, Handler> = {
   DescribeDBInstances,

@@ -19,23 +19,44 @@ import { ADMIN_APP, type PgServer } from '../pg/server.ts';
 import { errorMessage, lowerAlnum, sleep } from '../util.ts';
 import type { DeploymentRecord, InstanceRecord, ServerRecord } from './model.ts';
 
-const ACTIVE: ReadonlySet<string> = new Set(['PROVISIONING', 'AVAILABLE', 'SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_FAILED', 'INVALID_CONFIGURATION', 'DELETING']);
+const ACTIVE: ReadonlySet<string> = new Set([
+  'PROVISIONING',
+  'AVAILABLE',
+  'SWITCHOVER_IN_PROGRESS',
+  'SWITCHOVER_FAILED',
+  'INVALID_CONFIGURATION',
+  'DELETING',
+]);
 
 /** Deployments whose green still replicates from blue (not switched over, not being deleted). */
 export const deploymentsUsing = (core: Core): DeploymentRecord[] =>
-  core.state.deployments.filter((d) => d.targetResourceId && ['PROVISIONING', 'AVAILABLE', 'SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_FAILED'].includes(d.status));
+  core.state.deployments.filter(
+    (d) =>
+      d.targetResourceId &&
+      ['PROVISIONING', 'AVAILABLE', 'SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_FAILED'].includes(d.status),
+  );
 
 /** The deployment an instance takes part in (as blue or green), if any is still open. */
 export const deploymentOf = (core: Core, inst: InstanceRecord): DeploymentRecord | undefined =>
   core.state.deployments.find(
-    (d) => ACTIVE.has(d.status) && d.status !== 'SWITCHOVER_COMPLETED' && (d.sourceResourceId === inst.resourceId || d.targetResourceId === inst.resourceId),
+    (d) =>
+      ACTIVE.has(d.status) &&
+      d.status !== 'SWITCHOVER_COMPLETED' &&
+      (d.sourceResourceId === inst.resourceId || d.targetResourceId === inst.resourceId),
   );
 
 export const deploymentArn = (core: Core, dep: DeploymentRecord): string => core.arn('deployment', dep.id);
 
-const depTags = (dep: DeploymentRecord): Record<string, string> => Object.fromEntries(dep.tags.map((t) => [t.Key, t.Value]));
+const depTags = (dep: DeploymentRecord): Record<string, string> =>
+  Object.fromEntries(dep.tags.map((t) => [t.Key, t.Value]));
 
-const depEvent = (core: Core, dep: DeploymentRecord, eventId: string, category: string, message: string): void =>
+const depEvent = (
+  core: Core,
+  dep: DeploymentRecord,
+  eventId: string,
+  category: string,
+  message: string,
+): void =>
   core.event({
     sourceIdentifier: dep.id,
     sourceType: 'blue-green-deployment',
@@ -97,7 +118,9 @@ const provision = async (core: Core, dep: DeploymentRecord): Promise<void> => {
         const greenServer = core.server(green);
         const rec = greenServerRecord(core, dep);
         if (!green || !greenServer || !rec) throw new Error('green server missing');
-        const links = await setupLogical(blueServer, greenServer, `bg_${dep.id.replace(/-/g, '_')}`, (l) => core.log(l));
+        const links = await setupLogical(blueServer, greenServer, `bg_${dep.id.replace(/-/g, '_')}`, (l) =>
+          core.log(l),
+        );
         rec.logical = { publisherServerId: blueServer.cfg.id, links };
         await setReadOnly(greenServer, true);
         dep.fingerprint = await schemaFingerprint(blueServer, links);
@@ -130,11 +153,22 @@ const provision = async (core: Core, dep: DeploymentRecord): Promise<void> => {
     const green = core.instanceByResource(dep.targetResourceId);
     if (green && green.status === 'creating') green.status = 'incompatible-parameters';
     core.save();
-    depEvent(core, dep, 'RDS-EVENT-0245', 'failure', `Creation of blue/green deployment failed because ${dep.statusDetails.replace(/\.$/, '')}.`);
+    depEvent(
+      core,
+      dep,
+      'RDS-EVENT-0245',
+      'failure',
+      `Creation of blue/green deployment failed because ${dep.statusDetails.replace(/\.$/, '')}.`,
+    );
   }
 };
 
-const createGreen = async (core: Core, dep: DeploymentRecord, blue: InstanceRecord, blueServer: PgServer): Promise<void> => {
+const createGreen = async (
+  core: Core,
+  dep: DeploymentRecord,
+  blue: InstanceRecord,
+  blueServer: PgServer,
+): Promise<void> => {
   const targetVersion = dep.targetEngineVersion ?? blue.engineVersion;
   const major = Number(targetVersion.split('.')[0]);
   const greenId = `${blue.id}-green-${lowerAlnum(6)}`.slice(0, 63);
@@ -181,7 +215,8 @@ export const applyStall = async (core: Core, dep: DeploymentRecord, stalled: boo
   const rec = greenServerRecord(core, dep);
   const green = core.server(core.instanceByResource(dep.targetResourceId));
   if (!rec || !green?.running) return;
-  if (rec.standby) await green.query(stalled ? 'SELECT pg_wal_replay_pause()' : 'SELECT pg_wal_replay_resume()');
+  if (rec.standby)
+    await green.query(stalled ? 'SELECT pg_wal_replay_pause()' : 'SELECT pg_wal_replay_resume()');
   else if (rec.logical) await setSubscriptionsEnabled(green, rec.logical.links, !stalled);
 };
 
@@ -198,14 +233,22 @@ export const replicationHealth = async (core: Core, dep: DeploymentRecord): Prom
   const blue = core.server(core.instanceByResource(dep.sourceResourceId));
   const green = core.server(core.instanceByResource(dep.targetResourceId));
   const rec = greenServerRecord(core, dep);
-  if (!blue?.running || !green?.running || !rec) return { healthy: false, bytes: 0, detail: 'a server is not running' };
+  if (!blue?.running || !green?.running || !rec)
+    return { healthy: false, bytes: 0, detail: 'a server is not running' };
   if (rec.standby) {
     const lag = await physicalLag(blue, green);
     const [w] = await green.query<{ paused: boolean; streaming: boolean }>(
       `SELECT pg_is_wal_replay_paused() AS paused, EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming`,
     );
     const healthy = !!w && !w.paused && w.streaming;
-    return { healthy, seconds: lag.seconds, bytes: lag.bytes, ...(healthy ? {} : { detail: w?.paused ? 'WAL replay on green is paused' : 'green is not streaming from blue' }) };
+    return {
+      healthy,
+      seconds: lag.seconds,
+      bytes: lag.bytes,
+      ...(healthy
+        ? {}
+        : { detail: w?.paused ? 'WAL replay on green is paused' : 'green is not streaming from blue' }),
+    };
   }
   if (rec.logical) {
     const bytes = await logicalLagBytes(blue, rec.logical.links);
@@ -216,16 +259,25 @@ export const replicationHealth = async (core: Core, dep: DeploymentRecord): Prom
 };
 
 /** CloudWatch AWS/RDS metrics computed live from PostgreSQL (rds-blue-green.md §8.3/§8.4). */
-export const metricValue = async (core: Core, metric: string, instanceId: string): Promise<number | undefined> => {
+export const metricValue = async (
+  core: Core,
+  metric: string,
+  instanceId: string,
+): Promise<number | undefined> => {
   const inst = core.instance(instanceId);
   const server = core.server(inst);
   if (!inst || !server?.running) return undefined;
   if (metric === 'DatabaseConnections') {
-    const [r] = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> $1`, [ADMIN_APP]);
+    const [r] = await server.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> $1`,
+      [ADMIN_APP],
+    );
     return r?.n ?? 0;
   }
   if (metric === 'ReplicaLag') {
-    const dep = core.state.deployments.find((d) => d.targetResourceId === inst.resourceId && d.method === 'physical');
+    const dep = core.state.deployments.find(
+      (d) => d.targetResourceId === inst.resourceId && d.method === 'physical',
+    );
     const rec = core.serverRecord(inst.serverId);
     if (!dep || !rec?.standby) return undefined;
     const blue = core.server(core.instanceByResource(dep.sourceResourceId));
@@ -249,10 +301,15 @@ export const metricValue = async (core: Core, metric: string, instanceId: string
 
 // ---- switchover ----------------------------------------------------------------------------------
 
-const invalidState = (message: string): QueryError => new QueryError('InvalidBlueGreenDeploymentStateFault', message, 400);
+const invalidState = (message: string): QueryError =>
+  new QueryError('InvalidBlueGreenDeploymentStateFault', message, 400);
 
 export const setReadOnly = async (server: PgServer, on: boolean): Promise<void> => {
-  await server.query(on ? 'ALTER SYSTEM SET default_transaction_read_only = on' : 'ALTER SYSTEM RESET default_transaction_read_only');
+  await server.query(
+    on
+      ? 'ALTER SYSTEM SET default_transaction_read_only = on'
+      : 'ALTER SYSTEM RESET default_transaction_read_only',
+  );
   await server.query('SELECT pg_reload_conf()');
 };
 
@@ -266,14 +323,23 @@ const terminateClients = async (server: PgServer): Promise<void> => {
 /** The checks RDS runs before it starts a switchover (§6.1). Throws InvalidBlueGreenDeploymentStateFault. */
 export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): Promise<void> => {
   if (dep.status === 'INVALID_CONFIGURATION')
-    throw invalidState(`The blue/green deployment ${dep.id} can't be switched over or deleted because there is an invalid configuration in the green environment.`);
+    throw invalidState(
+      `The blue/green deployment ${dep.id} can't be switched over or deleted because there is an invalid configuration in the green environment.`,
+    );
   if (dep.status !== 'AVAILABLE' && dep.status !== 'SWITCHOVER_FAILED')
-    throw invalidState(`The blue/green deployment ${dep.id} is in ${dep.status} state and can't be switched over.`);
+    throw invalidState(
+      `The blue/green deployment ${dep.id} is in ${dep.status} state and can't be switched over.`,
+    );
   const blue = core.instanceByResource(dep.sourceResourceId);
   const green = core.instanceByResource(dep.targetResourceId);
-  if (!blue || !green) throw invalidState(`The blue/green deployment ${dep.id} is missing its ${blue ? 'target' : 'source'}.`);
-  for (const inst of [green, blue]) if (inst.status !== 'available') throw invalidState(`DB instance ${inst.id} is not in available state`);
-  if (dep.degraded) throw invalidState(`Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded.`);
+  if (!blue || !green)
+    throw invalidState(`The blue/green deployment ${dep.id} is missing its ${blue ? 'target' : 'source'}.`);
+  for (const inst of [green, blue])
+    if (inst.status !== 'available') throw invalidState(`DB instance ${inst.id} is not in available state`);
+  if (dep.degraded)
+    throw invalidState(
+      `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded.`,
+    );
   const blueServer = core.server(blue);
   const rec = core.serverRecord(green.serverId);
   if (!blueServer) throw invalidState(`DB instance ${blue.id} is not in available state`);
@@ -289,7 +355,10 @@ export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): P
     }
   }
   const health = await replicationHealth(core, dep);
-  if (!health.healthy) throw invalidState(`Switchover can't start for blue/green deployment ${dep.id}: replication is not healthy (${health.detail}).`);
+  if (!health.healthy)
+    throw invalidState(
+      `Switchover can't start for blue/green deployment ${dep.id}: replication is not healthy (${health.detail}).`,
+    );
   const g = core.cfg.guardrails;
   if ((health.seconds ?? 0) > g.maxLagSeconds || (dep.method === 'logical' && health.bytes > g.maxLagBytes))
     throw invalidState(
@@ -311,7 +380,11 @@ export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): P
 
 class SwitchoverAbort extends Error {}
 
-export const startSwitchover = async (core: Core, dep: DeploymentRecord, timeoutSeconds: number): Promise<DeploymentRecord> => {
+export const startSwitchover = async (
+  core: Core,
+  dep: DeploymentRecord,
+  timeoutSeconds: number,
+): Promise<DeploymentRecord> => {
   await switchoverGuardrails(core, dep);
   const blue = core.instanceByResource(dep.sourceResourceId) as InstanceRecord;
   const green = core.instanceByResource(dep.targetResourceId) as InstanceRecord;
@@ -322,7 +395,13 @@ export const startSwitchover = async (core: Core, dep: DeploymentRecord, timeout
   core.save();
   const response = structuredClone(dep);
   depEvent(core, dep, 'RDS-EVENT-0247', 'notification', `Switchover from ${blue.id} to ${green.id} started.`);
-  depEvent(core, dep, 'RDS-EVENT-0250', 'notification', `Switchover from primary ${blue.id} to ${green.id} started.`);
+  depEvent(
+    core,
+    dep,
+    'RDS-EVENT-0250',
+    'notification',
+    `Switchover from primary ${blue.id} to ${green.id} started.`,
+  );
   core.run(`switchover ${dep.id}`, () => runSwitchover(core, dep));
   return response;
 };
@@ -339,7 +418,10 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
   if (!sw || !blue || !green || !blueServer || !greenServer || !rec || !blueProxy || !greenProxy) return;
   const timeoutMs = core.faults.switchoverTimeout?.timeoutMs ?? sw.timeoutSeconds * 1000;
   const deadline = Date.parse(sw.startedAt) + timeoutMs;
-  const timedOut = () => new SwitchoverAbort(`the switchover timeout (${Math.round(timeoutMs / 1000)} s) was exceeded before green caught up`);
+  const timedOut = () =>
+    new SwitchoverAbort(
+      `the switchover timeout (${Math.round(timeoutMs / 1000)} s) was exceeded before green caught up`,
+    );
   const undo: Array<() => Promise<void>> = [];
   const step = () => sleep(core.cfg.delays.switchoverStepMs);
   let committed = false;
@@ -372,22 +454,40 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       undo.push(() => applyStall(core, dep, core.faults.replicationStall));
     }
     // A WAL record of our own marks the position green must reach (blue takes no other writes now).
-    const [pos] = await blueServer.query<{ lsn: string }>("SELECT pg_logical_emit_message(false, 'switchyard', 'switchover', true)::text AS lsn");
+    const [pos] = await blueServer.query<{ lsn: string }>(
+      "SELECT pg_logical_emit_message(false, 'switchyard', 'switchover', true)::text AS lsn",
+    );
     const target = pos?.lsn ?? '0/0';
     let caught = false;
     if (rec.standby) {
       while (Date.now() < deadline && !caught) {
-        const [r] = await greenServer.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [target]);
+        const [r] = await greenServer.query<{ ok: boolean }>(
+          'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
+          [target],
+        );
         caught = !!r?.ok;
         if (!caught) await sleep(20);
       }
-    } else if (rec.logical) caught = await waitLogicalCatchUp(blueServer, rec.logical.links, target, deadline);
+    } else if (rec.logical)
+      caught = await waitLogicalCatchUp(blueServer, rec.logical.links, target, deadline);
     if (!caught) throw timedOut();
     // 4. Sequences (logical replication does not carry them).
     if (rec.logical) {
-      depEvent(core, dep, 'RDS-EVENT-0307', 'notification', 'Sequence sync for switchover of blue/green deployment has initiated. Switchover when using sequences may lead to extended downtime.');
+      depEvent(
+        core,
+        dep,
+        'RDS-EVENT-0307',
+        'notification',
+        'Sequence sync for switchover of blue/green deployment has initiated. Switchover when using sequences may lead to extended downtime.',
+      );
       const n = await syncSequences(blueServer, greenServer, rec.logical.links);
-      depEvent(core, dep, 'RDS-EVENT-0308', 'notification', `Sequence sync for switchover of blue/green deployment has completed (${n} sequences).`);
+      depEvent(
+        core,
+        dep,
+        'RDS-EVENT-0308',
+        'notification',
+        `Sequence sync for switchover of blue/green deployment has completed (${n} sequences).`,
+      );
     }
     if (Date.now() > deadline) throw timedOut();
     await step();
@@ -400,7 +500,10 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       delete rec.standby;
       delete greenServer.cfg.standby;
       for (let i = 0; i < 100; i++) {
-        const [s] = await blueServer.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        const [s] = await blueServer.query<{ active: boolean }>(
+          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
+          [slot],
+        );
         if (!s) break;
         if (!s.active) {
           await blueServer.query('SELECT pg_drop_replication_slot($1)', [slot]).catch(() => {});
@@ -450,14 +553,22 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       // Green is already promoted; nothing can be rolled back. Keep endpoints open and report the failure.
       blueProxy.unblock();
       greenProxy.unblock();
-    } else for (const u of undo.reverse()) await u().catch((err) => core.log(`[switchover] rollback step failed: ${errorMessage(err)}`));
+    } else
+      for (const u of undo.reverse())
+        await u().catch((err) => core.log(`[switchover] rollback step failed: ${errorMessage(err)}`));
     if (!core.state.deployments.includes(dep)) return;
     dep.status = 'SWITCHOVER_FAILED';
     dep.memberStatus = 'SWITCHOVER_FAILED';
     dep.statusDetails = reason;
     delete dep.switchover;
     core.save();
-    depEvent(core, dep, 'RDS-EVENT-0252', 'failure', `Switchover from primary ${blue.id} to ${green.id} was canceled due to ${reason.replace(/\.$/, '')}.`);
+    depEvent(
+      core,
+      dep,
+      'RDS-EVENT-0252',
+      'failure',
+      `Switchover from primary ${blue.id} to ${green.id} was canceled due to ${reason.replace(/\.$/, '')}.`,
+    );
     depEvent(core, dep, 'RDS-EVENT-0249', 'failure', 'Switchover canceled on blue/green deployment.');
   }
 };
@@ -466,7 +577,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
 export const recoverInterruptedSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> => {
   const blue = core.instanceByResource(dep.sourceResourceId);
   const server = core.server(blue);
-  if (dep.switchover && !dep.switchover.blueWasReadOnly && server?.running) await setReadOnly(server, false).catch(() => {});
+  if (dep.switchover && !dep.switchover.blueWasReadOnly && server?.running)
+    await setReadOnly(server, false).catch(() => {});
   await applyStall(core, dep, core.faults.replicationStall).catch(() => {});
   dep.status = 'SWITCHOVER_FAILED';
   dep.memberStatus = 'SWITCHOVER_FAILED';
@@ -505,7 +617,12 @@ export const finishDelete = async (core: Core, dep: DeploymentRecord): Promise<v
       if (rec?.logical) await dropLogical(blueServer, core.server(green), rec.logical.links).catch(() => {});
       await core.removeServer(green.serverId);
       if (rec?.standby && blueServer?.running)
-        await blueServer.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [rec.standby.slot]).catch(() => {});
+        await blueServer
+          .query(
+            'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+            [rec.standby.slot],
+          )
+          .catch(() => {});
       core.state.instances = core.state.instances.filter((i) => i !== green);
       core.event({
         sourceIdentifier: green.id,
@@ -527,7 +644,12 @@ export const finishDelete = async (core: Core, dep: DeploymentRecord): Promise<v
           delete greenServer.cfg.standby;
           await sleep(100);
           if (blueServer?.running)
-            await blueServer.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [slot]).catch(() => {});
+            await blueServer
+              .query(
+                'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
+                [slot],
+              )
+              .catch(() => {});
         } else if (rec.logical) {
           await dropLogical(blueServer, greenServer, rec.logical.links);
           delete rec.logical;
@@ -555,12 +677,14 @@ export const resumeDeployments = async (core: Core): Promise<void> => {
         await core.closeEndpoint(green);
         const rec = core.serverRecord(green.serverId);
         const blueServer = core.server(core.instanceByResource(dep.sourceResourceId));
-        if (rec?.logical) await dropLogical(blueServer, core.server(green), rec.logical.links).catch(() => {});
+        if (rec?.logical)
+          await dropLogical(blueServer, core.server(green), rec.logical.links).catch(() => {});
         await core.removeServer(green.serverId);
         if (rec?.standby && blueServer?.running)
           await blueServer.query('SELECT pg_drop_replication_slot($1)', [rec.standby.slot]).catch(() => {});
         if (blueServer?.running && rec?.logical)
-          for (const l of rec.logical.links) await blueServer.query('SELECT pg_drop_replication_slot($1)', [l.subscription]).catch(() => {});
+          for (const l of rec.logical.links)
+            await blueServer.query('SELECT pg_drop_replication_slot($1)', [l.subscription]).catch(() => {});
         core.state.instances = core.state.instances.filter((i) => i !== green);
         delete dep.targetResourceId;
       }

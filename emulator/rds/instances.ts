@@ -7,9 +7,17 @@ import { QueryError } from '../http/query.ts';
 import { binariesFor } from '../pg/binaries.ts';
 import { baseBackup } from '../pg/physical.ts';
 import { errorMessage, ident, lowerAlnum, sleep } from '../util.ts';
-import { type EngineVersionInfo, engineCatalog, type InstanceRecord, type ParameterGroupRecord, type SnapshotRecord, type Tag } from './model.ts';
+import {
+  type EngineVersionInfo,
+  engineCatalog,
+  type InstanceRecord,
+  type ParameterGroupRecord,
+  type SnapshotRecord,
+  type Tag,
+} from './model.ts';
 
-export const catalog = (): EngineVersionInfo[] => engineCatalog(binariesFor(17).version, binariesFor(18).version);
+export const catalog = (): EngineVersionInfo[] =>
+  engineCatalog(binariesFor(17).version, binariesFor(18).version);
 
 /** Resolves `17`, `17.10`, `18.4`… to a catalogue entry. */
 export const resolveVersion = (v: string | undefined): EngineVersionInfo | undefined => {
@@ -28,12 +36,33 @@ export const upgradeTargets = (from: EngineVersionInfo): EngineVersionInfo[] =>
 
 export const ensureParameterGroups = (core: Core): void => {
   const want: ParameterGroupRecord[] = [
-    { name: 'default.postgres17', family: 'postgres17', description: 'Default parameter group for postgres17', params: {} },
-    { name: 'default.postgres18', family: 'postgres18', description: 'Default parameter group for postgres18', params: {} },
-    { name: 'orders-pg17', family: 'postgres17', description: 'orders-db: logical replication on', params: { 'rds.logical_replication': '1' } },
-    { name: 'orders-pg18', family: 'postgres18', description: 'orders-db after the major upgrade', params: { 'rds.logical_replication': '1' } },
+    {
+      name: 'default.postgres17',
+      family: 'postgres17',
+      description: 'Default parameter group for postgres17',
+      params: {},
+    },
+    {
+      name: 'default.postgres18',
+      family: 'postgres18',
+      description: 'Default parameter group for postgres18',
+      params: {},
+    },
+    {
+      name: 'orders-pg17',
+      family: 'postgres17',
+      description: 'orders-db: logical replication on',
+      params: { 'rds.logical_replication': '1' },
+    },
+    {
+      name: 'orders-pg18',
+      family: 'postgres18',
+      description: 'orders-db after the major upgrade',
+      params: { 'rds.logical_replication': '1' },
+    },
   ];
-  for (const g of want) if (!core.state.parameterGroups.some((x) => x.name === g.name)) core.state.parameterGroups.push(g);
+  for (const g of want)
+    if (!core.state.parameterGroups.some((x) => x.name === g.name)) core.state.parameterGroups.push(g);
   core.save();
 };
 
@@ -43,7 +72,8 @@ export const parameterGroup = (core: Core, name: string): ParameterGroupRecord =
   return g;
 };
 
-export const instanceNotFound = (id: string): QueryError => new QueryError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
+export const instanceNotFound = (id: string): QueryError =>
+  new QueryError('DBInstanceNotFound', `DBInstance ${id} not found.`, 404);
 
 const ID_RE = /^[a-zA-Z](?:-?[a-zA-Z0-9])*$/;
 export const validIdentifier = (id: string, param: string): void => {
@@ -75,16 +105,28 @@ export interface CreateInstanceSpec {
 }
 
 /** Records the instance as `creating` and builds its server in the background; `wait` awaits it. */
-export const createInstance = async (core: Core, spec: CreateInstanceSpec, wait = false): Promise<InstanceRecord> => {
+export const createInstance = async (
+  core: Core,
+  spec: CreateInstanceSpec,
+  wait = false,
+): Promise<InstanceRecord> => {
   const id = spec.id.toLowerCase();
   validIdentifier(id, 'DBInstanceIdentifier');
   if (core.instance(id)) throw new QueryError('DBInstanceAlreadyExists', 'DB instance already exists', 400);
   const ver = resolveVersion(spec.engineVersion);
-  if (!ver) throw new QueryError('InvalidParameterCombination', `Cannot find version ${spec.engineVersion} for postgres`, 400);
+  if (!ver)
+    throw new QueryError(
+      'InvalidParameterCombination',
+      `Cannot find version ${spec.engineVersion} for postgres`,
+      400,
+    );
   const groupName = spec.parameterGroup ?? `default.${ver.family}`;
   const group = parameterGroup(core, groupName);
   if (group.family !== ver.family)
-    throw new QueryError('InvalidParameterCombination', `The parameter group ${group.name} with DBParameterGroupFamily ${group.family} can't be used for this instance. Use a parameter group with DBParameterGroupFamily ${ver.family}.`);
+    throw new QueryError(
+      'InvalidParameterCombination',
+      `The parameter group ${group.name} with DBParameterGroupFamily ${group.family} can't be used for this instance. Use a parameter group with DBParameterGroupFamily ${ver.family}.`,
+    );
   const inst: InstanceRecord = {
     resourceId: newResourceId(),
     id,
@@ -122,12 +164,20 @@ export const createInstance = async (core: Core, spec: CreateInstanceSpec, wait 
       const server = core.pgServer(rec, inst);
       await server.initdb();
       await core.startServer(rec, inst);
-      if (inst.dbName && inst.dbName !== 'postgres') await server.query(`CREATE DATABASE ${ident(inst.dbName)}`);
+      if (inst.dbName && inst.dbName !== 'postgres')
+        await server.query(`CREATE DATABASE ${ident(inst.dbName)}`);
       for (const sql of spec.setupSql ?? []) await server.query(sql, [], inst.dbName ?? 'postgres');
       await core.openEndpoint(inst);
       inst.status = 'available';
       core.save();
-      core.event({ sourceIdentifier: inst.id, sourceType: 'db-instance', sourceArn: core.instanceArn(inst), message: 'DB instance created', categories: ['creation'], eventId: 'RDS-EVENT-0005' });
+      core.event({
+        sourceIdentifier: inst.id,
+        sourceType: 'db-instance',
+        sourceArn: core.instanceArn(inst),
+        message: 'DB instance created',
+        categories: ['creation'],
+        eventId: 'RDS-EVENT-0005',
+      });
     } catch (e) {
       inst.status = 'failed';
       core.save();
@@ -143,7 +193,10 @@ export const createInstance = async (core: Core, spec: CreateInstanceSpec, wait 
 /** Starts the server and endpoint of every instance after a restart. */
 export const startInstances = async (core: Core): Promise<void> => {
   // Primaries first: a standby's primary_conninfo needs its primary's port.
-  const order = [...core.state.instances].sort((a, b) => Number(!!core.serverRecord(a.serverId)?.standby) - Number(!!core.serverRecord(b.serverId)?.standby));
+  const order = [...core.state.instances].sort(
+    (a, b) =>
+      Number(!!core.serverRecord(a.serverId)?.standby) - Number(!!core.serverRecord(b.serverId)?.standby),
+  );
   await Promise.all(
     order
       .filter((i) => !core.serverRecord(i.serverId)?.standby)
@@ -155,7 +208,8 @@ export const startInstances = async (core: Core): Promise<void> => {
         }
         await core.startServer(rec, inst);
         await core.openEndpoint(inst);
-        if (inst.status === 'creating' || inst.status === 'rebooting' || inst.status === 'modifying') inst.status = 'available';
+        if (inst.status === 'creating' || inst.status === 'rebooting' || inst.status === 'modifying')
+          inst.status = 'available';
       }),
   );
   for (const inst of order.filter((i) => core.serverRecord(i.serverId)?.standby)) {
@@ -169,13 +223,25 @@ export const startInstances = async (core: Core): Promise<void> => {
 
 // ---- snapshots -----------------------------------------------------------------------------------
 
-export const snapshotNotFound = (id: string): QueryError => new QueryError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`, 404);
+export const snapshotNotFound = (id: string): QueryError =>
+  new QueryError('DBSnapshotNotFound', `DBSnapshot ${id} not found.`, 404);
 
 /** A real copy of the instance's data directory (a base backup with its WAL), `creating` → `available`. */
-export const createSnapshot = async (core: Core, inst: InstanceRecord, snapshotId: string, tags: Tag[], wait = false): Promise<SnapshotRecord> => {
+export const createSnapshot = async (
+  core: Core,
+  inst: InstanceRecord,
+  snapshotId: string,
+  tags: Tag[],
+  wait = false,
+): Promise<SnapshotRecord> => {
   const id = snapshotId.toLowerCase();
   validIdentifier(id, 'DBSnapshotIdentifier');
-  if (core.state.snapshots.some((s) => s.id === id)) throw new QueryError('DBSnapshotAlreadyExists', `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`, 400);
+  if (core.state.snapshots.some((s) => s.id === id))
+    throw new QueryError(
+      'DBSnapshotAlreadyExists',
+      `Cannot create the snapshot because a snapshot with the identifier ${id} already exists.`,
+      400,
+    );
   const snap: SnapshotRecord = {
     id,
     instanceId: inst.id,
@@ -204,7 +270,14 @@ export const createSnapshot = async (core: Core, inst: InstanceRecord, snapshotI
     snap.status = 'available';
     snap.percentProgress = 100;
     core.save();
-    core.event({ sourceIdentifier: id, sourceType: 'db-snapshot', sourceArn: core.arn('snapshot', id), message: 'Manual snapshot created', categories: ['creation'], eventId: 'RDS-EVENT-0042' });
+    core.event({
+      sourceIdentifier: id,
+      sourceType: 'db-snapshot',
+      sourceArn: core.arn('snapshot', id),
+      message: 'Manual snapshot created',
+      categories: ['creation'],
+      eventId: 'RDS-EVENT-0042',
+    });
   };
   if (wait) await work();
   else core.run(`snapshot ${id}`, work);
@@ -224,7 +297,14 @@ export const deleteInstance = (core: Core, inst: InstanceRecord, finalSnapshot: 
     if (rest > 0) await sleep(rest);
     core.state.instances = core.state.instances.filter((i) => i !== inst);
     core.save();
-    core.event({ sourceIdentifier: inst.id, sourceType: 'db-instance', sourceArn: core.instanceArn(inst), message: 'DB instance deleted', categories: ['deletion'], eventId: 'RDS-EVENT-0003' });
+    core.event({
+      sourceIdentifier: inst.id,
+      sourceType: 'db-instance',
+      sourceArn: core.instanceArn(inst),
+      message: 'DB instance deleted',
+      categories: ['deletion'],
+      eventId: 'RDS-EVENT-0003',
+    });
   });
 };
 

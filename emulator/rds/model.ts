@@ -1,6 +1,7 @@
 /** The emulator's persisted state: RDS resources as records, plus the engine catalogue it offers. */
-import type { LogicalLink } from '../pg/logical.ts';
+
 import type { Tag } from '../http/query.ts';
+import type { LogicalLink } from '../pg/logical.ts';
 
 export type { Tag };
 
@@ -217,33 +218,221 @@ export const engineCatalog = (real17: string, real18: string): EngineVersionInfo
 };
 
 /** Engine-default parameters reported by DescribeDBParameters (a small, relevant subset). */
-export const DEFAULT_PARAMETERS: Array<{ name: string; value: string; type: 'static' | 'dynamic'; dataType: string; description: string; allowed?: string }> = [
-  { name: 'rds.logical_replication', value: '0', type: 'static', dataType: 'boolean', description: 'Enables logical decoding.', allowed: '0,1' },
-  { name: 'max_replication_slots', value: '20', type: 'static', dataType: 'integer', description: 'Sets the maximum number of replication slots.', allowed: '5-8388607' },
-  { name: 'max_wal_senders', value: '20', type: 'static', dataType: 'integer', description: 'Sets the maximum number of simultaneously running WAL sender processes.', allowed: '5-8388607' },
-  { name: 'max_logical_replication_workers', value: '8', type: 'static', dataType: 'integer', description: 'Maximum number of logical replication worker processes.', allowed: '0-262143' },
-  { name: 'max_worker_processes', value: '16', type: 'static', dataType: 'integer', description: 'Maximum number of concurrent worker processes.', allowed: '0-262143' },
-  { name: 'max_connections', value: '100', type: 'static', dataType: 'integer', description: 'Sets the maximum number of concurrent connections.', allowed: '6-262143' },
-  { name: 'shared_preload_libraries', value: 'pg_stat_statements', type: 'static', dataType: 'list', description: 'Lists shared libraries to preload into server.' },
-  { name: 'synchronous_commit', value: 'on', type: 'dynamic', dataType: 'string', description: 'Sets the current transactions synchronization level.', allowed: 'local,on,off,remote_apply,remote_write' },
-  { name: 'default_transaction_read_only', value: '0', type: 'dynamic', dataType: 'boolean', description: 'Sets the default read-only status of new transactions.', allowed: '0,1' },
-  { name: 'wal_sender_timeout', value: '60000', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum time to wait for WAL replication.', allowed: '0-3600000' },
-  { name: 'logical_decoding_work_mem', value: '65536', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum memory to be used for logical decoding.', allowed: '64-2147483647' },
-  { name: 'rds.force_ssl', value: '0', type: 'dynamic', dataType: 'boolean', description: 'Force SSL connections.', allowed: '0,1' },
-  { name: 'autovacuum', value: '1', type: 'dynamic', dataType: 'boolean', description: 'Starts the autovacuum subprocess.', allowed: '0,1' },
-  { name: 'checkpoint_timeout', value: '300', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum time between automatic WAL checkpoints.', allowed: '30-86400' },
-  { name: 'hot_standby_feedback', value: '0', type: 'dynamic', dataType: 'boolean', description: 'Allows feedback from a hot standby to the primary.', allowed: '0,1' },
-  { name: 'idle_in_transaction_session_timeout', value: '86400000', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum allowed idle time between queries, when in a transaction.', allowed: '0-2147483647' },
-  { name: 'lock_timeout', value: '0', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum allowed duration of any wait for a lock.', allowed: '0-2147483647' },
-  { name: 'log_min_duration_statement', value: '-1', type: 'dynamic', dataType: 'integer', description: 'Sets the minimum execution time above which statements will be logged.', allowed: '-1-2147483647' },
-  { name: 'maintenance_work_mem', value: '65536', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum memory to be used for maintenance operations.', allowed: '1024-2147483647' },
-  { name: 'max_slot_wal_keep_size', value: '-1', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum WAL size that can be reserved by replication slots.', allowed: '-1-2147483647' },
-  { name: 'max_sync_workers_per_subscription', value: '2', type: 'dynamic', dataType: 'integer', description: 'Maximum number of table synchronization workers per subscription.', allowed: '0-262143' },
-  { name: 'pg_stat_statements.track', value: 'top', type: 'dynamic', dataType: 'string', description: 'Selects which statements are tracked by pg_stat_statements.', allowed: 'all,none,top' },
-  { name: 'rds.logically_replicate_unlogged_tables', value: '0', type: 'static', dataType: 'boolean', description: 'Logically replicate unlogged tables.', allowed: '0,1' },
-  { name: 'statement_timeout', value: '0', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum allowed duration of any statement.', allowed: '0-2147483647' },
-  { name: 'wal_receiver_timeout', value: '30000', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum wait time to receive data from the primary.', allowed: '0-3600000' },
-  { name: 'work_mem', value: '4096', type: 'dynamic', dataType: 'integer', description: 'Sets the maximum memory to be used for query workspaces.', allowed: '64-2147483647' },
+export const DEFAULT_PARAMETERS: Array<{
+  name: string;
+  value: string;
+  type: 'static' | 'dynamic';
+  dataType: string;
+  description: string;
+  allowed?: string;
+}> = [
+  {
+    name: 'rds.logical_replication',
+    value: '0',
+    type: 'static',
+    dataType: 'boolean',
+    description: 'Enables logical decoding.',
+    allowed: '0,1',
+  },
+  {
+    name: 'max_replication_slots',
+    value: '20',
+    type: 'static',
+    dataType: 'integer',
+    description: 'Sets the maximum number of replication slots.',
+    allowed: '5-8388607',
+  },
+  {
+    name: 'max_wal_senders',
+    value: '20',
+    type: 'static',
+    dataType: 'integer',
+    description: 'Sets the maximum number of simultaneously running WAL sender processes.',
+    allowed: '5-8388607',
+  },
+  {
+    name: 'max_logical_replication_workers',
+    value: '8',
+    type: 'static',
+    dataType: 'integer',
+    description: 'Maximum number of logical replication worker processes.',
+    allowed: '0-262143',
+  },
+  {
+    name: 'max_worker_processes',
+    value: '16',
+    type: 'static',
+    dataType: 'integer',
+    description: 'Maximum number of concurrent worker processes.',
+    allowed: '0-262143',
+  },
+  {
+    name: 'max_connections',
+    value: '100',
+    type: 'static',
+    dataType: 'integer',
+    description: 'Sets the maximum number of concurrent connections.',
+    allowed: '6-262143',
+  },
+  {
+    name: 'shared_preload_libraries',
+    value: 'pg_stat_statements',
+    type: 'static',
+    dataType: 'list',
+    description: 'Lists shared libraries to preload into server.',
+  },
+  {
+    name: 'synchronous_commit',
+    value: 'on',
+    type: 'dynamic',
+    dataType: 'string',
+    description: 'Sets the current transactions synchronization level.',
+    allowed: 'local,on,off,remote_apply,remote_write',
+  },
+  {
+    name: 'default_transaction_read_only',
+    value: '0',
+    type: 'dynamic',
+    dataType: 'boolean',
+    description: 'Sets the default read-only status of new transactions.',
+    allowed: '0,1',
+  },
+  {
+    name: 'wal_sender_timeout',
+    value: '60000',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum time to wait for WAL replication.',
+    allowed: '0-3600000',
+  },
+  {
+    name: 'logical_decoding_work_mem',
+    value: '65536',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum memory to be used for logical decoding.',
+    allowed: '64-2147483647',
+  },
+  {
+    name: 'rds.force_ssl',
+    value: '0',
+    type: 'dynamic',
+    dataType: 'boolean',
+    description: 'Force SSL connections.',
+    allowed: '0,1',
+  },
+  {
+    name: 'autovacuum',
+    value: '1',
+    type: 'dynamic',
+    dataType: 'boolean',
+    description: 'Starts the autovacuum subprocess.',
+    allowed: '0,1',
+  },
+  {
+    name: 'checkpoint_timeout',
+    value: '300',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum time between automatic WAL checkpoints.',
+    allowed: '30-86400',
+  },
+  {
+    name: 'hot_standby_feedback',
+    value: '0',
+    type: 'dynamic',
+    dataType: 'boolean',
+    description: 'Allows feedback from a hot standby to the primary.',
+    allowed: '0,1',
+  },
+  {
+    name: 'idle_in_transaction_session_timeout',
+    value: '86400000',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum allowed idle time between queries, when in a transaction.',
+    allowed: '0-2147483647',
+  },
+  {
+    name: 'lock_timeout',
+    value: '0',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum allowed duration of any wait for a lock.',
+    allowed: '0-2147483647',
+  },
+  {
+    name: 'log_min_duration_statement',
+    value: '-1',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the minimum execution time above which statements will be logged.',
+    allowed: '-1-2147483647',
+  },
+  {
+    name: 'maintenance_work_mem',
+    value: '65536',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum memory to be used for maintenance operations.',
+    allowed: '1024-2147483647',
+  },
+  {
+    name: 'max_slot_wal_keep_size',
+    value: '-1',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum WAL size that can be reserved by replication slots.',
+    allowed: '-1-2147483647',
+  },
+  {
+    name: 'max_sync_workers_per_subscription',
+    value: '2',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Maximum number of table synchronization workers per subscription.',
+    allowed: '0-262143',
+  },
+  {
+    name: 'pg_stat_statements.track',
+    value: 'top',
+    type: 'dynamic',
+    dataType: 'string',
+    description: 'Selects which statements are tracked by pg_stat_statements.',
+    allowed: 'all,none,top',
+  },
+  {
+    name: 'rds.logically_replicate_unlogged_tables',
+    value: '0',
+    type: 'static',
+    dataType: 'boolean',
+    description: 'Logically replicate unlogged tables.',
+    allowed: '0,1',
+  },
+  {
+    name: 'statement_timeout',
+    value: '0',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum allowed duration of any statement.',
+    allowed: '0-2147483647',
+  },
+  {
+    name: 'wal_receiver_timeout',
+    value: '30000',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum wait time to receive data from the primary.',
+    allowed: '0-3600000',
+  },
+  {
+    name: 'work_mem',
+    value: '4096',
+    type: 'dynamic',
+    dataType: 'integer',
+    description: 'Sets the maximum memory to be used for query workspaces.',
+    allowed: '64-2147483647',
+  },
 ];
 
 export const TERMINAL_DEPLOYMENT = new Set<DeploymentStatus>(['INVALID_CONFIGURATION']);

@@ -79,8 +79,18 @@ export const setAlarm = (core: Core, name: string, state: AlarmRecord['state'], 
   core.save();
 };
 
-const alarms = (core: Core, names: string[], prefix: string | undefined, state: string | undefined): AlarmRecord[] =>
-  core.state.alarms.filter((a) => (!names.length || names.includes(a.name)) && (!prefix || a.name.startsWith(prefix)) && (!state || a.state === state));
+const alarms = (
+  core: Core,
+  names: string[],
+  prefix: string | undefined,
+  state: string | undefined,
+): AlarmRecord[] =>
+  core.state.alarms.filter(
+    (a) =>
+      (!names.length || names.includes(a.name)) &&
+      (!prefix || a.name.startsWith(prefix)) &&
+      (!state || a.state === state),
+  );
 
 const alarmShape = (core: Core, a: AlarmRecord) => ({
   AlarmName: a.name,
@@ -117,25 +127,42 @@ export const CW_QUERY_ACTIONS: Record<string, QHandler> = {
   GetMetricData: async (core, p) => {
     const qs: DataQuery[] = p.list('MetricDataQueries').map((q) => {
       const m = metricFromParams(q.struct('MetricStat')?.struct('Metric'));
-      return { Id: q.req('Id'), ...(q.str('Label') ? { Label: q.str('Label') } : {}), ...(q.bool('ReturnData') === false ? { ReturnData: false } : {}), ...(m ? { metric: m } : {}) };
+      return {
+        Id: q.req('Id'),
+        ...(q.str('Label') ? { Label: q.str('Label') } : {}),
+        ...(q.bool('ReturnData') === false ? { ReturnData: false } : {}),
+        ...(m ? { metric: m } : {}),
+      };
     });
     const res = await metricData(core, qs, p.date('EndTime'));
     return {
       MetricDataResults: xlist(
         'member',
-        res.map((r) => ({ Id: r.Id, Label: r.Label, Timestamps: toXmlDates(r.Timestamps), Values: xlist('member', r.Values), StatusCode: r.StatusCode })),
+        res.map((r) => ({
+          Id: r.Id,
+          Label: r.Label,
+          Timestamps: toXmlDates(r.Timestamps),
+          Values: xlist('member', r.Values),
+          StatusCode: r.StatusCode,
+        })),
       ),
       Messages: xlist('member', []),
     };
   },
   GetMetricStatistics: async (core, p) => {
     const m = metricFromParams(p) as MetricRef;
-    if (!m.namespace || !m.metricName) throw new QueryError('MissingParameter', 'The parameter Namespace and MetricName are required.');
+    if (!m.namespace || !m.metricName)
+      throw new QueryError('MissingParameter', 'The parameter Namespace and MetricName are required.');
     const r = await statistics(core, m, p.strList('Statistics'), p.date('EndTime'));
     return { Label: r.Label, Datapoints: xlist('member', r.Datapoints as XObject[]) };
   },
   DescribeAlarms: async (core, p) => ({
-    MetricAlarms: xlist('member', alarms(core, p.strList('AlarmNames'), p.str('AlarmNamePrefix'), p.str('StateValue')).map((a) => alarmShape(core, a))),
+    MetricAlarms: xlist(
+      'member',
+      alarms(core, p.strList('AlarmNames'), p.str('AlarmNamePrefix'), p.str('StateValue')).map((a) =>
+        alarmShape(core, a),
+      ),
+    ),
     CompositeAlarms: xlist('member', []),
   }),
   PutMetricData: async () => undefined,
@@ -144,11 +171,13 @@ export const CW_QUERY_ACTIONS: Record<string, QHandler> = {
 // ---- awsJson1_0 (SDK) ------------------------------------------------------------------------------
 
 const epoch = (d: Date): number => d.getTime() / 1000;
-const jsonDate = (v: unknown): Date | undefined => (typeof v === 'number' ? new Date(v * 1000) : typeof v === 'string' ? new Date(v) : undefined);
+const jsonDate = (v: unknown): Date | undefined =>
+  typeof v === 'number' ? new Date(v * 1000) : typeof v === 'string' ? new Date(v) : undefined;
 const jsonDates = (o: unknown): unknown => {
   if (o instanceof Date) return epoch(o);
   if (Array.isArray(o)) return o.map(jsonDates);
-  if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, jsonDates(v)]));
+  if (o && typeof o === 'object')
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, jsonDates(v)]));
   return o;
 };
 
@@ -166,26 +195,59 @@ export const cloudWatchJsonService = (core: Core): JsonService => ({
   async handle({ operation, body }) {
     switch (operation) {
       case 'GetMetricData': {
-        const queries = (body.MetricDataQueries ?? []) as Array<{ Id: string; Label?: string; ReturnData?: boolean; MetricStat?: { Metric?: JsonMetric } }>;
+        const queries = (body.MetricDataQueries ?? []) as Array<{
+          Id: string;
+          Label?: string;
+          ReturnData?: boolean;
+          MetricStat?: { Metric?: JsonMetric };
+        }>;
         const qs: DataQuery[] = queries.map((q) => {
           const m = jsonMetric(q.MetricStat?.Metric);
-          return { Id: q.Id, ...(q.Label ? { Label: q.Label } : {}), ...(q.ReturnData === false ? { ReturnData: false } : {}), ...(m ? { metric: m } : {}) };
+          return {
+            Id: q.Id,
+            ...(q.Label ? { Label: q.Label } : {}),
+            ...(q.ReturnData === false ? { ReturnData: false } : {}),
+            ...(m ? { metric: m } : {}),
+          };
         });
-        return { body: jsonDates({ MetricDataResults: await metricData(core, qs, jsonDate(body.EndTime)), Messages: [] }) };
+        return {
+          body: jsonDates({
+            MetricDataResults: await metricData(core, qs, jsonDate(body.EndTime)),
+            Messages: [],
+          }),
+        };
       }
       case 'GetMetricStatistics': {
         const m = jsonMetric(body as JsonMetric) as MetricRef;
-        if (!m.namespace || !m.metricName) throw new JsonServiceError('MissingParameter', 'The parameter Namespace and MetricName are required.');
-        return { body: jsonDates(await statistics(core, m, (body.Statistics ?? []) as string[], jsonDate(body.EndTime))) };
+        if (!m.namespace || !m.metricName)
+          throw new JsonServiceError(
+            'MissingParameter',
+            'The parameter Namespace and MetricName are required.',
+          );
+        return {
+          body: jsonDates(
+            await statistics(core, m, (body.Statistics ?? []) as string[], jsonDate(body.EndTime)),
+          ),
+        };
       }
       case 'DescribeAlarms': {
-        const list = alarms(core, (body.AlarmNames ?? []) as string[], body.AlarmNamePrefix as string | undefined, body.StateValue as string | undefined);
-        return { body: jsonDates({ MetricAlarms: list.map((a) => alarmShape(core, a)), CompositeAlarms: [] }) };
+        const list = alarms(
+          core,
+          (body.AlarmNames ?? []) as string[],
+          body.AlarmNamePrefix as string | undefined,
+          body.StateValue as string | undefined,
+        );
+        return {
+          body: jsonDates({ MetricAlarms: list.map((a) => alarmShape(core, a)), CompositeAlarms: [] }),
+        };
       }
       case 'PutMetricData':
         return { body: {} };
       default:
-        throw new JsonServiceError('InvalidAction', `The action ${operation} is not valid for this web service.`);
+        throw new JsonServiceError(
+          'InvalidAction',
+          `The action ${operation} is not valid for this web service.`,
+        );
     }
   },
 });

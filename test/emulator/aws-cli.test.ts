@@ -34,16 +34,36 @@ describe('aws rds: instances, parameters, engine versions, snapshots', () => {
   it('describes instances and reports DBInstanceNotFound', async () => {
     const out = await ok(['rds', 'describe-db-instances']);
     const i = out.DBInstances[0];
-    expect(i).toMatchObject({ DBInstanceIdentifier: 'orders-db', DBInstanceArn: ARN, Engine: 'postgres', DBInstanceStatus: 'available', BackupRetentionPeriod: 7 });
-    expect(i.Endpoint).toEqual({ Address: '127.0.0.1', Port: emu.endpoint('orders-db')?.port, HostedZoneId: 'Z2R2ITUGPM61AM' });
-    expect(i.DBParameterGroups).toEqual([{ DBParameterGroupName: 'orders-pg17', ParameterApplyStatus: 'in-sync' }]);
+    expect(i).toMatchObject({
+      DBInstanceIdentifier: 'orders-db',
+      DBInstanceArn: ARN,
+      Engine: 'postgres',
+      DBInstanceStatus: 'available',
+      BackupRetentionPeriod: 7,
+    });
+    expect(i.Endpoint).toEqual({
+      Address: '127.0.0.1',
+      Port: emu.endpoint('orders-db')?.port,
+      HostedZoneId: 'Z2R2ITUGPM61AM',
+    });
+    expect(i.DBParameterGroups).toEqual([
+      { DBParameterGroupName: 'orders-pg17', ParameterApplyStatus: 'in-sync' },
+    ]);
     expect(i.TagList).toEqual([
       { Key: 'app', Value: 'orders' },
       { Key: 'env', Value: 'local' },
     ]);
-    const filtered = await ok(['rds', 'describe-db-instances', '--filters', 'Name=db-instance-id,Values=nope']);
+    const filtered = await ok([
+      'rds',
+      'describe-db-instances',
+      '--filters',
+      'Name=db-instance-id,Values=nope',
+    ]);
     expect(filtered).toEqual({ DBInstances: [] });
-    const err = await fails(['rds', 'describe-db-instances', '--db-instance-identifier', 'nope'], 'DBInstanceNotFound');
+    const err = await fails(
+      ['rds', 'describe-db-instances', '--db-instance-identifier', 'nope'],
+      'DBInstanceNotFound',
+    );
     expect(err).toContain('DBInstance nope not found.');
   });
 
@@ -64,43 +84,138 @@ describe('aws rds: instances, parameters, engine versions, snapshots', () => {
       '--tags',
       'Key=via,Value=cli',
     ]);
-    expect(created.DBInstance).toMatchObject({ DBInstanceIdentifier: 'cli-db', DBInstanceStatus: 'creating', TagList: [{ Key: 'via', Value: 'cli' }] });
-    await fails(['rds', 'create-db-instance', '--db-instance-identifier', 'cli-db', '--engine', 'postgres', '--db-instance-class', 'db.t4g.micro', '--master-username', 'u', '--master-user-password', 'password1'], 'DBInstanceAlreadyExists');
-    await waitUntil('cli-db available', async () => (await ok(['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).DBInstances[0].DBInstanceStatus === 'available');
-    const del = await ok(['rds', 'delete-db-instance', '--db-instance-identifier', 'cli-db', '--skip-final-snapshot']);
+    expect(created.DBInstance).toMatchObject({
+      DBInstanceIdentifier: 'cli-db',
+      DBInstanceStatus: 'creating',
+      TagList: [{ Key: 'via', Value: 'cli' }],
+    });
+    await fails(
+      [
+        'rds',
+        'create-db-instance',
+        '--db-instance-identifier',
+        'cli-db',
+        '--engine',
+        'postgres',
+        '--db-instance-class',
+        'db.t4g.micro',
+        '--master-username',
+        'u',
+        '--master-user-password',
+        'password1',
+      ],
+      'DBInstanceAlreadyExists',
+    );
+    await waitUntil(
+      'cli-db available',
+      async () =>
+        (await ok(['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).DBInstances[0]
+          .DBInstanceStatus === 'available',
+    );
+    const del = await ok([
+      'rds',
+      'delete-db-instance',
+      '--db-instance-identifier',
+      'cli-db',
+      '--skip-final-snapshot',
+    ]);
     expect(del.DBInstance.DBInstanceStatus).toBe('deleting');
 
-    const snap = await ok(['rds', 'create-db-snapshot', '--db-snapshot-identifier', 'cli-snap', '--db-instance-identifier', 'orders-db']);
+    const snap = await ok([
+      'rds',
+      'create-db-snapshot',
+      '--db-snapshot-identifier',
+      'cli-snap',
+      '--db-instance-identifier',
+      'orders-db',
+    ]);
     expect(snap.DBSnapshot).toMatchObject({ DBSnapshotIdentifier: 'cli-snap', Status: 'creating' });
-    await waitUntil('snapshot available', async () => (await ok(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', 'cli-snap'])).DBSnapshots[0].Status === 'available');
+    await waitUntil(
+      'snapshot available',
+      async () =>
+        (await ok(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', 'cli-snap'])).DBSnapshots[0]
+          .Status === 'available',
+    );
     await fails(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', 'nope'], 'DBSnapshotNotFound');
-    await waitUntil('cli-db gone', async () => (await aws(emu, ['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).code === 254);
+    await waitUntil(
+      'cli-db gone',
+      async () =>
+        (await aws(emu, ['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).code === 254,
+    );
   });
 
   it('reads parameters with filters, auto-paginates, and pages by hand with --no-paginate', async () => {
-    const one = await ok(['rds', 'describe-db-parameters', '--db-parameter-group-name', 'orders-pg17', '--filters', 'Name=parameter-name,Values=rds.logical_replication']);
-    expect(one.Parameters).toEqual([expect.objectContaining({ ParameterName: 'rds.logical_replication', ParameterValue: '1', Source: 'user' })]);
-    const all = await ok(['rds', 'describe-db-parameters', '--db-parameter-group-name', 'default.postgres17', '--page-size', '20']);
+    const one = await ok([
+      'rds',
+      'describe-db-parameters',
+      '--db-parameter-group-name',
+      'orders-pg17',
+      '--filters',
+      'Name=parameter-name,Values=rds.logical_replication',
+    ]);
+    expect(one.Parameters).toEqual([
+      expect.objectContaining({
+        ParameterName: 'rds.logical_replication',
+        ParameterValue: '1',
+        Source: 'user',
+      }),
+    ]);
+    const all = await ok([
+      'rds',
+      'describe-db-parameters',
+      '--db-parameter-group-name',
+      'default.postgres17',
+      '--page-size',
+      '20',
+    ]);
     expect(all.Parameters.length).toBeGreaterThan(20);
-    const page = await ok(['rds', 'describe-db-parameters', '--db-parameter-group-name', 'default.postgres17', '--no-paginate', '--max-records', '20']);
+    const page = await ok([
+      'rds',
+      'describe-db-parameters',
+      '--db-parameter-group-name',
+      'default.postgres17',
+      '--no-paginate',
+      '--max-records',
+      '20',
+    ]);
     expect(page.Parameters).toHaveLength(20);
     expect(page.Marker).toBeTruthy();
-    await fails(['rds', 'describe-db-parameters', '--db-parameter-group-name', 'nope'], 'DBParameterGroupNotFound');
+    await fails(
+      ['rds', 'describe-db-parameters', '--db-parameter-group-name', 'nope'],
+      'DBParameterGroupNotFound',
+    );
     await fails(['rds', 'describe-db-instances', '--max-records', '5'], 'InvalidParameterValue');
   });
 
   it('lists engine versions with their valid upgrade targets', async () => {
     const out = await ok(['rds', 'describe-db-engine-versions', '--engine', 'postgres']);
-    const v17 = out.DBEngineVersions.find((v: { DBParameterGroupFamily: string }) => v.DBParameterGroupFamily === 'postgres17');
-    expect(v17.ValidUpgradeTarget.some((t: { EngineVersion: string; IsMajorVersionUpgrade: boolean }) => t.EngineVersion.startsWith('18.') && t.IsMajorVersionUpgrade)).toBe(true);
-    expect(await ok(['rds', 'describe-db-engine-versions', '--engine', 'mysql'])).toEqual({ DBEngineVersions: [] });
+    const v17 = out.DBEngineVersions.find(
+      (v: { DBParameterGroupFamily: string }) => v.DBParameterGroupFamily === 'postgres17',
+    );
+    expect(
+      v17.ValidUpgradeTarget.some(
+        (t: { EngineVersion: string; IsMajorVersionUpgrade: boolean }) =>
+          t.EngineVersion.startsWith('18.') && t.IsMajorVersionUpgrade,
+      ),
+    ).toBe(true);
+    expect(await ok(['rds', 'describe-db-engine-versions', '--engine', 'mysql'])).toEqual({
+      DBEngineVersions: [],
+    });
   });
 });
 
 describe('aws rds: the Blue/Green lifecycle from the CLI', () => {
   it('creates, watches AVAILABLE, switches over to PostgreSQL 18, leaves -old1 read-only, deletes', async () => {
     expect(await ok(['rds', 'describe-blue-green-deployments'])).toEqual({ BlueGreenDeployments: [] });
-    await fails(['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', 'bgd-0000000000000000'], 'BlueGreenDeploymentNotFoundFault');
+    await fails(
+      [
+        'rds',
+        'describe-blue-green-deployments',
+        '--blue-green-deployment-identifier',
+        'bgd-0000000000000000',
+      ],
+      'BlueGreenDeploymentNotFoundFault',
+    );
     const created = await ok([
       'rds',
       'create-blue-green-deployment',
@@ -116,16 +231,43 @@ describe('aws rds: the Blue/Green lifecycle from the CLI', () => {
       'Key=switchyard:execution,Value=exec-cli',
     ]);
     const bg = created.BlueGreenDeployment;
-    expect(bg).toMatchObject({ BlueGreenDeploymentName: 'orders-upgrade', Status: 'PROVISIONING', Source: ARN, TagList: [{ Key: 'switchyard:execution', Value: 'exec-cli' }] });
+    expect(bg).toMatchObject({
+      BlueGreenDeploymentName: 'orders-upgrade',
+      Status: 'PROVISIONING',
+      Source: ARN,
+      TagList: [{ Key: 'switchyard:execution', Value: 'exec-cli' }],
+    });
     expect(bg.Target).toBeUndefined();
     const id = bg.BlueGreenDeploymentIdentifier as string;
-    await fails(['rds', 'create-blue-green-deployment', '--blue-green-deployment-name', 'orders-upgrade', '--source', ARN], 'BlueGreenDeploymentAlreadyExistsFault');
-    await fails(['rds', 'create-blue-green-deployment', '--blue-green-deployment-name', 'x', '--source', 'arn:aws:rds:us-east-1:123456789012:db:nope'], 'DBInstanceNotFound');
+    await fails(
+      [
+        'rds',
+        'create-blue-green-deployment',
+        '--blue-green-deployment-name',
+        'orders-upgrade',
+        '--source',
+        ARN,
+      ],
+      'BlueGreenDeploymentAlreadyExistsFault',
+    );
+    await fails(
+      [
+        'rds',
+        'create-blue-green-deployment',
+        '--blue-green-deployment-name',
+        'x',
+        '--source',
+        'arn:aws:rds:us-east-1:123456789012:db:nope',
+      ],
+      'DBInstanceNotFound',
+    );
 
     const ready = await waitUntil(
       'AVAILABLE',
       async () => {
-        const d = (await ok(['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id])).BlueGreenDeployments[0];
+        const d = (
+          await ok(['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id])
+        ).BlueGreenDeployments[0];
         return d.Status === 'AVAILABLE' ? d : undefined;
       },
       60_000,
@@ -136,15 +278,33 @@ describe('aws rds: the Blue/Green lifecycle from the CLI', () => {
       { Name: 'DB_ENGINE_VERSION_UPGRADE', Status: 'COMPLETED' },
       { Name: 'CONFIGURE_BACKUPS', Status: 'COMPLETED' },
     ]);
-    const byName = await ok(['rds', 'describe-blue-green-deployments', '--filters', 'Name=blue-green-deployment-name,Values=orders-upgrade']);
-    expect(byName.BlueGreenDeployments.map((d: { BlueGreenDeploymentIdentifier: string }) => d.BlueGreenDeploymentIdentifier)).toEqual([id]);
+    const byName = await ok([
+      'rds',
+      'describe-blue-green-deployments',
+      '--filters',
+      'Name=blue-green-deployment-name,Values=orders-upgrade',
+    ]);
+    expect(
+      byName.BlueGreenDeployments.map(
+        (d: { BlueGreenDeploymentIdentifier: string }) => d.BlueGreenDeploymentIdentifier,
+      ),
+    ).toEqual([id]);
 
-    const sw = await ok(['rds', 'switchover-blue-green-deployment', '--blue-green-deployment-identifier', id, '--switchover-timeout', '120']);
+    const sw = await ok([
+      'rds',
+      'switchover-blue-green-deployment',
+      '--blue-green-deployment-identifier',
+      id,
+      '--switchover-timeout',
+      '120',
+    ]);
     expect(sw.BlueGreenDeployment.Status).toBe('SWITCHOVER_IN_PROGRESS');
     const done = await waitUntil(
       'SWITCHOVER_COMPLETED',
       async () => {
-        const d = (await ok(['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id])).BlueGreenDeployments[0];
+        const d = (
+          await ok(['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id])
+        ).BlueGreenDeployments[0];
         if (d.Status === 'SWITCHOVER_FAILED') throw new Error(d.StatusDetails);
         return d.Status === 'SWITCHOVER_COMPLETED' ? d : undefined;
       },
@@ -154,22 +314,53 @@ describe('aws rds: the Blue/Green lifecycle from the CLI', () => {
     expect(done.Source).toBe(`${ARN}-old1`);
     expect(done.Target).toBe(ARN);
     const instances = await ok(['rds', 'describe-db-instances']);
-    const byId = Object.fromEntries(instances.DBInstances.map((i: { DBInstanceIdentifier: string }) => [i.DBInstanceIdentifier, i]));
+    const byId = Object.fromEntries(
+      instances.DBInstances.map((i: { DBInstanceIdentifier: string }) => [i.DBInstanceIdentifier, i]),
+    );
     expect(byId['orders-db'].EngineVersion).toMatch(/^18\./);
     expect(byId['orders-db-old1'].EngineVersion).toMatch(/^17\./);
     // orders-db is now served by the new PostgreSQL 18 server; old blue is read-only.
-    expect((await query<{ server_version: string }>(emu.connectionConfig('orders-db'), 'SHOW server_version'))[0]?.server_version).toMatch(/^18\./);
-    await expect(query(emu.connectionConfig('orders-db-old1'), "INSERT INTO orders (customer_id, status, amount_cents) VALUES (1, 'x', 1)")).rejects.toThrow(/read-only/);
+    expect(
+      (await query<{ server_version: string }>(emu.connectionConfig('orders-db'), 'SHOW server_version'))[0]
+        ?.server_version,
+    ).toMatch(/^18\./);
+    await expect(
+      query(
+        emu.connectionConfig('orders-db-old1'),
+        "INSERT INTO orders (customer_id, status, amount_cents) VALUES (1, 'x', 1)",
+      ),
+    ).rejects.toThrow(/read-only/);
 
-    await fails(['rds', 'delete-blue-green-deployment', '--blue-green-deployment-identifier', id, '--delete-target'], 'InvalidBlueGreenDeploymentStateFault');
+    await fails(
+      ['rds', 'delete-blue-green-deployment', '--blue-green-deployment-identifier', id, '--delete-target'],
+      'InvalidBlueGreenDeploymentStateFault',
+    );
     const del = await ok(['rds', 'delete-blue-green-deployment', '--blue-green-deployment-identifier', id]);
     expect(del.BlueGreenDeployment.Status).toBe('DELETING');
     expect(del.BlueGreenDeployment.DeleteTime).toBeTruthy();
-    await waitUntil('gone', async () => (await aws(emu, ['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id])).code === 254);
+    await waitUntil(
+      'gone',
+      async () =>
+        (await aws(emu, ['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id]))
+          .code === 254,
+    );
 
-    const events = await ok(['rds', 'describe-events', '--source-type', 'blue-green-deployment', '--source-identifier', id]);
-    expect(events.Events.map((e: { Message: string }) => e.Message)).toContain('Switchover completed on blue/green deployment.');
-    expect(events.Events[0]).toMatchObject({ SourceIdentifier: id, SourceType: 'blue-green-deployment', EventCategories: ['creation'] });
+    const events = await ok([
+      'rds',
+      'describe-events',
+      '--source-type',
+      'blue-green-deployment',
+      '--source-identifier',
+      id,
+    ]);
+    expect(events.Events.map((e: { Message: string }) => e.Message)).toContain(
+      'Switchover completed on blue/green deployment.',
+    );
+    expect(events.Events[0]).toMatchObject({
+      SourceIdentifier: id,
+      SourceType: 'blue-green-deployment',
+      EventCategories: ['creation'],
+    });
     await fails(['rds', 'describe-events', '--source-identifier', id], 'InvalidParameterCombination');
   });
 });
@@ -177,9 +368,25 @@ describe('aws rds: the Blue/Green lifecycle from the CLI', () => {
 describe('other services from the CLI', () => {
   it('sns publish / create-topic / list-topics', async () => {
     const { TopicArn } = await ok(['sns', 'create-topic', '--name', 'cli-topic']);
-    const pub = await ok(['sns', 'publish', '--topic-arn', TopicArn, '--subject', 'hello', '--message', 'from the cli', '--message-attributes', '{"k":{"DataType":"String","StringValue":"v"}}']);
+    const pub = await ok([
+      'sns',
+      'publish',
+      '--topic-arn',
+      TopicArn,
+      '--subject',
+      'hello',
+      '--message',
+      'from the cli',
+      '--message-attributes',
+      '{"k":{"DataType":"String","StringValue":"v"}}',
+    ]);
     expect(pub.MessageId).toBeTruthy();
-    expect(emu.outbox().at(-1)).toMatchObject({ topicArn: TopicArn, subject: 'hello', message: 'from the cli', messageAttributes: { k: { DataType: 'String', StringValue: 'v' } } });
+    expect(emu.outbox().at(-1)).toMatchObject({
+      topicArn: TopicArn,
+      subject: 'hello',
+      message: 'from the cli',
+      messageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
+    });
     expect((await ok(['sns', 'list-topics'])).Topics).toContainEqual({ TopicArn });
   });
 
@@ -193,7 +400,20 @@ describe('other services from the CLI', () => {
       '--end-time',
       String(now + 60),
       '--metric-data-queries',
-      JSON.stringify([{ Id: 'conn', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'DatabaseConnections', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-db' }] }, Period: 60, Stat: 'Average' } }]),
+      JSON.stringify([
+        {
+          Id: 'conn',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/RDS',
+              MetricName: 'DatabaseConnections',
+              Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-db' }],
+            },
+            Period: 60,
+            Stat: 'Average',
+          },
+        },
+      ]),
     ]);
     expect(md.MetricDataResults[0]).toMatchObject({ Id: 'conn', StatusCode: 'Complete' });
     expect(md.MetricDataResults[0].Values).toHaveLength(1);

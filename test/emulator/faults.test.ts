@@ -35,23 +35,36 @@ afterAll(async () => {
   await stopAndCheck(emu);
 });
 
-const describeDep = async (id: string) => (await rds.send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id }))).BlueGreenDeployments?.[0];
+const describeDep = async (id: string) =>
+  (await rds.send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id })))
+    .BlueGreenDeployments?.[0];
 const waitStatus = (id: string, ...statuses: string[]) =>
   waitUntil(`${id} ${statuses.join('|')}`, async () => {
     const d = await describeDep(id);
     return d?.Status && statuses.includes(d.Status) ? d : undefined;
   });
 const create = async (name: string, extra: Record<string, string> = {}) =>
-  (await rds.send(new CreateBlueGreenDeploymentCommand({ BlueGreenDeploymentName: name, Source: ARN, ...extra }))).BlueGreenDeployment?.BlueGreenDeploymentIdentifier as string;
+  (
+    await rds.send(
+      new CreateBlueGreenDeploymentCommand({ BlueGreenDeploymentName: name, Source: ARN, ...extra }),
+    )
+  ).BlueGreenDeployment?.BlueGreenDeploymentIdentifier as string;
 const deleteAll = async (id: string) => {
-  await rds.send(new DeleteBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id, DeleteTarget: true }));
-  await waitUntil('deleted', async () => (await describeDep(id).catch((e: Error) => e)) instanceof BlueGreenDeploymentNotFoundFault);
+  await rds.send(
+    new DeleteBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id, DeleteTarget: true }),
+  );
+  await waitUntil(
+    'deleted',
+    async () => (await describeDep(id).catch((e: Error) => e)) instanceof BlueGreenDeploymentNotFoundFault,
+  );
 };
 const switchoverError = async (id: string): Promise<Error> => {
-  const e = await rds.send(new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id })).then(
-    () => new Error('switchover was accepted'),
-    (err: Error) => err,
-  );
+  const e = await rds
+    .send(new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id }))
+    .then(
+      () => new Error('switchover was accepted'),
+      (err: Error) => err,
+    );
   expect(e).toBeInstanceOf(InvalidBlueGreenDeploymentStateFault);
   expect((e as RDSServiceException).$metadata.httpStatusCode).toBe(400);
   return e;
@@ -62,24 +75,48 @@ const metric = async (name: string, instanceId: string): Promise<number | undefi
     new GetMetricDataCommand({
       StartTime: new Date(now.getTime() - 60_000),
       EndTime: now,
-      MetricDataQueries: [{ Id: 'm', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: name, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] }, Period: 60, Stat: 'Maximum' } }],
+      MetricDataQueries: [
+        {
+          Id: 'm',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/RDS',
+              MetricName: name,
+              Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }],
+            },
+            Period: 60,
+            Stat: 'Maximum',
+          },
+        },
+      ],
     }),
   );
   return r.MetricDataResults?.[0]?.Values?.[0];
 };
 const insertRows = (n: number, status = 'f') =>
-  query(emu.connectionConfig('orders-db'), `INSERT INTO orders (customer_id, status, amount_cents) SELECT 1, $1, 1 FROM generate_series(1, ${n})`, [status]);
+  query(
+    emu.connectionConfig('orders-db'),
+    `INSERT INTO orders (customer_id, status, amount_cents) SELECT 1, $1, 1 FROM generate_series(1, ${n})`,
+    [status],
+  );
 
 describe('provisioning faults', () => {
   it('green-invalid-configuration: INVALID_CONFIGURATION, the task FAILED, RDS-EVENT-0245', async () => {
-    await emu.faults.inject({ kind: 'green-invalid-configuration', reason: 'the target parameter group is incompatible' });
+    await emu.faults.inject({
+      kind: 'green-invalid-configuration',
+      reason: 'the target parameter group is incompatible',
+    });
     const id = await create('fault-invalid');
     const d = await waitStatus(id, 'INVALID_CONFIGURATION');
     await emu.faults.clear();
     expect(d.Tasks?.[0]).toEqual({ Name: 'CREATING_READ_REPLICA_OF_SOURCE', Status: 'FAILED' });
     expect(d.StatusDetails).toBe('the target parameter group is incompatible');
-    const ev = emu.events().find((e) => e.detail.SourceIdentifier === id && e.detail.EventID === 'RDS-EVENT-0245');
-    expect(ev?.detail.Message).toBe('Creation of blue/green deployment failed because the target parameter group is incompatible.');
+    const ev = emu
+      .events()
+      .find((e) => e.detail.SourceIdentifier === id && e.detail.EventID === 'RDS-EVENT-0245');
+    expect(ev?.detail.Message).toBe(
+      'Creation of blue/green deployment failed because the target parameter group is incompatible.',
+    );
     expect(ev?.['detail-type']).toBe('RDS Blue Green Deployment Event');
     await deleteAll(id);
   });
@@ -96,28 +133,71 @@ describe('provisioning faults', () => {
     const greenId = d.Target?.split(':db:')[1] as string;
     await emu.faults.clear('slow-provisioning');
     await deleteAll(id);
-    await waitUntil('green gone', async () => (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: greenId })).catch((e: Error) => e)) instanceof Error);
+    await waitUntil(
+      'green gone',
+      async () =>
+        (await rds
+          .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: greenId }))
+          .catch((e: Error) => e)) instanceof Error,
+    );
   });
 
   it('instance-state: sets the preflight fields, and creation refuses an instance that is not ready', async () => {
     await emu.faults.inject({
       kind: 'instance-state',
       instanceId: 'orders-db',
-      patch: { DBInstanceStatus: 'modifying', PendingModifiedValues: { DBInstanceClass: 'db.r7g.large' }, BackupRetentionPeriod: 0, ParameterApplyStatus: 'pending-reboot', Parameters: { 'rds.logical_replication': '0' } },
+      patch: {
+        DBInstanceStatus: 'modifying',
+        PendingModifiedValues: { DBInstanceClass: 'db.r7g.large' },
+        BackupRetentionPeriod: 0,
+        ParameterApplyStatus: 'pending-reboot',
+        Parameters: { 'rds.logical_replication': '0' },
+      },
     });
-    const i = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-db' }))).DBInstances?.[0];
-    expect(i).toMatchObject({ DBInstanceStatus: 'modifying', PendingModifiedValues: { DBInstanceClass: 'db.r7g.large' }, BackupRetentionPeriod: 0, DBParameterGroups: [{ ParameterApplyStatus: 'pending-reboot' }] });
-    const p = await rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: 'orders-pg17', Filters: [{ Name: 'parameter-name', Values: ['rds.logical_replication'] }] }));
+    const i = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-db' })))
+      .DBInstances?.[0];
+    expect(i).toMatchObject({
+      DBInstanceStatus: 'modifying',
+      PendingModifiedValues: { DBInstanceClass: 'db.r7g.large' },
+      BackupRetentionPeriod: 0,
+      DBParameterGroups: [{ ParameterApplyStatus: 'pending-reboot' }],
+    });
+    const p = await rds.send(
+      new DescribeDBParametersCommand({
+        DBParameterGroupName: 'orders-pg17',
+        Filters: [{ Name: 'parameter-name', Values: ['rds.logical_replication'] }],
+      }),
+    );
     expect(p.Parameters?.[0]?.ParameterValue).toBe('0');
     await expect(create('not-ready')).rejects.toBeInstanceOf(InvalidDBInstanceStateFault);
-    await emu.faults.inject({ kind: 'instance-state', instanceId: 'orders-db', patch: { DBInstanceStatus: 'available', BackupRetentionPeriod: 0, PendingModifiedValues: null, ParameterApplyStatus: 'in-sync' } });
+    await emu.faults.inject({
+      kind: 'instance-state',
+      instanceId: 'orders-db',
+      patch: {
+        DBInstanceStatus: 'available',
+        BackupRetentionPeriod: 0,
+        PendingModifiedValues: null,
+        ParameterApplyStatus: 'in-sync',
+      },
+    });
     await expect(create('no-backups')).rejects.toThrow(/Automated backups/);
-    await emu.faults.inject({ kind: 'instance-state', instanceId: 'orders-db', patch: { BackupRetentionPeriod: 7 } });
+    await emu.faults.inject({
+      kind: 'instance-state',
+      instanceId: 'orders-db',
+      patch: { BackupRetentionPeriod: 7 },
+    });
     // rds.logical_replication=0: a major-version upgrade (logical path) is refused.
     const e = await create('no-logical', { TargetEngineVersion: '18' }).catch((err: Error) => err);
     expect((e as Error).name).toBe('SourceDatabaseNotSupportedFault');
-    await emu.faults.inject({ kind: 'instance-state', instanceId: 'orders-db', patch: { Parameters: { 'rds.logical_replication': '1' } } });
-    expect((await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-db' }))).DBInstances?.[0]?.PendingModifiedValues).toBeUndefined();
+    await emu.faults.inject({
+      kind: 'instance-state',
+      instanceId: 'orders-db',
+      patch: { Parameters: { 'rds.logical_replication': '1' } },
+    });
+    expect(
+      (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'orders-db' }))).DBInstances?.[0]
+        ?.PendingModifiedValues,
+    ).toBeUndefined();
   });
 });
 
@@ -135,7 +215,9 @@ describe('switchover faults on a physical deployment', () => {
   });
 
   it('drop-events: the deployment is AVAILABLE but its RDS-EVENT-0244 never arrived', () => {
-    expect(emu.events().some((e) => e.detail.SourceIdentifier === id && e.detail.EventID === 'RDS-EVENT-0244')).toBe(false);
+    expect(
+      emu.events().some((e) => e.detail.SourceIdentifier === id && e.detail.EventID === 'RDS-EVENT-0244'),
+    ).toBe(false);
   });
 
   it('replication-stall: ReplicaLag really grows while writes continue, and the switchover is refused', async () => {
@@ -158,13 +240,16 @@ describe('switchover faults on a physical deployment', () => {
   it('long-running-write: a real open write transaction on blue blocks the switchover and is reported', async () => {
     await emu.faults.inject({ kind: 'long-running-write' });
     const e = await switchoverError(id);
-    expect(e.message).toMatch(/long-running write transaction is active on DB instance orders-db \(pid \d+, application switchyard-fault-long-write, open for \d/);
+    expect(e.message).toMatch(
+      /long-running write transaction is active on DB instance orders-db \(pid \d+, application switchyard-fault-long-write, open for \d/,
+    );
     await emu.faults.clear('long-running-write');
   });
 
   it('storage-optimization: green is not available, with the real RDS message', async () => {
     await emu.faults.inject({ kind: 'storage-optimization' });
-    const g = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: greenId }))).DBInstances?.[0];
+    const g = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: greenId })))
+      .DBInstances?.[0];
     expect(g?.DBInstanceStatus).toBe('storage-optimization');
     expect((await describeDep(id))?.Status).toBe('AVAILABLE');
     const e = await switchoverError(id);
@@ -180,28 +265,46 @@ describe('switchover faults on a physical deployment', () => {
     expect(d.Status).toBe('SWITCHOVER_FAILED');
     expect(d.SwitchoverDetails?.[0]?.Status).toBe('SWITCHOVER_FAILED');
     expect(d.StatusDetails).toMatch(/switchover-fails/);
-    const ids = emu.events().filter((e) => e.detail.SourceIdentifier === id).map((e) => e.detail.EventID);
+    const ids = emu
+      .events()
+      .filter((e) => e.detail.SourceIdentifier === id)
+      .map((e) => e.detail.EventID);
     expect(ids.slice(-2)).toEqual(['RDS-EVENT-0252', 'RDS-EVENT-0249']);
     // Names unchanged, blue writable again, green still replicating.
     expect(d.Source).toBe(ARN);
     await insertRows(1, 'after-fail');
-    await waitUntil('replicated', async () => (await query(emu.connectionConfig(greenId), "SELECT 1 FROM orders WHERE status = 'after-fail'")).length === 1);
+    await waitUntil(
+      'replicated',
+      async () =>
+        (await query(emu.connectionConfig(greenId), "SELECT 1 FROM orders WHERE status = 'after-fail'"))
+          .length === 1,
+    );
   });
 
   it('switchover-timeout: catch-up never completes in time; rolled back to exactly the previous state', async () => {
     await emu.faults.inject({ kind: 'switchover-timeout', timeoutMs: 1500 });
-    await rds.send(new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id, SwitchoverTimeout: 30 }));
+    await rds.send(
+      new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id, SwitchoverTimeout: 30 }),
+    );
     const d = await waitStatus(id, 'SWITCHOVER_FAILED', 'SWITCHOVER_COMPLETED');
     await emu.faults.clear('switchover-timeout');
     expect(d.Status).toBe('SWITCHOVER_FAILED');
     expect(d.StatusDetails).toMatch(/timeout/);
-    const names = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => [i.DBInstanceIdentifier, i.DBInstanceStatus]).sort();
+    const names = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => [
+      i.DBInstanceIdentifier,
+      i.DBInstanceStatus,
+    ]).sort();
     expect(names).toEqual([
       ['orders-db', 'available'],
       [greenId, 'available'],
     ]);
     await insertRows(1, 'after-timeout');
-    await waitUntil('replicated', async () => (await query(emu.connectionConfig(greenId), "SELECT 1 FROM orders WHERE status = 'after-timeout'")).length === 1);
+    await waitUntil(
+      'replicated',
+      async () =>
+        (await query(emu.connectionConfig(greenId), "SELECT 1 FROM orders WHERE status = 'after-timeout'"))
+          .length === 1,
+    );
     expect(await metric('ReplicaLag', greenId)).toBe(0);
   });
 
@@ -209,7 +312,14 @@ describe('switchover faults on a physical deployment', () => {
     await rds.send(new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id }));
     const d = await waitStatus(id, 'SWITCHOVER_COMPLETED', 'SWITCHOVER_FAILED');
     expect(d.Status).toBe('SWITCHOVER_COMPLETED');
-    expect((await query(emu.connectionConfig('orders-db'), "SELECT 1 FROM orders WHERE status IN ('after-fail', 'after-timeout')")).length).toBe(2);
+    expect(
+      (
+        await query(
+          emu.connectionConfig('orders-db'),
+          "SELECT 1 FROM orders WHERE status IN ('after-fail', 'after-timeout')",
+        )
+      ).length,
+    ).toBe(2);
     await rds.send(new DeleteBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id }));
     await emu.idle();
   });
@@ -225,7 +335,10 @@ describe('logical replication faults', () => {
     expect(lag).toBeGreaterThan(10_000);
     expect((await switchoverError(id)).message).toMatch(/not healthy/);
     await emu.faults.clear('replication-stall');
-    await waitUntil('slot lag shrinks', async () => ((await metric('OldestReplicationSlotLag', 'orders-db')) ?? lag) < lag);
+    await waitUntil(
+      'slot lag shrinks',
+      async () => ((await metric('OldestReplicationSlotLag', 'orders-db')) ?? lag) < lag,
+    );
 
     await query(emu.connectionConfig('orders-db'), 'ALTER TABLE orders ADD COLUMN note text');
     const e = await switchoverError(id);
@@ -239,7 +352,9 @@ describe('throttling', () => {
   it('answers the next N AWS calls with Throttling (Query) / ThrottlingException (JSON)', async () => {
     await emu.faults.inject({ kind: 'throttle', calls: 2 });
     for (let i = 0; i < 2; i++) {
-      const e = (await rds.send(new DescribeDBInstancesCommand({})).catch((err: unknown) => err)) as RDSServiceException;
+      const e = (await rds
+        .send(new DescribeDBInstancesCommand({}))
+        .catch((err: unknown) => err)) as RDSServiceException;
       expect(e).toBeInstanceOf(RDSServiceException);
       expect(e.name).toBe('Throttling');
       expect(e.$metadata.httpStatusCode).toBe(400);
@@ -248,7 +363,9 @@ describe('throttling', () => {
 
     await emu.faults.inject({ kind: 'throttle', calls: 2 });
     const ssm = new SSMClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
-    const s = (await ssm.send(new GetParameterCommand({ Name: '/x' })).catch((err: Error) => err)) as Error & { $metadata: { httpStatusCode: number } };
+    const s = (await ssm
+      .send(new GetParameterCommand({ Name: '/x' }))
+      .catch((err: Error) => err)) as Error & { $metadata: { httpStatusCode: number } };
     expect(s.name).toBe('ThrottlingException');
     expect(s.$metadata.httpStatusCode).toBe(400);
     const c = (await metric('DatabaseConnections', 'orders-db').catch((err: Error) => err)) as Error;
@@ -264,15 +381,25 @@ describe('throttling', () => {
 
 describe('control endpoint', () => {
   it('injects, lists and clears faults over HTTP', async () => {
-    const post = await fetch(`${emu.url}/_switchyard/faults`, { method: 'POST', body: JSON.stringify({ kind: 'slow-provisioning', ms: 10 }) });
+    const post = await fetch(`${emu.url}/_switchyard/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'slow-provisioning', ms: 10 }),
+    });
     expect(post.status).toBe(200);
-    expect(((await post.json()) as { faults: unknown[] }).faults).toEqual([{ kind: 'slow-provisioning', ms: 10 }]);
-    const bad = await fetch(`${emu.url}/_switchyard/faults`, { method: 'POST', body: JSON.stringify({ kind: 'meteor' }) });
+    expect(((await post.json()) as { faults: unknown[] }).faults).toEqual([
+      { kind: 'slow-provisioning', ms: 10 },
+    ]);
+    const bad = await fetch(`${emu.url}/_switchyard/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ kind: 'meteor' }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/unknown fault kind meteor/);
     const del = await fetch(`${emu.url}/_switchyard/faults`, { method: 'DELETE' });
     expect(((await del.json()) as { faults: unknown[] }).faults).toEqual([]);
-    const state = (await (await fetch(`${emu.url}/_switchyard/state`)).json()) as { instances: Array<{ id: string; server: { pid: number } }> };
+    const state = (await (await fetch(`${emu.url}/_switchyard/state`)).json()) as {
+      instances: Array<{ id: string; server: { pid: number } }>;
+    };
     expect(state.instances.find((i) => i.id === 'orders-db')?.server.pid).toBeGreaterThan(0);
   });
 });

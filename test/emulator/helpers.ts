@@ -7,11 +7,17 @@ import type { Emulator } from '../../emulator/index.ts';
 
 export const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' };
 
-export const rdsClient = (emu: Emulator): RDSClient => new RDSClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+export const rdsClient = (emu: Emulator): RDSClient =>
+  new RDSClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export const waitUntil = async <T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> => {
+export const waitUntil = async <T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> => {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < end) {
@@ -25,7 +31,6 @@ export const waitUntil = async <T>(what: string, check: () => Promise<T | undefi
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 };
-
 
 /** A process that exited but was not reaped (a zombie, e.g. orphaned under a PID 1 that does not reap) counts as gone. */
 const isZombie = (pid: number): boolean => {
@@ -53,7 +58,11 @@ export const stopAndCheck = async (emu: Emulator | undefined): Promise<void> => 
   if (left.length) throw new Error(`PostgreSQL processes left running after stop(): ${left.join(', ')}`);
 };
 
-export const query = async <R extends pg.QueryResultRow = Record<string, unknown>>(cfg: pg.ClientConfig, sql: string, params: unknown[] = []): Promise<R[]> => {
+export const query = async <R extends pg.QueryResultRow = Record<string, unknown>>(
+  cfg: pg.ClientConfig,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> => {
   const c = new pg.Client(cfg);
   c.on('error', () => {});
   await c.connect();
@@ -69,7 +78,9 @@ export const query = async <R extends pg.QueryResultRow = Record<string, unknown
  * Missing CLI is a failure, not a skip: install it with `apt-get install -y awscli`.
  */
 export const awsCliPath = (): string => {
-  const candidates = [process.env.SWITCHYARD_AWS_CLI, '/usr/bin/aws', '/usr/local/bin/aws', 'aws'].filter((c): c is string => !!c);
+  const candidates = [process.env.SWITCHYARD_AWS_CLI, '/usr/bin/aws', '/usr/local/bin/aws', 'aws'].filter(
+    (c): c is string => !!c,
+  );
   for (const c of candidates) {
     if (c.includes('/') && !existsSync(c)) continue;
     try {
@@ -77,13 +88,16 @@ export const awsCliPath = (): string => {
       if (/^aws-cli\/2\./.test(v)) return c;
     } catch {}
   }
-  throw new Error('AWS CLI v2 not found: install it with `apt-get update && apt-get install -y awscli` (Debian awscli 2.x), or set SWITCHYARD_AWS_CLI');
+  throw new Error(
+    'AWS CLI v2 not found: install it with `apt-get update && apt-get install -y awscli` (Debian awscli 2.x), or set SWITCHYARD_AWS_CLI',
+  );
 };
 
 export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is checked field by field by the assertions
   json: any;
 }
 
@@ -107,7 +121,11 @@ export const aws = (emu: Emulator, args: string[]): Promise<CliResult> =>
         timeout: 60_000,
       },
       (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        const code = err
+          ? typeof (err as { code?: unknown }).code === 'number'
+            ? (err as { code: number }).code
+            : 1
+          : 0;
         let json: unknown;
         try {
           json = stdout.trim() ? JSON.parse(stdout) : undefined;
@@ -143,7 +161,10 @@ export class Writer {
             client.on('error', () => {});
             await client.connect();
           }
-          const r = await client.query<{ id: string }>('INSERT INTO orders (customer_id, status, amount_cents) VALUES (0, $1, 1) RETURNING id', [this.status]);
+          const r = await client.query<{ id: string }>(
+            'INSERT INTO orders (customer_id, status, amount_cents) VALUES (0, $1, 1) RETURNING id',
+            [this.status],
+          );
           if (r.rows[0]) this.acked.push(r.rows[0].id);
         } catch {
           this.failed++;

@@ -8,7 +8,12 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBlueGreenDeploymentCommand, DescribeBlueGreenDeploymentsCommand, DescribeDBInstancesCommand, SwitchoverBlueGreenDeploymentCommand } from '@aws-sdk/client-rds';
+import {
+  CreateBlueGreenDeploymentCommand,
+  DescribeBlueGreenDeploymentsCommand,
+  DescribeDBInstancesCommand,
+  SwitchoverBlueGreenDeploymentCommand,
+} from '@aws-sdk/client-rds';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { isAlive, query, rdsClient, stopAndCheck, waitUntil } from './helpers.ts';
@@ -35,16 +40,25 @@ afterAll(async () => {
 });
 
 const status = async (emu: Emulator, id: string) =>
-  (await rdsClient(emu).send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id }))).BlueGreenDeployments?.[0];
+  (await rdsClient(emu).send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id })))
+    .BlueGreenDeployments?.[0];
 
 describe('restart from the same data dir', () => {
   it('restores instances on the same endpoint ports, the deployment and its replication', async () => {
     const dir = newDir();
     const a = await start(dir);
     const rds = rdsClient(a);
-    const c = await rds.send(new CreateBlueGreenDeploymentCommand({ BlueGreenDeploymentName: 'persist', Source: 'arn:aws:rds:us-east-1:123456789012:db:orders-db', Tags: [{ Key: 't', Value: '1' }] }));
+    const c = await rds.send(
+      new CreateBlueGreenDeploymentCommand({
+        BlueGreenDeploymentName: 'persist',
+        Source: 'arn:aws:rds:us-east-1:123456789012:db:orders-db',
+        Tags: [{ Key: 't', Value: '1' }],
+      }),
+    );
     const id = c.BlueGreenDeployment?.BlueGreenDeploymentIdentifier as string;
-    const ready = await waitUntil('AVAILABLE', async () => ((await status(a, id))?.Status === 'AVAILABLE' ? status(a, id) : undefined));
+    const ready = await waitUntil('AVAILABLE', async () =>
+      (await status(a, id))?.Status === 'AVAILABLE' ? status(a, id) : undefined,
+    );
     const greenId = ready?.Target?.split(':db:')[1] as string;
     const ports = { blue: a.endpoint('orders-db')?.port, green: a.endpoint(greenId)?.port };
     const password = a.masterPassword;
@@ -57,18 +71,46 @@ describe('restart from the same data dir', () => {
     const after = await status(b, id);
     expect(after).toMatchObject({ Status: 'AVAILABLE', TagList: [{ Key: 't', Value: '1' }] });
     // Seeded once per data dir.
-    expect((await query<{ n: string }>(b.connectionConfig('orders-db'), 'SELECT count(*) AS n FROM orders'))[0]?.n).toBe('30');
-    await query(b.connectionConfig('orders-db'), "INSERT INTO orders (customer_id, status, amount_cents) VALUES (1, 'after-restart', 1)");
-    await waitUntil('replicated after restart', async () => (await query(b.connectionConfig(greenId), "SELECT 1 FROM orders WHERE status = 'after-restart'")).length === 1);
+    expect(
+      (await query<{ n: string }>(b.connectionConfig('orders-db'), 'SELECT count(*) AS n FROM orders'))[0]?.n,
+    ).toBe('30');
+    await query(
+      b.connectionConfig('orders-db'),
+      "INSERT INTO orders (customer_id, status, amount_cents) VALUES (1, 'after-restart', 1)",
+    );
+    await waitUntil(
+      'replicated after restart',
+      async () =>
+        (await query(b.connectionConfig(greenId), "SELECT 1 FROM orders WHERE status = 'after-restart'"))
+          .length === 1,
+    );
     await rdsClient(b).send(new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id }));
-    await waitUntil('SWITCHOVER_COMPLETED', async () => (await status(b, id))?.Status === 'SWITCHOVER_COMPLETED');
+    await waitUntil(
+      'SWITCHOVER_COMPLETED',
+      async () => (await status(b, id))?.Status === 'SWITCHOVER_COMPLETED',
+    );
     await stopAndCheck(b);
 
     const c3 = await start(dir);
-    const names = (await rdsClient(c3).send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => [i.DBInstanceIdentifier, i.Endpoint?.Port]);
+    const names = (await rdsClient(c3).send(new DescribeDBInstancesCommand({}))).DBInstances?.map((i) => [
+      i.DBInstanceIdentifier,
+      i.Endpoint?.Port,
+    ]);
     expect(names).toContainEqual(['orders-db', ports.blue]);
-    await expect(query(c3.connectionConfig('orders-db-old1'), "INSERT INTO orders (customer_id, status, amount_cents) VALUES (1, 'x', 1)")).rejects.toThrow(/read-only/);
-    expect((await query<{ n: string }>(c3.connectionConfig('orders-db'), "SELECT count(*) AS n FROM orders WHERE status = 'after-restart'"))[0]?.n).toBe('1');
+    await expect(
+      query(
+        c3.connectionConfig('orders-db-old1'),
+        "INSERT INTO orders (customer_id, status, amount_cents) VALUES (1, 'x', 1)",
+      ),
+    ).rejects.toThrow(/read-only/);
+    expect(
+      (
+        await query<{ n: string }>(
+          c3.connectionConfig('orders-db'),
+          "SELECT count(*) AS n FROM orders WHERE status = 'after-restart'",
+        )
+      )[0]?.n,
+    ).toBe('1');
     await stopAndCheck(c3);
   });
 });
@@ -76,11 +118,26 @@ describe('restart from the same data dir', () => {
 /** Runs the real command and resolves once it printed its banner. */
 const runCommand = (dataDir: string): Promise<{ child: ChildProcess; out: () => string; url: string }> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/switchyard.mjs', 'emulator', '--port', '0', '--data-dir', dataDir, '--seed-rows', '5', '--task-delay-ms', '0'], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        'bin/switchyard.mjs',
+        'emulator',
+        '--port',
+        '0',
+        '--data-dir',
+        dataDir,
+        '--seed-rows',
+        '5',
+        '--task-delay-ms',
+        '0',
+      ],
+      {
+        cwd: fileURLToPath(new URL('../..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
     children.push(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`command did not start:\n${out}`)), 60_000);
@@ -98,7 +155,9 @@ const runCommand = (dataDir: string): Promise<{ child: ChildProcess; out: () => 
   });
 
 const statePids = async (url: string): Promise<number[]> => {
-  const s = (await (await fetch(`${url}/_switchyard/state`)).json()) as { instances: Array<{ server?: { pid?: number } }> };
+  const s = (await (await fetch(`${url}/_switchyard/state`)).json()) as {
+    instances: Array<{ server?: { pid?: number } }>;
+  };
   return s.instances.map((i) => i.server?.pid).filter((p): p is number => typeof p === 'number');
 };
 
@@ -127,7 +186,10 @@ describe('switchyard emulator (command)', () => {
     expect(pids.every(isAlive)).toBe(true); // PostgreSQL survives a SIGKILLed emulator
     const emu = await start(dir);
     expect(pids.filter(isAlive)).toEqual([]);
-    expect((await query<{ n: string }>(emu.connectionConfig('orders-db'), 'SELECT count(*) AS n FROM orders'))[0]?.n).toBe('5');
+    expect(
+      (await query<{ n: string }>(emu.connectionConfig('orders-db'), 'SELECT count(*) AS n FROM orders'))[0]
+        ?.n,
+    ).toBe('5');
     await stopAndCheck(emu);
   });
 });

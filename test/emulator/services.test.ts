@@ -1,7 +1,18 @@
 /** The non-RDS services the pipeline calls in local mode, with their real SDK clients, and JSON routing. */
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  GetMetricStatisticsCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { CreateTopicCommand, ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, ParameterAlreadyExists, ParameterNotFound, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  GetParameterCommand,
+  ParameterAlreadyExists,
+  ParameterNotFound,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { JsonServiceError } from '../../emulator/services/json-service.ts';
@@ -18,7 +29,8 @@ beforeAll(async () => {
         targetPrefix: 'AWSStepFunctions',
         contentType: 'application/x-amz-json-1.0',
         async handle({ operation, body }) {
-          if (operation === 'Fail') throw new JsonServiceError('ExecutionDoesNotExist', 'no such execution', 400);
+          if (operation === 'Fail')
+            throw new JsonServiceError('ExecutionDoesNotExist', 'no such execution', 400);
           return { body: { echoed: operation, input: body } };
         },
       },
@@ -35,11 +47,21 @@ describe('SNS', () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'switchyard-alerts' }));
     expect(TopicArn).toBe('arn:aws:sns:us-east-1:123456789012:switchyard-alerts');
     const out = await sns.send(
-      new PublishCommand({ TopicArn, Subject: 'Green ready', Message: '{"status":"AVAILABLE"}', MessageAttributes: { severity: { DataType: 'String', StringValue: 'info' } } }),
+      new PublishCommand({
+        TopicArn,
+        Subject: 'Green ready',
+        Message: '{"status":"AVAILABLE"}',
+        MessageAttributes: { severity: { DataType: 'String', StringValue: 'info' } },
+      }),
     );
     expect(out.MessageId).toMatch(/^[0-9a-f-]{36}$/);
     expect(emu.outbox()).toEqual([
-      expect.objectContaining({ topicArn: TopicArn, subject: 'Green ready', message: '{"status":"AVAILABLE"}', messageAttributes: { severity: { DataType: 'String', StringValue: 'info' } } }),
+      expect.objectContaining({
+        topicArn: TopicArn,
+        subject: 'Green ready',
+        message: '{"status":"AVAILABLE"}',
+        messageAttributes: { severity: { DataType: 'String', StringValue: 'info' } },
+      }),
     ]);
     expect((await sns.send(new ListTopicsCommand({}))).Topics).toEqual([{ TopicArn }]);
     const e = await sns.send(new PublishCommand({ TopicArn, Message: '' })).catch((err: Error) => err);
@@ -60,8 +82,30 @@ describe('CloudWatch (awsJson1_0, query-compatible)', () => {
         StartTime: new Date(now.getTime() - 60_000),
         EndTime: now,
         MetricDataQueries: [
-          { Id: 'conn', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'DatabaseConnections', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-db' }] }, Period: 60, Stat: 'Average' } },
-          { Id: 'lag', MetricStat: { Metric: { Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-db' }] }, Period: 60, Stat: 'Maximum' } },
+          {
+            Id: 'conn',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/RDS',
+                MetricName: 'DatabaseConnections',
+                Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-db' }],
+              },
+              Period: 60,
+              Stat: 'Average',
+            },
+          },
+          {
+            Id: 'lag',
+            MetricStat: {
+              Metric: {
+                Namespace: 'AWS/RDS',
+                MetricName: 'ReplicaLag',
+                Dimensions: [{ Name: 'DBInstanceIdentifier', Value: 'orders-db' }],
+              },
+              Period: 60,
+              Stat: 'Maximum',
+            },
+          },
         ],
       }),
     );
@@ -85,9 +129,14 @@ describe('CloudWatch (awsJson1_0, query-compatible)', () => {
 
   it('describes alarms set through setAlarmState and the control endpoint', async () => {
     const cw = new CloudWatchClient(cfg());
-    expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['orders-5xx'] }))).MetricAlarms).toEqual([]);
+    expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['orders-5xx'] }))).MetricAlarms).toEqual(
+      [],
+    );
     emu.setAlarmState('orders-5xx', 'OK');
-    await fetch(`${emu.url}/_switchyard/alarms`, { method: 'POST', body: JSON.stringify({ name: 'orders-latency', state: 'ALARM' }) });
+    await fetch(`${emu.url}/_switchyard/alarms`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'orders-latency', state: 'ALARM' }),
+    });
     const all = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['orders-5xx', 'orders-latency'] }));
     expect(all.MetricAlarms?.map((a) => [a.AlarmName, a.StateValue])).toEqual([
       ['orders-5xx', 'OK'],
@@ -102,35 +151,73 @@ describe('CloudWatch (awsJson1_0, query-compatible)', () => {
 describe('SSM Parameter Store (awsJson1_1)', () => {
   it('stores SecureStrings, decrypts only WithDecryption, and answers the modeled errors', async () => {
     const ssm = new SSMClient(cfg());
-    await ssm.send(new PutParameterCommand({ Name: '/switchyard/approval-key', Value: 's3cr3t', Type: 'SecureString' }));
-    const plain = await ssm.send(new GetParameterCommand({ Name: '/switchyard/approval-key', WithDecryption: true }));
-    expect(plain.Parameter).toMatchObject({ Name: '/switchyard/approval-key', Type: 'SecureString', Value: 's3cr3t', Version: 1 });
+    await ssm.send(
+      new PutParameterCommand({ Name: '/switchyard/approval-key', Value: 's3cr3t', Type: 'SecureString' }),
+    );
+    const plain = await ssm.send(
+      new GetParameterCommand({ Name: '/switchyard/approval-key', WithDecryption: true }),
+    );
+    expect(plain.Parameter).toMatchObject({
+      Name: '/switchyard/approval-key',
+      Type: 'SecureString',
+      Value: 's3cr3t',
+      Version: 1,
+    });
     expect(plain.Parameter?.LastModifiedDate).toBeInstanceOf(Date);
     const cipher = await ssm.send(new GetParameterCommand({ Name: '/switchyard/approval-key' }));
     expect(cipher.Parameter?.Value).not.toBe('s3cr3t');
-    await expect(ssm.send(new PutParameterCommand({ Name: '/switchyard/approval-key', Value: 'x', Type: 'SecureString' }))).rejects.toBeInstanceOf(ParameterAlreadyExists);
-    const v2 = await ssm.send(new PutParameterCommand({ Name: '/switchyard/approval-key', Value: 'rotated', Overwrite: true }));
+    await expect(
+      ssm.send(
+        new PutParameterCommand({ Name: '/switchyard/approval-key', Value: 'x', Type: 'SecureString' }),
+      ),
+    ).rejects.toBeInstanceOf(ParameterAlreadyExists);
+    const v2 = await ssm.send(
+      new PutParameterCommand({ Name: '/switchyard/approval-key', Value: 'rotated', Overwrite: true }),
+    );
     expect(v2.Version).toBe(2);
-    await expect(ssm.send(new GetParameterCommand({ Name: '/nope' }))).rejects.toBeInstanceOf(ParameterNotFound);
+    await expect(ssm.send(new GetParameterCommand({ Name: '/nope' }))).rejects.toBeInstanceOf(
+      ParameterNotFound,
+    );
   });
 });
 
 describe('JSON services passed in and events', () => {
   it('routes x-amz-target to a JsonService and maps JsonServiceError to {__type, message}', async () => {
-    const ok = await fetch(emu.url, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.StartExecution', 'content-type': 'application/x-amz-json-1.0' }, body: '{"a":1}' });
+    const ok = await fetch(emu.url, {
+      method: 'POST',
+      headers: {
+        'x-amz-target': 'AWSStepFunctions.StartExecution',
+        'content-type': 'application/x-amz-json-1.0',
+      },
+      body: '{"a":1}',
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     expect(await ok.json()).toEqual({ echoed: 'StartExecution', input: { a: 1 } });
-    const bad = await fetch(emu.url, { method: 'POST', headers: { 'x-amz-target': 'AWSStepFunctions.Fail' }, body: '{}' });
+    const bad = await fetch(emu.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSStepFunctions.Fail' },
+      body: '{}',
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ __type: 'ExecutionDoesNotExist', message: 'no such execution' });
-    const unknown = await fetch(emu.url, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem' }, body: '{}' });
+    const unknown = await fetch(emu.url, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'DynamoDB_20120810.GetItem' },
+      body: '{}',
+    });
     expect(unknown.status).toBe(400);
   });
 
   it('keeps EventBridge-shaped envelopes (§8.2)', async () => {
     const e = emu.events().find((x) => x.detail.EventID === 'RDS-EVENT-0005');
-    expect(e).toMatchObject({ version: '0', source: 'aws.rds', 'detail-type': 'RDS DB Instance Event', account: '123456789012', region: 'us-east-1' });
+    expect(e).toMatchObject({
+      version: '0',
+      source: 'aws.rds',
+      'detail-type': 'RDS DB Instance Event',
+      account: '123456789012',
+      region: 'us-east-1',
+    });
     expect(e?.resources).toEqual(['arn:aws:rds:us-east-1:123456789012:db:orders-db']);
     const viaHttp = (await (await fetch(`${emu.url}/_switchyard/events`)).json()) as unknown[];
     expect(viaHttp.length).toBe(emu.events().length);
