@@ -160,7 +160,7 @@ const isReadOnly = async (emulator: Emulator, instanceId: string): Promise<boole
   c.on('error', () => {});
   try {
     await c.connect();
-    const { rows } = await c.query<{ ro: string }>('SHOW default_transaction_read_only');
+    const { rows } = await c.query<{ ro: string }>(`SELECT current_setting('default_transaction_read_only') AS ro`);
     return rows[0]?.ro === 'on';
   } catch {
     return null;
@@ -433,6 +433,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       error: run.error,
       cause: run.cause,
       states: run.states,
+      // Errors raised by Task states (what sent the run down its failure path), not the final Fail.
+      failures: run.events
+        .filter((e) => e.type === 'StateFailed' && e.state && e.error && !e.error.startsWith('Switchyard.'))
+        .map((e) => ({ state: e.state ?? '', error: e.error ?? '', cause: e.cause ?? '' })),
       transitions: run.transitions,
       retries: run.retries,
       durationMs: 0,

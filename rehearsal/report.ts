@@ -41,6 +41,8 @@ export interface RehearsalReport {
   cause: string | null;
   /** Every state entered, in order. */
   states: string[];
+  /** Errors raised by Task states (e.g. Preflight's refusal listing every problem, ApprovalRejected). */
+  failures: Array<{ state: string; error: string; cause: string }>;
   /** Billable Step Functions transitions: states entered + retries. */
   transitions: number;
   retries: Array<{ state: string; attempt: number }>;
@@ -115,6 +117,7 @@ export const formatSummary = (r: RehearsalReport): string => {
   const lines = [
     `Rehearsal ${r.scenario}: ${r.outcome}${r.outcome === r.expected ? ' (as expected)' : ` (expected ${r.expected})`} in ${ms(r.durationMs)}`,
     `  path         ${r.states.length} states, ${r.transitions} transitions${r.retries.length ? `, ${r.retries.length} retries` : ''}; ended in ${r.states.at(-1) ?? '–'}${r.error ? ` (${r.error})` : ''}`,
+    ...r.failures.slice(0, 3).map((f) => `  error        ${f.state}: ${f.error}: ${f.cause.split('\n').join(' ').slice(0, 300)}`),
     `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
     r.switchover.happened
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`

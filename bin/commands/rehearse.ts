@@ -1,0 +1,212 @@
+/**
+ * `switchyard rehearse [--scenario NAME|all] [--auto-approve] [--report FILE] [--print-input] …`:
+ * a whole Blue/Green deployment rehearsed locally (see rehearsal/). Also reads the npm form
+ * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { binariesFor } from '../../emulator/pg/binaries.ts';
+import { createProgressView } from '../../rehearsal/progress.ts';
+import {
+  formatSummary,
+  isScenarioName,
+  RehearsalAbortedError,
+  type RehearsalReport,
+  rehearsalInput,
+  rehearse,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type ScenarioName,
+} from '../../rehearsal/index.ts';
+
+export enum RehearseExitCode {
+  /** Every scenario ended in its expected state with no lost writes and nothing orphaned. */
+  Passed = 0,
+  Failed = 1,
+  Usage = 2,
+  Interrupted = 130,
+}
+
+const OPTIONS = {
+  scenario: { type: 'string', short: 's' },
+  'auto-approve': { type: 'boolean' },
+  report: { type: 'string' },
+  'print-input': { type: 'boolean' },
+  'seed-rows': { type: 'string' },
+  'hold-connections': { type: 'boolean' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const USAGE = `usage: switchyard rehearse [options]      (npm run rehearse -- [options])
+
+Runs statemachine/blue-green.asl.yaml locally with the real handlers against the emulator (real
+PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an approval link.
+
+  --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
+  --auto-approve      approve through the link without waiting for a person
+  --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
+  --print-input       print the scenario's execution input (the rehearsal time scale) and exit
+  --seed-rows N       rows in orders-db's orders table (default 1000)
+  --hold-connections  the endpoint parks new connections during the switch instead of refusing them
+  --json              print the JSON report instead of the summary
+  -v, --verbose       also print the emulator's log and the handlers' log lines
+
+Scenarios:
+${SCENARIO_NAMES.map((n) => `  ${n.padEnd(18)} → ${SCENARIOS[n].expected.padEnd(19)} ${SCENARIOS[n].description}`).join('\n')}
+
+Exit code 0 when every scenario run ended in its expected state with 0 lost writes and nothing
+orphaned; 1 otherwise; 2 on a usage error; 130 when interrupted (everything is stopped first).
+npm's form works too: npm run rehearse --auto-approve --scenario=lag-stall --report=out.json`;
+
+/** npm turns `npm run rehearse --auto-approve` into npm_config_auto_approve=true; read those as flags. */
+const npmFlag = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
+  const v = env[`npm_config_${name.replace(/-/g, '_')}`];
+  return v === undefined || v === '' ? undefined : v;
+};
+
+interface Parsed {
+  scenarios: ScenarioName[];
+  autoApprove: boolean;
+  report: string | undefined;
+  printInput: boolean;
+  seedRows: number | undefined;
+  holdConnections: boolean;
+  json: boolean;
+  verbose: boolean;
+  help: boolean;
+}
+
+export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed | string => {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false }).values;
+  } catch (err) {
+    return (err as Error).message;
+  }
+  const str = (name: keyof typeof OPTIONS): string | undefined => (values[name] as string | undefined) ?? npmFlag(env, name);
+  const bool = (name: keyof typeof OPTIONS): boolean => values[name] === true || ['true', '1'].includes(npmFlag(env, name) ?? '');
+  const scenario = str('scenario') ?? 'happy';
+  if (scenario !== 'all' && !isScenarioName(scenario)) return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
+  const seed = str('seed-rows');
+  const seedRows = seed === undefined ? undefined : Number(seed);
+  if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0)) return `--seed-rows must be a whole number, not '${seed}'`;
+  return {
+    scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
+    autoApprove: bool('auto-approve'),
+    report: str('report'),
+    printInput: bool('print-input'),
+    seedRows,
+    holdConnections: bool('hold-connections'),
+    json: bool('json'),
+    verbose: bool('verbose'),
+    help: bool('help'),
+  };
+};
+
+const out = (text: string) => process.stdout.write(`${text}\n`);
+
+/** The handlers log JSON lines to the console, as in Lambda; in the rehearsal they are CloudWatch's, kept aside. */
+const captureConsole = (verbose: boolean): (() => void) => {
+  const saved = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  const sink = (...args: unknown[]) => {
+    if (verbose) process.stderr.write(`          [handler] ${args.map(String).join(' ')}\n`);
+  };
+  Object.assign(console, { log: sink, info: sink, warn: sink, error: sink });
+  return () => Object.assign(console, saved);
+};
+
+/** The command without process-level exits (tests call this). */
+export const rehearseCommand = async (argv: string[]): Promise<number> => {
+  const parsed = parseRehearseArgs(argv);
+  if (typeof parsed === 'string') {
+    process.stderr.write(`switchyard rehearse: ${parsed}\n\n${USAGE}\n`);
+    return RehearseExitCode.Usage;
+  }
+  if (parsed.help) {
+    out(USAGE);
+    return RehearseExitCode.Passed;
+  }
+  if (parsed.printInput) {
+    const targetEngineVersion = binariesFor(18).version;
+    const docs = parsed.scenarios.map((s) => ({ scenario: s, input: rehearsalInput(s, { targetEngineVersion }) }));
+    out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
+    return RehearseExitCode.Passed;
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) {
+      process.stderr.write(`\nswitchyard rehearse: ${signal} again; exiting now (PostgreSQL children get SIGQUIT on exit)\n`);
+      process.exit(RehearseExitCode.Interrupted);
+    }
+    process.stderr.write(`\nswitchyard rehearse: ${signal}; stopping the write load, the approval endpoint and every PostgreSQL server…\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const reports: RehearsalReport[] = [];
+  let code: number = RehearseExitCode.Passed;
+  try {
+    for (const scenario of parsed.scenarios) {
+      const view = createProgressView(process.stderr);
+      process.stderr.write(`\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}\n`);
+      const restore = captureConsole(parsed.verbose);
+      let report: RehearsalReport;
+      try {
+        report = await rehearse({
+          scenario,
+          autoApprove: parsed.autoApprove,
+          holdConnections: parsed.holdConnections,
+          ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
+          onEvent: (e) => view.onEvent(e),
+          onLive: (status) => view.onLive(status),
+          ...(parsed.verbose ? { log: (line: string) => process.stderr.write(`          ${line}\n`) } : {}),
+          signal: controller.signal,
+        });
+      } finally {
+        restore();
+        view.stop();
+      }
+      reports.push(report);
+      const file = resolve(parsed.report ?? `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : scenario}.json`);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(parsed.scenarios.length > 1 ? reports : report, null, 2)}\n`);
+      out(parsed.json ? JSON.stringify(report, null, 2) : `\n${formatSummary(report)}\n  report       ${file}`);
+      if (!report.passed) code = RehearseExitCode.Failed;
+    }
+    if (parsed.scenarios.length > 1) {
+      out('\nscenario            outcome               expected              lost  seconds  result');
+      for (const r of reports)
+        out(
+          `${r.scenario.padEnd(19)} ${r.outcome.padEnd(21)} ${r.expected.padEnd(21)} ${String(r.writes.lost).padStart(4)}  ${(r.durationMs / 1000).toFixed(1).padStart(7)}  ${r.passed ? 'ok' : 'FAILED'}`,
+        );
+    }
+    return code;
+  } catch (err) {
+    if (err instanceof RehearsalAbortedError) {
+      process.stderr.write('switchyard rehearse: interrupted; every server it started has been stopped.\n');
+      return RehearseExitCode.Interrupted;
+    }
+    process.stderr.write(`switchyard rehearse: ${(err as Error)?.stack ?? String(err)}\n`);
+    return RehearseExitCode.Failed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+};
+
+export const run = async (argv: string[]): Promise<number> => {
+  const code = await rehearseCommand(argv);
+  // Every server has stopped by now, but an interrupted execution may still be parked on a timer, and
+  // the emulator's PgServer.stop() leaves its 15 s fallback timer pending (emulator/pg/server.ts), which
+  // would hold the process open: exit once bin/switchyard.mjs has set the exit code. Unref'd, so it
+  // fires only when something else keeps the process alive.
+  setTimeout(() => process.exit(), 250).unref();
+  return code;
+};
