@@ -38,6 +38,7 @@ export const createProgressView = (stream: NodeJS.WriteStream = process.stderr, 
   let status: (() => LiveStatus) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let drawn = false;
+  let stopped = false;
   const startedAt = Date.now();
 
   const clear = () => {
@@ -67,6 +68,7 @@ export const createProgressView = (stream: NodeJS.WriteStream = process.stderr, 
       }
     },
     onEvent(e) {
+      if (stopped) return;
       switch (e.type) {
         case 'phase':
           print(`${elapsed(e.at)}  ${e.message}`);
@@ -108,6 +110,7 @@ export const createProgressView = (stream: NodeJS.WriteStream = process.stderr, 
       }
     },
     stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       clear();
     },

@@ -1,0 +1,100 @@
+/**
+ * The rehearsal end to end (emulator, real PostgreSQL, real ASL and handlers, live writes, link
+ * approval): the paths that reach the switch, and the refusal that creates nothing.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rehearseCommand } from '../../bin/commands/rehearse.ts';
+import type { RehearsalReport } from '../../rehearsal/index.ts';
+import { expectCleanEnd, inOrder, postgresChildren, runScenario } from './support.ts';
+
+const LONG = 180_000;
+
+describe('switchyard rehearse', () => {
+  it(
+    'switches orders-db from PostgreSQL 17 to 18 under live writes with none lost on the happy path',
+    async () => {
+      // Act
+      const report = await runScenario('happy');
+      // Assess
+      expectCleanEnd(report);
+      expect(report.outcome).toBe('switched');
+      expect(report.status).toBe('SUCCEEDED');
+      expect(
+        inOrder(report.states, [
+          'Begin', 'Preflight', 'CreateGreen', 'WaitForGreen', 'CheckGreen', 'StartLagWatch', 'CheckLag', 'PrepareApproval',
+          'RequestApproval', 'CheckWindow', 'RecheckLag', 'Switchover', 'WaitForSwitchover', 'CheckSwitchover', 'Verify',
+          'Retain', 'KeepOldBlue', 'Cleanup', 'CheckSnapshot', 'DeleteOldBlue', 'NotifySuccess', 'Succeeded',
+        ]),
+      ).toBe(true);
+      expect(report.approval).toMatchObject({ decision: 'approved', by: 'dba@example.com', channel: 'email' });
+      expect(report.approval.links?.approve).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]{22}\?decision=approve&/);
+      expect(report.lag.length).toBeGreaterThanOrEqual(4);
+      expect(report.lag.every((s) => s.metric === 'OldestReplicationSlotLag' && s.unit === 'bytes')).toBe(true);
+      expect(report.switchover.happened).toBe(true);
+      expect(report.switchover.writeStallMs).not.toBeNull();
+      // The endpoint answered from PostgreSQL 17 before and from green's PostgreSQL 18 after.
+      expect(report.endpoints.before?.serverVersion).toMatch(/^17\./);
+      expect(report.endpoints.after?.serverVersion).toMatch(/^18\./);
+      expect(report.endpoints.after?.systemIdentifier).not.toBe(report.endpoints.before?.systemIdentifier);
+      expect(report.endpoints.after?.instanceId).toBe('orders-db');
+      // Old blue was snapshotted, then deleted; the Blue/Green object is gone.
+      expect(report.remaining.deployments).toEqual([]);
+      expect(report.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
+      expect(report.remaining.snapshots).toEqual([expect.objectContaining({ id: expect.stringMatching(/^sy-final-orders-db-old1-/), status: 'available' })]);
+      expect(report.notifications.map((n) => n.subject)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/approve switchover of orders-db/), expect.stringMatching(/switched/)]),
+      );
+    },
+    LONG,
+  );
+
+  it(
+    'holds old blue read-only and fails after the switch when the verify alarm fires',
+    async () => {
+      // Act
+      const report = await runScenario('verify-fails');
+      // Assess
+      expectCleanEnd(report);
+      expect(report.outcome).toBe('failed-after-switch');
+      expect(inOrder(report.states, ['Switchover', 'CheckSwitchover', 'Verify', 'IsVerified', 'VerificationFailed', 'AlertAndHold', 'FailedAfterSwitch'])).toBe(true);
+      expect(report.states).not.toContain('Cleanup');
+      expect(report.states).not.toContain('DeleteOldBlue');
+      expect(report.endpoints.after?.serverVersion).toMatch(/^18\./);
+      expect(report.remaining.instances).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: 'orders-db-old1', status: 'available', readOnly: true })]),
+      );
+      expect(report.remaining.deployments).toEqual([expect.objectContaining({ status: 'SWITCHOVER_COMPLETED' })]);
+    },
+    LONG,
+  );
+
+  it(
+    'refuses a bad input at Preflight through the command, creating nothing, exit code 0 and a JSON report',
+    async () => {
+      // Prepare
+      const dir = mkdtempSync(join(tmpdir(), 'switchyard-rehearse-test-'));
+      const file = join(dir, 'report.json');
+      try {
+        // Act
+        const code = await rehearseCommand(['--scenario', 'bad-input', '--auto-approve', '--report', file]);
+        // Assess
+        expect(code).toBe(0);
+        const report = JSON.parse(readFileSync(file, 'utf8')) as RehearsalReport;
+        expect(report.outcome).toBe('refused');
+        expect(report.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+        expect(report.failures[0]).toMatchObject({ state: 'Preflight', error: 'PreflightRefusedError' });
+        expect(report.failures[0]?.cause).toContain('maintenanceWindow: unknown field');
+        expect(report.remaining.deployments).toEqual([]);
+        expect(report.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
+        expect(report.writes.lost).toBe(0);
+        expect(postgresChildren()).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    LONG,
+  );
+});
