@@ -1,6 +1,6 @@
 /**
  * Configuration of the approval functions, read from an environment object passed in (the handlers
- * pass `process.env` once, at module load). A missing variable throws naming it.
+ * pass the process environment once, at module load). A missing variable throws naming it.
  */
 import { MissingEnvironmentVariableError } from './errors.ts';
 

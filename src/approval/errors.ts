@@ -138,6 +138,14 @@ export class StaleSlackRequestError extends ApprovalError {
   }
 }
 
+/** The store's claim found the record no longer pending (or past its deadline); the caller re-reads to say why. */
+export class ApprovalClaimConflictError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('The approval is no longer pending', options);
+    this.name = 'ApprovalClaimConflictError';
+  }
+}
+
 /** Narrows an unknown caught value to an Error. */
 export function assertIsError(value: unknown): asserts value is Error {
   if (!(value instanceof Error)) throw value;

@@ -4,7 +4,6 @@
  * links.ts. The task token goes from the store to Step Functions and nowhere else.
  */
 import type { ApprovalStore } from '#aws/approval-store';
-import { ApprovalClaimConflictError } from '#aws/approval-store';
 import type { SlackGateway } from '#aws/slack';
 import type {
   ApprovalRecord,
@@ -24,6 +23,7 @@ import {
 } from './decide.ts';
 import {
   ApprovalAlreadyDecidedError,
+  ApprovalClaimConflictError,
   ApprovalNotFoundError,
   ApprovalUnavailableError,
   ExecutionMovedOnError,

@@ -15,6 +15,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { ApprovalRecord, ApprovalStatus, Channel, Decision, DecisionFacts } from '#approval/contracts';
+import { ApprovalClaimConflictError } from '#approval/errors';
+
+export { ApprovalClaimConflictError };
 
 export const dynamoDbClient = new DynamoDBClient({});
 
@@ -82,14 +85,6 @@ const factValues = (f: DecisionFacts): Item => ({
 });
 const SET_FACTS =
   'decision = :decision, decidedBy = :by, decidedAt = :at, channel = :channel, sourceIp = :sourceIp, reason = :reason';
-
-/** Thrown by `claim` when the record is not pending or has expired; the caller re-reads to say why. */
-export class ApprovalClaimConflictError extends Error {
-  constructor(options?: ErrorOptions) {
-    super('The approval is no longer pending', options);
-    this.name = 'ApprovalClaimConflictError';
-  }
-}
 
 export interface ApprovalStore {
   /** Stores a new pending record; when it already exists (a retried request), returns the stored one. */
