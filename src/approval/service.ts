@@ -26,6 +26,7 @@ import {
   ApprovalClaimConflictError,
   ApprovalNotFoundError,
   ApprovalUnavailableError,
+  ContractViolationError,
   ExecutionMovedOnError,
 } from './errors.ts';
 import type { Notifier } from './gateways/notifier.ts';
@@ -103,6 +104,10 @@ export const requestApproval = async (
   input: RequestApprovalInput,
 ): Promise<RequestApprovalOutput> => {
   assertApproversAllowed(input.approvers, deps.allowList);
+  if (emailApprovers(input.approvers).length === 0 && !deps.slack?.enabled) {
+    // Nobody would be asked: fail now (the state compensates) rather than wait for the timeout.
+    throw new ContractViolationError('Every approver is a Slack user, but Slack is not configured');
+  }
   const [signingKey] = await deps.signingKeys();
   if (!signingKey) throw new Error('No signing key');
   const approvalId = deriveApprovalId(signingKey, input.taskToken);

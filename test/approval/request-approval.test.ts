@@ -103,6 +103,18 @@ describe('request-approval', () => {
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
+  it('refuses Slack-only approvers when Slack is not configured (nobody would be asked)', async () => {
+    const handler = makeRequestApprovalHandler({
+      ...h.deps,
+      slack: undefined,
+      baseUrl: BASE,
+      logLinks: false,
+    });
+    await expect(handler(requestInput({ approvers: ['slack:U0123ABCD'] }), context)).rejects.toThrow(
+      ContractViolationError,
+    );
+  });
+
   it('logs the links only when APPROVAL_LOG_LINKS is set (the rehearsal), never the token', async () => {
     const quiet = await makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false })(
       requestInput(),
