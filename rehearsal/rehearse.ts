@@ -113,6 +113,24 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** Sizes of the seeded data on blue: the orders table (what the logical initial copy moves), with indexes, and the database. */
+const measureSource = async (cfg: EndpointConfig): Promise<{ ordersTableBytes: number | null; ordersTotalBytes: number | null; databaseBytes: number | null }> => {
+  const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
+  c.on('error', () => {});
+  try {
+    await c.connect();
+    const { rows } = await c.query<{ t: string; a: string; d: string }>(
+      `SELECT pg_table_size('orders')::text AS t, pg_total_relation_size('orders')::text AS a, pg_database_size(current_database())::text AS d`,
+    );
+    const r = rows[0];
+    return { ordersTableBytes: Number(r?.t ?? NaN) || null, ordersTotalBytes: Number(r?.a ?? NaN) || null, databaseBytes: Number(r?.d ?? NaN) || null };
+  } catch {
+    return { ordersTableBytes: null, ordersTotalBytes: null, databaseBytes: null };
+  } finally {
+    await c.end().catch(() => {});
+  }
+};
+
 /** Which server answers on an endpoint, asked through the endpoint itself. */
 const identify = async (emulator: Emulator, endpoint: string): Promise<EndpointIdentity | null> => {
   let cfg: EndpointConfig;
@@ -247,6 +265,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
     await createWritesTable(endpointCfg);
     const before = await identify(emu, SOURCE_ID);
+    const sourceSizes = await measureSource(endpointCfg);
     load = new WriteLoad(endpointCfg, { clients: options.writeClients ?? 4, ratePerClient: options.writeRatePerClient ?? 50 });
     const writes = load;
     writes.start();
@@ -459,6 +478,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       lag,
       approval: approvalReport,
       endpoints: { before, after },
+      source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },
       remaining: {
         deployments: deployments.map((d) => ({ id: d.BlueGreenDeploymentIdentifier ?? '', status: d.Status ?? '' })),
         instances: remainingInstances,

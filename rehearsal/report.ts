@@ -85,6 +85,8 @@ export interface RehearsalReport {
     waitedMs: number | null;
   };
   endpoints: { before: EndpointIdentity | null; after: EndpointIdentity | null };
+  /** The seeded source, measured on blue before the run. */
+  source: { seedRows: number; ordersTableBytes: number | null; ordersTotalBytes: number | null; databaseBytes: number | null };
   /** What remains in the emulator at the end. */
   remaining: {
     deployments: Array<{ id: string; status: string }>;
