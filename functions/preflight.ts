@@ -50,6 +50,7 @@ const lintMigrations = async (
     summaries.push(`${phase}: ${report.summary}`);
     if (report.verdict === 'fail') verdict = 'fail';
     else if (report.verdict === 'warn' && verdict === 'pass') verdict = 'warn';
+    // With logical replication the gate itself warns that DDL on blue degrades replication (G-BG-BLUE-DDL).
     for (const f of report.findings) {
       const line = `${f.file}:${f.line} ${f.rule} [${f.classes.join(', ')}] ${f.why} Recipe: ${f.recipe}`;
       if (f.severity === 'warning') warnings.push(line);
@@ -63,11 +64,6 @@ const lintMigrations = async (
       .map((i) => ({ instanceId: i.id, retainUntil: i.tags[TAGS.retainUntil]! }));
     const decision = gate.contractWindow(open, now);
     if (!decision.allowed) problems.push(`migrations.contract: ${decision.message}`);
-  }
-  if (plan.replication === 'logical' && migrations.expand.length > 0) {
-    warnings.push(
-      'migrations.expand: this deployment uses logical replication; DDL run on blue while green exists breaks replication (Replication degraded). Apply expand migrations before the run starts or after the switch.',
-    );
   }
   const statements = phases.flatMap((p) => p.sql);
   return { summary: { verdict, summary: summaries.join('; '), statements, findings }, problems, warnings };
