@@ -3,6 +3,7 @@
  * Each asserts the exact sequence of states and the mutating calls (what was created, deleted, kept).
  */
 import { describe, expect, it } from 'vitest';
+import { defaultGateRunner } from '#lib/default-gate';
 import { makeWorld } from '../support/fake-world.ts';
 import { baseInput, runPath } from '../support/run-path.ts';
 
@@ -171,5 +172,39 @@ describe('blue-green state machine paths', () => {
     expect(message).toContain('automated backups are off');
     expect(message).toContain('pending modifications (DBInstanceClass)');
     expect(message).toContain('status is "modifying"');
+  });
+
+  it('refuses a destructive expand migration at Preflight with the real gate, nothing created', async () => {
+    const world = makeWorld();
+    const input = baseInput({ migrations: { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] } });
+    const run = await runPath(world, input, 'approve', defaultGateRunner);
+    expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    expect(world.calls).toEqual([]);
+    const message = world.published[0]?.message ?? '';
+    expect(message).toContain('G-DROP-COLUMN');
+    expect(message).toContain('migrations.expand[0]:1');
+  });
+
+  it('carries an additive expand migration and its verdict into the approval request', async () => {
+    const world = makeWorld({ provisioningPolls: 1 });
+    const input = baseInput({ migrations: { engine: 'postgres', expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);'] } });
+    const run = await runPath(world, input, 'approve', defaultGateRunner);
+    expect(run.status).toBe('SUCCEEDED');
+    const request = (run.approvalRequests[0] as { request: { migrations: { verdict: string; statements: string[] } } }).request;
+    expect(['pass', 'warn']).toContain(request.migrations.verdict);
+    expect(request.migrations.statements).toEqual(['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);']);
+  });
+
+  it('refuses contract migrations while a previous old blue is still retained', async () => {
+    const world = makeWorld();
+    world.instances.set('orders-db-old1', {
+      ...world.instances.get('orders-db')!,
+      id: 'orders-db-old1',
+      tags: { 'switchyard:retain-until': '2099-01-01T00:00:00.000Z', 'switchyard:source': 'orders-db' },
+    });
+    const input = baseInput({ migrations: { engine: 'postgres', contract: ['ALTER TABLE orders DROP COLUMN legacy_status;'] } });
+    const run = await runPath(world, input, 'approve', defaultGateRunner);
+    expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    expect(world.published[0]?.message).toContain('2099-01-01T00:00:00.000Z');
   });
 });
