@@ -6,11 +6,10 @@
  * and the child's wall time is kept too; medians of N fresh processes each.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { median } from './stats.ts';
 
@@ -18,7 +17,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Inside the project so a bundle's external imports (libpg-query) resolve from node_modules.
 const OUT = join(ROOT, '.tmp', 'bench-bundles');
 
-const BANNER = "import { createRequire as __switchyardCreateRequire } from 'module'; const require = __switchyardCreateRequire(import.meta.url);";
+const BANNER =
+  "import { createRequire as __switchyardCreateRequire } from 'module'; const require = __switchyardCreateRequire(import.meta.url);";
 
 /** Environment the handler modules read at import (values never used: nothing is called). */
 const IMPORT_ENV = {
@@ -54,12 +54,20 @@ const probe = (file: string) =>
 
 const timeChild = (args: string[]): { importMs: number; processMs: number } => {
   const started = process.hrtime.bigint();
-  const out = execFileSync(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...IMPORT_ENV }, encoding: 'utf8' });
+  const out = execFileSync(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...IMPORT_ENV },
+    encoding: 'utf8',
+  });
   const processMs = Number(process.hrtime.bigint() - started) / 1e6;
   return { importMs: Number(out.trim()), processMs };
 };
 
-export const benchBundles = async (runs: number, log: (line: string) => void, only?: string[]): Promise<BundleSample[]> => {
+export const benchBundles = async (
+  runs: number,
+  log: (line: string) => void,
+  only?: string[],
+): Promise<BundleSample[]> => {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const files = readdirSync(join(ROOT, 'functions'))
@@ -104,7 +112,13 @@ export const benchBundles = async (runs: number, log: (line: string) => void, on
         const b = timeChild(['--input-type=module', '-e', probe(outfile)]);
         s.bundledImportMs.push(b.importMs);
         s.bundledProcessMs.push(b.processMs);
-        const u = timeChild(['--import', 'tsx', '--input-type=module', '-e', probe(join(ROOT, 'functions', f))]);
+        const u = timeChild([
+          '--import',
+          'tsx',
+          '--input-type=module',
+          '-e',
+          probe(join(ROOT, 'functions', f)),
+        ]);
         s.unbundledImportMs.push(u.importMs);
         s.unbundledProcessMs.push(u.processMs);
       }

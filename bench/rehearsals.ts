@@ -4,8 +4,8 @@
  * holding and resuming them, lost writes, the reaction time from an emulator status change to the
  * pipeline's next action, and the rehearsal's wall time.
  */
-import { rehearse, type RehearsalReport } from '../rehearsal/index.ts';
-import { summarize, type Summary } from './stats.ts';
+import { type RehearsalReport, rehearse } from '../rehearsal/index.ts';
+import { type Summary, summarize } from './stats.ts';
 
 export interface RehearsalSample {
   mode: 'dropped' | 'held';
@@ -65,7 +65,11 @@ const group = (xs: RehearsalSample[]) => ({
 });
 
 /** Alternates dropped/held runs so load on the machine affects both alike. */
-export const benchRehearsals = async (runs: number, withHeld: boolean, log: (line: string) => void): Promise<RehearsalBench> => {
+export const benchRehearsals = async (
+  runs: number,
+  withHeld: boolean,
+  log: (line: string) => void,
+): Promise<RehearsalBench> => {
   const samples: RehearsalSample[] = [];
   for (let i = 0; i < runs; i++) {
     for (const mode of withHeld ? (['dropped', 'held'] as const) : (['dropped'] as const)) {

@@ -5,7 +5,7 @@
  * few tens of ms of polling and bookkeeping: the throughput is a lower bound.
  */
 import { rehearse } from '../rehearsal/index.ts';
-import { summarize, type Summary } from './stats.ts';
+import { type Summary, summarize } from './stats.ts';
 
 export interface RowsSample {
   rows: number;
@@ -23,10 +23,21 @@ export interface RowsSample {
 
 export interface RowsBench {
   samples: RowsSample[];
-  bySize: Array<{ rows: number; durationMs: Summary; greenBuildMs: Summary; initialCopyMs: Summary; copyMBps: Summary; ordersTableBytes: number | null }>;
+  bySize: Array<{
+    rows: number;
+    durationMs: Summary;
+    greenBuildMs: Summary;
+    initialCopyMs: Summary;
+    copyMBps: Summary;
+    ordersTableBytes: number | null;
+  }>;
 }
 
-export const benchRows = async (sizes: number[], runs: number, log: (line: string) => void): Promise<RowsBench> => {
+export const benchRows = async (
+  sizes: number[],
+  runs: number,
+  log: (line: string) => void,
+): Promise<RowsBench> => {
   const samples: RowsSample[] = [];
   for (const rows of sizes) {
     for (let i = 0; i < runs; i++) {
@@ -38,13 +49,15 @@ export const benchRows = async (sizes: number[], runs: number, log: (line: strin
         autoApprove: true,
         seedRows: rows,
         log: (line) => {
-          if (subscribedAt === undefined && /^\[logical\] .*subscription .* created/.test(line)) subscribedAt = Date.now();
+          if (subscribedAt === undefined && /^\[logical\] .*subscription .* created/.test(line))
+            subscribedAt = Date.now();
           if (availableAt === undefined && line.includes('RDS-EVENT-0244')) availableAt = Date.now();
         },
       });
       const created = r.timeline.states.find((s) => s.state === 'CreateGreen')?.atMs;
       const ready = r.timeline.rdsEvents.find((e) => e.eventId === 'RDS-EVENT-0244')?.atMs;
-      const initialCopyMs = subscribedAt !== undefined && availableAt !== undefined ? availableAt - subscribedAt : null;
+      const initialCopyMs =
+        subscribedAt !== undefined && availableAt !== undefined ? availableAt - subscribedAt : null;
       const s: RowsSample = {
         rows,
         durationMs: r.durationMs,
@@ -52,7 +65,10 @@ export const benchRows = async (sizes: number[], runs: number, log: (line: strin
         ordersTotalBytes: r.source.ordersTotalBytes,
         greenBuildMs: created !== undefined && ready !== undefined ? ready - created : null,
         initialCopyMs,
-        copyMBps: initialCopyMs && r.source.ordersTableBytes ? r.source.ordersTableBytes / 1e6 / (initialCopyMs / 1000) : null,
+        copyMBps:
+          initialCopyMs && r.source.ordersTableBytes
+            ? r.source.ordersTableBytes / 1e6 / (initialCopyMs / 1000)
+            : null,
         lost: r.writes.lost,
         outcome: r.outcome,
       };

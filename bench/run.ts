@@ -26,9 +26,18 @@ export interface BenchOptions {
 }
 
 export interface BenchResults {
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string; postgres: string[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    platform: string;
+    postgres: string[];
+  };
   updatedAt: string;
-  suites: Partial<Record<Suite, { measuredAt: string; options: Record<string, unknown>; durationMs: number }>>;
+  suites: Partial<
+    Record<Suite, { measuredAt: string; options: Record<string, unknown>; durationMs: number }>
+  >;
   rehearsals?: RehearsalBench;
   rows?: RowsBench;
   transitions?: TransitionBench;
@@ -47,27 +56,64 @@ const machine = (): BenchResults['machine'] => ({
 });
 
 export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults> => {
-  const previous: BenchResults | undefined = existsSync(RESULTS_PATH) ? JSON.parse(readFileSync(RESULTS_PATH, 'utf8')) : undefined;
-  const results: BenchResults = { ...(previous ?? { suites: {} }), machine: machine(), updatedAt: new Date().toISOString() };
+  const previous: BenchResults | undefined = existsSync(RESULTS_PATH)
+    ? JSON.parse(readFileSync(RESULTS_PATH, 'utf8'))
+    : undefined;
+  const results: BenchResults = {
+    ...(previous ?? { suites: {} }),
+    machine: machine(),
+    updatedAt: new Date().toISOString(),
+  };
   results.suites = { ...(previous?.suites ?? {}) };
   const save = () => writeFileSync(RESULTS_PATH, `${JSON.stringify(results, null, 1)}\n`);
-  const suite = async <T>(name: Suite, opts: Record<string, unknown>, fn: () => Promise<T>, put: (v: T) => void) => {
+  const suite = async <T>(
+    name: Suite,
+    opts: Record<string, unknown>,
+    fn: () => Promise<T>,
+    put: (v: T) => void,
+  ) => {
     if (!options.only.includes(name)) return;
     options.log(`\n${name} …`);
     const t0 = Date.now();
     put(await fn());
-    results.suites[name] = { measuredAt: new Date().toISOString(), options: opts, durationMs: Date.now() - t0 };
+    results.suites[name] = {
+      measuredAt: new Date().toISOString(),
+      options: opts,
+      durationMs: Date.now() - t0,
+    };
     save();
   };
-  await suite('transitions', {}, () => benchTransitions(options.log), (v) => (results.transitions = v));
-  await suite('bundles', { runs: options.importRuns }, () => benchBundles(options.importRuns, options.log), (v) => (results.bundles = v));
-  await suite('rehearsals', { runs: options.runs, held: true }, () => benchRehearsals(options.runs, true, options.log), (v) => (results.rehearsals = v));
-  await suite('rows', { sizes: options.rowSizes, runs: options.rowsRuns }, () => benchRows(options.rowSizes, options.rowsRuns, options.log), (v) => (results.rows = v));
+  await suite(
+    'transitions',
+    {},
+    () => benchTransitions(options.log),
+    (v) => (results.transitions = v),
+  );
+  await suite(
+    'bundles',
+    { runs: options.importRuns },
+    () => benchBundles(options.importRuns, options.log),
+    (v) => (results.bundles = v),
+  );
+  await suite(
+    'rehearsals',
+    { runs: options.runs, held: true },
+    () => benchRehearsals(options.runs, true, options.log),
+    (v) => (results.rehearsals = v),
+  );
+  await suite(
+    'rows',
+    { sizes: options.rowSizes, runs: options.rowsRuns },
+    () => benchRows(options.rowSizes, options.rowsRuns, options.log),
+    (v) => (results.rows = v),
+  );
   return results;
 };
 
 const ms = (s: Summary | undefined | null, unit = 'ms'): string =>
-  !s || s.median === null ? '–' : `${s.median.toFixed(0)} ${unit} (min ${s.min?.toFixed(0)}, max ${s.max?.toFixed(0)}, n=${s.n})`;
+  !s || s.median === null
+    ? '–'
+    : `${s.median.toFixed(0)} ${unit} (min ${s.min?.toFixed(0)}, max ${s.max?.toFixed(0)}, n=${s.n})`;
 
 /** The table printed at the end of `npm run bench`. */
 export const formatResults = (r: BenchResults): string => {
@@ -75,17 +121,29 @@ export const formatResults = (r: BenchResults): string => {
   const add = (what: string, value: string, target = '') => rows.push([what, value, target]);
   if (r.rehearsals) {
     const d = r.rehearsals.dropped;
-    add('write stall at switchover, connections dropped', ms(d.writeStallMs), `≤ 1000 ms p100 → max ${d.writeStallMs.max ?? '–'} ms`);
+    add(
+      'write stall at switchover, connections dropped',
+      ms(d.writeStallMs),
+      `≤ 1000 ms p100 → max ${d.writeStallMs.max ?? '–'} ms`,
+    );
     add('  client errors around the switch', ms(d.clientErrors, ''));
     add('  lost writes', `max ${d.lost.max ?? '–'} over ${d.lost.n} runs`, '0');
     if (r.rehearsals.held) {
       const h = r.rehearsals.held;
-      add('write stall at switchover, connections held', ms(h.writeStallMs), `max ${h.writeStallMs.max ?? '–'} ms`);
+      add(
+        'write stall at switchover, connections held',
+        ms(h.writeStallMs),
+        `max ${h.writeStallMs.max ?? '–'} ms`,
+      );
       add('  client errors around the switch', ms(h.clientErrors, ''));
       add('  lost writes', `max ${h.lost.max ?? '–'} over ${h.lost.n} runs`, '0');
     }
     add('reaction: green AVAILABLE → StartLagWatch', ms(r.rehearsals.reaction.greenReadyMs), 'poll 1 s');
-    add('reaction: switchover completed → Verify', ms(r.rehearsals.reaction.switchedMs), 'Wait 5 s in the ASL');
+    add(
+      'reaction: switchover completed → Verify',
+      ms(r.rehearsals.reaction.switchedMs),
+      'Wait 5 s in the ASL',
+    );
     add('rehearsal wall time (happy, 1,000 rows)', ms(r.rehearsals.wallTimeMs), '≤ 30 s');
   }
   if (r.rows)
@@ -96,14 +154,20 @@ export const formatResults = (r: BenchResults): string => {
         s === r.rows.bySize.at(-1) ? 'copy ≥ 50 MB/s' : '',
       );
   if (r.transitions)
-    for (const t of r.transitions.runs) add(`transitions: ${t.label}`, `${t.transitions} ($${t.costUsd.toFixed(4)}) ${t.status}`);
+    for (const t of r.transitions.runs)
+      add(`transitions: ${t.label}`, `${t.transitions} ($${t.costUsd.toFixed(4)}) ${t.status}`);
   if (r.bundles) {
     const total = r.bundles.reduce((a, b) => a + b.bytes, 0);
-    add(`Lambda bundles (${r.bundles.length})`, `${(total / r.bundles.length / 1024).toFixed(0)} KiB average, largest ${Math.max(...r.bundles.map((b) => b.bytes / 1024)).toFixed(0)} KiB`);
+    add(
+      `Lambda bundles (${r.bundles.length})`,
+      `${(total / r.bundles.length / 1024).toFixed(0)} KiB average, largest ${Math.max(...r.bundles.map((b) => b.bytes / 1024)).toFixed(0)} KiB`,
+    );
     for (const b of r.bundles)
-      add(`  ${b.function}`, `${(b.bytes / 1024).toFixed(0)} KiB; import ${b.bundledImportMedianMs?.toFixed(0)} ms bundled vs ${b.unbundledImportMedianMs?.toFixed(0)} ms tsx`);
+      add(
+        `  ${b.function}`,
+        `${(b.bytes / 1024).toFixed(0)} KiB; import ${b.bundledImportMedianMs?.toFixed(0)} ms bundled vs ${b.unbundledImportMedianMs?.toFixed(0)} ms tsx`,
+      );
   }
   const w = Math.max(...rows.map((x) => x[0].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`).join('\n');
 };
-

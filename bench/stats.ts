@@ -16,7 +16,13 @@ export const median = (xs: number[]): number | null => {
 
 export const summarize = (xs: Array<number | null | undefined>): Summary => {
   const v = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
-  return { n: v.length, median: median(v), min: v.length ? Math.min(...v) : null, max: v.length ? Math.max(...v) : null };
+  return {
+    n: v.length,
+    median: median(v),
+    min: v.length ? Math.min(...v) : null,
+    max: v.length ? Math.max(...v) : null,
+  };
 };
 
-export const round = (x: number | null, digits = 0): number | null => (x === null ? null : Number(x.toFixed(digits)));
+export const round = (x: number | null, digits = 0): number | null =>
+  x === null ? null : Number(x.toFixed(digits));

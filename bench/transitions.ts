@@ -40,9 +40,17 @@ const productionInput = () => ({
   verify: { alarmNames: ['orders-5xx'] },
 });
 
-const count = async (label: string, greenBuildMinutes: number, approvalWaitHours: number): Promise<TransitionRun> => {
+const count = async (
+  label: string,
+  greenBuildMinutes: number,
+  approvalWaitHours: number,
+): Promise<TransitionRun> => {
   // One describe per 60 s poll while PROVISIONING; the scripted clock moves 60 s per read.
-  const world = makeWorld({ provisioningPolls: Math.max(1, Math.round(greenBuildMinutes)), clockStepSeconds: 60, lag: [0] });
+  const world = makeWorld({
+    provisioningPolls: Math.max(1, Math.round(greenBuildMinutes)),
+    clockStepSeconds: 60,
+    lag: [0],
+  });
   const run = await runPath(world, productionInput(), 'approve');
   return {
     label,
@@ -61,7 +69,8 @@ export const benchTransitions = async (log: (line: string) => void): Promise<Tra
   const longer = await count('5 h green build, 24 h approval wait', 300, 24);
   // Past green.readyDeadlineMinutes (6 h by default) the run compensates instead: the loop is bounded.
   const tooLong = await count('8 h green build (past the 6 h deadline)', 480, 0);
-  for (const r of [quick, long, longer, tooLong]) log(`  ${r.label}: ${r.transitions} transitions, $${r.costUsd.toFixed(4)} (${r.status})`);
+  for (const r of [quick, long, longer, tooLong])
+    log(`  ${r.label}: ${r.transitions} transitions, $${r.costUsd.toFixed(4)} (${r.status})`);
   const perGreenPoll = (longer.transitions - long.transitions) / (300 - 240);
   const polled = 24 * 60 * 3;
   return {

@@ -19,13 +19,19 @@ export const linksFromOutbox = (outbox: SnsMessage[], approvalId: string): Appro
     if (!m.message.includes(`/${approvalId}?`)) continue;
     const approve = /^Approve:\s+(\S+)/m.exec(m.message)?.[1];
     const reject = /^Reject:\s+(\S+)/m.exec(m.message)?.[1];
-    if (approve && reject) return { approve, reject, messageId: m.messageId, ...(m.subject ? { subject: m.subject } : {}) };
+    if (approve && reject)
+      return { approve, reject, messageId: m.messageId, ...(m.subject ? { subject: m.subject } : {}) };
   }
   return undefined;
 };
 
 const decodeHtml = (s: string): string =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 /** The confirmation page's form: its action and hidden fields. */
 export const readConfirmationForm = (html: string): { action: string; fields: Record<string, string> } => {
@@ -50,7 +56,8 @@ export interface ClickResult {
 export const clickLink = async (link: string, reason?: string): Promise<ClickResult> => {
   const page = await fetch(link, { headers: { accept: 'text/html' } });
   const html = await page.text();
-  if (page.status !== 200) throw new Error(`the approval link answered ${page.status}: ${/<title>([^<]*)</.exec(html)?.[1] ?? ''}`);
+  if (page.status !== 200)
+    throw new Error(`the approval link answered ${page.status}: ${/<title>([^<]*)</.exec(html)?.[1] ?? ''}`);
   const form = readConfirmationForm(html);
   const body = new URLSearchParams({ ...form.fields, ...(reason ? { reason } : {}) });
   const res = await fetch(new URL(form.action, link), {

@@ -17,7 +17,8 @@ export const executionArn = (name: string): string =>
   `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:switchyard-blue-green-rehearsal:${name}`;
 
 /** Variables that would send a client elsewhere or change what the approval functions do. */
-const CLEARED = /^(AWS_ENDPOINT_URL_.+|AWS_IGNORE_CONFIGURED_ENDPOINT_URLS|AWS_PROFILE|AWS_SESSION_TOKEN|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|SLACK_.+|APPROVER_ALLOW_LIST|APPROVAL_LOG_LINKS)$/;
+const CLEARED =
+  /^(AWS_ENDPOINT_URL_.+|AWS_IGNORE_CONFIGURED_ENDPOINT_URLS|AWS_PROFILE|AWS_SESSION_TOKEN|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|SLACK_.+|APPROVER_ALLOW_LIST|APPROVAL_LOG_LINKS)$/;
 
 /** Points every AWS SDK client of this process at the emulator. */
 export const applyRehearsalEnvironment = (emulatorUrl: string): void => {

@@ -19,7 +19,7 @@
  * The one Wait with a constant in the ASL (WaitForSwitchover, 5 s) runs as written.
  */
 import type { RawExecutionInput } from '#domain/input';
-import { VERIFY_ALARM, type ScenarioName } from './scenarios.ts';
+import { type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
 
 export const SOURCE_ID = 'orders-db';
 export const TARGET_PARAMETER_GROUP = 'orders-pg18';
@@ -35,10 +35,14 @@ export interface InputContext {
 }
 
 /** `s` seconds in the input's unit, rounded down a hair so the plan's Math.ceil(x × 60 or 3600) is exactly `s`. */
-const seconds = (s: number, unit: 'minutes' | 'hours'): number => Math.floor((s / (unit === 'minutes' ? 60 : 3600)) * 1e6) / 1e6;
+const seconds = (s: number, unit: 'minutes' | 'hours'): number =>
+  Math.floor((s / (unit === 'minutes' ? 60 : 3600)) * 1e6) / 1e6;
 
 /** The rehearsal's input document for a scenario. Unknown-field and gate failures are deliberate in bad-input. */
-export const rehearsalInput = (scenario: ScenarioName, ctx: InputContext): RawExecutionInput & Record<string, unknown> => {
+export const rehearsalInput = (
+  scenario: ScenarioName,
+  ctx: InputContext,
+): RawExecutionInput & Record<string, unknown> => {
   const input: RawExecutionInput & Record<string, unknown> = {
     source: { dbInstanceIdentifier: SOURCE_ID },
     target: { engineVersion: ctx.targetEngineVersion, dbParameterGroupName: TARGET_PARAMETER_GROUP },
@@ -62,11 +66,21 @@ export const rehearsalInput = (scenario: ScenarioName, ctx: InputContext): RawEx
       input.approval = { required: true, approvers: [APPROVER], timeoutMinutes: seconds(3, 'minutes') };
       break;
     case 'green-deadline':
-      input.green = { readyDeadlineMinutes: seconds(4, 'minutes'), pollSeconds: 1, smokeSql: ['SELECT count(*) FROM orders'] };
+      input.green = {
+        readyDeadlineMinutes: seconds(4, 'minutes'),
+        pollSeconds: 1,
+        smokeSql: ['SELECT count(*) FROM orders'],
+      };
       break;
     case 'lag-stall':
       // A stalled subscription falls behind by the write load's WAL (tens of KB a second).
-      input.lag = { maxSeconds: 5, maxBytes: 16_384, stableSamples: 3, pollSeconds: 1, deadlineMinutes: seconds(6, 'minutes') };
+      input.lag = {
+        maxSeconds: 5,
+        maxBytes: 16_384,
+        stableSamples: 3,
+        pollSeconds: 1,
+        deadlineMinutes: seconds(6, 'minutes'),
+      };
       break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';

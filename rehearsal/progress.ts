@@ -17,7 +17,12 @@ const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)}s`;
 const lagText = (s: LiveStatus['lag']): string => {
   if (!s) return 'lag –';
   if (s.value == null) return 'lag no data';
-  const v = s.unit === 'bytes' ? (s.value < 1024 ? `${s.value} B` : `${(s.value / 1024).toFixed(1)} KiB`) : `${s.value} s`;
+  const v =
+    s.unit === 'bytes'
+      ? s.value < 1024
+        ? `${s.value} B`
+        : `${(s.value / 1024).toFixed(1)} KiB`
+      : `${s.value} s`;
   return `lag ${v}${s.withinThreshold ? '' : ' (over threshold)'}`;
 };
 
@@ -33,7 +38,10 @@ export const statusLine = (s: LiveStatus, now = Date.now()): string =>
     `${s.writes.clientErrors} client errors`,
   ].join('  ');
 
-export const createProgressView = (stream: NodeJS.WriteStream = process.stderr, options: { interactive?: boolean } = {}): ProgressView => {
+export const createProgressView = (
+  stream: NodeJS.WriteStream = process.stderr,
+  options: { interactive?: boolean } = {},
+): ProgressView => {
   const interactive = options.interactive ?? !!stream.isTTY;
   let status: (() => LiveStatus) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -78,7 +86,14 @@ export const createProgressView = (stream: NodeJS.WriteStream = process.stderr, 
           break;
         case 'state': {
           // Without a terminal, each state line carries the numbers the status line would show.
-          const extra = !interactive && status ? `   [${statusLine(status(), e.at).trim().split(/\s{2,}/).slice(2).join(', ')}]` : '';
+          const extra =
+            !interactive && status
+              ? `   [${statusLine(status(), e.at)
+                  .trim()
+                  .split(/\s{2,}/)
+                  .slice(2)
+                  .join(', ')}]`
+              : '';
           print(`${elapsed(e.at)}  ${e.state}${extra}`);
           break;
         }

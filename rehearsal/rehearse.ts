@@ -31,7 +31,13 @@ import {
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
-import { createWritesTable, type EndpointConfig, longestAckGap, WriteLoad, type WriteCounts } from './write-load.ts';
+import {
+  createWritesTable,
+  type EndpointConfig,
+  longestAckGap,
+  type WriteCounts,
+  WriteLoad,
+} from './write-load.ts';
 
 export interface RehearsalOptions {
   scenario?: ScenarioName;
@@ -58,7 +64,12 @@ export type RehearsalEvent =
   | { type: 'phase'; message: string; at: number }
   | { type: 'state'; state: string; at: number }
   | { type: 'retry'; state: string; at: number; error?: string }
-  | { type: 'approval-links'; links: ApprovalLinks; action: 'approve' | 'reject' | 'ignore' | 'human'; at: number }
+  | {
+      type: 'approval-links';
+      links: ApprovalLinks;
+      action: 'approve' | 'reject' | 'ignore' | 'human';
+      at: number;
+    }
   | { type: 'approval-clicked'; decision: 'approve' | 'reject'; status: number; title: string; at: number }
   | { type: 'lag'; sample: LagSample; at: number }
   | { type: 'fault'; message: string; at: number };
@@ -114,7 +125,13 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T): Promise<T> =>
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** Sizes of the seeded data on blue: the orders table (what the logical initial copy moves), with indexes, and the database. */
-const measureSource = async (cfg: EndpointConfig): Promise<{ ordersTableBytes: number | null; ordersTotalBytes: number | null; databaseBytes: number | null }> => {
+const measureSource = async (
+  cfg: EndpointConfig,
+): Promise<{
+  ordersTableBytes: number | null;
+  ordersTotalBytes: number | null;
+  databaseBytes: number | null;
+}> => {
   const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
   c.on('error', () => {});
   try {
@@ -123,7 +140,11 @@ const measureSource = async (cfg: EndpointConfig): Promise<{ ordersTableBytes: n
       `SELECT pg_table_size('orders')::text AS t, pg_total_relation_size('orders')::text AS a, pg_database_size(current_database())::text AS d`,
     );
     const r = rows[0];
-    return { ordersTableBytes: Number(r?.t ?? NaN) || null, ordersTotalBytes: Number(r?.a ?? NaN) || null, databaseBytes: Number(r?.d ?? NaN) || null };
+    return {
+      ordersTableBytes: Number(r?.t ?? NaN) || null,
+      ordersTotalBytes: Number(r?.a ?? NaN) || null,
+      databaseBytes: Number(r?.d ?? NaN) || null,
+    };
   } catch {
     return { ordersTableBytes: null, ordersTotalBytes: null, databaseBytes: null };
   } finally {
@@ -178,7 +199,9 @@ const isReadOnly = async (emulator: Emulator, instanceId: string): Promise<boole
   c.on('error', () => {});
   try {
     await c.connect();
-    const { rows } = await c.query<{ ro: string }>(`SELECT current_setting('default_transaction_read_only') AS ro`);
+    const { rows } = await c.query<{ ro: string }>(
+      `SELECT current_setting('default_transaction_read_only') AS ro`,
+    );
     return rows[0]?.ro === 'on';
   } catch {
     return null;
@@ -213,6 +236,14 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     phase('starting the emulator (PostgreSQL 17 orders-db)');
     const callbacks = new CallbackRegistry();
     const dynamo = createDynamoDbService({ tables: [{ name: APPROVAL_TABLE, hashKey: 'pk' }] });
+    // The handler modules that read nothing from the environment at import load while PostgreSQL starts.
+    const modules = Promise.all([
+      import('../local/pipeline-handlers.ts'),
+      import('../src/aws/gateways.ts'),
+      import('../src/lib/default-gate.ts'),
+      import('../local/run-state-machine.ts'),
+    ]);
+    modules.catch(() => {}); // awaited below; a failure surfaces there
     emulator = await abortable(
       startEmulator({
         port: stablePort('emulator'),
@@ -230,13 +261,29 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     // 2. Every SDK client in this process now talks to the emulator.
     applyRehearsalEnvironment(emu.url);
-    const clientConfig = { endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDREHEARSAL', secretAccessKey: 'x' } };
+    const clientConfig = {
+      endpoint: emu.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDREHEARSAL', secretAccessKey: 'x' },
+    };
     rds = new RDSClient(clientConfig);
     ssm = new SSMClient(clientConfig);
     await ssm.send(
-      new PutParameterCommand({ Name: APPROVAL_SECRET_PARAMETER, Type: 'SecureString', Overwrite: true, Value: randomBytes(32).toString('base64url') }),
+      new PutParameterCommand({
+        Name: APPROVAL_SECRET_PARAMETER,
+        Type: 'SecureString',
+        Overwrite: true,
+        Value: randomBytes(32).toString('base64url'),
+      }),
     );
-    await ssm.send(new PutParameterCommand({ Name: DB_PASSWORD_PARAMETER, Type: 'SecureString', Overwrite: true, Value: emu.masterPassword }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: DB_PASSWORD_PARAMETER,
+        Type: 'SecureString',
+        Overwrite: true,
+        Value: emu.masterPassword,
+      }),
+    );
     emu.setAlarmState(VERIFY_ALARM, 'OK');
 
     // 3. The approval endpoint (same handler as production's callback) and the handlers, imported now
@@ -244,21 +291,26 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const { startApprovalServer } = await import('../local/approval-server.ts');
     approvalServer = await startApprovalServer({ port: stablePort('approval') });
     rememberPort('approval', Number(new URL(approvalServer.url).port));
-    const [{ pipelineHandlers }, { defaultGateways }, { defaultGateRunner }, requestApproval, { runStateMachine }] = await Promise.all([
-      import('../local/pipeline-handlers.ts'),
-      import('../src/aws/gateways.ts'),
-      import('../src/lib/default-gate.ts'),
-      import('../functions/request-approval.ts'),
-      import('../local/run-state-machine.ts'),
-    ]);
-    const handlers: Record<string, Lambda> = { ...pipelineHandlers(defaultGateways(), defaultGateRunner), requestApproval: requestApproval.handler as Lambda };
+    // After the approval server: it sets APPROVAL_BASE_URL, which request-approval reads at import.
+    const requestApproval = await import('../functions/request-approval.ts');
+    const [{ pipelineHandlers }, { defaultGateways }, { defaultGateRunner }, { runStateMachine }] =
+      await modules;
+    const handlers: Record<string, Lambda> = {
+      ...pipelineHandlers(defaultGateways(), defaultGateRunner),
+      requestApproval: requestApproval.handler as Lambda,
+    };
     mark('environmentReady');
 
     // 4. The input: orders-db's PostgreSQL 17 → the emulator's PostgreSQL 18.
-    const source = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: SOURCE_ID }))).DBInstances?.[0];
-    const versions = await rds.send(new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: source?.EngineVersion }));
+    const source = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: SOURCE_ID })))
+      .DBInstances?.[0];
+    const versions = await rds.send(
+      new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: source?.EngineVersion }),
+    );
     const targetEngineVersion =
-      versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '').filter((v) => v.startsWith('18')).at(-1) ?? '18';
+      versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '')
+        .filter((v) => v.startsWith('18'))
+        .at(-1) ?? '18';
     const input = rehearsalInput(scenario.name, { targetEngineVersion });
 
     // 5. The write load, started before green exists, on a table created on blue first.
@@ -266,11 +318,16 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     await createWritesTable(endpointCfg);
     const before = await identify(emu, SOURCE_ID);
     const sourceSizes = await measureSource(endpointCfg);
-    load = new WriteLoad(endpointCfg, { clients: options.writeClients ?? 4, ratePerClient: options.writeRatePerClient ?? 50 });
+    load = new WriteLoad(endpointCfg, {
+      clients: options.writeClients ?? 4,
+      ratePerClient: options.writeRatePerClient ?? 50,
+    });
     const writes = load;
     writes.start();
     mark('writesStarted');
-    phase(`write load started: ${options.writeClients ?? 4} clients through the ${SOURCE_ID} endpoint (127.0.0.1:${endpointCfg.port})`);
+    phase(
+      `write load started: ${options.writeClients ?? 4} clients through the ${SOURCE_ID} endpoint (127.0.0.1:${endpointCfg.port})`,
+    );
 
     for (const fault of scenario.faults) {
       await emu.faults.inject(fault);
@@ -305,7 +362,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     }));
 
     const onEvent = (e: RunEvent) => {
-      if (e.type === 'StateRetried' && e.state) emit({ type: 'retry', state: e.state, at: e.at, ...(e.error ? { error: e.error } : {}) });
+      if (e.type === 'StateRetried' && e.state)
+        emit({ type: 'retry', state: e.state, at: e.at, ...(e.error ? { error: e.error } : {}) });
       if (e.type !== 'StateEntered' || !e.state) return;
       current = e.state;
       stateSince = e.at;
@@ -317,8 +375,21 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     const afterTask = (functionKey: string, state: string, result: unknown) => {
       if (functionKey === 'checkLag') {
-        const r = result as { value: number | null; unit: string; metric: string; withinThreshold: boolean; checkedAt: string };
-        const sample: LagSample = { state, at: r.checkedAt, value: r.value, unit: r.unit, metric: r.metric, withinThreshold: r.withinThreshold };
+        const r = result as {
+          value: number | null;
+          unit: string;
+          metric: string;
+          withinThreshold: boolean;
+          checkedAt: string;
+        };
+        const sample: LagSample = {
+          state,
+          at: r.checkedAt,
+          value: r.value,
+          unit: r.unit,
+          metric: r.metric,
+          withinThreshold: r.withinThreshold,
+        };
         lag.push(sample);
         emit({ type: 'lag', sample, at: Date.now() });
       }
@@ -331,8 +402,15 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         const action = scenario.approval === 'approve' && !options.autoApprove ? 'human' : scenario.approval;
         emit({ type: 'approval-links', links, action, at: Date.now() });
         const click = (decision: 'approve' | 'reject') =>
-          clickLink(decision === 'approve' ? links.approve : links.reject, decision === 'reject' ? 'Rehearsal: the approval-rejected scenario rejects this switch.' : undefined)
-            .then((r) => emit({ type: 'approval-clicked', decision, status: r.status, title: r.title, at: Date.now() }))
+          clickLink(
+            decision === 'approve' ? links.approve : links.reject,
+            decision === 'reject'
+              ? 'Rehearsal: the approval-rejected scenario rejects this switch.'
+              : undefined,
+          )
+            .then((r) =>
+              emit({ type: 'approval-clicked', decision, status: r.status, title: r.title, at: Date.now() }),
+            )
             .catch((err: unknown) => {
               clickError = (err as Error).message;
             });
@@ -345,13 +423,20 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         // The switch has completed (Verify follows only a completed switch): the new primary starts failing.
         alarmSet = true;
         emu.setAlarmState(VERIFY_ALARM, 'ALARM');
-        emit({ type: 'fault', message: `alarm ${VERIFY_ALARM} set to ALARM after the switch`, at: Date.now() });
+        emit({
+          type: 'fault',
+          message: `alarm ${VERIFY_ALARM} set to ALARM after the switch`,
+          at: Date.now(),
+        });
       }
       const handler = handlers[functionKey];
       if (!handler) throw new Error(`no handler bound for function ${functionKey}`);
       // Lambda passes JSON both ways; so does the rehearsal.
       const event = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
-      const out = await handler(event, { functionName: `switchyard-rehearsal-${functionKey}`, awsRequestId: randomBytes(8).toString('hex') });
+      const out = await handler(event, {
+        functionName: `switchyard-rehearsal-${functionKey}`,
+        awsRequestId: randomBytes(8).toString('hex'),
+      });
       const result = out === undefined ? null : (JSON.parse(JSON.stringify(out)) as unknown);
       afterTask(functionKey, state, result);
       return result;
@@ -360,7 +445,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const arn = executionArn(`rehearsal-${scenario.name}-${Date.now().toString(36)}`);
     phase(`starting execution ${arn}`);
     mark('executionStarted');
-    const run: RunResult = await abortable(runStateMachine({ input, executionId: arn, invoke, callbacks, onEvent }), signal);
+    const run: RunResult = await abortable(
+      runStateMachine({ input, executionId: arn, invoke, callbacks, onEvent }),
+      signal,
+    );
     mark('executionEnded');
     await stopWrites();
 
@@ -368,22 +456,32 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     await withTimeout(emu.idle(), 15_000, undefined);
     const lost = await writes.lostWrites(emu.connectionConfig(SOURCE_ID));
     const after = await identify(emu, SOURCE_ID);
-    const deployments = (await rds.send(new DescribeBlueGreenDeploymentsCommand({}))).BlueGreenDeployments ?? [];
+    const deployments =
+      (await rds.send(new DescribeBlueGreenDeploymentsCommand({}))).BlueGreenDeployments ?? [];
     const instances = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
-    const state = (await (await fetch(`${emu.url}/_switchyard/state`)).json()) as { snapshots: Array<{ id: string; status: string }> };
+    const state = (await (await fetch(`${emu.url}/_switchyard/state`)).json()) as {
+      snapshots: Array<{ id: string; status: string }>;
+    };
     const remainingInstances = await Promise.all(
       instances.map(async (i) => ({
         id: i.DBInstanceIdentifier ?? '',
         status: i.DBInstanceStatus ?? '',
         engineVersion: i.EngineVersion ?? '',
-        readOnly: i.DBInstanceStatus === 'available' ? await isReadOnly(emu, i.DBInstanceIdentifier ?? '') : null,
+        readOnly:
+          i.DBInstanceStatus === 'available' ? await isReadOnly(emu, i.DBInstanceIdentifier ?? '') : null,
       })),
     );
 
     // The approval as recorded in the approval table.
-    const item = approval ? (dynamo.items(APPROVAL_TABLE).find((i) => (i as AttributeMap).pk?.S === `approval#${approval?.id}`) as AttributeMap | undefined) : undefined;
+    const item = approval
+      ? (dynamo.items(APPROVAL_TABLE).find((i) => (i as AttributeMap).pk?.S === `approval#${approval?.id}`) as
+          | AttributeMap
+          | undefined)
+      : undefined;
     const decided = item?.decision?.S as 'approved' | 'rejected' | undefined;
-    const approvalTimedOut = run.events.some((e) => e.state === 'RequestApproval' && e.error === 'States.Timeout');
+    const approvalTimedOut = run.events.some(
+      (e) => e.state === 'RequestApproval' && e.error === 'States.Timeout',
+    );
     const approvalReport: RehearsalReport['approval'] = {
       decision: !approval ? 'not-asked' : decided ? decided : approvalTimedOut ? 'timed-out' : 'pending',
       by: item?.decidedBy?.S ?? null,
@@ -402,26 +500,55 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     // The switch: from Switchover entered until the run leaves the switchover loop.
     const switchIndex = stateTimes.findIndex((s) => s.state === 'Switchover');
     const switchStart = switchIndex >= 0 ? stateTimes[switchIndex]?.at : undefined;
-    const switchEnd = switchIndex >= 0 ? (stateTimes.slice(switchIndex).find((s) => !SWITCH_LOOP.has(s.state))?.at ?? Date.now()) : undefined;
-    const stall = switchStart !== undefined && switchEnd !== undefined ? longestAckGap(writes.ackTimes, switchStart, switchEnd) : undefined;
-    const switchErrors = switchStart !== undefined && switchEnd !== undefined ? writes.errors.filter((e) => e.at >= switchStart && e.at <= switchEnd).length : 0;
+    const switchEnd =
+      switchIndex >= 0
+        ? (stateTimes.slice(switchIndex).find((s) => !SWITCH_LOOP.has(s.state))?.at ?? Date.now())
+        : undefined;
+    const stall =
+      switchStart !== undefined && switchEnd !== undefined
+        ? longestAckGap(writes.ackTimes, switchStart, switchEnd)
+        : undefined;
+    const switchErrors =
+      switchStart !== undefined && switchEnd !== undefined
+        ? writes.errors.filter((e) => e.at >= switchStart && e.at <= switchEnd).length
+        : 0;
 
     const outcome: Outcome = outcomeOf(run.status, run.error);
     const greens = remainingInstances.filter((i) => /-green-/.test(i.id));
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
     const checks: Check[] = [
-      { name: 'outcome', ok: outcome === scenario.expected, detail: `${outcome}, expected ${scenario.expected}` },
-      { name: 'no lost writes', ok: lost.length === 0, detail: `${lost.length} acknowledged writes missing from ${after?.instanceId ?? 'the endpoint'}` },
-      { name: 'writes flowed', ok: writes.counts.acknowledged > 0, detail: `${writes.counts.acknowledged} acknowledged` },
+      {
+        name: 'outcome',
+        ok: outcome === scenario.expected,
+        detail: `${outcome}, expected ${scenario.expected}`,
+      },
+      {
+        name: 'no lost writes',
+        ok: lost.length === 0,
+        detail: `${lost.length} acknowledged writes missing from ${after?.instanceId ?? 'the endpoint'}`,
+      },
+      {
+        name: 'writes flowed',
+        ok: writes.counts.acknowledged > 0,
+        detail: `${writes.counts.acknowledged} acknowledged`,
+      },
     ];
     if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
     if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
       checks.push({
         name: 'no Blue/Green deployment left',
         ok: deployments.length === 0,
-        detail: deployments.length ? deployments.map((d) => `${d.BlueGreenDeploymentIdentifier} ${d.Status}`).join(', ') : 'none (DescribeBlueGreenDeployments)',
+        detail: deployments.length
+          ? deployments.map((d) => `${d.BlueGreenDeploymentIdentifier} ${d.Status}`).join(', ')
+          : 'none (DescribeBlueGreenDeployments)',
       });
-      checks.push({ name: 'no green instance left', ok: greens.length === 0, detail: greens.length ? greens.map((g) => `${g.id} ${g.status}`).join(', ') : 'none (DescribeDBInstances)' });
+      checks.push({
+        name: 'no green instance left',
+        ok: greens.length === 0,
+        detail: greens.length
+          ? greens.map((g) => `${g.id} ${g.status}`).join(', ')
+          : 'none (DescribeDBInstances)',
+      });
       checks.push({
         name: 'blue still serves',
         ok: !!before && !!after && before.systemIdentifier === after.systemIdentifier,
@@ -431,14 +558,26 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     if (scenario.expected === 'switched') {
       checks.push({
         name: 'endpoint moved to green',
-        ok: !!before && !!after && before.systemIdentifier !== after.systemIdentifier && after.serverVersion.startsWith('18'),
+        ok:
+          !!before &&
+          !!after &&
+          before.systemIdentifier !== after.systemIdentifier &&
+          after.serverVersion.startsWith('18'),
         detail: `${before?.serverVersion ?? '?'} → ${after?.serverVersion ?? '?'}`,
       });
-      checks.push({ name: 'no Blue/Green deployment left', ok: deployments.length === 0, detail: `${deployments.length} left` });
+      checks.push({
+        name: 'no Blue/Green deployment left',
+        ok: deployments.length === 0,
+        detail: `${deployments.length} left`,
+      });
     }
     if (scenario.expected === 'failed-after-switch') {
       const old = remainingInstances.find((i) => /-old\d+$/.test(i.id));
-      checks.push({ name: 'old blue kept read-only', ok: !!old && old.readOnly === true, detail: old ? `${old.id} ${old.status}, read-only ${String(old.readOnly)}` : 'no -old instance' });
+      checks.push({
+        name: 'old blue kept read-only',
+        ok: !!old && old.readOnly === true,
+        detail: old ? `${old.id} ${old.status}, read-only ${String(old.readOnly)}` : 'no -old instance',
+      });
     }
 
     report = {
@@ -480,12 +619,17 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },
       remaining: {
-        deployments: deployments.map((d) => ({ id: d.BlueGreenDeploymentIdentifier ?? '', status: d.Status ?? '' })),
+        deployments: deployments.map((d) => ({
+          id: d.BlueGreenDeploymentIdentifier ?? '',
+          status: d.Status ?? '',
+        })),
         instances: remainingInstances,
         snapshots: state.snapshots.map((s) => ({ id: s.id, status: s.status })),
       },
       notifications: emu.outbox().map((m) => ({ subject: m.subject ?? null, at: m.at })),
-      clientErrorSamples: writes.errors.slice(0, 20).map((e) => ({ at: iso(e.at), client: e.client, message: e.message })),
+      clientErrorSamples: writes.errors
+        .slice(0, 20)
+        .map((e) => ({ at: iso(e.at), client: e.client, message: e.message })),
       input,
       timeline: {
         states: stateTimes.map((s) => ({ state: s.state, atMs: s.at - t0 })),

@@ -86,7 +86,12 @@ export interface RehearsalReport {
   };
   endpoints: { before: EndpointIdentity | null; after: EndpointIdentity | null };
   /** The seeded source, measured on blue before the run. */
-  source: { seedRows: number; ordersTableBytes: number | null; ordersTotalBytes: number | null; databaseBytes: number | null };
+  source: {
+    seedRows: number;
+    ordersTableBytes: number | null;
+    ordersTotalBytes: number | null;
+    databaseBytes: number | null;
+  };
   /** What remains in the emulator at the end. */
   remaining: {
     deployments: Array<{ id: string; status: string }>;
@@ -103,7 +108,8 @@ export interface RehearsalReport {
   };
 }
 
-const ms = (n: number | null | undefined): string => (n == null ? '–' : n < 10_000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`);
+const ms = (n: number | null | undefined): string =>
+  n == null ? '–' : n < 10_000 ? `${Math.round(n)} ms` : `${(n / 1000).toFixed(1)} s`;
 
 const bytesOrSeconds = (v: number | null, unit: string): string => {
   if (v == null) return 'no data';
@@ -115,11 +121,15 @@ const bytesOrSeconds = (v: number | null, unit: string): string => {
 export const formatSummary = (r: RehearsalReport): string => {
   const lagValues = r.lag.map((s) => bytesOrSeconds(s.value, s.unit));
   const endpoint = (e: EndpointIdentity | null): string =>
-    e ? `${e.instanceId ?? '?'} (PostgreSQL ${e.serverVersion}, server :${e.serverPort}, system ${e.systemIdentifier})` : '–';
+    e
+      ? `${e.instanceId ?? '?'} (PostgreSQL ${e.serverVersion}, server :${e.serverPort}, system ${e.systemIdentifier})`
+      : '–';
   const lines = [
     `Rehearsal ${r.scenario}: ${r.outcome}${r.outcome === r.expected ? ' (as expected)' : ` (expected ${r.expected})`} in ${ms(r.durationMs)}`,
     `  path         ${r.states.length} states, ${r.transitions} transitions${r.retries.length ? `, ${r.retries.length} retries` : ''}; ended in ${r.states.at(-1) ?? '–'}${r.error ? ` (${r.error})` : ''}`,
-    ...r.failures.slice(0, 3).map((f) => `  error        ${f.state}: ${f.error}: ${f.cause.split('\n').join(' ').slice(0, 300)}`),
+    ...r.failures
+      .slice(0, 3)
+      .map((f) => `  error        ${f.state}: ${f.error}: ${f.cause.split('\n').join(' ').slice(0, 300)}`),
     `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
     r.switchover.happened
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`

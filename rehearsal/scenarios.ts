@@ -48,7 +48,8 @@ export const VERIFY_ALARM = 'orders-5xx';
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
   happy: {
     name: 'happy',
-    description: 'PostgreSQL 17 → 18 by logical replication, approved, switched, verified, old blue snapshotted and deleted',
+    description:
+      'PostgreSQL 17 → 18 by logical replication, approved, switched, verified, old blue snapshotted and deleted',
     expected: 'switched',
     faults: [],
     approval: 'approve',
@@ -83,14 +84,16 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   },
   'lag-stall': {
     name: 'lag-stall',
-    description: 'green stops applying changes under the write load; lag never converges by lag.deadlineMinutes',
+    description:
+      'green stops applying changes under the write load; lag never converges by lag.deadlineMinutes',
     expected: 'rolled-back',
     faults: [{ kind: 'replication-stall' }],
     approval: 'approve',
   },
   'switchover-fails': {
     name: 'switchover-fails',
-    description: 'RDS cancels the switchover (SWITCHOVER_FAILED) and rolls back; green is deleted, blue serves again',
+    description:
+      'RDS cancels the switchover (SWITCHOVER_FAILED) and rolls back; green is deleted, blue serves again',
     expected: 'rolled-back',
     faults: [{ kind: 'switchover-fails' }],
     approval: 'approve',
@@ -105,14 +108,16 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   },
   'bad-input': {
     name: 'bad-input',
-    description: 'an unknown input field and a destructive expand migration; Preflight refuses, nothing is created',
+    description:
+      'an unknown input field and a destructive expand migration; Preflight refuses, nothing is created',
     expected: 'refused',
     faults: [],
     approval: 'approve',
   },
 };
 
-export const isScenarioName = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name);
+export const isScenarioName = (name: string): name is ScenarioName =>
+  (SCENARIO_NAMES as readonly string[]).includes(name);
 
 /** Maps the execution's terminal state to an outcome. */
 export const outcomeOf = (status: 'SUCCEEDED' | 'FAILED', error: string | null): Outcome => {

@@ -45,7 +45,9 @@ export const createWritesTable = async (cfg: EndpointConfig): Promise<void> => {
   const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
   await c.connect();
   try {
-    await c.query(`CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (id bigint PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+    await c.query(
+      `CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (id bigint PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
+    );
   } finally {
     await c.end().catch(() => {});
   }
@@ -104,7 +106,8 @@ export class WriteLoad {
 
   private recordError(client: number, err: unknown): void {
     this.counts.clientErrors++;
-    if (this.errors.length < 1000) this.errors.push({ at: Date.now(), client, message: (err as Error)?.message ?? String(err) });
+    if (this.errors.length < 1000)
+      this.errors.push({ at: Date.now(), client, message: (err as Error)?.message ?? String(err) });
   }
 
   private async loop(client: number): Promise<void> {
@@ -119,7 +122,12 @@ export class WriteLoad {
     };
     while (!this.stopping) {
       if (!conn) {
-        const c = new pg.Client({ ...this.cfg, connectionTimeoutMillis: 5000, query_timeout: 10_000, application_name: `rehearsal-writer-${client}` });
+        const c = new pg.Client({
+          ...this.cfg,
+          connectionTimeoutMillis: 5000,
+          query_timeout: 10_000,
+          application_name: `rehearsal-writer-${client}`,
+        });
         c.on('error', () => {}); // a dropped connection surfaces on the next query
         try {
           await c.connect();
@@ -174,7 +182,11 @@ export class WriteLoad {
 }
 
 /** The longest gap between consecutive acknowledgements that overlaps [from, to] (ms), with where it was. */
-export const longestAckGap = (ackTimes: number[], from: number, to: number): { ms: number; start: number; end: number } => {
+export const longestAckGap = (
+  ackTimes: number[],
+  from: number,
+  to: number,
+): { ms: number; start: number; end: number } => {
   let best = { ms: 0, start: from, end: from };
   for (let i = 1; i < ackTimes.length; i++) {
     const a = ackTimes[i - 1] ?? 0;

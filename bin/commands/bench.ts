@@ -42,7 +42,8 @@ export const run = async (argv: string[]): Promise<number> => {
     process.stderr.write(`switchyard bench: unknown suite ${unknown.join(', ')}\n\n${USAGE}\n`);
     return 2;
   }
-  const int = (v: unknown, fallback: number) => (typeof v === 'string' && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : fallback);
+  const int = (v: unknown, fallback: number) =>
+    typeof v === 'string' && /^\d+$/.test(v) && Number(v) > 0 ? Number(v) : fallback;
   const quick = values.quick === true;
   const sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
   if (values.big) sizes.push(1_000_000);

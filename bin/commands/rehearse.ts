@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
-import { createProgressView } from '../../rehearsal/progress.ts';
 import {
   formatSummary,
   isScenarioName,
@@ -19,6 +18,7 @@ import {
   SCENARIOS,
   type ScenarioName,
 } from '../../rehearsal/index.ts';
+import { createProgressView } from '../../rehearsal/progress.ts';
 
 export enum RehearseExitCode {
   /** Every scenario ended in its expected state with no lost writes and nothing orphaned. */
@@ -86,13 +86,17 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   } catch (err) {
     return (err as Error).message;
   }
-  const str = (name: keyof typeof OPTIONS): string | undefined => (values[name] as string | undefined) ?? npmFlag(env, name);
-  const bool = (name: keyof typeof OPTIONS): boolean => values[name] === true || ['true', '1'].includes(npmFlag(env, name) ?? '');
+  const str = (name: keyof typeof OPTIONS): string | undefined =>
+    (values[name] as string | undefined) ?? npmFlag(env, name);
+  const bool = (name: keyof typeof OPTIONS): boolean =>
+    values[name] === true || ['true', '1'].includes(npmFlag(env, name) ?? '');
   const scenario = str('scenario') ?? 'happy';
-  if (scenario !== 'all' && !isScenarioName(scenario)) return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
+  if (scenario !== 'all' && !isScenarioName(scenario))
+    return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
   const seed = str('seed-rows');
   const seedRows = seed === undefined ? undefined : Number(seed);
-  if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0)) return `--seed-rows must be a whole number, not '${seed}'`;
+  if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
+    return `--seed-rows must be a whole number, not '${seed}'`;
   return {
     scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
@@ -131,7 +135,10 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   }
   if (parsed.printInput) {
     const targetEngineVersion = binariesFor(18).version;
-    const docs = parsed.scenarios.map((s) => ({ scenario: s, input: rehearsalInput(s, { targetEngineVersion }) }));
+    const docs = parsed.scenarios.map((s) => ({
+      scenario: s,
+      input: rehearsalInput(s, { targetEngineVersion }),
+    }));
     out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
     return RehearseExitCode.Passed;
   }
@@ -141,10 +148,14 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
     if (interrupts > 1) {
-      process.stderr.write(`\nswitchyard rehearse: ${signal} again; exiting now (PostgreSQL children get SIGQUIT on exit)\n`);
+      process.stderr.write(
+        `\nswitchyard rehearse: ${signal} again; exiting now (PostgreSQL children get SIGQUIT on exit)\n`,
+      );
       process.exit(RehearseExitCode.Interrupted);
     }
-    process.stderr.write(`\nswitchyard rehearse: ${signal}; stopping the write load, the approval endpoint and every PostgreSQL server…\n`);
+    process.stderr.write(
+      `\nswitchyard rehearse: ${signal}; stopping the write load, the approval endpoint and every PostgreSQL server…\n`,
+    );
     controller.abort();
   };
   process.on('SIGINT', onSignal);
@@ -155,7 +166,9 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   try {
     for (const scenario of parsed.scenarios) {
       const view = createProgressView(process.stderr);
-      process.stderr.write(`\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}\n`);
+      process.stderr.write(
+        `\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}\n`,
+      );
       const restore = captureConsole(parsed.verbose);
       let report: RehearsalReport;
       try {
@@ -174,10 +187,14 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
         view.stop();
       }
       reports.push(report);
-      const file = resolve(parsed.report ?? `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : scenario}.json`);
+      const file = resolve(
+        parsed.report ?? `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : scenario}.json`,
+      );
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${JSON.stringify(parsed.scenarios.length > 1 ? reports : report, null, 2)}\n`);
-      out(parsed.json ? JSON.stringify(report, null, 2) : `\n${formatSummary(report)}\n  report       ${file}`);
+      out(
+        parsed.json ? JSON.stringify(report, null, 2) : `\n${formatSummary(report)}\n  report       ${file}`,
+      );
       if (!report.passed) code = RehearseExitCode.Failed;
     }
     if (parsed.scenarios.length > 1) {

@@ -14,9 +14,15 @@ describe('switchyard rehearse compensations around approval and switchover', () 
       expectCleanEnd(report);
       expectCompensated(report);
       expect(inOrder(report.states, ['PrepareApproval', 'RequestApproval', 'Compensate'])).toBe(true);
-      expect(report.approval).toMatchObject({ decision: 'rejected', by: 'dba@example.com', channel: 'email' });
+      expect(report.approval).toMatchObject({
+        decision: 'rejected',
+        by: 'dba@example.com',
+        channel: 'email',
+      });
       expect(report.approval.reason).toContain('rejects');
-      expect(report.failures).toEqual([expect.objectContaining({ state: 'RequestApproval', error: 'ApprovalRejected' })]);
+      expect(report.failures).toEqual([
+        expect.objectContaining({ state: 'RequestApproval', error: 'ApprovalRejected' }),
+      ]);
     },
     LONG,
   );
@@ -31,7 +37,9 @@ describe('switchyard rehearse compensations around approval and switchover', () 
       expectCompensated(report);
       expect(report.approval.decision).toBe('timed-out');
       expect(report.approval.by).toBeNull();
-      expect(report.failures).toEqual([expect.objectContaining({ state: 'RequestApproval', error: 'States.Timeout' })]);
+      expect(report.failures).toEqual([
+        expect.objectContaining({ state: 'RequestApproval', error: 'States.Timeout' }),
+      ]);
     },
     LONG,
   );
@@ -44,11 +52,22 @@ describe('switchyard rehearse compensations around approval and switchover', () 
       // Assess
       expectCleanEnd(report);
       expectCompensated(report);
-      expect(inOrder(report.states, ['Switchover', 'WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone', 'SwitchoverFailed', 'Compensate'])).toBe(true);
+      expect(
+        inOrder(report.states, [
+          'Switchover',
+          'WaitForSwitchover',
+          'CheckSwitchover',
+          'IsSwitchoverDone',
+          'SwitchoverFailed',
+          'Compensate',
+        ]),
+      ).toBe(true);
       expect(report.switchover.happened).toBe(true);
       // Writes resumed on blue after the cancelled switch.
       const lastSwitchState = report.timeline.states.find((s) => s.state === 'SwitchoverFailed')?.atMs ?? 0;
-      expect(report.writes.durationMs + (report.timings.marks.writesStarted ?? 0)).toBeGreaterThan(lastSwitchState);
+      expect(report.writes.durationMs + (report.timings.marks.writesStarted ?? 0)).toBeGreaterThan(
+        lastSwitchState,
+      );
     },
     LONG,
   );

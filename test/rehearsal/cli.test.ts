@@ -8,11 +8,17 @@ import { buildPlan } from '../../src/domain/plan.ts';
 
 describe('parseRehearseArgs', () => {
   it('defaults to the happy scenario waiting for a person', () => {
-    expect(parseRehearseArgs([], {})).toMatchObject({ scenarios: ['happy'], autoApprove: false, report: undefined });
+    expect(parseRehearseArgs([], {})).toMatchObject({
+      scenarios: ['happy'],
+      autoApprove: false,
+      report: undefined,
+    });
   });
 
   it('reads flags given after --', () => {
-    expect(parseRehearseArgs(['--auto-approve', '--scenario', 'lag-stall', '--report', 'r.json'], {})).toMatchObject({
+    expect(
+      parseRehearseArgs(['--auto-approve', '--scenario', 'lag-stall', '--report', 'r.json'], {}),
+    ).toMatchObject({
       scenarios: ['lag-stall'],
       autoApprove: true,
       report: 'r.json',
@@ -20,8 +26,16 @@ describe('parseRehearseArgs', () => {
   });
 
   it('reads the npm form, where npm turns unknown flags into npm_config_* variables', () => {
-    const env = { npm_config_auto_approve: 'true', npm_config_scenario: 'verify-fails', npm_config_report: 'out.json' };
-    expect(parseRehearseArgs([], env)).toMatchObject({ scenarios: ['verify-fails'], autoApprove: true, report: 'out.json' });
+    const env = {
+      npm_config_auto_approve: 'true',
+      npm_config_scenario: 'verify-fails',
+      npm_config_report: 'out.json',
+    };
+    expect(parseRehearseArgs([], env)).toMatchObject({
+      scenarios: ['verify-fails'],
+      autoApprove: true,
+      report: 'out.json',
+    });
   });
 
   it('expands "all" to every scenario and refuses unknown ones', () => {
@@ -32,20 +46,36 @@ describe('parseRehearseArgs', () => {
 });
 
 describe('rehearsalInput', () => {
-  it.each(SCENARIO_NAMES.filter((s) => s !== 'bad-input'))('is a valid execution input for %s', (scenario) => {
-    expect(validateExecutionInput(rehearsalInput(scenario, { targetEngineVersion: '18.4' })).ok).toBe(true);
-  });
+  it.each(SCENARIO_NAMES.filter((s) => s !== 'bad-input'))(
+    'is a valid execution input for %s',
+    (scenario) => {
+      expect(validateExecutionInput(rehearsalInput(scenario, { targetEngineVersion: '18.4' })).ok).toBe(true);
+    },
+  );
 
   it('is refused for bad-input, naming the unknown field', () => {
     const verdict = validateExecutionInput(rehearsalInput('bad-input', { targetEngineVersion: '18.4' }));
-    expect(verdict).toEqual({ ok: false, problems: [expect.stringMatching(/^maintenanceWindow: unknown field/)] });
+    expect(verdict).toEqual({
+      ok: false,
+      problems: [expect.stringMatching(/^maintenanceWindow: unknown field/)],
+    });
   });
 
   it('shortens the waits to the documented time scale, exactly', () => {
     const verdict = validateExecutionInput(rehearsalInput('happy', { targetEngineVersion: '18.4' }));
     if (!verdict.ok) throw new Error(verdict.problems.join('; '));
-    const plan = buildPlan(verdict.input, { arn: 'arn:aws:rds:us-east-1:123456789012:db:orders-db', engineVersion: '17.10' }, 'arn:x', new Date(0));
-    expect(plan.waits).toEqual({ greenPollSeconds: 1, lagPollSeconds: 1, verifyPollSeconds: 1, retentionSeconds: 3 });
+    const plan = buildPlan(
+      verdict.input,
+      { arn: 'arn:aws:rds:us-east-1:123456789012:db:orders-db', engineVersion: '17.10' },
+      'arn:x',
+      new Date(0),
+    );
+    expect(plan.waits).toEqual({
+      greenPollSeconds: 1,
+      lagPollSeconds: 1,
+      verifyPollSeconds: 1,
+      retentionSeconds: 3,
+    });
     expect(plan.bakeSeconds).toBe(3);
     expect(plan.approval.timeoutSeconds).toBe(600);
     expect(plan.replication).toBe('logical');

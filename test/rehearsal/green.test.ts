@@ -13,7 +13,9 @@ describe('switchyard rehearse compensations while green is built and catches up'
       // Assess
       expectCleanEnd(report);
       expectCompensated(report);
-      expect(inOrder(report.states, ['CreateGreen', 'CheckGreen', 'IsGreenReady', 'GreenFailed', 'Compensate'])).toBe(true);
+      expect(
+        inOrder(report.states, ['CreateGreen', 'CheckGreen', 'IsGreenReady', 'GreenFailed', 'Compensate']),
+      ).toBe(true);
       expect(report.lag).toEqual([]);
       expect(report.approval.decision).toBe('not-asked');
     },
@@ -28,7 +30,17 @@ describe('switchyard rehearse compensations while green is built and catches up'
       // Assess
       expectCleanEnd(report);
       expectCompensated(report);
-      expect(inOrder(report.states, ['CreateGreen', 'WaitForGreen', 'CheckGreen', 'WaitForGreen', 'CheckGreen', 'GreenDeadlinePassed', 'Compensate'])).toBe(true);
+      expect(
+        inOrder(report.states, [
+          'CreateGreen',
+          'WaitForGreen',
+          'CheckGreen',
+          'WaitForGreen',
+          'CheckGreen',
+          'GreenDeadlinePassed',
+          'Compensate',
+        ]),
+      ).toBe(true);
       expect(report.approval.decision).toBe('not-asked');
     },
     LONG,
@@ -42,7 +54,16 @@ describe('switchyard rehearse compensations while green is built and catches up'
       // Assess
       expectCleanEnd(report);
       expectCompensated(report);
-      expect(inOrder(report.states, ['StartLagWatch', 'CheckLag', 'WaitForLag', 'CheckLag', 'LagDeadlinePassed', 'Compensate'])).toBe(true);
+      expect(
+        inOrder(report.states, [
+          'StartLagWatch',
+          'CheckLag',
+          'WaitForLag',
+          'CheckLag',
+          'LagDeadlinePassed',
+          'Compensate',
+        ]),
+      ).toBe(true);
       expect(report.states).not.toContain('RequestApproval');
       const last = report.lag.at(-1);
       expect(last?.withinThreshold).toBe(false);

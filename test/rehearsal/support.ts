@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { livePostgresPids } from '../../emulator/index.ts';
-import { rehearse, type RehearsalReport, type ScenarioName } from '../../rehearsal/index.ts';
+import { type RehearsalReport, rehearse, type ScenarioName } from '../../rehearsal/index.ts';
 
 /** Child processes of this process named `postgres`, read from /proc (what `ps` would show). */
 export const postgresChildren = (): number[] => {
@@ -23,7 +23,8 @@ export const postgresChildren = (): number[] => {
 };
 
 /** Runs a scenario the way `switchyard rehearse --auto-approve` does. */
-export const runScenario = (scenario: ScenarioName): Promise<RehearsalReport> => rehearse({ scenario, autoApprove: true });
+export const runScenario = (scenario: ScenarioName): Promise<RehearsalReport> =>
+  rehearse({ scenario, autoApprove: true });
 
 /** True when `expected` appears in `states` in order (other states may sit between). */
 export const inOrder = (states: string[], expected: string[]): boolean => {
@@ -49,7 +50,15 @@ export const expectCleanEnd = (report: RehearsalReport): void => {
 export const expectCompensated = (report: RehearsalReport): void => {
   expect(report.outcome).toBe('rolled-back');
   expect(report.states.at(-1)).toBe('RolledBack');
-  expect(inOrder(report.states, ['Compensate', 'CheckCompensation', 'IsCompensated', 'NotifyRolledBack', 'RolledBack'])).toBe(true);
+  expect(
+    inOrder(report.states, [
+      'Compensate',
+      'CheckCompensation',
+      'IsCompensated',
+      'NotifyRolledBack',
+      'RolledBack',
+    ]),
+  ).toBe(true);
   expect(report.states).not.toContain('Verify');
   expect(report.remaining.deployments).toEqual([]);
   expect(report.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);

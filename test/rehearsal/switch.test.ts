@@ -24,15 +24,42 @@ describe('switchyard rehearse', () => {
       expect(report.status).toBe('SUCCEEDED');
       expect(
         inOrder(report.states, [
-          'Begin', 'Preflight', 'CreateGreen', 'WaitForGreen', 'CheckGreen', 'StartLagWatch', 'CheckLag', 'PrepareApproval',
-          'RequestApproval', 'CheckWindow', 'RecheckLag', 'Switchover', 'WaitForSwitchover', 'CheckSwitchover', 'Verify',
-          'Retain', 'KeepOldBlue', 'Cleanup', 'CheckSnapshot', 'DeleteOldBlue', 'NotifySuccess', 'Succeeded',
+          'Begin',
+          'Preflight',
+          'CreateGreen',
+          'WaitForGreen',
+          'CheckGreen',
+          'StartLagWatch',
+          'CheckLag',
+          'PrepareApproval',
+          'RequestApproval',
+          'CheckWindow',
+          'RecheckLag',
+          'Switchover',
+          'WaitForSwitchover',
+          'CheckSwitchover',
+          'Verify',
+          'Retain',
+          'KeepOldBlue',
+          'Cleanup',
+          'CheckSnapshot',
+          'DeleteOldBlue',
+          'NotifySuccess',
+          'Succeeded',
         ]),
       ).toBe(true);
-      expect(report.approval).toMatchObject({ decision: 'approved', by: 'dba@example.com', channel: 'email' });
-      expect(report.approval.links?.approve).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]{22}\?decision=approve&/);
+      expect(report.approval).toMatchObject({
+        decision: 'approved',
+        by: 'dba@example.com',
+        channel: 'email',
+      });
+      expect(report.approval.links?.approve).toMatch(
+        /^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]{22}\?decision=approve&/,
+      );
       expect(report.lag.length).toBeGreaterThanOrEqual(4);
-      expect(report.lag.every((s) => s.metric === 'OldestReplicationSlotLag' && s.unit === 'bytes')).toBe(true);
+      expect(report.lag.every((s) => s.metric === 'OldestReplicationSlotLag' && s.unit === 'bytes')).toBe(
+        true,
+      );
       expect(report.switchover.happened).toBe(true);
       expect(report.switchover.writeStallMs).not.toBeNull();
       // The endpoint answered from PostgreSQL 17 before and from green's PostgreSQL 18 after.
@@ -43,9 +70,17 @@ describe('switchyard rehearse', () => {
       // Old blue was snapshotted, then deleted; the Blue/Green object is gone.
       expect(report.remaining.deployments).toEqual([]);
       expect(report.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
-      expect(report.remaining.snapshots).toEqual([expect.objectContaining({ id: expect.stringMatching(/^sy-final-orders-db-old1-/), status: 'available' })]);
+      expect(report.remaining.snapshots).toEqual([
+        expect.objectContaining({
+          id: expect.stringMatching(/^sy-final-orders-db-old1-/),
+          status: 'available',
+        }),
+      ]);
       expect(report.notifications.map((n) => n.subject)).toEqual(
-        expect.arrayContaining([expect.stringMatching(/approve switchover of orders-db/), expect.stringMatching(/switched/)]),
+        expect.arrayContaining([
+          expect.stringMatching(/approve switchover of orders-db/),
+          expect.stringMatching(/switched/),
+        ]),
       );
     },
     LONG,
@@ -59,14 +94,28 @@ describe('switchyard rehearse', () => {
       // Assess
       expectCleanEnd(report);
       expect(report.outcome).toBe('failed-after-switch');
-      expect(inOrder(report.states, ['Switchover', 'CheckSwitchover', 'Verify', 'IsVerified', 'VerificationFailed', 'AlertAndHold', 'FailedAfterSwitch'])).toBe(true);
+      expect(
+        inOrder(report.states, [
+          'Switchover',
+          'CheckSwitchover',
+          'Verify',
+          'IsVerified',
+          'VerificationFailed',
+          'AlertAndHold',
+          'FailedAfterSwitch',
+        ]),
+      ).toBe(true);
       expect(report.states).not.toContain('Cleanup');
       expect(report.states).not.toContain('DeleteOldBlue');
       expect(report.endpoints.after?.serverVersion).toMatch(/^18\./);
       expect(report.remaining.instances).toEqual(
-        expect.arrayContaining([expect.objectContaining({ id: 'orders-db-old1', status: 'available', readOnly: true })]),
+        expect.arrayContaining([
+          expect.objectContaining({ id: 'orders-db-old1', status: 'available', readOnly: true }),
+        ]),
       );
-      expect(report.remaining.deployments).toEqual([expect.objectContaining({ status: 'SWITCHOVER_COMPLETED' })]);
+      expect(report.remaining.deployments).toEqual([
+        expect.objectContaining({ status: 'SWITCHOVER_COMPLETED' }),
+      ]);
     },
     LONG,
   );
