@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Core, newResourceId } from '../core.ts';
 import { QueryError } from '../http/query.ts';
 import { binariesFor } from '../pg/binaries.ts';
+import { retargetSubscriptions } from '../pg/logical.ts';
 import { baseBackup } from '../pg/physical.ts';
 import { errorMessage, ident, lowerAlnum, sleep } from '../util.ts';
 import {
@@ -217,6 +218,16 @@ export const startInstances = async (core: Core): Promise<void> => {
     if (!rec) continue;
     await core.startServer(rec, inst);
     await core.openEndpoint(inst);
+  }
+  // A logical subscription's connection string names the publisher's port, which may have changed.
+  for (const rec of core.state.servers) {
+    if (!rec.logical) continue;
+    const green = core.servers.get(rec.id);
+    const blue = core.servers.get(rec.logical.publisherServerId);
+    if (green?.running && blue?.running)
+      await retargetSubscriptions(blue, green, rec.logical.links).catch((e) =>
+        core.log(`[logical] retarget: ${errorMessage(e)}`),
+      );
   }
   core.save();
 };

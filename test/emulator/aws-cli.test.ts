@@ -3,9 +3,12 @@
  * errors with exit code 254 and the wire code, empty lists, auto-pagination, and the full Blue/Green
  * lifecycle from the CLI alone. A missing CLI fails this file (install: apt-get install -y awscli).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { aws, awsCliPath, query, stopAndCheck, waitUntil } from './helpers.ts';
+
+// Each CLI call starts Python and loads botocore's models (1–4 s on a busy 2-core machine).
+vi.setConfig({ testTimeout: 150_000 });
 
 let emu: Emulator;
 const ARN = 'arn:aws:rds:us-east-1:123456789012:db:orders-db';
@@ -106,12 +109,12 @@ describe('aws rds: instances, parameters, engine versions, snapshots', () => {
       ],
       'DBInstanceAlreadyExists',
     );
-    await waitUntil(
-      'cli-db available',
-      async () =>
-        (await ok(['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).DBInstances[0]
-          .DBInstanceStatus === 'available',
-    );
+    // Wait without the CLI (each call costs a Python start), then check once with it.
+    await emu.idle();
+    expect(
+      (await ok(['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).DBInstances[0]
+        .DBInstanceStatus,
+    ).toBe('available');
     const del = await ok([
       'rds',
       'delete-db-instance',
@@ -130,18 +133,13 @@ describe('aws rds: instances, parameters, engine versions, snapshots', () => {
       'orders-db',
     ]);
     expect(snap.DBSnapshot).toMatchObject({ DBSnapshotIdentifier: 'cli-snap', Status: 'creating' });
-    await waitUntil(
-      'snapshot available',
-      async () =>
-        (await ok(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', 'cli-snap'])).DBSnapshots[0]
-          .Status === 'available',
-    );
+    await emu.idle();
+    expect(
+      (await ok(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', 'cli-snap'])).DBSnapshots[0]
+        .Status,
+    ).toBe('available');
     await fails(['rds', 'describe-db-snapshots', '--db-snapshot-identifier', 'nope'], 'DBSnapshotNotFound');
-    await waitUntil(
-      'cli-db gone',
-      async () =>
-        (await aws(emu, ['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'])).code === 254,
-    );
+    await fails(['rds', 'describe-db-instances', '--db-instance-identifier', 'cli-db'], 'DBInstanceNotFound');
   });
 
   it('reads parameters with filters, auto-paginates, and pages by hand with --no-paginate', async () => {
@@ -338,11 +336,10 @@ describe('aws rds: the Blue/Green lifecycle from the CLI', () => {
     const del = await ok(['rds', 'delete-blue-green-deployment', '--blue-green-deployment-identifier', id]);
     expect(del.BlueGreenDeployment.Status).toBe('DELETING');
     expect(del.BlueGreenDeployment.DeleteTime).toBeTruthy();
-    await waitUntil(
-      'gone',
-      async () =>
-        (await aws(emu, ['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id]))
-          .code === 254,
+    await emu.idle();
+    await fails(
+      ['rds', 'describe-blue-green-deployments', '--blue-green-deployment-identifier', id],
+      'BlueGreenDeploymentNotFoundFault',
     );
 
     const events = await ok([

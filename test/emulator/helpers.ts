@@ -77,7 +77,9 @@ export const query = async <R extends pg.QueryResultRow = Record<string, unknown
  * The AWS CLI v2 from Debian's `awscli` package. A v1 `aws` earlier on PATH (e.g. a pyenv shim) is skipped.
  * Missing CLI is a failure, not a skip: install it with `apt-get install -y awscli`.
  */
+let cliPath: string | undefined;
 export const awsCliPath = (): string => {
+  if (cliPath) return cliPath;
   const candidates = [process.env.SWITCHYARD_AWS_CLI, '/usr/bin/aws', '/usr/local/bin/aws', 'aws'].filter(
     (c): c is string => !!c,
   );
@@ -85,7 +87,10 @@ export const awsCliPath = (): string => {
     if (c.includes('/') && !existsSync(c)) continue;
     try {
       const v = execFileSync(c, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      if (/^aws-cli\/2\./.test(v)) return c;
+      if (/^aws-cli\/2\./.test(v)) {
+        cliPath = c;
+        return c;
+      }
     } catch {}
   }
   throw new Error(
