@@ -7,12 +7,14 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { binariesFor } from '../emulator/pg/binaries.ts';
 import { type BundleSample, benchBundles } from './bundles.ts';
+import { benchCli, type CliBench } from './cli.ts';
+import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
 import { benchRows, type RowsBench } from './rows.ts';
 import type { Summary } from './stats.ts';
 import { benchTransitions, type TransitionBench } from './transitions.ts';
 
-export const SUITES = ['rehearsals', 'rows', 'transitions', 'bundles'] as const;
+export const SUITES = ['rehearsals', 'cli', 'rows', 'copy', 'transitions', 'bundles'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -22,6 +24,10 @@ export interface BenchOptions {
   rowsRuns: number;
   rowSizes: number[];
   importRuns: number;
+  /** fresh-process `switchyard rehearse --auto-approve` runs */
+  cliRuns: number;
+  /** rows in the isolated logical-copy experiment */
+  copyRows: number;
   log: (line: string) => void;
 }
 
@@ -40,6 +46,8 @@ export interface BenchResults {
   >;
   rehearsals?: RehearsalBench;
   rows?: RowsBench;
+  copy?: CopyVariant[];
+  cli?: CliBench;
   transitions?: TransitionBench;
   bundles?: BundleSample[];
 }
@@ -102,10 +110,22 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     (v) => (results.rehearsals = v),
   );
   await suite(
+    'cli',
+    { runs: options.cliRuns },
+    () => benchCli(options.cliRuns, options.log),
+    (v) => (results.cli = v),
+  );
+  await suite(
     'rows',
     { sizes: options.rowSizes, runs: options.rowsRuns },
     () => benchRows(options.rowSizes, options.rowsRuns, options.log),
     (v) => (results.rows = v),
+  );
+  await suite(
+    'copy',
+    { rows: options.copyRows },
+    () => benchCopy(options.copyRows, options.log),
+    (v) => (results.copy = v),
   );
   return results;
 };
@@ -146,12 +166,19 @@ export const formatResults = (r: BenchResults): string => {
     );
     add('rehearsal wall time (happy, 1,000 rows)', ms(r.rehearsals.wallTimeMs), '≤ 30 s');
   }
+  if (r.cli) add('npm run rehearse --auto-approve, spawn to exit', ms(r.cli.wallMs), '≤ 30 s');
   if (r.rows)
     for (const s of r.rows.bySize)
       add(
         `rows ${s.rows.toLocaleString('en-US')} (${((s.ordersTableBytes ?? 0) / 1e6).toFixed(1)} MB)`,
         `wall ${ms(s.durationMs)}; green ${s.greenBuildMs.median ?? '–'} ms; copy ${s.initialCopyMs.median ?? '–'} ms = ${s.copyMBps.median?.toFixed(1) ?? '–'} MB/s`,
         s === r.rows.bySize.at(-1) ? 'copy ≥ 50 MB/s' : '',
+      );
+  if (r.copy)
+    for (const c of r.copy)
+      add(
+        `logical copy: ${c.variant}`,
+        `${c.copyMBps.toFixed(1)} MB/s copy, ${c.totalMBps.toFixed(1)} MB/s with indexes (${c.tableMB.toFixed(0)} MB)`,
       );
   if (r.transitions)
     for (const t of r.transitions.runs)

@@ -219,6 +219,8 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
 };
 
 export const run = async (argv: string[]): Promise<number> => {
+  // The pinned SDK warns once per process that future versions need Node 22; not news during a run.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const code = await rehearseCommand(argv);
   // Every server has stopped by now, but an interrupted execution may still be parked on a timer, and
   // the emulator's PgServer.stop() leaves its 15 s fallback timer pending (emulator/pg/server.ts), which
