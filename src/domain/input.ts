@@ -100,6 +100,7 @@ export const ExecutionInput = z
     switchover: z
       .strictObject({
         timeoutSeconds: z.number().int().min(30).max(3600).default(300),
+        pollSeconds: z.number().int().min(1).max(60).default(5),
       })
       .prefault({}),
     verify: z

@@ -24,7 +24,13 @@ export interface Plan {
   executionId: string;
   release: string | null;
   lag: LagPlan;
-  waits: { greenPollSeconds: number; lagPollSeconds: number; verifyPollSeconds: number; retentionSeconds: number };
+  waits: {
+    greenPollSeconds: number;
+    lagPollSeconds: number;
+    switchoverPollSeconds: number;
+    verifyPollSeconds: number;
+    retentionSeconds: number;
+  };
   /** greenReady bounds the build; switchBy bounds the whole wait for approval and the window */
   deadlines: { greenReady: string; switchBy: string };
   target: ExecutionInput['target'];
@@ -81,6 +87,7 @@ export const buildPlan = (
     waits: {
       greenPollSeconds: input.green.pollSeconds,
       lagPollSeconds: input.lag.pollSeconds,
+      switchoverPollSeconds: input.switchover.pollSeconds,
       verifyPollSeconds: input.verify.pollSeconds,
       retentionSeconds: Math.ceil(input.retention.keepOldBlueHours * 3600),
     },
