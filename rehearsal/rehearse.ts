@@ -217,6 +217,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
   const scenario = SCENARIOS[options.scenario ?? 'happy'];
   const signal = options.signal;
   const t0 = Date.now();
+  // Before any SDK client exists: the pinned SDK's once-per-process Node 22 notice is not news here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const marks: Record<string, number> = {};
   const mark = (name: string) => {
     marks[name] = Date.now() - t0;

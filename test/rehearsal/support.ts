@@ -35,7 +35,16 @@ export const inOrder = (states: string[], expected: string[]): boolean => {
 
 /** What every scenario must satisfy: its expected end, no lost writes, and no PostgreSQL left running. */
 export const expectCleanEnd = (report: RehearsalReport): void => {
-  expect(report.outcome).toBe(report.expected);
+  // On a wrong end, show why: the error, what raised it and the last states.
+  expect({
+    outcome: report.outcome,
+    error: report.error,
+    cause: report.cause,
+    failures: report.failures,
+    last: report.states.slice(-12),
+  }).toMatchObject({
+    outcome: report.expected,
+  });
   expect(report.checks.filter((c) => !c.ok)).toEqual([]);
   expect(report.passed).toBe(true);
   expect(report.writes.acknowledged).toBeGreaterThan(0);
