@@ -1,9 +1,9 @@
 /** CheckCompensation: green counts as removed only when the deployment and every green instance are gone. */
 import { CheckCompensationInput } from '#domain/contracts';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckCompensationHandler = (gw: Gateways) =>
+export const makeCheckCompensationHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CheckCompensationInput, async ({ deploymentId, greenInstanceIds }) => {
     const remaining: string[] = [];
     if (deploymentId && (await gw.rds.describeDeployment(deploymentId))) remaining.push(deploymentId);
@@ -13,4 +13,4 @@ export const makeCheckCompensationHandler = (gw: Gateways) =>
     return { done: remaining.length === 0, remaining, checkedAt: gw.clock().toISOString() };
   });
 
-export const handler = makeCheckCompensationHandler(defaultGateways());
+export const handler = makeCheckCompensationHandler({ rds: rdsGateway(), clock: systemClock });

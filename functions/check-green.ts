@@ -4,15 +4,19 @@ import { DeploymentNotFoundError } from '#domain/errors';
 import { instanceIdFromArn } from '#domain/facts';
 import { addSeconds } from '#domain/plan';
 import { judgeGreenReadiness } from '#domain/readiness';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckGreenHandler = (gw: Gateways) =>
+export const makeCheckGreenHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CheckGreenInput, async ({ deploymentId, lagDeadlineMinutes }) => {
     const deployment = await gw.rds.describeDeployment(deploymentId);
     if (!deployment) throw new DeploymentNotFoundError(`deployment ${deploymentId} no longer exists`);
-    const greenIds = deployment.switchoverDetails.flatMap((m) => (m.targetMember ? [instanceIdFromArn(m.targetMember)] : []));
-    const greens = (await Promise.all(greenIds.map((id) => gw.rds.describeInstance(id)))).filter((g) => g !== undefined);
+    const greenIds = deployment.switchoverDetails.flatMap((m) =>
+      m.targetMember ? [instanceIdFromArn(m.targetMember)] : [],
+    );
+    const greens = (await Promise.all(greenIds.map((id) => gw.rds.describeInstance(id)))).filter(
+      (g) => g !== undefined,
+    );
     const readiness = judgeGreenReadiness(deployment, greens);
     const now = gw.clock();
     const primary = greens[0];
@@ -28,4 +32,4 @@ export const makeCheckGreenHandler = (gw: Gateways) =>
     };
   });
 
-export const handler = makeCheckGreenHandler(defaultGateways());
+export const handler = makeCheckGreenHandler({ rds: rdsGateway(), clock: systemClock });

@@ -1,10 +1,10 @@
 /** CheckLag: read the replication-lag metric that fits the replication type and count stable samples. */
 import { CheckLagInput } from '#domain/contracts';
 import { appendSample, judgeLag } from '#domain/lag';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, metricsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckLagHandler = (gw: Gateways) =>
+export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock'>) =>
   taskHandler(CheckLagInput, async ({ lag, sourceId, greenInstanceId, consecutiveOk, samples }) => {
     // Physical: ReplicaLag (s) on green. Logical: OldestReplicationSlotLag (bytes) on blue's slot.
     const instanceId = lag.readOn === 'green' ? greenInstanceId : sourceId;
@@ -23,4 +23,4 @@ export const makeCheckLagHandler = (gw: Gateways) =>
     };
   });
 
-export const handler = makeCheckLagHandler(defaultGateways());
+export const handler = makeCheckLagHandler({ metrics: metricsGateway(), clock: systemClock });

@@ -3,17 +3,18 @@ import { CheckSwitchoverInput } from '#domain/contracts';
 import { DeploymentNotFoundError } from '#domain/errors';
 import { addSeconds } from '#domain/plan';
 import { judgeSwitchover } from '#domain/switchover';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckSwitchoverHandler = (gw: Gateways) =>
+export const makeCheckSwitchoverHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CheckSwitchoverInput, async ({ deploymentId, bakeSeconds }) => {
     const deployment = await gw.rds.describeDeployment(deploymentId);
-    if (!deployment) throw new DeploymentNotFoundError(`deployment ${deploymentId} vanished during the switchover`);
+    if (!deployment)
+      throw new DeploymentNotFoundError(`deployment ${deploymentId} vanished during the switchover`);
     const judgement = judgeSwitchover(deployment);
     const now = gw.clock();
     // The bake period starts when the switch is first seen completed.
     return { ...judgement, checkedAt: now.toISOString(), bakeUntil: addSeconds(now, bakeSeconds) };
   });
 
-export const handler = makeCheckSwitchoverHandler(defaultGateways());
+export const handler = makeCheckSwitchoverHandler({ rds: rdsGateway(), clock: systemClock });

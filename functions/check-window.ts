@@ -2,10 +2,10 @@
 import { CheckWindowInput } from '#domain/contracts';
 import { addSeconds } from '#domain/plan';
 import { decideWindow } from '#domain/window';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckWindowHandler = (gw: Gateways) =>
+export const makeCheckWindowHandler = (gw: Pick<Gateways, 'clock'>) =>
   taskHandler(CheckWindowInput, async ({ window, lagDeadlineMinutes }) => {
     const now = gw.clock();
     const decision = window
@@ -16,4 +16,4 @@ export const makeCheckWindowHandler = (gw: Gateways) =>
     return { ...decision, checkedAt: now.toISOString(), recheckDeadline };
   });
 
-export const handler = makeCheckWindowHandler(defaultGateways());
+export const handler = makeCheckWindowHandler({ clock: systemClock });

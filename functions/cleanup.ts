@@ -3,27 +3,33 @@ import { CleanupInput } from '#domain/contracts';
 import { CleanupRefusedError } from '#domain/errors';
 import { finalSnapshotNameFor, TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
 
-export const makeCleanupHandler = (gw: Gateways) =>
+export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, executionId }) => {
     const deployment = await gw.rds.describeDeployment(deploymentId);
     if (deployment && deployment.status.toUpperCase() !== 'SWITCHOVER_COMPLETED') {
-      throw new CleanupRefusedError(`deployment ${deploymentId} is ${deployment.status}; cleanup runs only after a completed switch`);
+      throw new CleanupRefusedError(
+        `deployment ${deploymentId} is ${deployment.status}; cleanup runs only after a completed switch`,
+      );
     }
     // Never DeleteTarget after a switch: "green" is now production.
     const deleted = deployment ? await gw.rds.deleteDeployment(deploymentId, false) : undefined;
     const snapshotId = finalSnapshotNameFor(oldBlueId, executionId);
     const existing = await gw.rds.describeSnapshot(snapshotId);
-    if (!existing) await gw.rds.createSnapshot(snapshotId, oldBlueId, { [TAGS.execution]: executionId, [TAGS.role]: 'final-snapshot' });
+    if (!existing)
+      await gw.rds.createSnapshot(snapshotId, oldBlueId, {
+        [TAGS.execution]: executionId,
+        [TAGS.role]: 'final-snapshot',
+      });
     return {
       snapshotId,
-      deploymentDeleted: deployment ? deleted?.status ?? 'gone' : 'already-gone',
+      deploymentDeleted: deployment ? (deleted?.status ?? 'gone') : 'already-gone',
       deadline: addSeconds(gw.clock(), SNAPSHOT_DEADLINE_SECONDS),
     };
   });
 
-export const handler = makeCleanupHandler(defaultGateways());
+export const handler = makeCleanupHandler({ rds: rdsGateway(), clock: systemClock });

@@ -2,10 +2,10 @@
 import { CreateGreenInput } from '#domain/contracts';
 import { DeploymentConflictError } from '#domain/errors';
 import { TAGS } from '#domain/names';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCreateGreenHandler = (gw: Gateways) =>
+export const makeCreateGreenHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CreateGreenInput, async ({ plan, target }) => {
     const existing = await gw.rds.deploymentByName(plan.deploymentName);
     if (existing) {
@@ -15,7 +15,12 @@ export const makeCreateGreenHandler = (gw: Gateways) =>
           `deployment ${existing.id} is named ${plan.deploymentName} but is tagged for execution ${existing.tags[TAGS.execution] ?? '(none)'}`,
         );
       }
-      return { deploymentId: existing.id, deploymentName: existing.name, adopted: true, createdAt: gw.clock().toISOString() };
+      return {
+        deploymentId: existing.id,
+        deploymentName: existing.name,
+        adopted: true,
+        createdAt: gw.clock().toISOString(),
+      };
     }
     const created = await gw.rds.createDeployment({
       name: plan.deploymentName,
@@ -28,7 +33,12 @@ export const makeCreateGreenHandler = (gw: Gateways) =>
         ...(plan.release ? { [TAGS.release]: plan.release } : {}),
       },
     });
-    return { deploymentId: created.id, deploymentName: created.name, adopted: false, createdAt: gw.clock().toISOString() };
+    return {
+      deploymentId: created.id,
+      deploymentName: created.name,
+      adopted: false,
+      createdAt: gw.clock().toISOString(),
+    };
   });
 
-export const handler = makeCreateGreenHandler(defaultGateways());
+export const handler = makeCreateGreenHandler({ rds: rdsGateway(), clock: systemClock });

@@ -1,14 +1,20 @@
 /** Notify: publish the run's outcome, with the numbers and the runbook, to the SNS topic. */
 import { NotifyInput } from '#domain/contracts';
 import { composeNotification } from '#domain/notification';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, notifyGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeNotifyHandler = (gw: Gateways) =>
+export const makeNotifyHandler = (gw: Pick<Gateways, 'notify' | 'clock'>) =>
   taskHandler(NotifyInput, async ({ outcome, executionId, summary }) => {
     const { subject, message } = composeNotification(outcome, executionId, summary);
     const messageId = await gw.notify.publish(subject, message, { outcome, kind: 'run-outcome' });
     return { outcome, subject, messageId };
   });
 
-export const handler = makeNotifyHandler(defaultGateways());
+// A getter: NOTIFY_TOPIC_ARN is read when the first notification is sent, not at import.
+export const handler = makeNotifyHandler({
+  get notify() {
+    return notifyGateway();
+  },
+  clock: systemClock,
+});

@@ -5,12 +5,17 @@ import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { TAGS } from '#domain/names';
 import { buildPlan, type Plan } from '#domain/plan';
 import { preflightFindings } from '#domain/preflight';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { defaultGateRunner } from '#lib/default-gate';
 import { type GateRunner, type GateSummary, NO_MIGRATIONS } from '#lib/migration-gate';
 import { taskHandler } from '#lib/task-handler';
 
-const PREFLIGHT_PARAMETERS = ['rds.logical_replication', 'max_replication_slots', 'max_wal_senders', 'max_worker_processes'];
+const PREFLIGHT_PARAMETERS = [
+  'rds.logical_replication',
+  'max_replication_slots',
+  'max_wal_senders',
+  'max_worker_processes',
+];
 
 const refuse = (sourceId: string, problems: string[]): never => {
   throw new PreflightRefusedError(
@@ -23,7 +28,7 @@ const refuse = (sourceId: string, problems: string[]): never => {
 const lintMigrations = async (
   input: ExecutionInput,
   plan: Plan,
-  gw: Gateways,
+  gw: Pick<Gateways, 'rds' | 'clock'>,
   gate: GateRunner,
 ): Promise<{ summary: GateSummary; problems: string[]; warnings: string[] }> => {
   const migrations = input.migrations;
@@ -69,7 +74,7 @@ const lintMigrations = async (
   return { summary: { verdict, summary: summaries.join('; '), statements, findings }, problems, warnings };
 };
 
-export const makePreflightHandler = (gw: Gateways, gate: GateRunner) =>
+export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: GateRunner) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
     if (!verdict.ok) return refuse('the input document', verdict.problems);
@@ -82,7 +87,9 @@ export const makePreflightHandler = (gw: Gateways, gate: GateRunner) =>
       ? await Promise.all([
           blueGroup ? gw.rds.describeParameters(blueGroup, PREFLIGHT_PARAMETERS) : Promise.resolve({}),
           gw.rds.validUpgradeTargets(instance.engine, instance.engineVersion),
-          input.target.dbParameterGroupName ? gw.rds.parameterGroupExists(input.target.dbParameterGroupName) : true,
+          input.target.dbParameterGroupName
+            ? gw.rds.parameterGroupExists(input.target.dbParameterGroupName)
+            : true,
           gw.rds.deploymentsForSource(instance.arn),
         ])
       : [{}, [], true, []];
@@ -117,4 +124,4 @@ export const makePreflightHandler = (gw: Gateways, gate: GateRunner) =>
     };
   });
 
-export const handler = makePreflightHandler(defaultGateways(), defaultGateRunner);
+export const handler = makePreflightHandler({ rds: rdsGateway(), clock: systemClock }, defaultGateRunner);

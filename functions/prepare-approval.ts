@@ -2,21 +2,26 @@
 import { PrepareApprovalInput } from '#domain/contracts';
 import { SmokeTestFailedError } from '#domain/errors';
 import { addSeconds } from '#domain/plan';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, databaseGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makePrepareApprovalHandler = (gw: Gateways) =>
+export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>) =>
   taskHandler(PrepareApprovalInput, async (input) => {
     const { plan, source, target } = input;
     const green = await gw.rds.describeInstance(input.greenInstanceId);
     // Green is read-only before the switch, so only reading smoke queries make sense here.
     const smoke =
       input.database && green?.endpoint && input.smokeSql.length > 0
-        ? await gw.database.runSmoke({ ...input.database, host: green.endpoint.address, port: green.endpoint.port }, input.smokeSql)
+        ? await gw.database.runSmoke(
+            { ...input.database, host: green.endpoint.address, port: green.endpoint.port },
+            input.smokeSql,
+          )
         : [];
     const failed = smoke.filter((s) => !s.ok);
     if (failed.length > 0) {
-      throw new SmokeTestFailedError(`green smoke queries failed: ${failed.map((f) => `${f.sql}: ${f.error}`).join('; ')}`);
+      throw new SmokeTestFailedError(
+        `green smoke queries failed: ${failed.map((f) => `${f.sql}: ${f.error}`).join('; ')}`,
+      );
     }
     return {
       approvers: plan.approval.approvers,
@@ -44,4 +49,8 @@ export const makePrepareApprovalHandler = (gw: Gateways) =>
     };
   });
 
-export const handler = makePrepareApprovalHandler(defaultGateways());
+export const handler = makePrepareApprovalHandler({
+  rds: rdsGateway(),
+  database: databaseGateway(),
+  clock: systemClock,
+});

@@ -3,10 +3,10 @@ import { RetainInput } from '#domain/contracts';
 import { CleanupRefusedError } from '#domain/errors';
 import { TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeRetainHandler = (gw: Gateways) =>
+export const makeRetainHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(RetainInput, async ({ oldBlueId, retentionSeconds, executionId, sourceId }) => {
     const oldBlue = await gw.rds.describeInstance(oldBlueId);
     if (!oldBlue) throw new CleanupRefusedError(`old blue ${oldBlueId} is missing; nothing to retain`);
@@ -20,4 +20,4 @@ export const makeRetainHandler = (gw: Gateways) =>
     return { oldBlueId, retainUntil };
   });
 
-export const handler = makeRetainHandler(defaultGateways());
+export const handler = makeRetainHandler({ rds: rdsGateway(), clock: systemClock });

@@ -23,22 +23,32 @@ const ssm = new SSMClient({});
 
 /** Execution names are unique per state machine for 90 days: one run per release tag or schedule tick. */
 export const executionNameFor = (event: TriggerEvent, now: Date): string => {
-  const basis = event.detail?.tag ? `release:${event.detail.repository ?? ''}:${event.detail.tag}` : `schedule:${event.time ?? now.toISOString().slice(0, 13)}`;
+  const basis = event.detail?.tag
+    ? `release:${event.detail.repository ?? ''}:${event.detail.tag}`
+    : `schedule:${event.time ?? now.toISOString().slice(0, 13)}`;
   const label = (event.detail?.tag ?? 'scheduled').replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
   return `${label}-${createHash('sha256').update(basis).digest('hex').slice(0, 16)}`;
 };
 
 export const startExecution = async (event: TriggerEvent) => {
   const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-  const parameter = await ssm.send(new GetParameterCommand({ Name: requireEnv('INPUT_PARAMETER'), WithDecryption: true }));
+  const parameter = await ssm.send(
+    new GetParameterCommand({ Name: requireEnv('INPUT_PARAMETER'), WithDecryption: true }),
+  );
   const base = JSON.parse(parameter.Parameter?.Value ?? '{}') as Record<string, unknown>;
   const input = event.detail?.tag ? { ...base, release: event.detail.tag } : base;
   // Refuse here too, so a broken stored document is reported to the trigger, not only to the run.
   const verdict = validateExecutionInput(input);
-  if (!verdict.ok) throw new PreflightRefusedError(`stored input is invalid:\n${verdict.problems.join('\n')}`, verdict.problems);
+  if (!verdict.ok)
+    throw new PreflightRefusedError(
+      `stored input is invalid:\n${verdict.problems.join('\n')}`,
+      verdict.problems,
+    );
   const name = executionNameFor(event, new Date());
   try {
-    const out = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    const out = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
     return { executionArn: out.executionArn, name, started: true };
   } catch (err) {
     if (err instanceof ExecutionAlreadyExists) return { executionArn: null, name, started: false };

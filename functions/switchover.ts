@@ -3,30 +3,40 @@ import { SwitchoverInput } from '#domain/contracts';
 import { DeploymentNotFoundError, SwitchoverRefusedError } from '#domain/errors';
 import { switchoverDeadline } from '#domain/switchover';
 import { errorName } from '#aws/errors';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 const ALREADY_SWITCHING = new Set(['SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_COMPLETED']);
 
-export const makeSwitchoverHandler = (gw: Gateways) =>
+export const makeSwitchoverHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(SwitchoverInput, async ({ deploymentId, timeoutSeconds }) => {
     const now = gw.clock();
     const before = await gw.rds.describeDeployment(deploymentId);
     if (!before) throw new DeploymentNotFoundError(`deployment ${deploymentId} no longer exists`);
     // Idempotent: a retry after a lost response must not ask twice.
     if (ALREADY_SWITCHING.has(before.status.toUpperCase())) {
-      return { startedAt: now.toISOString(), deadline: switchoverDeadline(now, timeoutSeconds), status: before.status };
+      return {
+        startedAt: now.toISOString(),
+        deadline: switchoverDeadline(now, timeoutSeconds),
+        status: before.status,
+      };
     }
     try {
       const after = await gw.rds.switchover(deploymentId, timeoutSeconds);
-      return { startedAt: now.toISOString(), deadline: switchoverDeadline(now, timeoutSeconds), status: after.status };
+      return {
+        startedAt: now.toISOString(),
+        deadline: switchoverDeadline(now, timeoutSeconds),
+        status: after.status,
+      };
     } catch (err) {
       // RDS guardrails (green not available, lag, long writes) answer InvalidBlueGreenDeploymentStateFault.
       if (errorName(err) === 'InvalidBlueGreenDeploymentStateFault') {
-        throw new SwitchoverRefusedError(`RDS refused the switchover: ${(err as Error).message}`, { cause: err });
+        throw new SwitchoverRefusedError(`RDS refused the switchover: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       throw err;
     }
   });
 
-export const handler = makeSwitchoverHandler(defaultGateways());
+export const handler = makeSwitchoverHandler({ rds: rdsGateway(), clock: systemClock });

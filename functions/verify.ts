@@ -1,10 +1,10 @@
 /** Verify: the original name is served by green, healthy, smoke queries pass, no alarm fires. */
 import { VerifyInput } from '#domain/contracts';
 import { judgeVerification } from '#domain/verify';
-import { defaultGateways, type Gateways } from '#aws/gateways';
+import { type Gateways, databaseGateway, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeVerifyHandler = (gw: Gateways) =>
+export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'database' | 'clock'>) =>
   taskHandler(VerifyInput, async (input) => {
     const [deployment, primary, oldBlue, alarms] = await Promise.all([
       gw.rds.describeDeployment(input.deploymentId),
@@ -13,7 +13,9 @@ export const makeVerifyHandler = (gw: Gateways) =>
       gw.metrics.alarmStates(input.alarmNames),
     ]);
     const smoke =
-      input.database && input.smokeSql.length > 0 ? await gw.database.runSmoke(input.database, input.smokeSql) : [];
+      input.database && input.smokeSql.length > 0
+        ? await gw.database.runSmoke(input.database, input.smokeSql)
+        : [];
     const verdict = judgeVerification({
       deployment,
       primary,
@@ -26,4 +28,9 @@ export const makeVerifyHandler = (gw: Gateways) =>
     return { ...verdict, smoke, checkedAt: gw.clock().toISOString() };
   });
 
-export const handler = makeVerifyHandler(defaultGateways());
+export const handler = makeVerifyHandler({
+  rds: rdsGateway(),
+  metrics: metricsGateway(),
+  database: databaseGateway(),
+  clock: systemClock,
+});

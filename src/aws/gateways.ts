@@ -1,4 +1,7 @@
-/** Everything a handler may reach outside the process, bundled so tests can swap in fakes. */
+/**
+ * Everything a handler may reach outside the process. Each handler takes only the gateways it uses
+ * (so its bundle carries only those SDK clients) and tests swap in fakes.
+ */
 import { cloudWatchClient, rdsClient, snsClient, ssmClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
@@ -13,23 +16,35 @@ export interface Gateways {
   clock: () => Date;
 }
 
-let defaults: Gateways | undefined;
-
-/** The real gateways; NOTIFY_TOPIC_ARN is read on first use so handlers that never notify need not set it. */
-export const defaultGateways = (): Gateways =>
-  (defaults ??= {
-    rds: makeRdsGateway(rdsClient()),
-    metrics: makeMetricsGateway(cloudWatchClient()),
-    get notify() {
-      return makeNotifyGateway(snsClient(), requireEnv('NOTIFY_TOPIC_ARN'));
-    },
-    database: makeDatabaseGateway(ssmClient()),
-    clock: () => new Date(),
-  });
-
 /** Reads a required environment variable, naming it when it is missing. */
 export const requireEnv = (name: string): string => {
   const value = process.env[name];
-  if (!value) throw new Error(`environment variable ${name} is not set; set it in serverless.yml (or the rehearsal)`);
+  if (!value)
+    throw new Error(`environment variable ${name} is not set; set it in serverless.yml (or the rehearsal)`);
   return value;
 };
+
+export const systemClock = (): Date => new Date();
+
+let rds: RdsGateway | undefined;
+let metrics: MetricsGateway | undefined;
+let notify: NotifyGateway | undefined;
+let database: DatabaseGateway | undefined;
+
+export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
+export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
+/** NOTIFY_TOPIC_ARN is read on first use, so a missing topic fails the notify Task with its name. */
+export const notifyGateway = (): NotifyGateway =>
+  (notify ??= makeNotifyGateway(snsClient(), requireEnv('NOTIFY_TOPIC_ARN')));
+export const databaseGateway = (): DatabaseGateway => (database ??= makeDatabaseGateway(ssmClient()));
+
+/** All real gateways (the local rehearsal binds every handler at once). */
+export const defaultGateways = (): Gateways => ({
+  rds: rdsGateway(),
+  metrics: metricsGateway(),
+  get notify() {
+    return notifyGateway();
+  },
+  database: databaseGateway(),
+  clock: systemClock,
+});
