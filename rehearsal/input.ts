@@ -12,11 +12,10 @@
  * | lag.deadlineMinutes          | 60                 | 2 (6 s in lag-stall) |
  * | approval.timeoutMinutes      | 1440               | 10 (3 s in approval-timeout) |
  * | switchover.timeoutSeconds    | 300                | 60 (RDS minimum is 30) |
+ * | switchover.pollSeconds       | 5                  | 1                  |
  * | verify.bakeMinutes           | 15                 | 0.05 (3 s)         |
  * | verify.pollSeconds           | 60                 | 1                  |
  * | retention.keepOldBlueHours   | 72                 | 3 s (0.000833 h)   |
- *
- * The one Wait with a constant in the ASL (WaitForSwitchover, 5 s) runs as written.
  */
 import type { RawExecutionInput } from '#domain/input';
 import { type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
@@ -51,7 +50,7 @@ export const rehearsalInput = (
     lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 },
     green: { readyDeadlineMinutes: 3, pollSeconds: 1, smokeSql: ['SELECT count(*) FROM orders'] },
     approval: { required: true, approvers: [APPROVER], timeoutMinutes: 10 },
-    switchover: { timeoutSeconds: 60 },
+    switchover: { timeoutSeconds: 60, pollSeconds: 1 },
     verify: {
       bakeMinutes: seconds(3, 'minutes'),
       pollSeconds: 1,

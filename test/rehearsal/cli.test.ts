@@ -75,6 +75,7 @@ describe('rehearsalInput', () => {
       lagPollSeconds: 1,
       verifyPollSeconds: 1,
       retentionSeconds: 3,
+      switchoverPollSeconds: 1,
     });
     expect(plan.bakeSeconds).toBe(3);
     expect(plan.approval.timeoutSeconds).toBe(600);
