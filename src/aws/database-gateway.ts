@@ -47,7 +47,12 @@ export const makeDatabaseGateway = (ssm: SSMClient) => ({
         }
       }
     } catch (err) {
-      return queries.map((sql) => ({ sql, ok: false, error: `cannot connect: ${(err as Error).message}`, ms: 0 }));
+      return queries.map((sql) => ({
+        sql,
+        ok: false,
+        error: `cannot connect: ${(err as Error).message}`,
+        ms: 0,
+      }));
     } finally {
       await client.end().catch(() => undefined);
     }

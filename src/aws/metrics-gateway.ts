@@ -1,5 +1,9 @@
 /** CloudWatch reads: the replication-lag metric and alarm states. */
-import { type CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { callAws } from './errors.ts';
 
 export const makeMetricsGateway = (cloudwatch: CloudWatchClient) => ({
@@ -15,7 +19,11 @@ export const makeMetricsGateway = (cloudwatch: CloudWatchClient) => ({
             {
               Id: 'lag',
               MetricStat: {
-                Metric: { Namespace: 'AWS/RDS', MetricName: metric, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] },
+                Metric: {
+                  Namespace: 'AWS/RDS',
+                  MetricName: metric,
+                  Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }],
+                },
                 Period: 60,
                 Stat: 'Maximum',
               },
@@ -29,10 +37,17 @@ export const makeMetricsGateway = (cloudwatch: CloudWatchClient) => ({
   },
 
   /** States of the named alarms, and the names that do not exist. */
-  async alarmStates(names: string[]): Promise<{ found: Array<{ name: string; state: string }>; missing: string[] }> {
+  async alarmStates(
+    names: string[],
+  ): Promise<{ found: Array<{ name: string; state: string }>; missing: string[] }> {
     if (names.length === 0) return { found: [], missing: [] };
-    const out = await callAws('DescribeAlarms', () => cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names })));
-    const found = (out.MetricAlarms ?? []).map((a) => ({ name: a.AlarmName ?? '', state: a.StateValue ?? 'INSUFFICIENT_DATA' }));
+    const out = await callAws('DescribeAlarms', () =>
+      cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names })),
+    );
+    const found = (out.MetricAlarms ?? []).map((a) => ({
+      name: a.AlarmName ?? '',
+      state: a.StateValue ?? 'INSUFFICIENT_DATA',
+    }));
     const seen = new Set(found.map((a) => a.name));
     return { found, missing: names.filter((n) => !seen.has(n)) };
   },

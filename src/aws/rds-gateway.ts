@@ -23,7 +23,8 @@ import { callAws, errorName } from './errors.ts';
 const tagsToRecord = (tags: Tag[] | undefined): Record<string, string> =>
   Object.fromEntries((tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? '']));
 
-const recordToTags = (tags: Record<string, string>): Tag[] => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const recordToTags = (tags: Record<string, string>): Tag[] =>
+  Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
 export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
   id: db.DBInstanceIdentifier ?? '',
@@ -45,7 +46,9 @@ export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
     .map(([k]) => k),
   masterUserSecret: Boolean(db.MasterUserSecret?.SecretArn ?? db.MasterUserSecret),
   deletionProtection: db.DeletionProtection ?? false,
-  endpoint: db.Endpoint?.Address ? { address: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 } : undefined,
+  endpoint: db.Endpoint?.Address
+    ? { address: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 }
+    : undefined,
   tags: tagsToRecord(db.TagList),
 });
 
@@ -89,12 +92,16 @@ export const makeRdsGateway = (rds: RDSClient) => {
     }
   };
 
-  const listDeployments = async (filters: Array<{ Name: string; Values: string[] }>): Promise<DeploymentFacts[]> => {
+  const listDeployments = async (
+    filters: Array<{ Name: string; Values: string[] }>,
+  ): Promise<DeploymentFacts[]> => {
     const all: DeploymentFacts[] = [];
     let marker: string | undefined;
     do {
       const out = await callAws('DescribeBlueGreenDeployments', () =>
-        rds.send(new DescribeBlueGreenDeploymentsCommand({ Filters: filters, Marker: marker, MaxRecords: 100 })),
+        rds.send(
+          new DescribeBlueGreenDeploymentsCommand({ Filters: filters, Marker: marker, MaxRecords: 100 }),
+        ),
       );
       all.push(...(out.BlueGreenDeployments ?? []).map(toDeploymentFacts));
       marker = out.Marker;
@@ -130,7 +137,9 @@ export const makeRdsGateway = (rds: RDSClient) => {
         ),
       );
       return Object.fromEntries(
-        (out.Parameters ?? []).filter((p) => p.ParameterName).map((p) => [p.ParameterName!, p.ParameterValue ?? '']),
+        (out.Parameters ?? [])
+          .filter((p) => p.ParameterName)
+          .map((p) => [p.ParameterName!, p.ParameterValue ?? '']),
       );
     },
 
@@ -195,7 +204,10 @@ export const makeRdsGateway = (rds: RDSClient) => {
     async switchover(id: string, timeoutSeconds: number): Promise<DeploymentFacts> {
       const out = await callAws('SwitchoverBlueGreenDeployment', () =>
         rds.send(
-          new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id, SwitchoverTimeout: timeoutSeconds }),
+          new SwitchoverBlueGreenDeploymentCommand({
+            BlueGreenDeploymentIdentifier: id,
+            SwitchoverTimeout: timeoutSeconds,
+          }),
         ),
       );
       if (!out.BlueGreenDeployment) throw new Error('SwitchoverBlueGreenDeployment returned no deployment');
@@ -224,7 +236,11 @@ export const makeRdsGateway = (rds: RDSClient) => {
     async disableDeletionProtection(instanceId: string): Promise<void> {
       await callAws('ModifyDBInstance', () =>
         rds.send(
-          new ModifyDBInstanceCommand({ DBInstanceIdentifier: instanceId, DeletionProtection: false, ApplyImmediately: true }),
+          new ModifyDBInstanceCommand({
+            DBInstanceIdentifier: instanceId,
+            DeletionProtection: false,
+            ApplyImmediately: true,
+          }),
         ),
       );
     },
@@ -241,17 +257,31 @@ export const makeRdsGateway = (rds: RDSClient) => {
           rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })),
         );
         const s = out.DBSnapshots?.[0];
-        return s ? { id: s.DBSnapshotIdentifier ?? snapshotId, instanceId: s.DBInstanceIdentifier ?? '', status: s.Status ?? 'unknown' } : undefined;
+        return s
+          ? {
+              id: s.DBSnapshotIdentifier ?? snapshotId,
+              instanceId: s.DBInstanceIdentifier ?? '',
+              status: s.Status ?? 'unknown',
+            }
+          : undefined;
       } catch (err) {
         if (errorName(err) === 'DBSnapshotNotFoundFault') return undefined;
         throw err;
       }
     },
 
-    async createSnapshot(snapshotId: string, instanceId: string, tags: Record<string, string>): Promise<SnapshotFacts> {
+    async createSnapshot(
+      snapshotId: string,
+      instanceId: string,
+      tags: Record<string, string>,
+    ): Promise<SnapshotFacts> {
       const out = await callAws('CreateDBSnapshot', () =>
         rds.send(
-          new CreateDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId, DBInstanceIdentifier: instanceId, Tags: recordToTags(tags) }),
+          new CreateDBSnapshotCommand({
+            DBSnapshotIdentifier: snapshotId,
+            DBInstanceIdentifier: instanceId,
+            Tags: recordToTags(tags),
+          }),
         ),
       );
       const s = out.DBSnapshot;
@@ -262,7 +292,11 @@ export const makeRdsGateway = (rds: RDSClient) => {
     async deleteInstance(instanceId: string): Promise<string> {
       const out = await callAws('DeleteDBInstance', () =>
         rds.send(
-          new DeleteDBInstanceCommand({ DBInstanceIdentifier: instanceId, SkipFinalSnapshot: true, DeleteAutomatedBackups: false }),
+          new DeleteDBInstanceCommand({
+            DBInstanceIdentifier: instanceId,
+            SkipFinalSnapshot: true,
+            DeleteAutomatedBackups: false,
+          }),
         ),
       );
       return out.DBInstance?.DBInstanceStatus ?? 'deleting';
