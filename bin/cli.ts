@@ -17,7 +17,11 @@ const COMMANDS: Record<string, string> = {
 export type CommandModule = { run: (argv: string[]) => Promise<number> };
 
 const usage = (): string =>
-  ['usage: switchyard <command> [options]', '', ...Object.entries(COMMANDS).map(([n, d]) => `  ${n.padEnd(9)} ${d}`)].join('\n');
+  [
+    'usage: switchyard <command> [options]',
+    '',
+    ...Object.entries(COMMANDS).map(([n, d]) => `  ${n.padEnd(9)} ${d}`),
+  ].join('\n');
 
 /** Dispatches to the command module; returns the process exit code. */
 export const main = async (argv: string[]): Promise<number> => {

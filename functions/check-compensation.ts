@@ -1,6 +1,7 @@
 /** CheckCompensation: green counts as removed only when the deployment and every green instance are gone. */
-import { CheckCompensationInput } from '#domain/contracts';
+
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { CheckCompensationInput } from '#domain/contracts';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCheckCompensationHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

@@ -1,10 +1,11 @@
 /** CheckGreen: one look at the deployment and its green instances; the Choice decides what follows. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CheckGreenInput } from '#domain/contracts';
 import { DeploymentNotFoundError } from '#domain/errors';
 import { instanceIdFromArn } from '#domain/facts';
 import { addSeconds } from '#domain/plan';
 import { judgeGreenReadiness } from '#domain/readiness';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCheckGreenHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

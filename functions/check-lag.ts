@@ -1,7 +1,8 @@
 /** CheckLag: read the replication-lag metric that fits the replication type and count stable samples. */
+
+import { type Gateways, metricsGateway, systemClock } from '#aws/gateways';
 import { CheckLagInput } from '#domain/contracts';
 import { appendSample, judgeLag } from '#domain/lag';
-import { type Gateways, metricsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock'>) =>

@@ -1,6 +1,7 @@
 /** CheckSnapshot: the final snapshot's status. */
-import { CheckSnapshotInput } from '#domain/contracts';
+
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { CheckSnapshotInput } from '#domain/contracts';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCheckSnapshotHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

@@ -1,9 +1,10 @@
 /** CheckSwitchover: completed, failed (RDS rolled back), or still in progress. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CheckSwitchoverInput } from '#domain/contracts';
 import { DeploymentNotFoundError } from '#domain/errors';
 import { addSeconds } from '#domain/plan';
 import { judgeSwitchover } from '#domain/switchover';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCheckSwitchoverHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

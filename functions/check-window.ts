@@ -1,8 +1,9 @@
 /** CheckWindow: inside the maintenance window, or when the next one opens. */
+
+import { type Gateways, systemClock } from '#aws/gateways';
 import { CheckWindowInput } from '#domain/contracts';
 import { addSeconds } from '#domain/plan';
 import { decideWindow } from '#domain/window';
-import { type Gateways, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCheckWindowHandler = (gw: Pick<Gateways, 'clock'>) =>

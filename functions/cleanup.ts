@@ -1,9 +1,10 @@
 /** Cleanup: delete the Blue/Green object (keeping both environments) and start old blue's final snapshot. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CleanupInput } from '#domain/contracts';
 import { CleanupRefusedError } from '#domain/errors';
 import { finalSnapshotNameFor, TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;

@@ -2,13 +2,14 @@
  * Compensate: before the switch, delete green (DeleteTarget=true). It first proves the switch never
  * happened: a switched deployment's "green" is production, so that case goes to AlertAndHold instead.
  */
+
+import { errorName } from '#aws/errors';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CompensateInput } from '#domain/contracts';
 import { CompensationBlockedError, DeploymentConflictError, SwitchedAlreadyError } from '#domain/errors';
 import { instanceIdFromArn } from '#domain/facts';
 import { TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
-import { errorName } from '#aws/errors';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 const COMPENSATION_DEADLINE_SECONDS = 3600;

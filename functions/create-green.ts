@@ -1,8 +1,9 @@
 /** CreateGreen: create the Blue/Green deployment once; a retry adopts the one this execution created. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CreateGreenInput } from '#domain/contracts';
 import { DeploymentConflictError } from '#domain/errors';
 import { TAGS } from '#domain/names';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCreateGreenHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

@@ -1,7 +1,8 @@
 /** DeleteOldBlue: delete old blue only when its final snapshot is available and it is not protected. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { DeleteOldBlueInput } from '#domain/contracts';
 import { CleanupRefusedError } from '#domain/errors';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeDeleteOldBlueHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

@@ -1,7 +1,8 @@
 /** Notify: publish the run's outcome, with the numbers and the runbook, to the SNS topic. */
+
+import { type Gateways, notifyGateway, systemClock } from '#aws/gateways';
 import { NotifyInput } from '#domain/contracts';
 import { composeNotification } from '#domain/notification';
-import { type Gateways, notifyGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeNotifyHandler = (gw: Pick<Gateways, 'notify' | 'clock'>) =>

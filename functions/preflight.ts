@@ -1,11 +1,12 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PreflightInput } from '#domain/contracts';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { TAGS } from '#domain/names';
 import { buildPlan, type Plan } from '#domain/plan';
 import { preflightFindings } from '#domain/preflight';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { defaultGateRunner } from '#lib/default-gate';
 import { type GateRunner, type GateSummary, NO_MIGRATIONS } from '#lib/migration-gate';
 import { taskHandler } from '#lib/task-handler';

@@ -1,8 +1,9 @@
 /** PrepareApproval: the facts approvers need, a smoke test of green, and the decision deadline. */
+
+import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
 import { SmokeTestFailedError } from '#domain/errors';
 import { addSeconds } from '#domain/plan';
-import { type Gateways, databaseGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>) =>

@@ -1,9 +1,10 @@
 /** Retain: mark old blue with the end of its rollback window; the gate refuses contract migrations until then. */
+
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { RetainInput } from '#domain/contracts';
 import { CleanupRefusedError } from '#domain/errors';
 import { TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeRetainHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>

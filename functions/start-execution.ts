@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
-import { validateExecutionInput } from '#domain/input';
-import { PreflightRefusedError } from '#domain/errors';
 import { requireEnv } from '#aws/gateways';
+import { PreflightRefusedError } from '#domain/errors';
+import { validateExecutionInput } from '#domain/input';
 
 interface TriggerEvent {
   trigger?: 'schedule';

@@ -1,9 +1,10 @@
 /** Switchover: ask RDS to switch with an explicit timeout; an earlier attempt's switch counts as started. */
+
+import { errorName } from '#aws/errors';
+import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { SwitchoverInput } from '#domain/contracts';
 import { DeploymentNotFoundError, SwitchoverRefusedError } from '#domain/errors';
 import { switchoverDeadline } from '#domain/switchover';
-import { errorName } from '#aws/errors';
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 const ALREADY_SWITCHING = new Set(['SWITCHOVER_IN_PROGRESS', 'SWITCHOVER_COMPLETED']);

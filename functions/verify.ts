@@ -1,7 +1,8 @@
 /** Verify: the original name is served by green, healthy, smoke queries pass, no alarm fires. */
+
+import { databaseGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { VerifyInput } from '#domain/contracts';
 import { judgeVerification } from '#domain/verify';
-import { type Gateways, databaseGateway, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'database' | 'clock'>) =>

@@ -4,7 +4,7 @@
  * `sfnService()` exposes the same operations as the AWS JSON protocol, so the real @aws-sdk/client-sfn
  * (used by the approval callback) reaches it through the emulator.
  */
-import { JsonServiceError, type JsonService } from '../emulator/services/json-service.ts';
+import { type JsonService, JsonServiceError } from '../emulator/services/json-service.ts';
 
 interface Parked {
   resolve: (output: unknown) => void;
@@ -60,7 +60,8 @@ export const sfnService = (registry: CallbackRegistry): JsonService => ({
   contentType: 'application/x-amz-json-1.0',
   async handle({ operation, body }) {
     const token = String(body.taskToken ?? '');
-    const unknown = () => new JsonServiceError('TaskDoesNotExist', 'Task does not exist anymore or the token is invalid');
+    const unknown = () =>
+      new JsonServiceError('TaskDoesNotExist', 'Task does not exist anymore or the token is invalid');
     if (operation === 'SendTaskSuccess') {
       let output: unknown;
       try {
@@ -72,7 +73,10 @@ export const sfnService = (registry: CallbackRegistry): JsonService => ({
       return { body: {} };
     }
     if (operation === 'SendTaskFailure') {
-      if (!registry.sendTaskFailure(token, String(body.error ?? 'TaskFailed'), body.cause as string | undefined)) throw unknown();
+      if (
+        !registry.sendTaskFailure(token, String(body.error ?? 'TaskFailed'), body.cause as string | undefined)
+      )
+        throw unknown();
       return { body: {} };
     }
     if (operation === 'SendTaskHeartbeat') {

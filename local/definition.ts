@@ -31,7 +31,8 @@ const replaceGetAtt = (node: Json): Json => {
 };
 
 /** The raw ASL document as written (with Fn::GetAtt objects). */
-export const readRawDefinition = (): Record<string, unknown> => parse(readFileSync(ASL_PATH, 'utf8'), { merge: true });
+export const readRawDefinition = (): Record<string, unknown> =>
+  parse(readFileSync(ASL_PATH, 'utf8'), { merge: true });
 
 /** Key under which the local copy carries a TimeoutSecondsPath value through Parameters. */
 export const LOCAL_TIMEOUT_KEY = 'switchyardLocalTimeoutSeconds';
@@ -74,6 +75,8 @@ export const taskBindings = (raw: Record<string, unknown> = readRawDefinition())
 /** serverless.yml's functions: key → handler path like "functions/check-green.handler". */
 export const serverlessFunctions = (): Record<string, { handler: string }> => {
   // CloudFormation short tags (!Ref, !GetAtt) are irrelevant here; keep them as plain values quietly.
-  const doc = parse(readFileSync(SERVERLESS_PATH, 'utf8'), { logLevel: 'error' }) as { functions: Record<string, { handler: string }> };
+  const doc = parse(readFileSync(SERVERLESS_PATH, 'utf8'), { logLevel: 'error' }) as {
+    functions: Record<string, { handler: string }>;
+  };
   return doc.functions;
 };

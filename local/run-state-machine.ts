@@ -68,7 +68,9 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
       },
     ]),
   );
-  const machine = new StateMachine(loadDefinition() as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const machine = new StateMachine(loadDefinition() as never, {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
   const started = Date.now();
   const execution = machine.run(options.input as never, {
     overrides: {
@@ -93,7 +95,8 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
         event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       }
       if (e.type === 'StateEntered' && event.state) states.push(event.state);
-      if (e.type === 'StateRetried' && event.state) retries.push({ state: event.state, attempt: e.retry.attempt });
+      if (e.type === 'StateRetried' && event.state)
+        retries.push({ state: event.state, attempt: e.retry.attempt });
       events.push(event);
       options.onEvent?.(event);
     }
@@ -105,10 +108,22 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   } catch (err) {
     if (!(err instanceof ExecutionError)) throw err;
     const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
-    result = { status: 'FAILED', output: null, error: cause?.name ?? err.name, cause: cause?.message ?? err.message } as RunResult;
+    result = {
+      status: 'FAILED',
+      output: null,
+      error: cause?.name ?? err.name,
+      cause: cause?.message ?? err.message,
+    } as RunResult;
   } finally {
     options.callbacks.forget(token);
   }
   await collect;
-  return { ...result, states, retries, transitions: states.length + retries.length, events, durationMs: Date.now() - started };
+  return {
+    ...result,
+    states,
+    retries,
+    transitions: states.length + retries.length,
+    events,
+    durationMs: Date.now() - started,
+  };
 };

@@ -5,7 +5,15 @@ import { readRawDefinition } from '../../local/definition.ts';
 
 export const DIAGRAM_PATH = fileURLToPath(new URL('../../statemachine/blue-green.md', import.meta.url));
 
-type State = { Type: string; Next?: string; Default?: string; End?: boolean; Comment?: string; Choices?: Array<{ Next: string; Variable?: string; StringEquals?: string; BooleanEquals?: boolean }>; Catch?: Array<{ ErrorEquals: string[]; Next: string }> };
+type State = {
+  Type: string;
+  Next?: string;
+  Default?: string;
+  End?: boolean;
+  Comment?: string;
+  Choices?: Array<{ Next: string; Variable?: string; StringEquals?: string; BooleanEquals?: boolean }>;
+  Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
+};
 
 const label = (choice: { Variable?: string; StringEquals?: string; BooleanEquals?: boolean }): string => {
   const field = choice.Variable?.split('.').pop() ?? '';
@@ -19,7 +27,14 @@ export const renderDiagram = (): string => {
   const states = readRawDefinition().States as Record<string, State>;
   const lines = ['flowchart TD'];
   for (const [name, s] of Object.entries(states)) {
-    const shape = s.Type === 'Choice' ? `{${name}}` : s.Type === 'Wait' ? `([${name}])` : s.Type === 'Fail' || s.Type === 'Succeed' ? `[[${name}]]` : `[${name}]`;
+    const shape =
+      s.Type === 'Choice'
+        ? `{${name}}`
+        : s.Type === 'Wait'
+          ? `([${name}])`
+          : s.Type === 'Fail' || s.Type === 'Succeed'
+            ? `[[${name}]]`
+            : `[${name}]`;
     lines.push(`  ${name}${shape}`);
   }
   for (const [name, s] of Object.entries(states)) {

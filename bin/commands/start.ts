@@ -11,7 +11,9 @@ export const run = async (argv: string[]): Promise<number> => {
   });
   const machine = values['state-machine'] ?? process.env.SWITCHYARD_STATE_MACHINE_ARN;
   if (!values.input || !machine) {
-    console.error('usage: switchyard start --input FILE --state-machine ARN (or SWITCHYARD_STATE_MACHINE_ARN) [--name NAME]');
+    console.error(
+      'usage: switchyard start --input FILE --state-machine ARN (or SWITCHYARD_STATE_MACHINE_ARN) [--name NAME]',
+    );
     return 2;
   }
   let document: unknown;
@@ -24,11 +26,17 @@ export const run = async (argv: string[]): Promise<number> => {
   // The same validation Preflight runs, so a typo is caught before anything starts.
   const verdict = validateExecutionInput(document);
   if (!verdict.ok) {
-    console.error(`${values.input} is not a valid execution input:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}`);
+    console.error(
+      `${values.input} is not a valid execution input:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     return 1;
   }
   const out = await new SFNClient({}).send(
-    new StartExecutionCommand({ stateMachineArn: machine, name: values.name, input: JSON.stringify(document) }),
+    new StartExecutionCommand({
+      stateMachineArn: machine,
+      name: values.name,
+      input: JSON.stringify(document),
+    }),
   );
   console.log(out.executionArn);
   return 0;

@@ -5,7 +5,7 @@
 import { cloudWatchClient, rdsClient, snsClient, ssmClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
-import { type NotifyGateway, makeNotifyGateway } from './notify-gateway.ts';
+import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
 
 export interface Gateways {

@@ -15,7 +15,13 @@ export const LagPlanSchema = z.object({
 });
 
 export const DatabaseRefSchema = z
-  .object({ host: z.string(), port: z.number().int(), name: z.string(), user: z.string(), passwordParameter: z.string() })
+  .object({
+    host: z.string(),
+    port: z.number().int(),
+    name: z.string(),
+    user: z.string(),
+    passwordParameter: z.string(),
+  })
   .nullable();
 
 export const PreflightInput = z.object({ input: z.unknown(), executionId: z.string().min(1) });
@@ -78,7 +84,11 @@ export const PrepareApprovalInput = z.object({
   deploymentId: z.string(),
   greenInstanceId: z.string(),
   lag: z.object({ value: z.number().nullable(), unit: z.enum(['seconds', 'bytes']), metric: z.string() }),
-  migrations: z.object({ verdict: z.enum(['pass', 'warn', 'fail', 'none']), summary: z.string(), statements: z.array(z.string()) }),
+  migrations: z.object({
+    verdict: z.enum(['pass', 'warn', 'fail', 'none']),
+    summary: z.string(),
+    statements: z.array(z.string()),
+  }),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
 });
@@ -88,7 +98,10 @@ export const SwitchoverInput = z.object({
   timeoutSeconds: z.number().int().min(30).max(3600),
 });
 
-export const CheckSwitchoverInput = z.object({ deploymentId: z.string().min(1), bakeSeconds: z.number().int().min(0) });
+export const CheckSwitchoverInput = z.object({
+  deploymentId: z.string().min(1),
+  bakeSeconds: z.number().int().min(0),
+});
 
 export const VerifyInput = z.object({
   sourceId: z.string(),
@@ -107,7 +120,11 @@ export const RetainInput = z.object({
   sourceId: z.string(),
 });
 
-export const CleanupInput = z.object({ deploymentId: z.string(), oldBlueId: z.string().min(1), executionId: z.string() });
+export const CleanupInput = z.object({
+  deploymentId: z.string(),
+  oldBlueId: z.string().min(1),
+  executionId: z.string(),
+});
 
 export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
 
@@ -125,7 +142,14 @@ export const CheckCompensationInput = z.object({
 });
 
 export const NotifyInput = z.object({
-  outcome: z.enum(['switched', 'refused', 'rolled-back', 'compensation-stuck', 'failed-after-switch', 'cleanup-held']),
+  outcome: z.enum([
+    'switched',
+    'refused',
+    'rolled-back',
+    'compensation-stuck',
+    'failed-after-switch',
+    'cleanup-held',
+  ]),
   executionId: z.string(),
   sourceId: z.string().optional(),
   summary: z.record(z.string(), z.unknown()),

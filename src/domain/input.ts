@@ -28,7 +28,10 @@ export const ExecutionInput = z
       dbInstanceIdentifier: z
         .string()
         .max(63)
-        .regex(RDS_IDENTIFIER, 'must be an RDS instance identifier: a letter, then letters, digits, single hyphens'),
+        .regex(
+          RDS_IDENTIFIER,
+          'must be an RDS instance identifier: a letter, then letters, digits, single hyphens',
+        ),
     }),
     target: z
       .strictObject({
@@ -43,7 +46,8 @@ export const ExecutionInput = z
           .optional(),
       })
       .refine((t) => t.engineVersion || t.dbParameterGroupName || t.dbInstanceClass, {
-        message: 'set at least one of engineVersion, dbParameterGroupName, dbInstanceClass: nothing would change',
+        message:
+          'set at least one of engineVersion, dbParameterGroupName, dbInstanceClass: nothing would change',
       }),
     release: z.string().min(1).max(128).optional(),
     migrations: z
@@ -120,7 +124,11 @@ export const ExecutionInput = z
       .optional(),
     retention: z
       .strictObject({
-        keepOldBlueHours: z.number().min(0).max(30 * 24).default(72),
+        keepOldBlueHours: z
+          .number()
+          .min(0)
+          .max(30 * 24)
+          .default(72),
         finalSnapshot: z
           .literal(true, { error: 'must be true: old blue is never deleted without a final snapshot' })
           .default(true),
@@ -128,7 +136,8 @@ export const ExecutionInput = z
       .prefault({}),
   })
   .superRefine((input, ctx) => {
-    const problem = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    const problem = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
     if (input.window && input.window.start === input.window.end) {
       problem(['window', 'end'], 'must differ from window.start: a window of zero length never opens');
     }
@@ -146,11 +155,17 @@ export const ExecutionInput = z
       );
     }
     if (input.green.pollSeconds > input.green.readyDeadlineMinutes * 60) {
-      problem(['green', 'pollSeconds'], 'is longer than green.readyDeadlineMinutes: green would never be checked');
+      problem(
+        ['green', 'pollSeconds'],
+        'is longer than green.readyDeadlineMinutes: green would never be checked',
+      );
     }
     const smoke = input.green.smokeSql.length + input.verify.smokeSql.length;
     if (smoke > 0 && !input.database) {
-      problem(['database'], 'is required when green.smokeSql or verify.smokeSql is set (name, user, passwordParameter)');
+      problem(
+        ['database'],
+        'is required when green.smokeSql or verify.smokeSql is set (name, user, passwordParameter)',
+      );
     }
   });
 
@@ -160,10 +175,19 @@ export type RawExecutionInput = z.input<typeof ExecutionInput>;
 export type InputVerdict = { ok: true; input: ExecutionInput } | { ok: false; problems: string[] };
 
 const fieldName = (path: readonly PropertyKey[]): string =>
-  path.length === 0 ? 'input' : path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace('.[', '[');
+  path.length === 0
+    ? 'input'
+    : path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+        .join('.')
+        .replace('.[', '[');
 
 const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
+  path.reduce<unknown>(
+    (node, key) =>
+      node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined,
+    raw,
+  );
 
 const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
@@ -175,7 +199,10 @@ export const validateExecutionInput = (raw: unknown): InputVerdict => {
     if (issue.code === 'unrecognized_keys') {
       const where = issue.path.length ? `${fieldName(issue.path)}.` : '';
       return issue.keys
-        .map((k) => `${where}${k}: unknown field; remove it or check its spelling (see README, "The input document")`)
+        .map(
+          (k) =>
+            `${where}${k}: unknown field; remove it or check its spelling (see README, "The input document")`,
+        )
         .join('\n');
     }
     if (issue.code === 'invalid_type') {

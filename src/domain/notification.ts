@@ -1,13 +1,25 @@
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
 
-export type Outcome = 'switched' | 'refused' | 'rolled-back' | 'compensation-stuck' | 'failed-after-switch' | 'cleanup-held';
+export type Outcome =
+  | 'switched'
+  | 'refused'
+  | 'rolled-back'
+  | 'compensation-stuck'
+  | 'failed-after-switch'
+  | 'cleanup-held';
 
 type State = Record<string, unknown>;
 
 const at = (state: State, path: string): unknown =>
-  path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as State)[key] : undefined), state);
+  path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === 'object' ? (node as State)[key] : undefined),
+      state,
+    );
 
-const text = (value: unknown): string => (value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+const text = (value: unknown): string =>
+  value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
 
 const HEADLINE: Record<Outcome, string> = {
   switched: 'switched to green, verified, old blue snapshotted and removed',
@@ -30,7 +42,9 @@ const RUNBOOK: Partial<Record<Outcome, string[]>> = {
     'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
     'after confirming its status is not SWITCHOVER_COMPLETED; blue was never changed.',
   ],
-  'cleanup-held': ['Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.'],
+  'cleanup-held': [
+    'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
+  ],
 };
 
 /** Subject and body for an outcome, with the numbers behind each decision. */
@@ -51,7 +65,8 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
   if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
-  if (compensationError) lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
+  if (compensationError)
+    lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
   lines.push(...(RUNBOOK[outcome] ?? []));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };

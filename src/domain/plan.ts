@@ -1,7 +1,8 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
+
+import { majorVersion } from './facts.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
-import { majorVersion } from './facts.ts';
 
 export type Replication = 'physical' | 'logical';
 
@@ -50,7 +51,13 @@ export const replicationFor = (currentVersion: string, targetVersion: string): R
 /** The lag metric that fits the replication type (rds-blue-green.md §8.3). */
 export const lagPlanFor = (replication: Replication, input: ExecutionInput): LagPlan =>
   replication === 'physical'
-    ? { metric: 'ReplicaLag', unit: 'seconds', readOn: 'green', threshold: input.lag.maxSeconds, stableSamples: input.lag.stableSamples }
+    ? {
+        metric: 'ReplicaLag',
+        unit: 'seconds',
+        readOn: 'green',
+        threshold: input.lag.maxSeconds,
+        stableSamples: input.lag.stableSamples,
+      }
     : {
         metric: 'OldestReplicationSlotLag',
         unit: 'bytes',
@@ -59,11 +66,13 @@ export const lagPlanFor = (replication: Replication, input: ExecutionInput): Lag
         stableSamples: input.lag.stableSamples,
       };
 
-const addSeconds = (now: Date, seconds: number): string => new Date(now.getTime() + seconds * 1000).toISOString();
+const addSeconds = (now: Date, seconds: number): string =>
+  new Date(now.getTime() + seconds * 1000).toISOString();
 
 /** Build + lag + approval, plus a week so any weekly window opens at least once after approval. */
 const switchHorizonSeconds = (input: ExecutionInput): number =>
-  (input.green.readyDeadlineMinutes + input.lag.deadlineMinutes + input.approval.timeoutMinutes) * 60 + 8 * 24 * 3600;
+  (input.green.readyDeadlineMinutes + input.lag.deadlineMinutes + input.approval.timeoutMinutes) * 60 +
+  8 * 24 * 3600;
 
 /** Builds the plan from a validated input and the source facts; `now` anchors the deadlines. */
 export const buildPlan = (

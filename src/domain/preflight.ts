@@ -42,10 +42,16 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
   const add = (check: string, problem: string) => findings.push({ check, problem });
 
   if (!ENGINES.has(instance.engine)) {
-    add('engine', `${id}: engine "${instance.engine}" is not supported yet; Switchyard drives RDS for PostgreSQL`);
+    add(
+      'engine',
+      `${id}: engine "${instance.engine}" is not supported yet; Switchyard drives RDS for PostgreSQL`,
+    );
   }
   if (instance.status !== 'available') {
-    add('status', `${id}: status is "${instance.status}", must be "available"; wait for the current operation to finish`);
+    add(
+      'status',
+      `${id}: status is "${instance.status}", must be "available"; wait for the current operation to finish`,
+    );
   }
   if (instance.pendingModifiedValues.length > 0) {
     add(
@@ -54,7 +60,10 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
     );
   }
   if (instance.backupRetentionPeriod <= 0) {
-    add('backups', `${id}: automated backups are off (BackupRetentionPeriod 0); set a retention of at least 1 day`);
+    add(
+      'backups',
+      `${id}: automated backups are off (BackupRetentionPeriod 0); set a retention of at least 1 day`,
+    );
   }
   for (const group of instance.parameterGroups) {
     if (group.applyStatus !== 'in-sync') {
@@ -65,7 +74,10 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
     }
   }
   if (instance.readReplicaSource) {
-    add('not-a-replica', `${id}: is a read replica of "${instance.readReplicaSource}"; run the deployment on its source`);
+    add(
+      'not-a-replica',
+      `${id}: is a read replica of "${instance.readReplicaSource}"; run the deployment on its source`,
+    );
   }
   if (instance.masterUserSecret) {
     add(
@@ -77,7 +89,10 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
   const target = input.target.engineVersion;
   if (target && target !== instance.engineVersion) {
     if (compareVersions(target, instance.engineVersion) < 0) {
-      add('upgrade-target', `target.engineVersion: ${target} is older than the current ${instance.engineVersion}; green cannot go back`);
+      add(
+        'upgrade-target',
+        `target.engineVersion: ${target} is older than the current ${instance.engineVersion}; green cannot go back`,
+      );
     } else if (!facts.validUpgradeTargets.includes(target)) {
       const valid = facts.validUpgradeTargets.length ? facts.validUpgradeTargets.join(', ') : 'none';
       add(

@@ -23,7 +23,10 @@ const FAILED_INSTANCE = new Set([
 ]);
 
 /** Judges green from the deployment and its green instances; statuses compare case-insensitively. */
-export const judgeGreenReadiness = (deployment: DeploymentFacts, greenInstances: InstanceFacts[]): GreenReadiness => {
+export const judgeGreenReadiness = (
+  deployment: DeploymentFacts,
+  greenInstances: InstanceFacts[],
+): GreenReadiness => {
   const status = deployment.status.toUpperCase();
   if (FAILED_DEPLOYMENT.has(status)) {
     const detail = deployment.statusDetails ? `: ${deployment.statusDetails}` : '';
@@ -52,7 +55,8 @@ export const judgeGreenReadiness = (deployment: DeploymentFacts, greenInstances:
   const expected = deployment.switchoverDetails.flatMap((m) => (m.targetMember ? [m.targetMember] : []));
   if (expected.length === 0 && status === 'AVAILABLE') reasons.push('deployment lists no green members');
   for (const instance of greenInstances) {
-    if (instance.status.toLowerCase() !== 'available') reasons.push(`green instance ${instance.id} is ${instance.status}`);
+    if (instance.status.toLowerCase() !== 'available')
+      reasons.push(`green instance ${instance.id} is ${instance.status}`);
   }
   if (greenInstances.length < expected.length) reasons.push('not every green instance is visible yet');
   return reasons.length === 0 ? { verdict: 'ready', reasons: [] } : { verdict: 'wait', reasons };

@@ -23,7 +23,9 @@ export const judgeVerification = (facts: VerificationFacts): Verification => {
   const problems: string[] = [];
   if (!facts.deployment) problems.push('the Blue/Green deployment is gone; cannot confirm the switch');
   else if (facts.deployment.status.toUpperCase() !== 'SWITCHOVER_COMPLETED') {
-    problems.push(`deployment ${facts.deployment.id} is ${facts.deployment.status}, expected SWITCHOVER_COMPLETED`);
+    problems.push(
+      `deployment ${facts.deployment.id} is ${facts.deployment.status}, expected SWITCHOVER_COMPLETED`,
+    );
   }
   if (!facts.primary) problems.push('no instance carries the original name after the switch');
   else {
@@ -32,13 +34,15 @@ export const judgeVerification = (facts: VerificationFacts): Verification => {
         `${facts.primary.id} is resource ${facts.primary.resourceId}, expected green's ${facts.expectedResourceId}`,
       );
     }
-    if (facts.primary.status !== 'available') problems.push(`${facts.primary.id} is ${facts.primary.status}, expected available`);
+    if (facts.primary.status !== 'available')
+      problems.push(`${facts.primary.id} is ${facts.primary.status}, expected available`);
   }
   if (!facts.oldBlue) problems.push('old blue (-old<N>) is missing: the rollback path is gone');
   for (const alarm of facts.alarms) {
     if (alarm.state === 'ALARM') problems.push(`alarm ${alarm.name} is in ALARM`);
   }
-  for (const name of facts.missingAlarms) problems.push(`alarm ${name} does not exist; fix verify.alarmNames`);
+  for (const name of facts.missingAlarms)
+    problems.push(`alarm ${name} does not exist; fix verify.alarmNames`);
   for (const query of facts.smoke) {
     if (!query.ok) problems.push(`smoke query failed: ${query.sql}: ${query.error ?? 'unknown error'}`);
   }

@@ -41,7 +41,14 @@ const zonedParts = (instant: Date, timeZone: string) => {
     second: 'numeric',
   }).formatToParts(instant);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
 };
 
 /** Offset of a zone from UTC at an instant, in ms. */
@@ -52,7 +59,13 @@ const offsetAt = (instant: Date, timeZone: string): number => {
 };
 
 /** The UTC instant of a wall-clock time on a calendar date in a zone. */
-const zonedToUtc = (year: number, month: number, day: number, minuteOfDay: number, timeZone: string): Date => {
+const zonedToUtc = (
+  year: number,
+  month: number,
+  day: number,
+  minuteOfDay: number,
+  timeZone: string,
+): Date => {
   const guess = Date.UTC(year, month - 1, day, 0, minuteOfDay);
   const first = guess - offsetAt(new Date(guess), timeZone);
   return new Date(guess - offsetAt(new Date(first), timeZone));
@@ -62,7 +75,7 @@ const zonedToUtc = (year: number, month: number, day: number, minuteOfDay: numbe
 export const decideWindow = (now: Date, window: MaintenanceWindow): WindowDecision => {
   const startMinute = parseHhmm(window.start);
   const endMinute = parseHhmm(window.end);
-  const lengthMs = (((endMinute - startMinute) % (24 * 60)) + 24 * 60) % (24 * 60) * MINUTE;
+  const lengthMs = ((((endMinute - startMinute) % (24 * 60)) + 24 * 60) % (24 * 60)) * MINUTE;
   const today = zonedParts(now, window.timezone);
   const todayUtcMidnight = Date.UTC(today.year, today.month - 1, today.day);
   // Yesterday's window may still be open (past midnight); look one day back, then 7 ahead.
@@ -70,7 +83,13 @@ export const decideWindow = (now: Date, window: MaintenanceWindow): WindowDecisi
     const date = new Date(todayUtcMidnight + offset * DAY);
     const weekday = WEEKDAYS[date.getUTCDay()] ?? '';
     if (!window.days.includes(weekday)) continue;
-    const opens = zonedToUtc(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), startMinute, window.timezone);
+    const opens = zonedToUtc(
+      date.getUTCFullYear(),
+      date.getUTCMonth() + 1,
+      date.getUTCDate(),
+      startMinute,
+      window.timezone,
+    );
     const closes = new Date(opens.getTime() + lengthMs);
     if (now < closes) {
       return { inWindow: now >= opens, opensAt: opens.toISOString(), closesAt: closes.toISOString() };

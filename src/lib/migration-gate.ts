@@ -35,4 +35,9 @@ export interface GateRunner {
   ): { allowed: boolean; until?: string; message: string };
 }
 
-export const NO_MIGRATIONS: GateSummary = { verdict: 'none', summary: 'no migrations in this release', statements: [], findings: [] };
+export const NO_MIGRATIONS: GateSummary = {
+  verdict: 'none',
+  summary: 'no migrations in this release',
+  statements: [],
+  findings: [],
+};

@@ -7,7 +7,9 @@ export const parseInput = <S extends z.ZodType>(schema: S): middy.MiddlewareObj<
   before: function parseInputMiddlewareBefore(request) {
     const parsed = schema.safeParse(request.event);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+      const problems = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'input'}: ${i.message}`)
+        .join('; ');
       throw new ContractViolationError(`Task input does not match its contract: ${problems}`);
     }
     request.event = parsed.data;

@@ -7,13 +7,23 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { APPROVAL_REJECTED, THROWN_ERROR_NAMES } from '#domain/errors';
-import { loadDefinition, readRawDefinition, serverlessFunctions, taskBindings } from '../../local/definition.ts';
+import {
+  loadDefinition,
+  readRawDefinition,
+  serverlessFunctions,
+  taskBindings,
+} from '../../local/definition.ts';
 
 type State = Record<string, unknown> & { Type: string };
 const raw = readRawDefinition() as { States: Record<string, State> };
 const states = Object.entries(raw.States);
 const tasks = states.filter(([, s]) => s.Type === 'Task');
-const LAMBDA_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
+const LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
 
 describe('blue-green.asl.yaml', () => {
   it('is valid ASL (asl-validator, paths and ARNs checked)', () => {
@@ -23,16 +33,21 @@ describe('blue-green.asl.yaml', () => {
   });
 
   it('gives every state a Comment', () => {
-    expect(states.filter(([, s]) => typeof s.Comment !== 'string' || s.Comment.length < 10).map(([n]) => n)).toEqual([]);
+    expect(
+      states.filter(([, s]) => typeof s.Comment !== 'string' || s.Comment.length < 10).map(([n]) => n),
+    ).toEqual([]);
   });
 
-  it.each(tasks.map(([n, s]) => [n, s] as const))('%s has the Lambda Retry block, a timeout and a Catch', (_name, state) => {
-    const retry = state.Retry as Array<{ ErrorEquals: string[] }>;
-    expect(retry?.[0]?.ErrorEquals).toEqual(LAMBDA_ERRORS);
-    expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath).toBeDefined();
-    const catches = state.Catch as Array<{ ErrorEquals: string[] }>;
-    expect(catches.some((c) => c.ErrorEquals.includes('States.ALL'))).toBe(true);
-  });
+  it.each(tasks.map(([n, s]) => [n, s] as const))(
+    '%s has the Lambda Retry block, a timeout and a Catch',
+    (_name, state) => {
+      const retry = state.Retry as Array<{ ErrorEquals: string[] }>;
+      expect(retry?.[0]?.ErrorEquals).toEqual(LAMBDA_ERRORS);
+      expect(state.TimeoutSeconds ?? state.TimeoutSecondsPath).toBeDefined();
+      const catches = state.Catch as Array<{ ErrorEquals: string[] }>;
+      expect(catches.some((c) => c.ErrorEquals.includes('States.ALL'))).toBe(true);
+    },
+  );
 
   it('builds every Task input explicitly and stores each result under its own key', () => {
     const resultPaths = new Map<string, string>();
@@ -62,13 +77,20 @@ describe('blue-green.asl.yaml', () => {
   it('matches only error names the code throws (or SendTaskFailure sends)', () => {
     const known = new Set<string>([...THROWN_ERROR_NAMES, APPROVAL_REJECTED]);
     const matched = tasks.flatMap(([, s]) =>
-      [...((s.Retry as Array<{ ErrorEquals: string[] }>) ?? []), ...((s.Catch as Array<{ ErrorEquals: string[] }>) ?? [])].flatMap((r) => r.ErrorEquals),
+      [
+        ...((s.Retry as Array<{ ErrorEquals: string[] }>) ?? []),
+        ...((s.Catch as Array<{ ErrorEquals: string[] }>) ?? []),
+      ].flatMap((r) => r.ErrorEquals),
     );
     const custom = [...new Set(matched.filter((e) => !e.startsWith('States.') && !e.startsWith('Lambda.')))];
     expect(custom.filter((e) => !known.has(e))).toEqual([]);
     // …and each of those names is really thrown somewhere in the handlers' code.
     const source = ['functions', 'src']
-      .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`))
+      .flatMap((dir) =>
+        readdirSync(dir, { recursive: true, encoding: 'utf8' })
+          .filter((f) => f.endsWith('.ts'))
+          .map((f) => `${dir}/${f}`),
+      )
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     for (const name of custom) {
@@ -83,13 +105,22 @@ describe('blue-green.asl.yaml', () => {
     const [, approval] = callbacks[0]!;
     expect(JSON.stringify(approval.Parameters)).toContain('$$.Task.Token');
     expect(approval.TimeoutSecondsPath).toBe('$.preflight.plan.approval.timeoutSeconds');
-    const caught = (approval.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [c.ErrorEquals[0], c.Next]);
-    expect(caught).toEqual([[APPROVAL_REJECTED, 'Compensate'], ['States.Timeout', 'Compensate'], ['States.ALL', 'Compensate']]);
+    const caught = (approval.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [
+      c.ErrorEquals[0],
+      c.Next,
+    ]);
+    expect(caught).toEqual([
+      [APPROVAL_REJECTED, 'Compensate'],
+      ['States.Timeout', 'Compensate'],
+      ['States.ALL', 'Compensate'],
+    ]);
   });
 
   it('bounds every polling loop with a deadline checked in its Choice', () => {
     // A loop is a Choice whose Default goes to a Wait; each must compare a timestamp with a deadline.
-    const loops = states.filter(([, s]) => s.Type === 'Choice' && raw.States[s.Default as string]?.Type === 'Wait');
+    const loops = states.filter(
+      ([, s]) => s.Type === 'Choice' && raw.States[s.Default as string]?.Type === 'Wait',
+    );
     expect(loops.length).toBeGreaterThanOrEqual(6);
     for (const [name, choice] of loops) {
       const rules = JSON.stringify(choice.Choices);
@@ -101,7 +132,10 @@ describe('blue-green.asl.yaml', () => {
     const postSwitch = ['CheckSwitchover', 'Verify', 'SwitchoverUnresolved', 'VerificationFailed'];
     for (const name of postSwitch) {
       const state = raw.States[name]!;
-      const targets = [state.Next, ...((state.Catch as Array<{ Next: string }>) ?? []).map((c) => c.Next)].filter(Boolean);
+      const targets = [
+        state.Next,
+        ...((state.Catch as Array<{ Next: string }>) ?? []).map((c) => c.Next),
+      ].filter(Boolean);
       expect(targets, name).not.toContain('Compensate');
     }
   });

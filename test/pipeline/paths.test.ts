@@ -7,26 +7,55 @@ import { defaultGateRunner } from '#lib/default-gate';
 import { makeWorld } from '../support/fake-world.ts';
 import { baseInput, runPath } from '../support/run-path.ts';
 
-const repeat = (states: string[], times: number): string[] => Array.from({ length: times }, () => states).flat();
+const repeat = (states: string[], times: number): string[] =>
+  Array.from({ length: times }, () => states).flat();
 
 const PREFIX = ['Begin', 'Preflight', 'CreateGreen'];
 const greenPolls = (n: number) => repeat(['WaitForGreen', 'CheckGreen', 'IsGreenReady'], n);
 // First sample right away, then WaitForLag before each further one.
-const lagSamples = (n: number) => ['StartLagWatch', 'CheckLag', 'IsLagConverged', ...repeat(['WaitForLag', 'CheckLag', 'IsLagConverged'], n - 1)];
+const lagSamples = (n: number) => [
+  'StartLagWatch',
+  'CheckLag',
+  'IsLagConverged',
+  ...repeat(['WaitForLag', 'CheckLag', 'IsLagConverged'], n - 1),
+];
 const APPROVAL = ['IsApprovalRequired', 'PrepareApproval', 'RequestApproval'];
 const TO_SWITCH = ['CheckWindow', 'IsWindowOpen', 'RecheckLag', 'IsLagStillLow', 'Switchover'];
 const switchPolls = (n: number) => repeat(['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone'], n);
-const COMPENSATED = ['Compensate', 'WaitForCompensation', 'CheckCompensation', 'IsCompensated', 'WaitForCompensation', 'CheckCompensation', 'IsCompensated', 'NotifyRolledBack', 'RolledBack'];
+const COMPENSATED = [
+  'Compensate',
+  'WaitForCompensation',
+  'CheckCompensation',
+  'IsCompensated',
+  'WaitForCompensation',
+  'CheckCompensation',
+  'IsCompensated',
+  'NotifyRolledBack',
+  'RolledBack',
+];
 // provisioningPolls: 2 → the 4th describe is the first to see AVAILABLE (each describe answers, then advances).
 const UP_TO_APPROVAL = [...PREFIX, ...greenPolls(4), ...lagSamples(3), ...APPROVAL];
 const HAPPY = [
   ...UP_TO_APPROVAL,
   ...TO_SWITCH,
   ...switchPolls(2),
-  'Verify', 'IsVerified', 'WaitDuringBake', 'Verify', 'IsVerified',
-  'Retain', 'KeepOldBlue', 'Cleanup',
-  'WaitForSnapshot', 'CheckSnapshot', 'IsSnapshotReady', 'WaitForSnapshot', 'CheckSnapshot', 'IsSnapshotReady',
-  'DeleteOldBlue', 'NotifySuccess', 'Succeeded',
+  'Verify',
+  'IsVerified',
+  'WaitDuringBake',
+  'Verify',
+  'IsVerified',
+  'Retain',
+  'KeepOldBlue',
+  'Cleanup',
+  'WaitForSnapshot',
+  'CheckSnapshot',
+  'IsSnapshotReady',
+  'WaitForSnapshot',
+  'CheckSnapshot',
+  'IsSnapshotReady',
+  'DeleteOldBlue',
+  'NotifySuccess',
+  'Succeeded',
 ];
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
 const DELETE_GREEN = `deleteDeployment ${DEPLOYMENT} deleteTarget=true`;
@@ -68,7 +97,11 @@ describe('blue-green state machine paths', () => {
   it('compensates when nobody decides before the approval timeout', async () => {
     const world = makeWorld({ provisioningPolls: 2 });
     // 1 s approval timeout: the callback task really times out (States.Timeout).
-    const run = await runPath(world, baseInput({ approval: { approvers: ['dba@example.com'], timeoutMinutes: 1 / 60 } }), 'ignore');
+    const run = await runPath(
+      world,
+      baseInput({ approval: { approvers: ['dba@example.com'], timeoutMinutes: 1 / 60 } }),
+      'ignore',
+    );
     expect(run.states).toEqual([...UP_TO_APPROVAL, ...COMPENSATED]);
     expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
     expect(world.published[0]?.message).toContain('States.Timeout');
@@ -92,8 +125,17 @@ describe('blue-green state machine paths', () => {
 
   it('compensates when lag never converges before its deadline', async () => {
     const world = makeWorld({ provisioningPolls: 2, lag: [5_000_000] });
-    const run = await runPath(world, baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 } }));
-    expect(run.states).toEqual([...PREFIX, ...greenPolls(4), ...lagSamples(5), 'LagDeadlinePassed', ...COMPENSATED]);
+    const run = await runPath(
+      world,
+      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 } }),
+    );
+    expect(run.states).toEqual([
+      ...PREFIX,
+      ...greenPolls(4),
+      ...lagSamples(5),
+      'LagDeadlinePassed',
+      ...COMPENSATED,
+    ]);
     expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
     expect(world.published[0]?.message).toContain('5000000 bytes');
   });
@@ -102,14 +144,28 @@ describe('blue-green state machine paths', () => {
     const world = makeWorld({ provisioningPolls: 2, lag: [10, 10, 5_000_000, 10, 10, 10] });
     const run = await runPath(world, baseInput());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.states.slice(0, PREFIX.length + 12 + 18)).toEqual([...PREFIX, ...greenPolls(4), ...lagSamples(6)]);
+    expect(run.states.slice(0, PREFIX.length + 12 + 18)).toEqual([
+      ...PREFIX,
+      ...greenPolls(4),
+      ...lagSamples(6),
+    ]);
   });
 
   it('compensates the same way when RDS reports SWITCHOVER_FAILED (rolled back)', async () => {
     const world = makeWorld({ provisioningPolls: 2, switchover: 'failed' });
     const run = await runPath(world, baseInput());
-    expect(run.states).toEqual([...UP_TO_APPROVAL, ...TO_SWITCH, ...switchPolls(2), 'SwitchoverFailed', ...COMPENSATED]);
-    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', `switchover ${DEPLOYMENT} 60`, DELETE_GREEN]);
+    expect(run.states).toEqual([
+      ...UP_TO_APPROVAL,
+      ...TO_SWITCH,
+      ...switchPolls(2),
+      'SwitchoverFailed',
+      ...COMPENSATED,
+    ]);
+    expect(world.calls).toEqual([
+      'createDeployment sy-orders-db-0b84446f57',
+      `switchover ${DEPLOYMENT} 60`,
+      DELETE_GREEN,
+    ]);
     expect(world.instances.get('orders-db')?.resourceId).toBe('db-ORDERSDB');
   });
 
@@ -119,8 +175,14 @@ describe('blue-green state machine paths', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('Switchyard.FailedAfterSwitch');
     expect(run.states).toEqual([
-      ...UP_TO_APPROVAL, ...TO_SWITCH, ...switchPolls(2),
-      'Verify', 'IsVerified', 'VerificationFailed', 'AlertAndHold', 'FailedAfterSwitch',
+      ...UP_TO_APPROVAL,
+      ...TO_SWITCH,
+      ...switchPolls(2),
+      'Verify',
+      'IsVerified',
+      'VerificationFailed',
+      'AlertAndHold',
+      'FailedAfterSwitch',
     ]);
     expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', `switchover ${DEPLOYMENT} 60`]);
     expect(world.instances.get('orders-db-old1')?.status).toBe('available');
@@ -158,13 +220,21 @@ describe('blue-green state machine paths', () => {
     expect(run.error).toBe('Switchyard.Refused');
     expect(world.calls).toEqual([]);
     const message = world.published[0]?.message ?? '';
-    for (const field of ['target.engineVersion', 'lag.maxSeconds', 'switchover.timeoutSeconds', 'surprise', 'approval.approvers']) {
+    for (const field of [
+      'target.engineVersion',
+      'lag.maxSeconds',
+      'switchover.timeoutSeconds',
+      'surprise',
+      'approval.approvers',
+    ]) {
       expect(message).toContain(field);
     }
   });
 
   it('refuses a source that cannot go through Blue/Green, naming each problem', async () => {
-    const world = makeWorld({ source: { backupRetentionPeriod: 0, pendingModifiedValues: ['DBInstanceClass'], status: 'modifying' } });
+    const world = makeWorld({
+      source: { backupRetentionPeriod: 0, pendingModifiedValues: ['DBInstanceClass'], status: 'modifying' },
+    });
     const run = await runPath(world, baseInput());
     expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
     expect(world.calls).toEqual([]);
@@ -176,7 +246,9 @@ describe('blue-green state machine paths', () => {
 
   it('refuses a destructive expand migration at Preflight with the real gate, nothing created', async () => {
     const world = makeWorld();
-    const input = baseInput({ migrations: { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] } });
+    const input = baseInput({
+      migrations: { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] },
+    });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
     expect(world.calls).toEqual([]);
@@ -187,12 +259,21 @@ describe('blue-green state machine paths', () => {
 
   it('carries an additive expand migration and its verdict into the approval request', async () => {
     const world = makeWorld({ provisioningPolls: 1 });
-    const input = baseInput({ migrations: { engine: 'postgres', expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);'] } });
+    const input = baseInput({
+      migrations: {
+        engine: 'postgres',
+        expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);'],
+      },
+    });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.status).toBe('SUCCEEDED');
-    const request = (run.approvalRequests[0] as { request: { migrations: { verdict: string; statements: string[] } } }).request;
+    const request = (
+      run.approvalRequests[0] as { request: { migrations: { verdict: string; statements: string[] } } }
+    ).request;
     expect(['pass', 'warn']).toContain(request.migrations.verdict);
-    expect(request.migrations.statements).toEqual(['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);']);
+    expect(request.migrations.statements).toEqual([
+      'ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);',
+    ]);
   });
 
   it('refuses contract migrations while a previous old blue is still retained', async () => {
@@ -202,7 +283,9 @@ describe('blue-green state machine paths', () => {
       id: 'orders-db-old1',
       tags: { 'switchyard:retain-until': '2099-01-01T00:00:00.000Z', 'switchyard:source': 'orders-db' },
     });
-    const input = baseInput({ migrations: { engine: 'postgres', contract: ['ALTER TABLE orders DROP COLUMN legacy_status;'] } });
+    const input = baseInput({
+      migrations: { engine: 'postgres', contract: ['ALTER TABLE orders DROP COLUMN legacy_status;'] },
+    });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
     expect(world.published[0]?.message).toContain('2099-01-01T00:00:00.000Z');

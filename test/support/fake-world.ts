@@ -3,9 +3,10 @@
  * handlers in the real ASL. Each scenario scripts how green builds, how lag moves, how the switch
  * ends; every mutating call is recorded so tests can assert the compensation calls made.
  */
-import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
-import { AwsThrottledError } from '#domain/errors';
+
 import type { Gateways } from '#aws/gateways';
+import { AwsThrottledError } from '#domain/errors';
+import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
 
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
@@ -75,8 +76,11 @@ export const makeWorld = (script: WorldScript = {}) => {
     if (deployment.status === 'PROVISIONING') {
       const greenId = `orders-db-green-abc123`;
       deployment.target = `${ACCOUNT}:db:${greenId}`;
-      deployment.switchoverDetails = [{ sourceMember: source.arn, targetMember: deployment.target, status: 'PROVISIONING' }];
-      if (!instances.has(greenId)) instances.set(greenId, instance(greenId, { status: 'creating', engineVersion: '18.4' }));
+      deployment.switchoverDetails = [
+        { sourceMember: source.arn, targetMember: deployment.target, status: 'PROVISIONING' },
+      ];
+      if (!instances.has(greenId))
+        instances.set(greenId, instance(greenId, { status: 'creating', engineVersion: '18.4' }));
       if (script.greenFails && deployment.polls >= 2) {
         deployment.status = 'INVALID_CONFIGURATION';
         deployment.statusDetails = 'replication broken (scripted)';
@@ -84,7 +88,10 @@ export const makeWorld = (script: WorldScript = {}) => {
       } else if (deployment.polls > (script.provisioningPolls ?? 1)) {
         deployment.status = 'AVAILABLE';
         deployment.tasks = deployment.tasks.map((t) => ({ ...t, status: 'COMPLETED' }));
-        deployment.switchoverDetails = deployment.switchoverDetails.map((m) => ({ ...m, status: 'AVAILABLE' }));
+        deployment.switchoverDetails = deployment.switchoverDetails.map((m) => ({
+          ...m,
+          status: 'AVAILABLE',
+        }));
         instances.get(greenId)!.status = 'available';
       }
     } else if (deployment.status === 'SWITCHOVER_IN_PROGRESS') {
@@ -96,7 +103,11 @@ export const makeWorld = (script: WorldScript = {}) => {
         const green = instances.get('orders-db-green-abc123')!;
         const blue = instances.get('orders-db')!;
         instances.delete('orders-db-green-abc123');
-        instances.set('orders-db-old1', { ...blue, id: 'orders-db-old1', arn: `${ACCOUNT}:db:orders-db-old1` });
+        instances.set('orders-db-old1', {
+          ...blue,
+          id: 'orders-db-old1',
+          arn: `${ACCOUNT}:db:orders-db-old1`,
+        });
         instances.set('orders-db', { ...green, id: 'orders-db', arn: `${ACCOUNT}:db:orders-db` });
         deployment.status = 'SWITCHOVER_COMPLETED';
         deployment.source = `${ACCOUNT}:db:orders-db-old1`;

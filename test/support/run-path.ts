@@ -1,9 +1,10 @@
 /** Runs the real ASL with the real pipeline handlers over a scripted fake world; waits and retry delays at 0 ms. */
+
+import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
-import { runStateMachine, type RunResult } from '../../local/run-state-machine.ts';
-import type { GateRunner } from '#lib/migration-gate';
+import { type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
 import type { World } from './fake-world.ts';
 
 export type ApprovalScript = 'approve' | 'reject' | 'ignore';
@@ -19,7 +20,11 @@ export const passingGate: GateRunner = {
 
 const zeroWaits = (): Record<string, number> => {
   const states = readRawDefinition().States as Record<string, { Type: string }>;
-  return Object.fromEntries(Object.entries(states).filter(([, s]) => s.Type === 'Wait').map(([name]) => [name, 0]));
+  return Object.fromEntries(
+    Object.entries(states)
+      .filter(([, s]) => s.Type === 'Wait')
+      .map(([name]) => [name, 0]),
+  );
 };
 
 export interface PathRun extends RunResult {
@@ -49,12 +54,27 @@ export const runPath = async (
         const at = '2026-11-22T09:00:00.000Z';
         setTimeout(() => {
           if (approval === 'approve') {
-            callbacks.sendTaskSuccess(token, { decision: 'approved', by: 'dba@example.com', at, channel: 'email', sourceIp: '127.0.0.1', approvalId: 'ap-1' });
+            callbacks.sendTaskSuccess(token, {
+              decision: 'approved',
+              by: 'dba@example.com',
+              at,
+              channel: 'email',
+              sourceIp: '127.0.0.1',
+              approvalId: 'ap-1',
+            });
           } else if (approval === 'reject') {
             callbacks.sendTaskFailure(
               token,
               'ApprovalRejected',
-              JSON.stringify({ decision: 'rejected', by: 'dba@example.com', at, channel: 'email', sourceIp: '127.0.0.1', approvalId: 'ap-1', reason: 'not tonight' }),
+              JSON.stringify({
+                decision: 'rejected',
+                by: 'dba@example.com',
+                at,
+                channel: 'email',
+                sourceIp: '127.0.0.1',
+                approvalId: 'ap-1',
+                reason: 'not tonight',
+              }),
             );
           }
         }, 5);

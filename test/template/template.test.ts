@@ -13,9 +13,17 @@ const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.T
 
 beforeAll(() => {
   mkdirSync('.tmp', { recursive: true });
-  const env = { ...process.env, TMPDIR: `${process.cwd()}/.tmp`, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', SLS_TELEMETRY_DISABLED: '1' };
+  const env = {
+    ...process.env,
+    TMPDIR: `${process.cwd()}/.tmp`,
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    SLS_TELEMETRY_DISABLED: '1',
+  };
   execFileSync('npx', ['osls', 'package'], { env, stdio: 'pipe', timeout: 240_000 });
-  resources = JSON.parse(readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8')).Resources;
+  resources = JSON.parse(
+    readFileSync('.serverless/cloudformation-template-update-stack.json', 'utf8'),
+  ).Resources;
 }, 300_000);
 
 describe('packaged CloudFormation template', () => {
@@ -35,7 +43,10 @@ describe('packaged CloudFormation template', () => {
 
   it('never grants a wildcard action', () => {
     for (const [name, role] of ofType('AWS::IAM::Role')) {
-      const policies = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string | string[] }> } }>) ?? [];
+      const policies =
+        (role.Properties.Policies as Array<{
+          PolicyDocument: { Statement: Array<{ Action: string | string[] }> };
+        }>) ?? [];
       for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
         for (const action of [statement.Action].flat()) {
           expect(action, `${name}: ${action}`).not.toMatch(/\*/);
@@ -47,7 +58,9 @@ describe('packaged CloudFormation template', () => {
   it('gives each function only the actions its job needs', () => {
     const actionsOf = (roleName: string) => {
       const role = resources[roleName]!;
-      const policies = (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }>) ?? [];
+      const policies =
+        (role.Properties.Policies as Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }>) ??
+        [];
       return policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => s.Action)).sort();
     };
     expect(actionsOf('NoAwsAccessRole')).toEqual([]);
@@ -57,12 +70,18 @@ describe('packaged CloudFormation template', () => {
     expect(actionsOf('CompensateRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('DeleteOldBlueRole')).not.toContain('rds:DeleteBlueGreenDeployment');
     // Only cleanup and compensation can delete a deployment; only they and old-blue deletion can delete instances.
-    const deleters = ofType('AWS::IAM::Role').filter(([n]) => actionsOf(n).includes('rds:DeleteBlueGreenDeployment')).map(([n]) => n).sort();
+    const deleters = ofType('AWS::IAM::Role')
+      .filter(([n]) => actionsOf(n).includes('rds:DeleteBlueGreenDeployment'))
+      .map(([n]) => n)
+      .sort();
     expect(deleters).toEqual(['CleanupRole', 'CompensateRole']);
   });
 
   it("lets the state machine invoke only this service's functions", () => {
-    const roles = ofType('AWS::IAM::Role').filter(([n]) => /StepFunctions|StateMachine|Role$/i.test(n) && JSON.stringify(resources[n]).includes('states.'));
+    const roles = ofType('AWS::IAM::Role').filter(
+      ([n]) =>
+        /StepFunctions|StateMachine|Role$/i.test(n) && JSON.stringify(resources[n]).includes('states.'),
+    );
     expect(roles.length).toBeGreaterThan(0);
     const text = JSON.stringify(roles.map(([, r]) => r));
     expect(text).toContain('lambda:InvokeFunction');
@@ -70,8 +89,14 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('has the approval HTTP routes, the topic, the approval table with TTL, and both triggers', () => {
-    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey).sort();
-    expect(routes).toEqual(['GET /approvals/{approvalId}', 'POST /approvals/{approvalId}', 'POST /slack/interactions']);
+    const routes = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
+    expect(routes).toEqual([
+      'GET /approvals/{approvalId}',
+      'POST /approvals/{approvalId}',
+      'POST /slack/interactions',
+    ]);
     expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
     const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
-import { preflightFindings, type PreflightFacts } from '#domain/preflight';
+import { type PreflightFacts, preflightFindings } from '#domain/preflight';
 import { judgeVerification } from '#domain/verify';
 import { instance } from '../../support/fake-world.ts';
 
@@ -20,7 +20,13 @@ const parse = (raw: unknown): ExecutionInput => {
 describe('validateExecutionInput', () => {
   it('fills documented defaults', () => {
     const input = parse(valid());
-    expect(input.lag).toEqual({ maxSeconds: 5, maxBytes: 64 * 1024 * 1024, stableSamples: 3, pollSeconds: 30, deadlineMinutes: 60 });
+    expect(input.lag).toEqual({
+      maxSeconds: 5,
+      maxBytes: 64 * 1024 * 1024,
+      stableSamples: 3,
+      pollSeconds: 30,
+      deadlineMinutes: 60,
+    });
     expect(input.switchover.timeoutSeconds).toBe(300);
     expect(input.retention).toEqual({ keepOldBlueHours: 72, finalSnapshot: true });
   });
@@ -37,13 +43,22 @@ describe('validateExecutionInput', () => {
     [{ source: { dbInstanceIdentifier: '9lives' } }, 'source.dbInstanceIdentifier'],
     [{ source: {} }, 'source.dbInstanceIdentifier: is required'],
     [{ window: { days: ['SUN'], start: '02:00', end: '02:00', timezone: 'UTC' } }, 'window.end: must differ'],
-    [{ window: { days: ['SUN'], start: '2am', end: '04:00', timezone: 'UTC' } }, 'window.start: must be HH:MM'],
+    [
+      { window: { days: ['SUN'], start: '2am', end: '04:00', timezone: 'UTC' } },
+      'window.start: must be HH:MM',
+    ],
     [{ window: { days: ['SUN'], start: '02:00', end: '04:00', timezone: 'Mars/Base' } }, 'window.timezone'],
-    [{ window: { days: ['SUN', 'SUN'], start: '02:00', end: '04:00', timezone: 'UTC' } }, 'window.days: lists a day twice'],
+    [
+      { window: { days: ['SUN', 'SUN'], start: '02:00', end: '04:00', timezone: 'UTC' } },
+      'window.days: lists a day twice',
+    ],
     [{ approval: { approvers: [] } }, 'approval.approvers: name at least one approver'],
     [{ approval: { approvers: ['bob'] } }, 'approval.approvers[0]: must be an e-mail address'],
     [{ retention: { finalSnapshot: false } }, 'retention.finalSnapshot: must be true'],
-    [{ lag: { stableSamples: 10, pollSeconds: 60, deadlineMinutes: 5 } }, 'lag.deadlineMinutes: is shorter than stableSamples × pollSeconds'],
+    [
+      { lag: { stableSamples: 10, pollSeconds: 60, deadlineMinutes: 5 } },
+      'lag.deadlineMinutes: is shorter than stableSamples × pollSeconds',
+    ],
     [{ verify: { smokeSql: ['SELECT 1'] } }, 'database: is required when'],
   ])('refuses %j naming the field', (over, expected) => {
     const v = validateExecutionInput(valid(over));
@@ -52,10 +67,21 @@ describe('validateExecutionInput', () => {
   });
 
   it('reports every problem at once', () => {
-    const v = validateExecutionInput({ source: { dbInstanceIdentifier: 'orders-db' }, target: { engineVersion: 'x' }, a: 1, b: 2 });
+    const v = validateExecutionInput({
+      source: { dbInstanceIdentifier: 'orders-db' },
+      target: { engineVersion: 'x' },
+      a: 1,
+      b: 2,
+    });
     expect(v.ok).toBe(false);
     // Cross-field checks still run when other fields are wrong, so all four are reported together.
-    if (!v.ok) expect(v.problems.map((p) => p.split(':')[0])).toEqual(['target.engineVersion', 'a', 'b', 'approval.approvers']);
+    if (!v.ok)
+      expect(v.problems.map((p) => p.split(':')[0])).toEqual([
+        'target.engineVersion',
+        'a',
+        'b',
+        'approval.approvers',
+      ]);
   });
 });
 
@@ -75,26 +101,106 @@ describe('preflightFindings', () => {
 
   it.each<[string, Partial<PreflightFacts>, Record<string, unknown>, string]>([
     ['missing source', { instance: undefined }, {}, 'no DB instance "orders-db"'],
-    ['not available', { instance: instance('orders-db', { status: 'backing-up' }) }, {}, 'status is "backing-up"'],
-    ['pending modifications', { instance: instance('orders-db', { pendingModifiedValues: ['EngineVersion'] }) }, {}, 'pending modifications (EngineVersion)'],
-    ['backups off', { instance: instance('orders-db', { backupRetentionPeriod: 0 }) }, {}, 'automated backups are off'],
-    ['group not in sync', { instance: instance('orders-db', { parameterGroups: [{ name: 'g', applyStatus: 'pending-reboot' }] }) }, {}, '"pending-reboot", must be "in-sync"'],
-    ['a replica', { instance: instance('orders-db', { readReplicaSource: 'main-db' }) }, {}, 'read replica of "main-db"'],
-    ['secrets manager password', { instance: instance('orders-db', { masterUserSecret: true }) }, {}, 'Secrets Manager'],
-    ['not an upgrade target', { validUpgradeTargets: ['17.5'] }, {}, 'not a valid upgrade target of 17.4 (valid: 17.5)'],
+    [
+      'not available',
+      { instance: instance('orders-db', { status: 'backing-up' }) },
+      {},
+      'status is "backing-up"',
+    ],
+    [
+      'pending modifications',
+      { instance: instance('orders-db', { pendingModifiedValues: ['EngineVersion'] }) },
+      {},
+      'pending modifications (EngineVersion)',
+    ],
+    [
+      'backups off',
+      { instance: instance('orders-db', { backupRetentionPeriod: 0 }) },
+      {},
+      'automated backups are off',
+    ],
+    [
+      'group not in sync',
+      {
+        instance: instance('orders-db', { parameterGroups: [{ name: 'g', applyStatus: 'pending-reboot' }] }),
+      },
+      {},
+      '"pending-reboot", must be "in-sync"',
+    ],
+    [
+      'a replica',
+      { instance: instance('orders-db', { readReplicaSource: 'main-db' }) },
+      {},
+      'read replica of "main-db"',
+    ],
+    [
+      'secrets manager password',
+      { instance: instance('orders-db', { masterUserSecret: true }) },
+      {},
+      'Secrets Manager',
+    ],
+    [
+      'not an upgrade target',
+      { validUpgradeTargets: ['17.5'] },
+      {},
+      'not a valid upgrade target of 17.4 (valid: 17.5)',
+    ],
     ['a downgrade', {}, { target: { engineVersion: '16.9' } }, 'older than the current 17.4'],
-    ['logical replication off', { blueParameters: { 'rds.logical_replication': '0' } }, {}, 'rds.logical_replication=1'],
-    ['major without a target group', {}, { target: { engineVersion: '18.4' } }, 'required for a major-version upgrade'],
-    ['unknown target group', { targetParameterGroupExists: false }, {}, 'no DB parameter group "orders-pg18"'],
-    ['another deployment', { existingDeployments: [{ id: 'bgd-x', name: 'other', source: 's', status: 'AVAILABLE', tasks: [], switchoverDetails: [], tags: {} }] }, {}, 'bgd-x ("other", AVAILABLE) already exists'],
-    ['mysql source', { instance: instance('orders-db', { engine: 'mysql' }) }, {}, 'engine "mysql" is not supported'],
+    [
+      'logical replication off',
+      { blueParameters: { 'rds.logical_replication': '0' } },
+      {},
+      'rds.logical_replication=1',
+    ],
+    [
+      'major without a target group',
+      {},
+      { target: { engineVersion: '18.4' } },
+      'required for a major-version upgrade',
+    ],
+    [
+      'unknown target group',
+      { targetParameterGroupExists: false },
+      {},
+      'no DB parameter group "orders-pg18"',
+    ],
+    [
+      'another deployment',
+      {
+        existingDeployments: [
+          {
+            id: 'bgd-x',
+            name: 'other',
+            source: 's',
+            status: 'AVAILABLE',
+            tasks: [],
+            switchoverDetails: [],
+            tags: {},
+          },
+        ],
+      },
+      {},
+      'bgd-x ("other", AVAILABLE) already exists',
+    ],
+    [
+      'mysql source',
+      { instance: instance('orders-db', { engine: 'mysql' }) },
+      {},
+      'engine "mysql" is not supported',
+    ],
   ])('refuses when %s', (_label, factOverrides, inputOverrides, expected) => {
-    const problems = preflightFindings(parse(valid(inputOverrides)), facts(factOverrides)).map((f) => f.problem);
+    const problems = preflightFindings(parse(valid(inputOverrides)), facts(factOverrides)).map(
+      (f) => f.problem,
+    );
     expect(problems.join('\n')).toContain(expected);
   });
 
   it('lists every problem, not just the first', () => {
-    const bad = instance('orders-db', { backupRetentionPeriod: 0, masterUserSecret: true, status: 'modifying' });
+    const bad = instance('orders-db', {
+      backupRetentionPeriod: 0,
+      masterUserSecret: true,
+      status: 'modifying',
+    });
     expect(preflightFindings(parse(valid()), facts({ instance: bad }))).toHaveLength(3);
   });
 
@@ -106,7 +212,15 @@ describe('preflightFindings', () => {
 
 describe('judgeVerification', () => {
   const base = {
-    deployment: { id: 'bgd-1', name: 'n', source: 's', status: 'SWITCHOVER_COMPLETED', tasks: [], switchoverDetails: [], tags: {} },
+    deployment: {
+      id: 'bgd-1',
+      name: 'n',
+      source: 's',
+      status: 'SWITCHOVER_COMPLETED',
+      tasks: [],
+      switchoverDetails: [],
+      tags: {},
+    },
     primary: instance('orders-db', { resourceId: 'db-GREEN' }),
     expectedResourceId: 'db-GREEN',
     oldBlue: instance('orders-db-old1'),

@@ -15,7 +15,11 @@ const deployment = (over: Partial<DeploymentFacts> = {}): DeploymentFacts => ({
     { name: 'CONFIGURE_BACKUPS', status: 'COMPLETED' },
   ],
   switchoverDetails: [
-    { sourceMember: 'arn:aws:rds:us-east-1:1:db:orders-db', targetMember: 'arn:aws:rds:us-east-1:1:db:orders-db-green-abc123', status: 'AVAILABLE' },
+    {
+      sourceMember: 'arn:aws:rds:us-east-1:1:db:orders-db',
+      targetMember: 'arn:aws:rds:us-east-1:1:db:orders-db-green-abc123',
+      status: 'AVAILABLE',
+    },
   ],
   tags: {},
   ...over,
@@ -45,18 +49,28 @@ describe('judgeGreenReadiness', () => {
 
   it('waits while any task is not COMPLETED even if the deployment says AVAILABLE', () => {
     const d = deployment({ tasks: [{ name: 'CONFIGURE_BACKUPS', status: 'IN_PROGRESS' }] });
-    expect(judgeGreenReadiness(d, [green('available')])).toEqual({ verdict: 'wait', reasons: ['task CONFIGURE_BACKUPS is IN_PROGRESS'] });
+    expect(judgeGreenReadiness(d, [green('available')])).toEqual({
+      verdict: 'wait',
+      reasons: ['task CONFIGURE_BACKUPS is IN_PROGRESS'],
+    });
   });
 
   it('fails on a FAILED task', () => {
-    const d = deployment({ status: 'PROVISIONING', tasks: [{ name: 'DB_ENGINE_VERSION_UPGRADE', status: 'FAILED' }] });
+    const d = deployment({
+      status: 'PROVISIONING',
+      tasks: [{ name: 'DB_ENGINE_VERSION_UPGRADE', status: 'FAILED' }],
+    });
     expect(judgeGreenReadiness(d, []).verdict).toBe('failed');
   });
 
   it('waits while a switchover member is not AVAILABLE or green is not visible yet', () => {
-    const member = deployment({ switchoverDetails: [{ sourceMember: 'a', targetMember: 'b', status: 'PROVISIONING' }] });
+    const member = deployment({
+      switchoverDetails: [{ sourceMember: 'a', targetMember: 'b', status: 'PROVISIONING' }],
+    });
     expect(judgeGreenReadiness(member, [green('available')]).reasons).toContain('member b is PROVISIONING');
-    expect(judgeGreenReadiness(deployment(), []).reasons).toContain('not every green instance is visible yet');
+    expect(judgeGreenReadiness(deployment(), []).reasons).toContain(
+      'not every green instance is visible yet',
+    );
     const noTarget = deployment({ switchoverDetails: [{ sourceMember: 'a' }] });
     expect(judgeGreenReadiness(noTarget, []).verdict).toBe('wait');
   });

@@ -13,10 +13,20 @@ describe('decideWindow', () => {
     ['2026-11-22T02:00:00Z', sunday2to4, true, '2026-11-22T02:00:00.000Z'], // opening minute is inside
     ['2026-11-22T03:59:00Z', sunday2to4, true, '2026-11-22T02:00:00.000Z'],
     ['2026-11-22T04:00:00Z', sunday2to4, false, '2026-11-29T02:00:00.000Z'], // closing minute is outside
-    ['2026-11-22T00:30:00Z', { days: ['SAT'], start: '23:00', end: '01:00', timezone: 'UTC' }, true, '2026-11-21T23:00:00.000Z'], // past midnight
+    [
+      '2026-11-22T00:30:00Z',
+      { days: ['SAT'], start: '23:00', end: '01:00', timezone: 'UTC' },
+      true,
+      '2026-11-21T23:00:00.000Z',
+    ], // past midnight
     ['2026-11-21T10:00:00Z', { ...sunday2to4, timezone: 'Europe/Paris' }, false, '2026-11-22T01:00:00.000Z'], // UTC+1 in winter
     ['2026-07-04T10:00:00Z', { ...sunday2to4, timezone: 'Europe/Paris' }, false, '2026-07-05T00:00:00.000Z'], // UTC+2 in summer
-    ['2026-11-21T10:00:00Z', { ...sunday2to4, timezone: 'America/New_York' }, false, '2026-11-22T07:00:00.000Z'],
+    [
+      '2026-11-21T10:00:00Z',
+      { ...sunday2to4, timezone: 'America/New_York' },
+      false,
+      '2026-11-22T07:00:00.000Z',
+    ],
   ])('at %s', (now, window, inWindow, opensAt) => {
     const decision = decideWindow(new Date(now), window);
     expect(decision.inWindow).toBe(inWindow);
@@ -48,9 +58,19 @@ describe('plan', () => {
     if (!verdict.ok) throw new Error(verdict.problems.join());
     const now = new Date('2026-11-21T00:00:00Z');
     const physical = buildPlan(verdict.input, { arn: 'arn:x', engineVersion: '17.4' }, 'exec-1', now);
-    expect(physical.lag).toMatchObject({ metric: 'ReplicaLag', unit: 'seconds', readOn: 'green', threshold: 5 });
+    expect(physical.lag).toMatchObject({
+      metric: 'ReplicaLag',
+      unit: 'seconds',
+      readOn: 'green',
+      threshold: 5,
+    });
     expect(physical.deadlines.greenReady).toBe('2026-11-21T06:00:00.000Z');
-    const logical = buildPlan({ ...verdict.input, target: { engineVersion: '18.4' } }, { arn: 'arn:x', engineVersion: '17.4' }, 'exec-1', now);
+    const logical = buildPlan(
+      { ...verdict.input, target: { engineVersion: '18.4' } },
+      { arn: 'arn:x', engineVersion: '17.4' },
+      'exec-1',
+      now,
+    );
     expect(logical.lag).toMatchObject({ metric: 'OldestReplicationSlotLag', unit: 'bytes', readOn: 'blue' });
   });
 
@@ -67,8 +87,15 @@ describe('plan', () => {
 });
 
 describe('judgeSwitchover', () => {
-  const d = (status: string, source = 'arn:aws:rds:us-east-1:1:db:orders-db') =>
-    ({ id: 'bgd-1', name: 'n', source, status, tasks: [], switchoverDetails: [], tags: {} });
+  const d = (status: string, source = 'arn:aws:rds:us-east-1:1:db:orders-db') => ({
+    id: 'bgd-1',
+    name: 'n',
+    source,
+    status,
+    tasks: [],
+    switchoverDetails: [],
+    tags: {},
+  });
   it.each([
     ['SWITCHOVER_COMPLETED', 'completed'],
     ['switchover_completed', 'completed'],
@@ -79,7 +106,9 @@ describe('judgeSwitchover', () => {
     expect(judgeSwitchover(d(status)).progress).toBe(progress);
   });
   it('names old blue from Source after completion', () => {
-    expect(judgeSwitchover(d('SWITCHOVER_COMPLETED', 'arn:aws:rds:us-east-1:1:db:orders-db-old1')).oldBlueId).toBe('orders-db-old1');
+    expect(
+      judgeSwitchover(d('SWITCHOVER_COMPLETED', 'arn:aws:rds:us-east-1:1:db:orders-db-old1')).oldBlueId,
+    ).toBe('orders-db-old1');
   });
   it('polls past the RDS timeout by a margin so a rollback can be observed', () => {
     expect(switchoverDeadline(new Date('2026-01-01T00:00:00Z'), 300)).toBe('2026-01-01T00:07:30.000Z');

@@ -37,7 +37,13 @@ const bgd = (status: string, tags: Record<string, string> = { 'switchyard:execut
   BlueGreenDeploymentName: 'sy-orders-db-1',
   Source: 'arn:aws:rds:us-east-1:1:db:orders-db',
   Status: status,
-  SwitchoverDetails: [{ SourceMember: 'arn:aws:rds:us-east-1:1:db:orders-db', TargetMember: 'arn:aws:rds:us-east-1:1:db:orders-db-green-x1y2z3', Status: 'AVAILABLE' }],
+  SwitchoverDetails: [
+    {
+      SourceMember: 'arn:aws:rds:us-east-1:1:db:orders-db',
+      TargetMember: 'arn:aws:rds:us-east-1:1:db:orders-db-green-x1y2z3',
+      Status: 'AVAILABLE',
+    },
+  ],
   Tasks: [],
   TagList: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
 });
@@ -63,7 +69,10 @@ describe('create-green', () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
     rdsMock.on(CreateBlueGreenDeploymentCommand).resolves({ BlueGreenDeployment: bgd('PROVISIONING') });
     // Act
-    const out = await makeCreateGreenHandler(gateways())({ plan, target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' } }, context);
+    const out = await makeCreateGreenHandler(gateways())(
+      { plan, target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' } },
+      context,
+    );
     // Assess
     expect(out).toMatchObject({ deploymentId: 'bgd-abc', adopted: false });
     const create = rdsMock.commandCalls(CreateBlueGreenDeploymentCommand)[0]!.args[0].input;
@@ -72,7 +81,10 @@ describe('create-green', () => {
       Source: plan.sourceArn,
       TargetEngineVersion: '18.4',
       TargetDBParameterGroupName: 'orders-pg18',
-      Tags: [{ Key: 'switchyard:execution', Value: EXEC }, { Key: 'switchyard:release', Value: 'v1.2.3' }],
+      Tags: [
+        { Key: 'switchyard:execution', Value: EXEC },
+        { Key: 'switchyard:release', Value: 'v1.2.3' },
+      ],
     });
     const filters = rdsMock.commandCalls(DescribeBlueGreenDeploymentsCommand)[0]!.args[0].input.Filters;
     expect(filters).toEqual([{ Name: 'blue-green-deployment-name', Values: ['sy-orders-db-1'] }]);
@@ -86,19 +98,27 @@ describe('create-green', () => {
   });
 
   it("refuses to adopt another execution's deployment", async () => {
-    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE', { 'switchyard:execution': 'other' })] });
-    await expect(makeCreateGreenHandler(gateways())({ plan, target: {} }, context)).rejects.toMatchObject({ name: 'DeploymentConflictError' });
+    rdsMock
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolves({ BlueGreenDeployments: [bgd('AVAILABLE', { 'switchyard:execution': 'other' })] });
+    await expect(makeCreateGreenHandler(gateways())({ plan, target: {} }, context)).rejects.toMatchObject({
+      name: 'DeploymentConflictError',
+    });
     expect(rdsMock.commandCalls(CreateBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
   it('turns throttling that outlived the SDK retries into AwsThrottledError for the ASL Retry', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).rejects(throttled);
-    await expect(makeCreateGreenHandler(gateways())({ plan, target: {} }, context)).rejects.toMatchObject({ name: 'AwsThrottledError' });
+    await expect(makeCreateGreenHandler(gateways())({ plan, target: {} }, context)).rejects.toMatchObject({
+      name: 'AwsThrottledError',
+    });
   });
 
   it('rejects an input that breaks the contract before calling AWS', async () => {
-    await expect(makeCreateGreenHandler(gateways())({ plan: { sourceId: 1 } } as never, context)).rejects.toMatchObject({ name: 'ContractViolationError' });
+    await expect(
+      makeCreateGreenHandler(gateways())({ plan: { sourceId: 1 } } as never, context),
+    ).rejects.toMatchObject({ name: 'ContractViolationError' });
     expect(rdsMock.calls()).toHaveLength(0);
   });
 });
@@ -108,57 +128,99 @@ describe('compensate', () => {
 
   it('turns off deletion protection on green, then deletes with DeleteTarget=true', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
-    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'orders-db-green-x1y2z3', DeletionProtection: true }] });
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceIdentifier: 'orders-db-green-x1y2z3', DeletionProtection: true }],
+    });
     rdsMock.on(ModifyDBInstanceCommand).resolves({});
     rdsMock.on(DeleteBlueGreenDeploymentCommand).resolves({ BlueGreenDeployment: bgd('DELETING') });
     const out = await makeCompensateHandler(gateways())(input, context);
-    expect(out).toMatchObject({ action: 'deleted-with-target', greenInstanceIds: ['orders-db-green-x1y2z3'] });
-    expect(rdsMock.commandCalls(ModifyDBInstanceCommand)[0]!.args[0].input).toMatchObject({ DBInstanceIdentifier: 'orders-db-green-x1y2z3', DeletionProtection: false });
-    expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)[0]!.args[0].input).toEqual({ BlueGreenDeploymentIdentifier: 'bgd-abc', DeleteTarget: true });
+    expect(out).toMatchObject({
+      action: 'deleted-with-target',
+      greenInstanceIds: ['orders-db-green-x1y2z3'],
+    });
+    expect(rdsMock.commandCalls(ModifyDBInstanceCommand)[0]!.args[0].input).toMatchObject({
+      DBInstanceIdentifier: 'orders-db-green-x1y2z3',
+      DeletionProtection: false,
+    });
+    expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)[0]!.args[0].input).toEqual({
+      BlueGreenDeploymentIdentifier: 'bgd-abc',
+      DeleteTarget: true,
+    });
   });
 
   it('never deletes after a completed switch: green is production', async () => {
-    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('SWITCHOVER_COMPLETED')] });
-    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({ name: 'SwitchedAlreadyError' });
+    rdsMock
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolves({ BlueGreenDeployments: [bgd('SWITCHOVER_COMPLETED')] });
+    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({
+      name: 'SwitchedAlreadyError',
+    });
     expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
   it('waits (retriable) while a switchover is in progress', async () => {
-    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('SWITCHOVER_IN_PROGRESS')] });
-    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({ name: 'CompensationBlockedError' });
+    rdsMock
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolves({ BlueGreenDeployments: [bgd('SWITCHOVER_IN_PROGRESS')] });
+    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({
+      name: 'CompensationBlockedError',
+    });
     expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
   it('does nothing when CreateGreen never created anything', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
-    expect(await makeCompensateHandler(gateways())(input, context)).toMatchObject({ deploymentId: null, action: 'nothing-created' });
+    expect(await makeCompensateHandler(gateways())(input, context)).toMatchObject({
+      deploymentId: null,
+      action: 'nothing-created',
+    });
   });
 
   it("leaves another execution's deployment alone", async () => {
-    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE', {})] });
-    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({ name: 'DeploymentConflictError' });
+    rdsMock
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolves({ BlueGreenDeployments: [bgd('AVAILABLE', {})] });
+    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({
+      name: 'DeploymentConflictError',
+    });
     expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
   it('maps a refused delete to CompensationBlockedError', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
-    rdsMock.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ DBInstanceIdentifier: 'g', DeletionProtection: false }] });
-    rdsMock.on(DeleteBlueGreenDeploymentCommand).rejects(new InvalidBlueGreenDeploymentStateFault({ message: 'busy', $metadata: {} }));
-    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({ name: 'CompensationBlockedError' });
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ DBInstanceIdentifier: 'g', DeletionProtection: false }] });
+    rdsMock
+      .on(DeleteBlueGreenDeploymentCommand)
+      .rejects(new InvalidBlueGreenDeploymentStateFault({ message: 'busy', $metadata: {} }));
+    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({
+      name: 'CompensationBlockedError',
+    });
   });
 });
 
 describe('switchover', () => {
   it('passes the explicit SwitchoverTimeout', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
-    rdsMock.on(SwitchoverBlueGreenDeploymentCommand).resolves({ BlueGreenDeployment: bgd('SWITCHOVER_IN_PROGRESS') });
-    const out = await makeSwitchoverHandler(gateways())({ deploymentId: 'bgd-abc', timeoutSeconds: 120 }, context);
+    rdsMock
+      .on(SwitchoverBlueGreenDeploymentCommand)
+      .resolves({ BlueGreenDeployment: bgd('SWITCHOVER_IN_PROGRESS') });
+    const out = await makeSwitchoverHandler(gateways())(
+      { deploymentId: 'bgd-abc', timeoutSeconds: 120 },
+      context,
+    );
     expect(out).toMatchObject({ status: 'SWITCHOVER_IN_PROGRESS', deadline: '2026-11-22T02:03:00.000Z' });
-    expect(rdsMock.commandCalls(SwitchoverBlueGreenDeploymentCommand)[0]!.args[0].input).toEqual({ BlueGreenDeploymentIdentifier: 'bgd-abc', SwitchoverTimeout: 120 });
+    expect(rdsMock.commandCalls(SwitchoverBlueGreenDeploymentCommand)[0]!.args[0].input).toEqual({
+      BlueGreenDeploymentIdentifier: 'bgd-abc',
+      SwitchoverTimeout: 120,
+    });
   });
 
   it('does not ask twice when a previous attempt already started the switch', async () => {
-    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('SWITCHOVER_IN_PROGRESS')] });
+    rdsMock
+      .on(DescribeBlueGreenDeploymentsCommand)
+      .resolves({ BlueGreenDeployments: [bgd('SWITCHOVER_IN_PROGRESS')] });
     await makeSwitchoverHandler(gateways())({ deploymentId: 'bgd-abc', timeoutSeconds: 300 }, context);
     expect(rdsMock.commandCalls(SwitchoverBlueGreenDeploymentCommand)).toHaveLength(0);
   });
@@ -166,9 +228,14 @@ describe('switchover', () => {
   it('maps an RDS guardrail refusal to SwitchoverRefusedError', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
     rdsMock.on(SwitchoverBlueGreenDeploymentCommand).rejects(
-      new InvalidBlueGreenDeploymentStateFault({ message: 'DB instance orders-db-green-x1y2z3 is not in available state', $metadata: {} }),
+      new InvalidBlueGreenDeploymentStateFault({
+        message: 'DB instance orders-db-green-x1y2z3 is not in available state',
+        $metadata: {},
+      }),
     );
-    await expect(makeSwitchoverHandler(gateways())({ deploymentId: 'bgd-abc', timeoutSeconds: 300 }, context)).rejects.toMatchObject({
+    await expect(
+      makeSwitchoverHandler(gateways())({ deploymentId: 'bgd-abc', timeoutSeconds: 300 }, context),
+    ).rejects.toMatchObject({
       name: 'SwitchoverRefusedError',
       message: expect.stringContaining('not in available state'),
     });
@@ -190,12 +257,29 @@ describe('check-lag', () => {
   ] as const)('reads the metric on %s', async (readOn, metric, instanceId) => {
     cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [3, 9] }] });
     const out = await makeCheckLagHandler(gateways())(
-      { lag: lag(readOn), sourceId: 'orders-db', greenInstanceId: 'orders-db-green-x1y2z3', consecutiveOk: 1, samples: [] },
+      {
+        lag: lag(readOn),
+        sourceId: 'orders-db',
+        greenInstanceId: 'orders-db-green-x1y2z3',
+        consecutiveOk: 1,
+        samples: [],
+      },
       context,
     );
-    expect(out).toMatchObject({ value: 3, instanceId, withinThreshold: true, consecutiveOk: 2, converged: true });
-    const query = cwMock.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries?.[0]?.MetricStat?.Metric;
-    expect(query).toEqual({ Namespace: 'AWS/RDS', MetricName: metric, Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }] });
+    expect(out).toMatchObject({
+      value: 3,
+      instanceId,
+      withinThreshold: true,
+      consecutiveOk: 2,
+      converged: true,
+    });
+    const query =
+      cwMock.commandCalls(GetMetricDataCommand)[0]!.args[0].input.MetricDataQueries?.[0]?.MetricStat?.Metric;
+    expect(query).toEqual({
+      Namespace: 'AWS/RDS',
+      MetricName: metric,
+      Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }],
+    });
   });
 
   it('counts a missing datapoint as not converged', async () => {
