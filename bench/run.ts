@@ -162,7 +162,7 @@ export const formatResults = (r: BenchResults): string => {
     add(
       'reaction: switchover completed → Verify',
       ms(r.rehearsals.reaction.switchedMs),
-      'Wait 5 s in the ASL',
+      'switchover.pollSeconds 1 s',
     );
     add('rehearsal wall time (happy, 1,000 rows)', ms(r.rehearsals.wallTimeMs), '≤ 30 s');
   }
