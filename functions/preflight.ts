@@ -58,7 +58,7 @@ const lintMigrations = async (
     else if (report.verdict === 'warn' && verdict === 'pass') verdict = 'warn';
     // With logical replication the gate itself warns that DDL on blue degrades replication (G-BG-BLUE-DDL).
     for (const f of report.findings) {
-      const line = `${f.file}:${f.line} ${f.rule} [${f.classes.join(', ')}] ${f.why} Recipe: ${f.recipe}`;
+      const line = findingLine(f);
       if (f.severity === 'warning') warnings.push(line);
       else problems.push(line);
     }
@@ -75,10 +75,37 @@ const lintMigrations = async (
   return { summary: { verdict, summary: summaries.join('; '), statements, findings }, problems, warnings };
 };
 
+/** Lints `migrations` from a document that failed validation, as far as its shape allows. */
+const lintRawMigrations = async (raw: unknown, gate: GateRunner): Promise<string[]> => {
+  const migrations = (raw as { migrations?: Record<string, unknown> } | null)?.migrations;
+  if (!migrations || typeof migrations !== 'object') return [];
+  const engine = migrations.engine === 'mysql' ? 'mysql' : 'postgres';
+  const problems: string[] = [];
+  for (const phase of ['expand', 'contract'] as const) {
+    const sql = migrations[phase];
+    if (!Array.isArray(sql) || sql.length === 0 || !sql.every((s) => typeof s === 'string' && s.length > 0)) continue;
+    const report = await gate.lint({
+      engine,
+      phase,
+      sources: sql.map((text, i) => ({ name: `migrations.${phase}[${i}]`, sql: text })),
+      replication: 'physical',
+    });
+    problems.push(...report.findings.filter((f) => f.severity !== 'warning').map(findingLine));
+  }
+  return problems;
+};
+
+const findingLine = (f: GateSummary['findings'][number]): string =>
+  `${f.file}:${f.line} ${f.rule} [${f.classes.join(', ')}] ${f.why} Recipe: ${f.recipe}`;
+
 export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: GateRunner) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
-    if (!verdict.ok) return refuse('the input document', verdict.problems);
+    if (!verdict.ok) {
+      // Every problem at once: the migrations are linted even when the document around them is invalid.
+      const migrationProblems = await lintRawMigrations(raw, gate);
+      return refuse('the input document', [...verdict.problems, ...migrationProblems]);
+    }
     const input = verdict.input;
     const sourceId = input.source.dbInstanceIdentifier;
 

@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
-import { errorMessage, sleep, waitFor } from '../util.ts';
+import { errorMessage, waitFor } from '../util.ts';
 import { binariesFor } from './binaries.ts';
 
 export interface PgServerConfig {
@@ -274,7 +274,16 @@ export class PgServer {
       try {
         proc.kill(sig);
       } catch {}
-      return Promise.race([exited.then(() => true), sleep(waitMs).then(() => false)]);
+      // The grace timer is cleared once postgres exits, so it cannot keep the process alive.
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), waitMs);
+      });
+      try {
+        return await Promise.race([exited.then(() => true), grace]);
+      } finally {
+        clearTimeout(timer);
+      }
     };
     if (!(await signal('SIGINT', 15_000)) && !(await signal('SIGQUIT', 5_000)))
       await signal('SIGKILL', 5_000);

@@ -290,4 +290,18 @@ describe('blue-green state machine paths', () => {
     expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
     expect(world.published[0]?.message).toContain('2099-01-01T00:00:00.000Z');
   });
+
+  it('lists an invalid field and a destructive migration together in one refusal', async () => {
+    const world = makeWorld();
+    const input = baseInput({
+      maintenanceWindow: 'sunday',
+      migrations: { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] },
+    });
+    const run = await runPath(world, input, 'approve', defaultGateRunner);
+    expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    const message = world.published[0]?.message ?? '';
+    expect(message).toContain('maintenanceWindow: unknown field');
+    expect(message).toContain('G-DROP-COLUMN');
+    expect(world.calls).toEqual([]);
+  });
 });
