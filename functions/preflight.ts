@@ -83,7 +83,8 @@ const lintRawMigrations = async (raw: unknown, gate: GateRunner): Promise<string
   const problems: string[] = [];
   for (const phase of ['expand', 'contract'] as const) {
     const sql = migrations[phase];
-    if (!Array.isArray(sql) || sql.length === 0 || !sql.every((s) => typeof s === 'string' && s.length > 0)) continue;
+    if (!Array.isArray(sql) || sql.length === 0 || !sql.every((s) => typeof s === 'string' && s.length > 0))
+      continue;
     const report = await gate.lint({
       engine,
       phase,
@@ -110,6 +111,8 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
     const sourceId = input.source.dbInstanceIdentifier;
 
     const instance = await gw.rds.describeInstance(sourceId);
+    // Not an instance: say so precisely if it is an Aurora cluster.
+    const clusterEngine = instance ? undefined : await gw.rds.describeClusterEngine(sourceId);
     const blueGroup = instance?.parameterGroups[0]?.name;
     const [blueParameters, validUpgradeTargets, targetParameterGroupExists, existingDeployments] = instance
       ? await Promise.all([
@@ -123,6 +126,7 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
       : [{}, [], true, []];
     const problems = preflightFindings(input, {
       instance,
+      clusterEngine,
       blueParameters,
       validUpgradeTargets,
       targetParameterGroupExists,

@@ -8,6 +8,7 @@ import {
   DeleteBlueGreenDeploymentCommand,
   DeleteDBInstanceCommand,
   DescribeBlueGreenDeploymentsCommand,
+  DescribeDBClustersCommand,
   DescribeDBEngineVersionsCommand,
   DescribeDBInstancesCommand,
   DescribeDBParametersCommand,
@@ -111,6 +112,19 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
   return {
     describeInstance,
+
+    /** The engine of an Aurora cluster with this identifier, or undefined when there is none. */
+    async describeClusterEngine(id: string): Promise<string | undefined> {
+      try {
+        const out = await callAws('DescribeDBClusters', () =>
+          rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id })),
+        );
+        return out.DBClusters?.[0]?.Engine;
+      } catch (err) {
+        if (errorName(err) === 'DBClusterNotFoundFault') return undefined;
+        throw err;
+      }
+    },
 
     /** Every instance (paginated); used to find old blues still inside their rollback window. */
     async listInstances(): Promise<InstanceFacts[]> {

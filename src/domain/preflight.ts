@@ -9,6 +9,8 @@ import { replicationFor } from './plan.ts';
 
 export interface PreflightFacts {
   instance: InstanceFacts | undefined;
+  /** when no instance has the name: the engine of an Aurora cluster that has it */
+  clusterEngine?: string;
   /** parameters of blue's DB parameter group, by name (only the ones preflight asks for) */
   blueParameters: Record<string, string>;
   /** versions RDS lists as valid upgrade targets of blue's current version */
@@ -30,6 +32,14 @@ const ENGINES = new Set(['postgres']);
 export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts): PreflightFinding[] => {
   const id = input.source.dbInstanceIdentifier;
   const instance = facts.instance;
+  if (!instance && facts.clusterEngine) {
+    return [
+      {
+        check: 'source-exists',
+        problem: `source.dbInstanceIdentifier: "${id}" is an Aurora DB cluster (${facts.clusterEngine}); Switchyard drives RDS DB instances only, Aurora clusters are not supported yet`,
+      },
+    ];
+  }
   if (!instance) {
     return [
       {

@@ -131,6 +131,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         const found = instances.get(id);
         return found ? structuredClone(found) : undefined;
       },
+      describeClusterEngine: async (id: string) => (id === 'orders-aurora' ? 'aurora-postgresql' : undefined),
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
       describeParameters: async () => ({ 'rds.logical_replication': '1' }),
       parameterGroupExists: async () => true,

@@ -101,6 +101,7 @@ describe('preflightFindings', () => {
 
   it.each<[string, Partial<PreflightFacts>, Record<string, unknown>, string]>([
     ['missing source', { instance: undefined }, {}, 'no DB instance "orders-db"'],
+    ['an Aurora cluster', { instance: undefined, clusterEngine: 'aurora-postgresql' }, {}, 'is an Aurora DB cluster (aurora-postgresql)'],
     [
       'not available',
       { instance: instance('orders-db', { status: 'backing-up' }) },

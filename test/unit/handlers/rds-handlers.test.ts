@@ -4,6 +4,8 @@ import {
   CreateBlueGreenDeploymentCommand,
   DeleteBlueGreenDeploymentCommand,
   DescribeBlueGreenDeploymentsCommand,
+  DBInstanceNotFoundFault,
+  DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   InvalidBlueGreenDeploymentStateFault,
   ModifyDBInstanceCommand,
@@ -18,7 +20,9 @@ import { makeRdsGateway } from '#aws/rds-gateway';
 import { makeCheckLagHandler } from '../../../functions/check-lag.ts';
 import { makeCompensateHandler } from '../../../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../../../functions/create-green.ts';
+import { makePreflightHandler } from '../../../functions/preflight.ts';
 import { makeSwitchoverHandler } from '../../../functions/switchover.ts';
+import { passingGate } from '../../support/run-path.ts';
 
 const rdsMock = mockClient(RDSClient);
 const cwMock = mockClient(CloudWatchClient);
@@ -289,5 +293,41 @@ describe('check-lag', () => {
       context,
     );
     expect(out).toMatchObject({ value: null, withinThreshold: false, consecutiveOk: 0, converged: false });
+  });
+});
+
+describe('preflight', () => {
+  const input = {
+    source: { dbInstanceIdentifier: 'orders-aurora' },
+    target: { engineVersion: '17.5' },
+    approval: { required: false },
+  };
+
+  it('names an Aurora cluster precisely instead of "not found"', async () => {
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
+    rdsMock
+      .on(DescribeDBClustersCommand)
+      .resolves({ DBClusters: [{ DBClusterIdentifier: 'orders-aurora', Engine: 'aurora-postgresql' }] });
+    await expect(
+      makePreflightHandler(gateways(), passingGate)({ input, executionId: EXEC }, context),
+    ).rejects.toMatchObject({
+      name: 'PreflightRefusedError',
+      message: expect.stringContaining('is an Aurora DB cluster (aurora-postgresql)'),
+    });
+  });
+
+  it('says the instance does not exist when neither an instance nor a cluster has the name', async () => {
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .rejects(new DBInstanceNotFoundFault({ message: 'not found', $metadata: {} }));
+    const missing = Object.assign(new Error('none'), { name: 'DBClusterNotFoundFault' });
+    rdsMock.on(DescribeDBClustersCommand).rejects(missing);
+    await expect(
+      makePreflightHandler(gateways(), passingGate)({ input, executionId: EXEC }, context),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining('no DB instance "orders-aurora"'),
+    });
   });
 });
