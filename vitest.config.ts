@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // aws-local-stepfunctions needs Promise.withResolvers, which Node 20 lacks.
-    setupFiles: ['test/support/with-resolvers-polyfill.ts'],
+    setupFiles: ['src/lib/with-resolvers-polyfill.ts'],
     // Tests that start real PostgreSQL servers need room; the machines have 2 cores.
     testTimeout: 60_000,
     hookTimeout: 120_000,
