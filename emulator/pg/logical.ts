@@ -3,8 +3,9 @@
  * roles and schema copied from the catalog, one publication/subscription pair per database, sequences
  * synchronised at switchover (they are not replicated logically).
  */
+import { execFileSync } from 'node:child_process';
 import { errorMessage, ident, literal, sleep, waitFor } from '../util.ts';
-import { generateRoles, generateSchema } from './schema.ts';
+import { generateRoles, generateSchema, generateSchemaPhased, type SchemaStatement } from './schema.ts';
 import type { PgServer } from './server.ts';
 
 export interface LogicalLink {
@@ -22,7 +23,54 @@ export const userDatabases = async (server: PgServer): Promise<string[]> =>
 
 const isAlreadyExists = (e: unknown): boolean => /already exists/.test(errorMessage(e));
 
-/** Copies roles and schema, then subscribes green to blue in every database; resolves once the initial copy is done. */
+/**
+ * Settings green runs with while it is being built, restored before it becomes AVAILABLE. Durability
+ * is relaxed (no fsync, no full-page writes, asynchronous commit): a green that crashes while
+ * PROVISIONING is thrown away and rebuilt (resumeDeployments), never used. Index builds get more
+ * memory, and a worker that stopped on an error (an UPDATE/DELETE that raced a replica-identity build)
+ * is restarted after 200 ms instead of 5 s.
+ */
+const BUILD_SETTINGS: Record<string, string> = {
+  fsync: 'off',
+  full_page_writes: 'off',
+  synchronous_commit: 'off',
+  maintenance_work_mem: '256MB',
+  wal_retrieve_retry_interval: '200ms',
+};
+
+const applyBuildSettings = async (green: PgServer, on: boolean): Promise<void> => {
+  for (const [k, v] of Object.entries(BUILD_SETTINGS))
+    await green.query(on ? `ALTER SYSTEM SET ${k} = ${literal(v)}` : `ALTER SYSTEM RESET ${k}`);
+  await green.query('SELECT pg_reload_conf()');
+  if (on) return;
+  // Back to durable: what was written while fsync was off must reach the disk (the PostgreSQL docs on
+  // fsync: flush the buffers, then sync the file system), and the checkpoint restarts full-page writes.
+  await green.query('CHECKPOINT');
+  try {
+    execFileSync('sync', ['-f', green.cfg.dir]);
+  } catch {
+    execFileSync('sync');
+  }
+};
+
+/** States of pg_subscription_rel in which a table's COPY has not finished yet (init, data copy). */
+const COPYING = `('i','d')`;
+
+/**
+ * Copies roles and schema, then subscribes green to blue in every database; resolves once the initial
+ * copy is done and green's schema is complete.
+ *
+ * The schema goes in three steps (SchemaPhase in schema.ts), because maintaining indexes during the
+ * COPY is what makes it slow (BENCHMARKS.md, "Initial copy"):
+ * 1. before the subscription: types, sequences, functions, tables with NOT NULL/CHECK, triggers, no index;
+ * 2. per table, as soon as its COPY is finished (srsubstate past 'd'): its primary key or replica
+ *    identity index. The sync worker then streams the changes made on blue since its COPY snapshot,
+ *    and applying an UPDATE/DELETE needs the replica identity; a change that beats the build makes the
+ *    worker error out and restart from its replication origin (no change is lost, only retried);
+ * 3. once every table is ready ('r'): the other unique and exclusion constraints, secondary indexes,
+ *    foreign keys (validated on a consistent state: every table is at the apply worker's position) and
+ *    views. Green ends with blue's schema.
+ */
 export const setupLogical = async (
   blue: PgServer,
   green: PgServer,
@@ -33,35 +81,91 @@ export const setupLogical = async (
     await green.query(stmt).catch((e) => {
       if (!isAlreadyExists(e)) throw e;
     });
+  await applyBuildSettings(green, true);
   const links: LogicalLink[] = [];
-  const dbs = await userDatabases(blue);
-  for (const [i, db] of dbs.entries()) {
-    if (db !== 'postgres')
-      await green.query(`CREATE DATABASE ${ident(db)}`).catch((e) => {
+  const deferred = new Map<string, SchemaStatement[]>();
+  const exec = async (db: string, stmt: string): Promise<void> => {
+    try {
+      await green.query(stmt, [], db);
+    } catch (e) {
+      throw new Error(`schema copy of ${db} failed on: ${stmt}: ${errorMessage(e)}`);
+    }
+  };
+  try {
+    const dbs = await userDatabases(blue);
+    // Binary COPY and apply (both sides are PostgreSQL 16+ on this path).
+    const binary = blue.cfg.major >= 16 && green.cfg.major >= 16;
+    for (const [i, db] of dbs.entries()) {
+      if (db !== 'postgres')
+        await green.query(`CREATE DATABASE ${ident(db)}`).catch((e) => {
+          if (!isAlreadyExists(e)) throw e;
+        });
+      const ddl = await generateSchemaPhased(blue, db);
+      const pre = ddl.filter((x) => x.phase === 'pre');
+      for (const x of pre) await exec(db, x.sql);
+      deferred.set(
+        db,
+        ddl.filter((x) => x.phase !== 'pre'),
+      );
+      const link: LogicalLink = { db, publication: `${name}_pub`, subscription: `${name}_sub_${i}` };
+      await blue.query(`CREATE PUBLICATION ${ident(link.publication)} FOR ALL TABLES`, [], db).catch((e) => {
         if (!isAlreadyExists(e)) throw e;
       });
-    const ddl = await generateSchema(blue, db);
-    for (const stmt of ddl) {
-      try {
-        await green.query(stmt, [], db);
-      } catch (e) {
-        throw new Error(`schema copy of ${db} failed on: ${stmt}: ${errorMessage(e)}`);
+      const conn = `host=127.0.0.1 port=${blue.port} user=${blue.cfg.superuser} password=${blue.cfg.password} dbname=${db}`;
+      await green.query(
+        `CREATE SUBSCRIPTION ${ident(link.subscription)} CONNECTION ${literal(conn)} PUBLICATION ${ident(link.publication)} WITH (copy_data = true${binary ? ', binary = true' : ''})`,
+        [],
+        db,
+      );
+      links.push(link);
+      log(
+        `[logical] ${db}: ${pre.length} DDL statements copied (${ddl.length - pre.length} deferred), subscription ${link.subscription} created`,
+      );
+    }
+    // 2. Replica identities, table by table as their COPY finishes.
+    const t0 = Date.now();
+    for (const l of links) {
+      const pending = (deferred.get(l.db) ?? []).filter((x) => x.phase === 'identity');
+      while (pending.length) {
+        const table = pending[0]?.table as string;
+        await waitFor(
+          async () => {
+            const [r] = await green.query<{ copying: number }>(
+              `SELECT count(*)::int AS copying FROM pg_subscription_rel r
+                WHERE (r.srrelid = $1::regclass OR r.srrelid IN (SELECT relid FROM pg_partition_tree($1::regclass)))
+                  AND r.srsubstate IN ${COPYING}`,
+              [table],
+              l.db,
+            );
+            return r?.copying === 0;
+          },
+          300_000,
+          20,
+          `initial copy of ${table} in ${l.db}`,
+        );
+        for (const x of pending.filter((y) => y.table === table)) await exec(l.db, x.sql);
+        pending.splice(0, pending.length, ...pending.filter((y) => y.table !== table));
       }
     }
-    const link: LogicalLink = { db, publication: `${name}_pub`, subscription: `${name}_sub_${i}` };
-    await blue.query(`CREATE PUBLICATION ${ident(link.publication)} FOR ALL TABLES`, [], db).catch((e) => {
-      if (!isAlreadyExists(e)) throw e;
-    });
-    const conn = `host=127.0.0.1 port=${blue.port} user=${blue.cfg.superuser} password=${blue.cfg.password} dbname=${db}`;
-    await green.query(
-      `CREATE SUBSCRIPTION ${ident(link.subscription)} CONNECTION ${literal(conn)} PUBLICATION ${ident(link.publication)} WITH (copy_data = true)`,
-      [],
-      db,
+    // 3. Everything else once every table is ready.
+    await waitInitialSync(green, links);
+    const t1 = Date.now();
+    let n = 0;
+    for (const l of links)
+      for (const x of deferred.get(l.db) ?? [])
+        if (x.phase === 'post') {
+          await exec(l.db, x.sql);
+          n++;
+        }
+    log(
+      `[logical] initial copy done; replica identities built in ${t1 - t0} ms (with the copy), ${n} deferred statements in ${Date.now() - t1} ms`,
     );
-    links.push(link);
-    log(`[logical] ${db}: ${ddl.length} DDL statements copied, subscription ${link.subscription} created`);
+  } catch (e) {
+    // Failed: restore green's settings if possible, but report the original error.
+    if (green.running) await applyBuildSettings(green, false).catch(() => {});
+    throw e;
   }
-  await waitInitialSync(green, links);
+  await applyBuildSettings(green, false);
   return links;
 };
 

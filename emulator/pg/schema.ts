@@ -16,9 +16,32 @@ type Row = Record<string, unknown>;
 const s = (v: unknown): string => String(v ?? '');
 const q = (schema: unknown, name: unknown): string => `${ident(s(schema))}.${ident(s(name))}`;
 
-export const generateSchema = async (server: PgServer, db: string): Promise<string[]> => {
+/**
+ * When a statement can run on a logical-replication subscriber (emulator/pg/logical.ts):
+ * - `pre`: before the subscription (objects the COPY needs, and nothing that makes it slower: no index);
+ * - `identity`: the replica identity (primary key or REPLICA IDENTITY USING INDEX) of `table`, built as
+ *   soon as that table's COPY is done, because applying an UPDATE/DELETE on the subscriber needs it;
+ * - `post`: once every table is ready: other unique/exclusion constraints, indexes, foreign keys, views.
+ */
+export type SchemaPhase = 'pre' | 'identity' | 'post';
+export interface SchemaStatement {
+  sql: string;
+  phase: SchemaPhase;
+  /** The (quoted, schema-qualified) table an `identity` statement belongs to. */
+  table?: string;
+}
+
+/** The schema as DDL in dependency order (the fingerprint of blue's schema is made of these). */
+export const generateSchema = async (server: PgServer, db: string): Promise<string[]> =>
+  (await generateSchemaPhased(server, db)).map((x) => x.sql);
+
+export const generateSchemaPhased = async (server: PgServer, db: string): Promise<SchemaStatement[]> => {
   const run = <R extends Row>(sql: string) => server.query<R>(sql, [], db);
-  const out: string[] = [];
+  const stmts: SchemaStatement[] = [];
+  const out = {
+    push: (sql: string, phase: SchemaPhase = 'pre', table?: string) =>
+      stmts.push(table ? { sql, phase, table } : { sql, phase }),
+  };
 
   for (const r of await run(
     `SELECT nspname FROM pg_namespace n WHERE ${USER_NS} AND nspname <> 'public' AND ${notExt('pg_namespace', 'n.oid')} ORDER BY oid`,
@@ -115,20 +138,28 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
 
   const tableOids = tables.map((t) => Number(t.oid));
   const inTables = tableOids.length ? `(${tableOids.join(',')})` : '(0)';
-  // Primary keys, unique, check and exclusion constraints declared on the table itself.
+  // Primary keys, unique, check and exclusion constraints declared on the table itself. Check
+  // constraints need no index and stay with the tables; the others wait for the data (see SchemaPhase).
   for (const r of await run(
-    `SELECT n.nspname, c.relname, k.conname, pg_get_constraintdef(k.oid) AS def FROM pg_constraint k
+    `SELECT n.nspname, c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid) AS def,
+            COALESCE((SELECT i.indisreplident FROM pg_index i WHERE i.indexrelid = k.conindid), false) AS replident
+       FROM pg_constraint k
        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE k.conrelid IN ${inTables} AND k.contype IN ('p','u','c','x') AND k.conislocal AND k.conparentid = 0 ORDER BY k.contype = 'c', k.oid`,
-  ))
-    out.push(`ALTER TABLE ${q(r.nspname, r.relname)} ADD CONSTRAINT ${ident(s(r.conname))} ${s(r.def)}`);
+  )) {
+    const table = q(r.nspname, r.relname);
+    const phase: SchemaPhase =
+      r.contype === 'c' ? 'pre' : r.contype === 'p' || r.replident ? 'identity' : 'post';
+    out.push(`ALTER TABLE ${table} ADD CONSTRAINT ${ident(s(r.conname))} ${s(r.def)}`, phase, table);
+  }
 
   for (const r of await run(
-    `SELECT pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+    `SELECT pg_get_indexdef(i.indexrelid) AS def, i.indisreplident, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS tbl
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE i.indrelid IN ${inTables} AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p','u','x'))
         AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid) ORDER BY i.indexrelid`,
   ))
-    out.push(s(r.def));
+    out.push(s(r.def), r.indisreplident ? 'identity' : 'post', s(r.tbl));
 
   for (const t of tables) {
     const name = q(t.nspname, t.relname);
@@ -137,7 +168,7 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
       const [ix] = await run(
         `SELECT quote_ident(c.relname) AS idx FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = ${Number(t.oid)} AND i.indisreplident`,
       );
-      if (ix) out.push(`ALTER TABLE ${name} REPLICA IDENTITY USING INDEX ${s(ix.idx)}`);
+      if (ix) out.push(`ALTER TABLE ${name} REPLICA IDENTITY USING INDEX ${s(ix.idx)}`, 'identity', name);
     }
   }
 
@@ -149,17 +180,22 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE k.conrelid IN ${inTables} AND k.contype = 'f' AND k.conislocal AND k.conparentid = 0 ORDER BY k.oid`,
   ))
-    out.push(`ALTER TABLE ${q(r.nspname, r.relname)} ADD CONSTRAINT ${ident(s(r.conname))} ${s(r.def)}`);
+    out.push(
+      `ALTER TABLE ${q(r.nspname, r.relname)} ADD CONSTRAINT ${ident(s(r.conname))} ${s(r.def)}`,
+      'post',
+    );
 
   for (const r of await run(
     `SELECT n.nspname, c.relname, c.relkind, pg_get_viewdef(c.oid) AS def FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('v','m') AND ${USER_NS} AND ${notExt('pg_class', 'c.oid')} ORDER BY c.oid`,
   )) {
     const def = s(r.def).trim().replace(/;$/, '');
+    // After the constraints: a view may rely on a primary key (GROUP BY functional dependency).
     out.push(
       r.relkind === 'm'
         ? `CREATE MATERIALIZED VIEW ${q(r.nspname, r.relname)} AS ${def} WITH NO DATA`
         : `CREATE VIEW ${q(r.nspname, r.relname)} AS ${def}`,
+      'post',
     );
   }
 
@@ -168,7 +204,7 @@ export const generateSchema = async (server: PgServer, db: string): Promise<stri
   ))
     out.push(s(r.def));
 
-  return out;
+  return stmts;
 };
 
 /** Roles other than the bootstrap superuser, with their password verifiers (SCRAM hashes copy as-is). */
