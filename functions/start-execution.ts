@@ -3,10 +3,11 @@
  * input document from SSM, stamps the release, and starts one execution per release (idempotent name).
  */
 import { createHash } from 'node:crypto';
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
+import { sfnClient } from '#aws/clients';
 import { requireEnv } from '#aws/gateways';
+import { readParameter } from '#aws/parameters';
 import { PreflightRefusedError } from '#domain/errors';
 import { validateExecutionInput } from '#domain/input';
 
@@ -17,9 +18,6 @@ interface TriggerEvent {
   detail?: { tag?: string; repository?: string };
   time?: string;
 }
-
-const sfn = new SFNClient({});
-const ssm = new SSMClient({});
 
 /** Execution names are unique per state machine for 90 days: one run per release tag or schedule tick. */
 export const executionNameFor = (event: TriggerEvent, now: Date): string => {
@@ -32,10 +30,7 @@ export const executionNameFor = (event: TriggerEvent, now: Date): string => {
 
 export const startExecution = async (event: TriggerEvent) => {
   const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-  const parameter = await ssm.send(
-    new GetParameterCommand({ Name: requireEnv('INPUT_PARAMETER'), WithDecryption: true }),
-  );
-  const base = JSON.parse(parameter.Parameter?.Value ?? '{}') as Record<string, unknown>;
+  const base = JSON.parse(await readParameter(requireEnv('INPUT_PARAMETER'))) as Record<string, unknown>;
   const input = event.detail?.tag ? { ...base, release: event.detail.tag } : base;
   // Refuse here too, so a broken stored document is reported to the trigger, not only to the run.
   const verdict = validateExecutionInput(input);
@@ -46,7 +41,7 @@ export const startExecution = async (event: TriggerEvent) => {
     );
   const name = executionNameFor(event, new Date());
   try {
-    const out = await sfn.send(
+    const out = await sfnClient().send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
     return { executionArn: out.executionArn, name, started: true };

@@ -9,17 +9,16 @@
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { dynamoDbClient } from './clients.ts';
 import type { ApprovalRecord, ApprovalStatus, Channel, Decision, DecisionFacts } from '#approval/contracts';
 import { ApprovalClaimConflictError } from '#approval/errors';
 
 export { ApprovalClaimConflictError };
-
-export const dynamoDbClient = new DynamoDBClient({});
 
 type Item = Record<string, AttributeValue>;
 
@@ -104,7 +103,7 @@ export interface ApprovalStore {
 
 export const makeApprovalStore = (
   tableName: string,
-  client: Pick<DynamoDBClient, 'send'> = dynamoDbClient,
+  client: Pick<DynamoDBClient, 'send'> = dynamoDbClient(),
 ): ApprovalStore => ({
   async create(record) {
     try {

@@ -1,7 +1,6 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import pg from 'pg';
-import { callAws } from './errors.ts';
+import type { ParameterReader } from './parameters.ts';
 
 export interface DatabaseTarget {
   host: string;
@@ -18,19 +17,17 @@ export interface SmokeResult {
   ms: number;
 }
 
-export const makeDatabaseGateway = (ssm: SSMClient) => ({
+export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
   /** Runs each query with short timeouts; one failure does not hide the others. */
   async runSmoke(target: DatabaseTarget, queries: string[]): Promise<SmokeResult[]> {
     if (queries.length === 0) return [];
-    const secret = await callAws('GetParameter', () =>
-      ssm.send(new GetParameterCommand({ Name: target.passwordParameter, WithDecryption: true })),
-    );
+    const password = await readParameter(target.passwordParameter);
     const client = new pg.Client({
       host: target.host,
       port: target.port,
       database: target.name,
       user: target.user,
-      password: secret.Parameter?.Value ?? '',
+      password,
       connectionTimeoutMillis: 5000,
       statement_timeout: 10_000,
     });

@@ -2,10 +2,11 @@
  * Everything a handler may reach outside the process. Each handler takes only the gateways it uses
  * (so its bundle carries only those SDK clients) and tests swap in fakes.
  */
-import { cloudWatchClient, rdsClient, snsClient, ssmClient } from './clients.ts';
+import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
+import { readParameter } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
 
 export interface Gateways {
@@ -36,7 +37,7 @@ export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGate
 /** NOTIFY_TOPIC_ARN is read on first use, so a missing topic fails the notify Task with its name. */
 export const notifyGateway = (): NotifyGateway =>
   (notify ??= makeNotifyGateway(snsClient(), requireEnv('NOTIFY_TOPIC_ARN')));
-export const databaseGateway = (): DatabaseGateway => (database ??= makeDatabaseGateway(ssmClient()));
+export const databaseGateway = (): DatabaseGateway => (database ??= makeDatabaseGateway(readParameter));
 
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({

@@ -3,9 +3,8 @@
  * Lambda does not call SSM on every request. The client is built once, with no `endpoint`, so
  * `AWS_ENDPOINT_URL_SSM` points it at the local emulator.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-
-export const ssmClient = new SSMClient({});
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { ssmClient } from './clients.ts';
 
 /** Cache lifetime: short enough that a rotated secret is picked up within minutes. */
 export const PARAMETER_CACHE_MS = 5 * 60 * 1000;
@@ -24,7 +23,7 @@ export type ParameterReader = (name: string) => Promise<string>;
 
 /** A cached reader of decrypted parameter values; the value itself is never logged. */
 export const makeParameterReader = (
-  client: Pick<SSMClient, 'send'> = ssmClient,
+  client: Pick<SSMClient, 'send'> = ssmClient(),
   cacheMs = PARAMETER_CACHE_MS,
   now: () => number = Date.now,
 ): ParameterReader => {

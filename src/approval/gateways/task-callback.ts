@@ -3,11 +3,10 @@
  * reject. The late-callback errors become `ExecutionMovedOnError`; no error message is ever passed on,
  * because some of them quote the token.
  */
-import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { sfnClient } from '#aws/clients';
 import { APPROVAL_REJECTED, type ApprovalOutput, type RejectionCause } from '../contracts.ts';
 import { ExecutionMovedOnError } from '../errors.ts';
-
-export const sfnClient = new SFNClient({});
 
 /** Errors meaning Step Functions no longer waits for this token. */
 const MOVED_ON = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
@@ -26,7 +25,7 @@ const movedOnOrRethrow = (err: unknown): never => {
   throw clean;
 };
 
-export const makeTaskCallback = (client: Pick<SFNClient, 'send'> = sfnClient): TaskCallback => ({
+export const makeTaskCallback = (client: Pick<SFNClient, 'send'> = sfnClient()): TaskCallback => ({
   async approve(taskToken, output) {
     try {
       await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
