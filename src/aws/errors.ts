@@ -23,3 +23,16 @@ export const callAws = async <T>(operation: string, call: () => Promise<T>): Pro
     throw err;
   }
 };
+
+/** Runs an SDK call that may answer "not found"; that one fault becomes `undefined`, others still throw. */
+export const unlessNotFound = async <T>(
+  notFoundFault: string,
+  call: () => Promise<T>,
+): Promise<T | undefined> => {
+  try {
+    return await call();
+  } catch (err) {
+    if (errorName(err) === notFoundFault) return undefined;
+    throw err;
+  }
+};

@@ -19,7 +19,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-rds';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
-import { callAws, errorName } from './errors.ts';
+import { callAws, unlessNotFound } from './errors.ts';
 
 const tagsToRecord = (tags: Tag[] | undefined): Record<string, string> =>
   Object.fromEntries((tags ?? []).filter((t) => t.Key).map((t) => [t.Key!, t.Value ?? '']));
@@ -81,16 +81,13 @@ export interface CreateDeploymentRequest {
 /** Builds the RDS gateway over an injected client. */
 export const makeRdsGateway = (rds: RDSClient) => {
   const describeInstance = async (id: string): Promise<InstanceFacts | undefined> => {
-    try {
+    return unlessNotFound('DBInstanceNotFoundFault', async () => {
       const out = await callAws('DescribeDBInstances', () =>
         rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })),
       );
       const db = out.DBInstances?.[0];
       return db ? toInstanceFacts(db) : undefined;
-    } catch (err) {
-      if (errorName(err) === 'DBInstanceNotFoundFault') return undefined;
-      throw err;
-    }
+    });
   };
 
   const listDeployments = async (
@@ -115,15 +112,12 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
     /** The engine of an Aurora cluster with this identifier, or undefined when there is none. */
     async describeClusterEngine(id: string): Promise<string | undefined> {
-      try {
+      return unlessNotFound('DBClusterNotFoundFault', async () => {
         const out = await callAws('DescribeDBClusters', () =>
           rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id })),
         );
         return out.DBClusters?.[0]?.Engine;
-      } catch (err) {
-        if (errorName(err) === 'DBClusterNotFoundFault') return undefined;
-        throw err;
-      }
+      });
     },
 
     /** Every instance (paginated); used to find old blues still inside their rollback window. */
@@ -158,15 +152,12 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async parameterGroupExists(group: string): Promise<boolean> {
-      try {
-        await callAws('DescribeDBParameters', () =>
+      const found = await unlessNotFound('DBParameterGroupNotFoundFault', () =>
+        callAws('DescribeDBParameters', () =>
           rds.send(new DescribeDBParametersCommand({ DBParameterGroupName: group, MaxRecords: 20 })),
-        );
-        return true;
-      } catch (err) {
-        if (errorName(err) === 'DBParameterGroupNotFoundFault') return false;
-        throw err;
-      }
+        ),
+      );
+      return found !== undefined;
     },
 
     async validUpgradeTargets(engine: string, version: string): Promise<string[]> {
@@ -186,16 +177,13 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async describeDeployment(id: string): Promise<DeploymentFacts | undefined> {
-      try {
+      return unlessNotFound('BlueGreenDeploymentNotFoundFault', async () => {
         const out = await callAws('DescribeBlueGreenDeployments', () =>
           rds.send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id })),
         );
         const d = out.BlueGreenDeployments?.[0];
         return d ? toDeploymentFacts(d) : undefined;
-      } catch (err) {
-        if (errorName(err) === 'BlueGreenDeploymentNotFoundFault') return undefined;
-        throw err;
-      }
+      });
     },
 
     async createDeployment(req: CreateDeploymentRequest): Promise<DeploymentFacts> {
@@ -230,7 +218,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
     /** Deletes the deployment; undefined when it was already gone. */
     async deleteDeployment(id: string, deleteTarget: boolean): Promise<DeploymentFacts | undefined> {
-      try {
+      return unlessNotFound('BlueGreenDeploymentNotFoundFault', async () => {
         const out = await callAws('DeleteBlueGreenDeployment', () =>
           rds.send(
             new DeleteBlueGreenDeploymentCommand({
@@ -241,10 +229,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
           ),
         );
         return out.BlueGreenDeployment ? toDeploymentFacts(out.BlueGreenDeployment) : undefined;
-      } catch (err) {
-        if (errorName(err) === 'BlueGreenDeploymentNotFoundFault') return undefined;
-        throw err;
-      }
+      });
     },
 
     async disableDeletionProtection(instanceId: string): Promise<void> {
@@ -266,7 +251,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async describeSnapshot(snapshotId: string): Promise<SnapshotFacts | undefined> {
-      try {
+      return unlessNotFound('DBSnapshotNotFoundFault', async () => {
         const out = await callAws('DescribeDBSnapshots', () =>
           rds.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId })),
         );
@@ -278,10 +263,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
               status: s.Status ?? 'unknown',
             }
           : undefined;
-      } catch (err) {
-        if (errorName(err) === 'DBSnapshotNotFoundFault') return undefined;
-        throw err;
-      }
+      });
     },
 
     async createSnapshot(
