@@ -4,11 +4,15 @@ import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PreflightInput } from '#domain/contracts';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
-import { TAGS } from '#domain/names';
 import { buildPlan, type Plan } from '#domain/plan';
-import { preflightFindings } from '#domain/preflight';
+import { openRollbackWindows, preflightFindings } from '#domain/preflight';
 import { defaultGateRunner } from '#lib/default-gate';
-import { type GateRunner, type GateSummary, NO_MIGRATIONS } from '#lib/migration-gate';
+import {
+  checkMigrations,
+  type GateRunner,
+  type MigrationCheck,
+  readRawMigrations,
+} from '#lib/migration-gate';
 import { taskHandler } from '#lib/task-handler';
 
 const PREFLIGHT_PARAMETERS = [
@@ -25,87 +29,29 @@ const refuse = (sourceId: string, problems: string[]): never => {
   );
 };
 
-/** Lints the release's migrations; contract ones also need the previous rollback window closed. */
-const lintMigrations = async (
+/** Gate verdict for the release's migrations; contract ones also need the last rollback window closed. */
+const checkReleaseMigrations = async (
   input: ExecutionInput,
   plan: Plan,
   gw: Pick<Gateways, 'rds' | 'clock'>,
   gate: GateRunner,
-): Promise<{ summary: GateSummary; problems: string[]; warnings: string[] }> => {
-  const migrations = input.migrations;
-  if (!migrations || migrations.expand.length + migrations.contract.length === 0) {
-    return { summary: NO_MIGRATIONS, problems: [], warnings: [] };
+): Promise<MigrationCheck> => {
+  const check = await checkMigrations(gate, input.migrations, plan.replication);
+  if (input.migrations && input.migrations.contract.length > 0) {
+    const open = openRollbackWindows(await gw.rds.listInstances(), plan.sourceId);
+    const decision = gate.contractWindow(open, gw.clock());
+    if (!decision.allowed) check.problems.push(`migrations.contract: ${decision.message}`);
   }
-  const problems: string[] = [];
-  const warnings: string[] = [];
-  const findings: GateSummary['findings'] = [];
-  const phases = [
-    { phase: 'expand' as const, sql: migrations.expand },
-    { phase: 'contract' as const, sql: migrations.contract },
-  ].filter((p) => p.sql.length > 0);
-  let verdict: 'pass' | 'warn' | 'fail' = 'pass';
-  const summaries: string[] = [];
-  for (const { phase, sql } of phases) {
-    const report = await gate.lint({
-      engine: migrations.engine,
-      phase,
-      sources: sql.map((text, i) => ({ name: `migrations.${phase}[${i}]`, sql: text })),
-      replication: plan.replication,
-    });
-    findings.push(...report.findings);
-    summaries.push(`${phase}: ${report.summary}`);
-    if (report.verdict === 'fail') verdict = 'fail';
-    else if (report.verdict === 'warn' && verdict === 'pass') verdict = 'warn';
-    // With logical replication the gate itself warns that DDL on blue degrades replication (G-BG-BLUE-DDL).
-    for (const f of report.findings) {
-      const line = findingLine(f);
-      if (f.severity === 'warning') warnings.push(line);
-      else problems.push(line);
-    }
-  }
-  if (migrations.contract.length > 0) {
-    const now = gw.clock();
-    const open = (await gw.rds.listInstances())
-      .filter((i) => i.tags[TAGS.retainUntil] && i.tags['switchyard:source'] === plan.sourceId)
-      .map((i) => ({ instanceId: i.id, retainUntil: i.tags[TAGS.retainUntil]! }));
-    const decision = gate.contractWindow(open, now);
-    if (!decision.allowed) problems.push(`migrations.contract: ${decision.message}`);
-  }
-  const statements = phases.flatMap((p) => p.sql);
-  return { summary: { verdict, summary: summaries.join('; '), statements, findings }, problems, warnings };
+  return check;
 };
-
-/** Lints `migrations` from a document that failed validation, as far as its shape allows. */
-const lintRawMigrations = async (raw: unknown, gate: GateRunner): Promise<string[]> => {
-  const migrations = (raw as { migrations?: Record<string, unknown> } | null)?.migrations;
-  if (!migrations || typeof migrations !== 'object') return [];
-  const engine = migrations.engine === 'mysql' ? 'mysql' : 'postgres';
-  const problems: string[] = [];
-  for (const phase of ['expand', 'contract'] as const) {
-    const sql = migrations[phase];
-    if (!Array.isArray(sql) || sql.length === 0 || !sql.every((s) => typeof s === 'string' && s.length > 0))
-      continue;
-    const report = await gate.lint({
-      engine,
-      phase,
-      sources: sql.map((text, i) => ({ name: `migrations.${phase}[${i}]`, sql: text })),
-      replication: 'physical',
-    });
-    problems.push(...report.findings.filter((f) => f.severity !== 'warning').map(findingLine));
-  }
-  return problems;
-};
-
-const findingLine = (f: GateSummary['findings'][number]): string =>
-  `${f.file}:${f.line} ${f.rule} [${f.classes.join(', ')}] ${f.why} Recipe: ${f.recipe}`;
 
 export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: GateRunner) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
     if (!verdict.ok) {
       // Every problem at once: the migrations are linted even when the document around them is invalid.
-      const migrationProblems = await lintRawMigrations(raw, gate);
-      return refuse('the input document', [...verdict.problems, ...migrationProblems]);
+      const migrations = await checkMigrations(gate, readRawMigrations(raw), 'physical');
+      return refuse('the input document', [...verdict.problems, ...migrations.problems]);
     }
     const input = verdict.input;
     const sourceId = input.source.dbInstanceIdentifier;
@@ -135,7 +81,7 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
     if (!instance) return refuse(sourceId, problems);
 
     const plan = buildPlan(input, instance, executionId, gw.clock());
-    const migrations = await lintMigrations(input, plan, gw, gate);
+    const migrations = await checkReleaseMigrations(input, plan, gw, gate);
     problems.push(...migrations.problems);
     if (problems.length > 0) return refuse(sourceId, problems);
 

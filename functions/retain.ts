@@ -16,7 +16,7 @@ export const makeRetainHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
       [TAGS.retainUntil]: retainUntil,
       [TAGS.role]: 'old-blue',
       [TAGS.execution]: executionId,
-      'switchyard:source': sourceId,
+      [TAGS.source]: sourceId,
     });
     return { oldBlueId, retainUntil };
   });

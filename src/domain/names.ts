@@ -7,6 +7,8 @@ export const TAGS = {
   release: 'switchyard:release',
   retainUntil: 'switchyard:retain-until',
   role: 'switchyard:role',
+  /** on an old blue: the instance name it was retained for */
+  source: 'switchyard:source',
 } as const;
 
 const shortHash = (text: string, length = 10): string =>

@@ -5,6 +5,7 @@
 import type { DeploymentFacts, InstanceFacts } from './facts.ts';
 import { compareVersions, majorVersion } from './facts.ts';
 import type { ExecutionInput } from './input.ts';
+import { TAGS } from './names.ts';
 import { replicationFor } from './plan.ts';
 
 export interface PreflightFacts {
@@ -141,3 +142,13 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
   }
   return findings;
 };
+
+/** Old blues of earlier runs on this source still inside their rollback window (tagged by Retain). */
+export const openRollbackWindows = (
+  instances: InstanceFacts[],
+  sourceId: string,
+): Array<{ instanceId: string; retainUntil: string }> =>
+  instances.flatMap((i) => {
+    const retainUntil = i.tags[TAGS.retainUntil];
+    return retainUntil && i.tags[TAGS.source] === sourceId ? [{ instanceId: i.id, retainUntil }] : [];
+  });

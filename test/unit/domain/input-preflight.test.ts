@@ -244,3 +244,17 @@ describe('judgeVerification', () => {
     expect(verdict.problems.join('\n')).toContain(expected);
   });
 });
+
+describe('openRollbackWindows', () => {
+  it('keeps only old blues of this source that carry a retain-until tag', () => {
+    const instances = [
+      instance('orders-db-old1', { tags: { 'switchyard:retain-until': '2030-01-01T00:00:00Z', 'switchyard:source': 'orders-db' } }),
+      instance('billing-db-old1', { tags: { 'switchyard:retain-until': '2030-01-01T00:00:00Z', 'switchyard:source': 'billing-db' } }),
+      instance('orders-db-old2', { tags: { 'switchyard:source': 'orders-db' } }),
+      instance('orders-db'),
+    ];
+    expect(openRollbackWindows(instances, 'orders-db')).toEqual([
+      { instanceId: 'orders-db-old1', retainUntil: '2030-01-01T00:00:00Z' },
+    ]);
+  });
+});
