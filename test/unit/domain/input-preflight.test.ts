@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
-import { type PreflightFacts, preflightFindings } from '#domain/preflight';
+import { openRollbackWindows, type PreflightFacts, preflightFindings } from '#domain/preflight';
 import { judgeVerification } from '#domain/verify';
 import { instance } from '../../support/fake-world.ts';
 
