@@ -1,7 +1,8 @@
 /**
  * Named errors thrown by the handlers. Step Functions matches them by exact `name` in Retry/Catch,
- * so every class sets `name` and keeps `cause`. Retriable ones are retried in the ASL; terminal
- * ones are caught into the compensation path (or AlertAndHold once the switch has happened).
+ * so every class spells its `name` out (a bundler may rename classes) and keeps `cause`. Retriable
+ * ones are retried in the ASL; terminal ones are caught into the compensation path (or AlertAndHold
+ * once the switch has happened).
  */
 export class SwitchyardError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -24,74 +25,47 @@ export class PreflightRefusedError extends SwitchyardError {
 
 /** A Task received an input that does not match its contract (an ASL/TypeScript mismatch). Terminal. */
 export class ContractViolationError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ContractViolationError';
-  }
+  override readonly name = 'ContractViolationError';
 }
 
 /** RDS, CloudWatch or SNS kept throttling after the SDK's own retries. Retriable. */
 export class AwsThrottledError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AwsThrottledError';
-  }
+  override readonly name = 'AwsThrottledError';
 }
 
 /** RDS refused the switchover (guardrail: green not available, lag, long writes). Retriable, bounded. */
 export class SwitchoverRefusedError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SwitchoverRefusedError';
-  }
+  override readonly name = 'SwitchoverRefusedError';
 }
 
 /** The Blue/Green deployment this execution owns has disappeared. Terminal. */
 export class DeploymentNotFoundError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DeploymentNotFoundError';
-  }
+  override readonly name = 'DeploymentNotFoundError';
 }
 
 /** A deployment named like ours exists but belongs to another execution. Terminal, nothing touched. */
 export class DeploymentConflictError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DeploymentConflictError';
-  }
+  override readonly name = 'DeploymentConflictError';
 }
 
 /** Green cannot be deleted yet (deployment busy); compensation retries. Retriable. */
 export class CompensationBlockedError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CompensationBlockedError';
-  }
+  override readonly name = 'CompensationBlockedError';
 }
 
 /** A smoke query failed against green or the switched endpoint. Terminal. */
 export class SmokeTestFailedError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SmokeTestFailedError';
-  }
+  override readonly name = 'SmokeTestFailedError';
 }
 
 /** Old blue cannot be deleted safely (deletion protection, snapshot missing). Terminal: hold it. */
 export class CleanupRefusedError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CleanupRefusedError';
-  }
+  override readonly name = 'CleanupRefusedError';
 }
 
 /** Compensation found the deployment already switched: deleting "green" would delete production. Terminal. */
 export class SwitchedAlreadyError extends SwitchyardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SwitchedAlreadyError';
-  }
+  override readonly name = 'SwitchedAlreadyError';
 }
 
 /** Sent by the approval callback through SendTaskFailure (never thrown by a handler). */

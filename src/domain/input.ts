@@ -3,6 +3,7 @@
  * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
  */
 import { z } from 'zod';
+import { valueAt } from './value-at.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -181,13 +182,6 @@ const fieldName = (path: readonly PropertyKey[]): string =>
         .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
         .join('.')
         .replace('.[', '[');
-
-const valueAt = (raw: unknown, path: readonly PropertyKey[]): unknown =>
-  path.reduce<unknown>(
-    (node, key) =>
-      node && typeof node === 'object' ? (node as Record<PropertyKey, unknown>)[key] : undefined,
-    raw,
-  );
 
 const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 

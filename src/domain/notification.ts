@@ -1,3 +1,5 @@
+import { valueAt } from './value-at.ts';
+
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
 
 export type Outcome =
@@ -10,13 +12,7 @@ export type Outcome =
 
 type State = Record<string, unknown>;
 
-const at = (state: State, path: string): unknown =>
-  path
-    .split('.')
-    .reduce<unknown>(
-      (node, key) => (node && typeof node === 'object' ? (node as State)[key] : undefined),
-      state,
-    );
+const at = (state: State, path: string): unknown => valueAt(state, path.split('.'));
 
 const text = (value: unknown): string =>
   value === undefined || value === null ? '—' : typeof value === 'string' ? value : JSON.stringify(value);

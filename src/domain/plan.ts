@@ -66,7 +66,8 @@ export const lagPlanFor = (replication: Replication, input: ExecutionInput): Lag
         stableSamples: input.lag.stableSamples,
       };
 
-const addSeconds = (now: Date, seconds: number): string =>
+/** An ISO timestamp `seconds` after `now`. */
+export const addSeconds = (now: Date, seconds: number): string =>
   new Date(now.getTime() + seconds * 1000).toISOString();
 
 /** Build + lag + approval, plus a week so any weekly window opens at least once after approval. */
@@ -119,4 +120,3 @@ export const buildPlan = (
   };
 };
 
-export { addSeconds };
