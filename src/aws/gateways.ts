@@ -6,7 +6,7 @@ import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
-import { readParameter } from './parameters.ts';
+import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
 
 export interface Gateways {
@@ -37,7 +37,10 @@ export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGate
 /** NOTIFY_TOPIC_ARN is read on first use, so a missing topic fails the notify Task with its name. */
 export const notifyGateway = (): NotifyGateway =>
   (notify ??= makeNotifyGateway(snsClient(), requireEnv('NOTIFY_TOPIC_ARN')));
-export const databaseGateway = (): DatabaseGateway => (database ??= makeDatabaseGateway(readParameter));
+// The smoke password is read fresh each time: a cached value would outlive a rotation and turn a
+// healthy database into a failed smoke test (a rollback before the switch, an alert after it).
+export const databaseGateway = (): DatabaseGateway =>
+  (database ??= makeDatabaseGateway(makeParameterReader(undefined, 0)));
 
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
