@@ -1,5 +1,5 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
-import pg from 'pg';
+import { connectPostgres } from './pg-connection.ts';
 import type { ParameterReader } from './parameters.ts';
 
 export interface DatabaseTarget {
@@ -22,18 +22,13 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
   async runSmoke(target: DatabaseTarget, queries: string[]): Promise<SmokeResult[]> {
     if (queries.length === 0) return [];
     const password = await readParameter(target.passwordParameter);
-    const client = new pg.Client({
-      host: target.host,
-      port: target.port,
-      database: target.name,
-      user: target.user,
-      password,
-      connectionTimeoutMillis: 5000,
-      statement_timeout: 10_000,
-    });
     const results: SmokeResult[] = [];
+    let client: Awaited<ReturnType<typeof connectPostgres>> | undefined;
     try {
-      await client.connect();
+      client = await connectPostgres(
+        { host: target.host, port: target.port, database: target.name, user: target.user, password },
+        { applicationName: 'switchyard-smoke' },
+      );
       for (const sql of queries) {
         const started = Date.now();
         try {
@@ -51,7 +46,7 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
         ms: 0,
       }));
     } finally {
-      await client.end().catch(() => undefined);
+      await client?.end().catch(() => undefined);
     }
     return results;
   },
