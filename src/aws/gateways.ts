@@ -4,7 +4,9 @@
  */
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
+import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
+import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
@@ -14,6 +16,9 @@ export interface Gateways {
   metrics: MetricsGateway;
   notify: NotifyGateway;
   database: DatabaseGateway;
+  /** sessions on blue for ApplyMigrations */
+  migrations: { open: OpenMigrationSession };
+  ddlGuard: DdlGuardGateway;
   clock: () => Date;
 }
 
@@ -31,6 +36,8 @@ let rds: RdsGateway | undefined;
 let metrics: MetricsGateway | undefined;
 let notify: NotifyGateway | undefined;
 let database: DatabaseGateway | undefined;
+let migrations: Gateways['migrations'] | undefined;
+let ddlGuard: DdlGuardGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -42,6 +49,12 @@ export const notifyGateway = (): NotifyGateway =>
 export const databaseGateway = (): DatabaseGateway =>
   (database ??= makeDatabaseGateway(makeParameterReader(undefined, 0)));
 
+// Like the smoke password, the migration user's password is read fresh for every session.
+export const migrationsGateway = (): Gateways['migrations'] =>
+  (migrations ??= { open: makeMigrationSessionOpener(makeParameterReader(undefined, 0)) });
+export const ddlGuardGateway = (): DdlGuardGateway =>
+  (ddlGuard ??= makeDdlGuardGateway(makeParameterReader(undefined, 0)));
+
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
   rds: rdsGateway(),
@@ -50,5 +63,7 @@ export const defaultGateways = (): Gateways => ({
     return notifyGateway();
   },
   database: databaseGateway(),
+  migrations: migrationsGateway(),
+  ddlGuard: ddlGuardGateway(),
   clock: systemClock,
 });

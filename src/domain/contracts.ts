@@ -149,6 +149,7 @@ export const NotifyInput = z.object({
     'compensation-stuck',
     'failed-after-switch',
     'cleanup-held',
+    'migration-failed',
   ]),
   executionId: z.string(),
   sourceId: z.string().optional(),
@@ -156,3 +157,26 @@ export const NotifyInput = z.object({
 });
 
 export { isoTime };
+
+/** ApplyMigrations: the user's document (its migrations block is read with the input schema's defaults). */
+export const ApplyMigrationsInput = z.object({
+  input: z.unknown(),
+  executionId: z.string().min(1),
+  database: DatabaseRefSchema,
+  lockAttempts: z.number().int().min(0),
+});
+
+/** InstallDdlGuard: blue's database and the replication path decide how DDL is guarded. */
+export const InstallDdlGuardInput = z.object({
+  input: z.unknown(),
+  executionId: z.string().min(1),
+  database: DatabaseRefSchema,
+  replication: z.enum(['physical', 'logical']),
+});
+
+/** ReleaseDdlGuard: the instances that may carry the guard (blue, or after the switch old blue and the new primary). */
+export const ReleaseDdlGuardInput = z.object({
+  executionId: z.string().min(1),
+  database: DatabaseRefSchema,
+  instanceIds: z.array(z.string().nullable()),
+});
