@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS switchyard.ddl_guard (
   id integer PRIMARY KEY CHECK (id = 1),
   execution_id text NOT NULL,
   mode text NOT NULL,
-  freeze boolean NOT NULL,
+  refuse_ddl boolean NOT NULL,
   fingerprint text NOT NULL,
   installed_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   released_at timestamptz
@@ -57,7 +57,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fn$
 DECLARE
   guard_execution text;
 BEGIN
-  SELECT execution_id INTO guard_execution FROM switchyard.ddl_guard WHERE id = 1 AND released_at IS NULL AND freeze;
+  SELECT execution_id INTO guard_execution FROM switchyard.ddl_guard WHERE id = 1 AND released_at IS NULL AND refuse_ddl;
   IF guard_execution IS NULL THEN RETURN; END IF;
   RAISE EXCEPTION 'Switchyard: DDL is frozen on this database during a Blue/Green deployment; % refused', tg_tag
     USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -74,7 +74,7 @@ WITH ns AS (
      AND nspname NOT LIKE 'pg_temp_%' AND nspname NOT LIKE 'pg_toast_temp_%'
 )
 SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) AS fingerprint FROM (
-  SELECT 'r ' || c.oid::regclass::text || ' ' || c.relkind || ' ' || c.relpersistence || ' ' ||
+  SELECT 'r ' || c.oid::regclass::text || ' ' || c.relkind::text || ' ' || c.relpersistence::text || ' ' ||
          coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) ||
                                      CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY a.attnum)
                      FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '') AS x
@@ -207,9 +207,9 @@ export const makeDdlGuardGateway = (
           // Taken last, so the guard's own objects are part of the baseline.
           const fingerprint = (await client.query(FINGERPRINT_SQL)).rows[0].fingerprint as string;
           await client.query(
-            `INSERT INTO switchyard.ddl_guard (id, execution_id, mode, freeze, fingerprint)
+            `INSERT INTO switchyard.ddl_guard (id, execution_id, mode, refuse_ddl, fingerprint)
              VALUES (1, $1, $2, $3, $4)
-             ON CONFLICT (id) DO UPDATE SET execution_id = $1, mode = $2, freeze = $3, fingerprint = $4,
+             ON CONFLICT (id) DO UPDATE SET execution_id = $1, mode = $2, refuse_ddl = $3, fingerprint = $4,
                installed_at = clock_timestamp(), released_at = NULL`,
             [executionId, plan.mode, plan.freeze, fingerprint],
           );
