@@ -18,6 +18,7 @@ import { type Emulator, startEmulator } from '../emulator/index.ts';
 import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
+import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import {
@@ -338,6 +339,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     // 6. The execution.
     const lag: LagSample[] = [];
+    const migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
+    const guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
     const stateTimes: Array<{ state: string; at: number }> = [];
     let current: string | null = null;
     let stateSince = Date.now();
@@ -376,6 +379,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
 
     const afterTask = (functionKey: string, state: string, result: unknown) => {
+      if (functionKey === 'applyMigrations') migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
+        guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {
         const r = result as {
           value: number | null;
@@ -557,6 +563,32 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         detail: `${SOURCE_ID} answered by ${after?.instanceId ?? '?'} (${after?.serverVersion ?? '?'})`,
       });
     }
+    const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
+    const lastMigrations = migrationRuns.at(-1);
+    const migrationsReport: RehearsalReport['migrations'] = lastMigrations
+      ? {
+          verdict: lastMigrations.result.verdict,
+          applied: lastMigrations.result.applied,
+          total: lastMigrations.result.total,
+          units: lastMigrations.result.units,
+          finishedBeforeGreen: greenCreatedAt === undefined || lastMigrations.at <= greenCreatedAt,
+          lockAttempts: lastMigrations.result.lockAttempts,
+        }
+      : null;
+    if (scenario.expected === 'switched' && (input.migrations?.expand?.length ?? 0) > 0) {
+      checks.push({
+        name: 'expand migrations applied on blue before green',
+        ok:
+          !!migrationsReport &&
+          migrationsReport.verdict === 'done' &&
+          migrationsReport.applied === migrationsReport.total &&
+          migrationsReport.total > 0 &&
+          migrationsReport.finishedBeforeGreen,
+        detail: migrationsReport
+          ? `${migrationsReport.applied} of ${migrationsReport.total} applied (${migrationsReport.units.map((u) => `${u.source} ${u.durationMs ?? '?'} ms`).join(', ')}), ${migrationsReport.finishedBeforeGreen ? 'before' : 'AFTER'} CreateGreen`
+          : 'ApplyMigrations never ran',
+      });
+    }
     if (scenario.expected === 'switched') {
       checks.push({
         name: 'endpoint moved to green',
@@ -617,6 +649,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         holdConnections: options.holdConnections ?? false,
       },
       lag,
+      migrations: migrationsReport,
+      ddlGuard: guardEvents,
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },

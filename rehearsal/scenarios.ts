@@ -11,6 +11,7 @@ export type Outcome =
   | 'refused'
   | 'compensation-incomplete'
   | 'cleanup-incomplete'
+  | 'migration-failed'
   | 'aborted';
 
 export const SCENARIO_NAMES = [
@@ -133,6 +134,8 @@ export const outcomeOf = (status: 'SUCCEEDED' | 'FAILED', error: string | null):
       return 'compensation-incomplete';
     case 'Switchyard.CleanupIncomplete':
       return 'cleanup-incomplete';
+    case 'Switchyard.MigrationFailed':
+      return 'migration-failed';
     default:
       return 'aborted';
   }

@@ -245,11 +245,13 @@ export const makeDdlGuardGateway = (
             };
           }
           const observation = await observeWith(client, executionId);
-          for (const name of await ownTriggers(client)) await client.query(`DROP EVENT TRIGGER ${name}`);
+          const dropped = await ownTriggers(client);
+          for (const name of dropped) await client.query(`DROP EVENT TRIGGER ${name}`);
           await client.query('DROP FUNCTION IF EXISTS switchyard.log_ddl(), switchyard.freeze_ddl()');
           await client.query(`UPDATE switchyard.ddl_guard SET released_at = clock_timestamp() WHERE id = 1`);
           await client.query('COMMIT');
-          return { released: true, detail: 'event triggers and functions removed', observation };
+          const what = dropped.length ? `event triggers ${dropped.join(', ')}` : 'no event trigger';
+          return { released: true, detail: `removed ${what}; guard marked released`, observation };
         } catch (err) {
           await client.query('ROLLBACK').catch(() => undefined);
           throw err;

@@ -120,7 +120,10 @@ describe('DDL guard on real PostgreSQL', () => {
       await expect(app.query('INSERT INTO orders VALUES (9)')).rejects.toThrow(/read-only transaction/);
       await app.end();
       const released = await guard.release(db.database, EXECUTION);
-      expect(released).toMatchObject({ released: true, detail: 'event triggers and functions removed' });
+      expect(released).toMatchObject({
+        released: true,
+        detail: 'removed event triggers switchyard_ddl_log; guard marked released',
+      });
       expect(await eventTriggers()).toEqual([]);
     } finally {
       await admin.query(`ALTER SYSTEM RESET default_transaction_read_only`);

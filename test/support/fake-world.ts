@@ -310,7 +310,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         const n = script.database?.ddlSeen ?? 0;
         return {
           released: true,
-          detail: installed ? 'event triggers and functions removed' : 'no guard installed',
+          detail: installed ? 'removed event triggers switchyard_ddl_log; guard marked released' : 'no guard installed',
           observation: installed
             ? {
                 logged: n,
