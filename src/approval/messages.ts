@@ -32,10 +32,21 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Replica lag now', value: `${q.lag.value} ${q.lag.unit} (${q.lag.metric})` },
     { label: 'Switchover window', value: windowText(q.window) },
     { label: 'Migrations', value: `${q.migrations.verdict.toUpperCase()}: ${q.migrations.summary}` },
+    ...(q.ddlGuard ? [{ label: 'DDL on blue', value: ddlGuardText(q.ddlGuard) }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
   return facts;
+};
+
+/** The guard's mode and what it saw, e.g. "event-trigger, frozen: 0 DDL commands logged, schema unchanged". */
+const ddlGuardText = (g: NonNullable<ApprovalRecord['request']['ddlGuard']>): string => {
+  if (g.mode === 'off') return 'not guarded (no database block)';
+  const seen =
+    g.logged === null && g.schemaChanged === null
+      ? (g.note ?? 'unknown')
+      : `${g.mode === 'event-trigger' ? `${g.logged} DDL command(s) logged, ` : ''}schema ${g.schemaChanged ? 'CHANGED since green was created' : 'unchanged'}`;
+  return `${g.mode}${g.freeze ? ', frozen' : ''}: ${seen}${g.warnings.length ? ` (${g.warnings.join('; ')})` : ''}`;
 };
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */

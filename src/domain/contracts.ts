@@ -91,6 +91,13 @@ export const PrepareApprovalInput = z.object({
   }),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
+  /** InstallDdlGuard's result; PrepareApproval reads what the guard saw on blue since then */
+  executionId: z.string(),
+  ddlGuard: z.object({
+    mode: z.enum(['event-trigger', 'fingerprint', 'off']),
+    freeze: z.boolean(),
+    warnings: z.array(z.string()),
+  }),
 });
 
 export const SwitchoverInput = z.object({

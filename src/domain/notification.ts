@@ -39,7 +39,7 @@ const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   ],
   'compensation-stuck': [
     'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
-    'after confirming its status is not SWITCHOVER_COMPLETED; blue was not changed beyond this release\'s migrations (listed above) and the DDL guard.',
+    "after confirming its status is not SWITCHOVER_COMPLETED; blue was not changed beyond this release's migrations (listed above) and the DDL guard.",
   ],
   'cleanup-held': [
     'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',

@@ -269,7 +269,7 @@ export const RULES: readonly Rule[] = [
     policy: { expand: 'warning', contract: 'warning' },
     why: 'While a PostgreSQL logical-replication Blue/Green deployment exists, any DDL on blue puts replication in "Replication degraded", blocks switchover and forces delete-and-recreate.',
     recipe:
-      'Let the pipeline apply it: ApplyMigrations runs the release\'s migrations on blue BEFORE CreateGreen, and the DDL guard then watches blue until the switchover completes (physical path: an event trigger logs DDL and, with guards.ddlFreeze, refuses it; logical path: a catalog fingerprint detects it, since RDS wants no event trigger during a major version upgrade). Do not run this migration by hand while a Blue/Green deployment exists.',
+      "Let the pipeline apply it: ApplyMigrations runs the release's migrations on blue BEFORE CreateGreen, and the DDL guard then watches blue until the switchover completes (physical path: an event trigger logs DDL and, with guards.ddlFreeze, refuses it; logical path: a catalog fingerprint detects it, since RDS wants no event trigger during a major version upgrade). Do not run this migration by hand while a Blue/Green deployment exists.",
   },
   {
     id: 'G-BG-GREEN-DDL',

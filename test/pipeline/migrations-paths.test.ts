@@ -57,6 +57,15 @@ describe('migrations and the DDL guard in the state machine', () => {
     expect(report.ddlGuardRelease.allReleased).toBe(true);
     expect(report.ddlGuardRelease.summary).toContain('2 DDL command(s) logged on blue');
     expect(world.published[0]?.message).toContain('Migrations applied on blue: 3 of 3 (done)');
+    // Approvers see what the guard saw on blue since green was created.
+    const asked = run.approvalRequests[0] as { request: { ddlGuard: unknown } };
+    expect(asked.request.ddlGuard).toEqual({
+      mode: 'fingerprint',
+      freeze: false,
+      warnings: [],
+      logged: 2,
+      schemaChanged: true,
+    });
   });
 
   it('installs event triggers (and the freeze) on the physical path', async () => {

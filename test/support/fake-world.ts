@@ -302,7 +302,14 @@ export const makeWorld = (script: WorldScript = {}) => {
         guards.set(target.host, executionId);
         return { fingerprint: 'f0', triggers: plan.mode === 'event-trigger' ? ['switchyard_ddl_log'] : [] };
       },
-      observe: async () => null,
+      observe: async (target, executionId) =>
+        guards.get(target.host) === executionId
+          ? {
+              logged: script.database?.ddlSeen ?? 0,
+              entries: [],
+              schemaChanged: (script.database?.ddlSeen ?? 0) > 0,
+            }
+          : null,
       release: async (target, executionId) => {
         dbCalls.push(`release-guard ${target.host}`);
         const installed = guards.get(target.host) === executionId;
@@ -310,7 +317,9 @@ export const makeWorld = (script: WorldScript = {}) => {
         const n = script.database?.ddlSeen ?? 0;
         return {
           released: true,
-          detail: installed ? 'removed event triggers switchyard_ddl_log; guard marked released' : 'no guard installed',
+          detail: installed
+            ? 'removed event triggers switchyard_ddl_log; guard marked released'
+            : 'no guard installed',
           observation: installed
             ? {
                 logged: n,

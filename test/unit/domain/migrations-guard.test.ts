@@ -1,5 +1,7 @@
 /** Table tests of the migration and DDL-guard decisions (src/domain/migrations.ts, ddl-guard.ts). */
 import { describe, expect, it } from 'vitest';
+import type { ApprovalRecord, ApprovalRequest } from '#approval/contracts';
+import { describeRequest } from '#approval/messages';
 import { describeObservation, planGuard } from '#domain/ddl-guard';
 import {
   decideLockRetry,
@@ -14,6 +16,7 @@ import {
   resolveInterrupted,
 } from '#domain/migrations';
 import { composeNotification } from '#domain/notification';
+import { requestInput } from '../../approval/support/fixtures.ts';
 
 const st = (sql: string, kind: Partial<MigrationStatement> = {}, line = 1): MigrationStatement =>
   ({
@@ -246,5 +249,43 @@ describe('notifications about the guard', () => {
       }),
     );
     expect(message).not.toContain('DROP EVENT TRIGGER');
+  });
+});
+
+describe('the approval message about the guard', () => {
+  const record = (ddlGuard: ApprovalRequest['ddlGuard']) =>
+    ({ ...requestInput(), request: { ...requestInput().request, ddlGuard } }) as unknown as ApprovalRecord;
+
+  it.each([
+    [
+      { mode: 'event-trigger', freeze: true, warnings: [], logged: 1, schemaChanged: true },
+      'event-trigger, frozen: 1 DDL command(s) logged, schema CHANGED since green was created',
+    ],
+    [
+      { mode: 'fingerprint', freeze: false, warnings: ['no freeze here'], logged: 0, schemaChanged: false },
+      'fingerprint: schema unchanged (no freeze here)',
+    ],
+    [
+      {
+        mode: 'event-trigger',
+        freeze: false,
+        warnings: [],
+        logged: null,
+        schemaChanged: null,
+        note: 'cannot read the guard on blue: timeout',
+      },
+      'event-trigger: cannot read the guard on blue: timeout',
+    ],
+    [
+      { mode: 'off', freeze: false, warnings: [], logged: null, schemaChanged: null },
+      'not guarded (no database block)',
+    ],
+  ] as const)('shows %o', (guard, text) => {
+    const facts = describeRequest(record(guard as unknown as ApprovalRequest['ddlGuard']));
+    expect(facts.find((f) => f.label === 'DDL on blue')?.value).toBe(text);
+  });
+
+  it('leaves the line out for a request without the guard', () => {
+    expect(describeRequest(record(undefined)).map((f) => f.label)).not.toContain('DDL on blue');
   });
 });
