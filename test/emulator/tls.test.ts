@@ -148,6 +148,22 @@ describe('rds.force_ssl=0 in the parameter group', () => {
     }
     await expect(query(withoutTls(), 'SELECT 1')).rejects.toThrow(/no encryption/);
   });
+
+  it('applies at once when set through the instance-state fault too', async () => {
+    const set = (v: string) =>
+      emu.faults.inject({
+        kind: 'instance-state',
+        instanceId: 'orders-db',
+        patch: { Parameters: { 'rds.force_ssl': v } },
+      });
+    try {
+      await set('0');
+      expect(await query(withoutTls(), 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await set('1');
+    }
+    await expect(query(withoutTls(), 'SELECT 1')).rejects.toThrow(/no encryption/);
+  });
 });
 
 describe('connectPostgres (the one client seam)', () => {
