@@ -18,8 +18,8 @@ import { type Emulator, startEmulator } from '../emulator/index.ts';
 import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
-import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
+import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
@@ -379,7 +379,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
 
     const afterTask = (functionKey: string, state: string, result: unknown) => {
-      if (functionKey === 'applyMigrations') migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'applyMigrations')
+        migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
       if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
         guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {

@@ -79,7 +79,14 @@ export interface RehearsalReport {
     verdict: string;
     applied: number;
     total: number;
-    units: Array<{ key: string; source: string; excerpt: string; outcome: string; durationMs: number | null; error?: string }>;
+    units: Array<{
+      key: string;
+      source: string;
+      excerpt: string;
+      outcome: string;
+      durationMs: number | null;
+      error?: string;
+    }>;
     finishedBeforeGreen: boolean;
     lockAttempts: number;
   } | null;

@@ -23,6 +23,7 @@ const appClient = async (): Promise<pg.Client> => {
     user: 'app',
     password: 'app-pw',
     database: 'postgres',
+    ssl: db.ssl,
   });
   await c.connect();
   return c;

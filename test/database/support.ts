@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { PgServer, removeDataDir } from '../../emulator/pg/server.ts';
+import { ensureEmulatorTls, tlsClientOptions } from '../../emulator/tls.ts';
 import { freePort } from '../../emulator/util.ts';
+import { EXTRA_CA_ENV } from '../../src/aws/pg-connection.ts';
 
 export const PASSWORD = 'switchyard-test-pw';
 export const PASSWORD_PARAMETER = '/switchyard/test/db/password';
@@ -15,6 +17,8 @@ export interface TestDatabase {
   /** the `database` block as Preflight hands it to the Tasks */
   database: { host: string; port: number; name: string; user: string; passwordParameter: string };
   client(): Promise<pg.Client>;
+  /** node-postgres `ssl` options that verify this server (it refuses plain connections, like RDS) */
+  ssl: ReturnType<typeof tlsClientOptions>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +33,10 @@ export const startTestDatabase = async (id: string): Promise<TestDatabase> => {
   const base = mkdtempSync(join(tmpdir(), `sy-${id}-`));
   chmodSync(base, 0o755); // the postgres OS user reads the password file initdb is given
   const port = await freePort();
+  // TLS as on RDS (rds.force_ssl=1); Switchyard's connectPostgres trusts the test CA the way the
+  // rehearsal makes it trust the emulator's: through SWITCHYARD_DB_EXTRA_CA_FILE.
+  const tls = ensureEmulatorTls(join(base, 'tls'));
+  process.env[EXTRA_CA_ENV] = tls.caFile;
   const server = new PgServer({
     id,
     dir: join(base, 'data'),
@@ -36,6 +44,7 @@ export const startTestDatabase = async (id: string): Promise<TestDatabase> => {
     major: 17,
     superuser: 'postgres',
     password: PASSWORD,
+    tls,
   });
   await server.initdb();
   await server.start();
@@ -50,7 +59,9 @@ export const startTestDatabase = async (id: string): Promise<TestDatabase> => {
       passwordParameter: PASSWORD_PARAMETER,
     },
     client: () => server.client('postgres'),
+    ssl: tlsClientOptions(tls),
     async stop() {
+      delete process.env[EXTRA_CA_ENV];
       await server.closePools();
       await server.stop();
       removeDataDir(join(base, 'data'));
