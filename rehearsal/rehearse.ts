@@ -525,6 +525,18 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const outcome: Outcome = outcomeOf(run.status, run.error);
     const greens = remainingInstances.filter((i) => /-green-/.test(i.id));
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
+    const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
+    const lastMigrations = migrationRuns.at(-1);
+    const migrationsReport: RehearsalReport['migrations'] = lastMigrations
+      ? {
+          verdict: lastMigrations.result.verdict,
+          applied: lastMigrations.result.applied,
+          total: lastMigrations.result.total,
+          units: lastMigrations.result.units,
+          finishedBeforeGreen: greenCreatedAt === undefined || lastMigrations.at <= greenCreatedAt,
+          lockAttempts: lastMigrations.result.lockAttempts,
+        }
+      : null;
     const checks: Check[] = [
       {
         name: 'outcome',
@@ -543,7 +555,26 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       },
     ];
     if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
-    if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
+    if (scenario.expected === 'migration-failed') {
+      const failed = migrationsReport?.units.find((u) => u.outcome === 'failed');
+      checks.push({
+        name: 'failing statement listed, earlier ones applied',
+        ok:
+          !!failed &&
+          (migrationsReport?.units.some((u) => u.outcome === 'applied') ?? false) &&
+          !run.states.includes('CreateGreen'),
+        detail: migrationsReport
+          ? migrationsReport.units
+              .map((u) => `${u.source} ${u.outcome}${u.error ? ` (${u.error})` : ''}`)
+              .join('; ')
+          : 'ApplyMigrations never ran',
+      });
+    }
+    if (
+      scenario.expected === 'rolled-back' ||
+      scenario.expected === 'refused' ||
+      scenario.expected === 'migration-failed'
+    ) {
       checks.push({
         name: 'no Blue/Green deployment left',
         ok: deployments.length === 0,
@@ -564,18 +595,6 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         detail: `${SOURCE_ID} answered by ${after?.instanceId ?? '?'} (${after?.serverVersion ?? '?'})`,
       });
     }
-    const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
-    const lastMigrations = migrationRuns.at(-1);
-    const migrationsReport: RehearsalReport['migrations'] = lastMigrations
-      ? {
-          verdict: lastMigrations.result.verdict,
-          applied: lastMigrations.result.applied,
-          total: lastMigrations.result.total,
-          units: lastMigrations.result.units,
-          finishedBeforeGreen: greenCreatedAt === undefined || lastMigrations.at <= greenCreatedAt,
-          lockAttempts: lastMigrations.result.lockAttempts,
-        }
-      : null;
     if (scenario.expected === 'switched' && (input.migrations?.expand?.length ?? 0) > 0) {
       checks.push({
         name: 'expand migrations applied on blue before green',

@@ -153,7 +153,7 @@ export const formatSummary = (r: RehearsalReport): string => {
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`
       : '  switchover   did not happen',
     r.migrations
-      ? `  migrations   ${r.migrations.applied} of ${r.migrations.total} applied on blue (${r.migrations.verdict})${r.migrations.total ? `, ${r.migrations.finishedBeforeGreen ? 'before' : 'after'} green was created` : ''}${r.migrations.units.length ? `: ${r.migrations.units.map((u) => `${u.source} ${u.outcome} ${u.durationMs ?? '?'} ms`).join('; ')}` : ''}`
+      ? `  migrations   ${r.migrations.applied} of ${r.migrations.total} applied on blue (${r.migrations.verdict})${!r.states.includes('CreateGreen') ? ', green never created' : r.migrations.finishedBeforeGreen ? ', before green was created' : ', AFTER green was created'}${r.migrations.units.length ? `: ${r.migrations.units.map((u) => `${u.source} ${u.outcome}${u.durationMs == null ? '' : ` ${u.durationMs} ms`}`).join('; ')}` : ''}`
       : '  migrations   not run',
     ...r.ddlGuard.map(
       (g) =>

@@ -24,6 +24,7 @@ export const SCENARIO_NAMES = [
   'switchover-fails',
   'verify-fails',
   'bad-input',
+  'migration-fails',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -112,6 +113,14 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     description:
       'an unknown input field and a destructive expand migration; Preflight refuses, nothing is created',
     expected: 'refused',
+    faults: [],
+    approval: 'approve',
+  },
+  'migration-fails': {
+    name: 'migration-fails',
+    description:
+      'the second expand statement references a table blue does not have; the run stops before green, the first stays applied',
+    expected: 'migration-failed',
     faults: [],
     approval: 'approve',
   },
