@@ -22,7 +22,7 @@ const HEADLINE: Record<Outcome, string> = {
   switched: 'switched to green, verified, old blue snapshotted and removed',
   refused: 'refused at preflight; nothing was created',
   'rolled-back':
-    "rolled back before the switch; green deleted, blue serves as before (with this release's migrations, if any were applied)",
+    "rolled back before the switch; green deleted (or never created), blue serves as before (with this release's migrations, if any were applied)",
   'compensation-stuck': 'ACTION NEEDED: green could not be confirmed deleted',
   'failed-after-switch': 'ACTION NEEDED: switched but not verified; old blue kept untouched',
   'cleanup-held': 'switched and verified; cleanup held, old blue kept',
