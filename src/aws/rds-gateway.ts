@@ -98,7 +98,11 @@ export const makeRdsGateway = (rds: RDSClient) => {
     do {
       const out = await callAws('DescribeBlueGreenDeployments', () =>
         rds.send(
-          new DescribeBlueGreenDeploymentsCommand({ Filters: filters, Marker: marker, MaxRecords: 100 }),
+          new DescribeBlueGreenDeploymentsCommand({
+            Filters: filters.length > 0 ? filters : undefined,
+            Marker: marker,
+            MaxRecords: 100,
+          }),
         ),
       );
       all.push(...(out.BlueGreenDeployments ?? []).map(toDeploymentFacts));
@@ -109,6 +113,22 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
   return {
     describeInstance,
+
+    /** The instance with this DbiResourceId, whatever it is named now (resource ids survive renames). */
+    async describeInstanceByResourceId(resourceId: string): Promise<InstanceFacts | undefined> {
+      const out = await callAws('DescribeDBInstances', () =>
+        rds.send(
+          new DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [resourceId] }] }),
+        ),
+      );
+      const db = out.DBInstances?.[0];
+      return db ? toInstanceFacts(db) : undefined;
+    },
+
+    /** Every deployment carrying tag key=value (RDS has no tag filter for deployments, so all are listed). */
+    async deploymentsTagged(key: string, value: string): Promise<DeploymentFacts[]> {
+      return (await listDeployments([])).filter((d) => d.tags[key] === value);
+    },
 
     /** The engine of an Aurora cluster with this identifier, or undefined when there is none. */
     async describeClusterEngine(id: string): Promise<string | undefined> {
