@@ -73,6 +73,8 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
+  const compensation = at(state, 'compensation.action');
+  if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
   if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
