@@ -8,7 +8,7 @@
 import { errorName } from '#aws/errors';
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CompensateInput } from '#domain/contracts';
-import { mayDeleteGreen } from '#domain/deletion';
+import { type GreenRefusal, mayDeleteGreen } from '#domain/deletion';
 import {
   CompensationBlockedError,
   DeletionHeldError,
@@ -23,13 +23,19 @@ import { taskHandler } from '#lib/task-handler';
 
 const COMPENSATION_DEADLINE_SECONDS = 3600;
 
-const REFUSAL_ERRORS = {
-  'not-ours': DeploymentConflictError,
-  held: DeletionHeldError,
-  switched: SwitchedAlreadyError,
-  busy: CompensationBlockedError,
-  'unknown-status': CompensationBlockedError,
-} as const;
+/** The named error each refusal raises; the ASL routes them (AlertAndHold, Held, retry, stuck). */
+const refusalError = (kind: GreenRefusal, reason: string): Error => {
+  switch (kind) {
+    case 'not-ours':
+      return new DeploymentConflictError(reason);
+    case 'held':
+      return new DeletionHeldError(reason);
+    case 'switched':
+      return new SwitchedAlreadyError(reason);
+    default:
+      return new CompensationBlockedError(reason);
+  }
+};
 
 export const makeCompensateHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CompensateInput, async ({ deploymentName, executionId, createdDeploymentId }) => {
@@ -62,7 +68,7 @@ export const makeCompensateHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
       m.targetMember ? [instanceIdFromArn(m.targetMember)] : [],
     );
     const decision = mayDeleteGreen(deployment, executionId);
-    if (decision.verdict === 'refuse') throw new REFUSAL_ERRORS[decision.kind](decision.reason);
+    if (decision.verdict === 'refuse') throw refusalError(decision.kind, decision.reason);
     if (decision.verdict === 'already-deleting')
       return { deploymentId: deployment.id, greenInstanceIds, action: 'already-deleting', deadline };
 
