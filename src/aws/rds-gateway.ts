@@ -171,6 +171,23 @@ export const makeRdsGateway = (rds: RDSClient) => {
       );
     },
 
+    /** One parameter of a group with its Source (`user` when a person set it, `engine-default` otherwise). */
+    async describeParameter(
+      group: string,
+      name: string,
+    ): Promise<{ value: string | null; source: string } | undefined> {
+      const out = await callAws('DescribeDBParameters', () =>
+        rds.send(
+          new DescribeDBParametersCommand({
+            DBParameterGroupName: group,
+            Filters: [{ Name: 'parameter-name', Values: [name] }],
+          }),
+        ),
+      );
+      const p = out.Parameters?.find((x) => x.ParameterName === name);
+      return p ? { value: p.ParameterValue ?? null, source: p.Source ?? 'unknown' } : undefined;
+    },
+
     async parameterGroupExists(group: string): Promise<boolean> {
       const found = await unlessNotFound('DBParameterGroupNotFoundFault', () =>
         callAws('DescribeDBParameters', () =>

@@ -107,7 +107,8 @@ export interface InstanceView {
   engine: string;
   tags: Record<string, string>;
   deletionProtection: boolean;
-  endpointAddress?: string;
+  /** `address:port` */
+  endpoint?: string;
 }
 
 /** What the control plane says right now, read just before the delete (or the snapshot). */
@@ -118,8 +119,13 @@ export interface OldBlueEvidence {
   byName?: InstanceView;
   /** the instance that owns the production name */
   production?: InstanceView;
-  /** the read-only parameter in old blue's parameter group (`default_transaction_read_only` or `read_only`); null when not set */
-  readOnlyParameter: { name: string; value: string | null } | null;
+  /**
+   * The read-only parameter in old blue's parameter group (`default_transaction_read_only` or
+   * `read_only`) and its Source. RDS keeps old blue read-only without changing the group, so the
+   * engine default says nothing; a value a person set (`Source: user`) to 0 is the documented way to
+   * make old blue writable (set it, then reboot). null when the group could not be read.
+   */
+  readOnlyParameter: { name: string; group: string; value: string | null; source: string } | null;
   /** the largest DatabaseConnections datapoint over the recent period; null when CloudWatch has none */
   maxConnections: number | null;
   connectionsWindowMinutes: number;
@@ -190,15 +196,14 @@ export const proveOldBlue = (claim: OldBlueClaim, evidence: OldBlueEvidence): Ol
     );
   if (found.id === claim.sourceId || production?.resourceId === claim.resourceId)
     reasons.push(`it owns the production name ${claim.sourceId}`);
-  if (
-    production?.endpointAddress &&
-    found.endpointAddress &&
-    production.endpointAddress === found.endpointAddress
-  )
-    reasons.push(`its endpoint ${found.endpointAddress} is the production endpoint`);
+  if (production?.endpoint && found.endpoint && production.endpoint === found.endpoint)
+    reasons.push(`its endpoint ${found.endpoint} is the production endpoint`);
   const ro = evidence.readOnlyParameter;
-  if (ro && ro.value !== null && WRITABLE.has(ro.value.toLowerCase()))
-    reasons.push(`${ro.name}=${ro.value} in its parameter group: it was made writable (failing back?)`);
+  if (!ro) reasons.push('its parameter group could not be read; read-only not proven');
+  else if (ro.source === 'user' && ro.value !== null && WRITABLE.has(ro.value.toLowerCase()))
+    reasons.push(
+      `${ro.name}=${ro.value} was set in its parameter group ${ro.group}: it is being made writable (failing back?)`,
+    );
   if (found.status !== 'available') reasons.push(`its status is ${found.status}, not available`);
   if (evidence.maxConnections === null)
     reasons.push(

@@ -19,7 +19,7 @@ const view = (i: InstanceFacts | undefined): InstanceView | undefined =>
     engine: i.engine,
     tags: i.tags,
     deletionProtection: i.deletionProtection,
-    endpointAddress: i.endpoint?.address,
+    endpoint: i.endpoint ? `${i.endpoint.address}:${i.endpoint.port}` : undefined,
   };
 
 export const gatherOldBlueEvidence = async (
@@ -36,8 +36,8 @@ export const gatherOldBlueEvidence = async (
   const group = byResourceId?.parameterGroups[0]?.name;
   if (byResourceId && group) {
     const name = readOnlyParameterFor(byResourceId.engine);
-    const value = (await gw.rds.describeParameters(group, [name]))[name];
-    readOnlyParameter = { name, value: value ? value : null };
+    const found = await gw.rds.describeParameter(group, name);
+    readOnlyParameter = { name, group, value: found?.value ?? null, source: found?.source ?? 'absent' };
   }
   const maxConnections = byResourceId
     ? await gw.metrics.maxRdsMetric(

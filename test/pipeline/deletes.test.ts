@@ -95,7 +95,7 @@ describe('old blue is deleted only when proven', () => {
       { parameters: { default_transaction_read_only: '0' } },
       'Switchyard.CleanupIncomplete',
       [...AFTER_BAKE, 'NotifyCleanupHeld', 'CleanupIncomplete'],
-      'default_transaction_read_only=0 in its parameter group',
+      'default_transaction_read_only=0 was set in its parameter group orders-pg17',
     ],
     [
       'still has connections',

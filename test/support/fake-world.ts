@@ -28,7 +28,7 @@ export interface WorldScript {
   source?: Partial<InstanceFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
   connections?: Record<string, number | null>;
-  /** extra parameter values every parameter group answers (e.g. default_transaction_read_only) */
+  /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
   parameters?: Record<string, string>;
   /** CreateBlueGreenDeployment is accepted but its response is lost (the handler fails); lookups miss it this many times */
   createResponseLost?: { invisibleLookups: number };
@@ -169,6 +169,11 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
       describeParameters: async () => ({ 'rds.logical_replication': '1', ...script.parameters }),
+      // RDS default for default_transaction_read_only is 0; a scripted value counts as set by a person.
+      describeParameter: async (_group: string, name: string) =>
+        script.parameters?.[name] !== undefined
+          ? { value: script.parameters[name], source: 'user' }
+          : { value: '0', source: 'engine-default' },
       parameterGroupExists: async () => true,
       validUpgradeTargets: async () => ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
