@@ -24,7 +24,7 @@ import { makeCleanupHandler } from '../../functions/cleanup.ts';
 import { makeDeleteOldBlueHandler } from '../../functions/delete-old-blue.ts';
 import { makeRetainHandler } from '../../functions/retain.ts';
 import { makeSwitchoverHandler } from '../../functions/switchover.ts';
-import { credentials, rdsClient, stopAndCheck, waitUntil } from './helpers.ts';
+import { aws, credentials, rdsClient, stopAndCheck, waitUntil } from './helpers.ts';
 
 const EXEC = 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green:emu-deletes';
 const ENV_KEYS = [
@@ -162,7 +162,22 @@ describe('old blue on the emulator', () => {
 
   it('snapshots and deletes old blue once it is provably old blue again', async () => {
     await renameTo('orders-db', oldBlue.id);
-    await renameTo('orders-db-new', 'orders-db');
+    // The AWS CLI, as a second client, renames the new primary back to the production name.
+    const cli = await aws(emu, [
+      'rds',
+      'modify-db-instance',
+      '--db-instance-identifier',
+      'orders-db-new',
+      '--new-db-instance-identifier',
+      'orders-db',
+      '--apply-immediately',
+    ]);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.json.DBInstance.DBInstanceStatus).toBe('renaming');
+    await waitUntil(
+      'orders-db back',
+      async () => (await instance('orders-db'))?.DBInstanceStatus === 'available',
+    );
     const cleaned = await makeCleanupHandler(gw)(claim(), {});
     await waitUntil(
       'final snapshot available',
