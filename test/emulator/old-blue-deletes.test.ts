@@ -141,6 +141,13 @@ describe('old blue on the emulator', () => {
       await rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: ['switchyard:hold'] }));
   });
 
+  it('`switchyard hold` refuses a malformed ARN and says so when the run has nothing to hold', async () => {
+    expect(await hold(['run-1'])).toBe(2);
+    expect(await hold([EXEC.replace('emu-deletes', 'another-run')])).toBe(1);
+    const tags = (await instance(oldBlue.id))?.TagList ?? [];
+    expect(tags.some((t) => t.Key === 'switchyard:hold')).toBe(false);
+  });
+
   it('refuses a failed-back old blue (renamed by hand to the production name, taking its endpoint)', async () => {
     const productionPort = (await instance('orders-db'))?.Endpoint?.Port;
     await renameTo('orders-db', 'orders-db-new');
