@@ -29,33 +29,27 @@ const HEADLINE: Record<Outcome, string> = {
   held: 'HELD: a person put a hold on this run; nothing was deleted',
 };
 
-/** The first step of every runbook after a switch: stop any automatic deletion while people look. */
-const holdCommand = (executionId: string): string =>
-  `0. First stop every automatic deletion: \`npx switchyard hold ${executionId}\` (tags the run's instances and deployment ${TAGS.hold}).`;
-
-const runbook = (outcome: Outcome, executionId: string): string[] => {
-  const books: Partial<Record<Outcome, string[]>> = {
-    'failed-after-switch': [
-      'Fail-back runbook:',
-      holdCommand(executionId),
-      '1. Check the new primary (the original name) and the alarms named in the problems above.',
-      '2. If it must go back: old blue (the -old1 instance) is intact and read-only; set default_transaction_read_only=0 in its parameter group, reboot it, and point the application at its endpoint.',
-      '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
-      '4. Do not delete either instance until the incident is closed.',
-    ],
-    'compensation-stuck': [
-      'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
-      'after confirming its status is not SWITCHOVER_COMPLETED; blue was never changed.',
-    ],
-    held: [
-      `Runbook: what the hold protects is listed in the reason above. When the incident is closed, remove the tag ${TAGS.hold}`,
-      'from the instances and the deployment, then snapshot and delete old blue by hand (the run has ended; it will not resume).',
-    ],
-    'cleanup-held': [
-      'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
-    ],
-  };
-  return books[outcome] ?? [];
+/** Runbook lines; `<executionArn>` is replaced by the run's execution ARN. */
+const RUNBOOK: Partial<Record<Outcome, string[]>> = {
+  'failed-after-switch': [
+    'Fail-back runbook:',
+    `0. First stop every automatic deletion: \`npx switchyard hold <executionArn>\` (tags the run's instances and deployment ${TAGS.hold}).`,
+    '1. Check the new primary (the original name) and the alarms named in the problems above.',
+    '2. If it must go back: old blue (the -old1 instance) is intact and read-only; set default_transaction_read_only=0 in its parameter group, reboot it, and point the application at its endpoint.',
+    '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
+    '4. Do not delete either instance until the incident is closed.',
+  ],
+  'compensation-stuck': [
+    'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
+    'after confirming its status is not SWITCHOVER_COMPLETED; blue was never changed.',
+  ],
+  held: [
+    `Runbook: what the hold protects is listed in the reason above. When the incident is closed, remove the tag ${TAGS.hold}`,
+    'from the instances and the deployment, then snapshot and delete old blue by hand (the run has ended; it will not resume).',
+  ],
+  'cleanup-held': [
+    'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
+  ],
 };
 
 /** Subject and body for an outcome, with the numbers behind each decision. */
@@ -80,6 +74,6 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
     lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
-  lines.push(...runbook(outcome, executionId));
+  lines.push(...(RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionId)));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };
