@@ -6,7 +6,7 @@
 
 import { type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { CleanupInput } from '#domain/contracts';
-import { proveOldBlue } from '#domain/deletion';
+import { hasSwitched, proveOldBlue } from '#domain/deletion';
 import { CleanupRefusedError, DeletionHeldError, OldBlueNotProvenError } from '#domain/errors';
 import { finalSnapshotNameFor, TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
@@ -18,7 +18,7 @@ const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
 export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'clock'>) =>
   taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, oldBlueResourceId, executionId, sourceId }) => {
     const deployment = await gw.rds.describeDeployment(deploymentId);
-    if (deployment && deployment.status.toUpperCase() !== 'SWITCHOVER_COMPLETED') {
+    if (deployment && hasSwitched(deployment.status) !== 'switched') {
       throw new CleanupRefusedError(
         `deployment ${deploymentId} is ${deployment.status}; cleanup runs only after a completed switch`,
       );

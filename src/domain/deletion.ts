@@ -215,7 +215,7 @@ export const proveOldBlue = (claim: OldBlueClaim, evidence: OldBlueEvidence): Ol
     );
   if (evidence.snapshot !== undefined) {
     const s = evidence.snapshot;
-    if (!s || s.status !== 'available') reasons.push(`final snapshot is ${s?.status ?? 'missing'}`);
+    if (s?.status !== 'available') reasons.push(`final snapshot is ${s?.status ?? 'missing'}`);
     else if (s.instanceId !== claim.instanceId)
       reasons.push(`final snapshot ${s.id} is of ${s.instanceId}, not ${claim.instanceId}`);
   }
