@@ -34,8 +34,9 @@ describe('migrations and the DDL guard in the state machine', () => {
       'applied expand:1 (no transaction)',
       'applied expand:2',
       'install-guard orders-db.example fingerprint',
+      // after the switch the names moved: old blue first (where the guard saw blue's DDL), then the new primary
+      'release-guard orders-db-old1.example',
       'release-guard orders-db.example',
-      'release-guard orders-db-green-abc123.example',
     ]);
     const report = run.output as {
       migrationsApplied: {
@@ -145,7 +146,9 @@ describe('migrations and the DDL guard in the state machine', () => {
       'failed expand:2',
     ]);
     const message = world.published[0]?.message ?? '';
-    expect(message).toContain('a migration failed on blue before green was created; nothing was created');
+    expect(message).toContain(
+      'a migration failed, or the DDL guard could not be installed); nothing was created',
+    );
     expect(message).toContain('- applied migrations.expand[0] line 1 (3 ms): ALTER TABLE orders ADD COLUMN');
     expect(message).toContain('- failed migrations.expand[1] line 1: CREATE TABLE order_notes');
     expect(message).toContain('Failing: migrations.expand[1] line 1: column "nope" does not exist');
@@ -166,18 +169,16 @@ describe('migrations and the DDL guard in the state machine', () => {
     expect(world.published[0]?.message).toContain('migrations.expand[0] line 1: BEGIN without a COMMIT');
   });
 
-  it('compensates (nothing to delete) when the DDL guard cannot be installed', async () => {
+  it('ends MigrationFailed, nothing created, when the DDL guard cannot be installed', async () => {
     const world = makeWorld({ database: { guardInstallFails: true } });
     const run = await runPath(world, withMigrations());
-    expect(run.error).toBe('Switchyard.RolledBack');
-    expect(run.states.slice(0, 8)).toEqual([
-      ...START,
-      'InstallDdlGuard',
-      'Compensate',
-      'WaitForCompensation',
-    ]);
+    expect(run.error).toBe('Switchyard.MigrationFailed');
+    expect(run.states).toEqual([...START, 'InstallDdlGuard', 'NotifyMigrationFailed', 'MigrationFailed']);
     expect(world.calls).toEqual([]);
-    expect(world.published[0]?.message).toContain('permission denied to create event trigger');
+    const message = world.published[0]?.message ?? '';
+    expect(message).toContain('the DDL guard could not be installed');
+    expect(message).toContain('permission denied to create event trigger');
+    expect(message).toContain('Migrations applied on blue: 3 of 3 (done)');
   });
 
   it('releases the guard on blue when the run rolls back', async () => {
