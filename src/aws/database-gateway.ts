@@ -1,7 +1,6 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
-
-import type { ParameterReader } from './parameters.ts';
 import { connectPostgres } from './pg-connection.ts';
+import type { ParameterReader } from './parameters.ts';
 
 export interface DatabaseTarget {
   host: string;
