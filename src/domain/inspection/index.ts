@@ -141,3 +141,39 @@ export const inspectionHeadline = (report: InspectionReport): string => {
   ].filter(Boolean);
   return parts.join('; ');
 };
+
+/** What approvers see of the inspection: every finding in one line, and every waiver with who gave it. */
+export interface ApprovalInspection {
+  verdict: InspectionReport['verdict'];
+  headline: string;
+  findings: Array<{
+    rule: string;
+    severity: Finding['severity'];
+    line: string;
+    waiver?: { reason: string; by: string };
+  }>;
+  waivers: Array<Waiver & { used: boolean }>;
+}
+
+export const approvalInspection = (report: InspectionReport): ApprovalInspection => ({
+  verdict: report.verdict,
+  headline: inspectionHeadline(report),
+  findings: report.findings.map((f) => {
+    const more = f.count > f.objects.length ? ` and ${f.count - f.objects.length} more` : '';
+    return {
+      rule: f.rule,
+      severity: f.severity,
+      line: `${f.severity.toUpperCase()} [${f.rule}] ${f.title}: ${f.objects.slice(0, 5).map(describeObject).join(', ')}${f.count > 5 ? ` and ${f.count - 5} more` : more}; fix: ${f.fix}`,
+      ...(f.waiver ? { waiver: f.waiver } : {}),
+    };
+  }),
+  waivers: report.waivers,
+});
+
+/** Text lines for approval messages (e-mail, Slack, page). */
+export const approvalInspectionLines = (a: ApprovalInspection): string[] => [
+  ...a.findings.map((f) => (f.waiver ? `${f.line} (WAIVED by ${f.waiver.by}: ${f.waiver.reason})` : f.line)),
+  ...a.waivers
+    .filter((w) => !w.used)
+    .map((w) => `waiver of ${w.rule} by ${w.by} (${w.reason}): nothing to waive`),
+];

@@ -143,7 +143,6 @@ export const POSTGRES_RULES: ReadonlyArray<InspectionRule<PostgresFacts>> = [
             {
               name: `${facts.database}: pg_catalog.pg_largeobject`,
               detail: `${facts.largeObjects.count} large object(s)`,
-              rows: facts.largeObjects.count,
               bytes: facts.largeObjects.bytes,
               sql: 'SELECT lo_unlink(oid) FROM pg_largeobject_metadata;',
             },
@@ -342,9 +341,7 @@ export const POSTGRES_RULES: ReadonlyArray<InspectionRule<PostgresFacts>> = [
     fix: 'nothing to change; count them in the switchover time',
     docs: LOGICAL_LIMITS,
     find: (facts) =>
-      facts.sequences > 0
-        ? [{ name: `${facts.database}: ${facts.sequences} sequence(s)`, rows: facts.sequences }]
-        : [],
+      facts.sequences > 0 ? [{ name: `${facts.database}: ${facts.sequences} sequence(s)` }] : [],
   },
   {
     id: 'PG-LONG-TRANSACTION',
