@@ -84,13 +84,19 @@ const checkInspection = async (options: Options, env: NodeJS.ProcessEnv): Promis
   const password = env.PGPASSWORD;
   const reader = password ? async () => password : makeParameterReader(undefined, 0);
   const inner = makeInspectionGateway(reader);
+  if (options.host === undefined && options.port === undefined) return inner;
   return {
-    inspectPostgres: (target) =>
-      inner.inspectPostgres({
-        ...target,
-        host: options.host ?? target.host,
-        port: options.port ?? target.port,
-      }),
+    inspectPostgres: async (target) => {
+      const host = options.host ?? target.host;
+      const port = options.port ?? target.port;
+      try {
+        return await inner.inspectPostgres({ ...target, host, port });
+      } catch (error) {
+        // Say where the connection really went: the refusal names blue's RDS endpoint.
+        if (error instanceof Error) error.message += ` (through --host/--port ${host}:${port})`;
+        throw error;
+      }
+    },
   };
 };
 
