@@ -4,7 +4,7 @@ import { type Gateways, inspectionGateway, rdsGateway, systemClock } from '#aws/
 import { PreflightInput } from '#domain/contracts';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
-import type { InspectionReport } from '#domain/inspection/index';
+import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
 import { defaultGateRunner } from '#lib/default-gate';
@@ -25,8 +25,12 @@ const PREFLIGHT_PARAMETERS = [
 ];
 
 const refuse = (sourceId: string, problems: string[], inspection?: InspectionReport | null): never => {
+  const warnings = inspection ? warningLines(inspection) : [];
+  const also = warnings.length
+    ? `\nAlso found (warnings, not a refusal on their own):\n${warnings.map((w) => `- ${w}`).join('\n')}`
+    : '';
   const error = new PreflightRefusedError(
-    `Preflight refused ${sourceId}: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}`,
+    `Preflight refused ${sourceId}: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}${also}`,
     problems,
   );
   if (inspection) error.inspection = inspection;

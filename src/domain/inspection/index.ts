@@ -130,6 +130,15 @@ export const refusalProblems = (report: InspectionReport): string[] =>
       return `${report.database} [${f.rule}] ${f.title}: ${f.objects.map(describeObject).join(', ')}${more}; fix: ${f.fix}${waive}; see ${f.docs}`;
     });
 
+/** The warnings (not waived) as lines, so a refusal also names what will need attention after the fixes. */
+export const warningLines = (report: InspectionReport): string[] =>
+  report.findings
+    .filter((f) => f.severity === 'warn' && !f.waiver)
+    .map(
+      (f) =>
+        `${report.database} [${f.rule}] ${f.title}: ${f.objects.map(describeObject).join(', ')}${f.count > f.objects.length ? ` and ${f.count - f.objects.length} more` : ''}; fix: ${f.fix}`,
+    );
+
 /** A one-line summary for approvers: "2 warnings (PG-SEQUENCES, ...), 1 waived". */
 export const inspectionHeadline = (report: InspectionReport): string => {
   const open = report.findings.filter((f) => !f.waiver);
