@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgServer } from '../emulator/pg/server.ts';
+import { ensureEmulatorTls } from '../emulator/tls.ts';
 import { freePort } from '../emulator/util.ts';
 import { makeInspectionGateway } from '../src/aws/inspection-gateway.ts';
 import { evaluateInspection } from '../src/domain/inspection/index.ts';
@@ -61,6 +62,7 @@ export const benchInspection = async (
 ): Promise<InspectionBench> => {
   const base = mkdtempSync(join(tmpdir(), 'switchyard-inspection-bench-'));
   chmodSync(base, 0o755); // PostgreSQL runs as the postgres OS user
+  const tls = ensureEmulatorTls(join(base, 'tls'));
   const server = new PgServer({
     id: 'blue',
     dir: join(base, 'blue'),
@@ -68,8 +70,12 @@ export const benchInspection = async (
     major: 17,
     superuser: 'postgres',
     password: 'bench',
+    tls,
   });
   const gateway = makeInspectionGateway(async () => 'bench');
+  // Verified TLS, as Preflight connects: the bench server's CA joins the Amazon RDS ones.
+  const previousCa = process.env.SWITCHYARD_DB_EXTRA_CA_FILE;
+  process.env.SWITCHYARD_DB_EXTRA_CA_FILE = tls.caFile;
   const out: InspectionBenchSize[] = [];
   try {
     await server.initdb();
@@ -112,6 +118,8 @@ export const benchInspection = async (
       out.push(s);
     }
   } finally {
+    if (previousCa === undefined) delete process.env.SWITCHYARD_DB_EXTRA_CA_FILE;
+    else process.env.SWITCHYARD_DB_EXTRA_CA_FILE = previousCa;
     await server.closePools();
     await server.stop();
     rmSync(base, { recursive: true, force: true });

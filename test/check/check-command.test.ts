@@ -50,6 +50,8 @@ const cli = (
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: 'fake',
           AWS_SECRET_ACCESS_KEY: 'fake',
+          // The emulator's CA, added to the Amazon RDS ones, as the README tells a user to do.
+          SWITCHYARD_DB_EXTRA_CA_FILE: emu.caFile,
           ...env,
         },
       },

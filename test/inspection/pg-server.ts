@@ -3,12 +3,15 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PgServer } from '../../emulator/pg/server.ts';
+import { ensureEmulatorTls } from '../../emulator/tls.ts';
 import { freePort } from '../../emulator/util.ts';
 
 export const PASSWORD = 'inspect-test';
 
 export interface TestServer {
   server: PgServer;
+  /** The CA the server's certificate chains to; connectPostgres trusts it through SWITCHYARD_DB_EXTRA_CA_FILE. */
+  caFile: string;
   /** A database of its own per case: most facts (large objects, extensions, publications) are per database. */
   createDatabase: (name: string) => Promise<void>;
   stop: () => Promise<void>;
@@ -17,6 +20,7 @@ export interface TestServer {
 export const startTestServer = async (major = 17): Promise<TestServer> => {
   const base = mkdtempSync(join(tmpdir(), 'switchyard-inspect-'));
   chmodSync(base, 0o755); // PostgreSQL runs as the postgres OS user
+  const tls = ensureEmulatorTls(join(base, 'tls'));
   const server = new PgServer({
     id: 'blue',
     dir: join(base, 'blue'),
@@ -24,6 +28,7 @@ export const startTestServer = async (major = 17): Promise<TestServer> => {
     major,
     superuser: 'postgres',
     password: PASSWORD,
+    tls,
   });
   try {
     await server.initdb();
@@ -35,6 +40,7 @@ export const startTestServer = async (major = 17): Promise<TestServer> => {
   }
   return {
     server,
+    caFile: tls.caFile,
     createDatabase: async (name) => {
       await server.query(`CREATE DATABASE ${name}`);
     },

@@ -15,6 +15,8 @@ let counter = 0;
 
 beforeAll(async () => {
   pg = await startTestServer();
+  // Verified TLS, as in production: the test server's CA is added to the Amazon RDS ones.
+  process.env.SWITCHYARD_DB_EXTRA_CA_FILE = pg.caFile;
 });
 afterAll(async () => {
   await pg?.stop();
