@@ -199,7 +199,12 @@ describe('switchyard check: usage and input errors exit 2', () => {
       vi.spyOn(console, 'error').mockImplementation((m: string) => out.push(m)),
       vi.spyOn(console, 'log').mockImplementation((m: string) => out.push(m)),
     ];
-    return { out, restore: () => spies.forEach((s) => s.mockRestore()) };
+    return {
+      out,
+      restore: () => {
+        for (const s of spies) s.mockRestore();
+      },
+    };
   };
 
   it.each([
