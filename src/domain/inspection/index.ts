@@ -120,24 +120,31 @@ export const describeObject = (o: Finding['objects'][number]): string => {
   return extra ? `${o.name} (${extra})` : o.name;
 };
 
+/**
+ * Objects named in a message line: the first few, then how many more. A refusal travels as the Lambda
+ * error's message, which Step Functions keeps as the Cause (at most 32,768 characters).
+ */
+export const MAX_OBJECTS_PER_LINE = 10;
+const objectList = (f: Finding): string => {
+  const shown = f.objects.slice(0, MAX_OBJECTS_PER_LINE);
+  const more = f.count - shown.length;
+  return `${shown.map(describeObject).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+};
+
 /** One line per finding that refuses the run, for the refusal message. */
 export const refusalProblems = (report: InspectionReport): string[] =>
   report.findings
     .filter((f) => f.severity === 'refuse' && !f.waiver)
     .map((f) => {
-      const more = f.count > f.objects.length ? ` and ${f.count - f.objects.length} more` : '';
       const waive = f.waivable ? ' (or waive it: waivers[].rule)' : '';
-      return `${report.database} [${f.rule}] ${f.title}: ${f.objects.map(describeObject).join(', ')}${more}; fix: ${f.fix}${waive}; see ${f.docs}`;
+      return `${report.database} [${f.rule}] ${f.title}: ${objectList(f)}; fix: ${f.fix}${waive}; see ${f.docs}`;
     });
 
 /** The warnings (not waived) as lines, so a refusal also names what will need attention after the fixes. */
 export const warningLines = (report: InspectionReport): string[] =>
   report.findings
     .filter((f) => f.severity === 'warn' && !f.waiver)
-    .map(
-      (f) =>
-        `${report.database} [${f.rule}] ${f.title}: ${f.objects.map(describeObject).join(', ')}${f.count > f.objects.length ? ` and ${f.count - f.objects.length} more` : ''}; fix: ${f.fix}`,
-    );
+    .map((f) => `${report.database} [${f.rule}] ${f.title}: ${objectList(f)}; fix: ${f.fix}`);
 
 /** A one-line summary for approvers: "2 warnings (PG-SEQUENCES, ...), 1 waived". */
 export const inspectionHeadline = (report: InspectionReport): string => {
