@@ -74,7 +74,7 @@ export const inspectBlue = async (
     return {
       report: null,
       problems: [
-        `database: cannot inspect ${where}: ${(error as Error).message}; Preflight must reach blue (network path, security group) with the user and the password in database.passwordParameter`,
+        `database: cannot inspect ${where}: ${(error as Error).message}; Preflight must reach blue (network path, security group) over verified TLS (a certificate from the Amazon RDS CAs, or one added with SWITCHYARD_DB_EXTRA_CA_FILE) with the user and the password in database.passwordParameter`,
       ],
     };
   }
