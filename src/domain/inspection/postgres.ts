@@ -28,7 +28,8 @@ export interface PgRelation {
   hasIdentityIndex: boolean;
   /** planner estimate; null when the table was never analyzed or vacuumed */
   rows: number | null;
-  bytes: number;
+  /** pg_total_relation_size; null for relations no rule can name (not read, to stay fast on big schemas) */
+  bytes: number | null;
 }
 
 export interface PostgresFacts {
@@ -81,7 +82,7 @@ const display = (r: { schema: string; name: string }): string => `${r.schema}.${
 const object = (r: PgRelation, extra: Partial<FoundObject> = {}): FoundObject => ({
   name: display(r),
   ...(r.rows === null ? {} : { rows: r.rows }),
-  bytes: r.bytes,
+  ...(r.bytes === null ? {} : { bytes: r.bytes }),
   ...extra,
 });
 const preloaded = (facts: PostgresFacts): string[] =>
