@@ -3,6 +3,7 @@
 import { databaseGateway, ddlGuardGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
 import { assertIsError, SmokeTestFailedError } from '#domain/errors';
+import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
 import { taskHandler } from '#lib/task-handler';
 
@@ -62,6 +63,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         window: plan.window,
         migrations: input.migrations,
         ddlGuard: { mode: guard.mode, freeze: guard.freeze, warnings: guard.warnings, ...seen },
+        ...(input.inspection ? { inspection: approvalInspection(input.inspection) } : {}),
       },
       smoke,
     };

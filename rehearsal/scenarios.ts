@@ -25,6 +25,7 @@ export const SCENARIO_NAMES = [
   'verify-fails',
   'bad-input',
   'migration-fails',
+  'schema-hazards',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -43,6 +44,8 @@ export interface Scenario {
   approval: Exclude<ApprovalAction, 'human'>;
   /** Set the verify alarm to ALARM right after the switch (before the first Verify reads it). */
   alarmAfterSwitch?: boolean;
+  /** Give blue the schema-hazards objects before the run (rehearsal/schema-hazards.ts). */
+  schemaHazards?: boolean;
 }
 
 export const VERIFY_ALARM = 'orders-5xx';
@@ -123,6 +126,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     expected: 'migration-failed',
     faults: [],
     approval: 'approve',
+  },
+  'schema-hazards': {
+    name: 'schema-hazards',
+    description:
+      'blue has a table without a primary key, a large object, an unlogged table and a materialized view; Preflight refuses naming each, nothing is created, production writes go on',
+    expected: 'refused',
+    faults: [],
+    approval: 'approve',
+    schemaHazards: true,
   },
 };
 

@@ -5,6 +5,7 @@
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
+import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
@@ -19,6 +20,7 @@ export interface Gateways {
   /** sessions on blue for ApplyMigrations */
   migrations: { open: OpenMigrationSession };
   ddlGuard: DdlGuardGateway;
+  inspection: InspectionGateway;
   clock: () => Date;
 }
 
@@ -38,6 +40,7 @@ let notify: NotifyGateway | undefined;
 let database: DatabaseGateway | undefined;
 let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
+let inspection: InspectionGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -48,6 +51,9 @@ export const notifyGateway = (): NotifyGateway =>
 // healthy database into a failed smoke test (a rollback before the switch, an alert after it).
 export const databaseGateway = (): DatabaseGateway =>
   (database ??= makeDatabaseGateway(makeParameterReader(undefined, 0)));
+/** Preflight's read of blue's catalog; the password is read fresh for the same reason as smoke's. */
+export const inspectionGateway = (): InspectionGateway =>
+  (inspection ??= makeInspectionGateway(makeParameterReader(undefined, 0)));
 
 // Like the smoke password, the migration user's password is read fresh for every session.
 export const migrationsGateway = (): Gateways['migrations'] =>
@@ -65,5 +71,6 @@ export const defaultGateways = (): Gateways => ({
   database: databaseGateway(),
   migrations: migrationsGateway(),
   ddlGuard: ddlGuardGateway(),
+  inspection: inspectionGateway(),
   clock: systemClock,
 });

@@ -193,12 +193,19 @@ describe('migrations and the DDL guard in the state machine', () => {
     expect(world.guards.size).toBe(0);
   });
 
-  it('needs no database and touches nothing when the release has no migrations', async () => {
+  it('applies nothing when the release has no migrations, and still guards DDL on blue', async () => {
     const world = makeWorld({ provisioningPolls: 1 });
     const run = await runPath(world, baseInput());
     expect(run.status).toBe('SUCCEEDED');
-    expect(world.dbCalls).toEqual([]);
-    expect(world.published[0]?.message).toContain('DDL guard: off');
-    expect(world.published[0]?.message).toContain('no database block');
+    expect(world.dbCalls).toEqual([
+      'install-guard orders-db.example fingerprint',
+      'release-guard orders-db-old1.example',
+      'release-guard orders-db.example',
+    ]);
+    expect((run.output as { migrationsApplied: unknown }).migrationsApplied).toMatchObject({
+      verdict: 'done',
+      total: 0,
+      checkedAt: null,
+    });
   });
 });

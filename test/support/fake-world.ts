@@ -8,7 +8,9 @@ import type { Gateways } from '#aws/gateways';
 import { LOCK_NOT_AVAILABLE, type MigrationSession, SqlStatementError } from '#aws/migrations-gateway';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import type { PostgresFacts } from '#domain/inspection/postgres';
 import type { LogEntry } from '#domain/migrations';
+import { cleanInspection } from './inspection-facts.ts';
 
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
@@ -39,6 +41,8 @@ export interface WorldScript {
     /** DDL commands the guard "saw" on blue */
     ddlSeen?: number;
   };
+  /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
+  blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
   connections?: Record<string, number | null>;
   /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
@@ -397,6 +401,11 @@ export const makeWorld = (script: WorldScript = {}) => {
               }
             : null,
         };
+      },
+    },
+    inspection: {
+      inspectPostgres: async () => {
+        return cleanInspection(script.blueFacts);
       },
     },
   };
