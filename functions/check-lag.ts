@@ -1,27 +1,54 @@
-/** CheckLag: read the replication-lag metric that fits the replication type and count stable samples. */
+/**
+ * CheckLag: read the replication-lag metric that fits the replication type and count stable samples;
+ * and, as the replication-window guard, read green's health and blue's DDL guard, so a degraded
+ * deployment or DDL on blue leaves the lag loop at once instead of waiting out the lag deadline.
+ */
 
-import { type Gateways, metricsGateway, systemClock } from '#aws/gateways';
+import { type Gateways, ddlGuardGateway, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { CheckLagInput } from '#domain/contracts';
 import { appendSample, judgeLag } from '#domain/lag';
+import { judgeReplicationWindow } from '#domain/replication-window';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock'>) =>
-  taskHandler(CheckLagInput, async ({ lag, sourceId, greenInstanceId, consecutiveOk, samples }) => {
-    // Physical: ReplicaLag (s) on green. Logical: OldestReplicationSlotLag (bytes) on blue's slot.
-    const instanceId = lag.readOn === 'green' ? greenInstanceId : sourceId;
-    const now = gw.clock();
-    const value = await gw.metrics.latestRdsMetric(lag.metric, instanceId, now);
-    const judgement = judgeLag(value, lag.threshold, consecutiveOk, lag.stableSamples);
-    return {
-      value,
-      unit: lag.unit,
-      metric: lag.metric,
-      instanceId,
-      threshold: lag.threshold,
-      ...judgement,
-      samples: appendSample(samples, { value, at: now.toISOString() }),
-      checkedAt: now.toISOString(),
-    };
-  });
+export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock' | 'rds' | 'ddlGuard'>) =>
+  taskHandler(
+    CheckLagInput,
+    async ({ lag, sourceId, greenInstanceId, consecutiveOk, samples, executionId, database }) => {
+      // Physical: ReplicaLag (s) on green. Logical: OldestReplicationSlotLag (bytes) on blue's slot.
+      const instanceId = lag.readOn === 'green' ? greenInstanceId : sourceId;
+      const now = gw.clock();
+      const checkedAt = now.toISOString();
+      const value = await gw.metrics.latestRdsMetric(lag.metric, instanceId, now);
+      const green = await gw.rds.describeInstance(greenInstanceId);
+      // A guard that cannot be read fails this Task (Retry, then Catch → Compensate): unknown is not healthy.
+      const observation =
+        database && executionId ? await gw.ddlGuard.observe(database, executionId) : null;
+      const window = judgeReplicationWindow(
+        observation,
+        { greenStatus: green?.status ?? 'not found', deploymentStatusDetails: null },
+        checkedAt,
+      );
+      const judgement = judgeLag(value, lag.threshold, consecutiveOk, lag.stableSamples);
+      return {
+        value,
+        unit: lag.unit,
+        metric: lag.metric,
+        instanceId,
+        threshold: lag.threshold,
+        ...judgement,
+        // Never converged on a broken window, whatever the lag says.
+        converged: judgement.converged && window.healthy,
+        withinThreshold: judgement.withinThreshold && window.healthy,
+        window,
+        samples: appendSample(samples, { value, at: checkedAt }),
+        checkedAt,
+      };
+    },
+  );
 
-export const handler = makeCheckLagHandler({ metrics: metricsGateway(), clock: systemClock });
+export const handler = makeCheckLagHandler({
+  metrics: metricsGateway(),
+  clock: systemClock,
+  rds: rdsGateway(),
+  ddlGuard: ddlGuardGateway(),
+});

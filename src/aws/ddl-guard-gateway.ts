@@ -1,6 +1,7 @@
 /**
  * The DDL guard's objects on a database, all in schema `switchyard`:
  * - `ddl_guard`: one row (which execution installed it, how, blue's catalog fingerprint at install);
+ * - `ddl_baseline`: blue's schema at install, one line per object, so a changed fingerprint names what changed;
  * - `ddl_log`: one row per DDL command seen by the `switchyard_ddl_log` event trigger (ddl_command_end);
  * - `switchyard_ddl_freeze` (ddl_command_start), only with guards.ddlFreeze: raises, so the DDL is refused.
  * Both tables have a primary key (uuid, no sequence), so they replicate to green like any other table.
@@ -34,6 +35,10 @@ CREATE TABLE IF NOT EXISTS switchyard.ddl_log (
   username text NOT NULL DEFAULT session_user,
   application_name text,
   statement text
+);
+CREATE TABLE IF NOT EXISTS switchyard.ddl_baseline (
+  id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+  line text NOT NULL
 )`;
 
 // SECURITY DEFINER: the application's DDL is logged even though its role cannot write to switchyard.
@@ -66,14 +71,14 @@ BEGIN
 END
 $fn$`;
 
-/** A digest of blue's user schema: relations and columns, constraints, functions, types, large objects. */
-const FINGERPRINT_SQL = `
+/** Blue's user schema as one line per object: relations and columns, constraints, functions, types, large objects. */
+const SCHEMA_LINES_SQL = `
 WITH ns AS (
   SELECT oid FROM pg_namespace
    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
      AND nspname NOT LIKE 'pg_temp_%' AND nspname NOT LIKE 'pg_toast_temp_%'
 )
-SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) AS fingerprint FROM (
+SELECT x AS line FROM (
   SELECT 'r ' || c.oid::regclass::text || ' ' || c.relkind::text || ' ' || c.relpersistence::text || ' ' ||
          coalesce((SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) ||
                                      CASE WHEN a.attnotnull THEN ' not null' ELSE '' END, ', ' ORDER BY a.attnum)
@@ -92,6 +97,9 @@ SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) AS fingerprint FROM (
   UNION ALL
   SELECT 'lo ' || count(*)::text FROM pg_largeobject_metadata
 ) s`;
+
+/** A digest of the schema lines; the lines themselves are kept in switchyard.ddl_baseline to name what changed. */
+const FINGERPRINT_SQL = `SELECT md5(coalesce(string_agg(line, E'\\n' ORDER BY line), '')) AS fingerprint FROM (${SCHEMA_LINES_SQL}) l`;
 
 export interface InstallResult {
   fingerprint: string;
@@ -145,6 +153,17 @@ const observeWith = async (client: pg.Client, executionId: string): Promise<Guar
     ),
     await client.query(FINGERPRINT_SQL),
   ];
+  const changes = (await hasBaseline(client))
+    ? (
+        await client.query(
+          `WITH now_lines AS (${SCHEMA_LINES_SQL}), base AS (SELECT line FROM switchyard.ddl_baseline)
+           (SELECT '+ ' || line AS change FROM now_lines EXCEPT SELECT '+ ' || line FROM base)
+           UNION ALL
+           (SELECT '- ' || line FROM base EXCEPT SELECT '- ' || line FROM now_lines)
+           ORDER BY 1 LIMIT 20`,
+        )
+      ).rows.map((r) => String(r.change).slice(0, 300))
+    : [];
   const entries: DdlLogEntry[] = rows.rows.map((r) => ({
     at: new Date(r.logged_at).toISOString(),
     commandTag: r.command_tag,
@@ -156,8 +175,12 @@ const observeWith = async (client: pg.Client, executionId: string): Promise<Guar
     logged: count.rows[0].n,
     entries,
     schemaChanged: now.rows[0].fingerprint !== guard.rows[0].fingerprint,
+    changes,
   };
 };
+
+const hasBaseline = async (client: pg.Client): Promise<boolean> =>
+  (await client.query(`SELECT to_regclass('switchyard.ddl_baseline') IS NOT NULL AS present`)).rows[0].present;
 
 const hasGuardTables = async (client: pg.Client): Promise<boolean> =>
   (await client.query(`SELECT to_regclass('switchyard.ddl_guard') IS NOT NULL AS present`)).rows[0].present;
@@ -205,6 +228,8 @@ export const makeDdlGuardGateway = (
             }
           }
           // Taken last, so the guard's own objects are part of the baseline.
+          await client.query('DELETE FROM switchyard.ddl_baseline');
+          await client.query(`INSERT INTO switchyard.ddl_baseline (line) SELECT line FROM (${SCHEMA_LINES_SQL}) l`);
           const fingerprint = (await client.query(FINGERPRINT_SQL)).rows[0].fingerprint as string;
           await client.query(
             `INSERT INTO switchyard.ddl_guard (id, execution_id, mode, refuse_ddl, fingerprint)

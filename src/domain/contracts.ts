@@ -59,6 +59,9 @@ export const CheckLagInput = z.object({
   greenInstanceId: z.string(),
   consecutiveOk: z.number().int().min(0),
   samples: z.array(LagSampleSchema),
+  /** the replication-window guard (issue 14): blue's DDL guard of this execution; absent in old payloads */
+  executionId: z.string().optional(),
+  database: DatabaseRefSchema.optional(),
 });
 
 export const WindowSchema = z

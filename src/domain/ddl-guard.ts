@@ -61,6 +61,8 @@ export interface GuardObservation {
   entries: DdlLogEntry[];
   /** blue's catalog fingerprint differs from the one taken at install */
   schemaChanged: boolean;
+  /** schema lines added (+) or removed (-) since install, at most 20; absent from guards without a baseline */
+  changes?: string[];
 }
 
 /** One line for the report and the notifications. */
