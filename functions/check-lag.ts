@@ -4,7 +4,7 @@
  * deployment or DDL on blue leaves the lag loop at once instead of waiting out the lag deadline.
  */
 
-import { type Gateways, ddlGuardGateway, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
+import { ddlGuardGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { CheckLagInput } from '#domain/contracts';
 import { appendSample, judgeLag } from '#domain/lag';
 import { judgeReplicationWindow } from '#domain/replication-window';
@@ -21,8 +21,7 @@ export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock' | 'rd
       const value = await gw.metrics.latestRdsMetric(lag.metric, instanceId, now);
       const green = await gw.rds.describeInstance(greenInstanceId);
       // A guard that cannot be read fails this Task (Retry, then Catch → Compensate): unknown is not healthy.
-      const observation =
-        database && executionId ? await gw.ddlGuard.observe(database, executionId) : null;
+      const observation = database && executionId ? await gw.ddlGuard.observe(database, executionId) : null;
       const window = judgeReplicationWindow(
         observation,
         { greenStatus: green?.status ?? 'not found', deploymentStatusDetails: null },

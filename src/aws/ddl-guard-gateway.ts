@@ -180,7 +180,8 @@ const observeWith = async (client: pg.Client, executionId: string): Promise<Guar
 };
 
 const hasBaseline = async (client: pg.Client): Promise<boolean> =>
-  (await client.query(`SELECT to_regclass('switchyard.ddl_baseline') IS NOT NULL AS present`)).rows[0].present;
+  (await client.query(`SELECT to_regclass('switchyard.ddl_baseline') IS NOT NULL AS present`)).rows[0]
+    .present;
 
 const hasGuardTables = async (client: pg.Client): Promise<boolean> =>
   (await client.query(`SELECT to_regclass('switchyard.ddl_guard') IS NOT NULL AS present`)).rows[0].present;
@@ -229,7 +230,9 @@ export const makeDdlGuardGateway = (
           }
           // Taken last, so the guard's own objects are part of the baseline.
           await client.query('DELETE FROM switchyard.ddl_baseline');
-          await client.query(`INSERT INTO switchyard.ddl_baseline (line) SELECT line FROM (${SCHEMA_LINES_SQL}) l`);
+          await client.query(
+            `INSERT INTO switchyard.ddl_baseline (line) SELECT line FROM (${SCHEMA_LINES_SQL}) l`,
+          );
           const fingerprint = (await client.query(FINGERPRINT_SQL)).rows[0].fingerprint as string;
           await client.query(
             `INSERT INTO switchyard.ddl_guard (id, execution_id, mode, refuse_ddl, fingerprint)

@@ -60,7 +60,16 @@ export const judgeReplicationWindow = (
   }
   const status = health.greenStatus;
   // available/backing-up/modifying/storage-optimization keep replicating; anything else is not a green to switch to.
-  if (status && !['available', 'backing-up', 'modifying', 'storage-optimization', 'configuring-enhanced-monitoring'].includes(status))
+  if (
+    status &&
+    ![
+      'available',
+      'backing-up',
+      'modifying',
+      'storage-optimization',
+      'configuring-enhanced-monitoring',
+    ].includes(status)
+  )
     return {
       healthy: false,
       verdict: 'replication-degraded',

@@ -40,7 +40,11 @@ export interface WorldScript {
     guardInstallFails?: boolean;
     /** DDL commands the guard "saw" on blue */
     ddlSeen?: number;
+    /** the guard's observe() shows ddlSeen from its Nth call on (default 1: always); release always does */
+    ddlFromObserve?: number;
   };
+  /** green's instance status becomes this at the Nth lag metric read (replication degraded mid-window) */
+  greenDegrades?: { status: string; atLagRead: number };
   /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
   blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
@@ -97,6 +101,8 @@ export const makeWorld = (script: WorldScript = {}) => {
   const migrationLog = new Map<string, LogEntry>();
   let lockTimeoutsLeft = script.database?.lockTimeouts ?? 0;
   const guards = new Map<string, string>();
+  let observes = 0;
+  let lagReads = 0;
   // The guard lives in a database server, not behind a name: endpoints move at the switch, servers do not.
   const serverBehind = (host: string): string =>
     [...instances.values()].find((i) => i.endpoint?.address === host)?.resourceId ?? host;
@@ -339,6 +345,10 @@ export const makeWorld = (script: WorldScript = {}) => {
     } as Gateways['rds'],
     metrics: {
       latestRdsMetric: async () => {
+        lagReads++;
+        const degrade = script.greenDegrades;
+        const green = instances.get('orders-db-green-abc123');
+        if (degrade && green && lagReads >= degrade.atLagRead) green.status = degrade.status;
         const values = script.lag ?? [0.2];
         const value = values[Math.min(lagIndex, values.length - 1)] ?? null;
         lagIndex++;
@@ -369,14 +379,17 @@ export const makeWorld = (script: WorldScript = {}) => {
         guards.set(serverBehind(target.host), executionId);
         return { fingerprint: 'f0', triggers: plan.mode === 'event-trigger' ? ['switchyard_ddl_log'] : [] };
       },
-      observe: async (target, executionId) =>
-        guards.get(serverBehind(target.host)) === executionId
-          ? {
-              logged: script.database?.ddlSeen ?? 0,
-              entries: [],
-              schemaChanged: (script.database?.ddlSeen ?? 0) > 0,
-            }
-          : null,
+      observe: async (target, executionId) => {
+        observes++;
+        if (guards.get(serverBehind(target.host)) !== executionId) return null;
+        const n = observes >= (script.database?.ddlFromObserve ?? 1) ? (script.database?.ddlSeen ?? 0) : 0;
+        return {
+          logged: n,
+          entries: [],
+          schemaChanged: n > 0,
+          changes: n > 0 ? ['+ r public.t r p id integer not null'] : [],
+        };
+      },
       release: async (target, executionId) => {
         dbCalls.push(`release-guard ${target.host}`);
         const installed = guards.get(serverBehind(target.host)) === executionId;

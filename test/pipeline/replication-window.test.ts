@@ -1,0 +1,76 @@
+/**
+ * Path tests of the replication-window guard (issue 14 item 2): the real ASL and handlers over the fake
+ * world. DDL on blue or a degraded green leaves the lag loop at the check that sees it and compensates,
+ * naming the cause and the fix; a clean window changes nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeWorld } from '../support/fake-world.ts';
+import { baseInput, runPath } from '../support/run-path.ts';
+
+const DATABASE = { name: 'app', user: 'switchyard', passwordParameter: '/switchyard/test/db/password' };
+const DELETE_GREEN = 'deleteDeployment bgd-1abcdefghijklmno deleteTarget=true';
+const lagChecks = (states: string[]) => states.filter((s) => s === 'CheckLag').length;
+const ROLLED_BACK_TAIL = ['ReleaseDdlGuardAfterRollback', 'NotifyRolledBack', 'RolledBack'];
+
+describe('the replication-window guard in the lag loop', () => {
+  it('leaves the lag loop at the second check when DDL appears on blue, and deletes green naming the object', async () => {
+    // Prepare: the DDL becomes visible at the guard's second observe (the second lag check); lag looks perfect.
+    const world = makeWorld({ provisioningPolls: 1, lag: [0], database: { ddlSeen: 1, ddlFromObserve: 2 } });
+    // Act
+    const run = await runPath(
+      world,
+      baseInput({ database: DATABASE, lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1 } }),
+    );
+    // Assess
+    expect(run.status).toBe('FAILED');
+    expect(lagChecks(run.states)).toBe(2);
+    const broken = run.states.indexOf('ReplicationWindowBroken');
+    expect(run.states.slice(broken - 2, broken + 2)).toEqual([
+      'CheckLag',
+      'IsLagConverged',
+      'ReplicationWindowBroken',
+      'Compensate',
+    ]);
+    expect(run.states).not.toContain('PrepareApproval');
+    expect(run.states.slice(-3)).toEqual(ROLLED_BACK_TAIL);
+    expect(world.calls).toContain(DELETE_GREEN);
+    const message = world.published[0]?.message ?? '';
+    expect(message).toContain('ReplicationWindowBroken');
+    expect(message).toContain('public.t');
+    expect(message).toContain('apply the DDL through the pipeline as a migration');
+  });
+
+  it('leaves the lag loop when green stops being available (replication degraded), naming its status', async () => {
+    const world = makeWorld({
+      provisioningPolls: 1,
+      lag: [0],
+      greenDegrades: { status: 'incompatible-parameters', atLagRead: 1 },
+    });
+    const run = await runPath(world, baseInput());
+    expect(lagChecks(run.states)).toBe(1);
+    expect(run.states).toContain('ReplicationWindowBroken');
+    expect(run.states.slice(-3)).toEqual(ROLLED_BACK_TAIL);
+    expect(world.calls).toContain(DELETE_GREEN);
+    expect(world.published[0]?.message).toContain('green instance is incompatible-parameters');
+  });
+
+  it('refuses the switch at RecheckLag when DDL lands on blue after the approval', async () => {
+    // Observes: 3 lag checks, then PrepareApproval (4th); the 5th is RecheckLag.
+    const world = makeWorld({ provisioningPolls: 1, lag: [0], database: { ddlSeen: 1, ddlFromObserve: 5 } });
+    const run = await runPath(
+      world,
+      baseInput({ database: DATABASE, lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1 } }),
+    );
+    expect(run.states).toContain('RecheckWindowBroken');
+    expect(run.states).not.toContain('Switchover');
+    expect(run.states.slice(-3)).toEqual(ROLLED_BACK_TAIL);
+    expect(world.published[0]?.message).toContain('public.t');
+  });
+
+  it('changes nothing when the window stays clean', async () => {
+    const world = makeWorld({ provisioningPolls: 1, lag: [0] });
+    const run = await runPath(world, baseInput({ database: DATABASE }));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).not.toContain('ReplicationWindowBroken');
+  });
+});
