@@ -310,11 +310,16 @@ describe('check-lag', () => {
     threshold: 5,
     stableSamples: 2,
   });
+  const greenIs = (status: string) =>
+    rdsMock.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [{ DBInstanceIdentifier: 'orders-db-green-x1y2z3', DBInstanceStatus: status }],
+    });
 
   it.each([
     ['green', 'ReplicaLag', 'orders-db-green-x1y2z3'],
     ['blue', 'OldestReplicationSlotLag', 'orders-db'],
   ] as const)('reads the metric on %s', async (readOn, metric, instanceId) => {
+    greenIs('available');
     cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [3, 9] }] });
     const out = await makeCheckLagHandler(gateways())(
       {
@@ -342,7 +347,29 @@ describe('check-lag', () => {
     });
   });
 
+  it('never converges while green is not available, and says why (the replication-window guard)', async () => {
+    greenIs('storage-full');
+    cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [0] }] });
+    const out = await makeCheckLagHandler(gateways())(
+      {
+        lag: lag('green'),
+        sourceId: 'orders-db',
+        greenInstanceId: 'orders-db-green-x1y2z3',
+        consecutiveOk: 1,
+        samples: [],
+      },
+      context,
+    );
+    expect(out).toMatchObject({
+      value: 0,
+      converged: false,
+      window: { healthy: false, verdict: 'replication-degraded' },
+    });
+    expect(out.window.reason).toContain('green instance is storage-full');
+  });
+
   it('counts a missing datapoint as not converged', async () => {
+    greenIs('available');
     cwMock.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 'lag', Values: [] }] });
     const out = await makeCheckLagHandler(gateways())(
       { lag: lag('green'), sourceId: 'orders-db', greenInstanceId: 'g', consecutiveOk: 1, samples: [] },
