@@ -21,6 +21,7 @@ import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
 import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
+import { checkDdlNamed, runOnBlue } from './ddl-on-blue.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
@@ -429,6 +430,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       }
     };
 
+    let ddlRun = false;
+    let lagChecksAfterDdl = 0;
+    let windowBroken: string | null = null;
     const invoke: Invoke = async (functionKey, payload, state) => {
       if (functionKey === 'verify' && scenario.alarmAfterSwitch && !alarmSet) {
         // The switch has completed (Verify follows only a completed switch): the new primary starts failing.
@@ -450,6 +454,17 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       });
       const result = out === undefined ? null : (JSON.parse(JSON.stringify(out)) as unknown);
       afterTask(functionKey, state, result);
+      if (functionKey === 'checkLag') {
+        const window = (result as { window?: { healthy: boolean; reason: string | null } }).window;
+        if (ddlRun) lagChecksAfterDdl++;
+        if (window && !window.healthy && windowBroken === null) windowBroken = window.reason;
+      }
+      if (functionKey === 'checkLag' && scenario.ddlOnBlueDuringLag && !ddlRun) {
+        // After the first lag check, as a person would: the guard must see it at the next one.
+        ddlRun = true;
+        await runOnBlue(emu.connectionConfig(SOURCE_ID), scenario.ddlOnBlueDuringLag);
+        emit({ type: 'fault', message: `on blue: ${scenario.ddlOnBlueDuringLag}`, at: Date.now() });
+      }
       return result;
     };
 
@@ -582,6 +597,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       });
       checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
     }
+    if (scenario.ddlOnBlueDuringLag)
+      checks.push(...checkDdlNamed(windowBroken, 'public.orders', lagChecksAfterDdl));
     if (
       scenario.expected === 'rolled-back' ||
       scenario.expected === 'refused' ||

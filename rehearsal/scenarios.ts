@@ -26,6 +26,7 @@ export const SCENARIO_NAMES = [
   'bad-input',
   'migration-fails',
   'schema-hazards',
+  'ddl-during-replication',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -46,7 +47,13 @@ export interface Scenario {
   alarmAfterSwitch?: boolean;
   /** Give blue the schema-hazards objects before the run (rehearsal/schema-hazards.ts). */
   schemaHazards?: boolean;
+  /** SQL run on blue through its endpoint right after the first lag check (green is AVAILABLE by then). */
+  ddlOnBlueDuringLag?: string;
 }
+
+/** The report: a column added on blue breaks green's apply worker (logical path), then a write to it. */
+export const DDL_DURING_REPLICATION =
+  "ALTER TABLE orders ADD COLUMN note text; UPDATE orders SET note = 'degrades green' WHERE id = (SELECT min(id) FROM orders)";
 
 export const VERIFY_ALARM = 'orders-5xx';
 
@@ -135,6 +142,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     schemaHazards: true,
+  },
+  'ddl-during-replication': {
+    name: 'ddl-during-replication',
+    description:
+      'after green is AVAILABLE, ALTER TABLE orders ADD COLUMN note (and a write to it) on blue through its endpoint; the next lag check sees it, green is deleted, the DDL named',
+    expected: 'rolled-back',
+    faults: [],
+    approval: 'approve',
+    ddlOnBlueDuringLag: DDL_DURING_REPLICATION,
   },
 };
 

@@ -201,6 +201,8 @@ export const makeDdlGuardGateway = (
     );
     client.on('error', () => undefined);
     try {
+      // regclass/regtype print schema-qualified only outside the search path: public.orders, not orders.
+      await client.query('SET search_path = pg_catalog, pg_temp');
       return await work(client);
     } finally {
       await client.end().catch(() => undefined);
