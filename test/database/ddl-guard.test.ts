@@ -102,7 +102,13 @@ describe('DDL guard on real PostgreSQL', () => {
     // …DDL and large objects do.
     await admin.query(`SELECT lo_create(0)`);
     const seen = await guard.observe(db.database, EXECUTION);
-    expect(seen).toMatchObject({ logged: 0, schemaChanged: true });
+    expect(seen).toMatchObject({ logged: 0, schemaChanged: true, changes: ['+ lo 1', '- lo 0'] });
+    // The baseline names what changed, schema-qualified, as the lag loop reports it.
+    await admin.query('ALTER TABLE orders ADD COLUMN note text');
+    const changes = (await guard.observe(db.database, EXECUTION))?.changes ?? [];
+    expect(changes.filter((c) => c.startsWith('+ r public.orders '))).toHaveLength(1);
+    expect(changes.find((c) => c.startsWith('+ r public.orders '))).toContain('note text');
+    expect(changes.filter((c) => c.startsWith('- r public.orders '))).toHaveLength(1);
   });
 
   it('is idempotent: installing twice leaves one set of triggers and logs nothing of its own', async () => {
