@@ -2,6 +2,8 @@
 
 import { databaseGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { VerifyInput } from '#domain/contracts';
+import { assertIsError } from '#domain/errors';
+import { describeShortfalls, type SequenceShortfall, sequenceShortfalls } from '#domain/sequences';
 import { judgeVerification } from '#domain/verify';
 import { taskHandler } from '#lib/task-handler';
 
@@ -17,6 +19,17 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       input.database && input.smokeSql.length > 0
         ? await gw.database.runSmoke(input.database, input.smokeSql)
         : [];
+    // Sequences on the new primary (the original name now serves green): check, do not trust the sync.
+    let shortfalls: SequenceShortfall[] = [];
+    let sequenceProblems: string[] = [];
+    if (input.database) {
+      try {
+        shortfalls = sequenceShortfalls(await gw.database.readOwnedSequences(input.database));
+        sequenceProblems = describeShortfalls(shortfalls);
+      } catch (err) {
+        sequenceProblems = [`cannot check sequences on the new primary: ${assertIsError(err).message}`];
+      }
+    }
     const verdict = judgeVerification({
       deployment,
       primary,
@@ -25,8 +38,9 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       alarms: alarms.found,
       missingAlarms: alarms.missing,
       smoke,
+      sequenceProblems,
     });
-    return { ...verdict, smoke, checkedAt: gw.clock().toISOString() };
+    return { ...verdict, smoke, sequences: shortfalls, checkedAt: gw.clock().toISOString() };
   });
 
 export const handler = makeVerifyHandler({

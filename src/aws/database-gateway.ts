@@ -1,5 +1,6 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
 import type pg from 'pg';
+import type { SequenceReading } from '#domain/sequences';
 import type { ParameterReader } from './parameters.ts';
 import { connectPostgres } from './pg-connection.ts';
 
@@ -39,7 +40,57 @@ export const runReadOnly = async (client: pg.Client, sql: string): Promise<void>
   if (failure) throw failure;
 };
 
+/** Sequences owned by a column (serial: pg_depend 'a'; identity: 'i'), with their position. */
+const OWNED_SEQUENCES_SQL = `
+SELECT format('%I.%I', sn.nspname, s.relname) AS sequence, format('%I.%I', tn.nspname, t.relname) AS table,
+       quote_ident(a.attname) AS column, ps.last_value::text AS last_value, ps.increment_by::text AS increment
+  FROM pg_depend d
+  JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+  JOIN pg_namespace sn ON sn.oid = s.relnamespace
+  JOIN pg_class t ON t.oid = d.refobjid
+  JOIN pg_namespace tn ON tn.oid = t.relnamespace
+  JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+  JOIN pg_sequences ps ON ps.schemaname = sn.nspname AND ps.sequencename = s.relname
+ WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+   AND tn.nspname NOT IN ('pg_catalog', 'information_schema')
+ ORDER BY 1`;
+
 export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
+  /**
+   * Each column-owned sequence and its column's maximum, read-only. max() uses the column's index when
+   * it has one (a primary key does); statement_timeout bounds a column without one.
+   */
+  async readOwnedSequences(target: DatabaseTarget): Promise<SequenceReading[]> {
+    const password = await readParameter(target.passwordParameter);
+    const client = await connectPostgres(
+      { host: target.host, port: target.port, database: target.name, user: target.user, password },
+      { applicationName: 'switchyard-sequences' },
+    );
+    client.on('error', () => undefined);
+    try {
+      await client.query('BEGIN TRANSACTION READ ONLY');
+      await client.query(`SET LOCAL statement_timeout = '20s'`);
+      const owned = await client.query(OWNED_SEQUENCES_SQL);
+      const readings: SequenceReading[] = [];
+      for (const r of owned.rows) {
+        // Names come from the catalog, already quoted by format('%I')/quote_ident.
+        const max = await client.query(`SELECT max(${r.column})::text AS m FROM ${r.table}`);
+        readings.push({
+          sequence: r.sequence,
+          table: r.table,
+          column: r.column,
+          lastValue: r.last_value,
+          increment: r.increment,
+          columnMax: max.rows[0].m,
+        });
+      }
+      await client.query('ROLLBACK');
+      return readings;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  },
+
   /** Runs each query, read-only, with short timeouts; one failure does not hide the others. */
   async runSmoke(target: DatabaseTarget, queries: string[]): Promise<SmokeResult[]> {
     if (queries.length === 0) return [];

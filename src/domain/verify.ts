@@ -11,6 +11,8 @@ export interface VerificationFacts {
   alarms: Array<{ name: string; state: string }>;
   missingAlarms: string[];
   smoke: Array<{ sql: string; ok: boolean; error?: string }>;
+  /** problems from the sequence check on the new primary (sequences.ts), or why it could not run */
+  sequenceProblems?: string[];
 }
 
 export interface Verification {
@@ -46,5 +48,6 @@ export const judgeVerification = (facts: VerificationFacts): Verification => {
   for (const query of facts.smoke) {
     if (!query.ok) problems.push(`smoke query failed: ${query.sql}: ${query.error ?? 'unknown error'}`);
   }
+  problems.push(...(facts.sequenceProblems ?? []));
   return { ok: problems.length === 0, problems };
 };

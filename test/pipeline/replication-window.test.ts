@@ -74,3 +74,30 @@ describe('the replication-window guard in the lag loop', () => {
     expect(run.states).not.toContain('ReplicationWindowBroken');
   });
 });
+
+describe('sequences on the new primary after the switch', () => {
+  it('fails verification naming a sequence behind its column, and holds old blue', async () => {
+    const world = makeWorld({ provisioningPolls: 1, lag: [0], sequenceBehind: true });
+    const run = await runPath(world, baseInput({ database: DATABASE }));
+    expect(run.error).toBe('Switchyard.FailedAfterSwitch');
+    expect(run.states.slice(-5)).toEqual([
+      'Verify',
+      'IsVerified',
+      'VerificationFailed',
+      'AlertAndHold',
+      'FailedAfterSwitch',
+    ]);
+    expect(world.instances.get('orders-db-old1')?.status).toBe('available');
+    const message = world.published[0]?.message ?? '';
+    expect(message).toContain(
+      'sequence public.orders_id_seq is behind public.orders.id: next value 2 ≤ max 100',
+    );
+    expect(message).toContain("SELECT setval('public.orders_id_seq', (SELECT max(id) FROM public.orders))");
+  });
+
+  it('verifies when every sequence is ahead of its column', async () => {
+    const world = makeWorld({ provisioningPolls: 1, lag: [0] });
+    const run = await runPath(world, baseInput({ database: DATABASE }));
+    expect(run.status).toBe('SUCCEEDED');
+  });
+});

@@ -43,6 +43,8 @@ export interface WorldScript {
     /** the guard's observe() shows ddlSeen from its Nth call on (default 1: always); release always does */
     ddlFromObserve?: number;
   };
+  /** public.orders_id_seq on the new primary is behind max(id) (a sequence the switchover did not sync) */
+  sequenceBehind?: boolean;
   /** green's instance status becomes this at the Nth lag metric read (replication degraded mid-window) */
   greenDegrades?: { status: string; atLagRead: number };
   /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
@@ -369,7 +371,19 @@ export const makeWorld = (script: WorldScript = {}) => {
         return `msg-${published.length}`;
       },
     },
-    database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+    database: {
+      runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })),
+      readOwnedSequences: async () => [
+        {
+          sequence: 'public.orders_id_seq',
+          table: 'public.orders',
+          column: 'id',
+          lastValue: script.sequenceBehind ? '1' : '100',
+          increment: '1',
+          columnMax: '100',
+        },
+      ],
+    },
     migrations: { open: async () => openSession() },
     ddlGuard: {
       install: async (target, executionId, plan) => {
