@@ -433,6 +433,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     let ddlRun = false;
     let lagChecksAfterDdl = 0;
     let windowBroken: string | null = null;
+    let greenChanged = false;
+    let verifyProblems: string[] = [];
     const invoke: Invoke = async (functionKey, payload, state) => {
       if (functionKey === 'verify' && scenario.alarmAfterSwitch && !alarmSet) {
         // The switch has completed (Verify follows only a completed switch): the new primary starts failing.
@@ -441,6 +443,16 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         emit({
           type: 'fault',
           message: `alarm ${VERIFY_ALARM} set to ALARM after the switch`,
+          at: Date.now(),
+        });
+      }
+      if (functionKey === 'verify' && scenario.onGreenAfterSwitch && !greenChanged) {
+        // The switch has completed: the original name now serves green.
+        greenChanged = true;
+        await runOnBlue(emu.connectionConfig(SOURCE_ID), scenario.onGreenAfterSwitch);
+        emit({
+          type: 'fault',
+          message: `on the new primary: ${scenario.onGreenAfterSwitch}`,
           at: Date.now(),
         });
       }
@@ -454,6 +466,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       });
       const result = out === undefined ? null : (JSON.parse(JSON.stringify(out)) as unknown);
       afterTask(functionKey, state, result);
+      if (functionKey === 'verify') verifyProblems = (result as { problems?: string[] }).problems ?? [];
       if (functionKey === 'checkLag') {
         const window = (result as { window?: { healthy: boolean; reason: string | null } }).window;
         if (ddlRun) lagChecksAfterDdl++;
@@ -596,6 +609,14 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         detail: missing.length ? `missing: ${missing.join(', ')}` : HAZARD_NAMES.join(', '),
       });
       checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
+    }
+    if (scenario.onGreenAfterSwitch) {
+      const named = verifyProblems.find((p) => p.includes('public.orders_id_seq') && p.includes('setval'));
+      checks.push({
+        name: 'verification names the sequence behind and its fix',
+        ok: named !== undefined,
+        detail: named ?? `problems: ${verifyProblems.join('; ') || 'none'}`,
+      });
     }
     if (scenario.ddlOnBlueDuringLag)
       checks.push(...checkDdlNamed(windowBroken, 'public.orders', lagChecksAfterDdl));

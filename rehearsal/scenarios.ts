@@ -27,6 +27,7 @@ export const SCENARIO_NAMES = [
   'migration-fails',
   'schema-hazards',
   'ddl-during-replication',
+  'sequence-behind',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -49,7 +50,12 @@ export interface Scenario {
   schemaHazards?: boolean;
   /** SQL run on blue through its endpoint right after the first lag check (green is AVAILABLE by then). */
   ddlOnBlueDuringLag?: string;
+  /** SQL run on the new primary (green) right after the switch, before the first Verify reads it. */
+  onGreenAfterSwitch?: string;
 }
+
+/** A sequence set back on green after RDS synced it: the next INSERT taking a default would collide. */
+export const SEQUENCE_SET_BACK = "SELECT setval('public.orders_id_seq', 1)";
 
 /** The report: a column added on blue breaks green's apply worker (logical path), then a write to it. */
 export const DDL_DURING_REPLICATION =
@@ -151,6 +157,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     ddlOnBlueDuringLag: DDL_DURING_REPLICATION,
+  },
+  'sequence-behind': {
+    name: 'sequence-behind',
+    description:
+      'public.orders_id_seq is set back to 1 on green (the new primary) right after the switch; Verify fails naming it and the setval fix, old blue is held',
+    expected: 'failed-after-switch',
+    faults: [],
+    approval: 'approve',
+    onGreenAfterSwitch: SEQUENCE_SET_BACK,
   },
 };
 

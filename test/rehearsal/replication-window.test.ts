@@ -18,3 +18,25 @@ describe('switchyard rehearse: DDL on blue during replication', () => {
     expect(named?.detail).toContain('note text');
   }, 180_000);
 });
+
+describe('switchyard rehearse: a sequence behind on the new primary', () => {
+  it('fails verification after the switch naming the sequence and the fix, old blue held', async () => {
+    const report = await runScenario('sequence-behind');
+    expectCleanEnd(report);
+    expect(report.outcome).toBe('failed-after-switch');
+    expect(
+      inOrder(report.states, [
+        'Switchover',
+        'Verify',
+        'VerificationFailed',
+        'AlertAndHold',
+        'FailedAfterSwitch',
+      ]),
+    ).toBe(true);
+    expect(report.states).not.toContain('DeleteOldBlue');
+    const named = report.checks.find((c) => c.name === 'verification names the sequence behind and its fix');
+    expect(named?.detail).toContain(
+      "SELECT setval('public.orders_id_seq', (SELECT max(id) FROM public.orders))",
+    );
+  }, 180_000);
+});
