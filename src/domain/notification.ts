@@ -1,3 +1,4 @@
+import { readableCause } from './error-cause.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -59,10 +60,12 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
-  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
+  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(readableCause(error.Cause))}`);
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
-    lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
+    lines.push(
+      `Compensation error: ${text(compensationError.Error)}: ${text(readableCause(compensationError.Cause))}`,
+    );
   lines.push(...(RUNBOOK[outcome] ?? []));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };

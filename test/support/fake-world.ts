@@ -23,8 +23,6 @@ export interface WorldScript {
   alarmsAfterSwitch?: Record<string, string>;
   /** gateway method → number of times it throws throttling first */
   throttle?: Partial<Record<string, number>>;
-  /** seconds the clock moves on each read */
-  clockStepSeconds?: number;
   source?: Partial<InstanceFacts>;
 }
 
@@ -121,10 +119,9 @@ export const makeWorld = (script: WorldScript = {}) => {
   };
 
   const gateways: Gateways = {
-    clock: () => {
-      now += (script.clockStepSeconds ?? 30) * 1000;
-      return new Date(now);
-    },
+    // Time stands still between Wait states (runPath moves it as each Wait begins), so a handler's
+    // result does not depend on how often it reads the clock.
+    clock: () => new Date(now),
     rds: {
       describeInstance: async (id: string) => {
         maybeThrottle('describeInstance');
@@ -235,7 +232,12 @@ export const makeWorld = (script: WorldScript = {}) => {
     database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
   };
 
-  return { gateways, calls, published, instances, deployments, snapshots };
+  /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */
+  const advanceClock = (wait: { seconds: number } | { until: string }) => {
+    now = 'seconds' in wait ? now + wait.seconds * 1000 : Math.max(now, Date.parse(wait.until));
+  };
+
+  return { gateways, calls, published, instances, deployments, snapshots, advanceClock };
 };
 
 export type World = ReturnType<typeof makeWorld>;
