@@ -1,6 +1,7 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
-import { connectPostgres } from './pg-connection.ts';
+
 import type { ParameterReader } from './parameters.ts';
+import { connectPostgres } from './pg-connection.ts';
 
 export interface DatabaseTarget {
   host: string;

@@ -2,9 +2,9 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateBlueGreenDeploymentCommand,
+  DBInstanceNotFoundFault,
   DeleteBlueGreenDeploymentCommand,
   DescribeBlueGreenDeploymentsCommand,
-  DBInstanceNotFoundFault,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   InvalidBlueGreenDeploymentStateFault,
