@@ -1,5 +1,5 @@
 /**
- * Switchyard's layering (DESIGN.md "Layers", style.md decision 3), checked by `npm run lint:layers`:
+ * Switchyard's layering (README, Layout), checked by `npm run lint:layers`:
  * - src/domain and the pure src/approval modules import no SDK, no gateway, no Node process module;
  * - nothing deployed (functions/, src/) reaches the local tooling (local/, emulator/, rehearsal/, bench/);
  * - no import circle.

@@ -9,7 +9,7 @@
 import { makeWorld } from '../test/support/fake-world.ts';
 import { runPath } from '../test/support/run-path.ts';
 
-/** $ per state transition, Standard workflows, us-east-1 (rds-blue-green.md §9.4). */
+/** $ per state transition, Standard workflows, us-east-1 (AWS Step Functions pricing page). */
 export const PRICE_PER_TRANSITION = 0.025 / 1000;
 const FREE_TIER = 4000;
 

@@ -64,7 +64,7 @@ export interface Emulator {
   faults: FaultControl;
   /** Messages published to SNS. */
   outbox(): SnsMessage[];
-  /** EventBridge-shaped RDS events (rds-blue-green.md §8.2). */
+  /** EventBridge-shaped RDS events (EventBridge events reference: Amazon RDS events). */
   events(): EmulatorEvent[];
   /** The endpoint of a DB instance by its current name. */
   endpoint(instanceId: string): { host: string; port: number } | undefined;
