@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { Core, type Delays, type Guardrails } from './core.ts';
 import { type Fault, type FaultControl, FaultState } from './faults.ts';
 import { startHttp } from './http/server.ts';
+import { guardRun, sweepAbandonedRuns } from './lifecycle.ts';
 import { livePostgresPids } from './pg/server.ts';
 import { deploymentArn, resumeDeployments } from './rds/bluegreen.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
@@ -100,6 +101,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     ? resolve(options.dataDir)
     : mkdtempSync(join(tmpdir(), 'switchyard-emulator-'));
   const log = options.log ?? (() => {});
+  // Servers and temporary data dirs of runs that died without stopping (SIGKILL) go first.
+  sweepAbandonedRuns();
   const lock = join(dataDir, 'emulator.pid');
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
@@ -116,6 +119,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     log,
   });
   writeFileSync(lock, String(process.pid));
+  const guard = guardRun(dataDir, ephemeral);
   core.faults = new FaultState(core);
   let http: Server | undefined;
   let stopped: Promise<void> | undefined;
@@ -129,6 +133,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       await core.stopAll();
       rmSync(lock, { force: true });
       if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+      guard.release();
       log('[emulator] stopped');
     })();
     return stopped;

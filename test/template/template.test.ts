@@ -47,8 +47,10 @@ describe('packaged CloudFormation template', () => {
       Level: 'ALL',
       IncludeExecutionData: true,
     });
-    for (const [name, fn] of ofType('AWS::Lambda::Function'))
-      expect(fn.Properties.Environment?.Variables?.POWERTOOLS_LOG_LEVEL, name).toBe('INFO');
+    for (const [name, fn] of ofType('AWS::Lambda::Function')) {
+      const env = fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined;
+      expect(env?.Variables?.POWERTOOLS_LOG_LEVEL, name).toBe('INFO');
+    }
   });
 
   it('never grants a wildcard action', () => {
