@@ -1,5 +1,6 @@
 /** Runs the real ASL with the real pipeline handlers over a scripted fake world; waits and retry delays at 0 ms. */
 
+import { TASK_OUTPUTS } from '#domain/outputs';
 import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
@@ -93,6 +94,12 @@ export const runPath = async (
       const handler = handlers[functionKey];
       if (!handler) throw new Error(`no handler bound for ${functionKey}`);
       const result = await handler(payload, {});
+      // Every real result must match its output schema (what the ASL reads is checked against it).
+      const checked = TASK_OUTPUTS[functionKey]?.safeParse(JSON.parse(JSON.stringify(result ?? null)));
+      if (checked && !checked.success)
+        throw new Error(
+          `${functionKey} returned a result outside its output schema: ${checked.error.message}`,
+        );
       return options.tamper ? options.tamper(functionKey, result) : result;
     },
   });
