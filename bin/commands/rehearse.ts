@@ -166,6 +166,11 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   process.on('SIGHUP', onSignal);
   const unwatchParent = watchParent(() => onSignal('SIGHUP'));
 
+  if (parsed.verbose) {
+    // The Lambdas' Powertools lines, through console (POWERTOOLS_DEV) so they reach the [handler] sink.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+    process.env.POWERTOOLS_DEV ??= 'true';
+  }
   const reports: RehearsalReport[] = [];
   let code: number = RehearseExitCode.Passed;
   try {
