@@ -19,6 +19,8 @@ export interface TransitionRun {
   approvalWaitHours: number;
   states: number;
   transitions: number;
+  /** AWS history events (the 25,000 quota, and what state-machine logging level ALL writes) */
+  historyEvents: number;
   costUsd: number;
   status: string;
 }
@@ -54,6 +56,7 @@ const count = async (
     approvalWaitHours,
     states: run.states.length,
     transitions: run.transitions,
+    historyEvents: run.historyEvents,
     costUsd: run.transitions * PRICE_PER_TRANSITION,
     status: run.status,
   };
