@@ -48,6 +48,8 @@ export const PreflightOutput = z.looseObject({
   }),
   migrations: z.looseObject({ verdict: z.string(), summary: z.string() }),
   warnings: z.array(z.string()),
+  /** blue's schema inspection report, null when the engine is not inspected */
+  database: z.looseObject({}).nullable(),
 });
 
 export const CreateGreenOutput = z.looseObject({
@@ -97,11 +99,17 @@ export const PrepareApprovalOutput = z.looseObject({
 
 export const RequestApprovalOutput = z.looseObject({ approvalId: z.string() });
 
-export const SwitchoverOutput = z.looseObject({ startedAt: isoTime, deadline: isoTime, status: z.string() });
+export const SwitchoverOutput = z.looseObject({
+  startedAt: isoTime,
+  deadline: isoTime,
+  status: z.string(),
+  blueResourceId: z.string().nullable(),
+});
 
 export const CheckSwitchoverOutput = z.looseObject({
   progress: z.enum(['completed', 'failed', 'in-progress', 'not-started']),
   oldBlueId: z.string().nullable(),
+  oldBlueResourceId: z.string().nullable(),
   detail: z.string(),
   checkedAt: isoTime,
   bakeUntil: isoTime,
@@ -114,7 +122,11 @@ export const VerifyOutput = z.looseObject({
   checkedAt: isoTime,
 });
 
-export const RetainOutput = z.looseObject({ oldBlueId: z.string(), retainUntil: isoTime });
+export const RetainOutput = z.looseObject({
+  oldBlueId: z.string(),
+  oldBlueResourceId: z.string(),
+  retainUntil: isoTime,
+});
 
 export const CleanupOutput = z.looseObject({
   snapshotId: z.string(),

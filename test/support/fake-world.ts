@@ -7,6 +7,8 @@
 import type { Gateways } from '#aws/gateways';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import type { PostgresFacts } from '#domain/inspection/postgres';
+import { cleanInspection } from './inspection-facts.ts';
 
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
@@ -24,6 +26,8 @@ export interface WorldScript {
   /** gateway method → number of times it throws throttling first */
   throttle?: Partial<Record<string, number>>;
   source?: Partial<InstanceFacts>;
+  /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
+  blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
   connections?: Record<string, number | null>;
   /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
@@ -290,6 +294,11 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
     },
     database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+    inspection: {
+      inspectPostgres: async () => {
+        return cleanInspection(script.blueFacts);
+      },
+    },
   };
 
   /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */

@@ -99,13 +99,14 @@ describe('a task handler’s log lines', () => {
     await makeCompensateHandler(gateways())(input, {});
     // Assess
     expect(lines.map((l) => l.rdsMutation ?? l.message)).toEqual([
+      'AddTagsToResource',
       'ModifyDBInstance',
       'DeleteBlueGreenDeployment',
       'task succeeded',
     ]);
     for (const line of lines)
       expect(line).toMatchObject({ executionId: EXEC, sourceId: 'orders-db', service: 'switchyard' });
-    expect(lines[1]).toMatchObject({ deployment: 'bgd-abc', deleteTarget: true });
+    expect(lines[2]).toMatchObject({ deployment: 'bgd-abc', deleteTarget: true });
   });
 
   it('logs a failure with its name and still throws it', async () => {
@@ -121,10 +122,15 @@ describe('a task handler’s log lines', () => {
   });
 
   it('does not carry one run’s ids into the next invocation', async () => {
-    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
-    await makeCompensateHandler(gateways())(input, {});
-    await makeCompensateHandler(gateways())({ ...input, executionId: 'other', sourceId: 'other-db' }, {});
-    expect(lines.at(-1)).toMatchObject({ executionId: 'other', sourceId: 'other-db' });
+    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({
+      BlueGreenDeployments: [deployment('SWITCHOVER_COMPLETED')],
+    });
+    const compensate = makeCompensateHandler(gateways());
+    await expect(compensate(input, {})).rejects.toThrow();
+    await expect(compensate({ ...input, executionId: 'other', sourceId: 'other-db' }, {})).rejects.toThrow();
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ executionId: EXEC, sourceId: 'orders-db' });
+    expect(lines[1]).toMatchObject({ executionId: 'other', sourceId: 'other-db' });
   });
 });
 
