@@ -79,6 +79,13 @@ export const CheckLagOutput = z.looseObject({
   consecutiveOk: z.number().int(),
   converged: z.boolean(),
   samples: z.array(LagSampleSchema),
+  /** the replication-window guard's judgement (replication-window.ts) */
+  window: z.object({
+    healthy: z.boolean(),
+    verdict: z.enum(['healthy', 'ddl-on-blue', 'replication-degraded']),
+    reason: z.string().nullable(),
+    fix: z.string().nullable(),
+  }),
   checkedAt: isoTime,
 });
 
@@ -119,6 +126,8 @@ export const VerifyOutput = z.looseObject({
   ok: z.boolean(),
   problems: z.array(z.string()),
   smoke: smokeResults,
+  /** sequences behind their column on the new primary (sequences.ts) */
+  sequences: z.array(z.looseObject({ sequence: z.string(), table: z.string(), column: z.string() })),
   checkedAt: isoTime,
 });
 
