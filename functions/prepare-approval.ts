@@ -2,9 +2,10 @@
 
 import { databaseGateway, ddlGuardGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
-import { assertIsError, SmokeTestFailedError } from '#domain/errors';
+import { assertIsError, SmokeTestFailedError, SwitchoverTimeoutTooShortError } from '#domain/errors';
 import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
+import { estimateSwitchover, refuseTimeout } from '#domain/switchover-estimate';
 import { taskHandler } from '#lib/task-handler';
 
 export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'ddlGuard' | 'clock'>) =>
@@ -41,6 +42,38 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         seen = { ...seen, note: `cannot read the guard on blue: ${assertIsError(err).message}` };
       }
     }
+    // Clients on blue and the switchover estimate; unreadable clients are said, and estimated as none.
+    let clients: {
+      connections: number | null;
+      longestTransactionSeconds: number | null;
+      rdsTools: boolean | null;
+      note?: string;
+    } = { connections: null, longestTransactionSeconds: null, rdsTools: null };
+    let sequences = 0;
+    if (input.database) {
+      try {
+        const c = await gw.database.readClients(input.database);
+        clients = {
+          connections: c.connections,
+          longestTransactionSeconds: c.longestTransactionSeconds,
+          rdsTools: c.rdsTools,
+        };
+        sequences = c.sequences;
+      } catch (err) {
+        clients = { ...clients, note: `cannot read clients on blue: ${assertIsError(err).message}` };
+      }
+    }
+    const estimate = estimateSwitchover({
+      replication: plan.replication,
+      sequences,
+      connections: clients.connections ?? 0,
+      longestTransactionSeconds: clients.longestTransactionSeconds,
+      lagValues: (input.lag.samples ?? [{ value: input.lag.value }]).map((s) => s.value),
+      lagUnit: input.lag.unit,
+    });
+    const configured = plan.switchover?.timeoutSeconds ?? null;
+    const refusal = configured === null ? null : refuseTimeout(configured, estimate);
+    if (refusal) throw new SwitchoverTimeoutTooShortError(refusal);
     return {
       approvers: plan.approval.approvers,
       expiresAt: addSeconds(gw.clock(), plan.approval.timeoutSeconds),
@@ -64,6 +97,8 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         migrations: input.migrations,
         ddlGuard: { mode: guard.mode, freeze: guard.freeze, warnings: guard.warnings, ...seen },
         ...(input.inspection ? { inspection: approvalInspection(input.inspection) } : {}),
+        clients,
+        switchoverEstimate: { ...estimate, configuredTimeoutSeconds: configured },
       },
       smoke,
     };

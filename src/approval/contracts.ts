@@ -45,6 +45,25 @@ export const ApprovalRequest = z.strictObject({
       note: z.string().optional(),
     })
     .optional(),
+  /** Clients on blue and the switchover estimate (issue 14; absent in older requests). */
+  clients: z
+    .strictObject({
+      connections: z.number().int().nullable(),
+      longestTransactionSeconds: z.number().nullable(),
+      rdsTools: z.boolean().nullable(),
+      note: z.string().optional(),
+    })
+    .optional(),
+  switchoverEstimate: z
+    .strictObject({
+      lowerSeconds: z.number(),
+      expectedSeconds: z.number(),
+      upperSeconds: z.number(),
+      recommendedTimeoutSeconds: z.number(),
+      configuredTimeoutSeconds: z.number().nullable(),
+      basis: z.array(z.string()),
+    })
+    .optional(),
   /** Preflight's data-plane inspection of blue (absent for engines without rules). */
   inspection: z
     .strictObject({

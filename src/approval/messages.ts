@@ -35,6 +35,24 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Migrations', value: `${q.migrations.verdict.toUpperCase()}: ${q.migrations.summary}` },
     ...(q.ddlGuard ? [{ label: 'DDL on blue', value: ddlGuardText(q.ddlGuard) }] : []),
     ...(q.inspection ? [{ label: 'Database inspection', value: q.inspection.headline }] : []),
+    ...(q.clients
+      ? [
+          {
+            label: 'Clients on blue',
+            value:
+              q.clients.note ??
+              `${q.clients.connections} connection(s), longest transaction ${q.clients.longestTransactionSeconds} s, rds_tools ${q.clients.rdsTools ? 'installed' : "not installed (the AWS drivers' blue/green plugin needs it)"}`,
+          },
+        ]
+      : []),
+    ...(q.switchoverEstimate
+      ? [
+          {
+            label: 'Switchover estimate (RDS, modelled)',
+            value: `${q.switchoverEstimate.lowerSeconds}–${q.switchoverEstimate.upperSeconds} s, expected ${q.switchoverEstimate.expectedSeconds} s; recommended SwitchoverTimeout ${q.switchoverEstimate.recommendedTimeoutSeconds} s (configured ${q.switchoverEstimate.configuredTimeoutSeconds ?? 'default'} s)`,
+          },
+        ]
+      : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];

@@ -55,7 +55,46 @@ SELECT format('%I.%I', sn.nspname, s.relname) AS sequence, format('%I.%I', tn.ns
    AND tn.nspname NOT IN ('pg_catalog', 'information_schema')
  ORDER BY 1`;
 
+export interface ClientFacts {
+  /** client sessions other than this one */
+  connections: number;
+  /** the oldest open transaction's age, seconds; 0 when none */
+  longestTransactionSeconds: number;
+  /** the AWS drivers' blue/green plugin reads switchover status through the rds_tools extension */
+  rdsTools: boolean;
+  sequences: number;
+}
+
+const CLIENTS_SQL = `
+SELECT (SELECT count(*) FROM pg_stat_activity
+         WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS connections,
+       (SELECT coalesce(max(extract(epoch FROM clock_timestamp() - xact_start)), 0) FROM pg_stat_activity
+         WHERE backend_type = 'client backend' AND xact_start IS NOT NULL AND pid <> pg_backend_pid())::float8 AS longest,
+       EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'rds_tools') AS rds_tools,
+       (SELECT count(*) FROM pg_sequences)::int AS sequences`;
+
 export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
+  /** Sessions and transactions on a database, for the switchover estimate (read-only, one query). */
+  async readClients(target: DatabaseTarget): Promise<ClientFacts> {
+    const password = await readParameter(target.passwordParameter);
+    const client = await connectPostgres(
+      { host: target.host, port: target.port, database: target.name, user: target.user, password },
+      { applicationName: 'switchyard-clients' },
+    );
+    client.on('error', () => undefined);
+    try {
+      const r = (await client.query(CLIENTS_SQL)).rows[0];
+      return {
+        connections: r.connections,
+        longestTransactionSeconds: Math.round(r.longest),
+        rdsTools: r.rds_tools,
+        sequences: r.sequences,
+      };
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  },
+
   /**
    * Each column-owned sequence and its column's maximum, read-only. max() uses the column's index when
    * it has one (a primary key does); statement_timeout bounds a column without one.

@@ -78,6 +78,7 @@ export const PrepareApprovalInput = z.object({
     replication: z.enum(['physical', 'logical']),
     approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number().int().positive() }),
     window: WindowSchema,
+    switchover: z.object({ timeoutSeconds: z.number() }).optional(),
   }),
   source: z.object({
     instanceClass: z.string(),
@@ -87,7 +88,12 @@ export const PrepareApprovalInput = z.object({
   target: CreateGreenInput.shape.target,
   deploymentId: z.string(),
   greenInstanceId: z.string(),
-  lag: z.object({ value: z.number().nullable(), unit: z.enum(['seconds', 'bytes']), metric: z.string() }),
+  lag: z.object({
+    value: z.number().nullable(),
+    unit: z.enum(['seconds', 'bytes']),
+    metric: z.string(),
+    samples: z.array(LagSampleSchema).optional(),
+  }),
   migrations: z.object({
     verdict: z.enum(['pass', 'warn', 'fail', 'none']),
     summary: z.string(),

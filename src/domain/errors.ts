@@ -62,6 +62,11 @@ export class SmokeTestFailedError extends SwitchyardError {
   override readonly name = 'SmokeTestFailedError';
 }
 
+/** switchover.timeoutSeconds is below the switchover estimate's lower bound: the switch would time out. */
+export class SwitchoverTimeoutTooShortError extends SwitchyardError {
+  override readonly name = 'SwitchoverTimeoutTooShortError';
+}
+
 /** Old blue cannot be deleted safely (deletion protection, snapshot missing). Terminal: hold it. */
 export class CleanupRefusedError extends SwitchyardError {
   override readonly name = 'CleanupRefusedError';

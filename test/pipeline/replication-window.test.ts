@@ -101,3 +101,39 @@ describe('sequences on the new primary after the switch', () => {
     expect(run.status).toBe('SUCCEEDED');
   });
 });
+
+describe('clients and the switchover estimate at approval', () => {
+  it('shows clients on blue and the estimate with a recommended SwitchoverTimeout on the approval request', async () => {
+    const world = makeWorld({ provisioningPolls: 1, lag: [0], longestTransactionSeconds: 120 });
+    const run = await runPath(world, baseInput({ database: DATABASE }));
+    expect(run.status).toBe('SUCCEEDED');
+    const asked = run.approvalRequests[0] as {
+      request: { clients: unknown; switchoverEstimate: Record<string, unknown> };
+    };
+    expect(asked.request.clients).toEqual({
+      connections: 12,
+      longestTransactionSeconds: 120,
+      rdsTools: false,
+    });
+    expect(asked.request.switchoverEstimate).toMatchObject({
+      lowerSeconds: 11,
+      expectedSeconds: 31,
+      upperSeconds: 151,
+      recommendedTimeoutSeconds: 300,
+      configuredTimeoutSeconds: 60,
+    });
+  });
+
+  it('refuses a configured SwitchoverTimeout below the estimate lower bound, deleting green, naming the fix', async () => {
+    // 10,000 sequences on the logical path: lower bound 10 + 100 s > the configured 60 s.
+    const world = makeWorld({ provisioningPolls: 1, lag: [0], sequenceCount: 10_000 });
+    const run = await runPath(world, baseInput({ database: DATABASE }));
+    expect(run.states).not.toContain('RequestApproval');
+    expect(run.states.slice(-3)).toEqual(ROLLED_BACK_TAIL);
+    expect(world.calls).toContain(DELETE_GREEN);
+    expect(world.published[0]?.message).toContain(
+      'switchover.timeoutSeconds 60 is below the estimated minimum switchover time of 110 s',
+    );
+    expect(world.published[0]?.message).toContain('set it to at least 110, recommended 300');
+  });
+});

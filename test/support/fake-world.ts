@@ -41,6 +41,9 @@ export interface WorldScript {
     /** the guard's observe() shows ddlSeen from its Nth call on (default 1: always); release always does */
     ddlFromObserve?: number;
   };
+  /** blue's longest open transaction (s) and sequence count, for the switchover estimate */
+  longestTransactionSeconds?: number;
+  sequenceCount?: number;
   /** public.orders_id_seq on the new primary is behind max(id) (a sequence the switchover did not sync) */
   sequenceBehind?: boolean;
   /** green's instance status becomes this at the Nth lag metric read (replication degraded mid-window) */
@@ -370,6 +373,12 @@ export const makeWorld = (script: WorldScript = {}) => {
     },
     database: {
       runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })),
+      readClients: async () => ({
+        connections: 12,
+        longestTransactionSeconds: script.longestTransactionSeconds ?? 2,
+        rdsTools: false,
+        sequences: script.sequenceCount ?? 3,
+      }),
       readOwnedSequences: async () => [
         {
           sequence: 'public.orders_id_seq',
