@@ -30,6 +30,15 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
         sequenceProblems = [`cannot check sequences on the new primary: ${assertIsError(err).message}`];
       }
     }
+    // Sessions still on old blue (read-only now): reported for the bake, so stragglers are seen.
+    let oldBlueSessions: number | null = null;
+    if (input.database && oldBlue?.endpoint) {
+      const target = { ...input.database, host: oldBlue.endpoint.address, port: oldBlue.endpoint.port };
+      oldBlueSessions = await gw.database
+        .readClients(target)
+        .then((c) => c.connections)
+        .catch(() => null);
+    }
     const verdict = judgeVerification({
       deployment,
       primary,
@@ -40,7 +49,7 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       smoke,
       sequenceProblems,
     });
-    return { ...verdict, smoke, sequences: shortfalls, checkedAt: gw.clock().toISOString() };
+    return { ...verdict, smoke, sequences: shortfalls, oldBlueSessions, checkedAt: gw.clock().toISOString() };
   });
 
 export const handler = makeVerifyHandler({

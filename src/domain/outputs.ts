@@ -128,6 +128,8 @@ export const VerifyOutput = z.looseObject({
   smoke: smokeResults,
   /** sequences behind their column on the new primary (sequences.ts) */
   sequences: z.array(z.looseObject({ sequence: z.string(), table: z.string(), column: z.string() })),
+  /** client sessions still connected to old blue (null: not readable) */
+  oldBlueSessions: z.number().int().nullable(),
   checkedAt: isoTime,
 });
 

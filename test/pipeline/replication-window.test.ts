@@ -72,6 +72,8 @@ describe('the replication-window guard in the lag loop', () => {
     const run = await runPath(world, baseInput({ database: DATABASE }));
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states).not.toContain('ReplicationWindowBroken');
+    // Sessions still on old blue are counted for the bake (the fake answers 12 everywhere).
+    expect((run.output as { verify: { oldBlueSessions: number | null } }).verify.oldBlueSessions).toBe(12);
   });
 });
 
