@@ -437,6 +437,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     let lagChecksAfterDdl = 0;
     let windowBroken: string | null = null;
     let greenChanged = false;
+    let productionEstimate: RehearsalReport['switchover']['productionEstimate'] = null;
     let verifyProblems: string[] = [];
     const invoke: Invoke = async (functionKey, payload, state) => {
       if (functionKey === 'verify' && scenario.alarmAfterSwitch && !alarmSet) {
@@ -469,6 +470,13 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       });
       const result = out === undefined ? null : (JSON.parse(JSON.stringify(out)) as unknown);
       afterTask(functionKey, state, result);
+      if (functionKey === 'prepareApproval')
+        productionEstimate =
+          (
+            result as {
+              request?: { switchoverEstimate?: RehearsalReport['switchover']['productionEstimate'] };
+            }
+          ).request?.switchoverEstimate ?? null;
       if (functionKey === 'verify') verifyProblems = (result as { problems?: string[] }).problems ?? [];
       if (functionKey === 'checkLag') {
         const window = (result as { window?: { healthy: boolean; reason: string | null } }).window;
@@ -720,6 +728,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         stallWindow: stall ? { start: iso(stall.start), end: iso(stall.end) } : null,
         clientErrors: switchErrors,
         holdConnections: options.holdConnections ?? false,
+        productionEstimate,
       },
       lag,
       migrations: migrationsReport,

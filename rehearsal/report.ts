@@ -73,6 +73,13 @@ export interface RehearsalReport {
     /** Client errors (failed INSERTs and refused connections) around the switch. */
     clientErrors: number;
     holdConnections: boolean;
+    /** PrepareApproval's modelled RDS estimate (not measured here), beside the local stall above */
+    productionEstimate?: {
+      lowerSeconds: number;
+      expectedSeconds: number;
+      upperSeconds: number;
+      recommendedTimeoutSeconds: number;
+    } | null;
   };
   lag: LagSample[];
   /** ApplyMigrations' last answer: each unit with its outcome and duration, and whether it finished before CreateGreen */
@@ -155,8 +162,13 @@ export const formatSummary = (r: RehearsalReport): string => {
       ),
     `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
     r.switchover.happened
-      ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`
+      ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''} (measured here, on the emulator: not a promise about RDS)`
       : '  switchover   did not happen',
+    ...(r.switchover.productionEstimate
+      ? [
+          `  estimate     RDS switchover (modelled, not measured): ${r.switchover.productionEstimate.lowerSeconds}–${r.switchover.productionEstimate.upperSeconds} s, expected ${r.switchover.productionEstimate.expectedSeconds} s; recommended SwitchoverTimeout ${r.switchover.productionEstimate.recommendedTimeoutSeconds} s`,
+        ]
+      : []),
     r.migrations
       ? `  migrations   ${r.migrations.applied} of ${r.migrations.total} applied on blue (${r.migrations.verdict})${!r.states.includes('CreateGreen') ? ', green never created' : r.migrations.finishedBeforeGreen ? ', before green was created' : ', AFTER green was created'}${r.migrations.units.length ? `: ${r.migrations.units.map((u) => `${u.source} ${u.outcome}${u.durationMs == null ? '' : ` ${u.durationMs} ms`}`).join('; ')}` : ''}`
       : '  migrations   not run',

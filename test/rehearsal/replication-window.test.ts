@@ -34,6 +34,9 @@ describe('switchyard rehearse: a sequence behind on the new primary', () => {
       ]),
     ).toBe(true);
     expect(report.states).not.toContain('DeleteOldBlue');
+    // The modelled RDS estimate sits beside the locally measured stall, each labelled as what it is.
+    expect(report.switchover.productionEstimate).toMatchObject({ recommendedTimeoutSeconds: 300 });
+    expect(report.switchover.writeStallMs).not.toBeNull();
     const named = report.checks.find((c) => c.name === 'verification names the sequence behind and its fix');
     expect(named?.detail).toContain(
       "SELECT setval('public.orders_id_seq', (SELECT max(id) FROM public.orders))",
