@@ -1,7 +1,10 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
 
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import type { ExternalReplicaFacts } from '#domain/binlog-preflight';
+import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
+import { engineFamily, isBinlogEngine, migrationDialectOf } from '#domain/engine';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { buildPlan, type Plan } from '#domain/plan';
@@ -20,6 +23,9 @@ const PREFLIGHT_PARAMETERS = [
   'max_replication_slots',
   'max_wal_senders',
   'max_worker_processes',
+  // MySQL/MariaDB (binlog-preflight.ts)
+  'binlog_format',
+  'event_scheduler',
 ];
 
 const refuse = (sourceId: string, problems: string[]): never => {
@@ -36,7 +42,10 @@ const checkReleaseMigrations = async (
   gw: Pick<Gateways, 'rds' | 'clock'>,
   gate: GateRunner,
 ): Promise<MigrationCheck> => {
-  const check = await checkMigrations(gate, input.migrations, plan.replication);
+  // Statements in another engine's dialect are refused by preflightFindings (migrations.engine); the
+  // gate would only add parse errors on top, so it does not run on them.
+  const dialectMatches = !input.migrations || input.migrations.engine === migrationDialectOf(plan.engine);
+  const check = await checkMigrations(gate, dialectMatches ? input.migrations : undefined, plan.replication);
   if (input.migrations && input.migrations.contract.length > 0) {
     const open = openRollbackWindows(await gw.rds.listInstances(), plan.sourceId);
     const decision = gate.contractWindow(open, gw.clock());
@@ -45,7 +54,30 @@ const checkReleaseMigrations = async (
   return check;
 };
 
-export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: GateRunner) =>
+/** MySQL/MariaDB: is blue a binlog replica of an external source? Read over SQL when `database` is given. */
+const readExternalReplica = async (
+  input: ExecutionInput,
+  instance: NonNullable<Awaited<ReturnType<Gateways['rds']['describeInstance']>>>,
+  gw: Pick<Gateways, 'database'>,
+): Promise<ExternalReplicaFacts | undefined> => {
+  const engine = engineFamily(instance.engine);
+  if (!engine || !isBinlogEngine(engine)) return undefined;
+  if (!input.database) return { checked: false, reason: 'no database section to connect with' };
+  if (!instance.endpoint) return { checked: false, reason: 'blue has no endpoint yet' };
+  try {
+    const target = {
+      ...input.database,
+      host: instance.endpoint.address,
+      port: instance.endpoint.port,
+      engine,
+    };
+    return { checked: true, ...(await gw.database.replicaStatus(target, instance.engineVersion)) };
+  } catch (err) {
+    return { checked: false, reason: `SHOW REPLICA STATUS failed: ${(err as Error).message}` };
+  }
+};
+
+export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>, gate: GateRunner) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
     if (!verdict.ok) {
@@ -70,6 +102,14 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
           gw.rds.deploymentsForSource(instance.arn),
         ])
       : [{}, [], true, []];
+    // Green's group is the one named for it, else blue's (read above); only binlog engines need it.
+    const binlog = instance !== undefined && isBinlogEngine(instance.engine);
+    const targetGroup = input.target.dbParameterGroupName;
+    const greenParameters =
+      binlog && targetGroup && targetParameterGroupExists
+        ? await gw.rds.describeParameters(targetGroup, PREFLIGHT_PARAMETERS)
+        : blueParameters;
+    const externalReplica = instance ? await readExternalReplica(input, instance, gw) : undefined;
     const problems = preflightFindings(input, {
       instance,
       clusterEngine,
@@ -77,6 +117,8 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
       validUpgradeTargets,
       targetParameterGroupExists,
       existingDeployments,
+      greenParameters,
+      externalReplica,
     }).map((f) => f.problem);
     if (!instance) return refuse(sourceId, problems);
 
@@ -85,21 +127,31 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
     problems.push(...migrations.problems);
     if (problems.length > 0) return refuse(sourceId, problems);
 
+    const engineWarnings = externalReplica ? binlogWarnings({ instance, externalReplica }) : [];
     return {
       plan,
       source: {
         arn: instance.arn,
+        engine: plan.engine,
         engineVersion: instance.engineVersion,
         instanceClass: instance.instanceClass,
         parameterGroup: blueGroup ?? null,
         database:
           input.database && instance.endpoint
-            ? { host: instance.endpoint.address, port: instance.endpoint.port, ...input.database }
+            ? {
+                host: instance.endpoint.address,
+                port: instance.endpoint.port,
+                ...input.database,
+                engine: plan.engine,
+              }
             : null,
       },
       migrations: migrations.summary,
-      warnings: migrations.warnings,
+      warnings: [...migrations.warnings, ...engineWarnings],
     };
   });
 
-export const handler = makePreflightHandler({ rds: rdsGateway(), clock: systemClock }, defaultGateRunner);
+export const handler = makePreflightHandler(
+  { rds: rdsGateway(), database: databaseGateway(), clock: systemClock },
+  defaultGateRunner,
+);

@@ -21,6 +21,8 @@ export const DatabaseRefSchema = z
     name: z.string(),
     user: z.string(),
     passwordParameter: z.string(),
+    // Picks the SQL driver; optional so a state written before MySQL support still parses (postgres).
+    engine: z.enum(['postgres', 'mysql', 'mariadb']).optional(),
   })
   .nullable();
 
@@ -69,9 +71,10 @@ export const CheckWindowInput = z.object({ window: WindowSchema, lagDeadlineMinu
 export const PrepareApprovalInput = z.object({
   plan: z.object({
     sourceId: z.string(),
+    engine: z.enum(['postgres', 'mysql', 'mariadb']).default('postgres'),
     currentEngineVersion: z.string(),
     targetEngineVersion: z.string(),
-    replication: z.enum(['physical', 'logical']),
+    replication: z.enum(['physical', 'logical', 'binlog']),
     approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number().int().positive() }),
     window: WindowSchema,
   }),

@@ -1,3 +1,4 @@
+import { engineLabel, isBinlogEngine } from './engine.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -26,11 +27,15 @@ const HEADLINE: Record<Outcome, string> = {
   'cleanup-held': 'switched and verified; cleanup held, old blue kept',
 };
 
-const RUNBOOK: Partial<Record<Outcome, string[]>> = {
+/** The parameter RDS uses to keep old blue read-only (RDS user guide, switching: after switchover). */
+const readOnlyParameter = (engine: string): string =>
+  isBinlogEngine(engine) ? 'read_only' : 'default_transaction_read_only';
+
+const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> => ({
   'failed-after-switch': [
     'Fail-back runbook:',
     '1. Check the new primary (the original name) and the alarms named in the problems above.',
-    '2. If it must go back: old blue (the -old1 instance) is intact and read-only; set default_transaction_read_only=0 in its parameter group, reboot it, and point the application at its endpoint.',
+    `2. If it must go back: old blue (the -old1 instance) is intact and read-only; set ${readOnlyParameter(engine)}=0 in its parameter group, reboot it, and point the application at its endpoint.`,
     '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
     '4. Do not delete either instance until the incident is closed.',
   ],
@@ -41,16 +46,19 @@ const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   'cleanup-held': [
     'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
   ],
-};
+});
 
 /** Subject and body for an outcome, with the numbers behind each decision. */
 export const composeNotification = (outcome: Outcome, executionId: string, state: State) => {
   const source = text(at(state, 'preflight.plan.sourceId') ?? at(state, 'input.source.dbInstanceIdentifier'));
+  // Known once Preflight passed; a refused run names no engine (it may be the reason for the refusal).
+  const engine = at(state, 'preflight.plan.engine');
+  const engineName = typeof engine === 'string' ? engineLabel(engine) : undefined;
   const lines = [
     `Switchyard ${source}: ${HEADLINE[outcome]}.`,
     `Execution: ${executionId}`,
     `Deployment: ${text(at(state, 'create.deploymentId') ?? at(state, 'compensation.deploymentId'))} (${text(at(state, 'preflight.plan.replication'))} replication)`,
-    `Versions: ${text(at(state, 'preflight.plan.currentEngineVersion'))} → ${text(at(state, 'preflight.plan.targetEngineVersion'))}`,
+    `Versions: ${engineName ? `${engineName} ` : ''}${text(at(state, 'preflight.plan.currentEngineVersion'))} → ${text(at(state, 'preflight.plan.targetEngineVersion'))}`,
     `Green: ${text(at(state, 'green.greenInstanceId'))}, last status ${text(at(state, 'green.deploymentStatus'))}`,
     `Lag: ${text(at(state, 'lag.value'))} ${text(at(state, 'lag.unit'))} (${text(at(state, 'lag.metric'))}), ${text(at(state, 'lag.consecutiveOk'))} consecutive samples under threshold`,
     `Migrations gate: ${text(at(state, 'preflight.migrations.verdict'))} — ${text(at(state, 'preflight.migrations.summary'))}`,
@@ -63,6 +71,6 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
     lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
-  lines.push(...(RUNBOOK[outcome] ?? []));
+  lines.push(...(runbookFor(typeof engine === 'string' ? engine : 'postgres')[outcome] ?? []));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };

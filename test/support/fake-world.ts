@@ -26,6 +26,14 @@ export interface WorldScript {
   /** seconds the clock moves on each read */
   clockStepSeconds?: number;
   source?: Partial<InstanceFacts>;
+  /** DescribeDBParameters answers by group name (merged over rds.logical_replication=1) */
+  parameters?: Record<string, Record<string, string>>;
+  /** what green's instance looks like once built (engine version etc.) */
+  green?: Partial<InstanceFacts>;
+  /** MySQL/MariaDB: read_only by endpoint host; by default hosts of -old instances are read-only */
+  readOnlyHosts?: Record<string, boolean>;
+  /** MySQL/MariaDB: blue replicates from this external host */
+  externalReplicaOf?: string;
 }
 
 const ACCOUNT = 'arn:aws:rds:us-east-1:123456789012';
@@ -40,6 +48,7 @@ export const instance = (id: string, extra: Partial<InstanceFacts> = {}): Instan
   instanceClass: 'db.r7g.large',
   backupRetentionPeriod: 7,
   parameterGroups: [{ name: 'orders-pg17', applyStatus: 'in-sync' }],
+  optionGroups: [{ name: 'default:postgres-17', status: 'in-sync' }],
   readReplicas: [],
   pendingModifiedValues: [],
   masterUserSecret: false,
@@ -80,7 +89,16 @@ export const makeWorld = (script: WorldScript = {}) => {
         { sourceMember: source.arn, targetMember: deployment.target, status: 'PROVISIONING' },
       ];
       if (!instances.has(greenId))
-        instances.set(greenId, instance(greenId, { status: 'creating', engineVersion: '18.4' }));
+        instances.set(
+          greenId,
+          instance(greenId, {
+            status: 'creating',
+            engineVersion: '18.4',
+            engine: source.engine,
+            ...script.green,
+            endpoint: { address: `${greenId}.example`, port: source.endpoint?.port ?? 5432 },
+          }),
+        );
       if (script.greenFails && deployment.polls >= 2) {
         deployment.status = 'INVALID_CONFIGURATION';
         deployment.statusDetails = 'replication broken (scripted)';
@@ -103,12 +121,19 @@ export const makeWorld = (script: WorldScript = {}) => {
         const green = instances.get('orders-db-green-abc123')!;
         const blue = instances.get('orders-db')!;
         instances.delete('orders-db-green-abc123');
+        // Endpoints follow the names, as in RDS.
         instances.set('orders-db-old1', {
           ...blue,
           id: 'orders-db-old1',
           arn: `${ACCOUNT}:db:orders-db-old1`,
+          endpoint: blue.endpoint && { ...blue.endpoint, address: 'orders-db-old1.example' },
         });
-        instances.set('orders-db', { ...green, id: 'orders-db', arn: `${ACCOUNT}:db:orders-db` });
+        instances.set('orders-db', {
+          ...green,
+          id: 'orders-db',
+          arn: `${ACCOUNT}:db:orders-db`,
+          endpoint: green.endpoint && { ...green.endpoint, address: 'orders-db.example' },
+        });
         deployment.status = 'SWITCHOVER_COMPLETED';
         deployment.source = `${ACCOUNT}:db:orders-db-old1`;
         deployment.target = `${ACCOUNT}:db:orders-db`;
@@ -133,7 +158,10 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
       describeClusterEngine: async (id: string) => (id === 'orders-aurora' ? 'aurora-postgresql' : undefined),
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
-      describeParameters: async () => ({ 'rds.logical_replication': '1' }),
+      describeParameters: async (group: string) => ({
+        'rds.logical_replication': '1',
+        ...script.parameters?.[group],
+      }),
       parameterGroupExists: async () => true,
       validUpgradeTargets: async () => ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
@@ -232,7 +260,19 @@ export const makeWorld = (script: WorldScript = {}) => {
         return `msg-${published.length}`;
       },
     },
-    database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+    database: {
+      runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })),
+      isReadOnly: async (target) => {
+        calls.push(`isReadOnly ${target.host}`);
+        return script.readOnlyHosts?.[target.host] ?? target.host.includes('-old');
+      },
+      replicaStatus: async (target) => {
+        calls.push(`replicaStatus ${target.host}`);
+        return script.externalReplicaOf
+          ? { replicating: true, sourceHost: script.externalReplicaOf }
+          : { replicating: false };
+      },
+    },
   };
 
   return { gateways, calls, published, instances, deployments, snapshots };

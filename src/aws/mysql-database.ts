@@ -1,0 +1,88 @@
+/**
+ * SQL Switchyard runs on MySQL and MariaDB endpoints: smoke queries inside a READ ONLY transaction,
+ * the server's read_only state, and whether the server is itself a binlog replica.
+ */
+import { compareVersions } from '#domain/facts';
+import { connectMysql, type MysqlEndpoint } from './mysql-connection.ts';
+
+export type MysqlEngine = 'mysql' | 'mariadb';
+
+export interface SmokeOutcome {
+  sql: string;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Runs each query in one READ ONLY transaction, so a smoke query can never change data (a write fails
+ * with "Cannot execute statement in a READ ONLY transaction"); one failure does not hide the others.
+ */
+export const runMysqlSmoke = async (
+  endpoint: MysqlEndpoint,
+  engine: MysqlEngine,
+  queries: string[],
+): Promise<SmokeOutcome[]> => {
+  let connection: Awaited<ReturnType<typeof connectMysql>> | undefined;
+  try {
+    connection = await connectMysql(endpoint, { engine });
+    await connection.query('START TRANSACTION READ ONLY');
+    const results: SmokeOutcome[] = [];
+    for (const sql of queries) {
+      const started = Date.now();
+      try {
+        await connection.query(sql);
+        results.push({ sql, ok: true, ms: Date.now() - started });
+      } catch (err) {
+        results.push({ sql, ok: false, error: message(err), ms: Date.now() - started });
+      }
+    }
+    await connection.query('ROLLBACK');
+    return results;
+  } catch (err) {
+    return queries.map((sql) => ({ sql, ok: false, error: `cannot connect: ${message(err)}`, ms: 0 }));
+  } finally {
+    await connection?.end().catch(() => undefined);
+  }
+};
+
+/** `@@GLOBAL.read_only` of the server behind the endpoint: RDS keeps old blue read-only this way. */
+export const readMysqlReadOnly = async (endpoint: MysqlEndpoint, engine: MysqlEngine): Promise<boolean> => {
+  const connection = await connectMysql(endpoint, { engine });
+  try {
+    const [rows] = await connection.query('SELECT @@GLOBAL.read_only AS read_only');
+    const value = (rows as Array<{ read_only: number | string }>)[0]?.read_only;
+    return Number(value) === 1;
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+};
+
+/**
+ * `SHOW REPLICA STATUS` exists from MySQL 8.0.22 and MariaDB 10.5.1; MySQL 8.4 removed the older
+ * `SHOW SLAVE STATUS`, which is all 5.7 and MariaDB before 10.5 know.
+ */
+export const replicaStatusSql = (engine: MysqlEngine, version: string): string =>
+  compareVersions(version, engine === 'mysql' ? '8.0.22' : '10.5.1') >= 0
+    ? 'SHOW REPLICA STATUS'
+    : 'SHOW SLAVE STATUS';
+
+/** Whether the server replicates from a source of its own (one row per channel or connection). */
+export const readMysqlReplicaStatus = async (
+  endpoint: MysqlEndpoint,
+  engine: MysqlEngine,
+  version: string,
+): Promise<{ replicating: boolean; sourceHost?: string }> => {
+  const connection = await connectMysql(endpoint, { engine });
+  try {
+    const [rows] = await connection.query(replicaStatusSql(engine, version));
+    const row = (rows as Array<Record<string, unknown>>)[0];
+    if (!row) return { replicating: false };
+    const host = row.Source_Host ?? row.Master_Host;
+    return { replicating: true, sourceHost: typeof host === 'string' && host ? host : undefined };
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+};
