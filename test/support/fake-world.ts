@@ -32,6 +32,8 @@ export interface WorldScript {
   green?: Partial<InstanceFacts>;
   /** MySQL/MariaDB: read_only by endpoint host; by default hosts of -old instances are read-only */
   readOnlyHosts?: Record<string, boolean>;
+  /** DescribeDBEngineVersions' ValidUpgradeTarget for blue's version (default 17.5, 18.4) */
+  upgradeTargets?: string[];
   /** MySQL/MariaDB: blue replicates from this external host */
   externalReplicaOf?: string;
 }
@@ -163,7 +165,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         ...script.parameters?.[group],
       }),
       parameterGroupExists: async () => true,
-      validUpgradeTargets: async () => ['17.5', '18.4'],
+      validUpgradeTargets: async () => script.upgradeTargets ?? ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
       deploymentByName: async (name: string) => {
         const found = [...deployments.values()].find((d) => d.name === name);

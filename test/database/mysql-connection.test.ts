@@ -1,0 +1,145 @@
+/**
+ * The MySQL/MariaDB seam against a real MariaDB server with TLS: certificates are verified (an
+ * untrusted CA is refused), smoke queries run in a READ ONLY transaction, read_only and replica
+ * status are read from the server itself.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type DatabaseTarget, makeDatabaseGateway } from '#aws/database-gateway';
+import { EXTRA_CA_ENV, trustedCas } from '#aws/mysql-connection';
+import { replicaStatusSql } from '#aws/mysql-database';
+import {
+  MARIADB_MISSING,
+  type MariadbServer,
+  mariadbAvailable,
+  startMariadbWithTls,
+} from '../support/mariadb-tls.ts';
+
+const PASSWORD = 'smoke-pw-1';
+
+describe('replicaStatusSql', () => {
+  it.each([
+    ['mysql', '8.4.3', 'SHOW REPLICA STATUS'],
+    ['mysql', '8.0.22', 'SHOW REPLICA STATUS'],
+    ['mysql', '8.0.21', 'SHOW SLAVE STATUS'],
+    ['mysql', '5.7.44', 'SHOW SLAVE STATUS'],
+    ['mariadb', '10.11.9', 'SHOW REPLICA STATUS'],
+    ['mariadb', '10.4.34', 'SHOW SLAVE STATUS'],
+  ] as const)('%s %s uses %s', (engine, version, sql) => {
+    expect(replicaStatusSql(engine, version)).toBe(sql);
+  });
+});
+
+describe('trustedCas', () => {
+  it('is the Amazon RDS bundle, plus the extra CA file when one is named', () => {
+    const rds = trustedCas({});
+    expect(rds.length).toBeGreaterThan(10);
+    expect(() => trustedCas({ [EXTRA_CA_ENV]: '/nonexistent/ca.pem' })).toThrow(
+      `${EXTRA_CA_ENV}=/nonexistent/ca.pem cannot be read`,
+    );
+  });
+});
+
+describe.skipIf(!mariadbAvailable())(
+  `MySQL seam on a real MariaDB over TLS (${MARIADB_MISSING} if skipped)`,
+  () => {
+    let server: MariadbServer;
+    const gateway = makeDatabaseGateway(async () => PASSWORD);
+    const target = (): DatabaseTarget => ({
+      host: 'localhost',
+      port: server.port,
+      name: 'app',
+      user: 'smoke',
+      passwordParameter: '/switchyard/test/db/smoke',
+      engine: 'mariadb',
+    });
+
+    beforeAll(async () => {
+      server = await startMariadbWithTls();
+      const root = await server.root();
+      try {
+        for (const sql of [
+          'CREATE DATABASE app',
+          'CREATE TABLE app.orders (id INT PRIMARY KEY, status VARCHAR(20))',
+          "INSERT INTO app.orders VALUES (1, 'new')",
+          // REQUIRE SSL: the server itself refuses a plaintext login, so a pass proves TLS was used.
+          `CREATE USER 'smoke'@'%' IDENTIFIED BY '${PASSWORD}' REQUIRE SSL`,
+          "GRANT SELECT, INSERT ON app.* TO 'smoke'@'%'",
+          "GRANT SLAVE MONITOR ON *.* TO 'smoke'@'%'",
+        ])
+          await root.query(sql);
+      } finally {
+        await root.end();
+      }
+      vi.stubEnv(EXTRA_CA_ENV, server.caFile);
+    });
+
+    afterAll(async () => {
+      vi.unstubAllEnvs();
+      await server?.stop();
+    });
+
+    it('runs smoke queries over verified TLS, inside a READ ONLY transaction', async () => {
+      const results = await gateway.runSmoke(target(), [
+        'SELECT count(*) FROM orders',
+        "INSERT INTO orders VALUES (2, 'smoke')",
+        "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version'",
+      ]);
+      expect(results.map((r) => r.ok)).toEqual([true, false, true]);
+      expect(results[1]?.error).toMatch(/READ ONLY transaction/i);
+      const root = await server.root();
+      try {
+        const [rows] = await root.query('SELECT count(*) AS n FROM app.orders');
+        expect((rows as Array<{ n: number }>)[0]?.n).toBe(1);
+      } finally {
+        await root.end();
+      }
+    });
+
+    it('refuses a server whose certificate does not chain to a trusted CA', async () => {
+      vi.stubEnv(EXTRA_CA_ENV, '');
+      try {
+        const results = await gateway.runSmoke(target(), ['SELECT 1']);
+        expect(results[0]?.ok).toBe(false);
+        expect(results[0]?.error).toMatch(/cannot connect: .*(self[- ]signed|unable to verify|certificate)/i);
+      } finally {
+        vi.stubEnv(EXTRA_CA_ENV, server.caFile);
+      }
+    });
+
+    it('reads @@GLOBAL.read_only as the server has it', async () => {
+      const root = await server.root();
+      try {
+        await root.query('SET GLOBAL read_only = 1');
+        expect(await gateway.isReadOnly(target())).toBe(true);
+        await root.query('SET GLOBAL read_only = 0');
+        expect(await gateway.isReadOnly(target())).toBe(false);
+      } finally {
+        await root.query('SET GLOBAL read_only = 0');
+        await root.end();
+      }
+    });
+
+    it('tells an external binlog replica from a server that replicates from nowhere', async () => {
+      expect(await gateway.replicaStatus(target(), '10.11.19')).toEqual({ replicating: false });
+      const root = await server.root();
+      try {
+        await root.query(
+          "CHANGE MASTER TO MASTER_HOST='onprem.example', MASTER_USER='repl', MASTER_PASSWORD='x'",
+        );
+        expect(await gateway.replicaStatus(target(), '10.11.19')).toEqual({
+          replicating: true,
+          sourceHost: 'onprem.example',
+        });
+      } finally {
+        await root.query('RESET SLAVE ALL');
+        await root.end();
+      }
+    });
+
+    it('refuses read_only checks on a PostgreSQL target instead of guessing', async () => {
+      await expect(gateway.isReadOnly({ ...target(), engine: 'postgres' })).rejects.toThrow(
+        'runs on MySQL or MariaDB only, not postgres',
+      );
+    });
+  },
+);
