@@ -149,7 +149,9 @@ export const startMariadbWithTls = async (): Promise<MariadbServer> => {
       break;
     } catch (err) {
       if (i > 100 || child.exitCode !== null) {
-        const log = existsSync(join(dir, 'm.err')) ? readFileSync(join(dir, 'm.err'), 'utf8').slice(-2000) : '';
+        const log = existsSync(join(dir, 'm.err'))
+          ? readFileSync(join(dir, 'm.err'), 'utf8').slice(-2000)
+          : '';
         await stop();
         throw new Error(`mariadbd did not start: ${(err as Error).message}\n${log}`);
       }
