@@ -1,5 +1,8 @@
 /** Verification and notifications for MySQL/MariaDB runs: read_only on both sides, the engine named. */
 import { describe, expect, it } from 'vitest';
+import { type ApprovalRecord, ApprovalRequest } from '#approval/contracts';
+import { describeRequest, renderApprovalEmail } from '#approval/messages';
+import { renderConfirmationPage } from '#approval/pages';
 import { composeNotification } from '#domain/notification';
 import { judgeVerification, type VerificationFacts } from '#domain/verify';
 import { instance } from '../../support/fake-world.ts';
@@ -63,5 +66,47 @@ describe('composeNotification names the engine', () => {
       input: { source: { dbInstanceIdentifier: 'x' } },
     });
     expect(refused.message).toContain('Versions: — → —');
+  });
+});
+
+describe('the approval request names the engine', () => {
+  const record = (engine?: string) =>
+    ({
+      approvalId: 'ap-1',
+      executionArn: 'arn:aws:states:us-east-1:1:execution:sm:run-1',
+      approvers: ['dba@example.com'],
+      expiresAt: '2026-11-22T12:00:00.000Z',
+      createdAt: '2026-11-22T10:00:00.000Z',
+      ttl: 0,
+      status: 'pending',
+      request: {
+        database: 'orders-db',
+        deploymentId: 'bgd-1',
+        greenInstanceId: 'orders-db-green-abc123',
+        ...(engine ? { engine } : {}),
+        current: { engineVersion: '10.11.9' },
+        target: { engineVersion: '10.11.10' },
+        replication: 'binlog',
+        lag: { value: 0, unit: 'seconds', metric: 'ReplicaLag' },
+        window: null,
+        migrations: { verdict: 'none', summary: 'no migrations in this release', statements: [] },
+      },
+    }) as ApprovalRecord;
+
+  it('on the confirmation page and in the e-mail, and parses as a contract', () => {
+    expect(ApprovalRequest.safeParse(record('mariadb').request).success).toBe(true);
+    const page = renderConfirmationPage(
+      record('mariadb'),
+      { decision: 'approve', approver: 'dba@example.com', expires: 1, sig: 's' },
+      '/decide',
+    );
+    expect(page).toContain('MariaDB');
+    expect(page).toContain('binlog');
+    const email = renderApprovalEmail(record('mariadb'), 'dba@example.com', { approve: 'a', reject: 'r' });
+    expect(email.text).toMatch(/Engine:\s+MariaDB/);
+  });
+
+  it('and leaves the row out for a request stored before engines were named', () => {
+    expect(describeRequest(record()).map((f) => f.label)).not.toContain('Engine');
   });
 });
