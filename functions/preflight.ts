@@ -1,6 +1,7 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
 
 import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { binlogHazardWarnings } from '#domain/binlog-inspection';
 import type { ExternalReplicaFacts } from '#domain/binlog-preflight';
 import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
@@ -54,27 +55,39 @@ const checkReleaseMigrations = async (
   return check;
 };
 
-/** MySQL/MariaDB: is blue a binlog replica of an external source? Read over SQL when `database` is given. */
-const readExternalReplica = async (
+/**
+ * MySQL/MariaDB, over SQL with the `database` credentials: is blue an external binlog replica (a
+ * refusal), and what in its schema hurts binlog replication (warnings). Without credentials both are
+ * reported as not checked.
+ */
+const readBlueOverSql = async (
   input: ExecutionInput,
   instance: NonNullable<Awaited<ReturnType<Gateways['rds']['describeInstance']>>>,
   gw: Pick<Gateways, 'database'>,
-): Promise<ExternalReplicaFacts | undefined> => {
+): Promise<{ externalReplica: ExternalReplicaFacts; hazards: string[] } | undefined> => {
   const engine = engineFamily(instance.engine);
   if (!engine || !isBinlogEngine(engine)) return undefined;
-  if (!input.database) return { checked: false, reason: 'no database section to connect with' };
-  if (!instance.endpoint) return { checked: false, reason: 'blue has no endpoint yet' };
-  try {
-    const target = {
-      ...input.database,
-      host: instance.endpoint.address,
-      port: instance.endpoint.port,
-      engine,
-    };
-    return { checked: true, ...(await gw.database.replicaStatus(target, instance.engineVersion)) };
-  } catch (err) {
-    return { checked: false, reason: `SHOW REPLICA STATUS failed: ${(err as Error).message}` };
-  }
+  const unchecked = (reason: string) => ({
+    externalReplica: { checked: false as const, reason },
+    hazards: [`${instance.id}: schema not inspected for binlog hazards (${reason})`],
+  });
+  if (!input.database) return unchecked('no database section to connect with');
+  if (!instance.endpoint) return unchecked('blue has no endpoint yet');
+  const target = { ...input.database, host: instance.endpoint.address, port: instance.endpoint.port, engine };
+  const [replica, catalog] = await Promise.allSettled([
+    gw.database.replicaStatus(target, instance.engineVersion),
+    gw.database.binlogCatalog(target),
+  ]);
+  return {
+    externalReplica:
+      replica.status === 'fulfilled'
+        ? { checked: true, ...replica.value }
+        : { checked: false, reason: `SHOW REPLICA STATUS failed: ${(replica.reason as Error).message}` },
+    hazards:
+      catalog.status === 'fulfilled'
+        ? binlogHazardWarnings(catalog.value)
+        : [`${instance.id}: schema not inspected for binlog hazards (${(catalog.reason as Error).message})`],
+  };
 };
 
 export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>, gate: GateRunner) =>
@@ -109,7 +122,8 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'cl
       binlog && targetGroup && targetParameterGroupExists
         ? await gw.rds.describeParameters(targetGroup, PREFLIGHT_PARAMETERS)
         : blueParameters;
-    const externalReplica = instance ? await readExternalReplica(input, instance, gw) : undefined;
+    const overSql = instance ? await readBlueOverSql(input, instance, gw) : undefined;
+    const externalReplica = overSql?.externalReplica;
     const problems = preflightFindings(input, {
       instance,
       clusterEngine,
@@ -127,7 +141,9 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'cl
     problems.push(...migrations.problems);
     if (problems.length > 0) return refuse(sourceId, problems);
 
-    const engineWarnings = externalReplica ? binlogWarnings({ instance, externalReplica }) : [];
+    const engineWarnings = overSql
+      ? [...binlogWarnings({ instance, externalReplica: overSql.externalReplica }), ...overSql.hazards]
+      : [];
     return {
       plan,
       source: {

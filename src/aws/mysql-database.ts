@@ -2,6 +2,7 @@
  * SQL Switchyard runs on MySQL and MariaDB endpoints: smoke queries inside a READ ONLY transaction,
  * the server's read_only state, and whether the server is itself a binlog replica.
  */
+import type { BinlogCatalogFacts } from '#domain/binlog-inspection';
 import { compareVersions } from '#domain/facts';
 import { connectMysql, type MysqlEndpoint } from './mysql-connection.ts';
 
@@ -82,6 +83,54 @@ export const readMysqlReplicaStatus = async (
     if (!row) return { replicating: false };
     const host = row.Source_Host ?? row.Master_Host;
     return { replicating: true, sourceHost: typeof host === 'string' && host ? host : undefined };
+  } finally {
+    await connection.end().catch(() => undefined);
+  }
+};
+
+const SYSTEM_SCHEMAS = "('mysql', 'sys', 'information_schema', 'performance_schema')";
+
+/** Blue's catalog facts for the binlog data-plane rules (information_schema only; reads nothing else). */
+export const readBinlogCatalog = async (
+  endpoint: MysqlEndpoint,
+  engine: MysqlEngine,
+): Promise<BinlogCatalogFacts> => {
+  const connection = await connectMysql(endpoint, { engine });
+  try {
+    const [[version]] = (await connection.query('SELECT VERSION() AS v')) as unknown as [
+      Array<{ v: string }>,
+    ];
+    const [tables] = await connection.query(
+      `SELECT t.TABLE_SCHEMA AS s, t.TABLE_NAME AS n, t.ENGINE AS e, t.TABLE_ROWS AS r,
+              COALESCE(t.DATA_LENGTH, 0) + COALESCE(t.INDEX_LENGTH, 0) AS b,
+              EXISTS (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS c
+                       WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+                         AND c.CONSTRAINT_TYPE = 'PRIMARY KEY') AS pk,
+              EXISTS (SELECT 1 FROM information_schema.STATISTICS s
+                       WHERE s.TABLE_SCHEMA = t.TABLE_SCHEMA AND s.TABLE_NAME = t.TABLE_NAME AND s.NON_UNIQUE = 0
+                         AND s.INDEX_NAME <> 'PRIMARY'
+                       GROUP BY s.INDEX_NAME HAVING SUM(s.NULLABLE = 'YES') = 0) AS uk
+         FROM information_schema.TABLES t
+        WHERE t.TABLE_TYPE = 'BASE TABLE' AND t.TABLE_SCHEMA NOT IN ${SYSTEM_SCHEMAS}
+        ORDER BY t.TABLE_SCHEMA, t.TABLE_NAME`,
+    );
+    const [events] = await connection.query(
+      `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n FROM information_schema.EVENTS
+        WHERE STATUS = 'ENABLED' ORDER BY EVENT_SCHEMA, EVENT_NAME`,
+    );
+    return {
+      serverVersion: version?.v ?? 'unknown',
+      tables: (tables as Array<Record<string, unknown>>).map((t) => ({
+        schema: String(t.s),
+        name: String(t.n),
+        engine: String(t.e ?? 'unknown'),
+        hasPrimaryKey: Number(t.pk) === 1,
+        hasUniqueNotNullKey: Number(t.uk) === 1,
+        rows: t.r === null ? null : Number(t.r),
+        bytes: Number(t.b),
+      })),
+      enabledEvents: (events as Array<{ s: string; n: string }>).map((e) => ({ schema: e.s, name: e.n })),
+    };
   } finally {
     await connection.end().catch(() => undefined);
   }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DatabaseTarget, makeDatabaseGateway } from '#aws/database-gateway';
 import { EXTRA_CA_ENV, trustedCas } from '#aws/mysql-connection';
 import { replicaStatusSql } from '#aws/mysql-database';
+import { findBinlogHazards } from '#domain/binlog-inspection';
 import {
   MARIADB_MISSING,
   type MariadbServer,
@@ -63,7 +64,7 @@ describe.skipIf(!mariadbAvailable())(
           "INSERT INTO app.orders VALUES (1, 'new')",
           // REQUIRE SSL: the server itself refuses a plaintext login, so a pass proves TLS was used.
           `CREATE USER 'smoke'@'%' IDENTIFIED BY '${PASSWORD}' REQUIRE SSL`,
-          "GRANT SELECT, INSERT ON app.* TO 'smoke'@'%'",
+          "GRANT SELECT, INSERT, EVENT ON app.* TO 'smoke'@'%'",
           "GRANT SLAVE MONITOR ON *.* TO 'smoke'@'%'",
         ])
           await root.query(sql);
@@ -134,6 +135,40 @@ describe.skipIf(!mariadbAvailable())(
         await root.query('RESET SLAVE ALL');
         await root.end();
       }
+    });
+
+    it('reads the catalog facts the binlog rules need, and the rules find each hazard', async () => {
+      const root = await server.root();
+      try {
+        for (const sql of [
+          'CREATE TABLE app.audit_log (at DATETIME, line TEXT) ENGINE=InnoDB',
+          'CREATE TABLE app.legacy (id INT PRIMARY KEY) ENGINE=MyISAM',
+          'CREATE TABLE app.by_code (code VARCHAR(8) NOT NULL, UNIQUE KEY (code)) ENGINE=InnoDB',
+          'CREATE TABLE app.nullable_key (code VARCHAR(8) NULL, UNIQUE KEY (code)) ENGINE=InnoDB',
+          'CREATE EVENT app.purge ON SCHEDULE EVERY 1 DAY DO DELETE FROM app.audit_log',
+          'CREATE EVENT app.off ON SCHEDULE EVERY 1 DAY DISABLE DO DELETE FROM app.audit_log',
+        ])
+          await root.query(sql);
+      } finally {
+        await root.end();
+      }
+      const facts = await gateway.binlogCatalog(target());
+      expect(facts.serverVersion).toMatch(/MariaDB/);
+      expect(facts.tables.map((t) => [t.name, t.engine, t.hasPrimaryKey, t.hasUniqueNotNullKey])).toEqual([
+        ['audit_log', 'InnoDB', false, false],
+        ['by_code', 'InnoDB', false, true],
+        ['legacy', 'MyISAM', true, false],
+        ['nullable_key', 'InnoDB', false, false],
+        ['orders', 'InnoDB', true, false],
+      ]);
+      const found = Object.fromEntries(
+        findBinlogHazards(facts).map((h) => [h.rule.id, h.objects.map((o) => o.name)]),
+      );
+      expect(found).toEqual({
+        'B-NON-TRANSACTIONAL': ['app.legacy'],
+        'B-NO-PRIMARY-KEY': ['app.audit_log', 'app.nullable_key'],
+        'B-ENABLED-EVENTS': ['app.purge'],
+      });
     });
 
     it('refuses read_only checks on a PostgreSQL target instead of guessing', async () => {

@@ -5,6 +5,7 @@
  */
 
 import type { Gateways } from '#aws/gateways';
+import type { BinlogCatalogFacts } from '#domain/binlog-inspection';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
 
@@ -34,6 +35,8 @@ export interface WorldScript {
   readOnlyHosts?: Record<string, boolean>;
   /** DescribeDBEngineVersions' ValidUpgradeTarget for blue's version (default 17.5, 18.4) */
   upgradeTargets?: string[];
+  /** MySQL/MariaDB: blue's tables and events as the binlog inspection reads them */
+  binlogCatalog?: BinlogCatalogFacts;
   /** MySQL/MariaDB: blue replicates from this external host */
   externalReplicaOf?: string;
 }
@@ -273,6 +276,10 @@ export const makeWorld = (script: WorldScript = {}) => {
         return script.externalReplicaOf
           ? { replicating: true, sourceHost: script.externalReplicaOf }
           : { replicating: false };
+      },
+      binlogCatalog: async (target) => {
+        calls.push(`binlogCatalog ${target.host}`);
+        return script.binlogCatalog ?? { serverVersion: '8.0.35', tables: [], enabledEvents: [] };
       },
     },
   };

@@ -1,5 +1,6 @@
 /** The MySQL/MariaDB preflight rule table: each rule fires on its case and stays quiet otherwise. */
 import { describe, expect, it } from 'vitest';
+import { binlogHazardWarnings, findBinlogHazards, type MysqlTable } from '#domain/binlog-inspection';
 import { BINLOG_RULES, type BinlogFacts, binlogWarnings, findBinlogProblems } from '#domain/binlog-preflight';
 import {
   engineLabel,
@@ -236,5 +237,45 @@ describe('preflightFindings on a MySQL-family source', () => {
     expect(problems).toEqual([
       'migrations.engine: is "mysql" but orders-db runs PostgreSQL; set migrations.engine to "postgres"',
     ]);
+  });
+});
+
+describe('binlog data-plane rules (pure)', () => {
+  const table = (name: string, extra: Partial<MysqlTable> = {}): MysqlTable => ({
+    schema: 'app',
+    name,
+    engine: 'InnoDB',
+    hasPrimaryKey: true,
+    hasUniqueNotNullKey: false,
+    rows: 5,
+    bytes: 100,
+    ...extra,
+  });
+
+  it('find nothing on a clean schema', () => {
+    expect(
+      findBinlogHazards({ serverVersion: '8.0.35', tables: [table('orders')], enabledEvents: [] }),
+    ).toEqual([]);
+  });
+
+  it('accept a unique NOT NULL key in place of a primary key, and list the fix SQL for MyISAM', () => {
+    const facts = {
+      serverVersion: '8.0.35',
+      tables: [
+        table('by_code', { hasPrimaryKey: false, hasUniqueNotNullKey: true }),
+        table('legacy', { engine: 'MyISAM' }),
+      ],
+      enabledEvents: [],
+    };
+    const found = findBinlogHazards(facts);
+    expect(found.map((f) => f.rule.id)).toEqual(['B-NON-TRANSACTIONAL']);
+    expect(found[0]?.objects[0]?.sql).toBe('ALTER TABLE `app`.`legacy` ENGINE=InnoDB;');
+  });
+
+  it('cap the names in a warning line and say how many more', () => {
+    const tables = Array.from({ length: 12 }, (_, i) => table(`t${i}`, { hasPrimaryKey: false }));
+    const [line] = binlogHazardWarnings({ serverVersion: '8.0.35', tables, enabledEvents: [] }, 10);
+    expect(line).toMatch(/^B-NO-PRIMARY-KEY Tables without a primary key: app\.t0 \(no primary key/);
+    expect(line).toContain('app.t9 (no primary key or unique NOT NULL key) and 2 more.');
   });
 });

@@ -24,6 +24,21 @@ const gateways = (replicating = false): Gateways =>
         replicaCalls.push(`${target.engine} ${target.host} ${version}`);
         return replicating ? { replicating: true, sourceHost: 'onprem' } : { replicating: false };
       },
+      binlogCatalog: async () => ({
+        serverVersion: '10.6.18-MariaDB',
+        tables: [
+          {
+            schema: 'app',
+            name: 'audit_log',
+            engine: 'InnoDB',
+            hasPrimaryKey: false,
+            hasUniqueNotNullKey: false,
+            rows: 10,
+            bytes: 16384,
+          },
+        ],
+        enabledEvents: [],
+      }),
     },
     clock: () => new Date('2026-11-22T02:00:00Z'),
   }) as unknown as Gateways;
@@ -91,7 +106,10 @@ describe('preflight on a MariaDB source', () => {
     };
     expect(out.plan).toMatchObject({ engine: 'mariadb', replication: 'binlog' });
     expect(out.source.database).toMatchObject({ engine: 'mariadb', port: 3306 });
-    expect(out.warnings).toEqual([]);
+    // The schema hazard is a warning carried to approvers, not a refusal.
+    expect(out.warnings).toEqual([
+      expect.stringMatching(/^B-NO-PRIMARY-KEY Tables without a primary key: app\.audit_log/),
+    ]);
     expect(replicaCalls).toEqual(['mariadb orders-db.abc.us-east-1.rds.amazonaws.com 10.6.18']);
     // Blue's event_scheduler=ON does not matter: green's group has it off.
     const groupsRead = rdsMock
@@ -124,6 +142,7 @@ describe('preflight on a MariaDB source', () => {
       expect.stringContaining(
         'orders-db (MariaDB 10.6.18): not checked whether blue is an external binlog replica',
       ),
+      'orders-db: schema not inspected for binlog hazards (no database section to connect with)',
     ]);
   });
 });
