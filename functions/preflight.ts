@@ -1,15 +1,14 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
 
 import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
-import { binlogHazardWarnings } from '#domain/binlog-inspection';
-import type { ExternalReplicaFacts } from '#domain/binlog-preflight';
 import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
-import { engineFamily, isBinlogEngine, migrationDialectOf } from '#domain/engine';
+import { isBinlogEngine, migrationDialectOf } from '#domain/engine';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
+import { readBinlogBlue } from '#lib/binlog-blue';
 import { defaultGateRunner } from '#lib/default-gate';
 import {
   checkMigrations,
@@ -55,41 +54,6 @@ const checkReleaseMigrations = async (
   return check;
 };
 
-/**
- * MySQL/MariaDB, over SQL with the `database` credentials: is blue an external binlog replica (a
- * refusal), and what in its schema hurts binlog replication (warnings). Without credentials both are
- * reported as not checked.
- */
-const readBlueOverSql = async (
-  input: ExecutionInput,
-  instance: NonNullable<Awaited<ReturnType<Gateways['rds']['describeInstance']>>>,
-  gw: Pick<Gateways, 'database'>,
-): Promise<{ externalReplica: ExternalReplicaFacts; hazards: string[] } | undefined> => {
-  const engine = engineFamily(instance.engine);
-  if (!engine || !isBinlogEngine(engine)) return undefined;
-  const unchecked = (reason: string) => ({
-    externalReplica: { checked: false as const, reason },
-    hazards: [`${instance.id}: schema not inspected for binlog hazards (${reason})`],
-  });
-  if (!input.database) return unchecked('no database section to connect with');
-  if (!instance.endpoint) return unchecked('blue has no endpoint yet');
-  const target = { ...input.database, host: instance.endpoint.address, port: instance.endpoint.port, engine };
-  const [replica, catalog] = await Promise.allSettled([
-    gw.database.replicaStatus(target, instance.engineVersion),
-    gw.database.binlogCatalog(target),
-  ]);
-  return {
-    externalReplica:
-      replica.status === 'fulfilled'
-        ? { checked: true, ...replica.value }
-        : { checked: false, reason: `SHOW REPLICA STATUS failed: ${(replica.reason as Error).message}` },
-    hazards:
-      catalog.status === 'fulfilled'
-        ? binlogHazardWarnings(catalog.value)
-        : [`${instance.id}: schema not inspected for binlog hazards (${(catalog.reason as Error).message})`],
-  };
-};
-
 export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>, gate: GateRunner) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
@@ -122,7 +86,7 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'cl
       binlog && targetGroup && targetParameterGroupExists
         ? await gw.rds.describeParameters(targetGroup, PREFLIGHT_PARAMETERS)
         : blueParameters;
-    const overSql = instance ? await readBlueOverSql(input, instance, gw) : undefined;
+    const overSql = instance ? await readBinlogBlue(input, instance, gw.database) : undefined;
     const externalReplica = overSql?.externalReplica;
     const problems = preflightFindings(input, {
       instance,
