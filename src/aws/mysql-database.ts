@@ -18,9 +18,33 @@ export interface SmokeOutcome {
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * Runs each query in one READ ONLY transaction, so a smoke query can never change data (a write fails
- * with "Cannot execute statement in a READ ONLY transaction"); one failure does not hide the others.
+ * Runs one smoke query so that it cannot change anything. A READ ONLY transaction alone is not enough
+ * on MySQL/MariaDB: DDL commits implicitly and then runs outside it (measured: `START TRANSACTION READ
+ * ONLY; DROP TABLE t` drops t on MariaDB 10.11). So the session is read-only too (`SET SESSION
+ * TRANSACTION READ ONLY`, under which DDL fails with "Cannot execute statement in a READ ONLY
+ * transaction"), re-asserted before every statement in case the previous one flipped it, and each
+ * statement runs in its own READ ONLY transaction that is rolled back. Multi-statement strings are off
+ * in the driver, so one query cannot both flip the session and write.
  */
+const runReadOnlyStatement = async (
+  connection: Awaited<ReturnType<typeof connectMysql>>,
+  sql: string,
+): Promise<void> => {
+  await connection.query('SET SESSION TRANSACTION READ ONLY');
+  await connection.query('START TRANSACTION READ ONLY');
+  let failure: unknown;
+  try {
+    await connection.query(sql);
+  } catch (err) {
+    failure = err;
+  }
+  await connection.query('ROLLBACK').catch((err: unknown) => {
+    failure ??= err;
+  });
+  if (failure) throw failure;
+};
+
+/** Runs each query read-only (see runReadOnlyStatement); one failure does not hide the others. */
 export const runMysqlSmoke = async (
   endpoint: MysqlEndpoint,
   engine: MysqlEngine,
@@ -29,23 +53,23 @@ export const runMysqlSmoke = async (
   let connection: Awaited<ReturnType<typeof connectMysql>> | undefined;
   try {
     connection = await connectMysql(endpoint, { engine });
-    await connection.query('START TRANSACTION READ ONLY');
+  } catch (err) {
+    return queries.map((sql) => ({ sql, ok: false, error: `cannot connect: ${message(err)}`, ms: 0 }));
+  }
+  try {
     const results: SmokeOutcome[] = [];
     for (const sql of queries) {
       const started = Date.now();
       try {
-        await connection.query(sql);
+        await runReadOnlyStatement(connection, sql);
         results.push({ sql, ok: true, ms: Date.now() - started });
       } catch (err) {
         results.push({ sql, ok: false, error: message(err), ms: Date.now() - started });
       }
     }
-    await connection.query('ROLLBACK');
     return results;
-  } catch (err) {
-    return queries.map((sql) => ({ sql, ok: false, error: `cannot connect: ${message(err)}`, ms: 0 }));
   } finally {
-    await connection?.end().catch(() => undefined);
+    await connection.end().catch(() => undefined);
   }
 };
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DatabaseTarget, makeDatabaseGateway } from '#aws/database-gateway';
-import { EXTRA_CA_ENV, trustedCas } from '#aws/mysql-connection';
+import { EXTRA_CA_ENV } from '#aws/mysql-connection';
 import { replicaStatusSql } from '#aws/mysql-database';
 import { findBinlogHazards } from '#domain/binlog-inspection';
 import {
@@ -27,16 +27,6 @@ describe('replicaStatusSql', () => {
     ['mariadb', '10.4.34', 'SHOW SLAVE STATUS'],
   ] as const)('%s %s uses %s', (engine, version, sql) => {
     expect(replicaStatusSql(engine, version)).toBe(sql);
-  });
-});
-
-describe('trustedCas', () => {
-  it('is the Amazon RDS bundle, plus the extra CA file when one is named', () => {
-    const rds = trustedCas({});
-    expect(rds.length).toBeGreaterThan(10);
-    expect(() => trustedCas({ [EXTRA_CA_ENV]: '/nonexistent/ca.pem' })).toThrow(
-      `${EXTRA_CA_ENV}=/nonexistent/ca.pem cannot be read`,
-    );
   });
 });
 
@@ -64,7 +54,8 @@ describe.skipIf(!mariadbAvailable())(
           "INSERT INTO app.orders VALUES (1, 'new')",
           // REQUIRE SSL: the server itself refuses a plaintext login, so a pass proves TLS was used.
           `CREATE USER 'smoke'@'%' IDENTIFIED BY '${PASSWORD}' REQUIRE SSL`,
-          "GRANT SELECT, INSERT, EVENT ON app.* TO 'smoke'@'%'",
+          // Write and DDL rights on purpose: read-only smoke must not depend on the user's grants.
+          "GRANT SELECT, INSERT, CREATE, DROP, EVENT ON app.* TO 'smoke'@'%'",
           "GRANT SLAVE MONITOR ON *.* TO 'smoke'@'%'",
         ])
           await root.query(sql);
@@ -89,6 +80,34 @@ describe.skipIf(!mariadbAvailable())(
       expect(results[1]?.error).toMatch(/READ ONLY transaction/i);
       const root = await server.root();
       try {
+        const [rows] = await root.query('SELECT count(*) AS n FROM app.orders');
+        expect((rows as Array<{ n: number }>)[0]?.n).toBe(1);
+      } finally {
+        await root.end();
+      }
+    });
+
+    it('cannot change anything, even with DDL, COMMIT or a session flip in between', async () => {
+      const results = await gateway.runSmoke(target(), [
+        'DROP TABLE orders',
+        'COMMIT',
+        'SET SESSION TRANSACTION READ WRITE',
+        "INSERT INTO orders VALUES (3, 'after flip')",
+        'CREATE TABLE sneaky (id INT)',
+        'SELECT count(*) FROM orders',
+      ]);
+      expect(results.map((r) => [r.sql.split(' ')[0], r.ok])).toEqual([
+        ['DROP', false],
+        ['COMMIT', true],
+        ['SET', true],
+        ['INSERT', false],
+        ['CREATE', false],
+        ['SELECT', true],
+      ]);
+      const root = await server.root();
+      try {
+        const [tables] = await root.query("SHOW TABLES FROM app LIKE 'sneaky'");
+        expect(tables).toEqual([]);
         const [rows] = await root.query('SELECT count(*) AS n FROM app.orders');
         expect((rows as Array<{ n: number }>)[0]?.n).toBe(1);
       } finally {
