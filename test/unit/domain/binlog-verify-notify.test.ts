@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type ApprovalRecord, ApprovalRequest } from '#approval/contracts';
 import { describeRequest, renderApprovalEmail } from '#approval/messages';
 import { renderConfirmationPage } from '#approval/pages';
+import { validateExecutionInput } from '#domain/input';
+import { judgeLag } from '#domain/lag';
 import { composeNotification } from '#domain/notification';
 import { judgeVerification, type VerificationFacts } from '#domain/verify';
 import { instance } from '../../support/fake-world.ts';
@@ -108,5 +110,26 @@ describe('the approval request names the engine', () => {
 
   it('and leaves the row out for a request stored before engines were named', () => {
     expect(describeRequest(record()).map((f) => f.label)).not.toContain('Engine');
+  });
+});
+
+describe('input and lag for binlog sources', () => {
+  it('says which migrations.engine a MariaDB source takes', () => {
+    const verdict = validateExecutionInput({
+      source: { dbInstanceIdentifier: 'orders-db' },
+      target: { engineVersion: '10.11.10' },
+      approval: { required: false },
+      migrations: { engine: 'mariadb', expand: ['ALTER TABLE t ADD COLUMN c INT'] },
+    });
+    expect(verdict).toEqual({
+      ok: false,
+      problems: [
+        'migrations.engine: must be "postgres" or "mysql" (use "mysql" for a MySQL or MariaDB source)',
+      ],
+    });
+  });
+
+  it('never counts ReplicaLag −1 (binlog replication not running) as caught up', () => {
+    expect(judgeLag(-1, 5, 2, 3)).toEqual({ withinThreshold: false, consecutiveOk: 0, converged: false });
   });
 });
