@@ -113,7 +113,7 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
   async replicaStatus(
     target: DatabaseTarget,
     engineVersion: string,
-  ): Promise<{ replicating: boolean; sourceHost?: string }> {
+  ): Promise<{ replicating: boolean; sourceHost?: string; running?: boolean }> {
     const engine = mysqlEngineOf(target);
     const password = await readParameter(target.passwordParameter);
     return readMysqlReplicaStatus(mysqlEndpoint(target, password), engine, engineVersion);

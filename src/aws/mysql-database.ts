@@ -99,14 +99,20 @@ export const readMysqlReplicaStatus = async (
   endpoint: MysqlEndpoint,
   engine: MysqlEngine,
   version: string,
-): Promise<{ replicating: boolean; sourceHost?: string }> => {
+): Promise<{ replicating: boolean; sourceHost?: string; running?: boolean }> => {
   const connection = await connectMysql(endpoint, { engine });
   try {
     const [rows] = await connection.query(replicaStatusSql(engine, version));
     const row = (rows as Array<Record<string, unknown>>)[0];
     if (!row) return { replicating: false };
     const host = row.Source_Host ?? row.Master_Host;
-    return { replicating: true, sourceHost: typeof host === 'string' && host ? host : undefined };
+    // Replica_* names on MySQL ≥ 8.0.22; Slave_* on MariaDB (both statements) and older MySQL.
+    const yes = (...names: string[]) => names.some((n) => row[n] === 'Yes');
+    return {
+      replicating: true,
+      sourceHost: typeof host === 'string' && host ? host : undefined,
+      running: yes('Replica_IO_Running', 'Slave_IO_Running', 'Replica_SQL_Running', 'Slave_SQL_Running'),
+    };
   } finally {
     await connection.end().catch(() => undefined);
   }

@@ -11,7 +11,7 @@ import { compareVersions } from './facts.ts';
 
 /** What blue reports about its own replication (`SHOW REPLICA STATUS` on blue), when it was read. */
 export type ExternalReplicaFacts =
-  | { checked: true; replicating: boolean; sourceHost?: string }
+  | { checked: true; replicating: boolean; sourceHost?: string; running?: boolean }
   | { checked: false; reason: string };
 
 export interface BinlogFacts {
@@ -108,12 +108,16 @@ export const BINLOG_RULES: BinlogRule[] = [
   {
     check: 'not-an-external-replica',
     // Switchover guardrail "External replication": "For RDS for MySQL and RDS for MariaDB, make sure
-    // that the blue database isn't an external binlog replica."
+    // that the blue database isn't an external binlog replica. If it is, make sure that it isn't
+    // actively replicating." Switchyard refuses a configured one even when stopped: a restart during
+    // the run would block the switch after approval.
     source: `${UG}/blue-green-deployments-switching.html`,
-    problem: ({ instance, externalReplica }) =>
-      externalReplica.checked && externalReplica.replicating
-        ? `${instance.id}: is a binlog replica of an external source${externalReplica.sourceHost ? ` (${externalReplica.sourceHost})` : ''}; stop and reset that replication (CALL mysql.rds_stop_replication; CALL mysql.rds_reset_external_master) before the deployment`
-        : undefined,
+    problem: ({ instance, externalReplica }) => {
+      if (!externalReplica.checked || !externalReplica.replicating) return undefined;
+      const from = externalReplica.sourceHost ? ` (${externalReplica.sourceHost})` : '';
+      const state = externalReplica.running ? ', replicating now' : ', configured but stopped';
+      return `${instance.id}: is a binlog replica of an external source${from}${state}; stop and reset that replication (CALL mysql.rds_stop_replication; CALL mysql.rds_reset_external_master) before the deployment`;
+    },
   },
 ];
 

@@ -149,8 +149,13 @@ describe.skipIf(!mariadbAvailable())(
         expect(await gateway.replicaStatus(target(), '10.11.19')).toEqual({
           replicating: true,
           sourceHost: 'onprem.example',
+          running: false,
         });
+        // Started: the SQL thread runs (the I/O thread keeps retrying a host that does not answer).
+        await root.query('START SLAVE');
+        expect(await gateway.replicaStatus(target(), '10.11.19')).toMatchObject({ running: true });
       } finally {
+        await root.query('STOP SLAVE');
         await root.query('RESET SLAVE ALL');
         await root.end();
       }

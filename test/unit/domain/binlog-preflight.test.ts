@@ -133,7 +133,11 @@ describe('binlog preflight rules', () => {
     });
     const problems = findBinlogProblems(replica);
     expect(problems.map((p) => p.check)).toEqual(['not-an-external-replica']);
-    expect(problems[0]?.problem).toContain('(onprem.db)');
+    expect(problems[0]?.problem).toContain('(onprem.db), configured but stopped');
+    const running = healthy({
+      externalReplica: { checked: true, replicating: true, sourceHost: 'onprem.db', running: true },
+    });
+    expect(findBinlogProblems(running)[0]?.problem).toContain('(onprem.db), replicating now');
     const unchecked = healthy({ externalReplica: { checked: false, reason: 'no database section' } });
     expect(findBinlogProblems(unchecked)).toEqual([]);
     expect(binlogWarnings(unchecked)).toEqual([
