@@ -131,7 +131,8 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
         greenParameters: facts.greenParameters ?? facts.blueParameters,
         targetParameterGroupGiven: input.target.dbParameterGroupName !== undefined,
         externalReplica: facts.externalReplica ?? { checked: false, reason: 'not read' },
-      }),
+        // A group that does not exist is refused below; its parameters were never read.
+      }).filter((f) => f.check !== 'event-scheduler' || facts.targetParameterGroupExists),
     );
   }
   const dialect = migrationDialectOf(instance.engine);

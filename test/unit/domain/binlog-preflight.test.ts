@@ -283,3 +283,23 @@ describe('binlog data-plane rules (pure)', () => {
     expect(line).toContain('app.t9 (no primary key or unique NOT NULL key) and 2 more.');
   });
 });
+
+describe("preflightFindings when green's group does not exist", () => {
+  it('says so once, without judging parameters it could not read', () => {
+    const v = validateExecutionInput({
+      source: { dbInstanceIdentifier: 'orders-db' },
+      target: { engineVersion: '8.0.36', dbParameterGroupName: 'typo-group' },
+      approval: { required: false },
+    });
+    if (!v.ok) throw new Error(v.problems.join());
+    const checks = preflightFindings(v.input, {
+      instance: mysql(),
+      blueParameters: { binlog_format: 'ROW', event_scheduler: 'ON' },
+      validUpgradeTargets: ['8.0.36'],
+      targetParameterGroupExists: false,
+      existingDeployments: [],
+      externalReplica: { checked: true, replicating: false },
+    }).map((f) => f.check);
+    expect(checks).toEqual(['target-parameter-group']);
+  });
+});
