@@ -29,7 +29,7 @@ const binlogWorld = (
     source: source(engine, version),
     green: { engineVersion: targetVersion },
     upgradeTargets: [targetVersion],
-    parameters: {
+    groupParameters: {
       [`orders-${engine}`]: { binlog_format: 'ROW', event_scheduler: 'OFF' },
       [`orders-${engine}-green`]: { binlog_format: 'ROW', event_scheduler: 'OFF' },
     },
@@ -97,7 +97,7 @@ describe('MySQL and MariaDB paths', () => {
 
   it('refuses a MySQL source whose binlog_format is MIXED, naming the parameter and the group', async () => {
     const world = binlogWorld('mysql', '8.0.35', '8.0.36', {
-      parameters: {
+      groupParameters: {
         'orders-mysql': { binlog_format: 'MIXED', event_scheduler: 'OFF' },
         'orders-mysql-green': { event_scheduler: 'OFF' },
       },
