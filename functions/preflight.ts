@@ -1,15 +1,17 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
 
-import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { databaseGateway, type Gateways, inspectionGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
 import { isBinlogEngine, migrationDialectOf } from '#domain/engine';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
+import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
 import { readBinlogBlue } from '#lib/binlog-blue';
 import { defaultGateRunner } from '#lib/default-gate';
+import { inspectBlue } from '#lib/inspect-blue';
 import {
   checkMigrations,
   type GateRunner,
@@ -28,11 +30,17 @@ const PREFLIGHT_PARAMETERS = [
   'event_scheduler',
 ];
 
-const refuse = (sourceId: string, problems: string[]): never => {
-  throw new PreflightRefusedError(
-    `Preflight refused ${sourceId}: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}`,
+const refuse = (sourceId: string, problems: string[], inspection?: InspectionReport | null): never => {
+  const warnings = inspection ? warningLines(inspection) : [];
+  const also = warnings.length
+    ? `\nAlso found (warnings, not a refusal on their own):\n${warnings.map((w) => `- ${w}`).join('\n')}`
+    : '';
+  const error = new PreflightRefusedError(
+    `Preflight refused ${sourceId}: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}${also}`,
     problems,
   );
+  if (inspection) error.inspection = inspection;
+  throw error;
 };
 
 /** Gate verdict for the release's migrations; contract ones also need the last rollback window closed. */
@@ -54,7 +62,10 @@ const checkReleaseMigrations = async (
   return check;
 };
 
-export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>, gate: GateRunner) =>
+export const makePreflightHandler = (
+  gw: Pick<Gateways, 'rds' | 'database' | 'inspection' | 'clock'>,
+  gate: GateRunner,
+) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
     if (!verdict.ok) {
@@ -103,7 +114,10 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'cl
     const plan = buildPlan(input, instance, executionId, gw.clock());
     const migrations = await checkReleaseMigrations(input, plan, gw, gate);
     problems.push(...migrations.problems);
-    if (problems.length > 0) return refuse(sourceId, problems);
+    // The data plane: blue's schema, extensions and replication settings, read-only.
+    const inspection = await inspectBlue(input, instance, plan.replication, gw.inspection);
+    problems.push(...inspection.problems);
+    if (problems.length > 0) return refuse(sourceId, problems, inspection.report);
 
     const engineWarnings = overSql
       ? [...binlogWarnings({ instance, externalReplica: overSql.externalReplica }), ...overSql.hazards]
@@ -128,10 +142,11 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'cl
       },
       migrations: migrations.summary,
       warnings: [...migrations.warnings, ...engineWarnings],
+      database: inspection.report,
     };
   });
 
 export const handler = makePreflightHandler(
-  { rds: rdsGateway(), database: databaseGateway(), clock: systemClock },
+  { rds: rdsGateway(), database: databaseGateway(), inspection: inspectionGateway(), clock: systemClock },
   defaultGateRunner,
 );

@@ -8,6 +8,8 @@ import type { Gateways } from '#aws/gateways';
 import type { BinlogCatalogFacts } from '#domain/binlog-inspection';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import type { PostgresFacts } from '#domain/inspection/postgres';
+import { cleanInspection } from './inspection-facts.ts';
 
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
@@ -39,6 +41,8 @@ export interface WorldScript {
   binlogCatalog?: BinlogCatalogFacts;
   /** MySQL/MariaDB: blue replicates from this external host */
   externalReplicaOf?: string;
+  /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
+  blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
   connections?: Record<string, number | null>;
   /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
@@ -334,6 +338,11 @@ export const makeWorld = (script: WorldScript = {}) => {
       binlogCatalog: async (target) => {
         calls.push(`binlogCatalog ${target.host}`);
         return script.binlogCatalog ?? { serverVersion: '8.0.35', tables: [], enabledEvents: [] };
+      },
+    },
+    inspection: {
+      inspectPostgres: async () => {
+        return cleanInspection(script.blueFacts);
       },
     },
   };
