@@ -9,7 +9,7 @@ import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
-import { readBinlogBlue } from '#lib/binlog-blue';
+import { readExternalReplica } from '#lib/binlog-blue';
 import { defaultGateRunner } from '#lib/default-gate';
 import { inspectBlue } from '#lib/inspect-blue';
 import {
@@ -97,8 +97,7 @@ export const makePreflightHandler = (
       binlog && targetGroup && targetParameterGroupExists
         ? await gw.rds.describeParameters(targetGroup, PREFLIGHT_PARAMETERS)
         : blueParameters;
-    const overSql = instance ? await readBinlogBlue(input, instance, gw.database) : undefined;
-    const externalReplica = overSql?.externalReplica;
+    const externalReplica = instance ? await readExternalReplica(input, instance, gw.database) : undefined;
     const problems = preflightFindings(input, {
       instance,
       clusterEngine,
@@ -119,9 +118,7 @@ export const makePreflightHandler = (
     problems.push(...inspection.problems);
     if (problems.length > 0) return refuse(sourceId, problems, inspection.report);
 
-    const engineWarnings = overSql
-      ? [...binlogWarnings({ instance, externalReplica: overSql.externalReplica }), ...overSql.hazards]
-      : [];
+    const engineWarnings = externalReplica ? binlogWarnings({ instance, externalReplica }) : [];
     return {
       plan,
       source: {

@@ -1,13 +1,7 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
 import type pg from 'pg';
-import type { BinlogCatalogFacts } from '#domain/binlog-inspection';
 import type { EngineFamily } from '#domain/engine';
-import {
-  readBinlogCatalog,
-  readMysqlReadOnly,
-  readMysqlReplicaStatus,
-  runMysqlSmoke,
-} from './mysql-database.ts';
+import { readMysqlReadOnly, readMysqlReplicaStatus, runMysqlSmoke } from './mysql-database.ts';
 import type { ParameterReader } from './parameters.ts';
 import { connectPostgres } from './pg-connection.ts';
 
@@ -117,13 +111,6 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
     const engine = mysqlEngineOf(target);
     const password = await readParameter(target.passwordParameter);
     return readMysqlReplicaStatus(mysqlEndpoint(target, password), engine, engineVersion);
-  },
-
-  /** MySQL/MariaDB: blue's tables and events, for the binlog data-plane rules (reads only). */
-  async binlogCatalog(target: DatabaseTarget): Promise<BinlogCatalogFacts> {
-    const engine = mysqlEngineOf(target);
-    const password = await readParameter(target.passwordParameter);
-    return readBinlogCatalog(mysqlEndpoint(target, password), engine);
   },
 });
 

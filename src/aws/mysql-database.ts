@@ -4,6 +4,7 @@
  */
 import type { BinlogCatalogFacts } from '#domain/binlog-inspection';
 import { compareVersions } from '#domain/facts';
+import type { InspectionSummary } from '#domain/inspection/index';
 import { connectMysql, type MysqlEndpoint } from './mysql-connection.ts';
 
 export type MysqlEngine = 'mysql' | 'mariadb';
@@ -120,11 +121,14 @@ export const readMysqlReplicaStatus = async (
 
 const SYSTEM_SCHEMAS = "('mysql', 'sys', 'information_schema', 'performance_schema')";
 
-/** Blue's catalog facts for the binlog data-plane rules (information_schema only; reads nothing else). */
-export const readBinlogCatalog = async (
+/**
+ * Blue's catalog facts for the binlog data-plane rules, and the numbers that size the run
+ * (information_schema only; reads nothing else, writes nothing).
+ */
+export const readBinlogInspection = async (
   endpoint: MysqlEndpoint,
   engine: MysqlEngine,
-): Promise<BinlogCatalogFacts> => {
+): Promise<{ facts: BinlogCatalogFacts; summary: InspectionSummary }> => {
   const connection = await connectMysql(endpoint, { engine });
   try {
     const [[version]] = (await connection.query('SELECT VERSION() AS v')) as unknown as [
@@ -148,7 +152,20 @@ export const readBinlogCatalog = async (
       `SELECT EVENT_SCHEMA AS s, EVENT_NAME AS n FROM information_schema.EVENTS
         WHERE STATUS = 'ENABLED' ORDER BY EVENT_SCHEMA, EVENT_NAME`,
     );
-    return {
+    const [[connections]] = (await connection.query(
+      'SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST',
+    )) as unknown as [Array<{ n: number }>];
+    const [databases] = await connection.query(
+      `SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME NOT IN ${SYSTEM_SCHEMAS} ORDER BY 1`,
+    );
+    // INNODB_TRX needs the PROCESS privilege (the RDS master user has it); without it this reads 0.
+    const longest = await connection
+      .query(
+        'SELECT COALESCE(MAX(TIMESTAMPDIFF(SECOND, trx_started, NOW())), 0) AS s FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id <> CONNECTION_ID()',
+      )
+      .then(([rows]) => Number((rows as Array<{ s: number }>)[0]?.s ?? 0))
+      .catch(() => 0);
+    const facts: BinlogCatalogFacts = {
       serverVersion: version?.v ?? 'unknown',
       tables: (tables as Array<Record<string, unknown>>).map((t) => ({
         schema: String(t.s),
@@ -161,6 +178,16 @@ export const readBinlogCatalog = async (
       })),
       enabledEvents: (events as Array<{ s: string; n: string }>).map((e) => ({ schema: e.s, name: e.n })),
     };
+    const summary: InspectionSummary = {
+      serverVersion: facts.serverVersion,
+      databaseBytes: facts.tables.reduce((sum, t) => sum + t.bytes, 0),
+      tables: facts.tables.length,
+      sequences: 0,
+      connections: Number(connections?.n ?? 0),
+      longestTransactionSeconds: longest,
+      databases: (databases as Array<{ s: string }>).map((d) => d.s),
+    };
+    return { facts, summary };
   } finally {
     await connection.end().catch(() => undefined);
   }

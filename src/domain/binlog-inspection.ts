@@ -1,8 +1,8 @@
 /**
  * Data-plane rules for RDS for MySQL and MariaDB (binlog replication to green): the facts Preflight
- * reads from blue's information_schema, and the rule table over them. The rule objects have the shape
- * of the data-plane inspection table (id, title, severity by replication path, why, fix, docs, find),
- * so they can register there beside the PostgreSQL rules; until then `findBinlogHazards` runs them.
+ * reads from blue's information_schema, and the rule table over them. They register in the data-plane
+ * inspection table (inspection/binlog.ts → inspection/index.ts) under `mysql` and `mariadb`, which
+ * evaluates them, applies waivers and reports them under `preflight.database`.
  */
 
 const UG = 'https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide';
@@ -101,20 +101,3 @@ export const BINLOG_INSPECTION_RULES: BinlogInspectionRule[] = [
       })),
   },
 ];
-
-/** Runs every binlog rule; each entry names the rule and what it found. */
-export const findBinlogHazards = (
-  facts: BinlogCatalogFacts,
-): Array<{ rule: BinlogInspectionRule; objects: BinlogFoundObject[] }> =>
-  BINLOG_INSPECTION_RULES.flatMap((rule) => {
-    const objects = rule.find(facts);
-    return objects.length > 0 ? [{ rule, objects }] : [];
-  });
-
-/** One warning line per hazard, for Preflight's `warnings` (and so the approval request and report). */
-export const binlogHazardWarnings = (facts: BinlogCatalogFacts, limit = 10): string[] =>
-  findBinlogHazards(facts).map(({ rule, objects }) => {
-    const names = objects.slice(0, limit).map((o) => (o.detail ? `${o.name} (${o.detail})` : o.name));
-    const more = objects.length > limit ? ` and ${objects.length - limit} more` : '';
-    return `${rule.id} ${rule.title}: ${names.join(', ')}${more}. ${rule.why} Fix: ${rule.fix}`;
-  });

@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DatabaseTarget, makeDatabaseGateway } from '#aws/database-gateway';
+import { makeInspectionGateway } from '#aws/inspection-gateway';
 import { EXTRA_CA_ENV } from '#aws/mysql-connection';
 import { replicaStatusSql } from '#aws/mysql-database';
-import { findBinlogHazards } from '#domain/binlog-inspection';
+import { BINLOG_INSPECTION_RULES } from '#domain/binlog-inspection';
 import {
   MARIADB_MISSING,
   type MariadbServer,
@@ -35,6 +36,7 @@ describe.skipIf(!mariadbAvailable())(
   () => {
     let server: MariadbServer;
     const gateway = makeDatabaseGateway(async () => PASSWORD);
+    const inspection = makeInspectionGateway(async () => PASSWORD);
     const target = (): DatabaseTarget => ({
       host: 'localhost',
       port: server.port,
@@ -176,8 +178,10 @@ describe.skipIf(!mariadbAvailable())(
       } finally {
         await root.end();
       }
-      const facts = await gateway.binlogCatalog(target());
+      const { facts, summary } = await inspection.inspectMysql(target(), 'mariadb');
       expect(facts.serverVersion).toMatch(/MariaDB/);
+      expect(summary).toMatchObject({ tables: 5, sequences: 0, databases: ['app'] });
+      expect(summary.connections).toBeGreaterThanOrEqual(1);
       expect(facts.tables.map((t) => [t.name, t.engine, t.hasPrimaryKey, t.hasUniqueNotNullKey])).toEqual([
         ['audit_log', 'InnoDB', false, false],
         ['by_code', 'InnoDB', false, true],
@@ -186,7 +190,7 @@ describe.skipIf(!mariadbAvailable())(
         ['orders', 'InnoDB', true, false],
       ]);
       const found = Object.fromEntries(
-        findBinlogHazards(facts).map((h) => [h.rule.id, h.objects.map((o) => o.name)]),
+        BINLOG_INSPECTION_RULES.map((r) => [r.id, r.find(facts).map((o) => o.name)]),
       );
       expect(found).toEqual({
         'B-NON-TRANSACTIONAL': ['app.legacy'],

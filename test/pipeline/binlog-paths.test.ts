@@ -163,4 +163,33 @@ describe('MySQL and MariaDB paths', () => {
     const request = (run.approvalRequests[0] as { request: { migrations: { verdict: string } } }).request;
     expect(['pass', 'warn']).toContain(request.migrations.verdict);
   });
+
+  it('inspects blue with the binlog rules: a MyISAM table is a warning approvers see, not a refusal', async () => {
+    const world = binlogWorld('mariadb', '10.11.9', '10.11.10', {
+      binlogCatalog: {
+        serverVersion: '10.11.9-MariaDB',
+        tables: [
+          {
+            schema: 'app',
+            name: 'legacy',
+            engine: 'MyISAM',
+            hasPrimaryKey: true,
+            hasUniqueNotNullKey: false,
+            rows: 3,
+            bytes: 2048,
+          },
+        ],
+        enabledEvents: [],
+      },
+    });
+    const run = await runPath(world, binlogInput('mariadb', '10.11.10'));
+    expect(run.status).toBe('SUCCEEDED');
+    expect(world.calls).toContain('inspectMysql orders-db.example');
+    const database = (run.output as { preflight: { database: { verdict: string; findings: unknown[] } } })
+      .preflight.database;
+    expect(database.verdict).toBe('warn');
+    expect(database.findings).toEqual([
+      expect.objectContaining({ rule: 'B-NON-TRANSACTIONAL', severity: 'warn', count: 1 }),
+    ]);
+  });
 });

@@ -335,14 +335,24 @@ export const makeWorld = (script: WorldScript = {}) => {
           ? { replicating: true, sourceHost: script.externalReplicaOf }
           : { replicating: false };
       },
-      binlogCatalog: async (target) => {
-        calls.push(`binlogCatalog ${target.host}`);
-        return script.binlogCatalog ?? { serverVersion: '8.0.35', tables: [], enabledEvents: [] };
-      },
     },
     inspection: {
       inspectPostgres: async () => {
         return cleanInspection(script.blueFacts);
+      },
+      inspectMysql: async (target) => {
+        calls.push(`inspectMysql ${target.host}`);
+        const facts = script.binlogCatalog ?? { serverVersion: '8.0.35', tables: [], enabledEvents: [] };
+        const summary = {
+          serverVersion: facts.serverVersion,
+          databaseBytes: 0,
+          tables: facts.tables.length,
+          sequences: 0,
+          connections: 1,
+          longestTransactionSeconds: 0,
+          databases: ['app'],
+        };
+        return { facts, summary, durationMs: 1 };
       },
     },
   };

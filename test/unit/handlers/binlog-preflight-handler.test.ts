@@ -24,20 +24,34 @@ const gateways = (replicating = false): Gateways =>
         replicaCalls.push(`${target.engine} ${target.host} ${version}`);
         return replicating ? { replicating: true, sourceHost: 'onprem' } : { replicating: false };
       },
-      binlogCatalog: async () => ({
-        serverVersion: '10.6.18-MariaDB',
-        tables: [
-          {
-            schema: 'app',
-            name: 'audit_log',
-            engine: 'InnoDB',
-            hasPrimaryKey: false,
-            hasUniqueNotNullKey: false,
-            rows: 10,
-            bytes: 16384,
-          },
-        ],
-        enabledEvents: [],
+    },
+    inspection: {
+      inspectMysql: async (_target: unknown, engine: string) => ({
+        durationMs: 3,
+        summary: {
+          serverVersion: `10.6.18-MariaDB (${engine})`,
+          databaseBytes: 16384,
+          tables: 1,
+          sequences: 0,
+          connections: 2,
+          longestTransactionSeconds: 0,
+          databases: ['app'],
+        },
+        facts: {
+          serverVersion: '10.6.18-MariaDB',
+          tables: [
+            {
+              schema: 'app',
+              name: 'audit_log',
+              engine: 'InnoDB',
+              hasPrimaryKey: false,
+              hasUniqueNotNullKey: false,
+              rows: 10,
+              bytes: 16384,
+            },
+          ],
+          enabledEvents: [],
+        },
       }),
     },
     clock: () => new Date('2026-11-22T02:00:00Z'),
@@ -103,13 +117,14 @@ describe('preflight on a MariaDB source', () => {
       plan: { engine: string; replication: string };
       source: { engine: string; database: { engine: string; port: number } };
       warnings: string[];
+      database: { engine: string; replication: string; verdict: string; findings: Array<{ rule: string }> };
     };
     expect(out.plan).toMatchObject({ engine: 'mariadb', replication: 'binlog' });
     expect(out.source.database).toMatchObject({ engine: 'mariadb', port: 3306 });
-    // The schema hazard is a warning carried to approvers, not a refusal.
-    expect(out.warnings).toEqual([
-      expect.stringMatching(/^B-NO-PRIMARY-KEY Tables without a primary key: app\.audit_log/),
-    ]);
+    expect(out.warnings).toEqual([]);
+    // The schema hazard is an inspection finding (warn), carried to approvers, not a refusal.
+    expect(out.database).toMatchObject({ engine: 'mariadb', replication: 'binlog', verdict: 'warn' });
+    expect(out.database.findings.map((f) => f.rule)).toEqual(['B-NO-PRIMARY-KEY']);
     expect(replicaCalls).toEqual(['mariadb orders-db.abc.us-east-1.rds.amazonaws.com 10.6.18']);
     // Blue's event_scheduler=ON does not matter: green's group has it off.
     const groupsRead = rdsMock
@@ -131,18 +146,34 @@ describe('preflight on a MariaDB source', () => {
     });
   });
 
-  it('warns, without refusing, that the external-replica check needs the database section', async () => {
+  it('requires the database section, as for PostgreSQL: blue is inspected before anything is created', async () => {
     mockSource({ binlog_format: 'ROW' }, { event_scheduler: 'OFF' });
-    const out = (await makePreflightHandler(gateways(), passingGate)(
-      { input: input({ database: undefined }), executionId: EXEC },
-      {},
-    )) as { warnings: string[] };
+    await expect(
+      makePreflightHandler(gateways(), passingGate)(
+        { input: input({ database: undefined }), executionId: EXEC },
+        {},
+      ),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining(
+        "database: is required: Preflight inspects orders-db's schema for Blue/Green hazards (tables without a primary key, non-transactional tables, enabled events)",
+      ),
+    });
     expect(replicaCalls).toEqual([]);
+  });
+
+  it('warns, without refusing, when blue may not be asked about replication', async () => {
+    mockSource({ binlog_format: 'ROW' }, { event_scheduler: 'OFF' });
+    const gw = gateways();
+    (gw.database as unknown as { replicaStatus: () => Promise<never> }).replicaStatus = async () => {
+      throw new Error('Access denied; you need (at least one of) the SLAVE MONITOR privilege(s)');
+    };
+    const out = (await makePreflightHandler(gw, passingGate)({ input: input(), executionId: EXEC }, {})) as {
+      warnings: string[];
+    };
     expect(out.warnings).toEqual([
       expect.stringContaining(
-        'orders-db (MariaDB 10.6.18): not checked whether blue is an external binlog replica',
+        'orders-db (MariaDB 10.6.18): not checked whether blue is an external binlog replica (SHOW REPLICA STATUS failed: Access denied',
       ),
-      'orders-db: schema not inspected for binlog hazards (no database section to connect with)',
     ]);
   });
 });
