@@ -48,9 +48,9 @@ export interface Plan {
 }
 
 /**
- * The lag metric that fits the replication type (rds-blue-green.md §8.3): ReplicaLag in seconds on
- * green for physical and binlog (on MySQL/MariaDB it is green's Seconds_Behind_Master, −1 when
- * replication is not running), the slot lag in bytes on blue for logical.
+ * The lag metric that fits the replication type (RDS User Guide, Blue/Green Deployments: monitoring
+ * replica lag): ReplicaLag in seconds on green for physical and binlog (on MySQL/MariaDB it is green's
+ * Seconds_Behind_Master, −1 when replication is not running), the slot lag in bytes on blue for logical.
  */
 export const lagPlanFor = (replication: Replication, input: ExecutionInput): LagPlan =>
   replication !== 'logical'

@@ -10,7 +10,15 @@ import { baseInput, runPath } from '../support/run-path.ts';
 const repeat = (states: string[], times: number): string[] =>
   Array.from({ length: times }, () => states).flat();
 
-const PREFIX = ['Begin', 'Preflight', 'CreateGreen'];
+const PREFIX = [
+  'Begin',
+  'Preflight',
+  'StartMigrations',
+  'ApplyMigrations',
+  'AreMigrationsApplied',
+  'InstallDdlGuard',
+  'CreateGreen',
+];
 const greenPolls = (n: number) => repeat(['WaitForGreen', 'CheckGreen', 'IsGreenReady'], n);
 // First sample right away, then WaitForLag before each further one.
 const lagSamples = (n: number) => [
@@ -30,6 +38,7 @@ const COMPENSATED = [
   'WaitForCompensation',
   'CheckCompensation',
   'IsCompensated',
+  'ReleaseDdlGuardAfterRollback',
   'NotifyRolledBack',
   'RolledBack',
 ];
@@ -39,6 +48,7 @@ const HAPPY = [
   ...UP_TO_APPROVAL,
   ...TO_SWITCH,
   ...switchPolls(2),
+  'ReleaseDdlGuard',
   'Verify',
   'IsVerified',
   'WaitDuringBake',
@@ -58,6 +68,7 @@ const HAPPY = [
   'Succeeded',
 ];
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
+const DATABASE = { name: 'app', user: 'switchyard', passwordParameter: '/switchyard/test/db/password' };
 const DELETE_GREEN = `deleteDeployment ${DEPLOYMENT} deleteTarget=true`;
 // Compensate marks green (which copied blue's tags) so the IAM condition on DeleteTarget matches it.
 const TAG_GREEN = 'addTags orders-db-green-abc123 switchyard:execution,switchyard:role';
@@ -118,9 +129,9 @@ describe('blue-green state machine paths', () => {
   });
 
   it('compensates when green is not ready by its deadline', async () => {
-    // 3-minute deadline, clock moves 30 s per read: the 6th check is past it.
+    // 3-minute deadline, a check every 36 s: the 6th check (216 s) is past it.
     const world = makeWorld({ provisioningPolls: Number.POSITIVE_INFINITY });
-    const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 1 } }));
+    const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 36 } }));
     expect(run.states).toEqual([...PREFIX, ...greenPolls(6), 'GreenDeadlinePassed', ...COMPENSATED]);
     expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
   });
@@ -129,7 +140,8 @@ describe('blue-green state machine paths', () => {
     const world = makeWorld({ provisioningPolls: 2, lag: [5_000_000] });
     const run = await runPath(
       world,
-      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 } }),
+      // 2-minute deadline, a sample every 31 s: the 5th (124 s) is past it.
+      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 31, deadlineMinutes: 2 } }),
     );
     expect(run.states).toEqual([
       ...PREFIX,
@@ -181,6 +193,7 @@ describe('blue-green state machine paths', () => {
       ...UP_TO_APPROVAL,
       ...TO_SWITCH,
       ...switchPolls(2),
+      'ReleaseDdlGuard',
       'Verify',
       'IsVerified',
       'VerificationFailed',
@@ -267,6 +280,7 @@ describe('blue-green state machine paths', () => {
         engine: 'postgres',
         expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);'],
       },
+      database: DATABASE,
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.status).toBe('SUCCEEDED');
@@ -288,6 +302,7 @@ describe('blue-green state machine paths', () => {
     });
     const input = baseInput({
       migrations: { engine: 'postgres', contract: ['ALTER TABLE orders DROP COLUMN legacy_status;'] },
+      database: DATABASE,
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
