@@ -197,7 +197,7 @@ export const InstallDdlGuardInput = z.object({
   input: z.unknown(),
   executionId: z.string().min(1),
   database: DatabaseRefSchema,
-  replication: z.enum(['physical', 'logical']),
+  replication: z.enum(['physical', 'logical', 'binlog']),
 });
 
 /** ReleaseDdlGuard: the instances that may carry the guard (blue, or after the switch old blue and the new primary). */

@@ -153,15 +153,17 @@ describe('MySQL and MariaDB paths', () => {
     expect(message).toContain('binlog replication to green breaks');
   });
 
-  it('passes an additive MySQL migration through the gate and carries it to the approval', async () => {
+  it('lints an additive MySQL migration at Preflight, then stops before green: ApplyMigrations is PostgreSQL-only', async () => {
     const world = binlogWorld('mysql', '8.0.35', '8.0.36');
     const input = binlogInput('mysql', '8.0.36', {
       migrations: { engine: 'mysql', expand: ['ALTER TABLE orders ADD COLUMN note VARCHAR(20) NULL;'] },
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
-    expect(run.status).toBe('SUCCEEDED');
-    const request = (run.approvalRequests[0] as { request: { migrations: { verdict: string } } }).request;
-    expect(['pass', 'warn']).toContain(request.migrations.verdict);
+    expect(run.status).toBe('FAILED');
+    expect(run.states).toContain('ApplyMigrations');
+    expect(run.states).not.toContain('CreateGreen');
+    expect(world.calls.filter((c) => c.startsWith('createDeployment'))).toEqual([]);
+    expect(world.published[0]?.message).toContain('the pipeline applies PostgreSQL migrations only');
   });
 
   it('inspects blue with the binlog rules: a MyISAM table is a warning approvers see, not a refusal', async () => {

@@ -191,6 +191,7 @@ describe('preflightFindings on a MySQL-family source', () => {
       source: { dbInstanceIdentifier: 'orders-db' },
       target: { engineVersion: '8.0.36', dbParameterGroupName: 'orders-mysql80-green' },
       approval: { required: false },
+      database: { name: 'app', user: 'u', passwordParameter: '/switchyard/test/db/p' },
       ...over,
     });
     if (!v.ok) throw new Error(v.problems.join('\n'));
@@ -235,6 +236,7 @@ describe('preflightFindings on a MySQL-family source', () => {
       source: { dbInstanceIdentifier: 'orders-db' },
       target: { engineVersion: '17.5' },
       approval: { required: false },
+      database: { name: 'app', user: 'u', passwordParameter: '/switchyard/test/db/p' },
       migrations: { engine: 'mysql', expand: ['ALTER TABLE t ADD COLUMN c int'] },
     });
     if (!v.ok) throw new Error(v.problems.join());

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type ApprovalRecord, ApprovalRequest } from '#approval/contracts';
 import { describeRequest, renderApprovalEmail } from '#approval/messages';
 import { renderConfirmationPage } from '#approval/pages';
+import { planGuard } from '#domain/ddl-guard';
 import { validateExecutionInput } from '#domain/input';
 import { judgeLag } from '#domain/lag';
 import { composeNotification } from '#domain/notification';
@@ -131,5 +132,13 @@ describe('input and lag for binlog sources', () => {
 
   it('never counts ReplicaLag −1 (binlog replication not running) as caught up', () => {
     expect(judgeLag(-1, 5, 2, 3)).toEqual({ withinThreshold: false, consecutiveOk: 0, converged: false });
+  });
+});
+
+describe('the DDL guard on a binlog source', () => {
+  it('is off, and says why, since it is made of PostgreSQL event triggers', () => {
+    const plan = planGuard('binlog', true, true);
+    expect(plan).toMatchObject({ mode: 'off', freeze: false });
+    expect(plan.warnings).toEqual([expect.stringContaining('not guarded on MySQL/MariaDB')]);
   });
 });
