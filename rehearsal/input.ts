@@ -31,6 +31,8 @@ export const WRITES_TABLE = 'rehearsal_writes';
 export interface InputContext {
   /** The PostgreSQL 18 version the emulator offers as an upgrade target of orders-db, e.g. "18.4". */
   targetEngineVersion: string;
+  /** Blue holds the user's schema (`--schema`), not `orders`: nothing in the input may name `orders`. */
+  userSchema?: boolean;
 }
 
 /** `s` seconds in the input's unit, rounded down a hair so the plan's Math.ceil(x × 60 or 3600) is exactly `s`. */
@@ -87,6 +89,11 @@ export const rehearsalInput = (
       break;
     default:
       break;
+  }
+  if (ctx.userSchema && scenario !== 'bad-input') {
+    // The user's schema has no `orders`: no demo migration; the smoke SQL reads Switchyard's own table.
+    delete input.migrations;
+    input.green = { ...input.green, smokeSql: [`SELECT count(*) FROM ${WRITES_TABLE}`] };
   }
   return input;
 };

@@ -31,6 +31,7 @@ import {
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
+import { loadUserSchema, type SchemaLoad, type UserSchemaOptions } from './user-schema.ts';
 import {
   createWritesTable,
   type EndpointConfig,
@@ -45,6 +46,8 @@ export interface RehearsalOptions {
   autoApprove?: boolean;
   /** Rows seeded into orders-db's `orders` table (default 1000). */
   seedRows?: number;
+  /** `--schema FILE [--rows N]`: blue gets the user's pg_dump --schema-only instead of `orders` (user-schema.ts). */
+  schema?: UserSchemaOptions;
   /** Endpoints park new connections during the switch instead of refusing them. */
   holdConnections?: boolean;
   writeClients?: number;
@@ -303,6 +306,14 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
     mark('environmentReady');
 
+    let schemaLoad: SchemaLoad | null = null;
+    if (options.schema) {
+      phase(`loading ${options.schema.file} into ${SOURCE_ID} and generating rows`);
+      schemaLoad = await loadUserSchema(emu, options.schema);
+      for (const s of schemaLoad.shortfalls) phase(`schema: ${s}`);
+      mark('schemaLoaded');
+    }
+
     // 4. The input: orders-db's PostgreSQL 17 → the emulator's PostgreSQL 18.
     const source = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: SOURCE_ID })))
       .DBInstances?.[0];
@@ -313,7 +324,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '')
         .filter((v) => v.startsWith('18'))
         .at(-1) ?? '18';
-    const input = rehearsalInput(scenario.name, { targetEngineVersion });
+    const input = rehearsalInput(scenario.name, { targetEngineVersion, userSchema: schemaLoad !== null });
 
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
@@ -620,6 +631,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },
+      schema: schemaLoad,
       remaining: {
         deployments: deployments.map((d) => ({
           id: d.BlueGreenDeploymentIdentifier ?? '',

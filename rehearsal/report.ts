@@ -1,5 +1,6 @@
 /** The rehearsal report (`--report FILE`) and its human summary. */
 import type { Outcome, ScenarioName } from './scenarios.ts';
+import type { SchemaLoad } from './schema/index.ts';
 
 export interface EndpointIdentity {
   /** The DB instance name the endpoint belongs to. */
@@ -92,6 +93,8 @@ export interface RehearsalReport {
     ordersTotalBytes: number | null;
     databaseBytes: number | null;
   };
+  /** `--schema`: the user's dump loaded into blue, and the rows generated per table (null without it). */
+  schema: SchemaLoad | null;
   /** What remains in the emulator at the end. */
   remaining: {
     deployments: Array<{ id: string; status: string }>;
@@ -136,6 +139,12 @@ export const formatSummary = (r: RehearsalReport): string => {
       : '  switchover   did not happen',
     `  lag          ${r.lag.length} samples${lagValues.length ? `: ${lagValues.slice(0, 8).join(', ')}${lagValues.length > 8 ? ', …' : ''}` : ''}`,
     `  approval     ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.at ? ` at ${r.approval.at}` : ''}${r.approval.reason ? ` ("${r.approval.reason}")` : ''}`,
+    ...(r.schema
+      ? [
+          `  schema       ${r.schema.file}: ${r.schema.tables.length} tables, ${r.schema.tables.reduce((n, t) => n + t.inserted, 0)} generated rows`,
+          ...r.schema.shortfalls.slice(0, 10).map((s) => `               ${s.slice(0, 200)}`),
+        ]
+      : []),
     `  endpoint     before: ${endpoint(r.endpoints.before)}`,
     `               after:  ${endpoint(r.endpoints.after)}`,
     `  left         ${r.remaining.deployments.length} Blue/Green deployments; instances ${r.remaining.instances.map((i) => `${i.id} (${i.status}${i.readOnly ? ', read-only' : ''})`).join(', ') || 'none'}`,

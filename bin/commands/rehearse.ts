@@ -19,6 +19,8 @@ import {
   type ScenarioName,
 } from '../../rehearsal/index.ts';
 import { createProgressView } from '../../rehearsal/progress.ts';
+import { SchemaFileError } from '../../rehearsal/schema/index.ts';
+import { readSchemaFile } from '../../rehearsal/user-schema.ts';
 
 export enum RehearseExitCode {
   /** Every scenario ended in its expected state with no lost writes and nothing orphaned. */
@@ -34,6 +36,8 @@ const OPTIONS = {
   report: { type: 'string' },
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
+  schema: { type: 'string' },
+  rows: { type: 'string' },
   'hold-connections': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
@@ -50,6 +54,8 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
+  --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
+  --rows N            generated rows per table of --schema (default 20)
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
@@ -73,6 +79,8 @@ interface Parsed {
   report: string | undefined;
   printInput: boolean;
   seedRows: number | undefined;
+  schema: string | undefined;
+  rows: number | undefined;
   holdConnections: boolean;
   json: boolean;
   verbose: boolean;
@@ -97,12 +105,19 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
     return `--seed-rows must be a whole number, not '${seed}'`;
+  const rowsText = str('rows');
+  const rows = rowsText === undefined ? undefined : Number(rowsText);
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 0))
+    return `--rows must be a whole number, not '${rowsText}'`;
+  if (rows !== undefined && str('schema') === undefined) return '--rows needs --schema FILE';
   return {
     scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),
     printInput: bool('print-input'),
     seedRows,
+    schema: str('schema'),
+    rows,
     holdConnections: bool('hold-connections'),
     json: bool('json'),
     verbose: bool('verbose'),
@@ -143,6 +158,16 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     return RehearseExitCode.Passed;
   }
 
+  if (parsed.schema !== undefined) {
+    // Before any server starts: a file that cannot be read is a usage error.
+    try {
+      readSchemaFile(parsed.schema);
+    } catch (err) {
+      process.stderr.write(`switchyard rehearse: ${(err as Error).message}\n`);
+      return RehearseExitCode.Usage;
+    }
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -177,6 +202,9 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
+          ...(parsed.schema !== undefined
+            ? { schema: { file: parsed.schema, ...(parsed.rows !== undefined ? { rows: parsed.rows } : {}) } }
+            : {}),
           onEvent: (e) => view.onEvent(e),
           onLive: (status) => view.onLive(status),
           ...(parsed.verbose ? { log: (line: string) => process.stderr.write(`          ${line}\n`) } : {}),
@@ -206,6 +234,10 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     }
     return code;
   } catch (err) {
+    if (err instanceof SchemaFileError) {
+      process.stderr.write(`switchyard rehearse: ${err.message}\n`);
+      return RehearseExitCode.Usage;
+    }
     if (err instanceof RehearsalAbortedError) {
       process.stderr.write('switchyard rehearse: interrupted; every server it started has been stopped.\n');
       return RehearseExitCode.Interrupted;

@@ -1,0 +1,52 @@
+/**
+ * `--schema FILE`: blue holds the user's schema instead of the demo `orders` table. The emulator this
+ * rehearsal just started seeds `orders` into a fresh temporary data directory; that table is dropped
+ * (only when it is exactly the seeded one), the dump is loaded in one transaction, and every table gets
+ * generated rows. Switchyard's own `rehearsal_writes` table is added beside the user's by the write load.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import pg from 'pg';
+import type { Emulator } from '../emulator/index.ts';
+import { SOURCE_ID } from './input.ts';
+import { loadAndFill, SchemaFileError, type SchemaLoad } from './schema/index.ts';
+
+export type { SchemaLoad };
+
+export interface UserSchemaOptions {
+  file: string;
+  /** Generated rows per table (default 20). */
+  rows?: number;
+}
+
+export const DEFAULT_SCHEMA_ROWS = 20;
+
+/** Reads the file first, so a missing file fails before anything is changed. */
+export const readSchemaFile = (file: string): string => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new SchemaFileError(
+      `--schema ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+};
+
+export const loadUserSchema = async (emu: Emulator, options: UserSchemaOptions): Promise<SchemaLoad> => {
+  const text = readSchemaFile(options.file);
+  const c = new pg.Client({ ...emu.connectionConfig(SOURCE_ID), connectionTimeoutMillis: 10_000 });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    // The seeded demo table, proven by its exact columns, so a dump that has its own `orders` can load.
+    const seeded = await c.query<{ cols: string }>(
+      `SELECT string_agg(attname, ',' ORDER BY attnum) AS cols FROM pg_attribute
+        WHERE attrelid = to_regclass('public.orders') AND attnum > 0 AND NOT attisdropped`,
+    );
+    if (seeded.rows[0]?.cols === 'id,customer_id,status,amount_cents,created_at')
+      await c.query('DROP TABLE public.orders');
+    return await loadAndFill(c, text, basename(options.file), options.rows ?? DEFAULT_SCHEMA_ROWS);
+  } finally {
+    await c.end().catch(() => {});
+  }
+};
