@@ -31,7 +31,14 @@ import {
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
-import { loadUserSchema, type SchemaLoad, type UserSchemaOptions } from './user-schema.ts';
+import { runSeries } from './series.ts';
+import {
+  countTableRows,
+  loadUserSchema,
+  missingRows,
+  type SchemaLoad,
+  type UserSchemaOptions,
+} from './user-schema.ts';
 import {
   createWritesTable,
   type EndpointConfig,
@@ -584,6 +591,22 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         detail: `${deployments.length} left`,
       });
     }
+    if (schemaLoad) {
+      // The user's rows, counted through the endpoint: on green after a switch, still on blue otherwise.
+      const counts = await countTableRows(
+        emu,
+        SOURCE_ID,
+        schemaLoad.tables.map((t) => t.table),
+      );
+      const missing = missingRows(schemaLoad, counts);
+      checks.push({
+        name: 'schema rows on the endpoint',
+        ok: missing.length === 0,
+        detail: missing.length
+          ? missing.slice(0, 5).join('; ')
+          : `${schemaLoad.tables.reduce((n, t) => n + t.inserted, 0)} rows in ${schemaLoad.tables.length} tables`,
+      });
+    }
     if (scenario.expected === 'failed-after-switch') {
       const old = remainingInstances.find((i) => /-old\d+$/.test(i.id));
       checks.push({
@@ -645,6 +668,12 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         .slice(0, 20)
         .map((e) => ({ at: iso(e.at), client: e.client, message: e.message })),
       input,
+      series: runSeries(
+        t0,
+        Date.now() - t0,
+        writes.ackTimes,
+        writes.errors.map((e) => e.at),
+      ),
       timeline: {
         states: stateTimes.map((s) => ({ state: s.state, atMs: s.at - t0 })),
         rdsEvents: emu.events().map((e) => ({

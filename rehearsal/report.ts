@@ -1,6 +1,7 @@
 /** The rehearsal report (`--report FILE`) and its human summary. */
 import type { Outcome, ScenarioName } from './scenarios.ts';
 import type { SchemaLoad } from './schema/index.ts';
+import type { RunSeries } from './series.ts';
 
 export interface EndpointIdentity {
   /** The DB instance name the endpoint belongs to. */
@@ -104,6 +105,8 @@ export interface RehearsalReport {
   notifications: Array<{ subject: string | null; at: string }>;
   clientErrorSamples: Array<{ at: string; client: number; message: string }>;
   input: unknown;
+  /** Acknowledged writes per second and client errors over time, in buckets (for the HTML report). */
+  series: RunSeries;
   /** When each state was entered and each RDS event was emitted, in ms from the start of the rehearsal. */
   timeline: {
     states: Array<{ state: string; atMs: number }>;

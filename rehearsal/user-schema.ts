@@ -50,3 +50,34 @@ export const loadUserSchema = async (emu: Emulator, options: UserSchemaOptions):
     await c.end().catch(() => {});
   }
 };
+
+/** Rows per table as counted through an endpoint now (null for a table that cannot be read). */
+export const countTableRows = async (
+  emu: Emulator,
+  endpoint: string,
+  tables: string[],
+): Promise<Record<string, number | null>> => {
+  const c = new pg.Client({ ...emu.connectionConfig(endpoint), connectionTimeoutMillis: 10_000 });
+  c.on('error', () => {});
+  const counts: Record<string, number | null> = {};
+  try {
+    await c.connect();
+    for (const t of tables) {
+      counts[t] = await c
+        .query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`)
+        .then((r) => Number(r.rows[0]?.n ?? NaN))
+        .catch(() => null);
+    }
+  } catch {
+    for (const t of tables) counts[t] ??= null;
+  } finally {
+    await c.end().catch(() => {});
+  }
+  return counts;
+};
+
+/** Tables whose row count on the endpoint differs from what the generator inserted on blue. */
+export const missingRows = (load: SchemaLoad, counts: Record<string, number | null>): string[] =>
+  load.tables
+    .filter((t) => counts[t.table] !== t.inserted)
+    .map((t) => `${t.table}: ${counts[t.table] ?? 'unreadable'} of ${t.inserted}`);

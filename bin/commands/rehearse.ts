@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
+import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import {
   formatSummary,
   isScenarioName,
@@ -34,6 +35,7 @@ const OPTIONS = {
   scenario: { type: 'string', short: 's' },
   'auto-approve': { type: 'boolean' },
   report: { type: 'string' },
+  html: { type: 'string' },
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
   schema: { type: 'string' },
@@ -52,6 +54,7 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
   --auto-approve      approve through the link without waiting for a person
   --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
+  --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
   --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
@@ -77,6 +80,7 @@ interface Parsed {
   scenarios: ScenarioName[];
   autoApprove: boolean;
   report: string | undefined;
+  html: string | undefined;
   printInput: boolean;
   seedRows: number | undefined;
   schema: string | undefined;
@@ -114,6 +118,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),
+    html: str('html'),
     printInput: bool('print-input'),
     seedRows,
     schema: str('schema'),
@@ -123,6 +128,12 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     verbose: bool('verbose'),
     help: bool('help'),
   };
+};
+
+/** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
+export const htmlPath = (base: string, scenario: ScenarioName, several: boolean): string => {
+  const stem = resolve(base).replace(/\.(json|html?)$/i, '');
+  return `${stem}${several ? `-${scenario}` : ''}.html`;
 };
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -220,8 +231,13 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       );
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${JSON.stringify(parsed.scenarios.length > 1 ? reports : report, null, 2)}\n`);
+      const html = htmlPath(parsed.html ?? file, scenario, parsed.scenarios.length > 1);
+      mkdirSync(dirname(html), { recursive: true });
+      writeFileSync(html, renderHtmlReport(report));
       out(
-        parsed.json ? JSON.stringify(report, null, 2) : `\n${formatSummary(report)}\n  report       ${file}`,
+        parsed.json
+          ? JSON.stringify(report, null, 2)
+          : `\n${formatSummary(report)}\n  report       ${file}\n  picture      ${html}`,
       );
       if (!report.passed) code = RehearseExitCode.Failed;
     }
