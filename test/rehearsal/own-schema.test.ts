@@ -1,0 +1,101 @@
+/**
+ * Rehearsing a user's own schema end to end: examples/clean-switch (a real pg_dump --schema-only of a
+ * billing database) through the whole state machine on real PostgreSQL 17 → 18 with the write load, then
+ * the run's HTML report opened in headless Chromium (Debian `chromium` + playwright-core).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../../rehearsal/html-report.ts';
+import { type RehearsalReport, rehearse } from '../../rehearsal/index.ts';
+import { expectCleanEnd, inOrder } from './support.ts';
+
+const example = (name: string, file: string) =>
+  fileURLToPath(new URL(`../../examples/${name}/${file}`, import.meta.url));
+
+let report: RehearsalReport;
+let dir: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-own-schema-'));
+  report = await rehearse({
+    scenario: 'happy',
+    autoApprove: true,
+    schema: { file: example('clean-switch', 'schema.sql'), rows: 15 },
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rehearse --schema examples/clean-switch/schema.sql', () => {
+  it('switches with the user schema filled and every row on green', () => {
+    expectCleanEnd(report);
+    expect(report.outcome).toBe('switched');
+    expect(report.schema?.shortfalls).toEqual([]);
+    expect(report.schema?.tables.map((t) => [t.table, t.inserted])).toEqual([
+      ['public.accounts', 15],
+      ['public.invoice_lines', 15],
+      ['public.invoices', 15],
+      ['public.plans', 15],
+      ['public.subscriptions', 15],
+      ['public.usage_events', 15],
+    ]);
+    const rowsCheck = report.checks.find((c) => c.name === 'schema rows on the endpoint');
+    expect(rowsCheck).toMatchObject({ ok: true, detail: '90 rows in 6 tables' });
+    expect(report.endpoints.after?.serverVersion).toMatch(/^18/);
+  });
+
+  it('records the series the picture needs', () => {
+    const acks = report.series.writesPerSecond.reduce((n, w) => n + (w * report.series.bucketMs) / 1000, 0);
+    expect(Math.round(acks)).toBe(report.writes.acknowledged);
+    // Every client error is in the series (failed INSERTs and refused connections), those of the switch among them.
+    const errors = report.series.clientErrors.reduce((a, b) => a + b, 0);
+    expect(errors).toBeGreaterThanOrEqual(report.switchover.clientErrors);
+    expect(errors).toBeGreaterThanOrEqual(report.writes.failed);
+  });
+
+  it('renders the HTML report in Chromium: every state, the charts, the outcome and the checks', async () => {
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderHtmlReport(report));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+      headless: true,
+    });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    expect(errors).toEqual([]);
+    // Self-contained: the page asks for nothing but itself.
+    expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+    const drawn = await page
+      .locator('#timeline g.state')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')));
+    expect(drawn).toEqual([...new Set(report.states)]);
+    expect(
+      inOrder(drawn as string[], ['Preflight', 'CreateGreen', 'RequestApproval', 'Switchover', 'Verify']),
+    ).toBe(true);
+    expect(await page.locator('#timeline .band-stall').count()).toBe(1);
+    expect(await page.locator('#writes-chart canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#lag-chart canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#outcome').textContent()).toBe('switched');
+    expect(await page.locator('#checks tr').count()).toBe(report.checks.length);
+  });
+});
