@@ -29,6 +29,7 @@ import {
   stablePort,
 } from './environment.ts';
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
+import type { InputChange } from './input-mapping.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
 import { runSeries } from './series.ts';
@@ -55,6 +56,8 @@ export interface RehearsalOptions {
   seedRows?: number;
   /** `--schema FILE [--rows N]`: blue gets the user's pg_dump --schema-only instead of `orders` (user-schema.ts). */
   schema?: UserSchemaOptions;
+  /** `--input FILE`: the user's production document, already mapped onto the emulator (input-mapping.ts). */
+  input?: { file: string; document: Record<string, unknown>; changes: InputChange[] };
   /** Endpoints park new connections during the switch instead of refusing them. */
   holdConnections?: boolean;
   writeClients?: number;
@@ -331,7 +334,11 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '')
         .filter((v) => v.startsWith('18'))
         .at(-1) ?? '18';
-    const input = rehearsalInput(scenario.name, { targetEngineVersion, userSchema: schemaLoad !== null });
+    const input = rehearsalInput(scenario.name, {
+      targetEngineVersion,
+      userSchema: schemaLoad !== null,
+      ...(options.input ? { base: options.input.document } : {}),
+    });
 
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
@@ -655,6 +662,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },
       schema: schemaLoad,
+      inputMapping: options.input ? { file: options.input.file, changes: options.input.changes } : null,
       remaining: {
         deployments: deployments.map((d) => ({
           id: d.BlueGreenDeploymentIdentifier ?? '',

@@ -1,4 +1,6 @@
 /** The rehearsal report (`--report FILE`) and its human summary. */
+
+import type { InputChange } from './input-mapping.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
 import type { SchemaLoad } from './schema/index.ts';
 import type { RunSeries } from './series.ts';
@@ -96,6 +98,8 @@ export interface RehearsalReport {
   };
   /** `--schema`: the user's dump loaded into blue, and the rows generated per table (null without it). */
   schema: SchemaLoad | null;
+  /** `--input`: the user's document and what the rehearsal changed in it, and why (null without it). */
+  inputMapping: { file: string; changes: InputChange[] } | null;
   /** What remains in the emulator at the end. */
   remaining: {
     deployments: Array<{ id: string; status: string }>;

@@ -3,7 +3,7 @@
  * a whole Blue/Green deployment rehearsed locally (see rehearsal/). Also reads the npm form
  * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
@@ -19,6 +19,12 @@ import {
   SCENARIOS,
   type ScenarioName,
 } from '../../rehearsal/index.ts';
+import {
+  formatChanges,
+  type InputChange,
+  type InputMapping,
+  mapProductionInput,
+} from '../../rehearsal/input-mapping.ts';
 import { createProgressView } from '../../rehearsal/progress.ts';
 import { SchemaFileError } from '../../rehearsal/schema/index.ts';
 import { readSchemaFile } from '../../rehearsal/user-schema.ts';
@@ -39,6 +45,7 @@ const OPTIONS = {
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
   schema: { type: 'string' },
+  input: { type: 'string' },
   rows: { type: 'string' },
   'hold-connections': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -57,6 +64,7 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
+  --input FILE        your production execution document, mapped onto the emulator (changes printed)
   --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
   --rows N            generated rows per table of --schema (default 20)
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
@@ -84,6 +92,7 @@ interface Parsed {
   printInput: boolean;
   seedRows: number | undefined;
   schema: string | undefined;
+  input: string | undefined;
   rows: number | undefined;
   holdConnections: boolean;
   json: boolean;
@@ -122,12 +131,28 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     printInput: bool('print-input'),
     seedRows,
     schema: str('schema'),
+    input: str('input'),
     rows,
     holdConnections: bool('hold-connections'),
     json: bool('json'),
     verbose: bool('verbose'),
     help: bool('help'),
   };
+};
+
+/** Reads and maps the --input file; a file that cannot be read or parsed is refused like any other problem. */
+const readInput = (file: string): InputMapping => {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    return { ok: false, refusals: [`input: cannot read ${file} as JSON (${(err as Error).message})`] };
+  }
+  const versions = {
+    sourceEngineVersion: binariesFor(17).version,
+    targetEngineVersion: binariesFor(18).version,
+  };
+  return mapProductionInput(raw, versions);
 };
 
 /** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
@@ -159,11 +184,31 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     out(USAGE);
     return RehearseExitCode.Passed;
   }
+  let mapped: { file: string; document: Record<string, unknown>; changes: InputChange[] } | undefined;
+  if (parsed.input !== undefined) {
+    // Before any server starts: what cannot be rehearsed is refused with its field.
+    const result = readInput(parsed.input);
+    if (!result.ok) {
+      process.stderr.write(
+        `switchyard rehearse: --input ${parsed.input} cannot be rehearsed:\n${result.refusals.map((r) => `  ${r}`).join('\n')}\n`,
+      );
+      return RehearseExitCode.Usage;
+    }
+    mapped = { file: parsed.input, document: result.input, changes: result.changes };
+    process.stderr.write(
+      `--input ${parsed.input}: ${result.changes.length} changes to rehearse it locally:\n${formatChanges(
+        result.changes,
+      )
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    );
+  }
+
   if (parsed.printInput) {
     const targetEngineVersion = binariesFor(18).version;
     const docs = parsed.scenarios.map((s) => ({
       scenario: s,
-      input: rehearsalInput(s, { targetEngineVersion }),
+      input: rehearsalInput(s, { targetEngineVersion, ...(mapped ? { base: mapped.document } : {}) }),
     }));
     out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
     return RehearseExitCode.Passed;
@@ -213,6 +258,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
+          ...(mapped ? { input: mapped } : {}),
           ...(parsed.schema !== undefined
             ? { schema: { file: parsed.schema, ...(parsed.rows !== undefined ? { rows: parsed.rows } : {}) } }
             : {}),
