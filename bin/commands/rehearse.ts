@@ -3,7 +3,7 @@
  * a whole Blue/Green deployment rehearsed locally (see rehearsal/). Also reads the npm form
  * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
@@ -19,14 +19,10 @@ import {
   SCENARIOS,
   type ScenarioName,
 } from '../../rehearsal/index.ts';
-import {
-  formatChanges,
-  type InputChange,
-  type InputMapping,
-  mapProductionInput,
-} from '../../rehearsal/input-mapping.ts';
+import { formatChanges } from '../../rehearsal/input-mapping.ts';
 import { createProgressView } from '../../rehearsal/progress.ts';
 import { SchemaFileError } from '../../rehearsal/schema/index.ts';
+import { type MappedInput, readProductionInput } from '../../rehearsal/user-input.ts';
 import { readSchemaFile } from '../../rehearsal/user-schema.ts';
 
 export enum RehearseExitCode {
@@ -140,21 +136,6 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   };
 };
 
-/** Reads and maps the --input file; a file that cannot be read or parsed is refused like any other problem. */
-const readInput = (file: string): InputMapping => {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    return { ok: false, refusals: [`input: cannot read ${file} as JSON (${(err as Error).message})`] };
-  }
-  const versions = {
-    sourceEngineVersion: binariesFor(17).version,
-    targetEngineVersion: binariesFor(18).version,
-  };
-  return mapProductionInput(raw, versions);
-};
-
 /** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
 export const htmlPath = (base: string, scenario: ScenarioName, several: boolean): string => {
   const stem = resolve(base).replace(/\.(json|html?)$/i, '');
@@ -184,10 +165,10 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     out(USAGE);
     return RehearseExitCode.Passed;
   }
-  let mapped: { file: string; document: Record<string, unknown>; changes: InputChange[] } | undefined;
+  let mapped: MappedInput | undefined;
   if (parsed.input !== undefined) {
     // Before any server starts: what cannot be rehearsed is refused with its field.
-    const result = readInput(parsed.input);
+    const result = readProductionInput(parsed.input);
     if (!result.ok) {
       process.stderr.write(
         `switchyard rehearse: --input ${parsed.input} cannot be rehearsed:\n${result.refusals.map((r) => `  ${r}`).join('\n')}\n`,

@@ -1,7 +1,9 @@
 /**
- * Rehearsing a user's own schema end to end: examples/clean-switch (a real pg_dump --schema-only of a
- * billing database) through the whole state machine on real PostgreSQL 17 → 18 with the write load, then
- * the run's HTML report opened in headless Chromium (Debian `chromium` + playwright-core).
+ * Rehearsing a user's own deployment end to end, as `switchyard rehearse --input … --schema …` does:
+ * examples/clean-switch (a real pg_dump --schema-only of a billing database and its production input)
+ * through the whole state machine on real PostgreSQL 17 → 18 with the write load, the run's HTML report
+ * opened in headless Chromium (Debian `chromium` + playwright-core); examples/destructive-migration
+ * refused by the migration gate at Preflight with nothing created.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +13,7 @@ import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import { type RehearsalReport, rehearse } from '../../rehearsal/index.ts';
+import { mappedInput } from '../../rehearsal/user-input.ts';
 import { expectCleanEnd, inOrder } from './support.ts';
 
 const example = (name: string, file: string) =>
@@ -26,6 +29,7 @@ beforeAll(async () => {
     scenario: 'happy',
     autoApprove: true,
     schema: { file: example('clean-switch', 'schema.sql'), rows: 15 },
+    input: mappedInput(example('clean-switch', 'input.json')),
   });
 }, 240_000);
 
@@ -34,8 +38,15 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe('rehearse --schema examples/clean-switch/schema.sql', () => {
+describe('rehearse --input examples/clean-switch/input.json --schema examples/clean-switch/schema.sql', () => {
   it('switches with the user schema filled and every row on green', () => {
+    // The user's own input ran: their release, migrations and smoke SQL on their tables.
+    expect(report.input).toMatchObject({
+      source: { dbInstanceIdentifier: 'orders-db' },
+      release: 'billing-2026-12',
+      green: { smokeSql: ['SELECT count(*) FROM invoices', 'SELECT count(*) FROM usage_events'] },
+    });
+    expect(report.inputMapping?.changes.map((c) => c.field)).toContain('window');
     expectCleanEnd(report);
     expect(report.outcome).toBe('switched');
     expect(report.schema?.shortfalls).toEqual([]);
@@ -98,4 +109,24 @@ describe('rehearse --schema examples/clean-switch/schema.sql', () => {
     expect(await page.locator('#outcome').textContent()).toBe('switched');
     expect(await page.locator('#checks tr').count()).toBe(report.checks.length);
   });
+});
+
+describe('rehearse --input examples/destructive-migration/input.json --schema …/schema.sql', () => {
+  it('is refused at Preflight by the gate, every problem named, nothing created, no write lost', async () => {
+    const r = await rehearse({
+      scenario: 'happy',
+      autoApprove: true,
+      schema: { file: example('destructive-migration', 'schema.sql'), rows: 10 },
+      input: mappedInput(example('destructive-migration', 'input.json')),
+    });
+    expect(r.outcome).toBe('refused');
+    expect(r.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    const cause = r.failures.find((f) => f.state === 'Preflight')?.cause ?? '';
+    expect(cause).toMatch(/migrations\.expand\[0\]:1 G-DROP-COLUMN/);
+    expect(cause).toMatch(/migrations\.expand\[1\]:1 G-TYPE-CHANGE/);
+    expect(r.writes.lost).toBe(0);
+    expect(r.remaining.deployments).toEqual([]);
+    expect(r.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
+    expect(r.checks.find((c) => c.name === 'schema rows on the endpoint')?.ok).toBe(true);
+  }, 120_000);
 });
