@@ -3,6 +3,7 @@
  * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
  */
 import { z } from 'zod';
+import { waiverRuleProblem } from './inspection/index.ts';
 import { valueAt } from './value-at.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -123,6 +124,16 @@ export const ExecutionInput = z
         passwordParameter: z.string().startsWith('/', 'must be an SSM parameter name starting with "/"'),
       })
       .optional(),
+    /** Findings of the data-plane inspection a person accepts (see README, "Waivers"). */
+    waivers: z
+      .array(
+        z.strictObject({
+          rule: z.string().min(1, 'name the rule id, e.g. "PG-MATERIALIZED-VIEWS"'),
+          reason: z.string().min(1, 'say why the finding is acceptable'),
+          by: z.string().min(1, 'name who accepts it'),
+        }),
+      )
+      .default([]),
     retention: z
       .strictObject({
         keepOldBlueHours: z
@@ -161,6 +172,10 @@ export const ExecutionInput = z
         'is longer than green.readyDeadlineMinutes: green would never be checked',
       );
     }
+    input.waivers.forEach((w, i) => {
+      const wrong = waiverRuleProblem(w.rule);
+      if (wrong) problem(['waivers', i, 'rule'], wrong);
+    });
     const smoke = input.green.smokeSql.length + input.verify.smokeSql.length;
     if (smoke > 0 && !input.database) {
       problem(
