@@ -130,3 +130,22 @@ describe('rehearse --input examples/destructive-migration/input.json --schema â€
     expect(r.checks.find((c) => c.name === 'schema rows on the endpoint')?.ok).toBe(true);
   }, 120_000);
 });
+
+describe('rehearse --input examples/data-plane-hazards/input.json --schema â€¦/schema.sql', () => {
+  it('is refused at Preflight by the data-plane inspection, each hazard with its fix, nothing created', async () => {
+    const r = await rehearse({
+      scenario: 'happy',
+      autoApprove: true,
+      schema: { file: example('data-plane-hazards', 'schema.sql'), rows: 10 },
+      input: mappedInput(example('data-plane-hazards', 'input.json')),
+    });
+    expect(r.outcome).toBe('refused');
+    const cause = r.failures.find((f) => f.state === 'Preflight')?.cause ?? '';
+    expect(cause).toMatch(/\[PG-NO-REPLICA-IDENTITY\][^\n]*public\.activity_log[^\n]*fix: add a primary key/);
+    expect(cause).toMatch(/\[PG-UNLOGGED-TABLES\][^\n]*public\.web_sessions[^\n]*fix: make them logged/);
+    expect(cause).toMatch(/\[PG-MATERIALIZED-VIEWS\][^\n]*public\.contact_stats/);
+    expect(r.writes.lost).toBe(0);
+    expect(r.remaining.deployments).toEqual([]);
+    expect(r.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
+  }, 120_000);
+});
