@@ -28,10 +28,12 @@ import {
   rememberPort,
   stablePort,
 } from './environment.ts';
-import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
+import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID, WRITES_TABLE } from './input.ts';
 import type { InputChange } from './input-mapping.ts';
+import { loadTableTarget } from './load-table.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
+import { checkProductionWrites, createSchemaHazards, HAZARD_NAMES } from './schema-hazards.ts';
 import { runSeries } from './series.ts';
 import {
   countTableRows,
@@ -40,7 +42,6 @@ import {
   type SchemaLoad,
   type UserSchemaOptions,
 } from './user-schema.ts';
-import { checkProductionWrites, createSchemaHazards, HAZARD_NAMES } from './schema-hazards.ts';
 import {
   createWritesTable,
   type EndpointConfig,
@@ -57,6 +58,8 @@ export interface RehearsalOptions {
   seedRows?: number;
   /** `--schema FILE [--rows N]`: blue gets the user's pg_dump --schema-only instead of `orders` (user-schema.ts). */
   schema?: UserSchemaOptions;
+  /** `--load-table TABLE`: the write load targets this table of the user's schema (load-table.ts). */
+  loadTable?: string;
   /** `--input FILE`: the user's production document, already mapped onto the emulator (input-mapping.ts). */
   input?: { file: string; document: Record<string, unknown>; changes: InputChange[] };
   /** Endpoints park new connections during the switch instead of refusing them. */
@@ -347,7 +350,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     if (scenario.schemaHazards) await createSchemaHazards(endpointCfg);
     const before = await identify(emu, SOURCE_ID);
     const sourceSizes = await measureSource(endpointCfg);
+    const target = options.loadTable ? await loadTableTarget(endpointCfg, options.loadTable) : undefined;
     load = new WriteLoad(endpointCfg, {
+      ...(target ? { target } : {}),
       clients: options.writeClients ?? 4,
       ratePerClient: options.writeRatePerClient ?? 50,
     });
@@ -355,7 +360,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     writes.start();
     mark('writesStarted');
     phase(
-      `write load started: ${options.writeClients ?? 4} clients through the ${SOURCE_ID} endpoint (127.0.0.1:${endpointCfg.port})`,
+      `write load started: ${options.writeClients ?? 4} clients writing ${options.loadTable ?? WRITES_TABLE} through the ${SOURCE_ID} endpoint (127.0.0.1:${endpointCfg.port})`,
     );
 
     for (const fault of scenario.faults) {
@@ -617,7 +622,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         SOURCE_ID,
         schemaLoad.tables.map((t) => t.table),
       );
-      const missing = missingRows(schemaLoad, counts);
+      const missing = missingRows(schemaLoad, counts, options.loadTable);
       checks.push({
         name: 'schema rows on the endpoint',
         ok: missing.length === 0,

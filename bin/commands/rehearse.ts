@@ -20,6 +20,7 @@ import {
   type ScenarioName,
 } from '../../rehearsal/index.ts';
 import { formatChanges } from '../../rehearsal/input-mapping.ts';
+import { LoadTableError } from '../../rehearsal/load-table.ts';
 import { createProgressView } from '../../rehearsal/progress.ts';
 import { SchemaFileError } from '../../rehearsal/schema/index.ts';
 import { type MappedInput, readProductionInput } from '../../rehearsal/user-input.ts';
@@ -42,6 +43,7 @@ const OPTIONS = {
   'seed-rows': { type: 'string' },
   schema: { type: 'string' },
   input: { type: 'string' },
+  'load-table': { type: 'string' },
   rows: { type: 'string' },
   'hold-connections': { type: 'boolean' },
   json: { type: 'boolean' },
@@ -63,6 +65,8 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --input FILE        your production execution document, mapped onto the emulator (changes printed)
   --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
   --rows N            generated rows per table of --schema (default 20)
+  --load-table TABLE  the write load INSERTs into this table of your schema (one-column integer
+                      primary key) instead of Switchyard's own rehearsal_writes
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
@@ -89,6 +93,7 @@ interface Parsed {
   seedRows: number | undefined;
   schema: string | undefined;
   input: string | undefined;
+  loadTable: string | undefined;
   rows: number | undefined;
   holdConnections: boolean;
   json: boolean;
@@ -128,6 +133,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     seedRows,
     schema: str('schema'),
     input: str('input'),
+    loadTable: str('load-table'),
     rows,
     holdConnections: bool('hold-connections'),
     json: bool('json'),
@@ -240,6 +246,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
           ...(mapped ? { input: mapped } : {}),
+          ...(parsed.loadTable !== undefined ? { loadTable: parsed.loadTable } : {}),
           ...(parsed.schema !== undefined
             ? { schema: { file: parsed.schema, ...(parsed.rows !== undefined ? { rows: parsed.rows } : {}) } }
             : {}),
@@ -277,7 +284,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     }
     return code;
   } catch (err) {
-    if (err instanceof SchemaFileError) {
+    if (err instanceof SchemaFileError || err instanceof LoadTableError) {
       process.stderr.write(`switchyard rehearse: ${err.message}\n`);
       return RehearseExitCode.Usage;
     }

@@ -45,6 +45,8 @@ export interface TableInfo {
   /** Qualified and quoted as SQL needs it, e.g. `public."Order"`. */
   name: string;
   columns: ColumnInfo[];
+  /** The primary key's columns (null without one). */
+  primaryKey: string[] | null;
   /** Column sets that must be unique: the primary key and every unique constraint or unique index. */
   uniqueKeys: string[][];
   foreignKeys: ForeignKey[];
@@ -230,6 +232,7 @@ export const readCatalog = async (client: pg.ClientBase): Promise<SchemaCatalog>
       return {
         name: t.name,
         columns: cols,
+        primaryKey: own.find((k) => k.type === 'p')?.columns ?? null,
         uniqueKeys: own.filter((k) => k.type === 'p' || k.type === 'u').map((k) => k.columns ?? []),
         foreignKeys: own
           .filter((k) => k.type === 'f')

@@ -30,6 +30,7 @@ beforeAll(async () => {
     autoApprove: true,
     schema: { file: example('clean-switch', 'schema.sql'), rows: 15 },
     input: mappedInput(example('clean-switch', 'input.json')),
+    loadTable: 'accounts',
   });
 }, 240_000);
 
@@ -61,6 +62,11 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
     const rowsCheck = report.checks.find((c) => c.name === 'schema rows on the endpoint');
     expect(rowsCheck).toMatchObject({ ok: true, detail: '90 rows in 6 tables' });
     expect(report.endpoints.after?.serverVersion).toMatch(/^18/);
+    // The write load went into the user's accounts table: every acknowledged INSERT is found there on green.
+    expect(report.writes.acknowledged).toBeGreaterThan(100);
+    expect(report.checks.find((c) => c.name === 'no lost writes')?.detail).toBe(
+      '0 acknowledged writes missing from orders-db',
+    );
   });
 
   it('records the series the picture needs', () => {

@@ -1,5 +1,6 @@
 /** Pure parts of the `--schema` generator: CHECK bounds as the catalog prints them, partition bounds, fill order. */
 import { describe, expect, it } from 'vitest';
+import { loadTableProblem } from '../../rehearsal/load-table.ts';
 import { boundLiterals, type TableInfo } from '../../rehearsal/schema/catalog.ts';
 import { fillPlan, limitsOf } from '../../rehearsal/schema/values.ts';
 
@@ -55,6 +56,7 @@ const table = (
     generated: false,
     checks: [],
   })),
+  primaryKey: null,
   uniqueKeys: [],
   foreignKeys: fks.map((f) => ({
     name: f.name,
@@ -89,5 +91,30 @@ describe('fillPlan', () => {
     expect(plan.order).toEqual(['dept', 'emp']);
     expect([...(plan.nulledForeignKeys.get('dept') ?? [])]).toEqual(['dept_mgr']);
     expect([...plan.unfillable.keys()].sort()).toEqual(['egg', 'hen']);
+  });
+});
+
+describe('loadTableProblem (--load-table)', () => {
+  const withPk = (pk: string[] | null, sqlType = 'bigint', baseType = 'int8'): TableInfo => ({
+    ...table('t', []),
+    primaryKey: pk,
+    columns: [
+      {
+        ...table('x', [{ name: 'f', column: 'id', to: 'y', notNull: true }]).columns[0],
+        sqlType,
+        baseType,
+      } as TableInfo['columns'][number],
+    ],
+  });
+  it.each([
+    [withPk(['id']), null],
+    [withPk(['id'], 'integer', 'int4'), null],
+    [withPk(null), /needs a one-column primary key \(it has none\)/],
+    [withPk(['id', 'at']), /needs a one-column primary key \(it has id, at\)/],
+    [withPk(['id'], 'uuid', 'uuid'), /t\.id is uuid; the load needs an integer primary key/],
+  ])('%#', (t, expected) => {
+    const problem = loadTableProblem(t);
+    if (expected === null) expect(problem).toBeNull();
+    else expect(problem).toMatch(expected);
   });
 });
