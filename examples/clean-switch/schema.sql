@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict tXUkbkkeQ2coNNh57YALXe2M6dQsryto4aXv8rrHDmpVYKzy1sB8OhMHZwqDvXU
+\restrict nDnbfPaZomw242B0Fgcs5qjVliq59js4uohSn8LTqaU2vQ2hzyD2SdtpUfdB0hJ
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -28,6 +28,18 @@ CREATE TYPE public.invoice_status AS ENUM (
     'paid',
     'void'
 );
+
+
+--
+-- Name: account_balance_cents(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.account_balance_cents(p_account bigint) RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT coalesce(sum(i.amount_cents), 0) FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id
+   WHERE s.account_id = p_account AND i.status = 'open'
+$$;
 
 
 SET default_tablespace = '';
@@ -349,5 +361,5 @@ ALTER TABLE public.usage_events
 -- PostgreSQL database dump complete
 --
 
-\unrestrict tXUkbkkeQ2coNNh57YALXe2M6dQsryto4aXv8rrHDmpVYKzy1sB8OhMHZwqDvXU
+\unrestrict nDnbfPaZomw242B0Fgcs5qjVliq59js4uohSn8LTqaU2vQ2hzyD2SdtpUfdB0hJ
 

@@ -103,7 +103,7 @@ const COLUMNS = `
   ORDER BY c.attrelid, c.attnum`;
 
 const CONSTRAINTS = `
-  SELECT k.conrelid::int AS rel, k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid) AS def,
+  SELECT coalesce(pg_partition_root(k.conrelid), k.conrelid)::int AS rel, k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid) AS def,
          (SELECT array_agg(a.attname::text ORDER BY x.ord) FROM unnest(k.conkey) WITH ORDINALITY x(n, ord)
             JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.n) AS columns,
          CASE WHEN k.contype = 'f' THEN format('%I.%I', rn.nspname, rc.relname) END AS ref_table,
@@ -112,7 +112,9 @@ const CONSTRAINTS = `
   FROM pg_constraint k
   LEFT JOIN pg_class rc ON rc.oid = k.confrelid
   LEFT JOIN pg_namespace rn ON rn.oid = rc.relnamespace
-  WHERE k.conrelid = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'f', 'c') AND k.conparentid = 0
+  -- Constraints declared on a partition alone (not inherited from the parent) bind the parent's rows too.
+  WHERE coalesce(pg_partition_root(k.conrelid), k.conrelid) = ANY($1::oid[]) AND k.contype IN ('p', 'u', 'f', 'c')
+    AND k.conparentid = 0
   UNION ALL
   -- Unique indexes that are not constraints (CREATE UNIQUE INDEX) also bind the generated values.
   SELECT i.indrelid::int, ic.relname, 'u', NULL,

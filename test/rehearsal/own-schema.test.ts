@@ -45,7 +45,13 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
     expect(report.input).toMatchObject({
       source: { dbInstanceIdentifier: 'orders-db' },
       release: 'billing-2026-12',
-      green: { smokeSql: ['SELECT count(*) FROM invoices', 'SELECT count(*) FROM usage_events'] },
+      green: {
+        smokeSql: [
+          'SELECT count(*) FROM invoices',
+          'SELECT count(*) FROM usage_events',
+          'SELECT public.account_balance_cents(1)',
+        ],
+      },
     });
     expect(report.inputMapping?.changes.map((c) => c.field)).toContain('window');
     expectCleanEnd(report);
