@@ -30,8 +30,9 @@ import {
 } from './environment.ts';
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID, WRITES_TABLE } from './input.ts';
 import type { InputChange } from './input-mapping.ts';
+import { checks as judgeChecks } from './judge.ts';
 import { loadTableTarget } from './load-table.ts';
-import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
+import type { EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
 import { checkProductionWrites, createSchemaHazards, HAZARD_NAMES } from './schema-hazards.ts';
 import { runSeries } from './series.ts';
@@ -548,97 +549,42 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         : 0;
 
     const outcome: Outcome = outcomeOf(run.status, run.error);
-    const greens = remainingInstances.filter((i) => /-green-/.test(i.id));
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
-    const checks: Check[] = [
-      {
-        name: 'outcome',
-        ok: outcome === scenario.expected,
-        detail: `${outcome}, expected ${scenario.expected}`,
-      },
-      {
-        name: 'no lost writes',
-        ok: lost.length === 0,
-        detail: `${lost.length} acknowledged writes missing from ${after?.instanceId ?? 'the endpoint'}`,
-      },
-      {
-        name: 'writes flowed',
-        ok: writes.counts.acknowledged > 0,
-        detail: `${writes.counts.acknowledged} acknowledged`,
-      },
-    ];
-    if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
-    if (scenario.schemaHazards) {
-      const refusal = run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '';
-      const missing = HAZARD_NAMES.filter((name) => !refusal.includes(name));
-      checks.push({
-        name: 'every hazard named in the refusal',
-        ok: missing.length === 0,
-        detail: missing.length ? `missing: ${missing.join(', ')}` : HAZARD_NAMES.join(', '),
-      });
-      checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
-    }
-    if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
-      checks.push({
-        name: 'no Blue/Green deployment left',
-        ok: deployments.length === 0,
-        detail: deployments.length
-          ? deployments.map((d) => `${d.BlueGreenDeploymentIdentifier} ${d.Status}`).join(', ')
-          : 'none (DescribeBlueGreenDeployments)',
-      });
-      checks.push({
-        name: 'no green instance left',
-        ok: greens.length === 0,
-        detail: greens.length
-          ? greens.map((g) => `${g.id} ${g.status}`).join(', ')
-          : 'none (DescribeDBInstances)',
-      });
-      checks.push({
-        name: 'blue still serves',
-        ok: !!before && !!after && before.systemIdentifier === after.systemIdentifier,
-        detail: `${SOURCE_ID} answered by ${after?.instanceId ?? '?'} (${after?.serverVersion ?? '?'})`,
-      });
-    }
-    if (scenario.expected === 'switched') {
-      checks.push({
-        name: 'endpoint moved to green',
-        ok:
-          !!before &&
-          !!after &&
-          before.systemIdentifier !== after.systemIdentifier &&
-          after.serverVersion.startsWith('18'),
-        detail: `${before?.serverVersion ?? '?'} → ${after?.serverVersion ?? '?'}`,
-      });
-      checks.push({
-        name: 'no Blue/Green deployment left',
-        ok: deployments.length === 0,
-        detail: `${deployments.length} left`,
-      });
-    }
-    if (schemaLoad) {
-      // The user's rows, counted through the endpoint: on green after a switch, still on blue otherwise.
-      const counts = await countTableRows(
-        emu,
-        SOURCE_ID,
-        schemaLoad.tables.map((t) => t.table),
-      );
-      const missing = missingRows(schemaLoad, counts, options.loadTable);
-      checks.push({
-        name: 'schema rows on the endpoint',
-        ok: missing.length === 0,
-        detail: missing.length
-          ? missing.slice(0, 5).join('; ')
-          : `${schemaLoad.tables.reduce((n, t) => n + t.inserted, 0)} rows in ${schemaLoad.tables.length} tables`,
-      });
-    }
-    if (scenario.expected === 'failed-after-switch') {
-      const old = remainingInstances.find((i) => /-old\d+$/.test(i.id));
-      checks.push({
-        name: 'old blue kept read-only',
-        ok: !!old && old.readOnly === true,
-        detail: old ? `${old.id} ${old.status}, read-only ${String(old.readOnly)}` : 'no -old instance',
-      });
-    }
+    // What the verdict rests on, measured here; the verdict itself is judge.ts's.
+    const schemaCounts = schemaLoad
+      ? await countTableRows(
+          emu,
+          SOURCE_ID,
+          schemaLoad.tables.map((t) => t.table),
+        )
+      : null;
+    const checks = judgeChecks(scenario, {
+      outcome,
+      endpoint: SOURCE_ID,
+      lostWrites: lost.length,
+      acknowledgedWrites: writes.counts.acknowledged,
+      before,
+      after,
+      deployments: deployments.map((d) => ({
+        id: d.BlueGreenDeploymentIdentifier ?? '',
+        status: d.Status ?? '',
+      })),
+      instances: remainingInstances,
+      approvalLinkError: clickError,
+      preflightRefusal: run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '',
+      hazardNames: HAZARD_NAMES,
+      productionWrites: scenario.schemaHazards
+        ? await checkProductionWrites(emu.connectionConfig(SOURCE_ID))
+        : [],
+      schemaRows:
+        schemaLoad && schemaCounts
+          ? {
+              missing: missingRows(schemaLoad, schemaCounts, options.loadTable),
+              rows: schemaLoad.tables.reduce((n, t) => n + t.inserted, 0),
+              tables: schemaLoad.tables.length,
+            }
+          : null,
+    });
 
     report = {
       scenario: scenario.name,
