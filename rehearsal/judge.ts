@@ -2,11 +2,16 @@
  * The rehearsal's verdict: `checks(scenario, facts)` turns what was measured after a run into the checks
  * its exit code depends on. Pure: the harness measures, this decides (test/unit/rehearsal-judge.test.ts).
  */
-import type { Check, EndpointIdentity } from './report.ts';
+import type { Check, EndpointIdentity, RehearsalReport } from './report.ts';
 import type { Outcome, Scenario } from './scenarios.ts';
 
 export interface RunFacts {
   outcome: Outcome;
+  /** Every state entered, in order. */
+  states: string[];
+  /** ApplyMigrations' last result (null when it never ran), and how many expand statements the input has. */
+  migrations: RehearsalReport['migrations'];
+  expandMigrations: number;
   /** The endpoint's name, as the details print it. */
   endpoint: string;
   lostWrites: number;
@@ -42,6 +47,20 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     { name: 'writes flowed', ok: f.acknowledgedWrites > 0, detail: `${f.acknowledgedWrites} acknowledged` },
   ];
   if (f.approvalLinkError) out.push({ name: 'approval link', ok: false, detail: f.approvalLinkError });
+  const m = f.migrations;
+  if (scenario.expected === 'migration-failed') {
+    const failed = m?.units.find((u) => u.outcome === 'failed');
+    out.push({
+      name: 'failing statement listed, earlier ones applied',
+      ok:
+        !!failed &&
+        (m?.units.some((u) => u.outcome === 'applied') ?? false) &&
+        !f.states.includes('CreateGreen'),
+      detail: m
+        ? m.units.map((u) => `${u.source} ${u.outcome}${u.error ? ` (${u.error})` : ''}`).join('; ')
+        : 'ApplyMigrations never ran',
+    });
+  }
   if (scenario.schemaHazards) {
     const missing = f.hazardNames.filter((name) => !f.preflightRefusal.includes(name));
     out.push({
@@ -53,7 +72,11 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
   }
   const greens = f.instances.filter((i) => /-green-/.test(i.id));
   const sameServer = !!f.before && !!f.after && f.before.systemIdentifier === f.after.systemIdentifier;
-  if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
+  if (
+    scenario.expected === 'rolled-back' ||
+    scenario.expected === 'refused' ||
+    scenario.expected === 'migration-failed'
+  ) {
     out.push({
       name: 'no Blue/Green deployment left',
       ok: f.deployments.length === 0,
@@ -72,6 +95,15 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
       name: 'blue still serves',
       ok: sameServer,
       detail: `${f.endpoint} answered by ${f.after?.instanceId ?? '?'} (${f.after?.serverVersion ?? '?'})`,
+    });
+  }
+  if (scenario.expected === 'switched' && f.expandMigrations > 0) {
+    out.push({
+      name: 'expand migrations applied on blue before green',
+      ok: !!m && m.verdict === 'done' && m.applied === m.total && m.total > 0 && m.finishedBeforeGreen,
+      detail: m
+        ? `${m.applied} of ${m.total} applied (${m.units.map((u) => `${u.source} ${u.durationMs ?? '?'} ms`).join(', ')}), ${m.finishedBeforeGreen ? 'before' : 'AFTER'} CreateGreen`
+        : 'ApplyMigrations never ran',
     });
   }
   if (scenario.expected === 'switched') {

@@ -19,6 +19,7 @@ import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
+import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
@@ -371,6 +372,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     // 6. The execution.
     const lag: LagSample[] = [];
+    const migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
+    const guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
     const stateTimes: Array<{ state: string; at: number }> = [];
     let current: string | null = null;
     let stateSince = Date.now();
@@ -409,6 +412,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
 
     const afterTask = (functionKey: string, state: string, result: unknown) => {
+      if (functionKey === 'applyMigrations')
+        migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
+        guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {
         const r = result as {
           value: number | null;
@@ -550,6 +557,18 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     const outcome: Outcome = outcomeOf(run.status, run.error);
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
+    const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
+    const lastMigrations = migrationRuns.at(-1);
+    const migrationsReport: RehearsalReport['migrations'] = lastMigrations
+      ? {
+          verdict: lastMigrations.result.verdict,
+          applied: lastMigrations.result.applied,
+          total: lastMigrations.result.total,
+          units: lastMigrations.result.units,
+          finishedBeforeGreen: greenCreatedAt === undefined || lastMigrations.at <= greenCreatedAt,
+          lockAttempts: lastMigrations.result.lockAttempts,
+        }
+      : null;
     // What the verdict rests on, measured here; the verdict itself is judge.ts's.
     const schemaCounts = schemaLoad
       ? await countTableRows(
@@ -560,6 +579,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       : null;
     const checks = judgeChecks(scenario, {
       outcome,
+      states: run.states,
+      migrations: migrationsReport,
+      expandMigrations: input.migrations?.expand?.length ?? 0,
       endpoint: SOURCE_ID,
       lostWrites: lost.length,
       acknowledgedWrites: writes.counts.acknowledged,
@@ -621,6 +643,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         holdConnections: options.holdConnections ?? false,
       },
       lag,
+      migrations: migrationsReport,
+      ddlGuard: guardEvents,
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },

@@ -17,6 +17,9 @@ const green = server('222', '18.4');
 
 const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   outcome: 'switched',
+  states: ['Begin', 'Preflight', 'ApplyMigrations', 'CreateGreen'],
+  migrations: null,
+  expandMigrations: 0,
   endpoint: 'orders-db',
   lostWrites: 0,
   acknowledgedWrites: 1500,
@@ -135,6 +138,64 @@ describe('checks(scenario, facts)', () => {
     expect(unnamed.find((c) => c.name === 'every hazard named in the refusal')?.detail).toBe(
       'missing: public.audit_log',
     );
+  });
+
+  it('expand migrations must all be applied on blue before green; a failed one must stop before CreateGreen', () => {
+    const units = [
+      { source: 'migrations.expand[0]', outcome: 'applied', durationMs: 12 },
+      { source: 'migrations.expand[1]', outcome: 'applied', durationMs: 30 },
+    ];
+    const done = { verdict: 'done', applied: 2, total: 2, units, finishedBeforeGreen: true, lockAttempts: 1 };
+    const name = 'expand migrations applied on blue before green';
+    const judge = (m: unknown) =>
+      checks(SCENARIOS.happy, facts({ expandMigrations: 2, migrations: m as RunFacts['migrations'] })).find(
+        (c) => c.name === name,
+      );
+    expect(judge(done)).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^2 of 2 applied .* before CreateGreen$/),
+    });
+    expect(judge({ ...done, finishedBeforeGreen: false })).toMatchObject({ ok: false });
+    expect(judge({ ...done, applied: 1 })).toMatchObject({ ok: false });
+    expect(judge(null)).toMatchObject({ ok: false, detail: 'ApplyMigrations never ran' });
+    expect(checks(SCENARIOS.happy, facts()).some((c) => c.name === name)).toBe(false);
+  });
+
+  it('migration-failed: the failing statement listed after an applied one, and green never created', () => {
+    const migrations = {
+      verdict: 'failed',
+      applied: 1,
+      total: 2,
+      units: [
+        { source: 'migrations.expand[0]', outcome: 'applied', durationMs: 5 },
+        {
+          source: 'migrations.expand[1]',
+          outcome: 'failed',
+          durationMs: 2,
+          error: 'relation "nope" does not exist',
+        },
+      ],
+      finishedBeforeGreen: true,
+      lockAttempts: 1,
+    } as unknown as RunFacts['migrations'];
+    const base = {
+      outcome: 'migration-failed' as const,
+      after: blue,
+      migrations,
+      states: ['Begin', 'Preflight', 'ApplyMigrations'],
+    };
+    const name = 'failing statement listed, earlier ones applied';
+    expect(checks(SCENARIOS['migration-fails'], facts(base)).every((c) => c.ok)).toBe(true);
+    const greenMade = checks(
+      SCENARIOS['migration-fails'],
+      facts({ ...base, states: [...base.states, 'CreateGreen'] }),
+    );
+    expect(greenMade.find((c) => c.name === name)?.ok).toBe(false);
+    const never = checks(SCENARIOS['migration-fails'], facts({ ...base, migrations: null }));
+    expect(never.find((c) => c.name === name)).toMatchObject({
+      ok: false,
+      detail: 'ApplyMigrations never ran',
+    });
   });
 
   it('--schema: every table must hold its generated rows on the endpoint', () => {
