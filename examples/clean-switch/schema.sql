@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict nDnbfPaZomw242B0Fgcs5qjVliq59js4uohSn8LTqaU2vQ2hzyD2SdtpUfdB0hJ
+\restrict FAItQaghaxnVffsH45y7PfK4BWMjuQ2r1O8cQ2AQgrsdekhHWgt0PsdWWbT9beL
 
 -- Dumped from database version 15.18 (Debian 15.18-0+deb12u1)
 -- Dumped by pg_dump version 15.18 (Debian 15.18-0+deb12u1)
@@ -31,6 +31,17 @@ CREATE TYPE public.invoice_status AS ENUM (
 
 
 --
+-- Name: _join_names(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public._join_names(text, text) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    AS $_$
+  SELECT CASE WHEN $1 IS NULL THEN $2 ELSE $1 || ', ' || $2 END
+$_$;
+
+
+--
 -- Name: account_balance_cents(bigint); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -56,6 +67,27 @@ CREATE TABLE public.accounts (
     email text NOT NULL,
     country character(2) DEFAULT 'DE'::bpchar NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: accounts_in(character); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.accounts_in(p_country character) RETURNS SETOF public.accounts
+    LANGUAGE sql STABLE
+    AS $$
+  SELECT * FROM accounts WHERE country = p_country
+$$;
+
+
+--
+-- Name: name_list(text); Type: AGGREGATE; Schema: public; Owner: -
+--
+
+CREATE AGGREGATE public.name_list(text) (
+    SFUNC = public._join_names,
+    STYPE = text
 );
 
 
@@ -361,5 +393,5 @@ ALTER TABLE public.usage_events
 -- PostgreSQL database dump complete
 --
 
-\unrestrict nDnbfPaZomw242B0Fgcs5qjVliq59js4uohSn8LTqaU2vQ2hzyD2SdtpUfdB0hJ
+\unrestrict FAItQaghaxnVffsH45y7PfK4BWMjuQ2r1O8cQ2AQgrsdekhHWgt0PsdWWbT9beL
 

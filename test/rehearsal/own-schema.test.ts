@@ -50,6 +50,8 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
           'SELECT count(*) FROM invoices',
           'SELECT count(*) FROM usage_events',
           'SELECT public.account_balance_cents(1)',
+          "SELECT count(*) FROM public.accounts_in('DE')",
+          'SELECT public.name_list(name) FROM accounts',
         ],
       },
     });
