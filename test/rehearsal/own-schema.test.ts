@@ -12,9 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../rehearsal/html-report.ts';
-import { type RehearsalReport, rehearse } from '../../rehearsal/index.ts';
+import type { RehearsalReport } from '../../rehearsal/index.ts';
 import { mappedInput } from '../../rehearsal/user-input.ts';
-import { expectCleanEnd, inOrder } from './support.ts';
+import { expectCleanEnd, inOrder, runScenario } from './support.ts';
 
 const example = (name: string, file: string) =>
   fileURLToPath(new URL(`../../examples/${name}/${file}`, import.meta.url));
@@ -25,9 +25,7 @@ let browser: Browser | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-own-schema-'));
-  report = await rehearse({
-    scenario: 'happy',
-    autoApprove: true,
+  report = await runScenario('happy', {
     schema: { file: example('clean-switch', 'schema.sql'), rows: 15 },
     input: mappedInput(example('clean-switch', 'input.json')),
     loadTable: 'accounts',
@@ -127,9 +125,7 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
 
 describe('rehearse --input examples/destructive-migration/input.json --schema …/schema.sql', () => {
   it('is refused at Preflight by the gate, every problem named, nothing created, no write lost', async () => {
-    const r = await rehearse({
-      scenario: 'happy',
-      autoApprove: true,
+    const r = await runScenario('happy', {
       schema: { file: example('destructive-migration', 'schema.sql'), rows: 10 },
       input: mappedInput(example('destructive-migration', 'input.json')),
     });
@@ -147,9 +143,7 @@ describe('rehearse --input examples/destructive-migration/input.json --schema �
 
 describe('rehearse --input examples/data-plane-hazards/input.json --schema …/schema.sql', () => {
   it('is refused at Preflight by the data-plane inspection, each hazard with its fix, nothing created', async () => {
-    const r = await rehearse({
-      scenario: 'happy',
-      autoApprove: true,
+    const r = await runScenario('happy', {
       schema: { file: example('data-plane-hazards', 'schema.sql'), rows: 10 },
       input: mappedInput(example('data-plane-hazards', 'input.json')),
     });
