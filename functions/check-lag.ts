@@ -7,6 +7,7 @@
 import { ddlGuardGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { CheckLagInput } from '#domain/contracts';
 import { appendSample, judgeLag } from '#domain/lag';
+import { isPostgres } from '#domain/postgres-target';
 import { judgeReplicationWindow } from '#domain/replication-window';
 import { taskHandler } from '#lib/task-handler';
 
@@ -21,7 +22,10 @@ export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock' | 'rd
       const value = await gw.metrics.latestRdsMetric(lag.metric, instanceId, now);
       const green = await gw.rds.describeInstance(greenInstanceId);
       // A guard that cannot be read fails this Task (Retry, then Catch → Compensate): unknown is not healthy.
-      const observation = database && executionId ? await gw.ddlGuard.observe(database, executionId) : null;
+      const observation =
+        database && executionId && isPostgres(database)
+          ? await gw.ddlGuard.observe(database, executionId)
+          : null;
       const window = judgeReplicationWindow(
         observation,
         { greenStatus: green?.status ?? 'not found', deploymentStatusDetails: null },

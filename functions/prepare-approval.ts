@@ -5,6 +5,7 @@ import { PrepareApprovalInput } from '#domain/contracts';
 import { assertIsError, SmokeTestFailedError, SwitchoverTimeoutTooShortError } from '#domain/errors';
 import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
+import { isPostgres } from '#domain/postgres-target';
 import { estimateSwitchover, refuseTimeout } from '#domain/switchover-estimate';
 import { taskHandler } from '#lib/task-handler';
 
@@ -50,7 +51,9 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
       note?: string;
     } = { connections: null, longestTransactionSeconds: null, rdsTools: null };
     let sequences = 0;
-    if (input.database) {
+    if (input.database && !isPostgres(input.database))
+      clients = { ...clients, note: 'not read: the clients check is PostgreSQL-only' };
+    else if (input.database) {
       try {
         const c = await gw.database.readClients(input.database);
         clients = {
@@ -81,6 +84,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         database: plan.sourceId,
         deploymentId: input.deploymentId,
         greenInstanceId: input.greenInstanceId,
+        engine: plan.engine,
         current: {
           engineVersion: plan.currentEngineVersion,
           dbParameterGroupName: source.parameterGroup ?? undefined,

@@ -3,8 +3,10 @@
 import { databaseGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { VerifyInput } from '#domain/contracts';
 import { assertIsError } from '#domain/errors';
+import { isPostgres } from '#domain/postgres-target';
 import { describeShortfalls, type SequenceShortfall, sequenceShortfalls } from '#domain/sequences';
 import { judgeVerification } from '#domain/verify';
+import { readOnlyStates } from '#lib/read-only-check';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'database' | 'clock'>) =>
@@ -22,7 +24,7 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
     // Sequences on the new primary (the original name now serves green): check, do not trust the sync.
     let shortfalls: SequenceShortfall[] = [];
     let sequenceProblems: string[] = [];
-    if (input.database) {
+    if (input.database && isPostgres(input.database)) {
       try {
         shortfalls = sequenceShortfalls(await gw.database.readOwnedSequences(input.database));
         sequenceProblems = describeShortfalls(shortfalls);
@@ -32,13 +34,15 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
     }
     // Sessions still on old blue (read-only now): reported for the bake, so stragglers are seen.
     let oldBlueSessions: number | null = null;
-    if (input.database && oldBlue?.endpoint) {
+    if (input.database && isPostgres(input.database) && oldBlue?.endpoint) {
       const target = { ...input.database, host: oldBlue.endpoint.address, port: oldBlue.endpoint.port };
       oldBlueSessions = await gw.database
         .readClients(target)
         .then((c) => c.connections)
         .catch(() => null);
     }
+    // MySQL/MariaDB only: old blue must refuse writes, the new primary must take them.
+    const readOnly = await readOnlyStates(gw.database, input.database, oldBlue);
     const verdict = judgeVerification({
       deployment,
       primary,
@@ -48,8 +52,16 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       missingAlarms: alarms.missing,
       smoke,
       sequenceProblems,
+      readOnly,
     });
-    return { ...verdict, smoke, sequences: shortfalls, oldBlueSessions, checkedAt: gw.clock().toISOString() };
+    return {
+      ...verdict,
+      smoke,
+      sequences: shortfalls,
+      oldBlueSessions,
+      readOnly: readOnly ?? null,
+      checkedAt: gw.clock().toISOString(),
+    };
   });
 
 export const handler = makeVerifyHandler({

@@ -9,7 +9,7 @@
  */
 
 export interface EstimateFacts {
-  replication: 'physical' | 'logical';
+  replication: 'physical' | 'logical' | 'binlog';
   sequences: number;
   connections: number;
   longestTransactionSeconds: number | null;
