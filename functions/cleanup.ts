@@ -1,16 +1,15 @@
 /** Cleanup: delete the Blue/Green object (keeping both environments) and start old blue's final snapshot. */
 
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { boundedLoopSeconds, SNAPSHOT_DEADLINE_SECONDS } from '#domain/budget';
 import { CleanupInput } from '#domain/contracts';
 import { CleanupRefusedError } from '#domain/errors';
 import { finalSnapshotNameFor, TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
 import { taskHandler } from '#lib/task-handler';
 
-const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
-
 export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
-  taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, executionId }) => {
+  taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, executionId, pollSeconds }) => {
     const deployment = await gw.rds.describeDeployment(deploymentId);
     if (deployment && deployment.status.toUpperCase() !== 'SWITCHOVER_COMPLETED') {
       throw new CleanupRefusedError(
@@ -29,7 +28,8 @@ export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
     return {
       snapshotId,
       deploymentDeleted: deployment ? (deleted?.status ?? 'gone') : 'already-gone',
-      deadline: addSeconds(gw.clock(), SNAPSHOT_DEADLINE_SECONDS),
+      // Fixed 6 h, shortened when polls are short so the loop stays inside the history budget.
+      deadline: addSeconds(gw.clock(), boundedLoopSeconds(SNAPSHOT_DEADLINE_SECONDS, pollSeconds)),
     };
   });
 

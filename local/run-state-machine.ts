@@ -4,7 +4,12 @@
  * entered in order and the billable transitions (states entered + retries, as Step Functions counts).
  */
 import '../src/lib/with-resolvers-polyfill.ts';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+} from 'aws-local-stepfunctions';
 import type { CallbackRegistry } from './callbacks.ts';
 import { LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
 
@@ -18,6 +23,8 @@ export interface RunEvent {
   error?: string;
   cause?: string;
   output?: unknown;
+  /** the state's input (StateEntered only): the report so far, as GetExecutionHistory shows it */
+  input?: unknown;
 }
 
 export interface RunOptions {
@@ -30,10 +37,12 @@ export interface RunOptions {
   /** ms per Task state name for Retry intervals */
   retryIntervalOverrides?: Record<string, number>;
   onEvent?: (event: RunEvent) => void;
+  /** Stops the run like StopExecution: it ends ABORTED, no Catch runs (see local/backstop.ts). */
+  abortSignal?: AbortSignal;
 }
 
 export interface RunResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
   output: unknown;
   error: string | null;
   cause: string | null;
@@ -94,7 +103,10 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
         event.error = e.Error;
         event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       }
-      if (e.type === 'StateEntered' && event.state) states.push(event.state);
+      if (e.type === 'StateEntered' && event.state) {
+        states.push(event.state);
+        event.input = e.state.input;
+      }
       if (e.type === 'StateRetried' && event.state)
         retries.push({ state: event.state, attempt: e.retry.attempt });
       events.push(event);
@@ -102,19 +114,29 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
   })();
   let result: RunResult;
+  const abort = () => execution.abort();
+  if (options.abortSignal?.aborted) abort();
+  options.abortSignal?.addEventListener('abort', abort, { once: true });
   try {
     const output = await execution.result;
     result = { status: 'SUCCEEDED', output, error: null, cause: null } as RunResult;
   } catch (err) {
-    if (!(err instanceof ExecutionError)) throw err;
-    const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
-    result = {
-      status: 'FAILED',
-      output: null,
-      error: cause?.name ?? err.name,
-      cause: cause?.message ?? err.message,
-    } as RunResult;
+    if (err instanceof ExecutionAbortedError || err instanceof ExecutionTimeoutError) {
+      // Like AWS: an aborted or timed-out run has no output and no Catch ran.
+      const status = err instanceof ExecutionAbortedError ? 'ABORTED' : 'TIMED_OUT';
+      result = { status, output: null, error: null, cause: null } as RunResult;
+    } else if (!(err instanceof ExecutionError)) throw err;
+    else {
+      const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
+      result = {
+        status: 'FAILED',
+        output: null,
+        error: cause?.name ?? err.name,
+        cause: cause?.message ?? err.message,
+      } as RunResult;
+    }
   } finally {
+    options.abortSignal?.removeEventListener('abort', abort);
     options.callbacks.forget(token);
   }
   await collect;

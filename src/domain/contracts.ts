@@ -124,6 +124,8 @@ export const CleanupInput = z.object({
   deploymentId: z.string(),
   oldBlueId: z.string().min(1),
   executionId: z.string(),
+  /** the snapshot loop's poll: its fixed deadline is shortened to a bounded number of polls */
+  pollSeconds: z.number().int().positive().default(60),
 });
 
 export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
@@ -134,6 +136,8 @@ export const CompensateInput = z.object({
   deploymentName: z.string().min(1),
   executionId: z.string(),
   sourceId: z.string(),
+  /** the compensation loop's poll: its fixed deadline is shortened to a bounded number of polls */
+  pollSeconds: z.number().int().positive().default(60),
 });
 
 export const CheckCompensationInput = z.object({

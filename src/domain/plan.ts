@@ -119,4 +119,3 @@ export const buildPlan = (
     window: input.window ?? null,
   };
 };
-

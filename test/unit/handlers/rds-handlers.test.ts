@@ -128,7 +128,7 @@ describe('create-green', () => {
 });
 
 describe('compensate', () => {
-  const input = { deploymentName: 'sy-orders-db-1', executionId: EXEC, sourceId: 'orders-db' };
+  const input = { deploymentName: 'sy-orders-db-1', executionId: EXEC, sourceId: 'orders-db', pollSeconds: 60 };
 
   it('turns off deletion protection on green, then deletes with DeleteTarget=true', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
