@@ -98,7 +98,11 @@ export const makeRdsGateway = (rds: RDSClient) => {
     do {
       const out = await callAws('DescribeBlueGreenDeployments', () =>
         rds.send(
-          new DescribeBlueGreenDeploymentsCommand({ Filters: filters, Marker: marker, MaxRecords: 100 }),
+          new DescribeBlueGreenDeploymentsCommand({
+            Filters: filters.length ? filters : undefined,
+            Marker: marker,
+            MaxRecords: 100,
+          }),
         ),
       );
       all.push(...(out.BlueGreenDeployments ?? []).map(toDeploymentFacts));
@@ -170,6 +174,12 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     deploymentsForSource: (sourceArn: string) => listDeployments([{ Name: 'source', Values: [sourceArn] }]),
+
+    /** Every deployment carrying a tag (DescribeBlueGreenDeployments has no tag filter: all, then filtered). */
+    async deploymentsTagged(key: string, value?: string): Promise<DeploymentFacts[]> {
+      const all = await listDeployments([]);
+      return all.filter((d) => key in d.tags && (value === undefined || d.tags[key] === value));
+    },
 
     async deploymentByName(name: string): Promise<DeploymentFacts | undefined> {
       const found = await listDeployments([{ Name: 'blue-green-deployment-name', Values: [name] }]);

@@ -68,6 +68,16 @@ export class SwitchedAlreadyError extends SwitchyardError {
   override readonly name = 'SwitchedAlreadyError';
 }
 
+/** The backstop was asked about an execution Step Functions does not know (expired history, wrong ARN). */
+export class ExecutionNotFoundError extends SwitchyardError {
+  override readonly name = 'ExecutionNotFoundError';
+}
+
+/** The backstop could not finish (a compensation refused, a sweep with failures); its alarm must fire. */
+export class ReconcileIncompleteError extends SwitchyardError {
+  override readonly name = 'ReconcileIncompleteError';
+}
+
 /** Sent by the approval callback through SendTaskFailure (never thrown by a handler). */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 

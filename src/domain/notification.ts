@@ -26,7 +26,7 @@ const HEADLINE: Record<Outcome, string> = {
   'cleanup-held': 'switched and verified; cleanup held, old blue kept',
 };
 
-const RUNBOOK: Partial<Record<Outcome, string[]>> = {
+export const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   'failed-after-switch': [
     'Fail-back runbook:',
     '1. Check the new primary (the original name) and the alarms named in the problems above.',

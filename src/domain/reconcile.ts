@@ -4,6 +4,7 @@
  * a notification that could not be sent). Pure: the caller reads the execution and the deployment
  * tagged with it, this decides, the caller acts.
  */
+import { z } from 'zod';
 
 /** Terminal Fail states the pipeline reaches only after its own notification went out. */
 export const PIPELINE_HANDLED_ERRORS = [
@@ -128,3 +129,17 @@ export const decideReconcile = (
   }
   return decide('nothing-left', !handled, 'no deployment tagged with this execution exists');
 };
+
+/** What invokes the reconciler: the EventBridge status-change rule, or the schedule's sweep. */
+export const ReconcileEvent = z.union([
+  z.looseObject({
+    source: z.literal('aws.states'),
+    'detail-type': z.literal('Step Functions Execution Status Change'),
+    detail: z.looseObject({
+      executionArn: z.string().startsWith('arn:', 'must be an execution ARN'),
+      status: z.string(),
+    }),
+  }),
+  z.strictObject({ sweep: z.literal(true) }),
+]);
+export type ReconcileEvent = z.output<typeof ReconcileEvent>;

@@ -137,6 +137,10 @@ export const makeWorld = (script: WorldScript = {}) => {
       parameterGroupExists: async () => true,
       validUpgradeTargets: async () => ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
+      deploymentsTagged: async (key: string, value?: string) =>
+        [...deployments.values()]
+          .filter((d) => key in d.tags && (value === undefined || d.tags[key] === value))
+          .map((d) => structuredClone(d)),
       deploymentByName: async (name: string) => {
         const found = [...deployments.values()].find((d) => d.name === name);
         return found ? structuredClone(found) : undefined;
