@@ -142,7 +142,11 @@ describe('blue-green state machine paths', () => {
 
   it('resets the stable count when one sample is over the threshold', async () => {
     const world = makeWorld({ provisioningPolls: 2, lag: [10, 10, 5_000_000, 10, 10, 10] });
-    const run = await runPath(world, baseInput());
+    // A 10-minute lag deadline: the fake clock moves 30 s per read, so 2 minutes would pass mid-loop.
+    const run = await runPath(
+      world,
+      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 5, deadlineMinutes: 10 } }),
+    );
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states.slice(0, PREFIX.length + 12 + 18)).toEqual([
       ...PREFIX,

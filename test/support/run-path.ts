@@ -4,7 +4,7 @@ import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
-import { type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
+import { type RunEvent, type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
 import type { World } from './fake-world.ts';
 
 export type ApprovalScript = 'approve' | 'reject' | 'ignore';
@@ -31,23 +31,40 @@ export interface PathRun extends RunResult {
   approvalRequests: unknown[];
 }
 
+export const PATH_EXECUTION_ARN =
+  'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1';
+
+/** Faults a path test injects into the run itself (not the world). */
+export interface PathFaults {
+  /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
+  abortWhen?: (event: RunEvent) => boolean;
+  /** rewrite a handler's result before the state machine sees it (e.g. drop a field: States.Runtime) */
+  rewriteResult?: (functionKey: string, state: string, result: unknown) => unknown;
+}
+
 export const runPath = async (
   world: World,
   input: unknown,
   approval: ApprovalScript = 'approve',
   gate: GateRunner = passingGate,
+  faults: PathFaults = {},
 ): Promise<PathRun> => {
+  const stop = new AbortController();
   const callbacks = new CallbackRegistry();
   const handlers = pipelineHandlers(world.gateways, gate);
   const approvalRequests: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
-    executionId: 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1',
+    executionId: PATH_EXECUTION_ARN,
     callbacks,
+    abortSignal: stop.signal,
+    onEvent: (event) => {
+      if (faults.abortWhen?.(event)) stop.abort();
+    },
     waitTimeOverrides: zeroWaits(),
     retryIntervalOverrides: retryIntervals,
-    invoke: async (functionKey, payload) => {
+    invoke: async (functionKey, payload, state) => {
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
         const token = (payload as { taskToken: string }).taskToken;
@@ -82,7 +99,8 @@ export const runPath = async (
       }
       const handler = handlers[functionKey];
       if (!handler) throw new Error(`no handler bound for ${functionKey}`);
-      return handler(payload, {});
+      const result = await handler(payload, {});
+      return faults.rewriteResult ? faults.rewriteResult(functionKey, state, result) : result;
     },
   });
   return { ...result, approvalRequests };
@@ -92,8 +110,8 @@ export const runPath = async (
 export const baseInput = (overrides: Record<string, unknown> = {}) => ({
   source: { dbInstanceIdentifier: 'orders-db' },
   target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' },
-  lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 10 },
-  green: { readyDeadlineMinutes: 30, pollSeconds: 1 },
+  lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 },
+  green: { readyDeadlineMinutes: 5, pollSeconds: 1 },
   approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 60 },
   switchover: { timeoutSeconds: 60 },
   verify: { bakeMinutes: 1, pollSeconds: 1, alarmNames: ['orders-5xx'] },
