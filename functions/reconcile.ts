@@ -6,17 +6,19 @@
  */
 
 import { sfnClient } from '#aws/clients';
-import { type Gateways, notifyGateway, rdsGateway } from '#aws/gateways';
+import { type Gateways, notifyGateway, rdsGateway, requireEnv } from '#aws/gateways';
 import { makeSfnReader, type SfnReader } from '#aws/sfn-gateway';
 import { ReconcileIncompleteError } from '#domain/errors';
 import { ReconcileEvent } from '#domain/reconcile';
 import { reconcileExecution, sweepDeployments } from '#lib/reconcile-execution';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeReconcileHandler = (gw: Pick<Gateways, 'rds' | 'notify'> & { sfn: SfnReader }) =>
+export const makeReconcileHandler = (
+  gw: Pick<Gateways, 'rds' | 'notify'> & { sfn: SfnReader; stateMachineArn: string },
+) =>
   taskHandler(ReconcileEvent, async (event) => {
     if ('sweep' in event) {
-      const result = await sweepDeployments(gw);
+      const result = await sweepDeployments(gw, gw.stateMachineArn);
       if (result.failed.length > 0) {
         throw new ReconcileIncompleteError(
           `the sweep could not reconcile ${result.failed.length} execution(s): ${result.failed.map((f) => `${f.executionArn} (${f.error})`).join('; ')}`,
@@ -42,4 +44,8 @@ export const handler = makeReconcileHandler({
     return notifyGateway();
   },
   sfn: makeSfnReader(sfnClient()),
+  // Read when a sweep runs, so a missing variable fails that sweep with its name.
+  get stateMachineArn() {
+    return requireEnv('STATE_MACHINE_ARN');
+  },
 });

@@ -102,7 +102,11 @@ export const runBackstop = async (
 ): Promise<BackstopRun> => {
   const event = statusChangeEvent(execution);
   if (!event) return { event, outcome: null, error: null };
-  const handler = makeReconcileHandler({ ...gateways, sfn: localSfnReader([execution, ...others]) });
+  const handler = makeReconcileHandler({
+    ...gateways,
+    sfn: localSfnReader([execution, ...others]),
+    stateMachineArn: execution.stateMachineArn,
+  });
   try {
     return { event, outcome: await handler(event as never, {} as never), error: null };
   } catch (err) {

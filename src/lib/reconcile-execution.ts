@@ -94,18 +94,28 @@ export const reconcileExecution = async (
 };
 
 /**
- * The sweep (schedule and `switchyard reconcile --all`): every deployment tagged by Switchyard whose
- * execution is not running. A failed reconcile does not stop the others; they are all reported.
+ * The sweep (schedule and `switchyard reconcile --all`): every deployment tagged by an execution of this
+ * state machine that is not running. A failed reconcile does not stop the others; they are all reported.
  */
+export const executionBelongsTo = (executionArn: string, stateMachineArn: string): boolean => {
+  // arn:aws:states:<region>:<account>:stateMachine:<name> ↔ …:execution:<name>:<execution name>
+  const prefix = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:`;
+  return executionArn.startsWith(prefix);
+};
+
 export const sweepDeployments = async (
   gw: ReconcileGateways,
+  stateMachineArn: string,
 ): Promise<{
   reconciled: ReconcileOutcome[];
   running: string[];
   failed: Array<{ executionArn: string; error: string }>;
 }> => {
   const tagged = await gw.rds.deploymentsTagged(TAGS.execution);
-  const executions = [...new Set(tagged.map((d) => d.tags[TAGS.execution]!))];
+  // Only this state machine's runs: another stage's deployments are its own backstop's business.
+  const executions = [...new Set(tagged.map((d) => d.tags[TAGS.execution]!))].filter((arn) =>
+    executionBelongsTo(arn, stateMachineArn),
+  );
   const reconciled: ReconcileOutcome[] = [];
   const running: string[] = [];
   const failed: Array<{ executionArn: string; error: string }> = [];
