@@ -1,3 +1,4 @@
+import { readableError } from './error-envelope.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -58,11 +59,22 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
-  const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
-  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
-  const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
+  // Lambda errors arrive as a JSON envelope with a stack trace: people get the type and the message only.
+  const error = readableError(at(state, 'error'));
+  if (error) lines.push(`Reason: ${error.error}: ${error.cause}`);
+  const compensationError = readableError(at(state, 'compensationError'));
   if (compensationError)
-    lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
+    lines.push(`Compensation error: ${compensationError.error}: ${compensationError.cause}`);
   lines.push(...(RUNBOOK[outcome] ?? []));
-  return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
+  return {
+    subject: `[Switchyard] ${source}: ${outcome}`,
+    message: lines.join('\n'),
+    reason: reasonFor(outcome, state),
+  };
+};
+
+/** One line for the Fail state's Cause (and `switchyard status`): the outcome and the readable error behind it. */
+export const reasonFor = (outcome: Outcome, state: State): string => {
+  const error = readableError(at(state, 'compensationError')) ?? readableError(at(state, 'error'));
+  return error ? `${HEADLINE[outcome]}: ${error.error}: ${error.cause}` : HEADLINE[outcome];
 };

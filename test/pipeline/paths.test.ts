@@ -203,12 +203,60 @@ describe('blue-green state machine paths', () => {
     expect(run.transitions).toBe(HAPPY.length + 1);
   });
 
-  it('retries a switchover refused by an RDS guardrail, then switches', async () => {
+  it('goes back to the window and lag checks after a switchover refused by an RDS guardrail, then switches', async () => {
     const world = makeWorld({ provisioningPolls: 2, switchoverRefusals: 2 });
     const run = await runPath(world, baseInput());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.retries.map((r) => r.state)).toEqual(['Switchover', 'Switchover']);
+    const REFUSED = ['CountSwitchoverRefusal', 'IsRefusalRetryable', 'WaitAfterRefusal'];
+    expect(
+      run.states.slice(UP_TO_APPROVAL.length, UP_TO_APPROVAL.length + 3 * TO_SWITCH.length + 2 * 3 + 1),
+    ).toEqual([...TO_SWITCH, ...REFUSED, ...TO_SWITCH, ...REFUSED, ...TO_SWITCH, 'WaitForSwitchover']);
+    expect(run.retries).toEqual([]);
     expect(world.calls.filter((c) => c.startsWith('switchover'))).toHaveLength(3);
+    expect(run.output).toMatchObject({ switchoverRefusals: { count: 2 } });
+  });
+
+  it('rolls back after the third refusal instead of retrying blindly', async () => {
+    const world = makeWorld({ provisioningPolls: 2, switchoverRefusals: 10 });
+    const run = await runPath(world, baseInput());
+    expect(run.error).toBe('Switchyard.RolledBack');
+    expect(run.states.filter((s) => s === 'Switchover')).toHaveLength(3);
+    expect(run.states).toContain('SwitchoverRefusedTooOften');
+    expect(world.calls).toEqual([
+      'createDeployment sy-orders-db-0b84446f57',
+      `switchover ${DEPLOYMENT} 60`,
+      `switchover ${DEPLOYMENT} 60`,
+      `switchover ${DEPLOYMENT} 60`,
+      DELETE_GREEN,
+    ]);
+    expect(world.published[0]?.message).toContain('Reason: SwitchoverRefused: ');
+    expect(world.published[0]?.message).toContain('is not in available state');
+  });
+
+  it('ends in NotificationFailed when the outcome cannot be published after retries', async () => {
+    const world = makeWorld({ provisioningPolls: 2 });
+    let attempts = 0;
+    world.gateways.notify.publish = async () => {
+      attempts++;
+      throw new Error('SNS is unavailable (scripted)');
+    };
+    const run = await runPath(world, baseInput(), 'reject');
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('Switchyard.NotificationFailed');
+    expect(run.states.slice(-2)).toEqual(['NotifyRolledBack', 'NotificationFailed']);
+    // The first attempt and three retries.
+    expect(attempts).toBe(4);
+    expect(run.cause).toContain('SNS is unavailable');
+  });
+
+  it('gives the Fail state a readable cause: the reason, not a stack trace', async () => {
+    const world = makeWorld({ provisioningPolls: 2 });
+    const run = await runPath(world, baseInput(), 'reject');
+    expect(run.error).toBe('Switchyard.RolledBack');
+    expect(run.cause).toMatch(
+      /^rolled back before the switch; blue unchanged, green deleted: ApprovalRejected: /,
+    );
+    expect(run.cause).toContain('not tonight');
   });
 
   it('refuses a bad input at Preflight with every problem listed and nothing created', async () => {
