@@ -110,6 +110,10 @@ export const decideReconcile = (
   if (status === 'SWITCHOVER_IN_PROGRESS') {
     return decide('hold', true, `deployment ${deployment!.id} is switching over; its outcome is unknown`);
   }
+  if (!deployment && execution.statesEntered.includes('NotifySuccess')) {
+    // Switched, verified and cleaned up; only the closing notification failed (NotificationFailed).
+    return decide('nothing-left', !handled, 'the run switched and cleaned up; only its notification failed');
+  }
   if (!deployment && reachedSwitch(execution.statesEntered)) {
     return decide(
       'hold',

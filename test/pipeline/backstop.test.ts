@@ -134,3 +134,74 @@ describe('the backstop after runs no Catch could handle', () => {
     expect(world.deployments.size).toBe(1);
   });
 });
+
+describe('the backstop after a notification that could not be sent', () => {
+  it('pages about a rolled-back run whose notification failed (NotificationFailed)', async () => {
+    // Prepare: SNS fails during the run, works again when the backstop runs.
+    const world = makeWorld({ provisioningPolls: 2 });
+    const publish = world.gateways.notify.publish;
+    world.gateways.notify.publish = async () => {
+      throw new Error('SNS is unavailable (scripted)');
+    };
+    const input = baseInput();
+    const run = await runPath(world, input, 'reject');
+    world.gateways.notify.publish = publish;
+    // Act
+    const backstop = await runBackstop(localExecution(input, run), world.gateways);
+    // Assess
+    expect(run.error).toBe('Switchyard.NotificationFailed');
+    expect(backstop.outcome).toMatchObject({ action: 'nothing-left' });
+    expect(world.published).toHaveLength(1);
+    expect(world.published[0]?.message).toContain('Ended: FAILED with Switchyard.NotificationFailed');
+    expect(world.published[0]?.message).toContain('Cause: SNS is unavailable (scripted)');
+    expect(world.published[0]?.message).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+});
+
+describe('the sweep', () => {
+  it('reconciles every tagged deployment whose execution ended, and leaves running ones alone', async () => {
+    // Prepare: one run aborted in the lag loop (green left), one still running (its deployment tagged too).
+    const world = makeWorld({ provisioningPolls: 2 });
+    const input = baseInput();
+    const run = await runPath(world, input, 'approve', undefined, {
+      abortWhen: (e) => e.type === 'StateEntered' && e.state === 'WaitForLag',
+    });
+    const runningArn = `${PATH_EXECUTION_ARN.slice(0, PATH_EXECUTION_ARN.lastIndexOf(':'))}:still-running`;
+    await world.gateways.rds.createDeployment({
+      name: 'sy-orders-db-running',
+      sourceArn: 'arn:aws:rds:us-east-1:123456789012:db:orders-db',
+      tags: { 'switchyard:execution': runningArn },
+    });
+    const foreignArn = 'arn:aws:states:us-east-1:123456789012:execution:another-machine:x';
+    await world.gateways.rds.createDeployment({
+      name: 'sy-orders-db-foreign',
+      sourceArn: 'arn:aws:rds:us-east-1:123456789012:db:orders-db',
+      tags: { 'switchyard:execution': foreignArn },
+    });
+    const { makeReconcileHandler } = await import('../../functions/reconcile.ts');
+    const { localSfnReader } = await import('../../local/backstop.ts');
+    const handler = makeReconcileHandler({
+      ...world.gateways,
+      sfn: localSfnReader([
+        localExecution(input, run),
+        { executionArn: runningArn, stateMachineArn: STATE_MACHINE, input, startedAt: Date.now() },
+      ]),
+      stateMachineArn: STATE_MACHINE,
+    });
+    // Act
+    const out = await handler({ sweep: true } as never, {} as never);
+    // Assess
+    expect(out).toEqual({
+      swept: [{ executionArn: PATH_EXECUTION_ARN, action: 'compensate' }],
+      running: [runningArn],
+    });
+    expect(world.calls.filter((c) => c.startsWith('deleteDeployment'))).toEqual([
+      `deleteDeployment ${DEPLOYMENT} deleteTarget=true`,
+    ]);
+    expect([...world.deployments.values()].map((d) => d.name).sort()).toEqual([
+      'sy-orders-db-foreign',
+      'sy-orders-db-running',
+    ]);
+    expect(world.published.map((p) => p.subject)).toEqual(['[Switchyard] orders-db: backstop compensate']);
+  });
+});
