@@ -205,3 +205,35 @@ describe('the sweep', () => {
     expect(world.published.map((p) => p.subject)).toEqual(['[Switchyard] orders-db: backstop compensate']);
   });
 });
+
+describe('switchyard status', () => {
+  it('prints the report of a failed run from its history (a failed run has no output in AWS)', async () => {
+    // Prepare
+    const world = makeWorld({ provisioningPolls: 2 });
+    const input = baseInput();
+    const run = await runPath(world, input, 'reject');
+    const { statusView } = await import('../../bin/commands/status.ts');
+    const { localSfnReader } = await import('../../local/backstop.ts');
+    // Act
+    const view = await statusView(localSfnReader([localExecution(input, run)]), PATH_EXECUTION_ARN);
+    // Assess
+    expect(view.exitCode).toBe(1);
+    expect(view.text).toContain('path-1: FAILED');
+    expect(view.text).toContain('error: Switchyard.RolledBack');
+    expect(view.text).toMatch(
+      /cause: rolled back before the switch; blue unchanged, green deleted: ApprovalRejected: .*not tonight/,
+    );
+    expect(view.text).toContain('last state: RolledBack');
+    expect(view.text).toContain('report (from the execution history, as of RolledBack):');
+    const report = JSON.parse(view.text.slice(view.text.indexOf('\n{') + 1)) as Record<string, unknown>;
+    expect(report).toMatchObject({ compensationCheck: { done: true }, notified: { outcome: 'rolled-back' } });
+    expect(report.preflight).toBeDefined();
+  });
+
+  it('says so for an execution Step Functions does not know', async () => {
+    const { statusView } = await import('../../bin/commands/status.ts');
+    const { localSfnReader } = await import('../../local/backstop.ts');
+    const view = await statusView(localSfnReader([]), PATH_EXECUTION_ARN);
+    expect(view).toEqual({ exitCode: 2, text: expect.stringContaining('its history has expired') });
+  });
+});
