@@ -9,6 +9,7 @@ import type { FaultState } from './faults.ts';
 import { binariesFor } from './pg/binaries.ts';
 import { EndpointProxy } from './pg/proxy.ts';
 import { PgServer, removeDataDir } from './pg/server.ts';
+import { forceSslFor } from './rds/force-ssl.ts';
 import type {
   EmulatorEvent,
   EventRecord,
@@ -16,6 +17,7 @@ import type {
   PersistedState,
   ServerRecord,
 } from './rds/model.ts';
+import { type EmulatorTls, ensureEmulatorTls } from './tls.ts';
 import { errorMessage, freePort, lowerAlnum, portIsFree } from './util.ts';
 
 export interface Delays {
@@ -78,6 +80,8 @@ export class Core {
   private readonly jobs = new Set<Promise<unknown>>();
   stopping = false;
   faults!: FaultState;
+  /** The CA (and server certificate) of this data dir: `<dataDir>/tls/ca.pem` is what clients trust. */
+  readonly tls: EmulatorTls;
 
   constructor(readonly cfg: CoreConfig) {
     mkdirSync(cfg.dataDir, { recursive: true });
@@ -86,6 +90,7 @@ export class Core {
       chmodSync(cfg.dataDir, 0o755);
     } catch {}
     mkdirSync(this.pgDir, { recursive: true, mode: 0o755 });
+    this.tls = ensureEmulatorTls(join(cfg.dataDir, 'tls'));
     this.state = existsSync(this.statePath)
       ? (JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState)
       : emptyState();
@@ -184,7 +189,11 @@ export class Core {
     return rec;
   }
 
-  pgServer(rec: ServerRecord, inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>): PgServer {
+  pgServer(
+    rec: ServerRecord,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
+      Partial<Pick<InstanceRecord, 'parameterGroup'>>,
+  ): PgServer {
     let s = this.servers.get(rec.id);
     if (!s) {
       s = new PgServer(
@@ -195,6 +204,8 @@ export class Core {
           major: rec.major,
           superuser: inst.masterUsername,
           password: inst.masterPassword,
+          tls: this.tls,
+          forceSsl: forceSslFor(this, inst),
         },
         (l) => this.log(l),
       );
@@ -206,9 +217,11 @@ export class Core {
   /** Starts a server from its record; a physical standby gets primary_conninfo for its primary's current port. */
   async startServer(
     rec: ServerRecord,
-    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
+      Partial<Pick<InstanceRecord, 'parameterGroup'>>,
   ): Promise<PgServer> {
     const s = this.pgServer(rec, inst);
+    s.cfg.forceSsl = forceSslFor(this, inst);
     if (!(await portIsFree(rec.port)) && !s.running) {
       rec.port = await freePort();
       s.cfg.port = rec.port;

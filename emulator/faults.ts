@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Core } from './core.ts';
 import { applyStall, deploymentsUsing } from './rds/bluegreen.ts';
+import { applyForceSsl } from './rds/force-ssl.ts';
 import type { EmulatorEvent, InstanceRecord } from './rds/model.ts';
 import { errorMessage, sleep } from './util.ts';
 
@@ -118,7 +119,7 @@ export class FaultState implements FaultControl {
       );
     switch (fault.kind) {
       case 'instance-state':
-        this.patchInstance(fault.instanceId, fault.patch ?? {});
+        await this.patchInstance(fault.instanceId, fault.patch ?? {});
         return; // a state change, not a lasting fault
       case 'throttle':
         if (!Number.isInteger(fault.calls) || fault.calls < 1) throw new Error('throttle needs calls >= 1');
@@ -209,7 +210,7 @@ export class FaultState implements FaultControl {
     await sleep(this.core.cfg.guardrails.longWriteMs + 100);
   }
 
-  private patchInstance(id: string, patch: InstanceStatePatch): void {
+  private async patchInstance(id: string, patch: InstanceStatePatch): Promise<void> {
     const inst: InstanceRecord | undefined = this.core.instance(id);
     if (!inst) throw new Error(`instance-state: no instance ${id}`);
     if (patch.DBInstanceStatus !== undefined) inst.status = patch.DBInstanceStatus;
@@ -232,6 +233,7 @@ export class FaultState implements FaultControl {
     if (patch.Parameters) {
       const group = this.core.state.parameterGroups.find((g) => g.name === inst.parameterGroup);
       if (group) Object.assign(group.params, patch.Parameters);
+      if (group) await applyForceSsl(this.core, group.name); // dynamic: takes effect at once
     }
     this.core.save();
     this.core.log(`[fault] instance-state ${id}: ${JSON.stringify(patch)}`);

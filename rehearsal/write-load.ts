@@ -5,6 +5,7 @@
  * At the end, `lostWrites()` asks the server now behind the endpoint which acknowledged ids it lacks.
  */
 import pg from 'pg';
+import type { TlsClientOptions } from '../emulator/index.ts';
 import { WRITES_TABLE } from './input.ts';
 
 export interface EndpointConfig {
@@ -13,6 +14,8 @@ export interface EndpointConfig {
   user: string;
   password: string;
   database: string;
+  /** Required: the emulator refuses plain connections (rds.force_ssl=1), as RDS for PostgreSQL 15+ does. */
+  ssl: TlsClientOptions;
 }
 
 export interface WriteLoadOptions {

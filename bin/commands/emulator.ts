@@ -77,8 +77,9 @@ export const run = async (argv: string[]): Promise<number> => {
       'Switchyard RDS Blue/Green emulator',
       `  API endpoint  ${emu.url}   (RDS, SNS, CloudWatch, SSM; control: ${emu.url}/_switchyard/state)`,
       c
-        ? `  orders-db     ${c.host}:${c.port}   user ${c.user}  password ${c.password}  database ${c.database}\n                postgres://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}`
+        ? `  orders-db     ${c.host}:${c.port}   user ${c.user}  password ${c.password}  database ${c.database}\n                postgres://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}?sslmode=verify-full&sslrootcert=${emu.caFile}`
         : '  orders-db     (not present)',
+      `  CA bundle     ${emu.caFile}   (TLS is required, as rds.force_ssl=1 on RDS: trust this file as you would the RDS CA bundle)`,
       `  data dir      ${emu.dataDir}`,
       '',
       'AWS CLI v2:',
@@ -91,6 +92,12 @@ export const run = async (argv: string[]): Promise<number> => {
       'AWS SDK v3 / Switchyard handlers:',
       `  export AWS_ENDPOINT_URL=${emu.url}    # or AWS_ENDPOINT_URL_RDS / _SNS / _CLOUDWATCH / _SSM`,
       `  new RDSClient({ region: 'us-east-1', endpoint: '${emu.url}', credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } })`,
+      '',
+      'Databases (TLS only; the handlers trust the Amazon RDS CAs plus this extra file):',
+      `  export SWITCHYARD_DB_EXTRA_CA_FILE=${emu.caFile}`,
+      c
+        ? `  psql "host=${c.host} port=${c.port} user=${c.user} dbname=${c.database} sslmode=verify-full sslrootcert=${emu.caFile}"`
+        : '',
       '',
       'Ctrl-C stops every PostgreSQL server; state is kept in the data dir.',
       '',

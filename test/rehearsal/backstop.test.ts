@@ -37,7 +37,7 @@ beforeAll(async () => {
     jsonServices: [sfnService(new CallbackRegistry())],
   });
   rememberPort('emulator', emu.port);
-  applyRehearsalEnvironment(emu.url);
+  applyRehearsalEnvironment(emu.url, emu.caFile);
   const versions = await rdsClient(emu).send(
     new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: '17.10' }),
   );

