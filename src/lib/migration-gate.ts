@@ -19,7 +19,8 @@ export interface GateSummary {
   verdict: GateVerdict;
   summary: string;
   statements: string[];
-  findings: GateFinding[];
+  /** Without the statement text: `file` (e.g. "migrations.expand[0]") and `line` locate it in the input. */
+  findings: Array<Omit<GateFinding, 'statement'>>;
 }
 
 export interface GateRunner {
@@ -92,7 +93,8 @@ export const checkMigrations = async (
       verdict,
       summary: reports.map((r, i) => `${phases[i]!.phase}: ${r.summary}`).join('; '),
       statements: phases.flatMap((p) => p.sql),
-      findings,
+      // The state carries each statement's text once per copy of it; findings point at it instead.
+      findings: findings.map(({ statement: _text, ...finding }) => finding),
     },
     // With logical replication the gate itself warns that DDL on blue degrades replication (G-BG-BLUE-DDL).
     problems: findings.filter((f) => f.severity !== 'warning').map(findingLine),

@@ -326,6 +326,15 @@ describe('blue-green state machine paths', () => {
     expect(request.migrations.statements).toEqual([
       'ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);',
     ]);
+    // Findings locate their statement in the input instead of copying its text.
+    const findings = (
+      run.output as { preflight: { migrations: { findings: Array<Record<string, unknown>> } } }
+    ).preflight.migrations.findings;
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect(finding).not.toHaveProperty('statement');
+      expect(finding.file).toBe('migrations.expand[0]');
+    }
   });
 
   it('refuses contract migrations while a previous old blue is still retained', async () => {
