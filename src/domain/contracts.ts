@@ -3,6 +3,7 @@
  * with `Parameters`; handlers parse them at the boundary (a mismatch is a ContractViolationError).
  */
 import { z } from 'zod';
+import { StatementRef } from './sql-refs.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
 
@@ -87,7 +88,7 @@ export const PrepareApprovalInput = z.object({
   migrations: z.object({
     verdict: z.enum(['pass', 'warn', 'fail', 'none']),
     summary: z.string(),
-    statements: z.array(z.string()),
+    statements: z.array(StatementRef),
   }),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,

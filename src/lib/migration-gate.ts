@@ -2,6 +2,8 @@
  * The expand/contract gate as Preflight sees it. The gate itself lives in src/gate (libpg-query on
  * the AST; squawk is off inside Lambda, where its binary is absent).
  */
+import { type StatementRef, statementRefs } from '#domain/sql-refs';
+
 export type GateVerdict = 'pass' | 'warn' | 'fail' | 'none';
 
 export interface GateFinding {
@@ -18,7 +20,8 @@ export interface GateFinding {
 export interface GateSummary {
   verdict: GateVerdict;
   summary: string;
-  statements: string[];
+  /** References, not text: the text stays in the input document (src/domain/sql-refs.ts). */
+  statements: StatementRef[];
   /** Without the statement text: `file` (e.g. "migrations.expand[0]") and `line` locate it in the input. */
   findings: Array<Omit<GateFinding, 'statement'>>;
 }
@@ -92,7 +95,7 @@ export const checkMigrations = async (
     summary: {
       verdict,
       summary: reports.map((r, i) => `${phases[i]!.phase}: ${r.summary}`).join('; '),
-      statements: phases.flatMap((p) => p.sql),
+      statements: statementRefs(migrations),
       // The state carries each statement's text once per copy of it; findings point at it instead.
       findings: findings.map(({ statement: _text, ...finding }) => finding),
     },

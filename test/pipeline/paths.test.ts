@@ -319,13 +319,23 @@ describe('blue-green state machine paths', () => {
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.status).toBe('SUCCEEDED');
-    const request = (
-      run.approvalRequests[0] as { request: { migrations: { verdict: string; statements: string[] } } }
-    ).request;
-    expect(['pass', 'warn']).toContain(request.migrations.verdict);
-    expect(request.migrations.statements).toEqual([
-      'ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);',
+    const SQL = 'ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);';
+    const task = run.approvalRequests[0] as {
+      request: { migrations: { verdict: string; statements: unknown[] } };
+      document: unknown;
+    };
+    expect(['pass', 'warn']).toContain(task.request.migrations.verdict);
+    // The request refers to the statement; the input document beside it holds the text.
+    expect(task.request.migrations.statements).toEqual([
+      {
+        location: 'migrations.expand[0]',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        bytes: SQL.length,
+      },
     ]);
+    expect(task.document).toMatchObject({ migrations: { expand: [SQL] } });
+    // The state (the audit report) carries the SQL text exactly once: in the input.
+    expect(JSON.stringify(run.output).split(SQL).length - 1).toBe(1);
     // Findings locate their statement in the input instead of copying its text.
     const findings = (
       run.output as { preflight: { migrations: { findings: Array<Record<string, unknown>> } } }
