@@ -119,3 +119,4 @@ export const buildPlan = (
     window: input.window ?? null,
   };
 };
+
