@@ -6,6 +6,7 @@
  * calls go wherever the given gateways point (the emulator, or the fake world in path tests).
  */
 
+import { type JsonService, JsonServiceError } from '../emulator/services/json-service.ts';
 import { makeReconcileHandler } from '../functions/reconcile.ts';
 import type { Gateways } from '../src/aws/gateways.ts';
 import type { ExecutionSummary, SfnReader } from '../src/aws/sfn-gateway.ts';
@@ -87,6 +88,93 @@ export const statusChangeEvent = (e: LocalExecution) => {
   };
 };
 
+const seconds = (iso: string | null): number | undefined => (iso ? Date.parse(iso) / 1000 : undefined);
+
+/** The history events AWS would list for a local run (the ones the runner records), oldest first. */
+const historyEvents = (e: LocalExecution, includeData: boolean) => {
+  const events: Array<Record<string, unknown>> = [
+    {
+      type: 'ExecutionStarted',
+      timestamp: e.startedAt / 1000,
+      executionStartedEventDetails: includeData ? { input: JSON.stringify(e.input) } : {},
+    },
+  ];
+  for (const r of e.result?.events ?? []) {
+    if (!r.state || !r.stateType) continue;
+    if (r.type === 'StateEntered')
+      events.push({
+        type: `${r.stateType}StateEntered`,
+        timestamp: r.at / 1000,
+        stateEnteredEventDetails: {
+          name: r.state,
+          ...(includeData ? { input: JSON.stringify(r.input) } : {}),
+        },
+      });
+    if (r.type === 'StateExited')
+      events.push({
+        type: `${r.stateType}StateExited`,
+        timestamp: r.at / 1000,
+        stateExitedEventDetails: { name: r.state },
+      });
+  }
+  const status = e.result?.status;
+  if (status && status !== 'SUCCEEDED') {
+    const type = { FAILED: 'ExecutionFailed', ABORTED: 'ExecutionAborted', TIMED_OUT: 'ExecutionTimedOut' }[
+      status
+    ];
+    const detailsKey = `${type[0]!.toLowerCase()}${type.slice(1)}EventDetails`;
+    events.push({
+      type,
+      timestamp: (e.startedAt + e.result!.durationMs) / 1000,
+      [detailsKey]: { error: e.result!.error ?? undefined, cause: e.result!.cause ?? undefined },
+    });
+  }
+  return events.map((event, i) => ({ id: i + 1, previousEventId: i, ...event }));
+};
+
+/**
+ * `DescribeExecution` and `GetExecutionHistory` over the AWS JSON protocol, answered from local runs, so
+ * the real @aws-sdk/client-sfn (src/aws/sfn-gateway.ts) can read them through the emulator; every other
+ * operation (the task-token callbacks) goes to `base`.
+ */
+export const withExecutionReads = (
+  base: JsonService,
+  executions: Map<string, LocalExecution>,
+): JsonService => ({
+  targetPrefix: base.targetPrefix,
+  contentType: base.contentType,
+  async handle(req) {
+    if (req.operation !== 'DescribeExecution' && req.operation !== 'GetExecutionHistory')
+      return base.handle(req);
+    const arn = String(req.body.executionArn ?? '');
+    const execution = executions.get(arn);
+    if (!execution) throw new JsonServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    if (req.operation === 'DescribeExecution') {
+      const s = summaryOf(execution);
+      return {
+        body: {
+          executionArn: s.executionArn,
+          stateMachineArn: s.stateMachineArn,
+          name: arn.slice(arn.lastIndexOf(':') + 1),
+          status: s.status,
+          startDate: seconds(s.startDate),
+          stopDate: seconds(s.stopDate),
+          input: s.input,
+          output: s.output ?? undefined,
+          error: s.error ?? undefined,
+          cause: s.cause ?? undefined,
+        },
+      };
+    }
+    const all = historyEvents(execution, req.body.includeExecutionData !== false);
+    if (req.body.reverseOrder === true) all.reverse();
+    const max = Math.min(Number(req.body.maxResults) || 100, 1000);
+    const from = Number(req.body.nextToken ?? 0);
+    const page = all.slice(from, from + max);
+    return { body: { events: page, nextToken: from + max < all.length ? String(from + max) : undefined } };
+  },
+});
+
 export interface BackstopRun {
   event: ReturnType<typeof statusChangeEvent>;
   /** the reconcile handler's answer, or the error it threw (what would fire its alarm in AWS) */
@@ -99,12 +187,14 @@ export const runBackstop = async (
   execution: LocalExecution,
   gateways: Pick<Gateways, 'rds' | 'notify'>,
   others: LocalExecution[] = [],
+  /** the Step Functions reads; default: in process, over these runs (give the SDK reader to go over HTTP) */
+  sfn: SfnReader = localSfnReader([execution, ...others]),
 ): Promise<BackstopRun> => {
   const event = statusChangeEvent(execution);
   if (!event) return { event, outcome: null, error: null };
   const handler = makeReconcileHandler({
     ...gateways,
-    sfn: localSfnReader([execution, ...others]),
+    sfn,
     stateMachineArn: execution.stateMachineArn,
   });
   try {

@@ -25,6 +25,8 @@ export interface RunEvent {
   output?: unknown;
   /** the state's input (StateEntered only): the report so far, as GetExecutionHistory shows it */
   input?: unknown;
+  /** the state's type (Task, Choice, Wait, Pass, Fail, Succeed), as history event types name it */
+  stateType?: string;
 }
 
 export interface RunOptions {
@@ -98,7 +100,10 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   const collect = (async () => {
     for await (const e of execution.eventLogs) {
       const event: RunEvent = { type: e.type, at: e.timestamp };
-      if ('state' in e) event.state = e.state.name;
+      if ('state' in e) {
+        event.state = e.state.name;
+        event.stateType = e.state.type;
+      }
       if ('Error' in e) {
         event.error = e.Error;
         event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);

@@ -9,32 +9,37 @@ import {
   DescribeDBEngineVersionsCommand,
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
-import { type LocalExecution, runBackstop } from '../../local/backstop.ts';
+import { type LocalExecution, runBackstop, withExecutionReads } from '../../local/backstop.ts';
 import { CallbackRegistry, sfnService } from '../../local/callbacks.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
 import { type RunEvent, runStateMachine } from '../../local/run-state-machine.ts';
 import {
   applyRehearsalEnvironment,
   executionArn,
+  NOTIFY_TOPIC_ARN,
   rememberPort,
   STATE_MACHINE_ARN,
   stablePort,
 } from '../../rehearsal/environment.ts';
 import { defaultGateways } from '../../src/aws/gateways.ts';
+import { makeSfnReader } from '../../src/aws/sfn-gateway.ts';
 import { rdsClient, stopAndCheck, waitUntil } from '../emulator/helpers.ts';
 import { passingGate } from '../support/run-path.ts';
 
 const LONG = 180_000;
 let emu: Emulator;
+const executions = new Map<string, LocalExecution>();
 let targetEngineVersion: string;
 
 beforeAll(async () => {
   emu = await startEmulator({
     port: stablePort('emulator'),
     seedRows: 200,
-    jsonServices: [sfnService(new CallbackRegistry())],
+    // DescribeExecution and GetExecutionHistory answered from the local runs: the reconciler's real SFN client reads them.
+    jsonServices: [withExecutionReads(sfnService(new CallbackRegistry()), executions)],
   });
   rememberPort('emulator', emu.port);
   applyRehearsalEnvironment(emu.url, emu.caFile);
@@ -65,7 +70,12 @@ const input = () => ({
 
 const runThenBackstop = async (
   name: string,
-  faults: { abortWhen?: (e: RunEvent) => boolean; rewrite?: (key: string, result: unknown) => unknown },
+  faults: {
+    abortWhen?: (e: RunEvent) => boolean;
+    rewrite?: (key: string, result: unknown) => unknown;
+    /** leave the end unreconciled (for the sweep) */
+    noBackstop?: boolean;
+  },
 ) => {
   const gateways = defaultGateways();
   const handlers = pipelineHandlers(gateways, passingGate);
@@ -93,7 +103,10 @@ const runThenBackstop = async (
     startedAt,
     result,
   };
-  const backstop = await runBackstop(execution, gateways);
+  executions.set(arn, execution);
+  if (faults.noBackstop) return { result, backstop: null, arn };
+  // What EventBridge does when the run ends; the handler reads the execution through the real SFN client.
+  const backstop = await runBackstop(execution, gateways, [], makeSfnReader(new SFNClient({})));
   return { result, backstop, arn };
 };
 
@@ -127,8 +140,8 @@ describe('the backstop on the real emulator', () => {
       expect(result.status).toBe('ABORTED');
       expect(result.states).toContain('WaitForLag');
       expect(result.states).not.toContain('Compensate');
-      expect(backstop.error).toBeNull();
-      expect(backstop.outcome).toMatchObject({ executionArn: arn, action: 'compensate' });
+      expect(backstop?.error).toBeNull();
+      expect(backstop?.outcome).toMatchObject({ executionArn: arn, action: 'compensate' });
       await expectGreenGone();
       const sent = emu.outbox().filter((m) => m.message.includes(arn));
       expect(sent.map((m) => m.subject)).toEqual(['[Switchyard] orders-db: backstop compensate']);
@@ -153,11 +166,45 @@ describe('the backstop on the real emulator', () => {
       expect(result.status).toBe('FAILED');
       expect(result.error).toBe('States.Runtime');
       expect(result.states.at(-1)).toBe('CheckLag');
-      expect(backstop.outcome).toMatchObject({ executionArn: arn, action: 'compensate' });
+      expect(backstop?.outcome).toMatchObject({ executionArn: arn, action: 'compensate' });
       await expectGreenGone();
       const sent = emu.outbox().filter((m) => m.message.includes(arn));
       expect(sent).toHaveLength(1);
       expect(sent[0]?.message).toContain('Ended: FAILED with States.Runtime in state CheckLag');
+    },
+    LONG,
+  );
+
+  it(
+    '`switchyard reconcile --all` sweeps a stopped run the status-change event never reached',
+    async () => {
+      // Prepare: a run stopped in the lag loop whose event was lost (EventBridge delivers on a best-effort basis).
+      const { result, arn } = await runThenBackstop('backstop-sweep', {
+        abortWhen: (e) => e.type === 'StateEntered' && e.state === 'WaitForLag',
+        noBackstop: true,
+      });
+      expect(result.status).toBe('ABORTED');
+      const lines: string[] = [];
+      const log = vi.spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line));
+      // Act
+      const { run } = await import('../../bin/commands/reconcile.ts');
+      const code = await run([
+        '--all',
+        '--state-machine',
+        STATE_MACHINE_ARN,
+        '--topic',
+        NOTIFY_TOPIC_ARN,
+      ]).finally(() => log.mockRestore());
+      // Assess
+      expect(code).toBe(0);
+      expect(lines).toEqual([expect.stringMatching(new RegExp(`^${arn}: compensate — deployment bgd-`))]);
+      await expectGreenGone();
+      expect(
+        emu
+          .outbox()
+          .filter((m) => m.message.includes(arn))
+          .map((m) => m.subject),
+      ).toEqual(['[Switchyard] orders-db: backstop compensate']);
     },
     LONG,
   );
