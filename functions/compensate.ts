@@ -1,7 +1,7 @@
 /**
- * Compensate: before the switch, delete green (DeleteTarget=true). It first proves the switch never
- * happened: a switched deployment's "green" is production, so that case goes to AlertAndHold instead.
- * The deletion itself is src/lib/compensate-green.ts, shared with the backstop reconciler.
+ * Compensate: before the switch, delete green (DeleteTarget=true), after proving it is this execution's
+ * and never switched. The deletion itself is src/lib/compensate-green.ts, shared with the backstop
+ * reconciler, so both take the same safe path.
  */
 
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
@@ -12,10 +12,10 @@ import { compensateGreen } from '#lib/compensate-green';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeCompensateHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
-  taskHandler(CompensateInput, async ({ deploymentName, executionId, pollSeconds }) => {
+  taskHandler(CompensateInput, async ({ deploymentName, executionId, createdDeploymentId, pollSeconds }) => {
     // Fixed deadline, shortened when polls are short so the loop stays inside the history budget.
-    const deadline = addSeconds(gw.clock(), boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, pollSeconds));
-    const result = await compensateGreen(gw, { deploymentName, executionId });
+    const deadline = addSeconds(gw.clock(), boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, pollSeconds ?? 60));
+    const result = await compensateGreen(gw, { deploymentName, executionId, createdDeploymentId });
     return { ...result, deadline };
   });
 

@@ -99,7 +99,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
       const out = await callAws('DescribeBlueGreenDeployments', () =>
         rds.send(
           new DescribeBlueGreenDeploymentsCommand({
-            Filters: filters.length ? filters : undefined,
+            Filters: filters.length > 0 ? filters : undefined,
             Marker: marker,
             MaxRecords: 100,
           }),
@@ -113,6 +113,27 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
   return {
     describeInstance,
+
+    /** The instance with this DbiResourceId, whatever it is named now (resource ids survive renames). */
+    async describeInstanceByResourceId(resourceId: string): Promise<InstanceFacts | undefined> {
+      const out = await callAws('DescribeDBInstances', () =>
+        rds.send(
+          new DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [resourceId] }] }),
+        ),
+      );
+      const db = out.DBInstances?.[0];
+      return db ? toInstanceFacts(db) : undefined;
+    },
+
+    /**
+     * Every deployment carrying tag key=value, or the key with any value when `value` is left out (RDS has
+     * no tag filter for deployments, so all are listed).
+     */
+    async deploymentsTagged(key: string, value?: string): Promise<DeploymentFacts[]> {
+      return (await listDeployments([])).filter(
+        (d) => key in d.tags && (value === undefined || d.tags[key] === value),
+      );
+    },
 
     /** The engine of an Aurora cluster with this identifier, or undefined when there is none. */
     async describeClusterEngine(id: string): Promise<string | undefined> {
@@ -155,6 +176,23 @@ export const makeRdsGateway = (rds: RDSClient) => {
       );
     },
 
+    /** One parameter of a group with its Source (`user` when a person set it, `engine-default` otherwise). */
+    async describeParameter(
+      group: string,
+      name: string,
+    ): Promise<{ value: string | null; source: string } | undefined> {
+      const out = await callAws('DescribeDBParameters', () =>
+        rds.send(
+          new DescribeDBParametersCommand({
+            DBParameterGroupName: group,
+            Filters: [{ Name: 'parameter-name', Values: [name] }],
+          }),
+        ),
+      );
+      const p = out.Parameters?.find((x) => x.ParameterName === name);
+      return p ? { value: p.ParameterValue ?? null, source: p.Source ?? 'unknown' } : undefined;
+    },
+
     async parameterGroupExists(group: string): Promise<boolean> {
       const found = await unlessNotFound('DBParameterGroupNotFoundFault', () =>
         callAws('DescribeDBParameters', () =>
@@ -174,12 +212,6 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     deploymentsForSource: (sourceArn: string) => listDeployments([{ Name: 'source', Values: [sourceArn] }]),
-
-    /** Every deployment carrying a tag (DescribeBlueGreenDeployments has no tag filter: all, then filtered). */
-    async deploymentsTagged(key: string, value?: string): Promise<DeploymentFacts[]> {
-      const all = await listDeployments([]);
-      return all.filter((d) => key in d.tags && (value === undefined || d.tags[key] === value));
-    },
 
     async deploymentByName(name: string): Promise<DeploymentFacts | undefined> {
       const found = await listDeployments([{ Name: 'blue-green-deployment-name', Values: [name] }]);

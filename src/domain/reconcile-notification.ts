@@ -17,6 +17,9 @@ export interface ReconcileReport {
   failure?: string;
 }
 
+const runbook = (outcome: 'compensation-stuck' | 'failed-after-switch', executionArn: string): string[] =>
+  (RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionArn));
+
 const HEADLINE: Record<ReconcileDecision['action'], string> = {
   none: 'nothing to do',
   compensate: 'green deleted by the backstop (the run ended before the switch)',
@@ -45,9 +48,9 @@ export const composeReconcileNotification = (r: ReconcileReport): { subject: str
     );
   }
   if (r.failure) {
-    lines.push(`Backstop error: ${r.failure}`, ...(RUNBOOK['compensation-stuck'] ?? []));
+    lines.push(`Backstop error: ${r.failure}`, ...runbook('compensation-stuck', r.executionArn));
   } else if (r.decision.action === 'hold') {
-    lines.push(...(RUNBOOK['failed-after-switch'] ?? []));
+    lines.push(...runbook('failed-after-switch', r.executionArn));
   }
   return {
     subject: `[Switchyard] ${source}: backstop ${r.failure ? 'failed' : r.decision.action}`,

@@ -5,6 +5,7 @@
  * tagged with it, this decides, the caller acts.
  */
 import { z } from 'zod';
+import { TAGS } from './names.ts';
 
 /** Terminal Fail states the pipeline reaches only after its own notification went out. */
 export const PIPELINE_HANDLED_ERRORS = [
@@ -12,6 +13,7 @@ export const PIPELINE_HANDLED_ERRORS = [
   'Switchyard.RolledBack',
   'Switchyard.FailedAfterSwitch',
   'Switchyard.CleanupIncomplete',
+  'Switchyard.Held',
 ] as const;
 
 /** States entered only once RDS may have been asked to switch (or has switched). */
@@ -39,7 +41,7 @@ export const SWITCH_STATES = [
 ] as const;
 
 /** Put on a deployment or instance by a person (`switchyard hold`): nothing is deleted automatically. */
-export const HOLD_TAG = 'switchyard:hold';
+export const HOLD_TAG = TAGS.hold;
 
 export interface ExecutionFacts {
   executionArn: string;

@@ -59,6 +59,7 @@ export const reconcileExecution = async (
       const result = await compensateGreen(gw, {
         deploymentName: deployment.name,
         executionId: executionArn,
+        createdDeploymentId: deployment.id,
       });
       // Confirm: RDS must now show the deployment deleting (or gone); green's own deletion follows from it.
       const after = await gw.rds.describeDeployment(deployment.id);

@@ -49,8 +49,10 @@ describe('the backstop after runs no Catch could handle', () => {
     expect(backstop.event?.detail).toMatchObject({ status: 'ABORTED', executionArn: PATH_EXECUTION_ARN });
     expect(backstop.error).toBeNull();
     expect(backstop.outcome).toMatchObject({ action: 'compensate' });
+    // The Compensate path: green tagged role=green (what the IAM condition allows to delete), then DeleteTarget.
     expect(world.calls).toEqual([
       'createDeployment sy-orders-db-0b84446f57',
+      'addTags orders-db-green-abc123 switchyard:execution,switchyard:role',
       `deleteDeployment ${DEPLOYMENT} deleteTarget=true`,
     ]);
     expect(world.deployments.size).toBe(0);

@@ -70,15 +70,98 @@ describe('packaged CloudFormation template', () => {
     expect(actionsOf('SwitchoverRole')).toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('CompensateRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('DeleteOldBlueRole')).not.toContain('rds:DeleteBlueGreenDeployment');
-    // Only cleanup and compensation can delete a deployment; only they and old-blue deletion can delete instances.
+    // Only cleanup, compensation and the backstop (through compensation) can delete a deployment.
     const deleters = ofType('AWS::IAM::Role')
       .filter(([n]) => actionsOf(n).includes('rds:DeleteBlueGreenDeployment'))
       .map(([n]) => n)
       .sort();
     expect(deleters).toEqual(['CleanupRole', 'CompensateRole', 'ReconcileRole']);
-    // The backstop deletes green through the Compensate path only: never an instance, never a switch.
-    expect(actionsOf('ReconcileRole')).not.toContain('rds:DeleteDBInstance');
+    // The backstop deletes green through the Compensate path, with exactly Compensate's RDS rights and conditions.
+    const rdsStatements = (roleName: string) =>
+      (
+        resources[roleName]!.Properties.Policies as Array<{
+          PolicyDocument: { Statement: Array<{ Action: string[] }> };
+        }>
+      )
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => st.Action.some((a) => a.startsWith('rds:')));
+    expect(rdsStatements('ReconcileRole')).toEqual(rdsStatements('CompensateRole'));
     expect(actionsOf('ReconcileRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
+  });
+
+  it('conditions every deleting permission on Switchyard tags, and none survives a hold tag', () => {
+    type Statement = {
+      Effect: string;
+      Action: string[];
+      Condition?: Record<string, Record<string, unknown>>;
+    };
+    const statementsOf = (roleName: string): Statement[] =>
+      (
+        (resources[roleName]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>) ??
+        []
+      ).flatMap((p) => p.PolicyDocument.Statement.map((st) => ({ ...st, Action: [st.Action].flat() })));
+    const DESTRUCTIVE = [
+      'rds:DeleteDBInstance',
+      'rds:DeleteBlueGreenDeployment',
+      'rds:CreateDBSnapshot',
+      'rds:ModifyDBInstance',
+    ];
+    const expected: Record<string, Record<string, Record<string, unknown>>> = {
+      'DeleteOldBlueRole rds:DeleteDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'old-blue' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'CompensateRole rds:DeleteDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'CompensateRole rds:ModifyDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'CompensateRole rds:DeleteBlueGreenDeployment': {
+        Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
+      },
+      'CleanupRole rds:DeleteBlueGreenDeployment': {
+        Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
+      },
+      // The backstop compensates through the same code, under the same conditions.
+      'ReconcileRole rds:DeleteDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'ReconcileRole rds:ModifyDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'ReconcileRole rds:DeleteBlueGreenDeployment': {
+        Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
+      },
+    };
+    const seen: string[] = [];
+    for (const [name] of ofType('AWS::IAM::Role')) {
+      for (const statement of statementsOf(name)) {
+        // The switchover needs ModifyDBInstance on blue and green (RDS user guide); it deletes nothing.
+        const destructive = statement.Action.filter(
+          (a) => DESTRUCTIVE.includes(a) && !(name === 'SwitchoverRole' && a === 'rds:ModifyDBInstance'),
+        );
+        for (const action of destructive) {
+          // Every allow of a destructive action carries a tag condition; none is unconditional.
+          expect(statement.Condition, `${name} ${action}`).toBeDefined();
+          const key = `${name} ${action}`;
+          if (expected[key]) {
+            expect(statement.Condition, key).toEqual(expected[key]);
+            seen.push(key);
+          }
+        }
+      }
+    }
+    expect(seen.sort()).toEqual(Object.keys(expected).sort());
+    // The old-blue snapshot is allowed only on an instance tagged old-blue.
+    const snapshotOfDb = statementsOf('CleanupRole').find(
+      (s) => s.Action.includes('rds:CreateDBSnapshot') && JSON.stringify(s).includes(':db:*'),
+    );
+    expect(snapshotOfDb?.Condition?.StringEquals).toEqual({ 'rds:db-tag/switchyard:role': 'old-blue' });
   });
 
   it("lets the state machine invoke only this service's functions", () => {
