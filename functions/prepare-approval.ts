@@ -3,6 +3,7 @@
 import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
 import { SmokeTestFailedError } from '#domain/errors';
+import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
 import { taskHandler } from '#lib/task-handler';
 
@@ -45,6 +46,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         lag: { value: input.lag.value ?? -1, unit: input.lag.unit, metric: input.lag.metric },
         window: plan.window,
         migrations: input.migrations,
+        ...(input.inspection ? { inspection: approvalInspection(input.inspection) } : {}),
       },
       smoke,
     };

@@ -31,6 +31,7 @@ import {
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
+import { checkProductionWrites, createSchemaHazards, HAZARD_NAMES } from './schema-hazards.ts';
 import {
   createWritesTable,
   type EndpointConfig,
@@ -318,6 +319,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
     await createWritesTable(endpointCfg);
+    if (scenario.schemaHazards) await createSchemaHazards(endpointCfg);
     const before = await identify(emu, SOURCE_ID);
     const sourceSizes = await measureSource(endpointCfg);
     load = new WriteLoad(endpointCfg, {
@@ -536,6 +538,16 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       },
     ];
     if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
+    if (scenario.schemaHazards) {
+      const refusal = run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '';
+      const missing = HAZARD_NAMES.filter((name) => !refusal.includes(name));
+      checks.push({
+        name: 'every hazard named in the refusal',
+        ok: missing.length === 0,
+        detail: missing.length ? `missing: ${missing.join(', ')}` : HAZARD_NAMES.join(', '),
+      });
+      checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
+    }
     if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
       checks.push({
         name: 'no Blue/Green deployment left',

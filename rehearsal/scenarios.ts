@@ -23,6 +23,7 @@ export const SCENARIO_NAMES = [
   'switchover-fails',
   'verify-fails',
   'bad-input',
+  'schema-hazards',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -41,6 +42,8 @@ export interface Scenario {
   approval: Exclude<ApprovalAction, 'human'>;
   /** Set the verify alarm to ALARM right after the switch (before the first Verify reads it). */
   alarmAfterSwitch?: boolean;
+  /** Give blue the schema-hazards objects before the run (rehearsal/schema-hazards.ts). */
+  schemaHazards?: boolean;
 }
 
 export const VERIFY_ALARM = 'orders-5xx';
@@ -113,6 +116,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     expected: 'refused',
     faults: [],
     approval: 'approve',
+  },
+  'schema-hazards': {
+    name: 'schema-hazards',
+    description:
+      'blue has a table without a primary key, a large object, an unlogged table and a materialized view; Preflight refuses naming each, nothing is created, production writes go on',
+    expected: 'refused',
+    faults: [],
+    approval: 'approve',
+    schemaHazards: true,
   },
 };
 

@@ -35,6 +35,24 @@ export const ApprovalRequest = z.strictObject({
     summary: z.string(),
     statements: z.array(z.string()),
   }),
+  /** Preflight's data-plane inspection of blue (absent for engines without rules). */
+  inspection: z
+    .strictObject({
+      verdict: z.enum(['pass', 'warn', 'refuse']),
+      headline: z.string(),
+      findings: z.array(
+        z.strictObject({
+          rule: z.string(),
+          severity: z.enum(['refuse', 'warn']),
+          line: z.string(),
+          waiver: z.strictObject({ reason: z.string(), by: z.string() }).optional(),
+        }),
+      ),
+      waivers: z.array(
+        z.strictObject({ rule: z.string(), reason: z.string(), by: z.string(), used: z.boolean() }),
+      ),
+    })
+    .optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 

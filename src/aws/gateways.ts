@@ -4,6 +4,7 @@
  */
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
+import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
@@ -14,6 +15,7 @@ export interface Gateways {
   metrics: MetricsGateway;
   notify: NotifyGateway;
   database: DatabaseGateway;
+  inspection: InspectionGateway;
   clock: () => Date;
 }
 
@@ -31,6 +33,7 @@ let rds: RdsGateway | undefined;
 let metrics: MetricsGateway | undefined;
 let notify: NotifyGateway | undefined;
 let database: DatabaseGateway | undefined;
+let inspection: InspectionGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -41,6 +44,9 @@ export const notifyGateway = (): NotifyGateway =>
 // healthy database into a failed smoke test (a rollback before the switch, an alert after it).
 export const databaseGateway = (): DatabaseGateway =>
   (database ??= makeDatabaseGateway(makeParameterReader(undefined, 0)));
+/** Preflight's read of blue's catalog; the password is read fresh for the same reason as smoke's. */
+export const inspectionGateway = (): InspectionGateway =>
+  (inspection ??= makeInspectionGateway(makeParameterReader(undefined, 0)));
 
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
@@ -50,5 +56,6 @@ export const defaultGateways = (): Gateways => ({
     return notifyGateway();
   },
   database: databaseGateway(),
+  inspection: inspectionGateway(),
   clock: systemClock,
 });

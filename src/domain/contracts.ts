@@ -3,6 +3,7 @@
  * with `Parameters`; handlers parse them at the boundary (a mismatch is a ContractViolationError).
  */
 import { z } from 'zod';
+import type { InspectionReport } from './inspection/index.ts';
 import { StatementRef } from './sql-refs.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
@@ -92,6 +93,11 @@ export const PrepareApprovalInput = z.object({
   }),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
+  /** Preflight's inspection report ($.preflight.database); null for engines without rules. */
+  inspection: z
+    .custom<InspectionReport>((v) => typeof v === 'object')
+    .nullable()
+    .optional(),
 });
 
 export const SwitchoverInput = z.object({

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { historyBudgetProblem, MAX_INPUT_BYTES, MAX_STATEMENT_BYTES, utf8Bytes } from './budget.ts';
+import { waiverRuleProblem } from './inspection/index.ts';
 import { valueAt } from './value-at.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -124,6 +125,16 @@ export const ExecutionInput = z
         passwordParameter: z.string().startsWith('/', 'must be an SSM parameter name starting with "/"'),
       })
       .optional(),
+    /** Findings of the data-plane inspection a person accepts (see README, "Waivers"). */
+    waivers: z
+      .array(
+        z.strictObject({
+          rule: z.string().min(1, 'name the rule id, e.g. "PG-MATERIALIZED-VIEWS"'),
+          reason: z.string().min(1, 'say why the finding is acceptable'),
+          by: z.string().min(1, 'name who accepts it'),
+        }),
+      )
+      .default([]),
     retention: z
       .strictObject({
         keepOldBlueHours: z
@@ -162,6 +173,10 @@ export const ExecutionInput = z
         'is longer than green.readyDeadlineMinutes: green would never be checked',
       );
     }
+    input.waivers.forEach((w, i) => {
+      const wrong = waiverRuleProblem(w.rule);
+      if (wrong) problem(['waivers', i, 'rule'], wrong);
+    });
     const smoke = input.green.smokeSql.length + input.verify.smokeSql.length;
     if (smoke > 0 && !input.database) {
       problem(

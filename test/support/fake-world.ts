@@ -7,6 +7,8 @@
 import type { Gateways } from '#aws/gateways';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import type { PostgresFacts } from '#domain/inspection/postgres';
+import { cleanInspection } from './inspection-facts.ts';
 
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
@@ -26,6 +28,8 @@ export interface WorldScript {
   /** seconds the clock moves on each read */
   clockStepSeconds?: number;
   source?: Partial<InstanceFacts>;
+  /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
+  blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
   connections?: Record<string, number | null>;
   /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
@@ -293,6 +297,11 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
     },
     database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+    inspection: {
+      inspectPostgres: async () => {
+        return cleanInspection(script.blueFacts);
+      },
+    },
   };
 
   return { gateways, calls, published, instances, deployments, snapshots };
