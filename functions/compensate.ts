@@ -14,7 +14,10 @@ import { taskHandler } from '#lib/task-handler';
 export const makeCompensateHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
   taskHandler(CompensateInput, async ({ deploymentName, executionId, createdDeploymentId, pollSeconds }) => {
     // Fixed deadline, shortened when polls are short so the loop stays inside the history budget.
-    const deadline = addSeconds(gw.clock(), boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, pollSeconds ?? 60));
+    const deadline = addSeconds(
+      gw.clock(),
+      boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, pollSeconds ?? 60),
+    );
     const result = await compensateGreen(gw, { deploymentName, executionId, createdDeploymentId });
     return { ...result, deadline };
   });

@@ -10,6 +10,7 @@ import {
   DescribeDBInstancesCommand,
 } from '@aws-sdk/client-rds';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { type LocalExecution, runBackstop, withExecutionReads } from '../../local/backstop.ts';
@@ -24,9 +25,10 @@ import {
   STATE_MACHINE_ARN,
   stablePort,
 } from '../../rehearsal/environment.ts';
+import { DB_PASSWORD_PARAMETER } from '../../rehearsal/input.ts';
 import { defaultGateways } from '../../src/aws/gateways.ts';
 import { makeSfnReader } from '../../src/aws/sfn-gateway.ts';
-import { rdsClient, stopAndCheck, waitUntil } from '../emulator/helpers.ts';
+import { credentials, rdsClient, stopAndCheck, waitUntil } from '../emulator/helpers.ts';
 import { passingGate } from '../support/run-path.ts';
 
 const LONG = 180_000;
@@ -43,6 +45,15 @@ beforeAll(async () => {
   });
   rememberPort('emulator', emu.port);
   applyRehearsalEnvironment(emu.url, emu.caFile);
+  // Preflight inspects blue's schema through the `database` block; the password lives in SSM.
+  await new SSMClient({ endpoint: emu.url, region: 'us-east-1', credentials }).send(
+    new PutParameterCommand({
+      Name: DB_PASSWORD_PARAMETER,
+      Type: 'SecureString',
+      Overwrite: true,
+      Value: emu.masterPassword,
+    }),
+  );
   const versions = await rdsClient(emu).send(
     new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: '17.10' }),
   );
@@ -63,6 +74,7 @@ const input = () => ({
   lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 },
   green: { readyDeadlineMinutes: 3, pollSeconds: 1 },
   approval: { required: false },
+  database: { name: 'postgres', user: 'postgres', passwordParameter: DB_PASSWORD_PARAMETER },
   switchover: { timeoutSeconds: 60, pollSeconds: 1 },
   verify: { bakeMinutes: 0.05, pollSeconds: 1 },
   retention: { keepOldBlueHours: 0.001 },

@@ -214,9 +214,9 @@ describe('history budget at the input', () => {
   it('bounds the fixed-deadline loops (final snapshot 6 h, compensation 1 h) to 360 polls when polls are short', () => {
     expect(boundedLoopSeconds(6 * 3600, 60)).toBe(6 * 3600);
     expect(boundedLoopSeconds(6 * 3600, 1)).toBe(360);
-    const snapshot = historyBudget(parse({ ...minimal, verify: { pollSeconds: 1, bakeMinutes: 1 } })).loops.find(
-      (l) => l.loop === 'final snapshot',
-    );
+    const snapshot = historyBudget(
+      parse({ ...minimal, verify: { pollSeconds: 1, bakeMinutes: 1 } }),
+    ).loops.find((l) => l.loop === 'final snapshot');
     expect(snapshot?.polls).toBe(361);
   });
 

@@ -129,7 +129,7 @@ describe('create-green', () => {
 });
 
 describe('compensate', () => {
-  const input = { deploymentName: 'sy-orders-db-1', executionId: EXEC, sourceId: 'orders-db', pollSeconds: 60 };
+  const input = { deploymentName: 'sy-orders-db-1', executionId: EXEC, sourceId: 'orders-db' };
 
   it('turns off deletion protection on green, then deletes with DeleteTarget=true', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
