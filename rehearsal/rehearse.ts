@@ -19,6 +19,7 @@ import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
+import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
@@ -340,6 +341,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     // 6. The execution.
     const lag: LagSample[] = [];
+    const migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
+    const guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
     const stateTimes: Array<{ state: string; at: number }> = [];
     let current: string | null = null;
     let stateSince = Date.now();
@@ -378,6 +381,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
 
     const afterTask = (functionKey: string, state: string, result: unknown) => {
+      if (functionKey === 'applyMigrations')
+        migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
+        guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {
         const r = result as {
           value: number | null;
@@ -520,6 +527,18 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const outcome: Outcome = outcomeOf(run.status, run.error);
     const greens = remainingInstances.filter((i) => /-green-/.test(i.id));
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
+    const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
+    const lastMigrations = migrationRuns.at(-1);
+    const migrationsReport: RehearsalReport['migrations'] = lastMigrations
+      ? {
+          verdict: lastMigrations.result.verdict,
+          applied: lastMigrations.result.applied,
+          total: lastMigrations.result.total,
+          units: lastMigrations.result.units,
+          finishedBeforeGreen: greenCreatedAt === undefined || lastMigrations.at <= greenCreatedAt,
+          lockAttempts: lastMigrations.result.lockAttempts,
+        }
+      : null;
     const checks: Check[] = [
       {
         name: 'outcome',
@@ -538,6 +557,21 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       },
     ];
     if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
+    if (scenario.expected === 'migration-failed') {
+      const failed = migrationsReport?.units.find((u) => u.outcome === 'failed');
+      checks.push({
+        name: 'failing statement listed, earlier ones applied',
+        ok:
+          !!failed &&
+          (migrationsReport?.units.some((u) => u.outcome === 'applied') ?? false) &&
+          !run.states.includes('CreateGreen'),
+        detail: migrationsReport
+          ? migrationsReport.units
+              .map((u) => `${u.source} ${u.outcome}${u.error ? ` (${u.error})` : ''}`)
+              .join('; ')
+          : 'ApplyMigrations never ran',
+      });
+    }
     if (scenario.schemaHazards) {
       const refusal = run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '';
       const missing = HAZARD_NAMES.filter((name) => !refusal.includes(name));
@@ -548,7 +582,11 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       });
       checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
     }
-    if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
+    if (
+      scenario.expected === 'rolled-back' ||
+      scenario.expected === 'refused' ||
+      scenario.expected === 'migration-failed'
+    ) {
       checks.push({
         name: 'no Blue/Green deployment left',
         ok: deployments.length === 0,
@@ -567,6 +605,20 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         name: 'blue still serves',
         ok: !!before && !!after && before.systemIdentifier === after.systemIdentifier,
         detail: `${SOURCE_ID} answered by ${after?.instanceId ?? '?'} (${after?.serverVersion ?? '?'})`,
+      });
+    }
+    if (scenario.expected === 'switched' && (input.migrations?.expand?.length ?? 0) > 0) {
+      checks.push({
+        name: 'expand migrations applied on blue before green',
+        ok:
+          !!migrationsReport &&
+          migrationsReport.verdict === 'done' &&
+          migrationsReport.applied === migrationsReport.total &&
+          migrationsReport.total > 0 &&
+          migrationsReport.finishedBeforeGreen,
+        detail: migrationsReport
+          ? `${migrationsReport.applied} of ${migrationsReport.total} applied (${migrationsReport.units.map((u) => `${u.source} ${u.durationMs ?? '?'} ms`).join(', ')}), ${migrationsReport.finishedBeforeGreen ? 'before' : 'AFTER'} CreateGreen`
+          : 'ApplyMigrations never ran',
       });
     }
     if (scenario.expected === 'switched') {
@@ -629,6 +681,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         holdConnections: options.holdConnections ?? false,
       },
       lag,
+      migrations: migrationsReport,
+      ddlGuard: guardEvents,
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },

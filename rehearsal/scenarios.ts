@@ -11,6 +11,7 @@ export type Outcome =
   | 'refused'
   | 'compensation-incomplete'
   | 'cleanup-incomplete'
+  | 'migration-failed'
   | 'aborted';
 
 export const SCENARIO_NAMES = [
@@ -23,6 +24,7 @@ export const SCENARIO_NAMES = [
   'switchover-fails',
   'verify-fails',
   'bad-input',
+  'migration-fails',
   'schema-hazards',
 ] as const;
 
@@ -117,6 +119,14 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
   },
+  'migration-fails': {
+    name: 'migration-fails',
+    description:
+      'the second expand statement references a table blue does not have; the run stops before green, the first stays applied',
+    expected: 'migration-failed',
+    faults: [],
+    approval: 'approve',
+  },
   'schema-hazards': {
     name: 'schema-hazards',
     description:
@@ -148,6 +158,8 @@ export const outcomeOf = (
       return 'compensation-incomplete';
     case 'Switchyard.CleanupIncomplete':
       return 'cleanup-incomplete';
+    case 'Switchyard.MigrationFailed':
+      return 'migration-failed';
     default:
       return 'aborted';
   }

@@ -35,6 +35,17 @@ export const ApprovalRequest = z.strictObject({
     summary: z.string(),
     statements: z.array(z.string()),
   }),
+  /** The DDL guard on blue and what it saw since green was created (absent in older requests). */
+  ddlGuard: z
+    .strictObject({
+      mode: z.enum(['event-trigger', 'fingerprint', 'off']),
+      freeze: z.boolean(),
+      warnings: z.array(z.string()),
+      logged: z.number().int().nullable(),
+      schemaChanged: z.boolean().nullable(),
+      note: z.string().optional(),
+    })
+    .optional(),
   /** Preflight's data-plane inspection of blue (absent for engines without rules). */
   inspection: z
     .strictObject({

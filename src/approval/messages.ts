@@ -33,6 +33,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Replica lag now', value: `${q.lag.value} ${q.lag.unit} (${q.lag.metric})` },
     { label: 'Switchover window', value: windowText(q.window) },
     { label: 'Migrations', value: `${q.migrations.verdict.toUpperCase()}: ${q.migrations.summary}` },
+    ...(q.ddlGuard ? [{ label: 'DDL on blue', value: ddlGuardText(q.ddlGuard) }] : []),
     ...(q.inspection ? [{ label: 'Database inspection', value: q.inspection.headline }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
@@ -40,6 +41,15 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
   return facts;
 };
 
+/** The guard's mode and what it saw, e.g. "event-trigger, frozen: 0 DDL commands logged, schema unchanged". */
+const ddlGuardText = (g: NonNullable<ApprovalRecord['request']['ddlGuard']>): string => {
+  if (g.mode === 'off') return 'not guarded (no database block)';
+  const seen =
+    g.logged === null && g.schemaChanged === null
+      ? (g.note ?? 'unknown')
+      : `${g.mode === 'event-trigger' ? `${g.logged} DDL command(s) logged, ` : ''}schema ${g.schemaChanged ? 'CHANGED since green was created' : 'unchanged'}`;
+  return `${g.mode}${g.freeze ? ', frozen' : ''}: ${seen}${g.warnings.length ? ` (${g.warnings.join('; ')})` : ''}`;
+};
 /** The inspection's findings and waivers, one line each; empty when nothing was found or waived. */
 export const inspectionLines = (r: ApprovalRecord): string[] =>
   r.request.inspection ? approvalInspectionLines(r.request.inspection) : [];

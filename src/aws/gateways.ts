@@ -4,8 +4,10 @@
  */
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
+import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
 import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
+import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
@@ -15,6 +17,9 @@ export interface Gateways {
   metrics: MetricsGateway;
   notify: NotifyGateway;
   database: DatabaseGateway;
+  /** sessions on blue for ApplyMigrations */
+  migrations: { open: OpenMigrationSession };
+  ddlGuard: DdlGuardGateway;
   inspection: InspectionGateway;
   clock: () => Date;
 }
@@ -33,6 +38,8 @@ let rds: RdsGateway | undefined;
 let metrics: MetricsGateway | undefined;
 let notify: NotifyGateway | undefined;
 let database: DatabaseGateway | undefined;
+let migrations: Gateways['migrations'] | undefined;
+let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
@@ -48,6 +55,12 @@ export const databaseGateway = (): DatabaseGateway =>
 export const inspectionGateway = (): InspectionGateway =>
   (inspection ??= makeInspectionGateway(makeParameterReader(undefined, 0)));
 
+// Like the smoke password, the migration user's password is read fresh for every session.
+export const migrationsGateway = (): Gateways['migrations'] =>
+  (migrations ??= { open: makeMigrationSessionOpener(makeParameterReader(undefined, 0)) });
+export const ddlGuardGateway = (): DdlGuardGateway =>
+  (ddlGuard ??= makeDdlGuardGateway(makeParameterReader(undefined, 0)));
+
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
   rds: rdsGateway(),
@@ -56,6 +69,8 @@ export const defaultGateways = (): Gateways => ({
     return notifyGateway();
   },
   database: databaseGateway(),
+  migrations: migrationsGateway(),
+  ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
   clock: systemClock,
 });

@@ -58,8 +58,20 @@ export const ExecutionInput = z
         engine: z.enum(['postgres', 'mysql']).default('postgres'),
         expand: z.array(z.string().min(1, 'must not be empty')).default([]),
         contract: z.array(z.string().min(1, 'must not be empty')).default([]),
+        // How ApplyMigrations runs them on blue (src/domain/migrations.ts). A statement must finish inside
+        // one Lambda invocation (900 s), hence the statement timeout's ceiling.
+        lockTimeoutSeconds: z.number().positive().max(60).default(5),
+        statementTimeoutSeconds: z.number().positive().max(600).default(300),
+        lockRetries: z.number().int().min(0).max(20).default(5),
+        lockRetrySeconds: z.number().int().min(1).max(300).default(10),
       })
       .optional(),
+    guards: z
+      .strictObject({
+        // DDL on blue from CreateGreen until the switch completes is always logged; true also refuses it.
+        ddlFreeze: z.boolean().default(false),
+      })
+      .prefault({}),
     lag: z
       .strictObject({
         maxSeconds: z.number().positive().max(3600).default(5),
@@ -182,6 +194,19 @@ export const ExecutionInput = z
       problem(
         ['database'],
         'is required when green.smokeSql or verify.smokeSql is set (name, user, passwordParameter)',
+      );
+    }
+    const migrationCount = (input.migrations?.expand.length ?? 0) + (input.migrations?.contract.length ?? 0);
+    if (migrationCount > 0 && !input.database) {
+      problem(
+        ['database'],
+        'is required when migrations are given: the pipeline applies them on blue with these credentials (name, user, passwordParameter)',
+      );
+    }
+    if (input.guards.ddlFreeze && !input.database) {
+      problem(
+        ['database'],
+        'is required when guards.ddlFreeze is true: the freeze is installed on blue with these credentials (name, user, passwordParameter)',
       );
     }
     // Budgets (src/domain/budget.ts): the execution history and the 256 KiB state.

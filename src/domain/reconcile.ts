@@ -14,6 +14,7 @@ export const PIPELINE_HANDLED_ERRORS = [
   'Switchyard.FailedAfterSwitch',
   'Switchyard.CleanupIncomplete',
   'Switchyard.Held',
+  'Switchyard.MigrationFailed',
 ] as const;
 
 /** States entered only once RDS may have been asked to switch (or has switched). */

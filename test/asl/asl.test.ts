@@ -155,7 +155,7 @@ describe('blue-green.asl.yaml', () => {
 
   it('ends a run whose notification failed in a defined failure, never silently in its outcome', () => {
     const notifies = tasks.filter(([, s]) => JSON.stringify(s.Parameters).includes('"notify"'));
-    expect(notifies.length).toBe(7);
+    expect(notifies.length).toBe(8);
     for (const [name, state] of notifies) {
       const retry = state.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>;
       expect(retry.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'] });

@@ -111,7 +111,7 @@ export const baseInput = (overrides: Record<string, unknown> = {}) => ({
   source: { dbInstanceIdentifier: 'orders-db' },
   target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' },
   lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 },
-  green: { readyDeadlineMinutes: 5, pollSeconds: 1 },
+  green: { readyDeadlineMinutes: 10, pollSeconds: 2 },
   approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 60 },
   switchover: { timeoutSeconds: 60 },
   verify: { bakeMinutes: 1, pollSeconds: 1, alarmNames: ['orders-5xx'] },

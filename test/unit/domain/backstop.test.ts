@@ -176,6 +176,8 @@ const minimal = {
   source: { dbInstanceIdentifier: 'orders-db' },
   target: { engineVersion: '18.4' },
   approval: { approvers: ['dba@example.com'] },
+  // migrations need it (they are applied on blue)
+  database: { name: 'app', user: 'switchyard', passwordParameter: '/switchyard/dev/db/app' },
 };
 
 describe('history budget at the input', () => {
