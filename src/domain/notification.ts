@@ -1,3 +1,4 @@
+import { readableCause } from './error-cause.ts';
 import { readableError } from './error-envelope.ts';
 import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
@@ -75,12 +76,13 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   lines.push(...migrationLines(outcome, state), ...guardLines(outcome, state));
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
-  // Lambda errors arrive as a JSON envelope with a stack trace: people get the type and the message only.
-  const error = readableError(at(state, 'error'));
-  if (error) lines.push(`Reason: ${error.error}: ${error.cause}`);
-  const compensationError = readableError(at(state, 'compensationError'));
+  const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
+  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(readableCause(error.Cause))}`);
+  const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
-    lines.push(`Compensation error: ${compensationError.error}: ${compensationError.cause}`);
+    lines.push(
+      `Compensation error: ${text(compensationError.Error)}: ${text(readableCause(compensationError.Cause))}`,
+    );
   lines.push(...(RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionId)));
   return {
     subject: `[Switchyard] ${source}: ${outcome}`,

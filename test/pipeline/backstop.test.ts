@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { type LocalExecution, runBackstop } from '../../local/backstop.ts';
 import type { RunResult } from '../../local/run-state-machine.ts';
 import { makeWorld, type World } from '../support/fake-world.ts';
-import { baseInput, PATH_EXECUTION_ARN, type PathFaults, runPath } from '../support/run-path.ts';
+import { baseInput, PATH_EXECUTION_ARN, type PathOptions, runPath } from '../support/run-path.ts';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:123456789012:stateMachine:switchyard-blue-green-test';
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
@@ -23,7 +23,7 @@ const localExecution = (input: unknown, result: RunResult): LocalExecution => ({
 
 const runThenBackstop = async (
   world: World,
-  faults: PathFaults,
+  faults: PathOptions,
   approval: 'approve' | 'reject' = 'approve',
 ) => {
   const input = baseInput();
@@ -68,13 +68,13 @@ describe('the backstop after runs no Catch could handle', () => {
   it('deletes green when a missing path ends the run with States.Runtime, which no Catch takes', async () => {
     // Prepare: CheckLag's result loses `checkedAt`, which its ResultSelector reads.
     const world = makeWorld({ provisioningPolls: 2 });
-    const dropCheckedAt: PathFaults['rewriteResult'] = (key, _state, result) => {
+    const dropCheckedAt: PathOptions['tamper'] = (key, result) => {
       if (key !== 'checkLag') return result;
       const { checkedAt: _gone, ...rest } = result as Record<string, unknown>;
       return rest;
     };
     // Act
-    const { run, backstop } = await runThenBackstop(world, { rewriteResult: dropCheckedAt });
+    const { run, backstop } = await runThenBackstop(world, { tamper: dropCheckedAt });
     // Assess
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('States.Runtime');

@@ -1,5 +1,6 @@
 /** Runs the real ASL with the real pipeline handlers over a scripted fake world; waits and retry delays at 0 ms. */
 
+import { TASK_OUTPUTS } from '#domain/outputs';
 import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
@@ -34,12 +35,15 @@ export interface PathRun extends RunResult {
 export const PATH_EXECUTION_ARN =
   'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1';
 
-/** Faults a path test injects into the run itself (not the world). */
-export interface PathFaults {
+/**
+ * Faults a path test injects into the run itself (not the world): change a handler's result before the
+ * state machine sees it (e.g. drop a field: States.Runtime), lower the history quota, or StopExecution.
+ */
+export interface PathOptions {
+  tamper?: (functionKey: string, result: unknown) => unknown;
+  historyEventLimit?: number;
   /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
   abortWhen?: (event: RunEvent) => boolean;
-  /** rewrite a handler's result before the state machine sees it (e.g. drop a field: States.Runtime) */
-  rewriteResult?: (functionKey: string, state: string, result: unknown) => unknown;
 }
 
 export const runPath = async (
@@ -47,7 +51,7 @@ export const runPath = async (
   input: unknown,
   approval: ApprovalScript = 'approve',
   gate: GateRunner = passingGate,
-  faults: PathFaults = {},
+  options: PathOptions = {},
 ): Promise<PathRun> => {
   const stop = new AbortController();
   const callbacks = new CallbackRegistry();
@@ -58,11 +62,14 @@ export const runPath = async (
     input,
     executionId: PATH_EXECUTION_ARN,
     callbacks,
+    historyEventLimit: options.historyEventLimit,
     abortSignal: stop.signal,
     onEvent: (event) => {
-      if (faults.abortWhen?.(event)) stop.abort();
+      if (options.abortWhen?.(event)) stop.abort();
     },
     waitTimeOverrides: zeroWaits(),
+    // Waits take 0 ms here, but the world's clock moves by what each would last in AWS.
+    onWait: (_state, length) => world.advanceClock(length),
     retryIntervalOverrides: retryIntervals,
     invoke: async (functionKey, payload, state) => {
       if (functionKey === 'requestApproval') {
@@ -100,7 +107,13 @@ export const runPath = async (
       const handler = handlers[functionKey];
       if (!handler) throw new Error(`no handler bound for ${functionKey}`);
       const result = await handler(payload, {});
-      return faults.rewriteResult ? faults.rewriteResult(functionKey, state, result) : result;
+      // Every real result must match its output schema (what the ASL reads is checked against it).
+      const checked = TASK_OUTPUTS[functionKey]?.safeParse(JSON.parse(JSON.stringify(result ?? null)));
+      if (checked && !checked.success)
+        throw new Error(
+          `${functionKey} returned a result outside its output schema: ${checked.error.message}`,
+        );
+      return options.tamper ? options.tamper(functionKey, result) : result;
     },
   });
   return { ...result, approvalRequests };
@@ -114,7 +127,7 @@ export const baseInput = (overrides: Record<string, unknown> = {}) => ({
   green: { readyDeadlineMinutes: 10, pollSeconds: 2 },
   approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 60 },
   switchover: { timeoutSeconds: 60 },
-  verify: { bakeMinutes: 1, pollSeconds: 1, alarmNames: ['orders-5xx'] },
+  verify: { bakeMinutes: 1, pollSeconds: 60, alarmNames: ['orders-5xx'] },
   retention: { keepOldBlueHours: 0 },
   database: { name: 'orders', user: 'switchyard', passwordParameter: '/orders-db/password' },
   ...overrides,
