@@ -11,7 +11,15 @@
  * 16 tasks × 11 attempts is 528 on the worst pass) and the approval callback, with room to spare. The sum
  * counts the compensation loop and the snapshot loop together although one run takes only one of them.
  */
-import type { ExecutionInput } from './input.ts';
+
+/** The input fields the budget reads (a structural subset of ExecutionInput; input.ts calls this module). */
+export interface BudgetInput {
+  green: { readyDeadlineMinutes: number; pollSeconds: number };
+  lag: { deadlineMinutes: number; pollSeconds: number };
+  window?: { start: string; end: string } | undefined;
+  switchover: { timeoutSeconds: number; pollSeconds: number };
+  verify: { bakeMinutes: number; pollSeconds: number };
+}
 
 export const HISTORY_EVENT_LIMIT = 25_000;
 export const HISTORY_EVENT_BUDGET = 20_000;
@@ -45,14 +53,14 @@ export interface LoopBudget {
 const polls = (deadlineSeconds: number, pollSeconds: number): number =>
   Math.ceil(deadlineSeconds / pollSeconds) + 1;
 
-const windowSeconds = (window: NonNullable<ExecutionInput['window']>): number => {
+const windowSeconds = (window: { start: string; end: string }): number => {
   const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
   const length = (minutes(window.end) - minutes(window.start) + 24 * 60) % (24 * 60);
   return length * 60;
 };
 
 /** Worst-case history events per loop, each loop run to its deadline. */
-export const historyBudget = (input: ExecutionInput): { loops: LoopBudget[]; total: number } => {
+export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total: number } => {
   const loop = (name: string, field: string, n: number): LoopBudget => ({
     loop: name,
     field,
@@ -101,7 +109,7 @@ export const historyBudget = (input: ExecutionInput): { loops: LoopBudget[]; tot
 };
 
 /** The problem with the history budget, naming the loop that costs most and the field to change; or null. */
-export const historyBudgetProblem = (input: ExecutionInput): { field: string; message: string } | null => {
+export const historyBudgetProblem = (input: BudgetInput): { field: string; message: string } | null => {
   const { loops, total } = historyBudget(input);
   if (total <= HISTORY_EVENT_BUDGET) return null;
   const worst = [...loops].sort((a, b) => b.events - a.events)[0]!;
