@@ -71,7 +71,7 @@ export const runPath = async (
     // Waits take 0 ms here, but the world's clock moves by what each would last in AWS.
     onWait: (_state, length) => world.advanceClock(length),
     retryIntervalOverrides: retryIntervals,
-    invoke: async (functionKey, payload, state) => {
+    invoke: async (functionKey, payload) => {
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
         const token = (payload as { taskToken: string }).taskToken;
