@@ -19,7 +19,7 @@ describe('the replication-window guard in the lag loop', () => {
     // Act
     const run = await runPath(
       world,
-      baseInput({ database: DATABASE, lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1 } }),
+      baseInput({ database: DATABASE, lag: { maxBytes: 1_000_000, stableSamples: 3 } }),
     );
     // Assess
     expect(run.status).toBe('FAILED');
@@ -59,7 +59,7 @@ describe('the replication-window guard in the lag loop', () => {
     const world = makeWorld({ provisioningPolls: 1, lag: [0], database: { ddlSeen: 1, ddlFromObserve: 5 } });
     const run = await runPath(
       world,
-      baseInput({ database: DATABASE, lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1 } }),
+      baseInput({ database: DATABASE, lag: { maxBytes: 1_000_000, stableSamples: 3 } }),
     );
     expect(run.states).toContain('RecheckWindowBroken');
     expect(run.states).not.toContain('Switchover');
