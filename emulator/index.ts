@@ -11,8 +11,9 @@ import { join, resolve } from 'node:path';
 import { Core, type Delays, type Guardrails } from './core.ts';
 import { type Fault, type FaultControl, FaultState } from './faults.ts';
 import { startHttp } from './http/server.ts';
+import { liveMariaPids } from './mariadb/server.ts';
 import { livePostgresPids } from './pg/server.ts';
-import { deploymentArn, resumeDeployments } from './rds/bluegreen.ts';
+import { applyStall, deploymentArn, deploymentsUsing, resumeDeployments } from './rds/bluegreen.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
 import type { EmulatorEvent, SnsMessage } from './rds/model.ts';
 import { cloudWatchJsonService, setAlarm } from './services/cloudwatch.ts';
@@ -22,7 +23,7 @@ import { errorMessage } from './util.ts';
 
 export type { InstanceStatePatch } from './faults.ts';
 export type { EmulatorEvent, Fault, FaultControl, JsonService, SnsMessage };
-export { livePostgresPids };
+export { liveMariaPids, livePostgresPids };
 
 export interface EmulatorOptions {
   /** API port on 127.0.0.1; 0 (default) picks a free one. The `switchyard emulator` command defaults to 4566. */
@@ -116,7 +117,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     log,
   });
   writeFileSync(lock, String(process.pid));
-  core.faults = new FaultState(core);
+  const faults = new FaultState(core, {
+    deploymentsUsing: () => deploymentsUsing(core),
+    applyStall: (dep, stalled) => applyStall(core, dep, stalled),
+  });
+  core.faults = faults;
   let http: Server | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -174,14 +179,14 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
           instanceId: s.instanceId,
           status: s.status,
         })),
-        faults: core.faults.list(),
+        faults: faults.list(),
         alarms: core.state.alarms,
       }),
       outbox: () => core.state.outbox,
       events: () => core.state.bus,
-      inject: (f: Fault) => core.faults.inject(f),
-      clear: (kind?: string) => core.faults.clear(kind as Fault['kind'] | undefined),
-      faults: () => core.faults.list(),
+      inject: (f: Fault) => faults.inject(f),
+      clear: (kind?: string) => faults.clear(kind as Fault['kind'] | undefined),
+      faults: () => faults.list(),
     };
     // Built-ins first so that services passed in (e.g. another AmazonSSM) take precedence.
     http = await startHttp(
@@ -207,7 +212,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     port: apiPort,
     dataDir,
     stop,
-    faults: core.faults,
+    faults,
     outbox: () => structuredClone(core.state.outbox),
     events: () => structuredClone(core.state.bus),
     endpoint: (id) => {
@@ -222,7 +227,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
         port: i.endpointPort,
         user: i.masterUsername,
         password: i.masterPassword,
-        database: i.dbName ?? 'postgres',
+        // MySQL family: no database unless DBName was given (RDS creates none by default).
+        database: i.dbName ?? (i.engine && i.engine !== 'postgres' ? '' : 'postgres'),
       };
     },
     masterPassword: core.state.masterPassword,
