@@ -9,6 +9,7 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Core, type Delays, type Guardrails } from './core.ts';
+import type { RdsEngine } from './engines/index.ts';
 import { type Fault, type FaultControl, FaultState } from './faults.ts';
 import { startHttp } from './http/server.ts';
 import { liveMariaPids } from './mariadb/server.ts';
@@ -22,7 +23,7 @@ import { parameterStoreService } from './services/parameter-store.ts';
 import { errorMessage } from './util.ts';
 
 export type { InstanceStatePatch } from './faults.ts';
-export type { EmulatorEvent, Fault, FaultControl, JsonService, SnsMessage };
+export type { EmulatorEvent, Fault, FaultControl, JsonService, RdsEngine, SnsMessage };
 export { liveMariaPids, livePostgresPids };
 
 export interface EmulatorOptions {
@@ -34,6 +35,8 @@ export interface EmulatorOptions {
   seed?: boolean;
   /** Rows in the seeded `orders` table (default 1000). */
   seedRows?: number;
+  /** The seed's engine: postgres (default), mariadb, or mysql (runs on MariaDB as a stand-in). */
+  seedEngine?: RdsEngine;
   region?: string;
   accountId?: string;
   delays?: Partial<Delays>;
@@ -142,7 +145,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   try {
     ensureParameterGroups(core);
     await startInstances(core);
-    if (options.seed !== false) await seed(core, options.seedRows ?? 1000);
+    if (options.seed !== false) await seed(core, options.seedRows ?? 1000, options.seedEngine);
     await resumeDeployments(core);
     const control = {
       state: () => ({

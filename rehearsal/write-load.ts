@@ -1,21 +1,17 @@
 /**
- * A live write load through a DB instance's endpoint: a few pg clients, each inserting rows with ids it
- * chooses, paced to a target rate. A write is acknowledged when its INSERT returns; on any error the
+ * A live write load through a DB instance's endpoint: a few clients (pg for PostgreSQL, mysql2 for the
+ * MySQL family: write-drivers.ts), each inserting rows with ids it chooses, paced to a target rate. A write is acknowledged when its INSERT returns; on any error the
  * client drops its connection and reconnects with a short backoff (as an application pool would).
  * At the end, `lostWrites()` asks the server now behind the endpoint which acknowledged ids it lacks.
  */
-import pg from 'pg';
 import { WRITES_TABLE } from './input.ts';
+import { type EndpointConfig, type WriteConnection, type WriteEngine, writeDriver } from './write-drivers.ts';
 
-export interface EndpointConfig {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
+export type { EndpointConfig, WriteEngine };
 
 export interface WriteLoadOptions {
+  /** Which client library speaks to the endpoint (default postgres). */
+  engine?: WriteEngine;
   clients?: number;
   /** INSERTs per second per client. */
   ratePerClient?: number;
@@ -41,17 +37,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** ids are `client × 10⁹ + sequence`: unique without coordination, safe as JS numbers. */
 const ID_STRIDE = 1_000_000_000;
 
-export const createWritesTable = async (cfg: EndpointConfig): Promise<void> => {
-  const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
-  await c.connect();
-  try {
-    await c.query(
-      `CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (id bigint PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-    );
-  } finally {
-    await c.end().catch(() => {});
-  }
-};
+export const createWritesTable = (cfg: EndpointConfig, engine: WriteEngine = 'postgres'): Promise<void> =>
+  writeDriver(engine).createTable(cfg, WRITES_TABLE);
 
 export class WriteLoad {
   readonly counts: WriteCounts = { attempted: 0, acknowledged: 0, failed: 0, clientErrors: 0 };
@@ -66,6 +53,7 @@ export class WriteLoad {
   private readonly clients: number;
   private readonly interval: number;
   private readonly backoff: [number, number];
+  private readonly engine: WriteEngine;
 
   constructor(
     private readonly cfg: EndpointConfig,
@@ -74,6 +62,7 @@ export class WriteLoad {
     this.clients = options.clients ?? 4;
     this.interval = 1000 / (options.ratePerClient ?? 50);
     this.backoff = options.backoffMs ?? [10, 100];
+    this.engine = options.engine ?? 'postgres';
   }
 
   get running(): boolean {
@@ -111,30 +100,22 @@ export class WriteLoad {
   }
 
   private async loop(client: number): Promise<void> {
-    let conn: pg.Client | undefined;
+    const driver = writeDriver(this.engine);
+    let conn: WriteConnection | undefined;
     let seq = 0;
     let delay = this.backoff[0];
     let next = Date.now();
     const drop = async (): Promise<void> => {
       const c = conn;
       conn = undefined;
-      await c?.end().catch(() => {});
+      await c?.end();
     };
     while (!this.stopping) {
       if (!conn) {
-        const c = new pg.Client({
-          ...this.cfg,
-          connectionTimeoutMillis: 5000,
-          query_timeout: 10_000,
-          application_name: `rehearsal-writer-${client}`,
-        });
-        c.on('error', () => {}); // a dropped connection surfaces on the next query
         try {
-          await c.connect();
-          conn = c;
+          conn = await driver.connect(this.cfg, `rehearsal-writer-${client}`);
           delay = this.backoff[0];
         } catch (err) {
-          await c.end().catch(() => {});
           this.recordError(client, err);
           await sleep(delay);
           delay = Math.min(delay * 2, this.backoff[1]);
@@ -144,7 +125,7 @@ export class WriteLoad {
       const id = client * ID_STRIDE + ++seq;
       this.counts.attempted++;
       try {
-        await conn.query(`INSERT INTO ${WRITES_TABLE} (id, client) VALUES ($1, $2)`, [id, client]);
+        await conn.insert(WRITES_TABLE, id, client);
         this.counts.acknowledged++;
         this.ackTimes.push(Date.now());
         this.ackIds.push(id);
@@ -166,18 +147,8 @@ export class WriteLoad {
   }
 
   /** Acknowledged ids missing from the server that answers on the endpoint now. */
-  async lostWrites(cfg: EndpointConfig = this.cfg): Promise<number[]> {
-    const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
-    await c.connect();
-    try {
-      const { rows } = await c.query<{ id: string }>(
-        `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${WRITES_TABLE} w WHERE w.id = a.id)`,
-        [this.ackIds],
-      );
-      return rows.map((r) => Number(r.id));
-    } finally {
-      await c.end().catch(() => {});
-    }
+  lostWrites(cfg: EndpointConfig = this.cfg): Promise<number[]> {
+    return writeDriver(this.engine).missing(cfg, WRITES_TABLE, this.ackIds);
   }
 }
 

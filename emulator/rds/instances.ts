@@ -392,37 +392,71 @@ export const deleteInstance = (core: Core, inst: InstanceRecord, finalSnapshot: 
 
 // ---- the seed ------------------------------------------------------------------------------------
 
-/** `orders-db`: PostgreSQL 17, an `orders` table with sample rows, backups on, parameter group orders-pg17. */
-export const seed = async (core: Core, rows: number): Promise<void> => {
+/** The seed's SQL on the MySQL family: the same `orders` table as on PostgreSQL, in MySQL's dialect. */
+const mysqlOrdersSql = (rows: number): string[] => [
+  `CREATE TABLE orders (
+     id BIGINT AUTO_INCREMENT PRIMARY KEY,
+     customer_id INT NOT NULL,
+     status VARCHAR(20) NOT NULL DEFAULT 'new',
+     amount_cents INT NOT NULL CHECK (amount_cents >= 0),
+     created_at DATETIME(6) NOT NULL DEFAULT NOW(6),
+     KEY orders_customer_id_idx (customer_id))`,
+  ...(rows > 0
+    ? [
+        `INSERT INTO orders (customer_id, status, amount_cents)
+           SELECT 1 + (seq % 97), ELT(1 + seq % 3, 'new', 'paid', 'shipped'), 100 + (seq * 37) % 9900 FROM seq_1_to_${rows}`,
+      ]
+    : []),
+];
+
+/**
+ * `orders-db`: PostgreSQL 17 with an `orders` table, sample rows, backups on, parameter group orders-pg17.
+ * With `engine` mariadb (10.11) or mysql (8.0, the MariaDB stand-in): master user `admin`, database
+ * `orders`, parameter group orders-mariadb or orders-mysql80 (binlog_format ROW, event_scheduler OFF).
+ */
+export const seed = async (core: Core, rows: number, engine: RdsEngine = 'postgres'): Promise<void> => {
   if (core.state.seeded) return;
+  const n = Math.max(0, Math.floor(rows));
+  const common = {
+    id: 'orders-db',
+    instanceClass: 'db.t4g.medium',
+    masterPassword: core.state.masterPassword,
+    backupRetentionPeriod: 7,
+    allocatedStorage: 50,
+    storageEncrypted: true,
+    tags: [
+      { Key: 'app', Value: 'orders' },
+      { Key: 'env', Value: 'local' },
+    ],
+  };
   await createInstance(
     core,
-    {
-      id: 'orders-db',
-      instanceClass: 'db.t4g.medium',
-      engineVersion: '17',
-      masterUsername: 'postgres',
-      masterPassword: core.state.masterPassword,
-      parameterGroup: 'orders-pg17',
-      backupRetentionPeriod: 7,
-      allocatedStorage: 50,
-      storageEncrypted: true,
-      tags: [
-        { Key: 'app', Value: 'orders' },
-        { Key: 'env', Value: 'local' },
-      ],
-      setupSql: [
-        `CREATE TABLE orders (
-           id bigserial PRIMARY KEY,
-           customer_id integer NOT NULL,
-           status text NOT NULL DEFAULT 'new',
-           amount_cents integer NOT NULL CHECK (amount_cents >= 0),
-           created_at timestamptz NOT NULL DEFAULT now())`,
-        'CREATE INDEX orders_customer_id_idx ON orders (customer_id)',
-        `INSERT INTO orders (customer_id, status, amount_cents)
-           SELECT 1 + (g % 97), (ARRAY['new','paid','shipped'])[1 + g % 3], 100 + (g * 37) % 9900 FROM generate_series(1, ${Math.max(0, Math.floor(rows))}) g`,
-      ],
-    },
+    engine === 'postgres'
+      ? {
+          ...common,
+          engineVersion: '17',
+          masterUsername: 'postgres',
+          parameterGroup: 'orders-pg17',
+          setupSql: [
+            `CREATE TABLE orders (
+               id bigserial PRIMARY KEY,
+               customer_id integer NOT NULL,
+               status text NOT NULL DEFAULT 'new',
+               amount_cents integer NOT NULL CHECK (amount_cents >= 0),
+               created_at timestamptz NOT NULL DEFAULT now())`,
+            'CREATE INDEX orders_customer_id_idx ON orders (customer_id)',
+            `INSERT INTO orders (customer_id, status, amount_cents)
+               SELECT 1 + (g % 97), (ARRAY['new','paid','shipped'])[1 + g % 3], 100 + (g * 37) % 9900 FROM generate_series(1, ${n}) g`,
+          ],
+        }
+      : {
+          ...common,
+          engine,
+          masterUsername: 'admin',
+          dbName: 'orders',
+          parameterGroup: engine === 'mariadb' ? 'orders-mariadb' : 'orders-mysql80',
+          setupSql: mysqlOrdersSql(n),
+        },
     true,
   );
   core.state.seeded = true;
