@@ -7,7 +7,9 @@
 import mysql from 'mysql2/promise';
 import {
   countClients,
+  ensureHeartbeatTable,
   ensureReplUser,
+  forgetSource,
   killClients,
   longWriteTransactions,
   pointReplica,
@@ -74,6 +76,7 @@ export const mariadbEngine: Engine = {
   async buildGreen(host, _dep, blue, rec, green) {
     const b = asMaria(blue);
     const password = await ensureReplUser(b);
+    await ensureHeartbeatTable(b);
     const g = asMaria(host.serverFor(rec, green));
     const { gtid } = await b.backupTo(rec.dir);
     // Green is read-only from its first start (RDS keeps MySQL-family green read_only).
@@ -180,6 +183,7 @@ export const mariadbEngine: Engine = {
   },
 
   async afterSwitchover(host, dep, { green }) {
+    await forgetSource(asMaria(green)); // RESET SLAVE ALL, off the write path
     const [st] = await asMaria(green).query<{ File: string; Position: number }>('SHOW MASTER STATUS');
     if (st)
       host.deploymentEvent(

@@ -61,6 +61,16 @@ export const replicaStatus = async (replica: MariaServer): Promise<ReplicaStatus
   };
 };
 
+/** RDS's own heartbeat table; created outside the binlog before green is copied, so both sides have it. */
+export const ensureHeartbeatTable = async (source: MariaServer): Promise<void> => {
+  await source.admin(async (c) => {
+    await c.query('SET SESSION sql_log_bin = 0');
+    await c.query(
+      'CREATE TABLE IF NOT EXISTS mysql.rds_heartbeat2 (id INT NOT NULL PRIMARY KEY, value BIGINT) ENGINE=InnoDB',
+    );
+  });
+};
+
 /**
  * Writes a heartbeat on the source (as root, so `read_only` does not stop it: the table RDS itself
  * uses, mysql.rds_heartbeat2) and waits until the replica has applied it. False on the deadline.
@@ -70,25 +80,30 @@ export const waitCaughtUp = async (
   replica: MariaServer,
   deadline: number,
 ): Promise<boolean> => {
-  const pos = await source.admin(async (c) => {
-    await c.query(
-      'CREATE TABLE IF NOT EXISTS mysql.rds_heartbeat2 (id INT NOT NULL PRIMARY KEY, value BIGINT) ENGINE=InnoDB',
-    );
-    await c.query('REPLACE INTO mysql.rds_heartbeat2 (id, value) VALUES (1, UNIX_TIMESTAMP(NOW(3)) * 1000)');
-    const [rows] = await c.query('SELECT @@gtid_binlog_pos AS pos');
-    return String((rows as Array<{ pos: string }>)[0]?.pos ?? '');
-  });
+  await source.query(
+    'REPLACE INTO mysql.rds_heartbeat2 (id, value) VALUES (1, UNIX_TIMESTAMP(NOW(3)) * 1000)',
+  );
+  const [row] = await source.query<{ pos: string }>('SELECT @@gtid_binlog_pos AS pos');
   const seconds = Math.max(0, (deadline - Date.now()) / 1000);
-  const [r] = await replica.query<{ w: number }>('SELECT MASTER_GTID_WAIT(?, ?) AS w', [pos, seconds]);
+  const [r] = await replica.query<{ w: number }>('SELECT MASTER_GTID_WAIT(?, ?) AS w', [
+    row?.pos ?? '',
+    seconds,
+  ]);
   return Number(r?.w) === 0;
 };
 
-/** Green becomes a standalone primary: replication removed, writes allowed. */
+/**
+ * Green becomes a standalone primary: replication stopped (the point of no return), writes allowed.
+ * `forgetSource` (RESET SLAVE ALL) can run after the endpoint is open again: it only clears settings.
+ */
 export const promoteReplica = async (replica: MariaServer, commit: () => void): Promise<void> => {
   await replica.query('STOP SLAVE');
   commit();
-  await replica.query('RESET SLAVE ALL');
   await replica.setReadOnly(false);
+};
+
+export const forgetSource = async (replica: MariaServer): Promise<void> => {
+  await replica.query('RESET SLAVE ALL');
 };
 
 const systemUserList = SYSTEM_USERS.map(() => '?').join(', ');
@@ -100,7 +115,7 @@ export const clientThreadsSql = `SELECT ID AS id FROM information_schema.PROCESS
 
 export const killClients = async (server: MariaServer): Promise<number> => {
   const rows = await server.query<{ id: number }>(clientThreadsSql, SYSTEM_USERS);
-  for (const r of rows) await server.query(`KILL CONNECTION ${Number(r.id)}`).catch(() => {});
+  await Promise.all(rows.map((r) => server.query(`KILL CONNECTION ${Number(r.id)}`).catch(() => {})));
   return rows.length;
 };
 

@@ -350,6 +350,14 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     );
   const undo: Array<() => Promise<void>> = [];
   const step = () => sleep(core.cfg.delays.switchoverStepMs);
+  // Step timings for the log (what the write stall is made of).
+  let lastMark = Date.now();
+  const timings: string[] = [];
+  const mark = (what: string): void => {
+    const now = Date.now();
+    timings.push(`${what} +${now - lastMark} ms`);
+    lastMark = now;
+  };
   let committed = false;
   try {
     dep.memberStatus = 'SWITCHOVER_IN_PROGRESS';
@@ -366,11 +374,12 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       await engine.setReadOnly(blueServer, true);
       undo.push(() => engine.setReadOnly(blueServer, false));
     }
+    mark('blocked, blue read-only');
     // 2. Drop the connections of both environments.
     blueProxy.dropAll();
     greenProxy.dropAll();
-    await engine.terminateClients(blueServer);
-    await engine.terminateClients(greenServer);
+    await Promise.all([engine.terminateClients(blueServer), engine.terminateClients(greenServer)]);
+    mark('clients dropped');
     await step();
     const injected = core.faults.switchoverFails;
     if (injected) throw new SwitchoverAbort(injected);
@@ -380,6 +389,7 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       undo.push(() => applyStall(core, dep, core.faults.replicationStall));
     }
     if (!(await engine.catchUp(pair, deadline))) throw timedOut();
+    mark('caught up');
     // 4. Engine work before promotion (PostgreSQL logical: sequences, which replication does not carry).
     await engine.beforePromote(engineHost(core), dep, pair);
     if (Date.now() > deadline) throw timedOut();
@@ -388,6 +398,7 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     await engine.promote(pair, () => {
       committed = true;
     });
+    mark('promoted');
     // 6. Rename: green takes blue's name and endpoint; blue becomes <name>-old<N> with an endpoint of its own.
     const original = blue.id;
     const greenName = green.id;
@@ -405,6 +416,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     await greenProxy.close();
     // 7. Allow connections again (writes are allowed on the new primary).
     blueProxy.unblock();
+    mark('unblocked');
+    core.log(`[switchover] ${dep.id}: ${timings.join(', ')}`);
     dep.status = 'SWITCHOVER_COMPLETED';
     dep.memberStatus = 'SWITCHOVER_COMPLETED';
     delete dep.switchover;
