@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupLogical } from '../emulator/pg/logical.ts';
 import { PgServer } from '../emulator/pg/server.ts';
+import { ensureEmulatorTls } from '../emulator/tls.ts';
 import { freePort } from '../emulator/util.ts';
 
 export interface CopyVariant {
@@ -46,6 +47,7 @@ const VARIANTS = [
 export const benchCopy = async (rows: number, log: (line: string) => void): Promise<CopyVariant[]> => {
   const base = mkdtempSync(join(tmpdir(), 'switchyard-copy-bench-'));
   chmodSync(base, 0o755); // PostgreSQL runs as the postgres OS user
+  const tls = ensureEmulatorTls(join(base, 'tls'));
   const servers: PgServer[] = [];
   const start = async (id: string, major: number): Promise<PgServer> => {
     const s = new PgServer({
@@ -55,6 +57,7 @@ export const benchCopy = async (rows: number, log: (line: string) => void): Prom
       major,
       superuser: 'postgres',
       password: 'bench',
+      tls,
     });
     servers.push(s);
     await s.initdb();
@@ -84,7 +87,7 @@ export const benchCopy = async (rows: number, log: (line: string) => void): Prom
       if (!v.deferIndexes) await green.query('CREATE INDEX orders_customer_id_idx ON orders (customer_id)');
       const t0 = Date.now();
       await green.query(
-        `CREATE SUBSCRIPTION bench_${i} CONNECTION 'host=127.0.0.1 port=${blue.port} user=postgres password=bench dbname=postgres' PUBLICATION bench WITH (copy_data = true${v.binary ? ', binary = true' : ''})`,
+        `CREATE SUBSCRIPTION bench_${i} CONNECTION '${blue.replicationConnInfo('postgres').replace(/'/g, "''")}' PUBLICATION bench WITH (copy_data = true${v.binary ? ', binary = true' : ''})`,
       );
       for (;;) {
         const [r] = await green.query<{ n: number }>(

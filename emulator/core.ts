@@ -10,6 +10,7 @@ import { removeMariaDataDir } from './mariadb/server.ts';
 import { binariesFor } from './pg/binaries.ts';
 import { EndpointProxy } from './pg/proxy.ts';
 import { PgServer, removeDataDir } from './pg/server.ts';
+import { forceSslFor } from './rds/force-ssl.ts';
 import type {
   EmulatorEvent,
   EventRecord,
@@ -17,6 +18,7 @@ import type {
   PersistedState,
   ServerRecord,
 } from './rds/model.ts';
+import { type EmulatorTls, ensureEmulatorTls } from './tls.ts';
 import { errorMessage, freePort, lowerAlnum, portIsFree } from './util.ts';
 
 export interface Delays {
@@ -95,6 +97,8 @@ export class Core {
   private readonly jobs = new Set<Promise<unknown>>();
   stopping = false;
   faults!: FaultView;
+  /** The CA (and server certificate) of this data dir: `<dataDir>/tls/ca.pem` is what clients trust. */
+  readonly tls: EmulatorTls;
 
   constructor(readonly cfg: CoreConfig) {
     mkdirSync(cfg.dataDir, { recursive: true });
@@ -103,6 +107,7 @@ export class Core {
       chmodSync(cfg.dataDir, 0o755);
     } catch {}
     mkdirSync(this.pgDir, { recursive: true, mode: 0o755 });
+    this.tls = ensureEmulatorTls(join(cfg.dataDir, 'tls'));
     this.state = existsSync(this.statePath)
       ? (JSON.parse(readFileSync(this.statePath, 'utf8')) as PersistedState)
       : emptyState();
@@ -216,16 +221,28 @@ export class Core {
   }
 
   /** The server object of a record (created on first use, not started). */
-  serverFor(rec: ServerRecord, inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>): DbServer {
+  serverFor(
+    rec: ServerRecord,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
+      Partial<Pick<InstanceRecord, 'parameterGroup'>>,
+  ): DbServer {
     let s = this.servers.get(rec.id);
     if (!s) {
-      s = engineOfRecord(rec).newServer(rec, inst, (l) => this.log(l));
+      s = engineOfRecord(rec).newServer(rec, inst, {
+        log: (l) => this.log(l),
+        tls: this.tls,
+        forceSsl: forceSslFor(this, inst),
+      });
       this.servers.set(rec.id, s);
     }
     return s;
   }
 
-  pgServer(rec: ServerRecord, inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>): PgServer {
+  pgServer(
+    rec: ServerRecord,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
+      Partial<Pick<InstanceRecord, 'parameterGroup'>>,
+  ): PgServer {
     const s = this.serverFor(rec, inst);
     if (!(s instanceof PgServer)) throw new Error(`server ${rec.id} is not a PostgreSQL server`);
     return s;
@@ -234,9 +251,11 @@ export class Core {
   /** Starts a server from its record; the engine re-points replication at its source's current port. */
   async startServer(
     rec: ServerRecord,
-    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
+      Partial<Pick<InstanceRecord, 'parameterGroup'>>,
   ): Promise<DbServer> {
     const s = this.serverFor(rec, inst);
+    if (s instanceof PgServer) s.cfg.forceSsl = forceSslFor(this, inst);
     if (!(await portIsFree(rec.port)) && !s.running) {
       rec.port = await freePort();
       s.cfg.port = rec.port;

@@ -5,6 +5,7 @@
  */
 import type { Core, FaultView } from './core.ts';
 import { engineOfInstance } from './engines/index.ts';
+import { applyForceSsl } from './rds/force-ssl.ts';
 import type { DeploymentRecord, EmulatorEvent, InstanceRecord } from './rds/model.ts';
 import { errorMessage, sleep } from './util.ts';
 
@@ -127,7 +128,7 @@ export class FaultState implements FaultControl, FaultView {
       );
     switch (fault.kind) {
       case 'instance-state':
-        this.patchInstance(fault.instanceId, fault.patch ?? {});
+        await this.patchInstance(fault.instanceId, fault.patch ?? {});
         return; // a state change, not a lasting fault
       case 'throttle':
         if (!Number.isInteger(fault.calls) || fault.calls < 1) throw new Error('throttle needs calls >= 1');
@@ -203,7 +204,7 @@ export class FaultState implements FaultControl, FaultView {
     await sleep(this.core.cfg.guardrails.longWriteMs + 100);
   }
 
-  private patchInstance(id: string, patch: InstanceStatePatch): void {
+  private async patchInstance(id: string, patch: InstanceStatePatch): Promise<void> {
     const inst: InstanceRecord | undefined = this.core.instance(id);
     if (!inst) throw new Error(`instance-state: no instance ${id}`);
     if (patch.DBInstanceStatus !== undefined) inst.status = patch.DBInstanceStatus;
@@ -226,6 +227,7 @@ export class FaultState implements FaultControl, FaultView {
     if (patch.Parameters) {
       const group = this.core.state.parameterGroups.find((g) => g.name === inst.parameterGroup);
       if (group) Object.assign(group.params, patch.Parameters);
+      if (group) await applyForceSsl(this.core, group.name); // dynamic: takes effect at once
     }
     this.core.save();
     this.core.log(`[fault] instance-state ${id}: ${JSON.stringify(patch)}`);

@@ -20,10 +20,11 @@ import type { EmulatorEvent, SnsMessage } from './rds/model.ts';
 import { cloudWatchJsonService, setAlarm } from './services/cloudwatch.ts';
 import type { JsonService } from './services/json-service.ts';
 import { parameterStoreService } from './services/parameter-store.ts';
+import { type TlsClientOptions, tlsClientOptions } from './tls.ts';
 import { errorMessage } from './util.ts';
 
 export type { InstanceStatePatch } from './faults.ts';
-export type { EmulatorEvent, Fault, FaultControl, JsonService, RdsEngine, SnsMessage };
+export type { EmulatorEvent, Fault, FaultControl, JsonService, RdsEngine, SnsMessage, TlsClientOptions };
 export { liveMariaPids, livePostgresPids };
 
 export interface EmulatorOptions {
@@ -56,6 +57,8 @@ export interface ConnectionConfig {
   user: string;
   password: string;
   database: string;
+  /** node-postgres TLS options: the emulator CA, server certificate verified (plain connections are refused). */
+  ssl: TlsClientOptions;
 }
 
 export interface Emulator {
@@ -63,6 +66,11 @@ export interface Emulator {
   url: string;
   port: number;
   dataDir: string;
+  /**
+   * The PEM file of this data dir's CA, which signs every database server's certificate: what clients
+   * trust here in place of the Amazon RDS CA bundle (psql `sslrootcert=`, SWITCHYARD_DB_EXTRA_CA_FILE).
+   */
+  caFile: string;
   /** Stops every PostgreSQL server and proxy this emulator started. Idempotent. */
   stop(): Promise<void>;
   faults: FaultControl;
@@ -214,6 +222,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     url: `http://127.0.0.1:${apiPort}`,
     port: apiPort,
     dataDir,
+    caFile: core.tls.caFile,
     stop,
     faults,
     outbox: () => structuredClone(core.state.outbox),
@@ -232,6 +241,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
         password: i.masterPassword,
         // MySQL family: no database unless DBName was given (RDS creates none by default).
         database: i.dbName ?? (i.engine && i.engine !== 'postgres' ? '' : 'postgres'),
+        ssl: tlsClientOptions(core.tls),
       };
     },
     masterPassword: core.state.masterPassword,

@@ -20,8 +20,11 @@ export const executionArn = (name: string): string =>
 const CLEARED =
   /^(AWS_ENDPOINT_URL_.+|AWS_IGNORE_CONFIGURED_ENDPOINT_URLS|AWS_PROFILE|AWS_SESSION_TOKEN|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|SLACK_.+|APPROVER_ALLOW_LIST|APPROVAL_LOG_LINKS)$/;
 
-/** Points every AWS SDK client of this process at the emulator. */
-export const applyRehearsalEnvironment = (emulatorUrl: string): void => {
+/**
+ * Points every AWS SDK client of this process at the emulator, and lets the database clients
+ * (connectPostgres) trust the emulator's CA in addition to the Amazon RDS ones.
+ */
+export const applyRehearsalEnvironment = (emulatorUrl: string, emulatorCaFile: string): void => {
   for (const key of Object.keys(process.env)) if (CLEARED.test(key)) delete process.env[key];
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: emulatorUrl,
@@ -33,6 +36,7 @@ export const applyRehearsalEnvironment = (emulatorUrl: string): void => {
     NOTIFY_TOPIC_ARN,
     APPROVAL_TABLE,
     APPROVAL_SECRET_PARAMETER,
+    SWITCHYARD_DB_EXTRA_CA_FILE: emulatorCaFile,
   });
 };
 

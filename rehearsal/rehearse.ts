@@ -262,7 +262,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     mark('emulatorStarted');
 
     // 2. Every SDK client in this process now talks to the emulator.
-    applyRehearsalEnvironment(emu.url);
+    applyRehearsalEnvironment(emu.url, emu.caFile);
     const clientConfig = {
       endpoint: emu.url,
       region: 'us-east-1',

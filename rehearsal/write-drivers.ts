@@ -5,6 +5,7 @@
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import type { TlsClientOptions } from '../emulator/index.ts';
 
 export type WriteEngine = 'postgres' | 'mysql';
 
@@ -14,6 +15,8 @@ export interface EndpointConfig {
   user: string;
   password: string;
   database: string;
+  /** Required: the emulator refuses plain connections (rds.force_ssl=1), as RDS for PostgreSQL 15+ does. */
+  ssl: TlsClientOptions;
 }
 
 export interface WriteConnection {
@@ -84,6 +87,7 @@ const mysqlOptions = (cfg: EndpointConfig): mysql.ConnectionOptions => ({
   user: cfg.user,
   password: cfg.password,
   ...(cfg.database ? { database: cfg.database } : {}),
+  ssl: cfg.ssl,
   connectTimeout: 5000,
 });
 

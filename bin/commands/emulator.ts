@@ -92,8 +92,15 @@ export const run = async (argv: string[]): Promise<number> => {
       'Switchyard RDS Blue/Green emulator',
       `  API endpoint  ${emu.url}   (RDS, SNS, CloudWatch, SSM; control: ${emu.url}/_switchyard/state)`,
       c
-        ? `  orders-db     ${c.host}:${c.port}   user ${c.user}  password ${c.password}  database ${c.database}\n                ${mysqlFamily ? 'mysql' : 'postgres'}://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}${seedEngine === 'mysql' ? '\n                (engine mysql runs on the MariaDB binary: a labelled stand-in)' : ''}`
+        ? `  orders-db     ${c.host}:${c.port}   user ${c.user}  password ${c.password}  database ${c.database}\n                ${
+            mysqlFamily
+              ? `mariadb --no-defaults -h ${c.host} -P ${c.port} -u ${c.user} -p${c.password} --ssl-ca=${emu.caFile} --ssl-verify-server-cert ${c.database}${seedEngine === 'mysql' ? '\n                (engine mysql runs on the MariaDB binary: a labelled stand-in)' : ''}`
+              : `postgres://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}?sslmode=verify-full&sslrootcert=${emu.caFile}`
+          }`
         : '  orders-db     (not present)',
+      mysqlFamily
+        ? `  CA bundle     ${emu.caFile}   (TLS offered; plain connections allowed, as require_secure_transport=0 on RDS: trust this file as you would the RDS CA bundle)`
+        : `  CA bundle     ${emu.caFile}   (TLS is required, as rds.force_ssl=1 on RDS: trust this file as you would the RDS CA bundle)`,
       `  data dir      ${emu.dataDir}`,
       '',
       'AWS CLI v2:',
@@ -106,6 +113,12 @@ export const run = async (argv: string[]): Promise<number> => {
       'AWS SDK v3 / Switchyard handlers:',
       `  export AWS_ENDPOINT_URL=${emu.url}    # or AWS_ENDPOINT_URL_RDS / _SNS / _CLOUDWATCH / _SSM`,
       `  new RDSClient({ region: 'us-east-1', endpoint: '${emu.url}', credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' } })`,
+      '',
+      'Databases (TLS only; the handlers trust the Amazon RDS CAs plus this extra file):',
+      `  export SWITCHYARD_DB_EXTRA_CA_FILE=${emu.caFile}`,
+      c
+        ? `  psql "host=${c.host} port=${c.port} user=${c.user} dbname=${c.database} sslmode=verify-full sslrootcert=${emu.caFile}"`
+        : '',
       '',
       'Ctrl-C stops every PostgreSQL server; state is kept in the data dir.',
       '',

@@ -18,6 +18,7 @@ import {
   waitCaughtUp,
 } from '../mariadb/replication.ts';
 import { MariaServer } from '../mariadb/server.ts';
+import { tlsClientOptions } from '../tls.ts';
 import type { DbServer, Engine, LongWriter, ReplicationHealth } from './types.ts';
 
 export const asMaria = (s: DbServer | undefined): MariaServer => {
@@ -32,7 +33,7 @@ export const mariadbEngine: Engine = {
   readOnlyParameter: 'read_only',
   defaultPort: 3306,
 
-  newServer(rec, inst, log) {
+  newServer(rec, inst, { log, tls }) {
     return new MariaServer(
       {
         id: rec.id,
@@ -40,6 +41,7 @@ export const mariadbEngine: Engine = {
         port: rec.port,
         superuser: inst.masterUsername,
         password: inst.masterPassword,
+        tls,
       },
       log,
     );
@@ -153,6 +155,7 @@ export const mariadbEngine: Engine = {
       user: s.cfg.superuser,
       password: s.cfg.password,
       ...(dbName ? { database: dbName } : {}),
+      ...(s.cfg.tls ? { ssl: tlsClientOptions(s.cfg.tls) } : {}),
     });
     c.on('error', () => {});
     await c.query('START TRANSACTION');

@@ -37,7 +37,7 @@ export const postgresEngine: Engine = {
   readOnlyParameter: 'default_transaction_read_only',
   defaultPort: 5432,
 
-  newServer(rec, inst, log) {
+  newServer(rec, inst, ctx) {
     return new PgServer(
       {
         id: rec.id,
@@ -46,8 +46,10 @@ export const postgresEngine: Engine = {
         major: rec.major,
         superuser: inst.masterUsername,
         password: inst.masterPassword,
+        tls: ctx.tls,
+        forceSsl: ctx.forceSsl,
       },
-      log,
+      ctx.log,
     );
   },
 

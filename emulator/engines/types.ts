@@ -4,6 +4,7 @@
  * GTID replication; also the `mysql` stand-in) implement it in engines/postgres.ts and engines/mariadb.ts.
  */
 import type { DeploymentRecord, InstanceRecord, ServerRecord } from '../rds/model.ts';
+import type { EmulatorTls } from '../tls.ts';
 
 /** RDS engine names the emulator accepts. */
 export type RdsEngine = 'postgres' | 'mariadb' | 'mysql';
@@ -60,6 +61,14 @@ export interface EngineHost {
   ): void;
 }
 
+/** What a new server gets from the runtime: the log, the data dir's CA and certificate, rds.force_ssl. */
+export interface ServerContext {
+  log: (line: string) => void;
+  tls: EmulatorTls;
+  /** PostgreSQL: refuse plain connections (rds.force_ssl). */
+  forceSsl: boolean;
+}
+
 /** What starting a server needs from the runtime. */
 export type StartHost = Pick<EngineHost, 'serverRecord' | 'save' | 'log'>;
 
@@ -80,7 +89,7 @@ export interface Engine {
   newServer(
     rec: ServerRecord,
     inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'>,
-    log: (line: string) => void,
+    ctx: ServerContext,
   ): DbServer;
   /** Before start: settings that depend on other servers' current ports (a standby's primary). */
   beforeStart(host: StartHost, rec: ServerRecord, server: DbServer): void;

@@ -29,13 +29,17 @@ export const pointReplica = async (
   password: string,
   gtid?: string,
 ): Promise<void> => {
+  const caFile = replica.cfg.tls?.caFile;
   await replica.admin(async (c) => {
     await c.query('SET SESSION sql_log_bin = 0');
     await c.query('STOP SLAVE');
     if (gtid !== undefined) await c.query('SET GLOBAL gtid_slave_pos = ?', [gtid]);
+    // Over verified TLS when the emulator has a CA (both servers share its certificate).
     await c.query(
-      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1`,
-      [sourcePort, REPL_USER, password],
+      `CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=?, MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1${
+        caFile ? ', MASTER_SSL=1, MASTER_SSL_CA=?, MASTER_SSL_VERIFY_SERVER_CERT=1' : ''
+      }`,
+      [sourcePort, REPL_USER, password, ...(caFile ? [caFile] : [])],
     );
     await c.query('START SLAVE');
   });

@@ -22,6 +22,7 @@ import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { giveToPostgres, postgresOsUser } from '../pg/server.ts';
+import { type EmulatorTls, installPrivateKey } from '../tls.ts';
 import { errorMessage, waitFor } from '../util.ts';
 import { mariaBinaries } from './binaries.ts';
 
@@ -33,6 +34,8 @@ export interface MariaServerConfig {
   /** The RDS master user (no READ_ONLY ADMIN, no SUPER: `read_only` must stop it, as on RDS). */
   superuser: string;
   password: string;
+  /** The data dir's CA and server certificate (emulator/tls.ts): the server offers TLS with them. */
+  tls?: EmulatorTls;
 }
 
 /** Accounts of the emulator itself: never counted as client connections, never killed at switchover. */
@@ -154,6 +157,10 @@ export class MariaServer {
   get logFile(): string {
     return `${this.cfg.dir}.log`;
   }
+  /** The server's copy of the TLS key (readable by its OS user only). */
+  private get keyFile(): string {
+    return `${this.cfg.dir}.key`;
+  }
   private get pidFile(): string {
     return join(this.cfg.dir, 'mariadbd.pid');
   }
@@ -228,6 +235,15 @@ export class MariaServer {
       '--sync-binlog=0',
       '--max-connections=200',
       `--read-only=${this.readOnly ? 1 : 0}`,
+      // TLS from the emulator's CA; plain connections stay allowed, as RDS's default
+      // require_secure_transport=0 for MariaDB ≤ 11.4 and MySQL ≤ 8.4.
+      ...(this.cfg.tls
+        ? [
+            `--ssl-ca=${this.cfg.tls.caFile}`,
+            `--ssl-cert=${this.cfg.tls.certFile}`,
+            `--ssl-key=${this.keyFile}`,
+          ]
+        : []),
     ];
   }
 
@@ -237,6 +253,7 @@ export class MariaServer {
     const bins = mariaBinaries();
     const ids = postgresOsUser();
     mkdirSync(dirname(this.cfg.dir), { recursive: true });
+    if (this.cfg.tls) installPrivateKey(this.cfg.tls, this.keyFile, ids);
     const fd = openSync(this.logFile, 'a');
     try {
       this.proc = spawn(bins.mariadbd, this.flags(), {
@@ -386,5 +403,5 @@ export class MariaServer {
 
 export const removeMariaDataDir = (dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
-  for (const suffix of ['.log', '.read-only']) rmSync(`${dir}${suffix}`, { force: true });
+  for (const suffix of ['.log', '.read-only', '.key']) rmSync(`${dir}${suffix}`, { force: true });
 };

@@ -111,7 +111,7 @@ export const setupLogical = async (
       await blue.query(`CREATE PUBLICATION ${ident(link.publication)} FOR ALL TABLES`, [], db).catch((e) => {
         if (!isAlreadyExists(e)) throw e;
       });
-      const conn = `host=127.0.0.1 port=${blue.port} user=${blue.cfg.superuser} password=${blue.cfg.password} dbname=${db}`;
+      const conn = blue.replicationConnInfo(db);
       await green.query(
         `CREATE SUBSCRIPTION ${ident(link.subscription)} CONNECTION ${literal(conn)} PUBLICATION ${ident(link.publication)} WITH (copy_data = true${binary ? ', binary = true' : ''})`,
         [],
@@ -197,7 +197,7 @@ export const retargetSubscriptions = async (
   links: LogicalLink[],
 ): Promise<void> => {
   for (const l of links) {
-    const conn = `host=127.0.0.1 port=${blue.port} user=${blue.cfg.superuser} password=${blue.cfg.password} dbname=${l.db}`;
+    const conn = blue.replicationConnInfo(l.db);
     await green.query(`ALTER SUBSCRIPTION ${ident(l.subscription)} CONNECTION ${literal(conn)}`, [], l.db);
   }
 };

