@@ -25,6 +25,8 @@ export interface EngineSample {
   rows: number;
   greenBuildMs: number;
   writeStallMs: number;
+  /** The emulator's own switchover steps, block to unblock (its log line), without client reconnects. */
+  serverStallMs: number | null;
   switchoverMs: number;
   clientErrors: number;
   acknowledged: number;
@@ -36,6 +38,7 @@ export interface EngineBench {
   byEngine: Array<{
     engine: BenchEngine;
     writeStallMs: Summary;
+    serverStallMs: Summary;
     lost: Summary;
     bySize: Array<{ rows: number; greenBuildMs: Summary }>;
   }>;
@@ -63,13 +66,16 @@ export const runEngineOnce = async (
   rows: number,
   log: (line: string) => void = () => {},
 ): Promise<EngineSample> => {
+  let serverStallMs: number | null = null;
   const emu = await startEmulator({
     seedRows: rows,
     seedEngine: engine,
     delays: { taskMs: 0 },
     // The emulator's per-step switchover timings: what the stall is made of.
     log: (line) => {
-      if (line.startsWith('[switchover]')) log(`    ${line}`);
+      if (!line.startsWith('[switchover]') || !line.includes(' ms')) return;
+      log(`    ${line}`);
+      serverStallMs = [...line.matchAll(/\+(\d+) ms/g)].reduce((a, m) => a + Number(m[1]), 0);
     },
   });
   const load = new WriteLoad(emu.connectionConfig('orders-db'), {
@@ -109,6 +115,7 @@ export const runEngineOnce = async (
       rows,
       greenBuildMs: ready - t0,
       writeStallMs: longestAckGap(load.ackTimes, sw, done).ms,
+      serverStallMs,
       switchoverMs: done - sw,
       clientErrors: load.errors.filter((e) => e.at >= sw && e.at <= done + 500).length,
       acknowledged: load.counts.acknowledged,
@@ -134,7 +141,7 @@ export const benchEngines = async (
         const s = await runEngineOnce(engine, rows, log);
         samples.push(s);
         log(
-          `  ${engine.padEnd(8)} ${String(rows).padStart(7)} rows: green ${s.greenBuildMs} ms; stall ${s.writeStallMs} ms (switchover ${s.switchoverMs} ms), ${s.clientErrors} client errors, ${s.acknowledged} acked, ${s.lost} lost`,
+          `  ${engine.padEnd(8)} ${String(rows).padStart(7)} rows: green ${s.greenBuildMs} ms; stall ${s.writeStallMs} ms (server ${s.serverStallMs ?? '–'} ms, switchover ${s.switchoverMs} ms), ${s.clientErrors} client errors, ${s.acknowledged} acked, ${s.lost} lost`,
         );
       }
   return {
@@ -144,6 +151,7 @@ export const benchEngines = async (
       return {
         engine,
         writeStallMs: summarize(mine.map((s) => s.writeStallMs)),
+        serverStallMs: summarize(mine.map((s) => s.serverStallMs)),
         lost: summarize(mine.map((s) => s.lost)),
         bySize: sizes.map((rows) => ({
           rows,

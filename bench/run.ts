@@ -199,6 +199,7 @@ export const formatResults = (r: BenchResults): string => {
         ms(e.writeStallMs),
         e.engine === 'mariadb' ? `≤ 150 ms p100 → max ${e.writeStallMs.max ?? '–'} ms` : '',
       );
+      add('  server side (emulator steps, block → unblock)', ms(e.serverStallMs));
       add(`  lost writes`, `max ${e.lost.max ?? '–'} over ${e.lost.n} runs`, '0');
       for (const s of e.bySize)
         add(`  green build, ${s.rows.toLocaleString('en-US')} rows`, ms(s.greenBuildMs));

@@ -29,9 +29,21 @@ export const DB_PASSWORD_PARAMETER = '/switchyard/rehearsal/orders-db/master-pas
 export const WRITES_TABLE = 'rehearsal_writes';
 
 export interface InputContext {
-  /** The PostgreSQL 18 version the emulator offers as an upgrade target of orders-db, e.g. "18.4". */
+  /**
+   * The target version: for PostgreSQL the 18.x the emulator offers as a major upgrade of orders-db
+   * (e.g. "18.4"); for MariaDB and the MySQL stand-in the next minor (10.11.20, 8.0.42), which runs on
+   * the same MariaDB binary: one binary means a minor-version change is what can really be rehearsed.
+   */
   targetEngineVersion: string;
+  /** orders-db's engine (default postgres). */
+  engine?: 'postgres' | 'mariadb' | 'mysql';
 }
+
+/** orders-db's parameter group, master user and database on the MySQL family (emulator seed). */
+const MYSQL_FAMILY = {
+  mariadb: { parameterGroup: 'orders-mariadb' },
+  mysql: { parameterGroup: 'orders-mysql80' },
+} as const;
 
 /** `s` seconds in the input's unit, rounded down a hair so the plan's Math.ceil(x × 60 or 3600) is exactly `s`. */
 const seconds = (s: number, unit: 'minutes' | 'hours'): number =>
@@ -60,6 +72,20 @@ export const rehearsalInput = (
     database: { name: 'postgres', user: 'postgres', passwordParameter: DB_PASSWORD_PARAMETER },
     retention: { keepOldBlueHours: seconds(3, 'hours'), finalSnapshot: true },
   };
+  const engine = ctx.engine ?? 'postgres';
+  if (engine !== 'postgres') {
+    // Same document in MySQL's terms: a minor upgrade in the same parameter group, MySQL-dialect
+    // migrations, database `orders` and master user `admin` (the emulator's MySQL-family seed).
+    input.target = {
+      engineVersion: ctx.targetEngineVersion,
+      dbParameterGroupName: MYSQL_FAMILY[engine].parameterGroup,
+    };
+    input.migrations = {
+      engine: 'mysql',
+      expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 VARCHAR(32) NULL;'],
+    };
+    input.database = { name: 'orders', user: 'admin', passwordParameter: DB_PASSWORD_PARAMETER };
+  }
   switch (scenario) {
     case 'approval-timeout':
       input.approval = { required: true, approvers: [APPROVER], timeoutMinutes: seconds(3, 'minutes') };
@@ -83,7 +109,10 @@ export const rehearsalInput = (
       break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';
-      input.migrations = { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] };
+      input.migrations = {
+        engine: engine === 'postgres' ? 'postgres' : 'mysql',
+        expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'],
+      };
       break;
     default:
       break;

@@ -20,6 +20,7 @@ import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
+import { identifyMysql, isMysqlReadOnly, measureMysqlSource, type RehearsalEngine } from './engine-probes.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
@@ -45,6 +46,11 @@ export interface RehearsalOptions {
   autoApprove?: boolean;
   /** Rows seeded into orders-db's `orders` table (default 1000). */
   seedRows?: number;
+  /**
+   * orders-db's engine (default postgres: 17 → 18). mariadb: 10.11.19 → 10.11.20; mysql: 8.0.41 → 8.0.42
+   * on the MariaDB stand-in. Both run on one MariaDB binary, so the "upgrade" is a minor-version label.
+   */
+  engine?: RehearsalEngine;
   /** Endpoints park new connections during the switch instead of refusing them. */
   holdConnections?: boolean;
   writeClients?: number;
@@ -235,7 +241,17 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
   try {
     // 1. The emulator, with the JSON services the approval path needs: Step Functions callbacks (the local
     //    run's task tokens) and DynamoDB (the approval table).
-    phase('starting the emulator (PostgreSQL 17 orders-db)');
+    const engine = options.engine ?? 'postgres';
+    const mysqlFamily = engine !== 'postgres';
+    phase(
+      `starting the emulator (${
+        engine === 'postgres'
+          ? 'PostgreSQL 17'
+          : engine === 'mariadb'
+            ? 'MariaDB 10.11'
+            : 'MySQL 8.0 on the MariaDB stand-in'
+      } orders-db)`,
+    );
     const callbacks = new CallbackRegistry();
     const dynamo = createDynamoDbService({ tables: [{ name: APPROVAL_TABLE, hashKey: 'pk' }] });
     // The handler modules that read nothing from the environment at import load while PostgreSQL starts.
@@ -251,6 +267,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         port: stablePort('emulator'),
         seed: true,
         seedRows: options.seedRows ?? 1000,
+        seedEngine: engine,
         holdConnections: options.holdConnections ?? false,
         jsonServices: [sfnService(callbacks), dynamo],
         ...(options.log ? { log: options.log } : {}),
@@ -307,20 +324,23 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const source = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: SOURCE_ID })))
       .DBInstances?.[0];
     const versions = await rds.send(
-      new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: source?.EngineVersion }),
+      new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: source?.EngineVersion }),
     );
-    const targetEngineVersion =
-      versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '')
-        .filter((v) => v.startsWith('18'))
-        .at(-1) ?? '18';
-    const input = rehearsalInput(scenario.name, { targetEngineVersion });
+    const targets =
+      versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '') ?? [];
+    // PostgreSQL: the major upgrade to 18; MySQL family: the next minor (the only upgrade one binary offers).
+    const targetEngineVersion = mysqlFamily
+      ? (targets[0] ?? source?.EngineVersion ?? '')
+      : (targets.filter((v) => v.startsWith('18')).at(-1) ?? '18');
+    const input = rehearsalInput(scenario.name, { targetEngineVersion, engine });
 
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
-    await createWritesTable(endpointCfg);
-    const before = await identify(emu, SOURCE_ID);
-    const sourceSizes = await measureSource(endpointCfg);
+    await createWritesTable(endpointCfg, mysqlFamily ? 'mysql' : 'postgres');
+    const before = await (mysqlFamily ? identifyMysql : identify)(emu, SOURCE_ID);
+    const sourceSizes = await (mysqlFamily ? measureMysqlSource : measureSource)(endpointCfg);
     load = new WriteLoad(endpointCfg, {
+      engine: mysqlFamily ? 'mysql' : 'postgres',
       clients: options.writeClients ?? 4,
       ratePerClient: options.writeRatePerClient ?? 50,
     });
@@ -457,7 +477,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     // 7. What is true now.
     await withTimeout(emu.idle(), 15_000, undefined);
     const lost = await writes.lostWrites(emu.connectionConfig(SOURCE_ID));
-    const after = await identify(emu, SOURCE_ID);
+    const after = await (mysqlFamily ? identifyMysql : identify)(emu, SOURCE_ID);
     const deployments =
       (await rds.send(new DescribeBlueGreenDeploymentsCommand({}))).BlueGreenDeployments ?? [];
     const instances = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
@@ -470,7 +490,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         status: i.DBInstanceStatus ?? '',
         engineVersion: i.EngineVersion ?? '',
         readOnly:
-          i.DBInstanceStatus === 'available' ? await isReadOnly(emu, i.DBInstanceIdentifier ?? '') : null,
+          i.DBInstanceStatus === 'available'
+            ? await (mysqlFamily ? isMysqlReadOnly : isReadOnly)(emu, i.DBInstanceIdentifier ?? '')
+            : null,
       })),
     );
 
@@ -584,6 +606,12 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     report = {
       scenario: scenario.name,
+      engine: {
+        name: engine,
+        ...(engine === 'mysql'
+          ? { standIn: 'MySQL 8.0 emulated by the MariaDB binary (no Oracle MySQL server on this machine)' }
+          : {}),
+      },
       expected: scenario.expected,
       outcome,
       passed: checks.every((c) => c.ok),

@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
+import { REHEARSAL_ENGINES, type RehearsalEngine } from '../../rehearsal/engine-probes.ts';
 import {
   formatSummary,
   isScenarioName,
@@ -34,6 +35,7 @@ const OPTIONS = {
   report: { type: 'string' },
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
+  engine: { type: 'string' },
   'hold-connections': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
@@ -50,6 +52,10 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
+  --engine E          orders-db's engine: postgres (17 → 18, default), mariadb (10.11.19 → 10.11.20) or
+                      mysql (8.0.41 → 8.0.42, run by the MariaDB binary as a labelled stand-in). One
+                      MariaDB binary means a minor-version (or parameter-group) change is what these
+                      rehearse; mariadb and mysql need Debian's mariadb-server and mariadb-backup
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
@@ -73,6 +79,7 @@ interface Parsed {
   report: string | undefined;
   printInput: boolean;
   seedRows: number | undefined;
+  engine: RehearsalEngine;
   holdConnections: boolean;
   json: boolean;
   verbose: boolean;
@@ -93,6 +100,9 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const scenario = str('scenario') ?? 'happy';
   if (scenario !== 'all' && !isScenarioName(scenario))
     return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
+  const engine = str('engine') ?? 'postgres';
+  if (!(REHEARSAL_ENGINES as readonly string[]).includes(engine))
+    return `unknown engine '${engine}'; choose one of ${REHEARSAL_ENGINES.join(', ')}`;
   const seed = str('seed-rows');
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
@@ -103,6 +113,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     report: str('report'),
     printInput: bool('print-input'),
     seedRows,
+    engine: engine as RehearsalEngine,
     holdConnections: bool('hold-connections'),
     json: bool('json'),
     verbose: bool('verbose'),
@@ -134,10 +145,16 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     return RehearseExitCode.Passed;
   }
   if (parsed.printInput) {
-    const targetEngineVersion = binariesFor(18).version;
+    // The MySQL family's target is the next minor on the one MariaDB binary (emulator catalogue).
+    const targetEngineVersion =
+      parsed.engine === 'postgres'
+        ? binariesFor(18).version
+        : parsed.engine === 'mariadb'
+          ? '10.11.20'
+          : '8.0.42';
     const docs = parsed.scenarios.map((s) => ({
       scenario: s,
-      input: rehearsalInput(s, { targetEngineVersion }),
+      input: rehearsalInput(s, { targetEngineVersion, engine: parsed.engine }),
     }));
     out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
     return RehearseExitCode.Passed;
@@ -177,6 +194,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
+          engine: parsed.engine,
           onEvent: (e) => view.onEvent(e),
           onLive: (status) => view.onLive(status),
           ...(parsed.verbose ? { log: (line: string) => process.stderr.write(`          ${line}\n`) } : {}),

@@ -97,16 +97,19 @@ export const waitCaughtUp = async (
 };
 
 /**
- * Green becomes a standalone primary: replication stopped (the point of no return), writes allowed.
- * `forgetSource` (RESET SLAVE ALL) can run after the endpoint is open again: it only clears settings.
+ * Green becomes a standalone primary. Green has applied everything blue committed (caught up, blue
+ * read-only), so stopping the IO thread is enough to detach it: that is the point of no return, then
+ * writes are allowed. Stopping the parallel apply workers (STOP SLAVE, tens to hundreds of ms on a busy
+ * machine) and RESET SLAVE ALL happen in `forgetSource`, after the endpoint is open again.
  */
 export const promoteReplica = async (replica: MariaServer, commit: () => void): Promise<void> => {
-  await replica.query('STOP SLAVE');
+  await replica.query('STOP SLAVE IO_THREAD');
   commit();
   await replica.setReadOnly(false);
 };
 
 export const forgetSource = async (replica: MariaServer): Promise<void> => {
+  await replica.query('STOP SLAVE');
   await replica.query('RESET SLAVE ALL');
 };
 
