@@ -10,6 +10,7 @@ const COMMANDS: Record<string, string> = {
   status: 'Show the state and audit report of an execution.',
   approve: 'Approve a pending switchover (operators with IAM rights).',
   reject: 'Reject a pending switchover (operators with IAM rights).',
+  hold: 'Stop every deletion of a run (tags its instances and deployment switchyard:hold).',
   bench: 'Run the benchmarks and print their medians.',
   diagram: 'Regenerate statemachine/blue-green.md from the ASL file.',
 };

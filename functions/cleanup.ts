@@ -1,22 +1,42 @@
-/** Cleanup: delete the Blue/Green object (keeping both environments) and start old blue's final snapshot. */
+/**
+ * Cleanup: delete the Blue/Green object (keeping both environments) and start old blue's final
+ * snapshot, but only after re-proving old blue (the retention lasted hours; a person may have failed
+ * back) and only when nobody put a hold on the run.
+ */
 
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { CleanupInput } from '#domain/contracts';
-import { CleanupRefusedError } from '#domain/errors';
+import { hasSwitched, proveOldBlue } from '#domain/deletion';
+import { CleanupRefusedError, DeletionHeldError, OldBlueNotProvenError } from '#domain/errors';
 import { finalSnapshotNameFor, TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
+import { gatherOldBlueEvidence } from '#lib/old-blue-evidence';
 import { taskHandler } from '#lib/task-handler';
 
 const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
 
-export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
-  taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, executionId }) => {
+export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'clock'>) =>
+  taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, oldBlueResourceId, executionId, sourceId }) => {
     const deployment = await gw.rds.describeDeployment(deploymentId);
-    if (deployment && deployment.status.toUpperCase() !== 'SWITCHOVER_COMPLETED') {
+    if (deployment && hasSwitched(deployment.status) !== 'switched') {
       throw new CleanupRefusedError(
         `deployment ${deploymentId} is ${deployment.status}; cleanup runs only after a completed switch`,
       );
     }
+    if (deployment && deployment.tags[TAGS.hold] !== undefined)
+      throw new DeletionHeldError(
+        `deployment ${deploymentId} carries ${TAGS.hold}=${deployment.tags[TAGS.hold]}; cleanup stopped`,
+      );
+    const claim = { instanceId: oldBlueId, resourceId: oldBlueResourceId, executionId, sourceId };
+    const proof = proveOldBlue(claim, await gatherOldBlueEvidence(gw, claim));
+    if (proof.verdict === 'refuse') {
+      const message = `${oldBlueId} (${oldBlueResourceId}) is not snapshotted or deleted: ${proof.reasons.join('; ')}`;
+      throw proof.held ? new DeletionHeldError(message) : new OldBlueNotProvenError(message);
+    }
+    if (proof.verdict !== 'delete')
+      throw new OldBlueNotProvenError(
+        `old blue ${oldBlueId} (${oldBlueResourceId}) is ${proof.verdict} before its final snapshot; a person must look`,
+      );
     // Never DeleteTarget after a switch: "green" is now production.
     const deleted = deployment ? await gw.rds.deleteDeployment(deploymentId, false) : undefined;
     const snapshotId = finalSnapshotNameFor(oldBlueId, executionId);
@@ -33,4 +53,8 @@ export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
     };
   });
 
-export const handler = makeCleanupHandler({ rds: rdsGateway(), clock: systemClock });
+export const handler = makeCleanupHandler({
+  rds: rdsGateway(),
+  metrics: metricsGateway(),
+  clock: systemClock,
+});

@@ -1,51 +1,86 @@
 /**
- * Compensate: before the switch, delete green (DeleteTarget=true). It first proves the switch never
- * happened: a switched deployment's "green" is production, so that case goes to AlertAndHold instead.
+ * Compensate: before the switch, delete green (DeleteTarget=true). It finds the deployment by the id
+ * CreateGreen returned, by its deterministic name and by this execution's tag, then asks
+ * `mayDeleteGreen`: a switched deployment's "green" is production (AlertAndHold instead), a held one
+ * is kept (Held), someone else's is left alone.
  */
 
 import { errorName } from '#aws/errors';
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { CompensateInput } from '#domain/contracts';
-import { CompensationBlockedError, DeploymentConflictError, SwitchedAlreadyError } from '#domain/errors';
-import { instanceIdFromArn } from '#domain/facts';
+import { type GreenRefusal, mayDeleteGreen } from '#domain/deletion';
+import {
+  CompensationBlockedError,
+  DeletionHeldError,
+  DeploymentConflictError,
+  GreenLookupPendingError,
+  SwitchedAlreadyError,
+} from '#domain/errors';
+import { type DeploymentFacts, instanceIdFromArn } from '#domain/facts';
 import { TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
 import { taskHandler } from '#lib/task-handler';
 
 const COMPENSATION_DEADLINE_SECONDS = 3600;
 
+/** The named error each refusal raises; the ASL routes them (AlertAndHold, Held, retry, stuck). */
+const refusalError = (kind: GreenRefusal, reason: string): Error => {
+  switch (kind) {
+    case 'not-ours':
+      return new DeploymentConflictError(reason);
+    case 'held':
+      return new DeletionHeldError(reason);
+    case 'switched':
+      return new SwitchedAlreadyError(reason);
+    default:
+      return new CompensationBlockedError(reason);
+  }
+};
+
 export const makeCompensateHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
-  taskHandler(CompensateInput, async ({ deploymentName, executionId }) => {
+  taskHandler(CompensateInput, async ({ deploymentName, executionId, createdDeploymentId }) => {
     const deadline = addSeconds(gw.clock(), COMPENSATION_DEADLINE_SECONDS);
-    // Found by its deterministic name: works even when CreateGreen failed after RDS accepted the call.
-    const deployment = await gw.rds.deploymentByName(deploymentName);
-    if (!deployment) return { deploymentId: null, greenInstanceIds: [], action: 'nothing-created', deadline };
-    if (deployment.tags[TAGS.execution] !== executionId) {
-      throw new DeploymentConflictError(
-        `deployment ${deployment.id} (${deploymentName}) is not this execution's; left untouched`,
-      );
+    // Three ways to find green: the id CreateGreen returned, the deterministic name (works when
+    // CreateGreen failed after RDS accepted the call), and this execution's tag (works when the
+    // name lookup misses it). A name match tagged for another execution is refused below.
+    const [byId, byName, byTag] = await Promise.all([
+      createdDeploymentId ? gw.rds.describeDeployment(createdDeploymentId) : undefined,
+      gw.rds.deploymentByName(deploymentName),
+      gw.rds.deploymentsTagged(TAGS.execution, executionId),
+    ]);
+    const found = new Map<string, DeploymentFacts>();
+    for (const d of [byId, byName, ...byTag]) if (d) found.set(d.id, d);
+    if (found.size === 0) {
+      // CreateGreen never returned: RDS may have accepted the call and not show it yet (eventual
+      // consistency). The ASL retries this error for a bounded time before concluding "nothing created".
+      if (!createdDeploymentId)
+        throw new GreenLookupPendingError(
+          `no deployment named ${deploymentName} or tagged ${TAGS.execution}=${executionId} is visible yet`,
+        );
+      return { deploymentId: null, greenInstanceIds: [], action: 'nothing-found', deadline };
     }
+    if (found.size > 1)
+      throw new DeploymentConflictError(
+        `several deployments match this execution (${[...found.keys()].join(', ')}); none deleted, a person must choose`,
+      );
+    const deployment = [...found.values()][0]!;
     const greenInstanceIds = deployment.switchoverDetails.flatMap((m) =>
       m.targetMember ? [instanceIdFromArn(m.targetMember)] : [],
     );
-    const status = deployment.status.toUpperCase();
-    if (status === 'SWITCHOVER_COMPLETED') {
-      throw new SwitchedAlreadyError(
-        `deployment ${deployment.id} already switched over; green is production now, nothing deleted`,
-      );
-    }
-    if (status === 'SWITCHOVER_IN_PROGRESS') {
-      throw new CompensationBlockedError(
-        `deployment ${deployment.id} is switching over; wait for RDS to finish or roll back`,
-      );
-    }
-    if (status === 'DELETING')
+    const decision = mayDeleteGreen(deployment, executionId);
+    if (decision.verdict === 'refuse') throw refusalError(decision.kind, decision.reason);
+    if (decision.verdict === 'already-deleting')
       return { deploymentId: deployment.id, greenInstanceIds, action: 'already-deleting', deadline };
 
-    // DeleteTarget=true needs deletion protection off on green (green copies blue's setting).
     for (const id of greenInstanceIds) {
       const green = await gw.rds.describeInstance(id);
-      if (green?.deletionProtection) await gw.rds.disableDeletionProtection(id);
+      if (!green) continue;
+      // Green copies blue's tags; mark it so the role's IAM condition (rds:db-tag/switchyard:role=green)
+      // lets DeleteTarget delete it, and nothing else.
+      if (green.tags[TAGS.role] !== 'green' || green.tags[TAGS.execution] !== executionId)
+        await gw.rds.addTags(green.arn, { [TAGS.role]: 'green', [TAGS.execution]: executionId });
+      // DeleteTarget=true needs deletion protection off on green (green copies blue's setting).
+      if (green.deletionProtection) await gw.rds.disableDeletionProtection(id);
     }
     try {
       await gw.rds.deleteDeployment(deployment.id, true);

@@ -1,29 +1,41 @@
-/** DeleteOldBlue: delete old blue only when its final snapshot is available and it is not protected. */
+/**
+ * DeleteOldBlue: delete old blue only when everything recorded about it still holds right now (see
+ * proveOldBlue): same resource id and name, Switchyard's tags, not serving production, read-only,
+ * no hold, idle, final snapshot available, deletion protection off. Anything else keeps it.
+ */
 
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { DeleteOldBlueInput } from '#domain/contracts';
-import { CleanupRefusedError } from '#domain/errors';
+import { proveOldBlue } from '#domain/deletion';
+import { DeletionHeldError, OldBlueNotProvenError } from '#domain/errors';
+import { gatherOldBlueEvidence } from '#lib/old-blue-evidence';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeDeleteOldBlueHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
-  taskHandler(DeleteOldBlueInput, async ({ oldBlueId, snapshotId }) => {
-    const oldBlue = await gw.rds.describeInstance(oldBlueId);
-    if (!oldBlue) return { deleted: false, status: 'already-gone' };
-    if (['deleting', 'deleted'].includes(oldBlue.status)) return { deleted: true, status: oldBlue.status };
-    const snapshot = await gw.rds.describeSnapshot(snapshotId);
-    if (snapshot?.status !== 'available' || snapshot.instanceId !== oldBlueId) {
-      throw new CleanupRefusedError(
-        `final snapshot ${snapshotId} of ${oldBlueId} is ${snapshot?.status ?? 'missing'}; old blue kept`,
-      );
-    }
-    if (oldBlue.deletionProtection) {
-      // Deletion protection is a person's decision; Switchyard does not override it.
-      throw new CleanupRefusedError(
-        `${oldBlueId} has deletion protection on; old blue kept, snapshot ${snapshotId} exists`,
-      );
-    }
-    const status = await gw.rds.deleteInstance(oldBlueId);
-    return { deleted: true, status };
-  });
+export const makeDeleteOldBlueHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'clock'>) =>
+  taskHandler(
+    DeleteOldBlueInput,
+    async ({ oldBlueId, oldBlueResourceId, executionId, sourceId, snapshotId }) => {
+      const claim = { instanceId: oldBlueId, resourceId: oldBlueResourceId, executionId, sourceId };
+      const proof = proveOldBlue(claim, await gatherOldBlueEvidence(gw, claim, snapshotId));
+      switch (proof.verdict) {
+        case 'gone':
+          return { deleted: false, status: 'already-gone' };
+        case 'already-deleting':
+          return { deleted: true, status: 'deleting' };
+        case 'refuse': {
+          const message = `old blue ${oldBlueId} (${oldBlueResourceId}) kept: ${proof.reasons.join('; ')}`;
+          throw proof.held ? new DeletionHeldError(message) : new OldBlueNotProvenError(message);
+        }
+        default: {
+          const status = await gw.rds.deleteInstance(oldBlueId);
+          return { deleted: true, status };
+        }
+      }
+    },
+  );
 
-export const handler = makeDeleteOldBlueHandler({ rds: rdsGateway(), clock: systemClock });
+export const handler = makeDeleteOldBlueHandler({
+  rds: rdsGateway(),
+  metrics: metricsGateway(),
+  clock: systemClock,
+});

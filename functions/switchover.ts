@@ -4,6 +4,7 @@ import { errorName } from '#aws/errors';
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { SwitchoverInput } from '#domain/contracts';
 import { DeploymentNotFoundError, SwitchoverRefusedError } from '#domain/errors';
+import { instanceIdFromArn } from '#domain/facts';
 import { switchoverDeadline } from '#domain/switchover';
 import { taskHandler } from '#lib/task-handler';
 
@@ -14,12 +15,16 @@ export const makeSwitchoverHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
     const now = gw.clock();
     const before = await gw.rds.describeDeployment(deploymentId);
     if (!before) throw new DeploymentNotFoundError(`deployment ${deploymentId} no longer exists`);
+    // Record blue's resource id now: after the switch it is the only name-proof identity of old blue.
+    const blue = await gw.rds.describeInstance(instanceIdFromArn(before.source));
+    const blueResourceId = blue?.resourceId || null;
     // Idempotent: a retry after a lost response must not ask twice.
     if (ALREADY_SWITCHING.has(before.status.toUpperCase())) {
       return {
         startedAt: now.toISOString(),
         deadline: switchoverDeadline(now, timeoutSeconds),
         status: before.status,
+        blueResourceId,
       };
     }
     try {
@@ -28,6 +33,7 @@ export const makeSwitchoverHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
         startedAt: now.toISOString(),
         deadline: switchoverDeadline(now, timeoutSeconds),
         status: after.status,
+        blueResourceId,
       };
     } catch (err) {
       // RDS guardrails (green not available, lag, long writes) answer InvalidBlueGreenDeploymentStateFault.

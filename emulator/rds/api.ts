@@ -29,6 +29,7 @@ import {
   ENGINES,
   instanceNotFound,
   parameterGroup,
+  renameInstance,
   requireEngineBinaries,
   resolveVersion,
   snapshotNotFound,
@@ -357,6 +358,12 @@ const ModifyDBInstance: Handler = async (core, p) => {
       `DB instance ${inst.id} can't be modified while blue/green deployment ${dep.id} is switching over.`,
     );
   const now = p.bool('ApplyImmediately') ?? false;
+  const newId = p.str('NewDBInstanceIdentifier');
+  if (newId) {
+    validIdentifier(newId, 'NewDBInstanceIdentifier');
+    if (newId.toLowerCase() !== inst.id && core.instance(newId))
+      throw new QueryError('DBInstanceAlreadyExists', 'DB instance already exists', 400);
+  }
   const dp = p.bool('DeletionProtection');
   if (dp !== undefined) inst.deletionProtection = dp;
   const backups = p.int('BackupRetentionPeriod');
@@ -389,6 +396,15 @@ const ModifyDBInstance: Handler = async (core, p) => {
     if (server) await engineOfInstance(inst).setMasterPassword(server, inst.masterUsername, pw);
     inst.masterPassword = pw;
     if (server) server.cfg.password = pw;
+  }
+  // Without ApplyImmediately a rename waits for the maintenance window (the emulator has none: it stays pending).
+  if (newId && newId.toLowerCase() !== inst.id) {
+    if (now) renameInstance(core, inst, newId.toLowerCase());
+    else
+      inst.pendingModifiedValues = {
+        ...(inst.pendingModifiedValues ?? {}),
+        DBInstanceIdentifier: newId.toLowerCase(),
+      };
   }
   core.save();
   return { DBInstance: instanceXml(core, inst) };

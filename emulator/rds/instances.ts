@@ -390,6 +390,38 @@ export const deleteInstance = (core: Core, inst: InstanceRecord, finalSnapshot: 
   });
 };
 
+/**
+ * ModifyDBInstance NewDBInstanceIdentifier with ApplyImmediately: status `renaming`, then the new name.
+ * The endpoint follows the name, as RDS's DNS names do: the instance leaves its endpoint (port) to
+ * its old name and takes the endpoint last held by the new name, if one was left behind, or a new one.
+ * So renaming `orders-db-old1` to `orders-db` (after `orders-db` was renamed away) puts it behind the
+ * port applications use: a fail-back by hand. DbiResourceId does not change.
+ */
+export const renameInstance = (core: Core, inst: InstanceRecord, newId: string): void => {
+  const oldId = inst.id;
+  inst.status = 'renaming';
+  core.save();
+  core.run(`rename ${oldId} to ${newId}`, async () => {
+    await sleep(core.cfg.delays.taskMs);
+    const released = (core.state.releasedEndpoints ??= {});
+    if (inst.endpointPort) released[oldId] = inst.endpointPort;
+    await core.closeEndpoint(inst);
+    inst.id = newId;
+    inst.endpointPort = released[newId];
+    delete released[newId];
+    if (core.server(inst)) await core.openEndpoint(inst);
+    inst.status = 'available';
+    core.save();
+    core.event({
+      sourceIdentifier: newId,
+      sourceType: 'db-instance',
+      sourceArn: core.instanceArn(inst),
+      message: `Renamed instance from ${oldId} to ${newId}`,
+      categories: ['configuration change'],
+    });
+  });
+};
+
 // ---- the seed ------------------------------------------------------------------------------------
 
 /** The seed's SQL on the MySQL family: the same `orders` table as on PostgreSQL, in MySQL's dialect. */

@@ -174,6 +174,8 @@ export interface PersistedState {
   deployments: DeploymentRecord[];
   snapshots: SnapshotRecord[];
   events: EventRecord[];
+  /** Endpoint ports left behind by renamed instances, by name: the endpoint follows the name. */
+  releasedEndpoints?: Record<string, number>;
   alarms: AlarmRecord[];
   ssm: SsmParameterRecord[];
   topics: string[];

@@ -36,6 +36,37 @@ export const makeMetricsGateway = (cloudwatch: CloudWatchClient) => ({
     return typeof value === 'number' ? value : null;
   },
 
+  /**
+   * Largest value of an AWS/RDS metric for an instance over the last `minutes` (1-minute periods),
+   * or null when CloudWatch has no datapoint at all (which proves nothing).
+   */
+  async maxRdsMetric(metric: string, instanceId: string, now: Date, minutes: number): Promise<number | null> {
+    const out = await callAws('GetMetricData', () =>
+      cloudwatch.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(now.getTime() - minutes * 60_000),
+          EndTime: now,
+          MetricDataQueries: [
+            {
+              Id: 'm',
+              MetricStat: {
+                Metric: {
+                  Namespace: 'AWS/RDS',
+                  MetricName: metric,
+                  Dimensions: [{ Name: 'DBInstanceIdentifier', Value: instanceId }],
+                },
+                Period: 60,
+                Stat: 'Maximum',
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    const values = out.MetricDataResults?.[0]?.Values ?? [];
+    return values.length === 0 ? null : Math.max(...values);
+  },
+
   /** States of the named alarms, and the names that do not exist. */
   async alarmStates(
     names: string[],

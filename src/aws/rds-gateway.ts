@@ -98,7 +98,11 @@ export const makeRdsGateway = (rds: RDSClient) => {
     do {
       const out = await callAws('DescribeBlueGreenDeployments', () =>
         rds.send(
-          new DescribeBlueGreenDeploymentsCommand({ Filters: filters, Marker: marker, MaxRecords: 100 }),
+          new DescribeBlueGreenDeploymentsCommand({
+            Filters: filters.length > 0 ? filters : undefined,
+            Marker: marker,
+            MaxRecords: 100,
+          }),
         ),
       );
       all.push(...(out.BlueGreenDeployments ?? []).map(toDeploymentFacts));
@@ -109,6 +113,22 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
   return {
     describeInstance,
+
+    /** The instance with this DbiResourceId, whatever it is named now (resource ids survive renames). */
+    async describeInstanceByResourceId(resourceId: string): Promise<InstanceFacts | undefined> {
+      const out = await callAws('DescribeDBInstances', () =>
+        rds.send(
+          new DescribeDBInstancesCommand({ Filters: [{ Name: 'dbi-resource-id', Values: [resourceId] }] }),
+        ),
+      );
+      const db = out.DBInstances?.[0];
+      return db ? toInstanceFacts(db) : undefined;
+    },
+
+    /** Every deployment carrying tag key=value (RDS has no tag filter for deployments, so all are listed). */
+    async deploymentsTagged(key: string, value: string): Promise<DeploymentFacts[]> {
+      return (await listDeployments([])).filter((d) => d.tags[key] === value);
+    },
 
     /** The engine of an Aurora cluster with this identifier, or undefined when there is none. */
     async describeClusterEngine(id: string): Promise<string | undefined> {
@@ -149,6 +169,23 @@ export const makeRdsGateway = (rds: RDSClient) => {
           .filter((p) => p.ParameterName)
           .map((p) => [p.ParameterName!, p.ParameterValue ?? '']),
       );
+    },
+
+    /** One parameter of a group with its Source (`user` when a person set it, `engine-default` otherwise). */
+    async describeParameter(
+      group: string,
+      name: string,
+    ): Promise<{ value: string | null; source: string } | undefined> {
+      const out = await callAws('DescribeDBParameters', () =>
+        rds.send(
+          new DescribeDBParametersCommand({
+            DBParameterGroupName: group,
+            Filters: [{ Name: 'parameter-name', Values: [name] }],
+          }),
+        ),
+      );
+      const p = out.Parameters?.find((x) => x.ParameterName === name);
+      return p ? { value: p.ParameterValue ?? null, source: p.Source ?? 'unknown' } : undefined;
     },
 
     async parameterGroupExists(group: string): Promise<boolean> {

@@ -101,6 +101,8 @@ export const SwitchoverInput = z.object({
 export const CheckSwitchoverInput = z.object({
   deploymentId: z.string().min(1),
   bakeSeconds: z.number().int().min(0),
+  /** blue's DbiResourceId read by Switchover before the switch; old blue must carry it */
+  blueResourceId: z.string().nullable().optional(),
 });
 
 export const VerifyInput = z.object({
@@ -115,25 +117,32 @@ export const VerifyInput = z.object({
 
 export const RetainInput = z.object({
   oldBlueId: z.string().min(1),
+  oldBlueResourceId: z.string().min(1),
   retentionSeconds: z.number().int().min(0),
   executionId: z.string(),
   sourceId: z.string(),
 });
 
-export const CleanupInput = z.object({
-  deploymentId: z.string(),
+/** What proves old blue at the snapshot and the delete: its name, resource id, execution and the production name. */
+const OldBlueClaimFields = {
   oldBlueId: z.string().min(1),
-  executionId: z.string(),
-});
+  oldBlueResourceId: z.string().min(1),
+  executionId: z.string().min(1),
+  sourceId: z.string().min(1),
+};
+
+export const CleanupInput = z.object({ deploymentId: z.string(), ...OldBlueClaimFields });
 
 export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
 
-export const DeleteOldBlueInput = z.object({ oldBlueId: z.string().min(1), snapshotId: z.string().min(1) });
+export const DeleteOldBlueInput = z.object({ ...OldBlueClaimFields, snapshotId: z.string().min(1) });
 
 export const CompensateInput = z.object({
   deploymentName: z.string().min(1),
   executionId: z.string(),
   sourceId: z.string(),
+  /** the id CreateGreen returned; null or absent when its outcome is unknown (it failed or timed out) */
+  createdDeploymentId: z.string().nullable().optional(),
 });
 
 export const CheckCompensationInput = z.object({
@@ -149,6 +158,7 @@ export const NotifyInput = z.object({
     'compensation-stuck',
     'failed-after-switch',
     'cleanup-held',
+    'held',
   ]),
   executionId: z.string(),
   sourceId: z.string().optional(),

@@ -68,6 +68,24 @@ export class SwitchedAlreadyError extends SwitchyardError {
   override readonly name = 'SwitchedAlreadyError';
 }
 
+/** A hold tag (`switchyard hold`) is on what would be deleted. Terminal: the run ends Held and notifies. */
+export class DeletionHeldError extends SwitchyardError {
+  override readonly name = 'DeletionHeldError';
+}
+
+/** The instance about to be snapshotted or deleted is no longer provably old blue. Terminal: kept, notified. */
+export class OldBlueNotProvenError extends SwitchyardError {
+  override readonly name = 'OldBlueNotProvenError';
+}
+
+/**
+ * CreateGreen's outcome is unknown and no deployment is visible yet (RDS lookups are eventually
+ * consistent). Retried by the ASL for a bounded time before concluding that nothing was created.
+ */
+export class GreenLookupPendingError extends SwitchyardError {
+  override readonly name = 'GreenLookupPendingError';
+}
+
 /** Sent by the approval callback through SendTaskFailure (never thrown by a handler). */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 
@@ -83,6 +101,9 @@ export const THROWN_ERROR_NAMES = [
   'SmokeTestFailedError',
   'CleanupRefusedError',
   'SwitchedAlreadyError',
+  'DeletionHeldError',
+  'OldBlueNotProvenError',
+  'GreenLookupPendingError',
 ] as const;
 
 /** Narrows an unknown catch value to an Error. */

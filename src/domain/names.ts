@@ -9,6 +9,8 @@ export const TAGS = {
   role: 'switchyard:role',
   /** on an old blue: the instance name it was retained for */
   source: 'switchyard:source',
+  /** set by `switchyard hold`: no deletion of anything carrying it (value: who held it and when) */
+  hold: 'switchyard:hold',
 } as const;
 
 const shortHash = (text: string, length = 10): string =>

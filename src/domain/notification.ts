@@ -1,3 +1,4 @@
+import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -8,7 +9,8 @@ export type Outcome =
   | 'rolled-back'
   | 'compensation-stuck'
   | 'failed-after-switch'
-  | 'cleanup-held';
+  | 'cleanup-held'
+  | 'held';
 
 type State = Record<string, unknown>;
 
@@ -24,11 +26,14 @@ const HEADLINE: Record<Outcome, string> = {
   'compensation-stuck': 'ACTION NEEDED: green could not be confirmed deleted',
   'failed-after-switch': 'ACTION NEEDED: switched but not verified; old blue kept untouched',
   'cleanup-held': 'switched and verified; cleanup held, old blue kept',
+  held: 'HELD: a person put a hold on this run; nothing was deleted',
 };
 
+/** Runbook lines; `<executionArn>` is replaced by the run's execution ARN. */
 const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   'failed-after-switch': [
     'Fail-back runbook:',
+    `0. First stop every automatic deletion: \`npx switchyard hold <executionArn>\` (tags the run's instances and deployment ${TAGS.hold}).`,
     '1. Check the new primary (the original name) and the alarms named in the problems above.',
     '2. If it must go back: old blue (the -old1 instance) is intact and read-only; set default_transaction_read_only=0 in its parameter group, reboot it, and point the application at its endpoint.',
     '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
@@ -37,6 +42,10 @@ const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   'compensation-stuck': [
     'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
     'after confirming its status is not SWITCHOVER_COMPLETED; blue was never changed.',
+  ],
+  held: [
+    `Runbook: what the hold protects is listed in the reason above. When the incident is closed, remove the tag ${TAGS.hold}`,
+    'from the instances and the deployment, then snapshot and delete old blue by hand (the run has ended; it will not resume).',
   ],
   'cleanup-held': [
     'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
@@ -58,11 +67,13 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
+  const compensation = at(state, 'compensation.action');
+  if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
   if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
     lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
-  lines.push(...(RUNBOOK[outcome] ?? []));
+  lines.push(...(RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionId)));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };

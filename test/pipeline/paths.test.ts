@@ -59,6 +59,8 @@ const HAPPY = [
 ];
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
 const DELETE_GREEN = `deleteDeployment ${DEPLOYMENT} deleteTarget=true`;
+// Compensate marks green (which copied blue's tags) so the IAM condition on DeleteTarget matches it.
+const TAG_GREEN = 'addTags orders-db-green-abc123 switchyard:execution,switchyard:role';
 
 describe('blue-green state machine paths', () => {
   it('switches, verifies, keeps old blue, snapshots it, then deletes it on the happy path', async () => {
@@ -88,7 +90,7 @@ describe('blue-green state machine paths', () => {
     expect(run.status).toBe('FAILED');
     expect(run.error).toBe('Switchyard.RolledBack');
     expect(run.states).toEqual([...UP_TO_APPROVAL, ...COMPENSATED]);
-    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
     expect(world.instances.has('orders-db-green-abc123')).toBe(false);
     expect(world.published[0]?.message).toContain('ApprovalRejected');
     expect(world.published[0]?.message).toContain('not tonight');
@@ -103,7 +105,7 @@ describe('blue-green state machine paths', () => {
       'ignore',
     );
     expect(run.states).toEqual([...UP_TO_APPROVAL, ...COMPENSATED]);
-    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
     expect(world.published[0]?.message).toContain('States.Timeout');
   });
 
@@ -111,7 +113,7 @@ describe('blue-green state machine paths', () => {
     const world = makeWorld({ greenFails: true });
     const run = await runPath(world, baseInput());
     expect(run.states).toEqual([...PREFIX, ...greenPolls(3), 'GreenFailed', ...COMPENSATED]);
-    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
     expect(world.published[0]?.message).toContain('INVALID_CONFIGURATION');
   });
 
@@ -120,7 +122,7 @@ describe('blue-green state machine paths', () => {
     const world = makeWorld({ provisioningPolls: Number.POSITIVE_INFINITY });
     const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 1 } }));
     expect(run.states).toEqual([...PREFIX, ...greenPolls(6), 'GreenDeadlinePassed', ...COMPENSATED]);
-    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
   });
 
   it('compensates when lag never converges before its deadline', async () => {
@@ -136,7 +138,7 @@ describe('blue-green state machine paths', () => {
       'LagDeadlinePassed',
       ...COMPENSATED,
     ]);
-    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', DELETE_GREEN]);
+    expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
     expect(world.published[0]?.message).toContain('5000000 bytes');
   });
 
@@ -164,6 +166,7 @@ describe('blue-green state machine paths', () => {
     expect(world.calls).toEqual([
       'createDeployment sy-orders-db-0b84446f57',
       `switchover ${DEPLOYMENT} 60`,
+      TAG_GREEN,
       DELETE_GREEN,
     ]);
     expect(world.instances.get('orders-db')?.resourceId).toBe('db-ORDERSDB');

@@ -26,6 +26,21 @@ export interface WorldScript {
   /** seconds the clock moves on each read */
   clockStepSeconds?: number;
   source?: Partial<InstanceFacts>;
+  /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
+  connections?: Record<string, number | null>;
+  /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
+  parameters?: Record<string, string>;
+  /** CreateBlueGreenDeployment is accepted but its response is lost (the handler fails); lookups miss it this many times */
+  createResponseLost?: { invisibleLookups: number };
+  /** CreateBlueGreenDeployment fails before RDS creates anything */
+  createFails?: boolean;
+  /** the lookup by name never finds the deployment (only the execution tag does) */
+  nameLookupBlind?: boolean;
+  /** a person acts right after Retain tagged old blue (during the retention wait) */
+  duringRetention?: (world: {
+    instances: Map<string, InstanceFacts>;
+    deployments: Map<string, DeploymentFacts>;
+  }) => void;
 }
 
 const ACCOUNT = 'arn:aws:rds:us-east-1:123456789012';
@@ -62,6 +77,14 @@ export const makeWorld = (script: WorldScript = {}) => {
   const throttles = { ...script.throttle };
   const source = instance('orders-db', script.source);
   instances.set(source.id, source);
+  // Deployments whose creation response was lost stay invisible to lookups for a while (eventual consistency).
+  const invisible = new Map<string, number>();
+  const visible = (d: DeploymentFacts): boolean => {
+    const left = invisible.get(d.id) ?? 0;
+    if (left <= 0) return true;
+    invisible.set(d.id, left - 1);
+    return false;
+  };
 
   const maybeThrottle = (method: string) => {
     const left = throttles[method] ?? 0;
@@ -103,12 +126,20 @@ export const makeWorld = (script: WorldScript = {}) => {
         const green = instances.get('orders-db-green-abc123')!;
         const blue = instances.get('orders-db')!;
         instances.delete('orders-db-green-abc123');
+        // Endpoints follow the names; resource ids stay; green takes blue's tags (RDS user guide).
         instances.set('orders-db-old1', {
           ...blue,
           id: 'orders-db-old1',
           arn: `${ACCOUNT}:db:orders-db-old1`,
+          endpoint: { address: 'orders-db-old1.example', port: 5432 },
         });
-        instances.set('orders-db', { ...green, id: 'orders-db', arn: `${ACCOUNT}:db:orders-db` });
+        instances.set('orders-db', {
+          ...green,
+          id: 'orders-db',
+          arn: `${ACCOUNT}:db:orders-db`,
+          endpoint: blue.endpoint,
+          tags: structuredClone(blue.tags),
+        });
         deployment.status = 'SWITCHOVER_COMPLETED';
         deployment.source = `${ACCOUNT}:db:orders-db-old1`;
         deployment.target = `${ACCOUNT}:db:orders-db`;
@@ -132,15 +163,29 @@ export const makeWorld = (script: WorldScript = {}) => {
         return found ? structuredClone(found) : undefined;
       },
       describeClusterEngine: async (id: string) => (id === 'orders-aurora' ? 'aurora-postgresql' : undefined),
+      describeInstanceByResourceId: async (resourceId: string) => {
+        const found = [...instances.values()].find((i) => i.resourceId === resourceId);
+        return found ? structuredClone(found) : undefined;
+      },
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
-      describeParameters: async () => ({ 'rds.logical_replication': '1' }),
+      describeParameters: async () => ({ 'rds.logical_replication': '1', ...script.parameters }),
+      // RDS default for default_transaction_read_only is 0; a scripted value counts as set by a person.
+      describeParameter: async (_group: string, name: string) =>
+        script.parameters?.[name] !== undefined
+          ? { value: script.parameters[name], source: 'user' }
+          : { value: '0', source: 'engine-default' },
       parameterGroupExists: async () => true,
       validUpgradeTargets: async () => ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
       deploymentByName: async (name: string) => {
+        if (script.nameLookupBlind) return undefined;
         const found = [...deployments.values()].find((d) => d.name === name);
-        return found ? structuredClone(found) : undefined;
+        return found && visible(found) ? structuredClone(found) : undefined;
       },
+      deploymentsTagged: async (key: string, value: string) =>
+        [...deployments.values()]
+          .filter((d) => d.tags[key] === value && visible(d))
+          .map((d) => structuredClone(d)),
       describeDeployment: async (id: string) => {
         maybeThrottle('describeDeployment');
         const found = deployments.get(id);
@@ -151,6 +196,7 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
       createDeployment: async (req) => {
         calls.push(`createDeployment ${req.name}`);
+        if (script.createFails) throw new Error('CreateBlueGreenDeployment failed (scripted)');
         const id = `bgd-${deployments.size + 1}abcdefghijklmno`.slice(0, 20);
         const d = {
           id,
@@ -166,6 +212,12 @@ export const makeWorld = (script: WorldScript = {}) => {
           polls: 0,
         };
         deployments.set(id, d);
+        if (script.createResponseLost) {
+          invisible.set(id, script.createResponseLost.invisibleLookups);
+          const err = new Error('socket hang up after CreateBlueGreenDeployment was sent (scripted)');
+          err.name = 'TimeoutError';
+          throw err;
+        }
         return structuredClone(d);
       },
       switchover: async (id: string, timeoutSeconds: number) => {
@@ -195,6 +247,10 @@ export const makeWorld = (script: WorldScript = {}) => {
         calls.push(`addTags ${arn.slice(arn.lastIndexOf(':') + 1)} ${Object.keys(tags).sort().join(',')}`);
         const inst = [...instances.values()].find((i) => i.arn === arn);
         if (inst) Object.assign(inst.tags, tags);
+        const dep = [...deployments.values()].find((d) => arn.endsWith(`:deployment:${d.id}`));
+        if (dep) Object.assign(dep.tags, tags);
+        if (inst && tags['switchyard:role'] === 'old-blue')
+          script.duringRetention?.({ instances, deployments });
       },
       describeSnapshot: async (id: string) => {
         const s = snapshots.get(id);
@@ -220,6 +276,10 @@ export const makeWorld = (script: WorldScript = {}) => {
         const value = values[Math.min(lagIndex, values.length - 1)] ?? null;
         lagIndex++;
         return value;
+      },
+      maxRdsMetric: async (_metric: string, instanceId: string) => {
+        const scripted = script.connections?.[instanceId];
+        return scripted === undefined ? 0 : scripted;
       },
       alarmStates: async (names: string[]) => {
         const states = switched ? (script.alarmsAfterSwitch ?? {}) : {};

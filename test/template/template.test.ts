@@ -78,6 +78,69 @@ describe('packaged CloudFormation template', () => {
     expect(deleters).toEqual(['CleanupRole', 'CompensateRole']);
   });
 
+  it('conditions every deleting permission on Switchyard tags, and none survives a hold tag', () => {
+    type Statement = {
+      Effect: string;
+      Action: string[];
+      Condition?: Record<string, Record<string, unknown>>;
+    };
+    const statementsOf = (roleName: string): Statement[] =>
+      (
+        (resources[roleName]!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>) ??
+        []
+      ).flatMap((p) => p.PolicyDocument.Statement.map((st) => ({ ...st, Action: [st.Action].flat() })));
+    const DESTRUCTIVE = [
+      'rds:DeleteDBInstance',
+      'rds:DeleteBlueGreenDeployment',
+      'rds:CreateDBSnapshot',
+      'rds:ModifyDBInstance',
+    ];
+    const expected: Record<string, Record<string, Record<string, unknown>>> = {
+      'DeleteOldBlueRole rds:DeleteDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'old-blue' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'CompensateRole rds:DeleteDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'CompensateRole rds:ModifyDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'CompensateRole rds:DeleteBlueGreenDeployment': {
+        Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
+      },
+      'CleanupRole rds:DeleteBlueGreenDeployment': {
+        Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
+      },
+    };
+    const seen: string[] = [];
+    for (const [name] of ofType('AWS::IAM::Role')) {
+      for (const statement of statementsOf(name)) {
+        // The switchover needs ModifyDBInstance on blue and green (RDS user guide); it deletes nothing.
+        const destructive = statement.Action.filter(
+          (a) => DESTRUCTIVE.includes(a) && !(name === 'SwitchoverRole' && a === 'rds:ModifyDBInstance'),
+        );
+        for (const action of destructive) {
+          // Every allow of a destructive action carries a tag condition; none is unconditional.
+          expect(statement.Condition, `${name} ${action}`).toBeDefined();
+          const key = `${name} ${action}`;
+          if (expected[key]) {
+            expect(statement.Condition, key).toEqual(expected[key]);
+            seen.push(key);
+          }
+        }
+      }
+    }
+    expect(seen.sort()).toEqual(Object.keys(expected).sort());
+    // The old-blue snapshot is allowed only on an instance tagged old-blue.
+    const snapshotOfDb = statementsOf('CleanupRole').find(
+      (s) => s.Action.includes('rds:CreateDBSnapshot') && JSON.stringify(s).includes(':db:*'),
+    );
+    expect(snapshotOfDb?.Condition?.StringEquals).toEqual({ 'rds:db-tag/switchyard:role': 'old-blue' });
+  });
+
   it("lets the state machine invoke only this service's functions", () => {
     const roles = ofType('AWS::IAM::Role').filter(
       ([n]) =>

@@ -1,10 +1,11 @@
 /** Handlers over the real RDS/CloudWatch gateways with the SDK clients mocked (aws-sdk-client-mock). */
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
+  AddTagsToResourceCommand,
   CreateBlueGreenDeploymentCommand,
+  DBInstanceNotFoundFault,
   DeleteBlueGreenDeploymentCommand,
   DescribeBlueGreenDeploymentsCommand,
-  DBInstanceNotFoundFault,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   InvalidBlueGreenDeploymentStateFault,
@@ -13,7 +14,7 @@ import {
   SwitchoverBlueGreenDeploymentCommand,
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Gateways } from '#aws/gateways';
 import { makeMetricsGateway } from '#aws/metrics-gateway';
 import { makeRdsGateway } from '#aws/rds-gateway';
@@ -138,6 +139,11 @@ describe('compensate', () => {
     rdsMock.on(ModifyDBInstanceCommand).resolves({});
     rdsMock.on(DeleteBlueGreenDeploymentCommand).resolves({ BlueGreenDeployment: bgd('DELETING') });
     const out = await makeCompensateHandler(gateways())(input, context);
+    // Green is marked first, so the IAM condition rds:db-tag/switchyard:role=green lets DeleteTarget delete it.
+    expect(rdsMock.commandCalls(AddTagsToResourceCommand)[0]!.args[0].input.Tags).toEqual([
+      { Key: 'switchyard:role', Value: 'green' },
+      { Key: 'switchyard:execution', Value: EXEC },
+    ]);
     expect(out).toMatchObject({
       action: 'deleted-with-target',
       greenInstanceIds: ['orders-db-green-x1y2z3'],
@@ -172,12 +178,52 @@ describe('compensate', () => {
     expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
-  it('does nothing when CreateGreen never created anything', async () => {
+  it('asks the ASL to look again (bounded) when CreateGreen never returned and nothing is visible', async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
+    await expect(
+      makeCompensateHandler(gateways())({ ...input, createdDeploymentId: null }, context),
+    ).rejects.toMatchObject({ name: 'GreenLookupPendingError', message: expect.stringContaining(EXEC) });
+    expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
+  });
+
+  it('reports nothing found when the deployment CreateGreen returned is gone', async () => {
+    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [] });
+    expect(
+      await makeCompensateHandler(gateways())({ ...input, createdDeploymentId: 'bgd-abc' }, context),
+    ).toMatchObject({ deploymentId: null, action: 'nothing-found' });
+  });
+
+  it('finds green by the execution tag when the lookup by name misses it', async () => {
+    // The name filter answers nothing; only the unfiltered list (searched by tag) has the deployment.
+    rdsMock.on(DescribeBlueGreenDeploymentsCommand).callsFake((req: { Filters?: unknown[] }) => ({
+      BlueGreenDeployments: req.Filters ? [] : [bgd('AVAILABLE')],
+    }));
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ DBInstanceIdentifier: 'orders-db-green-x1y2z3' }] });
+    rdsMock.on(DeleteBlueGreenDeploymentCommand).resolves({ BlueGreenDeployment: bgd('DELETING') });
     expect(await makeCompensateHandler(gateways())(input, context)).toMatchObject({
-      deploymentId: null,
-      action: 'nothing-created',
+      deploymentId: 'bgd-abc',
+      action: 'deleted-with-target',
     });
+    expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(1);
+    const lookups = rdsMock
+      .commandCalls(DescribeBlueGreenDeploymentsCommand)
+      .map((c) => c.args[0].input.Filters);
+    expect(lookups).toEqual([
+      [{ Name: 'blue-green-deployment-name', Values: ['sy-orders-db-1'] }],
+      undefined,
+    ]);
+  });
+
+  it('keeps a held deployment (DeletionHeldError), deleting nothing', async () => {
+    rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({
+      BlueGreenDeployments: [bgd('AVAILABLE', { 'switchyard:execution': EXEC, 'switchyard:hold': 'dba' })],
+    });
+    await expect(makeCompensateHandler(gateways())(input, context)).rejects.toMatchObject({
+      name: 'DeletionHeldError',
+    });
+    expect(rdsMock.commandCalls(DeleteBlueGreenDeploymentCommand)).toHaveLength(0);
   });
 
   it("leaves another execution's deployment alone", async () => {
@@ -205,7 +251,13 @@ describe('compensate', () => {
 });
 
 describe('switchover', () => {
-  it('passes the explicit SwitchoverTimeout', async () => {
+  beforeEach(() => {
+    rdsMock
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [{ DBInstanceIdentifier: 'orders-db', DbiResourceId: 'db-BLUE' }] });
+  });
+
+  it("passes the explicit SwitchoverTimeout and records blue's resource id", async () => {
     rdsMock.on(DescribeBlueGreenDeploymentsCommand).resolves({ BlueGreenDeployments: [bgd('AVAILABLE')] });
     rdsMock
       .on(SwitchoverBlueGreenDeploymentCommand)
@@ -214,7 +266,11 @@ describe('switchover', () => {
       { deploymentId: 'bgd-abc', timeoutSeconds: 120 },
       context,
     );
-    expect(out).toMatchObject({ status: 'SWITCHOVER_IN_PROGRESS', deadline: '2026-11-22T02:03:00.000Z' });
+    expect(out).toMatchObject({
+      status: 'SWITCHOVER_IN_PROGRESS',
+      deadline: '2026-11-22T02:03:00.000Z',
+      blueResourceId: 'db-BLUE',
+    });
     expect(rdsMock.commandCalls(SwitchoverBlueGreenDeploymentCommand)[0]!.args[0].input).toEqual({
       BlueGreenDeploymentIdentifier: 'bgd-abc',
       SwitchoverTimeout: 120,
