@@ -311,6 +311,55 @@ describe.skipIf(!available)('RDS for MariaDB on the MariaDB binary: the AWS CLI 
     expect((await deployment(bgId))?.Status).toBe('AVAILABLE');
   });
 
+  it('stalls green for real (replication-stall): ReplicaLag -1 as RDS reports it, the switchover refused', async () => {
+    const greenId = (await deployment(bgId))?.Target?.split(':db:')[1] as string;
+    await emu.faults.inject({ kind: 'replication-stall' });
+    try {
+      const lag = await ok([
+        'cloudwatch',
+        'get-metric-statistics',
+        '--namespace',
+        'AWS/RDS',
+        '--metric-name',
+        'ReplicaLag',
+        '--dimensions',
+        `Name=DBInstanceIdentifier,Value=${greenId}`,
+        '--statistics',
+        'Maximum',
+        '--start-time',
+        new Date(Date.now() - 600_000).toISOString(),
+        '--end-time',
+        new Date().toISOString(),
+        '--period',
+        '60',
+      ]);
+      expect(lag.Datapoints[0]?.Maximum).toBe(-1);
+      const r = await aws(emu, [
+        'rds',
+        'switchover-blue-green-deployment',
+        '--blue-green-deployment-identifier',
+        bgId,
+      ]);
+      expect(r.code).toBe(254);
+      expect(r.stderr).toContain(
+        'replication is not healthy (the replication SQL thread on green is stopped',
+      );
+    } finally {
+      await emu.faults.clear('replication-stall');
+    }
+    await sql(
+      'shop-db',
+      "INSERT INTO orders (customer_id, status, amount_cents) VALUES (6, 'after-stall', 6)",
+    );
+    await waitUntil('green applies again after the stall', async () => {
+      const [r] = await sql<{ n: number }>(
+        greenId,
+        "SELECT COUNT(*) AS n FROM orders WHERE status = 'after-stall'",
+      );
+      return Number(r?.n) === 1;
+    });
+  });
+
   it('rolls a switchover back when green cannot catch up in time: blue writable again, replication resumes', async () => {
     await emu.faults.inject({ kind: 'switchover-timeout', timeoutMs: 1500 });
     try {
