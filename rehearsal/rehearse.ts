@@ -582,12 +582,19 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     if (scenario.expected === 'switched') {
       checks.push({
         name: 'endpoint moved to green',
+        // MySQL family: one binary, so the version string cannot change; the server behind the
+        // endpoint (server_id) must, and RDS must report the target version.
         ok:
           !!before &&
           !!after &&
           before.systemIdentifier !== after.systemIdentifier &&
-          after.serverVersion.startsWith('18'),
-        detail: `${before?.serverVersion ?? '?'} → ${after?.serverVersion ?? '?'}`,
+          (mysqlFamily
+            ? instances.find((i) => i.DBInstanceIdentifier === SOURCE_ID)?.EngineVersion ===
+              targetEngineVersion
+            : after.serverVersion.startsWith('18')),
+        detail: mysqlFamily
+          ? `server_id ${before?.systemIdentifier ?? '?'} → ${after?.systemIdentifier ?? '?'}, EngineVersion ${targetEngineVersion}`
+          : `${before?.serverVersion ?? '?'} → ${after?.serverVersion ?? '?'}`,
       });
       checks.push({
         name: 'no Blue/Green deployment left',
