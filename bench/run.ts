@@ -11,12 +11,22 @@ import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
+import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
 import { benchRows, type RowsBench } from './rows.ts';
 import type { Summary } from './stats.ts';
 import { benchTransitions, type TransitionBench } from './transitions.ts';
 
-export const SUITES = ['rehearsals', 'cli', 'rows', 'copy', 'transitions', 'bundles', 'engines'] as const;
+export const SUITES = [
+  'rehearsals',
+  'cli',
+  'rows',
+  'copy',
+  'transitions',
+  'bundles',
+  'inspection',
+  'engines',
+] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface BenchOptions {
@@ -32,6 +42,8 @@ export interface BenchOptions {
   cliRuns: number;
   /** rows in the isolated logical-copy experiment */
   copyRows: number;
+  /** inspections per schema size (200 and 2,000 tables) */
+  inspectionRuns?: number;
   log: (line: string) => void;
 }
 
@@ -56,6 +68,7 @@ export interface BenchResults {
   cli?: CliBench;
   transitions?: TransitionBench;
   bundles?: BundleSample[];
+  inspection?: InspectionBench;
 }
 
 export const RESULTS_PATH = fileURLToPath(new URL('results.json', import.meta.url));
@@ -145,6 +158,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     () => benchCopy(options.copyRows, options.log),
     (v) => (results.copy = v),
   );
+  await suite(
+    'inspection',
+    { runs: options.inspectionRuns ?? 7 },
+    () => benchInspection(options.inspectionRuns ?? 7, options.log),
+    (v) => (results.inspection = v),
+  );
   return results;
 };
 
@@ -225,6 +244,13 @@ export const formatResults = (r: BenchResults): string => {
         `${(b.bytes / 1024).toFixed(0)} KiB; import ${b.bundledImportMedianMs?.toFixed(0)} ms bundled vs ${b.unbundledImportMedianMs?.toFixed(0)} ms tsx`,
       );
   }
+  if (r.inspection)
+    for (const s of r.inspection.sizes)
+      add(
+        `inspection of blue, ${s.tables.toLocaleString('en-US')} tables`,
+        ms(s.totalMs),
+        s === r.inspection.sizes.at(-1) ? `≤ 2000 ms; ${r.inspection.ratio}× the smallest` : '',
+      );
   const w = Math.max(...rows.map((x) => x[0].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`).join('\n');
 };

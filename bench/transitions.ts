@@ -38,6 +38,7 @@ const productionInput = () => ({
   target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' },
   approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 1440 },
   verify: { alarmNames: ['orders-5xx'] },
+  database: { name: 'orders', user: 'switchyard', passwordParameter: '/orders-db/password' },
 });
 
 const count = async (

@@ -6,6 +6,7 @@ const COMMANDS: Record<string, string> = {
   rehearse: 'Run a whole Blue/Green deployment locally: emulator, state machine, live writes, approval.',
   emulator: 'Start the local RDS Blue/Green emulator on real PostgreSQL.',
   lint: 'Check SQL migrations against the expand/contract gate.',
+  check: "Run Preflight's checks read-only: input, source, migrations, and blue's database.",
   start: 'Start an execution of the deployed state machine with an input document.',
   status: 'Show the state and audit report of an execution.',
   approve: 'Approve a pending switchover (operators with IAM rights).',

@@ -1,12 +1,14 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
 
-import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { type Gateways, inspectionGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { PreflightInput } from '#domain/contracts';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
+import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
 import { defaultGateRunner } from '#lib/default-gate';
+import { inspectBlue } from '#lib/inspect-blue';
 import {
   checkMigrations,
   type GateRunner,
@@ -22,11 +24,17 @@ const PREFLIGHT_PARAMETERS = [
   'max_worker_processes',
 ];
 
-const refuse = (sourceId: string, problems: string[]): never => {
-  throw new PreflightRefusedError(
-    `Preflight refused ${sourceId}: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}`,
+const refuse = (sourceId: string, problems: string[], inspection?: InspectionReport | null): never => {
+  const warnings = inspection ? warningLines(inspection) : [];
+  const also = warnings.length
+    ? `\nAlso found (warnings, not a refusal on their own):\n${warnings.map((w) => `- ${w}`).join('\n')}`
+    : '';
+  const error = new PreflightRefusedError(
+    `Preflight refused ${sourceId}: ${problems.length} problem(s):\n${problems.map((p) => `- ${p}`).join('\n')}${also}`,
     problems,
   );
+  if (inspection) error.inspection = inspection;
+  throw error;
 };
 
 /** Gate verdict for the release's migrations; contract ones also need the last rollback window closed. */
@@ -45,7 +53,7 @@ const checkReleaseMigrations = async (
   return check;
 };
 
-export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: GateRunner) =>
+export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'inspection' | 'clock'>, gate: GateRunner) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
     if (!verdict.ok) {
@@ -83,7 +91,10 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
     const plan = buildPlan(input, instance, executionId, gw.clock());
     const migrations = await checkReleaseMigrations(input, plan, gw, gate);
     problems.push(...migrations.problems);
-    if (problems.length > 0) return refuse(sourceId, problems);
+    // The data plane: blue's schema, extensions and replication settings, read-only.
+    const inspection = await inspectBlue(input, instance, plan.replication, gw.inspection);
+    problems.push(...inspection.problems);
+    if (problems.length > 0) return refuse(sourceId, problems, inspection.report);
 
     return {
       plan,
@@ -99,7 +110,11 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'clock'>, gate: 
       },
       migrations: migrations.summary,
       warnings: migrations.warnings,
+      database: inspection.report,
     };
   });
 
-export const handler = makePreflightHandler({ rds: rdsGateway(), clock: systemClock }, defaultGateRunner);
+export const handler = makePreflightHandler(
+  { rds: rdsGateway(), inspection: inspectionGateway(), clock: systemClock },
+  defaultGateRunner,
+);

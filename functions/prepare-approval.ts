@@ -1,12 +1,13 @@
 /** PrepareApproval: the facts approvers need, a smoke test of green, and the decision deadline. */
 
-import { databaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { databaseGateway, ddlGuardGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
-import { SmokeTestFailedError } from '#domain/errors';
+import { assertIsError, SmokeTestFailedError } from '#domain/errors';
+import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
 import { taskHandler } from '#lib/task-handler';
 
-export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'clock'>) =>
+export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'ddlGuard' | 'clock'>) =>
   taskHandler(PrepareApprovalInput, async (input) => {
     const { plan, source, target } = input;
     const green = await gw.rds.describeInstance(input.greenInstanceId);
@@ -23,6 +24,22 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
       throw new SmokeTestFailedError(
         `green smoke queries failed: ${failed.map((f) => `${f.sql}: ${f.error}`).join('; ')}`,
       );
+    }
+    // What the DDL guard saw on blue since green was created; unreadable is said, not fatal.
+    const guard = input.ddlGuard;
+    let seen: { logged: number | null; schemaChanged: boolean | null; note?: string } = {
+      logged: null,
+      schemaChanged: null,
+    };
+    if (input.database && guard.mode !== 'off') {
+      try {
+        const o = await gw.ddlGuard.observe(input.database, input.executionId);
+        seen = o
+          ? { logged: o.logged, schemaChanged: o.schemaChanged }
+          : { ...seen, note: 'guard not found on blue' };
+      } catch (err) {
+        seen = { ...seen, note: `cannot read the guard on blue: ${assertIsError(err).message}` };
+      }
     }
     return {
       approvers: plan.approval.approvers,
@@ -45,6 +62,8 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         lag: { value: input.lag.value ?? -1, unit: input.lag.unit, metric: input.lag.metric },
         window: plan.window,
         migrations: input.migrations,
+        ddlGuard: { mode: guard.mode, freeze: guard.freeze, warnings: guard.warnings, ...seen },
+        ...(input.inspection ? { inspection: approvalInspection(input.inspection) } : {}),
       },
       smoke,
     };
@@ -53,5 +72,6 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
 export const handler = makePrepareApprovalHandler({
   rds: rdsGateway(),
   database: databaseGateway(),
+  ddlGuard: ddlGuardGateway(),
   clock: systemClock,
 });

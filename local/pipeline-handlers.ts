@@ -3,6 +3,7 @@
  * and the path tests bind the ASL's Task states through this table; the approval functions have
  * their own wiring (src/approval) and are bound by the caller.
  */
+import { makeApplyMigrationsHandler } from '../functions/apply-migrations.ts';
 import { makeCheckCompensationHandler } from '../functions/check-compensation.ts';
 import { makeCheckGreenHandler } from '../functions/check-green.ts';
 import { makeCheckLagHandler } from '../functions/check-lag.ts';
@@ -13,9 +14,11 @@ import { makeCleanupHandler } from '../functions/cleanup.ts';
 import { makeCompensateHandler } from '../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
+import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
@@ -27,6 +30,9 @@ export type LambdaLike = (event: unknown, context: object) => Promise<unknown>;
 export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string, LambdaLike> => {
   const table = {
     preflight: makePreflightHandler(gw, gate),
+    applyMigrations: makeApplyMigrationsHandler(gw),
+    installDdlGuard: makeInstallDdlGuardHandler(gw),
+    releaseDdlGuard: makeReleaseDdlGuardHandler(gw),
     createGreen: makeCreateGreenHandler(gw),
     checkGreen: makeCheckGreenHandler(gw),
     checkLag: makeCheckLagHandler(gw),

@@ -107,6 +107,15 @@ export const rehearsalInput = (
         deadlineMinutes: seconds(6, 'minutes'),
       };
       break;
+    case 'migration-fails':
+      // Passes the gate (a NOT VALID foreign key is an expand warning) but fails on blue: no suppliers table.
+      input.migrations = {
+        engine: 'postgres',
+        expand: [
+          'ALTER TABLE orders ADD COLUMN supplier_id bigint;\nALTER TABLE orders ADD CONSTRAINT orders_supplier_fk FOREIGN KEY (supplier_id) REFERENCES suppliers (id) NOT VALID;',
+        ],
+      };
+      break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';
       input.migrations = {

@@ -19,6 +19,7 @@ import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
+import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import { identifyMysql, isMysqlReadOnly, measureMysqlSource, type RehearsalEngine } from './engine-probes.ts';
 import {
@@ -32,6 +33,7 @@ import {
 import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
 import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
+import { checkProductionWrites, createSchemaHazards, HAZARD_NAMES } from './schema-hazards.ts';
 import {
   createWritesTable,
   type EndpointConfig,
@@ -243,6 +245,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     //    run's task tokens) and DynamoDB (the approval table).
     const engine = options.engine ?? 'postgres';
     const mysqlFamily = engine !== 'postgres';
+    if (mysqlFamily && scenario.schemaHazards)
+      throw new Error(
+        `scenario ${scenario.name} plants PostgreSQL objects (large object, unlogged table, materialized view) and has no ${engine} form; run it with --engine postgres`,
+      );
     phase(
       `starting the emulator (${
         engine === 'postgres'
@@ -337,6 +343,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
     await createWritesTable(endpointCfg, mysqlFamily ? 'mysql' : 'postgres');
+    if (scenario.schemaHazards) await createSchemaHazards(endpointCfg);
     const before = await (mysqlFamily ? identifyMysql : identify)(emu, SOURCE_ID);
     const sourceSizes = await (mysqlFamily ? measureMysqlSource : measureSource)(endpointCfg);
     load = new WriteLoad(endpointCfg, {
@@ -358,6 +365,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     // 6. The execution.
     const lag: LagSample[] = [];
+    const migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
+    const guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
     const stateTimes: Array<{ state: string; at: number }> = [];
     let current: string | null = null;
     let stateSince = Date.now();
@@ -396,6 +405,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
 
     const afterTask = (functionKey: string, state: string, result: unknown) => {
+      if (functionKey === 'applyMigrations')
+        migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
+        guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {
         const r = result as {
           value: number | null;
@@ -540,6 +553,18 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const outcome: Outcome = outcomeOf(run.status, run.error);
     const greens = remainingInstances.filter((i) => /-green-/.test(i.id));
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
+    const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
+    const lastMigrations = migrationRuns.at(-1);
+    const migrationsReport: RehearsalReport['migrations'] = lastMigrations
+      ? {
+          verdict: lastMigrations.result.verdict,
+          applied: lastMigrations.result.applied,
+          total: lastMigrations.result.total,
+          units: lastMigrations.result.units,
+          finishedBeforeGreen: greenCreatedAt === undefined || lastMigrations.at <= greenCreatedAt,
+          lockAttempts: lastMigrations.result.lockAttempts,
+        }
+      : null;
     const checks: Check[] = [
       {
         name: 'outcome',
@@ -558,7 +583,36 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       },
     ];
     if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
-    if (scenario.expected === 'rolled-back' || scenario.expected === 'refused') {
+    if (scenario.expected === 'migration-failed') {
+      const failed = migrationsReport?.units.find((u) => u.outcome === 'failed');
+      checks.push({
+        name: 'failing statement listed, earlier ones applied',
+        ok:
+          !!failed &&
+          (migrationsReport?.units.some((u) => u.outcome === 'applied') ?? false) &&
+          !run.states.includes('CreateGreen'),
+        detail: migrationsReport
+          ? migrationsReport.units
+              .map((u) => `${u.source} ${u.outcome}${u.error ? ` (${u.error})` : ''}`)
+              .join('; ')
+          : 'ApplyMigrations never ran',
+      });
+    }
+    if (scenario.schemaHazards) {
+      const refusal = run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '';
+      const missing = HAZARD_NAMES.filter((name) => !refusal.includes(name));
+      checks.push({
+        name: 'every hazard named in the refusal',
+        ok: missing.length === 0,
+        detail: missing.length ? `missing: ${missing.join(', ')}` : HAZARD_NAMES.join(', '),
+      });
+      checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
+    }
+    if (
+      scenario.expected === 'rolled-back' ||
+      scenario.expected === 'refused' ||
+      scenario.expected === 'migration-failed'
+    ) {
       checks.push({
         name: 'no Blue/Green deployment left',
         ok: deployments.length === 0,
@@ -577,6 +631,20 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         name: 'blue still serves',
         ok: !!before && !!after && before.systemIdentifier === after.systemIdentifier,
         detail: `${SOURCE_ID} answered by ${after?.instanceId ?? '?'} (${after?.serverVersion ?? '?'})`,
+      });
+    }
+    if (scenario.expected === 'switched' && (input.migrations?.expand?.length ?? 0) > 0) {
+      checks.push({
+        name: 'expand migrations applied on blue before green',
+        ok:
+          !!migrationsReport &&
+          migrationsReport.verdict === 'done' &&
+          migrationsReport.applied === migrationsReport.total &&
+          migrationsReport.total > 0 &&
+          migrationsReport.finishedBeforeGreen,
+        detail: migrationsReport
+          ? `${migrationsReport.applied} of ${migrationsReport.total} applied (${migrationsReport.units.map((u) => `${u.source} ${u.durationMs ?? '?'} ms`).join(', ')}), ${migrationsReport.finishedBeforeGreen ? 'before' : 'AFTER'} CreateGreen`
+          : 'ApplyMigrations never ran',
       });
     }
     if (scenario.expected === 'switched') {
@@ -652,6 +720,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         holdConnections: options.holdConnections ?? false,
       },
       lag,
+      migrations: migrationsReport,
+      ddlGuard: guardEvents,
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },

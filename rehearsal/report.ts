@@ -76,6 +76,24 @@ export interface RehearsalReport {
     holdConnections: boolean;
   };
   lag: LagSample[];
+  /** ApplyMigrations' last answer: each unit with its outcome and duration, and whether it finished before CreateGreen */
+  migrations: {
+    verdict: string;
+    applied: number;
+    total: number;
+    units: Array<{
+      key: string;
+      source: string;
+      excerpt: string;
+      outcome: string;
+      durationMs: number | null;
+      error?: string;
+    }>;
+    finishedBeforeGreen: boolean;
+    lockAttempts: number;
+  } | null;
+  /** InstallDdlGuard / ReleaseDdlGuard(AfterRollback) results, in order */
+  ddlGuard: Array<{ state: string; result: Record<string, unknown> }>;
   approval: {
     decision: 'approved' | 'rejected' | 'timed-out' | 'not-asked' | 'pending';
     by: string | null;
@@ -139,6 +157,13 @@ export const formatSummary = (r: RehearsalReport): string => {
     r.switchover.happened
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`
       : '  switchover   did not happen',
+    r.migrations
+      ? `  migrations   ${r.migrations.applied} of ${r.migrations.total} applied on blue (${r.migrations.verdict})${!r.states.includes('CreateGreen') ? ', green never created' : r.migrations.finishedBeforeGreen ? ', before green was created' : ', AFTER green was created'}${r.migrations.units.length ? `: ${r.migrations.units.map((u) => `${u.source} ${u.outcome}${u.durationMs == null ? '' : ` ${u.durationMs} ms`}`).join('; ')}` : ''}`
+      : '  migrations   not run',
+    ...r.ddlGuard.map(
+      (g) =>
+        `  ddl guard    ${g.state}: ${g.state === 'InstallDdlGuard' ? `${String(g.result.mode)}${g.result.freeze ? ' (frozen)' : ''}` : `${String(g.result.summary)}; released ${String(g.result.allReleased)}`}`,
+    ),
     `  lag          ${r.lag.length} samples${lagValues.length ? `: ${lagValues.slice(0, 8).join(', ')}${lagValues.length > 8 ? ', …' : ''}` : ''}`,
     `  approval     ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.at ? ` at ${r.approval.at}` : ''}${r.approval.reason ? ` ("${r.approval.reason}")` : ''}`,
     `  endpoint     before: ${endpoint(r.endpoints.before)}`,

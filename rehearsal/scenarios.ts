@@ -11,6 +11,7 @@ export type Outcome =
   | 'refused'
   | 'compensation-incomplete'
   | 'cleanup-incomplete'
+  | 'migration-failed'
   | 'aborted';
 
 export const SCENARIO_NAMES = [
@@ -23,6 +24,8 @@ export const SCENARIO_NAMES = [
   'switchover-fails',
   'verify-fails',
   'bad-input',
+  'migration-fails',
+  'schema-hazards',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -41,6 +44,8 @@ export interface Scenario {
   approval: Exclude<ApprovalAction, 'human'>;
   /** Set the verify alarm to ALARM right after the switch (before the first Verify reads it). */
   alarmAfterSwitch?: boolean;
+  /** Give blue the schema-hazards objects before the run (rehearsal/schema-hazards.ts). */
+  schemaHazards?: boolean;
 }
 
 export const VERIFY_ALARM = 'orders-5xx';
@@ -114,6 +119,23 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
   },
+  'migration-fails': {
+    name: 'migration-fails',
+    description:
+      'the second expand statement references a table blue does not have; the run stops before green, the first stays applied',
+    expected: 'migration-failed',
+    faults: [],
+    approval: 'approve',
+  },
+  'schema-hazards': {
+    name: 'schema-hazards',
+    description:
+      'blue has a table without a primary key, a large object, an unlogged table and a materialized view; Preflight refuses naming each, nothing is created, production writes go on',
+    expected: 'refused',
+    faults: [],
+    approval: 'approve',
+    schemaHazards: true,
+  },
 };
 
 export const isScenarioName = (name: string): name is ScenarioName =>
@@ -133,6 +155,8 @@ export const outcomeOf = (status: 'SUCCEEDED' | 'FAILED', error: string | null):
       return 'compensation-incomplete';
     case 'Switchyard.CleanupIncomplete':
       return 'cleanup-incomplete';
+    case 'Switchyard.MigrationFailed':
+      return 'migration-failed';
     default:
       return 'aborted';
   }

@@ -103,12 +103,23 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const engine = str('engine') ?? 'postgres';
   if (!(REHEARSAL_ENGINES as readonly string[]).includes(engine))
     return `unknown engine '${engine}'; choose one of ${REHEARSAL_ENGINES.join(', ')}`;
+  if (
+    engine !== 'postgres' &&
+    scenario !== 'all' &&
+    isScenarioName(scenario) &&
+    SCENARIOS[scenario].schemaHazards
+  )
+    return `scenario '${scenario}' is PostgreSQL-only (it plants PostgreSQL objects); run it without --engine ${engine}`;
   const seed = str('seed-rows');
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
     return `--seed-rows must be a whole number, not '${seed}'`;
   return {
-    scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
+    // PostgreSQL-only scenarios (schema-hazards) have no MySQL-family form: `all` leaves them out there.
+    scenarios:
+      scenario === 'all'
+        ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !SCENARIOS[n].schemaHazards)
+        : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),
     printInput: bool('print-input'),

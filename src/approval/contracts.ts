@@ -34,6 +34,35 @@ export const ApprovalRequest = z.strictObject({
     summary: z.string(),
     statements: z.array(z.string()),
   }),
+  /** The DDL guard on blue and what it saw since green was created (absent in older requests). */
+  ddlGuard: z
+    .strictObject({
+      mode: z.enum(['event-trigger', 'fingerprint', 'off']),
+      freeze: z.boolean(),
+      warnings: z.array(z.string()),
+      logged: z.number().int().nullable(),
+      schemaChanged: z.boolean().nullable(),
+      note: z.string().optional(),
+    })
+    .optional(),
+  /** Preflight's data-plane inspection of blue (absent for engines without rules). */
+  inspection: z
+    .strictObject({
+      verdict: z.enum(['pass', 'warn', 'refuse']),
+      headline: z.string(),
+      findings: z.array(
+        z.strictObject({
+          rule: z.string(),
+          severity: z.enum(['refuse', 'warn']),
+          line: z.string(),
+          waiver: z.strictObject({ reason: z.string(), by: z.string() }).optional(),
+        }),
+      ),
+      waivers: z.array(
+        z.strictObject({ rule: z.string(), reason: z.string(), by: z.string(), used: z.boolean() }),
+      ),
+    })
+    .optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 

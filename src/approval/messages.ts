@@ -2,6 +2,7 @@
  * What approvers read: the facts of a switchover as label/value rows, the e-mail (SNS) text, the Slack
  * Block Kit messages, and the audit notification. Pure rendering.
  */
+import { approvalInspectionLines } from '#domain/inspection/index';
 import type { ApprovalRecord, ApprovalRequest, DecisionFacts } from './contracts.ts';
 
 export interface Fact {
@@ -32,11 +33,26 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Replica lag now', value: `${q.lag.value} ${q.lag.unit} (${q.lag.metric})` },
     { label: 'Switchover window', value: windowText(q.window) },
     { label: 'Migrations', value: `${q.migrations.verdict.toUpperCase()}: ${q.migrations.summary}` },
+    ...(q.ddlGuard ? [{ label: 'DDL on blue', value: ddlGuardText(q.ddlGuard) }] : []),
+    ...(q.inspection ? [{ label: 'Database inspection', value: q.inspection.headline }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
   return facts;
 };
+
+/** The guard's mode and what it saw, e.g. "event-trigger, frozen: 0 DDL commands logged, schema unchanged". */
+const ddlGuardText = (g: NonNullable<ApprovalRecord['request']['ddlGuard']>): string => {
+  if (g.mode === 'off') return 'not guarded (no database block)';
+  const seen =
+    g.logged === null && g.schemaChanged === null
+      ? (g.note ?? 'unknown')
+      : `${g.mode === 'event-trigger' ? `${g.logged} DDL command(s) logged, ` : ''}schema ${g.schemaChanged ? 'CHANGED since green was created' : 'unchanged'}`;
+  return `${g.mode}${g.freeze ? ', frozen' : ''}: ${seen}${g.warnings.length ? ` (${g.warnings.join('; ')})` : ''}`;
+};
+/** The inspection's findings and waivers, one line each; empty when nothing was found or waived. */
+export const inspectionLines = (r: ApprovalRecord): string[] =>
+  r.request.inspection ? approvalInspectionLines(r.request.inspection) : [];
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 const snsSubject = (text: string): string =>
@@ -58,12 +74,17 @@ export const renderApprovalEmail = (
   const statements = q.migrations.statements.length
     ? ['', 'Migration statements:', ...q.migrations.statements.map((s) => `  ${s}`)]
     : [];
+  const inspection = inspectionLines(r);
+  const findings = inspection.length
+    ? ['', 'Database inspection (findings and waivers):', ...inspection.map((l) => `  - ${l}`)]
+    : [];
   return {
     subject: snsSubject(`Switchyard: approve switchover of ${q.database} to ${target}?`),
     text: [
       `Switchyard asks ${approver} to approve a Blue/Green switchover.`,
       '',
       ...facts,
+      ...findings,
       ...statements,
       '',
       'Each link opens a confirmation page; nothing is decided until you press the button there.',
@@ -97,6 +118,11 @@ const factBlocks = (r: ApprovalRecord): Block[] => {
   if (statements.length) {
     const text = slackEscape(statements.join('\n')).slice(0, 2900);
     blocks.push({ type: 'section', text: mrkdwn(`*Migration statements*\n\`\`\`${text}\`\`\``) });
+  }
+  const inspection = inspectionLines(r);
+  if (inspection.length) {
+    const text = slackEscape(inspection.map((l) => `• ${l}`).join('\n')).slice(0, 2900);
+    blocks.push({ type: 'section', text: mrkdwn(`*Database inspection*\n${text}`) });
   }
   return blocks;
 };

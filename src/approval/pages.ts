@@ -15,7 +15,7 @@ import {
   InvalidLinkSignatureError,
 } from './errors.ts';
 import type { LinkParams } from './links.ts';
-import { describeRequest } from './messages.ts';
+import { describeRequest, inspectionLines } from './messages.ts';
 
 export const escapeHtml = (s: string): string =>
   s
@@ -45,7 +45,11 @@ const factsTable = (r: ApprovalRecord): string => {
   const sql = statements.length
     ? `<h2>Migration statements</h2><pre>${escapeHtml(statements.join('\n'))}</pre>`
     : '';
-  return `<table id="facts">${rows}</table>${sql}`;
+  const inspection = inspectionLines(r);
+  const findings = inspection.length
+    ? `<h2>Database inspection</h2><ul id="inspection">${inspection.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+    : '';
+  return `<table id="facts">${rows}</table>${findings}${sql}`;
 };
 
 /** GET: what is being decided, by whom, until when; a form that POSTs the signed parameters back. */

@@ -4,7 +4,10 @@
  */
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
+import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
+import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
+import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
@@ -14,6 +17,10 @@ export interface Gateways {
   metrics: MetricsGateway;
   notify: NotifyGateway;
   database: DatabaseGateway;
+  /** sessions on blue for ApplyMigrations */
+  migrations: { open: OpenMigrationSession };
+  ddlGuard: DdlGuardGateway;
+  inspection: InspectionGateway;
   clock: () => Date;
 }
 
@@ -31,6 +38,9 @@ let rds: RdsGateway | undefined;
 let metrics: MetricsGateway | undefined;
 let notify: NotifyGateway | undefined;
 let database: DatabaseGateway | undefined;
+let migrations: Gateways['migrations'] | undefined;
+let ddlGuard: DdlGuardGateway | undefined;
+let inspection: InspectionGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -41,6 +51,15 @@ export const notifyGateway = (): NotifyGateway =>
 // healthy database into a failed smoke test (a rollback before the switch, an alert after it).
 export const databaseGateway = (): DatabaseGateway =>
   (database ??= makeDatabaseGateway(makeParameterReader(undefined, 0)));
+/** Preflight's read of blue's catalog; the password is read fresh for the same reason as smoke's. */
+export const inspectionGateway = (): InspectionGateway =>
+  (inspection ??= makeInspectionGateway(makeParameterReader(undefined, 0)));
+
+// Like the smoke password, the migration user's password is read fresh for every session.
+export const migrationsGateway = (): Gateways['migrations'] =>
+  (migrations ??= { open: makeMigrationSessionOpener(makeParameterReader(undefined, 0)) });
+export const ddlGuardGateway = (): DdlGuardGateway =>
+  (ddlGuard ??= makeDdlGuardGateway(makeParameterReader(undefined, 0)));
 
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
@@ -50,5 +69,8 @@ export const defaultGateways = (): Gateways => ({
     return notifyGateway();
   },
   database: databaseGateway(),
+  migrations: migrationsGateway(),
+  ddlGuard: ddlGuardGateway(),
+  inspection: inspectionGateway(),
   clock: systemClock,
 });

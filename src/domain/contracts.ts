@@ -3,6 +3,7 @@
  * with `Parameters`; handlers parse them at the boundary (a mismatch is a ContractViolationError).
  */
 import { z } from 'zod';
+import type { InspectionReport } from './inspection/index.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
 
@@ -91,6 +92,18 @@ export const PrepareApprovalInput = z.object({
   }),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
+  /** InstallDdlGuard's result; PrepareApproval reads what the guard saw on blue since then */
+  executionId: z.string(),
+  ddlGuard: z.object({
+    mode: z.enum(['event-trigger', 'fingerprint', 'off']),
+    freeze: z.boolean(),
+    warnings: z.array(z.string()),
+  }),
+  /** Preflight's inspection report ($.preflight.database); null for engines without rules. */
+  inspection: z
+    .custom<InspectionReport>((v) => typeof v === 'object')
+    .nullable()
+    .optional(),
 });
 
 export const SwitchoverInput = z.object({
@@ -159,6 +172,7 @@ export const NotifyInput = z.object({
     'failed-after-switch',
     'cleanup-held',
     'held',
+    'migration-failed',
   ]),
   executionId: z.string(),
   sourceId: z.string().optional(),
@@ -166,3 +180,26 @@ export const NotifyInput = z.object({
 });
 
 export { isoTime };
+
+/** ApplyMigrations: the user's document (its migrations block is read with the input schema's defaults). */
+export const ApplyMigrationsInput = z.object({
+  input: z.unknown(),
+  executionId: z.string().min(1),
+  database: DatabaseRefSchema,
+  lockAttempts: z.number().int().min(0),
+});
+
+/** InstallDdlGuard: blue's database and the replication path decide how DDL is guarded. */
+export const InstallDdlGuardInput = z.object({
+  input: z.unknown(),
+  executionId: z.string().min(1),
+  database: DatabaseRefSchema,
+  replication: z.enum(['physical', 'logical']),
+});
+
+/** ReleaseDdlGuard: the instances that may carry the guard (blue, or after the switch old blue and the new primary). */
+export const ReleaseDdlGuardInput = z.object({
+  executionId: z.string().min(1),
+  database: DatabaseRefSchema,
+  instanceIds: z.array(z.string().nullable()),
+});

@@ -4,6 +4,8 @@
  * ones are retried in the ASL; terminal ones are caught into the compensation path (or AlertAndHold
  * once the switch has happened).
  */
+import type { InspectionReport } from './inspection/index.ts';
+
 export class SwitchyardError extends Error {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -13,6 +15,8 @@ export class SwitchyardError extends Error {
 
 /** The execution input or the source database cannot go through a Blue/Green deployment. Terminal. */
 export class PreflightRefusedError extends SwitchyardError {
+  /** The data-plane inspection behind the refusal, when blue was inspected (`switchyard check` prints it). */
+  inspection?: InspectionReport;
   constructor(
     message: string,
     readonly problems: string[],

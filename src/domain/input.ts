@@ -3,6 +3,7 @@
  * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
  */
 import { z } from 'zod';
+import { waiverRuleProblem } from './inspection/index.ts';
 import { valueAt } from './value-at.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -56,8 +57,20 @@ export const ExecutionInput = z
         engine: z.enum(['postgres', 'mysql']).default('postgres'),
         expand: z.array(z.string().min(1, 'must not be empty')).default([]),
         contract: z.array(z.string().min(1, 'must not be empty')).default([]),
+        // How ApplyMigrations runs them on blue (src/domain/migrations.ts). A statement must finish inside
+        // one Lambda invocation (900 s), hence the statement timeout's ceiling.
+        lockTimeoutSeconds: z.number().positive().max(60).default(5),
+        statementTimeoutSeconds: z.number().positive().max(600).default(300),
+        lockRetries: z.number().int().min(0).max(20).default(5),
+        lockRetrySeconds: z.number().int().min(1).max(300).default(10),
       })
       .optional(),
+    guards: z
+      .strictObject({
+        // DDL on blue from CreateGreen until the switch completes is always logged; true also refuses it.
+        ddlFreeze: z.boolean().default(false),
+      })
+      .prefault({}),
     lag: z
       .strictObject({
         maxSeconds: z.number().positive().max(3600).default(5),
@@ -123,6 +136,16 @@ export const ExecutionInput = z
         passwordParameter: z.string().startsWith('/', 'must be an SSM parameter name starting with "/"'),
       })
       .optional(),
+    /** Findings of the data-plane inspection a person accepts (see README, "Waivers"). */
+    waivers: z
+      .array(
+        z.strictObject({
+          rule: z.string().min(1, 'name the rule id, e.g. "PG-MATERIALIZED-VIEWS"'),
+          reason: z.string().min(1, 'say why the finding is acceptable'),
+          by: z.string().min(1, 'name who accepts it'),
+        }),
+      )
+      .default([]),
     retention: z
       .strictObject({
         keepOldBlueHours: z
@@ -161,11 +184,28 @@ export const ExecutionInput = z
         'is longer than green.readyDeadlineMinutes: green would never be checked',
       );
     }
+    input.waivers.forEach((w, i) => {
+      const wrong = waiverRuleProblem(w.rule);
+      if (wrong) problem(['waivers', i, 'rule'], wrong);
+    });
     const smoke = input.green.smokeSql.length + input.verify.smokeSql.length;
     if (smoke > 0 && !input.database) {
       problem(
         ['database'],
         'is required when green.smokeSql or verify.smokeSql is set (name, user, passwordParameter)',
+      );
+    }
+    const migrationCount = (input.migrations?.expand.length ?? 0) + (input.migrations?.contract.length ?? 0);
+    if (migrationCount > 0 && !input.database) {
+      problem(
+        ['database'],
+        'is required when migrations are given: the pipeline applies them on blue with these credentials (name, user, passwordParameter)',
+      );
+    }
+    if (input.guards.ddlFreeze && !input.database) {
+      problem(
+        ['database'],
+        'is required when guards.ddlFreeze is true: the freeze is installed on blue with these credentials (name, user, passwordParameter)',
       );
     }
   });

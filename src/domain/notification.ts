@@ -10,7 +10,8 @@ export type Outcome =
   | 'compensation-stuck'
   | 'failed-after-switch'
   | 'cleanup-held'
-  | 'held';
+  | 'held'
+  | 'migration-failed';
 
 type State = Record<string, unknown>;
 
@@ -22,11 +23,14 @@ const text = (value: unknown): string =>
 const HEADLINE: Record<Outcome, string> = {
   switched: 'switched to green, verified, old blue snapshotted and removed',
   refused: 'refused at preflight; nothing was created',
-  'rolled-back': 'rolled back before the switch; blue unchanged, green deleted',
+  'rolled-back':
+    "rolled back before the switch; green deleted (or never created), blue serves as before (with this release's migrations, if any were applied)",
   'compensation-stuck': 'ACTION NEEDED: green could not be confirmed deleted',
   'failed-after-switch': 'ACTION NEEDED: switched but not verified; old blue kept untouched',
   'cleanup-held': 'switched and verified; cleanup held, old blue kept',
   held: 'HELD: a person put a hold on this run; nothing was deleted',
+  'migration-failed':
+    'stopped on blue before green was created (a migration failed, or the DDL guard could not be installed); nothing was created',
 };
 
 /** Runbook lines; `<executionArn>` is replaced by the run's execution ARN. */
@@ -41,7 +45,7 @@ const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   ],
   'compensation-stuck': [
     'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
-    'after confirming its status is not SWITCHOVER_COMPLETED; blue was never changed.',
+    "after confirming its status is not SWITCHOVER_COMPLETED; blue was not changed beyond this release's migrations (listed above) and the DDL guard.",
   ],
   held: [
     `Runbook: what the hold protects is listed in the reason above. When the incident is closed, remove the tag ${TAGS.hold}`,
@@ -67,6 +71,7 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
+  lines.push(...migrationLines(outcome, state), ...guardLines(outcome, state));
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
@@ -76,4 +81,71 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
   lines.push(...(RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionId)));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
+};
+
+interface UnitLine {
+  key: string;
+  source: string;
+  excerpt: string;
+  outcome: string;
+  durationMs: number | null;
+  error?: string;
+}
+
+/** What ApplyMigrations did on blue; for a failed run every unit, the failing one and why no undo is needed. */
+const migrationLines = (outcome: Outcome, state: State): string[] => {
+  const m = at(state, 'migrationsApplied') as
+    | {
+        verdict?: string;
+        total?: number;
+        applied?: number;
+        units?: UnitLine[];
+        failure?: { source: string; error: string } | null;
+        noUndo?: string | null;
+      }
+    | undefined;
+  if (!m?.verdict) return [];
+  const lines = [`Migrations applied on blue: ${text(m.applied)} of ${text(m.total)} (${m.verdict})`];
+  if (outcome === 'migration-failed') {
+    for (const u of m.units ?? [])
+      lines.push(
+        `- ${u.outcome} ${u.source}${u.durationMs == null ? '' : ` (${u.durationMs} ms)`}: ${u.excerpt}${u.error ? ` — ${u.error}` : ''}`,
+      );
+    if (m.failure) lines.push(`Failing: ${m.failure.source}: ${m.failure.error}`);
+    if (m.noUndo) lines.push(`Undo: ${m.noUndo}`);
+  }
+  return lines;
+};
+
+const REMOVE_GUARD =
+  'DROP EVENT TRIGGER IF EXISTS switchyard_ddl_log; DROP EVENT TRIGGER IF EXISTS switchyard_ddl_freeze; DROP FUNCTION IF EXISTS switchyard.log_ddl(), switchyard.freeze_ddl();';
+
+/** The DDL guard: how blue was watched, what it saw, and whether it is still installed somewhere. */
+const guardLines = (outcome: Outcome, state: State): string[] => {
+  const guard = at(state, 'ddlGuard') as { mode?: string; freeze?: boolean; warnings?: string[] } | undefined;
+  if (!guard?.mode) return [];
+  const lines = [
+    `DDL guard: ${guard.mode}${guard.freeze ? ' (DDL frozen)' : ''}`,
+    ...(guard.warnings ?? []).map((w) => `  ${w}`),
+  ];
+  const release = (at(state, 'ddlGuardRelease') ?? at(state, 'ddlGuardRollbackRelease')) as
+    | {
+        allReleased?: boolean;
+        summary?: string;
+        instances?: Array<{ instanceId: string; released: boolean; detail: string }>;
+      }
+    | undefined;
+  if (release?.summary) lines.push(`  ${release.summary}`);
+  const kept = (release?.instances ?? []).filter((i) => !i.released);
+  const unreleased =
+    guard.mode === 'event-trigger' && (!release || kept.length > 0 || at(state, 'ddlGuardReleaseError'));
+  if (unreleased && outcome !== 'switched')
+    lines.push(
+      `  The guard is still installed${kept.length ? ` on ${kept.map((i) => `${i.instanceId} (${i.detail})`).join(', ')}` : ''}; once no Blue/Green deployment needs it, remove it: ${REMOVE_GUARD}`,
+    );
+  else if (unreleased)
+    lines.push(
+      `  ACTION: the guard could not be removed${kept.length ? ` from ${kept.map((i) => i.instanceId).join(', ')}` : ''}: ${REMOVE_GUARD}`,
+    );
+  return lines;
 };

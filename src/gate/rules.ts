@@ -191,7 +191,7 @@ export const RULES: readonly Rule[] = [
     policy: { expand: 'warning', contract: 'warning' },
     why: 'A DDL statement waiting for its lock queues every later query on the table behind it; without a timeout that queue can grow for minutes.',
     recipe:
-      "The orchestrator injects the preamble (PostgreSQL: SET lock_timeout = '5s'; SET statement_timeout = '15min'; MySQL: SET SESSION lock_wait_timeout = 5; SET SESSION max_execution_time = …) and retries lock timeouts a bounded number of times; set them in the file to make it explicit.",
+      "Switchyard's ApplyMigrations (PostgreSQL) runs every migration in a session with lock_timeout (migrations.lockTimeoutSeconds, default 5 s) and statement_timeout (migrations.statementTimeoutSeconds, default 300 s) and retries lock timeouts migrations.lockRetries times (default 5). Set them in the file (SET lock_timeout …; SET statement_timeout …, or for MySQL, which the pipeline does not apply, SET SESSION lock_wait_timeout / max_execution_time) so they also hold wherever else it runs.",
   },
   {
     id: 'G-LONG-TX',
@@ -269,7 +269,7 @@ export const RULES: readonly Rule[] = [
     policy: { expand: 'warning', contract: 'warning' },
     why: 'While a PostgreSQL logical-replication Blue/Green deployment exists, any DDL on blue puts replication in "Replication degraded", blocks switchover and forces delete-and-recreate.',
     recipe:
-      'The pipeline applies expand migrations on blue BEFORE it creates green (or after switchover), and freezes DDL from create until switchover completes. Do not run this migration by hand during the window.',
+      "Let the pipeline apply it: ApplyMigrations runs the release's migrations on blue BEFORE CreateGreen, and the DDL guard then watches blue until the switchover completes (physical path: an event trigger logs DDL and, with guards.ddlFreeze, refuses it; logical path: a catalog fingerprint detects it, since RDS wants no event trigger during a major version upgrade). Do not run this migration by hand while a Blue/Green deployment exists.",
   },
   {
     id: 'G-BG-GREEN-DDL',

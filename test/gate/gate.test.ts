@@ -244,7 +244,7 @@ describe('replication modes', () => {
     const blue = report.findings.filter((f) => f.rule === 'G-BG-BLUE-DDL');
     expect(blue).toHaveLength(1);
     expect(blue[0]?.why).toContain('2 DDL statements');
-    expect(blue[0]?.recipe).toContain('BEFORE it creates green');
+    expect(blue[0]?.recipe).toContain('on blue BEFORE CreateGreen');
   });
 
   it('makes column position an error under binlog replication', async () => {

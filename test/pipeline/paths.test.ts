@@ -10,7 +10,15 @@ import { baseInput, runPath } from '../support/run-path.ts';
 const repeat = (states: string[], times: number): string[] =>
   Array.from({ length: times }, () => states).flat();
 
-const PREFIX = ['Begin', 'Preflight', 'CreateGreen'];
+const PREFIX = [
+  'Begin',
+  'Preflight',
+  'StartMigrations',
+  'ApplyMigrations',
+  'AreMigrationsApplied',
+  'InstallDdlGuard',
+  'CreateGreen',
+];
 const greenPolls = (n: number) => repeat(['WaitForGreen', 'CheckGreen', 'IsGreenReady'], n);
 // First sample right away, then WaitForLag before each further one.
 const lagSamples = (n: number) => [
@@ -30,6 +38,7 @@ const COMPENSATED = [
   'WaitForCompensation',
   'CheckCompensation',
   'IsCompensated',
+  'ReleaseDdlGuardAfterRollback',
   'NotifyRolledBack',
   'RolledBack',
 ];
@@ -39,6 +48,7 @@ const HAPPY = [
   ...UP_TO_APPROVAL,
   ...TO_SWITCH,
   ...switchPolls(2),
+  'ReleaseDdlGuard',
   'Verify',
   'IsVerified',
   'WaitDuringBake',
@@ -58,6 +68,7 @@ const HAPPY = [
   'Succeeded',
 ];
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
+const DATABASE = { name: 'app', user: 'switchyard', passwordParameter: '/switchyard/test/db/password' };
 const DELETE_GREEN = `deleteDeployment ${DEPLOYMENT} deleteTarget=true`;
 // Compensate marks green (which copied blue's tags) so the IAM condition on DeleteTarget matches it.
 const TAG_GREEN = 'addTags orders-db-green-abc123 switchyard:execution,switchyard:role';
@@ -181,6 +192,7 @@ describe('blue-green state machine paths', () => {
       ...UP_TO_APPROVAL,
       ...TO_SWITCH,
       ...switchPolls(2),
+      'ReleaseDdlGuard',
       'Verify',
       'IsVerified',
       'VerificationFailed',
@@ -267,6 +279,7 @@ describe('blue-green state machine paths', () => {
         engine: 'postgres',
         expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);'],
       },
+      database: DATABASE,
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.status).toBe('SUCCEEDED');
@@ -288,6 +301,7 @@ describe('blue-green state machine paths', () => {
     });
     const input = baseInput({
       migrations: { engine: 'postgres', contract: ['ALTER TABLE orders DROP COLUMN legacy_status;'] },
+      database: DATABASE,
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);

@@ -56,6 +56,25 @@ describe('switchyard rehearse', () => {
       expect(report.approval.links?.approve).toMatch(
         /^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]{22}\?decision=approve&/,
       );
+      // The release's expand migration ran on blue before green existed; the DDL guard came off after the switch.
+      expect(report.migrations).toMatchObject({
+        verdict: 'done',
+        applied: 1,
+        total: 1,
+        finishedBeforeGreen: true,
+      });
+      expect(
+        inOrder(report.states, [
+          'ApplyMigrations',
+          'InstallDdlGuard',
+          'CreateGreen',
+          'Switchover',
+          'ReleaseDdlGuard',
+          'Verify',
+        ]),
+      ).toBe(true);
+      expect(report.ddlGuard.map((g) => g.state)).toEqual(['InstallDdlGuard', 'ReleaseDdlGuard']);
+      expect(report.ddlGuard[1]?.result).toMatchObject({ allReleased: true });
       expect(report.lag.length).toBeGreaterThanOrEqual(4);
       expect(report.lag.every((s) => s.metric === 'OldestReplicationSlotLag' && s.unit === 'bytes')).toBe(
         true,

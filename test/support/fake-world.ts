@@ -5,8 +5,12 @@
  */
 
 import type { Gateways } from '#aws/gateways';
+import { LOCK_NOT_AVAILABLE, type MigrationSession, SqlStatementError } from '#aws/migrations-gateway';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import type { PostgresFacts } from '#domain/inspection/postgres';
+import type { LogEntry } from '#domain/migrations';
+import { cleanInspection } from './inspection-facts.ts';
 
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
@@ -26,6 +30,19 @@ export interface WorldScript {
   /** seconds the clock moves on each read */
   clockStepSeconds?: number;
   source?: Partial<InstanceFacts>;
+  /** blue's database as ApplyMigrations and the DDL guard see it */
+  database?: {
+    /** the first N units applied meet a lock timeout (55P03) */
+    lockTimeouts?: number;
+    /** the unit with this key fails with a syntax-level error */
+    failKey?: string;
+    /** InstallDdlGuard fails (e.g. the user is not rds_superuser) */
+    guardInstallFails?: boolean;
+    /** DDL commands the guard "saw" on blue */
+    ddlSeen?: number;
+  };
+  /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
+  blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
   connections?: Record<string, number | null>;
   /** parameter values a person set (Source user) in every parameter group (e.g. default_transaction_read_only) */
@@ -75,6 +92,56 @@ export const makeWorld = (script: WorldScript = {}) => {
   let refusals = script.switchoverRefusals ?? 0;
   let switched = false;
   const throttles = { ...script.throttle };
+  /** what happened in blue's database: migrations applied (by unit key) and the guard's life */
+  const dbCalls: string[] = [];
+  const migrationLog = new Map<string, LogEntry>();
+  let lockTimeoutsLeft = script.database?.lockTimeouts ?? 0;
+  const guards = new Map<string, string>();
+  // The guard lives in a database server, not behind a name: endpoints move at the switch, servers do not.
+  const serverBehind = (host: string): string =>
+    [...instances.values()].find((i) => i.endpoint?.address === host)?.resourceId ?? host;
+  const openSession = async (): Promise<MigrationSession> => ({
+    prepare: async () => undefined,
+    logEntries: async () => [...migrationLog.values()],
+    runSession: async (sql) => void dbCalls.push(`session ${sql}`),
+    applyInTransaction: async (_executionId, unit) => {
+      if (lockTimeoutsLeft > 0) {
+        lockTimeoutsLeft--;
+        dbCalls.push(`lock-timeout ${unit.key}`);
+        throw new SqlStatementError('canceling statement due to lock timeout', LOCK_NOT_AVAILABLE);
+      }
+      if (unit.key === script.database?.failKey) {
+        dbCalls.push(`failed ${unit.key}`);
+        throw new SqlStatementError('column "nope" does not exist', '42703');
+      }
+      dbCalls.push(`applied ${unit.key}`);
+      migrationLog.set(unit.key, {
+        key: unit.key,
+        hash: unit.hash,
+        status: 'applied',
+        durationMs: 3,
+        appliedAt: new Date(now).toISOString(),
+        indexExisted: null,
+      });
+      return 3;
+    },
+    applyNonTransactional: async (_executionId, unit) => {
+      dbCalls.push(`applied ${unit.key} (no transaction)`);
+      migrationLog.set(unit.key, {
+        key: unit.key,
+        hash: unit.hash,
+        status: 'applied',
+        durationMs: 5,
+        appliedAt: null,
+        indexExisted: false,
+      });
+      return 5;
+    },
+    markApplied: async () => undefined,
+    indexState: async () => 'absent',
+    dropInvalidIndex: async () => undefined,
+    close: async () => undefined,
+  });
   const source = instance('orders-db', script.source);
   instances.set(source.id, source);
   // Deployments whose creation response was lost stay invisible to lookups for a while (eventual consistency).
@@ -293,9 +360,57 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
     },
     database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+    migrations: { open: async () => openSession() },
+    ddlGuard: {
+      install: async (target, executionId, plan) => {
+        if (script.database?.guardInstallFails)
+          throw new Error('permission denied to create event trigger "switchyard_ddl_log"');
+        dbCalls.push(`install-guard ${target.host} ${plan.mode}${plan.freeze ? ' freeze' : ''}`);
+        guards.set(serverBehind(target.host), executionId);
+        return { fingerprint: 'f0', triggers: plan.mode === 'event-trigger' ? ['switchyard_ddl_log'] : [] };
+      },
+      observe: async (target, executionId) =>
+        guards.get(serverBehind(target.host)) === executionId
+          ? {
+              logged: script.database?.ddlSeen ?? 0,
+              entries: [],
+              schemaChanged: (script.database?.ddlSeen ?? 0) > 0,
+            }
+          : null,
+      release: async (target, executionId) => {
+        dbCalls.push(`release-guard ${target.host}`);
+        const installed = guards.get(serverBehind(target.host)) === executionId;
+        guards.delete(serverBehind(target.host));
+        const n = script.database?.ddlSeen ?? 0;
+        return {
+          released: true,
+          detail: installed
+            ? 'removed event triggers switchyard_ddl_log; guard marked released'
+            : 'no guard installed',
+          observation: installed
+            ? {
+                logged: n,
+                entries: Array.from({ length: n }, () => ({
+                  at: new Date(now).toISOString(),
+                  commandTag: 'CREATE TABLE',
+                  objects: ['public.t'],
+                  user: 'app',
+                  statement: 'CREATE TABLE t ()',
+                })),
+                schemaChanged: n > 0,
+              }
+            : null,
+        };
+      },
+    },
+    inspection: {
+      inspectPostgres: async () => {
+        return cleanInspection(script.blueFacts);
+      },
+    },
   };
 
-  return { gateways, calls, published, instances, deployments, snapshots };
+  return { gateways, calls, published, instances, deployments, snapshots, dbCalls, migrationLog, guards };
 };
 
 export type World = ReturnType<typeof makeWorld>;

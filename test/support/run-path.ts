@@ -98,5 +98,6 @@ export const baseInput = (overrides: Record<string, unknown> = {}) => ({
   switchover: { timeoutSeconds: 60 },
   verify: { bakeMinutes: 1, pollSeconds: 1, alarmNames: ['orders-5xx'] },
   retention: { keepOldBlueHours: 0 },
+  database: { name: 'orders', user: 'switchyard', passwordParameter: '/orders-db/password' },
   ...overrides,
 });

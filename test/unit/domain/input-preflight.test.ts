@@ -101,7 +101,12 @@ describe('preflightFindings', () => {
 
   it.each<[string, Partial<PreflightFacts>, Record<string, unknown>, string]>([
     ['missing source', { instance: undefined }, {}, 'no DB instance "orders-db"'],
-    ['an Aurora cluster', { instance: undefined, clusterEngine: 'aurora-postgresql' }, {}, 'is an Aurora DB cluster (aurora-postgresql)'],
+    [
+      'an Aurora cluster',
+      { instance: undefined, clusterEngine: 'aurora-postgresql' },
+      {},
+      'is an Aurora DB cluster (aurora-postgresql)',
+    ],
     [
       'not available',
       { instance: instance('orders-db', { status: 'backing-up' }) },
@@ -248,8 +253,12 @@ describe('judgeVerification', () => {
 describe('openRollbackWindows', () => {
   it('keeps only old blues of this source that carry a retain-until tag', () => {
     const instances = [
-      instance('orders-db-old1', { tags: { 'switchyard:retain-until': '2030-01-01T00:00:00Z', 'switchyard:source': 'orders-db' } }),
-      instance('billing-db-old1', { tags: { 'switchyard:retain-until': '2030-01-01T00:00:00Z', 'switchyard:source': 'billing-db' } }),
+      instance('orders-db-old1', {
+        tags: { 'switchyard:retain-until': '2030-01-01T00:00:00Z', 'switchyard:source': 'orders-db' },
+      }),
+      instance('billing-db-old1', {
+        tags: { 'switchyard:retain-until': '2030-01-01T00:00:00Z', 'switchyard:source': 'billing-db' },
+      }),
       instance('orders-db-old2', { tags: { 'switchyard:source': 'orders-db' } }),
       instance('orders-db'),
     ];
