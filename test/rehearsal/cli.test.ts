@@ -42,6 +42,12 @@ describe('parseRehearseArgs', () => {
     expect(parseRehearseArgs([], {})).toMatchObject({ engine: 'postgres' });
     expect(parseRehearseArgs(['--engine', 'mariadb'], {})).toMatchObject({ engine: 'mariadb' });
     expect(parseRehearseArgs([], { npm_config_engine: 'mysql' })).toMatchObject({ engine: 'mysql' });
+    expect(parseRehearseArgs(['--engine', 'mariadb', '--scenario', 'schema-hazards'], {})).toMatch(
+      /PostgreSQL-only/,
+    );
+    const all = parseRehearseArgs(['--engine', 'mysql', '--scenario', 'all'], {});
+    expect(typeof all === 'object' && all.scenarios.includes('schema-hazards')).toBe(false);
+    expect(typeof all === 'object' && all.scenarios.includes('lag-stall')).toBe(true);
     expect(parseRehearseArgs(['--engine', 'oracle'], {})).toMatch(
       /unknown engine 'oracle'; choose one of postgres, mariadb, mysql/,
     );
