@@ -12,6 +12,7 @@ import { Core, type Delays, type Guardrails } from './core.ts';
 import type { RdsEngine } from './engines/index.ts';
 import { type Fault, type FaultControl, FaultState } from './faults.ts';
 import { startHttp } from './http/server.ts';
+import { guardRun, sweepAbandonedRuns } from './lifecycle.ts';
 import { liveMariaPids } from './mariadb/server.ts';
 import { livePostgresPids } from './pg/server.ts';
 import { applyStall, deploymentArn, deploymentsUsing, resumeDeployments } from './rds/bluegreen.ts';
@@ -76,7 +77,7 @@ export interface Emulator {
   faults: FaultControl;
   /** Messages published to SNS. */
   outbox(): SnsMessage[];
-  /** EventBridge-shaped RDS events (rds-blue-green.md §8.2). */
+  /** EventBridge-shaped RDS events (EventBridge events reference: Amazon RDS events). */
   events(): EmulatorEvent[];
   /** The endpoint of a DB instance by its current name. */
   endpoint(instanceId: string): { host: string; port: number } | undefined;
@@ -112,6 +113,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     ? resolve(options.dataDir)
     : mkdtempSync(join(tmpdir(), 'switchyard-emulator-'));
   const log = options.log ?? (() => {});
+  // Servers and temporary data dirs of runs that died without stopping (SIGKILL) go first.
+  sweepAbandonedRuns();
   const lock = join(dataDir, 'emulator.pid');
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
@@ -128,6 +131,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     log,
   });
   writeFileSync(lock, String(process.pid));
+  const guard = guardRun(dataDir, ephemeral);
   const faults = new FaultState(core, {
     deploymentsUsing: () => deploymentsUsing(core),
     applyStall: (dep, stalled) => applyStall(core, dep, stalled),
@@ -145,6 +149,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       await core.stopAll();
       rmSync(lock, { force: true });
       if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+      guard.release();
       log('[emulator] stopped');
     })();
     return stopped;

@@ -2,7 +2,7 @@
  * The MariaDB engine: RDS for MariaDB on the real MariaDB binary, and the RDS for MySQL stand-in on the
  * same binary. Green is a physical copy (mariabackup) replicating by binlog GTID with parallel apply;
  * the switchover is `read_only` on blue, KILL of client sessions, MASTER_GTID_WAIT, promotion
- * (docs/mariadb.md §4).
+ * (emulator/README.md, "Blue/Green on real MariaDB").
  */
 import mysql from 'mysql2/promise';
 import {
@@ -124,7 +124,7 @@ export const mariadbEngine: Engine = {
     if (metric === 'DatabaseConnections') return countClients(s);
     if (metric === 'ReplicaLag') {
       if (!pairAsGreen?.rec.replica) return undefined;
-      // RDS: Seconds_Behind_Master; -1 when replication is not running (rds-blue-green.md §8.3).
+      // RDS: Seconds_Behind_Master; -1 when replication is not running (RDS User Guide, Blue/Green Deployments: monitoring replica lag).
       const st = await replicaStatus(s);
       return st?.secondsBehind ?? -1;
     }
@@ -177,7 +177,7 @@ export const mariadbEngine: Engine = {
   catchUp: ({ blue, green }, deadline) => waitCaughtUp(asMaria(blue), asMaria(green), deadline),
 
   async beforePromote() {
-    // Row-based replication keeps AUTO_INCREMENT counters in step: no sequence sync (docs/mariadb.md §4).
+    // Row-based replication keeps AUTO_INCREMENT counters in step: no sequence sync.
   },
 
   async promote({ green, rec }, commit) {
@@ -191,14 +191,14 @@ export const mariadbEngine: Engine = {
     if (st)
       host.deploymentEvent(
         dep,
-        undefined, // the event ID is not documented (rds-blue-green.md §6.5)
+        undefined, // RDS User Guide (switching over) documents the message, not its event ID
         'notification',
         `Binary log coordinates in green environment after switchover: file ${st.File} and position ${st.Position}`,
       );
   },
 
   async detachGreen() {
-    // RDS for MySQL/MariaDB: replication between blue and green continues (rds-blue-green.md §2.5).
+    // RDS for MySQL/MariaDB: replication between blue and green continues (RDS User Guide, Blue/Green Deployments: deleting).
     return { keepsReplicating: true };
   },
 

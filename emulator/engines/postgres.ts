@@ -1,6 +1,6 @@
 /**
  * The PostgreSQL engine: physical streaming replication for the same major, logical replication for a
- * major-version upgrade (rds-blue-green.md §2, §6). The code moved here from rds/bluegreen.ts unchanged
+ * major-version upgrade (RDS User Guide, Blue/Green Deployments: replication types). The code moved here from rds/bluegreen.ts unchanged
  * in substance; only the engine-neutral sequencing stayed there.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * MariaDB comes from Debian (`mariadb-server`, `mariadb-backup`; docs/mariadb.md), not from npm: no npm
+ * MariaDB comes from Debian (`mariadb-server`, `mariadb-backup`), not from npm: no npm
  * package ships a MySQL-family server. The same binary serves engine `mariadb` and the `mysql` stand-in.
  */
 import { execFileSync } from 'node:child_process';

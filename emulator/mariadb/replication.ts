@@ -1,7 +1,7 @@
 /**
  * Binlog GTID replication between two MariaDB servers, the way RDS for MySQL/MariaDB builds green:
  * a physical copy (mariabackup) at a known GTID, then `CHANGE MASTER … MASTER_USE_GTID=slave_pos`
- * with parallel, optimistic apply. Measured behaviour and traps: docs/mariadb.md §3–§4.
+ * with parallel, optimistic apply. Behaviour and traps: emulator/README.md, "Blue/Green on real MariaDB".
  */
 import { lowerAlnum } from '../util.ts';
 import { type MariaServer, REPL_USER, SYSTEM_USERS } from './server.ts';

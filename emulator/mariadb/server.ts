@@ -1,7 +1,7 @@
 /**
  * One real MariaDB server (a "DB instance" of engine mariadb, or of the mysql stand-in), run from
  * Debian's binaries as a child process tracked by PID, as the unprivileged OS user `postgres` (the
- * emulator's one database user). Traps handled here (docs/mariadb.md §6): `--no-defaults` first on every
+ * emulator's one database user). Traps handled here (each reproduced on these machines): `--no-defaults` first on every
  * tool, a socket path of at most 107 bytes, `root@<hostname>` left by install-db, green's local setup
  * kept out of its binlog (`sql_log_bin=0`), and a master user without `READ_ONLY ADMIN`.
  */
@@ -182,7 +182,7 @@ export class MariaServer {
     await this.start();
     await this.admin(async (c) => {
       await c.query('SET SESSION sql_log_bin = 0');
-      // install-db leaves root@<hostname>, which breaks mariadb-dump --system=users (docs/mariadb.md §6.4).
+      // install-db leaves root@<hostname>, which breaks mariadb-dump --system=users.
       await c.query('DROP USER IF EXISTS ?@?', ['root', hostname()]);
       await this.createMasterUser(c);
     });
@@ -212,7 +212,7 @@ export class MariaServer {
 
   private flags(): string[] {
     return [
-      '--no-defaults', // must be first (docs/mariadb.md §6.1)
+      '--no-defaults', // must be first, or /etc/mysql/my.cnf is read
       `--datadir=${this.cfg.dir}`,
       `--port=${this.cfg.port}`,
       '--bind-address=127.0.0.1',
@@ -228,7 +228,7 @@ export class MariaServer {
       '--skip-slave-start',
       '--innodb-buffer-pool-size=32M',
       '--innodb-log-file-size=8M',
-      // Parallel apply and relaxed flushing keep green caught up on 2 cores (docs/mariadb.md §3).
+      // Parallel apply and relaxed flushing keep green caught up on 2 cores (single-threaded apply fell seconds behind at ~2,000 inserts/s).
       '--slave-parallel-threads=4',
       '--slave-parallel-mode=optimistic',
       '--innodb-flush-log-at-trx-commit=2',

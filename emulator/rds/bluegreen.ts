@@ -1,7 +1,8 @@
 /**
  * Blue/Green deployments, engine-neutral: provisioning, guardrails, switchover with rollback, deletion
- * (rds-blue-green.md §2, §6, §12). What is engine-specific (how green is built and replicates, how lag is
- * measured, how writes are blocked and green promoted) sits behind the engine interface (engines/).
+ * (RDS API Reference and RDS User Guide, Blue/Green Deployments: creating, switching, deleting). What is
+ * engine-specific (how green is built and replicates, how lag is measured, how writes are blocked and
+ * green promoted) sits behind the engine interface (engines/).
  */
 import { type Core, newResourceId } from '../core.ts';
 import { engineOfInstance, engineOfRecord } from '../engines/index.ts';
@@ -229,7 +230,7 @@ export const replicationHealth = async (core: Core, dep: DeploymentRecord): Prom
   return engineOfRecord(pair.rec).health(dep, pair);
 };
 
-/** CloudWatch AWS/RDS metrics computed live from the real server (rds-blue-green.md §8.3/§8.4). */
+/** CloudWatch AWS/RDS metrics computed live from the real server (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
 export const metricValue = async (
   core: Core,
   metric: string,
@@ -517,7 +518,7 @@ export const finishDelete = async (core: Core, dep: DeploymentRecord): Promise<v
       const greenServer = core.server(green);
       if (greenServer?.running && blueServer && engine.replicating(rec)) {
         const { keepsReplicating } = await engine.detachGreen({ blue: blueServer, green: greenServer, rec });
-        // MySQL family: green stays a read replica of blue (rds-blue-green.md §2.5).
+        // MySQL family: green stays a read replica of blue (RDS User Guide, Blue/Green Deployments: deleting).
         if (keepsReplicating && blue) {
           green.readReplicaSource = blue.id;
           blue.readReplicaIds = [...(blue.readReplicaIds ?? []).filter((x) => x !== green.id), green.id];
