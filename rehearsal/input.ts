@@ -37,6 +37,10 @@ export interface InputContext {
   targetEngineVersion: string;
   /** orders-db's engine (default postgres). */
   engine?: 'postgres' | 'mariadb' | 'mysql';
+  /** Blue holds the user's schema (`--schema`), not `orders`: nothing in the input may name `orders`. */
+  userSchema?: boolean;
+  /** `--input`: the user's document already mapped onto the emulator (input-mapping.ts), used instead of the built-in one. */
+  base?: Record<string, unknown>;
 }
 
 /** orders-db's parameter group, master user and database on the MySQL family (emulator seed). */
@@ -54,7 +58,7 @@ export const rehearsalInput = (
   scenario: ScenarioName,
   ctx: InputContext,
 ): RawExecutionInput & Record<string, unknown> => {
-  const input: RawExecutionInput & Record<string, unknown> = {
+  const builtIn: RawExecutionInput & Record<string, unknown> = {
     source: { dbInstanceIdentifier: SOURCE_ID },
     target: { engineVersion: ctx.targetEngineVersion, dbParameterGroupName: TARGET_PARAMETER_GROUP },
     release: `rehearsal-${scenario}`,
@@ -76,30 +80,40 @@ export const rehearsalInput = (
   if (engine !== 'postgres') {
     // Same document in MySQL's terms: a minor upgrade in the same parameter group, MySQL-dialect
     // migrations, database `orders` and master user `admin` (the emulator's MySQL-family seed).
-    input.target = {
+    builtIn.target = {
       engineVersion: ctx.targetEngineVersion,
       dbParameterGroupName: MYSQL_FAMILY[engine].parameterGroup,
     };
-    input.migrations = {
+    builtIn.migrations = {
       engine: 'mysql',
       expand: ['ALTER TABLE orders ADD COLUMN order_state_v2 VARCHAR(32) NULL;'],
     };
-    input.database = { name: 'orders', user: 'admin', passwordParameter: DB_PASSWORD_PARAMETER };
+    builtIn.database = { name: 'orders', user: 'admin', passwordParameter: DB_PASSWORD_PARAMETER };
   }
+  const input = ctx.base
+    ? (structuredClone(ctx.base) as RawExecutionInput & Record<string, unknown>)
+    : builtIn;
   switch (scenario) {
     case 'approval-timeout':
-      input.approval = { required: true, approvers: [APPROVER], timeoutMinutes: seconds(3, 'minutes') };
+      input.approval = {
+        ...input.approval,
+        required: true,
+        approvers: [APPROVER],
+        timeoutMinutes: seconds(3, 'minutes'),
+      };
       break;
     case 'green-deadline':
       input.green = {
+        smokeSql: ['SELECT count(*) FROM orders'],
+        ...input.green,
         readyDeadlineMinutes: seconds(4, 'minutes'),
         pollSeconds: 1,
-        smokeSql: ['SELECT count(*) FROM orders'],
       };
       break;
     case 'lag-stall':
       // A stalled subscription falls behind by the write load's WAL (tens of KB a second).
       input.lag = {
+        ...input.lag,
         maxSeconds: 5,
         maxBytes: 16_384,
         stableSamples: 3,
@@ -125,6 +139,11 @@ export const rehearsalInput = (
       break;
     default:
       break;
+  }
+  if (ctx.userSchema && !ctx.base && scenario !== 'bad-input') {
+    // The user's schema has no `orders`: no demo migration; the smoke SQL reads Switchyard's own table.
+    delete input.migrations;
+    input.green = { ...input.green, smokeSql: [`SELECT count(*) FROM ${WRITES_TABLE}`] };
   }
   return input;
 };

@@ -20,7 +20,8 @@ export interface EndpointConfig {
 }
 
 export interface WriteConnection {
-  insert(table: string, id: number, client: number): Promise<void>;
+  /** One statement in the driver's placeholder style ($1 for pg, ? for mysql2). */
+  query(text: string, values: unknown[]): Promise<void>;
   end(): Promise<void>;
 }
 
@@ -30,6 +31,8 @@ export interface WriteDriver {
   createTable(cfg: EndpointConfig, table: string): Promise<void>;
   /** Ids of `ids` missing from `table` on the server behind `cfg`. */
   missing(cfg: EndpointConfig, table: string, ids: number[]): Promise<number[]>;
+  /** The same with the caller's query (PostgreSQL: `$1` is the bigint[] of ids; it returns `id`). */
+  missingBy(cfg: EndpointConfig, sql: string, ids: number[]): Promise<number[]>;
 }
 
 const pgDriver: WriteDriver = {
@@ -49,8 +52,8 @@ const pgDriver: WriteDriver = {
       throw err;
     }
     return {
-      insert: async (table, id, client) => {
-        await c.query(`INSERT INTO ${table} (id, client) VALUES ($1, $2)`, [id, client]);
+      query: async (text, values) => {
+        await c.query(text, values);
       },
       end: () => c.end().catch(() => {}),
     };
@@ -66,14 +69,18 @@ const pgDriver: WriteDriver = {
       await c.end().catch(() => {});
     }
   },
-  async missing(cfg, table, ids) {
+  missing(cfg, table, ids) {
+    return pgDriver.missingBy(
+      cfg,
+      `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${table} w WHERE w.id = a.id)`,
+      ids,
+    );
+  },
+  async missingBy(cfg, sql, ids) {
     const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
     await c.connect();
     try {
-      const { rows } = await c.query<{ id: string }>(
-        `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${table} w WHERE w.id = a.id)`,
-        [ids],
-      );
+      const { rows } = await c.query<{ id: string }>(sql, [ids]);
       return rows.map((r) => Number(r.id));
     } finally {
       await c.end().catch(() => {});
@@ -102,11 +109,8 @@ const mysqlDriver: WriteDriver = {
   async connect(cfg) {
     const c = await mysqlConnect(cfg);
     return {
-      insert: async (table, id, client) => {
-        await c.query({ sql: `INSERT INTO ${table} (id, client) VALUES (?, ?)`, timeout: 10_000 }, [
-          id,
-          client,
-        ]);
+      query: async (text, values) => {
+        await c.query({ sql: text, timeout: 10_000 }, values);
       },
       end: () => c.end().catch(() => {}),
     };
@@ -135,6 +139,9 @@ const mysqlDriver: WriteDriver = {
     } finally {
       await c.end().catch(() => {});
     }
+  },
+  async missingBy() {
+    throw new Error('a custom lost-writes query is PostgreSQL-only; the MySQL family counts its own table');
   },
 };
 

@@ -17,6 +17,8 @@ export interface WriteLoadOptions {
   ratePerClient?: number;
   /** First and largest reconnect delays (ms). */
   backoffMs?: [number, number];
+  /** The table written (default Switchyard's own `rehearsal_writes`). */
+  target?: WriteTarget;
 }
 
 export interface ClientError {
@@ -40,6 +42,33 @@ const ID_STRIDE = 1_000_000_000;
 export const createWritesTable = (cfg: EndpointConfig, engine: WriteEngine = 'postgres'): Promise<void> =>
   writeDriver(engine).createTable(cfg, WRITES_TABLE);
 
+/**
+ * What the load writes: by default Switchyard's own `rehearsal_writes`; `--load-table` gives a table of the
+ * user's schema (load-table.ts). Each write is keyed by the client-chosen id, so lost writes can be counted.
+ */
+export interface WriteTarget {
+  insert(id: number, client: number): { text: string; values: unknown[] };
+  /** Of the ids in $1 (bigint[]), those missing from the table. */
+  missingSql: string;
+}
+
+/** The same table on the MySQL family (mysql2 placeholders); lost writes are counted by the driver. */
+export const MYSQL_OWN_TABLE_TARGET: WriteTarget = {
+  insert: (id, client) => ({
+    text: `INSERT INTO ${WRITES_TABLE} (id, client) VALUES (?, ?)`,
+    values: [id, client],
+  }),
+  missingSql: '',
+};
+
+export const OWN_TABLE_TARGET: WriteTarget = {
+  insert: (id, client) => ({
+    text: `INSERT INTO ${WRITES_TABLE} (id, client) VALUES ($1, $2)`,
+    values: [id, client],
+  }),
+  missingSql: `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${WRITES_TABLE} w WHERE w.id = a.id)`,
+};
+
 export class WriteLoad {
   readonly counts: WriteCounts = { attempted: 0, acknowledged: 0, failed: 0, clientErrors: 0 };
   /** Acknowledgement times (ms since epoch), in order, and the ids acknowledged. */
@@ -54,6 +83,7 @@ export class WriteLoad {
   private readonly interval: number;
   private readonly backoff: [number, number];
   private readonly engine: WriteEngine;
+  private readonly target: WriteTarget;
 
   constructor(
     private readonly cfg: EndpointConfig,
@@ -63,6 +93,7 @@ export class WriteLoad {
     this.interval = 1000 / (options.ratePerClient ?? 50);
     this.backoff = options.backoffMs ?? [10, 100];
     this.engine = options.engine ?? 'postgres';
+    this.target = options.target ?? (this.engine === 'mysql' ? MYSQL_OWN_TABLE_TARGET : OWN_TABLE_TARGET);
   }
 
   get running(): boolean {
@@ -125,7 +156,8 @@ export class WriteLoad {
       const id = client * ID_STRIDE + ++seq;
       this.counts.attempted++;
       try {
-        await conn.insert(WRITES_TABLE, id, client);
+        const write = this.target.insert(id, client);
+        await conn.query(write.text, write.values);
         this.counts.acknowledged++;
         this.ackTimes.push(Date.now());
         this.ackIds.push(id);
@@ -148,7 +180,9 @@ export class WriteLoad {
 
   /** Acknowledged ids missing from the server that answers on the endpoint now. */
   lostWrites(cfg: EndpointConfig = this.cfg): Promise<number[]> {
-    return writeDriver(this.engine).missing(cfg, WRITES_TABLE, this.ackIds);
+    // MySQL family: only Switchyard's own table (a user's load table is PostgreSQL-only for now).
+    if (this.engine === 'mysql') return writeDriver('mysql').missing(cfg, WRITES_TABLE, this.ackIds);
+    return writeDriver('postgres').missingBy(cfg, this.target.missingSql, this.ackIds);
   }
 }
 

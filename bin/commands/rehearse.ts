@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
 import { REHEARSAL_ENGINES, type RehearsalEngine } from '../../rehearsal/engine-probes.ts';
+import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import {
   formatSummary,
   isScenarioName,
@@ -21,7 +22,12 @@ import {
   SCENARIOS,
   type ScenarioName,
 } from '../../rehearsal/index.ts';
+import { formatChanges } from '../../rehearsal/input-mapping.ts';
+import { LoadTableError } from '../../rehearsal/load-table.ts';
 import { createProgressView } from '../../rehearsal/progress.ts';
+import { SchemaFileError } from '../../rehearsal/schema/index.ts';
+import { type MappedInput, readProductionInput } from '../../rehearsal/user-input.ts';
+import { readSchemaFile } from '../../rehearsal/user-schema.ts';
 
 export enum RehearseExitCode {
   /** Every scenario ended in its expected state with no lost writes and nothing orphaned. */
@@ -35,9 +41,14 @@ const OPTIONS = {
   scenario: { type: 'string', short: 's' },
   'auto-approve': { type: 'boolean' },
   report: { type: 'string' },
+  html: { type: 'string' },
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
   engine: { type: 'string' },
+  schema: { type: 'string' },
+  input: { type: 'string' },
+  'load-table': { type: 'string' },
+  rows: { type: 'string' },
   'hold-connections': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
@@ -52,12 +63,18 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
   --auto-approve      approve through the link without waiting for a person
   --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
+  --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
   --engine E          orders-db's engine: postgres (17 → 18, default), mariadb (10.11.19 → 10.11.20) or
                       mysql (8.0.41 → 8.0.42, run by the MariaDB binary as a labelled stand-in). One
                       MariaDB binary means a minor-version (or parameter-group) change is what these
                       rehearse; mariadb and mysql need Debian's mariadb-server and mariadb-backup
+  --input FILE        your production execution document, mapped onto the emulator (changes printed)
+  --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
+  --rows N            generated rows per table of --schema (default 20)
+  --load-table TABLE  the write load INSERTs into this table of your schema (one-column integer
+                      primary key) instead of Switchyard's own rehearsal_writes
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
@@ -79,9 +96,14 @@ interface Parsed {
   scenarios: ScenarioName[];
   autoApprove: boolean;
   report: string | undefined;
+  html: string | undefined;
   printInput: boolean;
   seedRows: number | undefined;
   engine: RehearsalEngine;
+  schema: string | undefined;
+  input: string | undefined;
+  loadTable: string | undefined;
+  rows: number | undefined;
   holdConnections: boolean;
   json: boolean;
   verbose: boolean;
@@ -116,6 +138,15 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
     return `--seed-rows must be a whole number, not '${seed}'`;
+  const rowsText = str('rows');
+  const rows = rowsText === undefined ? undefined : Number(rowsText);
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 0))
+    return `--rows must be a whole number, not '${rowsText}'`;
+  if (rows !== undefined && str('schema') === undefined) return '--rows needs --schema FILE';
+  // The user's schema, document and load table are PostgreSQL artefacts (pg_dump, the PG mapping).
+  for (const flag of ['schema', 'input', 'load-table'] as const)
+    if (engine !== 'postgres' && str(flag) !== undefined)
+      return `--${flag} is PostgreSQL-only for now; drop it or run without --engine ${engine}`;
   return {
     // PostgreSQL-only scenarios (schema-hazards) have no MySQL-family form: `all` leaves them out there.
     scenarios:
@@ -124,14 +155,25 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
         : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),
+    html: str('html'),
     printInput: bool('print-input'),
     seedRows,
     engine: engine as RehearsalEngine,
+    schema: str('schema'),
+    input: str('input'),
+    loadTable: str('load-table'),
+    rows,
     holdConnections: bool('hold-connections'),
     json: bool('json'),
     verbose: bool('verbose'),
     help: bool('help'),
   };
+};
+
+/** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
+export const htmlPath = (base: string, scenario: ScenarioName, several: boolean): string => {
+  const stem = resolve(base).replace(/\.(json|html?)$/i, '');
+  return `${stem}${several ? `-${scenario}` : ''}.html`;
 };
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -157,6 +199,26 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     out(USAGE);
     return RehearseExitCode.Passed;
   }
+  let mapped: MappedInput | undefined;
+  if (parsed.input !== undefined) {
+    // Before any server starts: what cannot be rehearsed is refused with its field.
+    const result = readProductionInput(parsed.input);
+    if (!result.ok) {
+      process.stderr.write(
+        `switchyard rehearse: --input ${parsed.input} cannot be rehearsed:\n${result.refusals.map((r) => `  ${r}`).join('\n')}\n`,
+      );
+      return RehearseExitCode.Usage;
+    }
+    mapped = { file: parsed.input, document: result.input, changes: result.changes };
+    process.stderr.write(
+      `--input ${parsed.input}: ${result.changes.length} changes to rehearse it locally:\n${formatChanges(
+        result.changes,
+      )
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    );
+  }
+
   if (parsed.printInput) {
     // The MySQL family's target is the next minor on the one MariaDB binary (emulator catalogue).
     const targetEngineVersion =
@@ -167,10 +229,24 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           : '8.0.42';
     const docs = parsed.scenarios.map((s) => ({
       scenario: s,
-      input: rehearsalInput(s, { targetEngineVersion, engine: parsed.engine }),
+      input: rehearsalInput(s, {
+        targetEngineVersion,
+        engine: parsed.engine,
+        ...(mapped ? { base: mapped.document } : {}),
+      }),
     }));
     out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
     return RehearseExitCode.Passed;
+  }
+
+  if (parsed.schema !== undefined) {
+    // Before any server starts: a file that cannot be read is a usage error.
+    try {
+      readSchemaFile(parsed.schema);
+    } catch (err) {
+      process.stderr.write(`switchyard rehearse: ${(err as Error).message}\n`);
+      return RehearseExitCode.Usage;
+    }
   }
 
   const controller = new AbortController();
@@ -216,6 +292,11 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
           engine: parsed.engine,
+          ...(mapped ? { input: mapped } : {}),
+          ...(parsed.loadTable !== undefined ? { loadTable: parsed.loadTable } : {}),
+          ...(parsed.schema !== undefined
+            ? { schema: { file: parsed.schema, ...(parsed.rows !== undefined ? { rows: parsed.rows } : {}) } }
+            : {}),
           onEvent: (e) => view.onEvent(e),
           onLive: (status) => view.onLive(status),
           ...(parsed.verbose ? { log: (line: string) => process.stderr.write(`          ${line}\n`) } : {}),
@@ -231,8 +312,13 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       );
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${JSON.stringify(parsed.scenarios.length > 1 ? reports : report, null, 2)}\n`);
+      const html = htmlPath(parsed.html ?? file, scenario, parsed.scenarios.length > 1);
+      mkdirSync(dirname(html), { recursive: true });
+      writeFileSync(html, renderHtmlReport(report));
       out(
-        parsed.json ? JSON.stringify(report, null, 2) : `\n${formatSummary(report)}\n  report       ${file}`,
+        parsed.json
+          ? JSON.stringify(report, null, 2)
+          : `\n${formatSummary(report)}\n  report       ${file}\n  picture      ${html}`,
       );
       if (!report.passed) code = RehearseExitCode.Failed;
     }
@@ -245,6 +331,10 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     }
     return code;
   } catch (err) {
+    if (err instanceof SchemaFileError || err instanceof LoadTableError) {
+      process.stderr.write(`switchyard rehearse: ${err.message}\n`);
+      return RehearseExitCode.Usage;
+    }
     if (err instanceof RehearsalAbortedError) {
       process.stderr.write('switchyard rehearse: interrupted; every server it started has been stopped.\n');
       return RehearseExitCode.Interrupted;
