@@ -12,9 +12,10 @@ const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() })
 const PlanSchema = z.looseObject({
   sourceId: z.string(),
   sourceArn: z.string(),
+  engine: z.enum(['postgres', 'mysql', 'mariadb']),
   currentEngineVersion: z.string(),
   targetEngineVersion: z.string(),
-  replication: z.enum(['physical', 'logical']),
+  replication: z.enum(['physical', 'logical', 'binlog']),
   deploymentName: z.string(),
   executionId: z.string(),
   release: z.string().nullable(),

@@ -1,15 +1,16 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
-import { majorVersion } from './facts.ts';
+import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 
-export type Replication = 'physical' | 'logical';
+export type { Replication } from './engine.ts';
+export { replicationFor } from './engine.ts';
 
 export interface LagPlan {
   metric: 'ReplicaLag' | 'OldestReplicationSlotLag';
   unit: 'seconds' | 'bytes';
-  /** which side the metric is read on: green for physical ReplicaLag, blue for the logical slot lag */
+  /** which side the metric is read on: green for ReplicaLag (physical, binlog), blue for the logical slot lag */
   readOn: 'green' | 'blue';
   threshold: number;
   stableSamples: number;
@@ -18,6 +19,8 @@ export interface LagPlan {
 export interface Plan {
   sourceId: string;
   sourceArn: string;
+  /** RDS engine of the source (postgres, mysql, mariadb): picks the replication path and the SQL driver */
+  engine: EngineFamily;
   currentEngineVersion: string;
   targetEngineVersion: string;
   replication: Replication;
@@ -44,13 +47,13 @@ export interface Plan {
   window: ExecutionInput['window'] | null;
 }
 
-/** Physical replication for same-major changes, logical for a major-version upgrade (RDS PostgreSQL). */
-export const replicationFor = (currentVersion: string, targetVersion: string): Replication =>
-  majorVersion(targetVersion) > majorVersion(currentVersion) ? 'logical' : 'physical';
-
-/** The lag metric that fits the replication type (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
+/**
+ * The lag metric that fits the replication type (RDS User Guide, Blue/Green Deployments: monitoring
+ * replica lag): ReplicaLag in seconds on green for physical and binlog (on MySQL/MariaDB it is green's
+ * Seconds_Behind_Master, −1 when replication is not running), the slot lag in bytes on blue for logical.
+ */
 export const lagPlanFor = (replication: Replication, input: ExecutionInput): LagPlan =>
-  replication === 'physical'
+  replication !== 'logical'
     ? {
         metric: 'ReplicaLag',
         unit: 'seconds',
@@ -78,15 +81,17 @@ const switchHorizonSeconds = (input: ExecutionInput): number =>
 /** Builds the plan from a validated input and the source facts; `now` anchors the deadlines. */
 export const buildPlan = (
   input: ExecutionInput,
-  source: { arn: string; engineVersion: string },
+  source: { arn: string; engineVersion: string; engine?: string },
   executionId: string,
   now: Date,
 ): Plan => {
+  const engine = engineFamily(source.engine ?? 'postgres') ?? 'postgres';
   const targetEngineVersion = input.target.engineVersion ?? source.engineVersion;
-  const replication = replicationFor(source.engineVersion, targetEngineVersion);
+  const replication = replicationFor(source.engineVersion, targetEngineVersion, engine);
   return {
     sourceId: input.source.dbInstanceIdentifier,
     sourceArn: source.arn,
+    engine,
     currentEngineVersion: source.engineVersion,
     targetEngineVersion,
     replication,
