@@ -11,6 +11,13 @@ import type { EndpointConfig } from './write-drivers.ts';
 export type RehearsalEngine = 'postgres' | 'mariadb' | 'mysql';
 export const REHEARSAL_ENGINES: readonly RehearsalEngine[] = ['postgres', 'mariadb', 'mysql'];
 
+/**
+ * Scenarios with no MySQL-family form: schema-hazards plants PostgreSQL objects, and migration-fails
+ * needs migrations applied on blue, which the pipeline does on PostgreSQL only.
+ */
+export const isPostgresOnlyScenario = (s: { name: string; schemaHazards?: boolean }): boolean =>
+  !!s.schemaHazards || s.name === 'migration-fails';
+
 const connect = async (cfg: EndpointConfig): Promise<mysql.Connection> => {
   const c = await mysql.createConnection({
     host: cfg.host,

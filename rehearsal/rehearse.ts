@@ -21,7 +21,13 @@ import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
 import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
-import { identifyMysql, isMysqlReadOnly, measureMysqlSource, type RehearsalEngine } from './engine-probes.ts';
+import {
+  identifyMysql,
+  isMysqlReadOnly,
+  isPostgresOnlyScenario,
+  measureMysqlSource,
+  type RehearsalEngine,
+} from './engine-probes.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
@@ -262,10 +268,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     //    run's task tokens) and DynamoDB (the approval table).
     const engine = options.engine ?? 'postgres';
     const mysqlFamily = engine !== 'postgres';
-    if (mysqlFamily && scenario.schemaHazards)
-      throw new Error(
-        `scenario ${scenario.name} plants PostgreSQL objects (large object, unlogged table, materialized view) and has no ${engine} form; run it with --engine postgres`,
-      );
+    if (mysqlFamily && isPostgresOnlyScenario(scenario))
+      throw new Error(`scenario ${scenario.name} has no ${engine} form; run it with --engine postgres`);
     phase(
       `starting the emulator (${
         engine === 'postgres'

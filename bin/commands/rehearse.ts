@@ -9,7 +9,11 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
-import { REHEARSAL_ENGINES, type RehearsalEngine } from '../../rehearsal/engine-probes.ts';
+import {
+  isPostgresOnlyScenario,
+  REHEARSAL_ENGINES,
+  type RehearsalEngine,
+} from '../../rehearsal/engine-probes.ts';
 import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import {
   formatSummary,
@@ -131,9 +135,9 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     engine !== 'postgres' &&
     scenario !== 'all' &&
     isScenarioName(scenario) &&
-    SCENARIOS[scenario].schemaHazards
+    isPostgresOnlyScenario(SCENARIOS[scenario])
   )
-    return `scenario '${scenario}' is PostgreSQL-only (it plants PostgreSQL objects); run it without --engine ${engine}`;
+    return `scenario '${scenario}' is PostgreSQL-only; run it without --engine ${engine}`;
   const seed = str('seed-rows');
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
@@ -151,7 +155,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     // PostgreSQL-only scenarios (schema-hazards) have no MySQL-family form: `all` leaves them out there.
     scenarios:
       scenario === 'all'
-        ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !SCENARIOS[n].schemaHazards)
+        ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !isPostgresOnlyScenario(SCENARIOS[n]))
         : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),

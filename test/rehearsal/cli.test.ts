@@ -47,6 +47,7 @@ describe('parseRehearseArgs', () => {
     );
     const all = parseRehearseArgs(['--engine', 'mysql', '--scenario', 'all'], {});
     expect(typeof all === 'object' && all.scenarios.includes('schema-hazards')).toBe(false);
+    expect(typeof all === 'object' && all.scenarios.includes('migration-fails')).toBe(false);
     expect(typeof all === 'object' && all.scenarios.includes('lag-stall')).toBe(true);
     expect(parseRehearseArgs(['--engine', 'oracle'], {})).toMatch(
       /unknown engine 'oracle'; choose one of postgres, mariadb, mysql/,
@@ -68,7 +69,7 @@ describe('rehearsalInput', () => {
     },
   );
 
-  it('speaks MySQL for the mariadb and mysql engines: a minor upgrade, MySQL-dialect migrations, database orders', () => {
+  it('speaks MySQL for the mariadb and mysql engines: a minor upgrade, MySQL-dialect (and no) migrations, database orders', () => {
     for (const [engine, version, group] of [
       ['mariadb', '10.11.20', 'orders-mariadb'],
       ['mysql', '8.0.42', 'orders-mysql80'],
@@ -76,7 +77,7 @@ describe('rehearsalInput', () => {
       const input = rehearsalInput('happy', { targetEngineVersion: version, engine });
       expect(input).toMatchObject({
         target: { engineVersion: version, dbParameterGroupName: group },
-        migrations: { engine: 'mysql' },
+        migrations: { engine: 'mysql', expand: [] },
         database: { name: 'orders', user: 'admin' },
       });
       expect(validateExecutionInput(input).ok).toBe(true);
