@@ -42,7 +42,7 @@ export interface RehearsalReport {
   passed: boolean;
   checks: Check[];
   executionArn: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
   error: string | null;
   cause: string | null;
   /** Every state entered, in order. */
