@@ -5,6 +5,7 @@ import { PrepareApprovalInput } from '#domain/contracts';
 import { assertIsError, SmokeTestFailedError } from '#domain/errors';
 import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
+import { approvalValidation } from '#domain/validation/index';
 import { taskHandler } from '#lib/task-handler';
 
 export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'ddlGuard' | 'clock'>) =>
@@ -64,6 +65,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         migrations: input.migrations,
         ddlGuard: { mode: guard.mode, freeze: guard.freeze, warnings: guard.warnings, ...seen },
         ...(input.inspection ? { inspection: approvalInspection(input.inspection) } : {}),
+        ...(input.validation ? { validation: approvalValidation(input.validation) } : {}),
       },
       smoke,
     };

@@ -35,6 +35,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Migrations', value: `${q.migrations.verdict.toUpperCase()}: ${q.migrations.summary}` },
     ...(q.ddlGuard ? [{ label: 'DDL on blue', value: ddlGuardText(q.ddlGuard) }] : []),
     ...(q.inspection ? [{ label: 'Database inspection', value: q.inspection.headline }] : []),
+    ...(q.validation ? [{ label: 'Data validation', value: q.validation.summary }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
@@ -53,6 +54,9 @@ const ddlGuardText = (g: NonNullable<ApprovalRecord['request']['ddlGuard']>): st
 /** The inspection's findings and waivers, one line each; empty when nothing was found or waived. */
 export const inspectionLines = (r: ApprovalRecord): string[] =>
   r.request.inspection ? approvalInspectionLines(r.request.inspection) : [];
+
+/** The validation's differences and tables not compared, one line each. */
+export const validationLines = (r: ApprovalRecord): string[] => r.request.validation?.lines ?? [];
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 const snsSubject = (text: string): string =>
@@ -78,6 +82,10 @@ export const renderApprovalEmail = (
   const findings = inspection.length
     ? ['', 'Database inspection (findings and waivers):', ...inspection.map((l) => `  - ${l}`)]
     : [];
+  const validation = validationLines(r);
+  const compared = validation.length
+    ? ['', 'Data validation (blue vs green):', ...validation.map((l) => `  - ${l}`)]
+    : [];
   return {
     subject: snsSubject(`Switchyard: approve switchover of ${q.database} to ${target}?`),
     text: [
@@ -85,6 +93,7 @@ export const renderApprovalEmail = (
       '',
       ...facts,
       ...findings,
+      ...compared,
       ...statements,
       '',
       'Each link opens a confirmation page; nothing is decided until you press the button there.',

@@ -3,6 +3,7 @@
 import { majorVersion } from './facts.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
+import type { ValidationPlan } from './validation/index.ts';
 
 export type Replication = 'physical' | 'logical';
 
@@ -42,6 +43,7 @@ export interface Plan {
   lagDeadlineMinutes: number;
   bakeSeconds: number;
   window: ExecutionInput['window'] | null;
+  validation: ValidationPlan;
 }
 
 /** Physical replication for same-major changes, logical for a major-version upgrade (RDS PostgreSQL). */
@@ -117,6 +119,9 @@ export const buildPlan = (
     lagDeadlineMinutes: input.lag.deadlineMinutes,
     bakeSeconds: Math.ceil(input.verify.bakeMinutes * 60),
     window: input.window ?? null,
+    validation: {
+      ...input.validation,
+      mode: input.validation.mode ?? (input.database ? 'checksums' : 'off'),
+    },
   };
 };
-
