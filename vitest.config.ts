@@ -15,6 +15,8 @@ export default defineConfig({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDFAKE',
       AWS_SECRET_ACCESS_KEY: 'fake',
+      // The Lambdas' Powertools log lines; tests that check them raise the level themselves.
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
     },
     coverage: { provider: 'v8', include: ['src/domain/**'] },
   },

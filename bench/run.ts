@@ -192,7 +192,10 @@ export const formatResults = (r: BenchResults): string => {
       );
   if (r.transitions)
     for (const t of r.transitions.runs)
-      add(`transitions: ${t.label}`, `${t.transitions} ($${t.costUsd.toFixed(4)}) ${t.status}`);
+      add(
+        `transitions: ${t.label}`,
+        `${t.transitions} ($${t.costUsd.toFixed(4)}), ${t.historyEvents ?? '?'} history events, ${t.status}`,
+      );
   if (r.bundles) {
     const total = r.bundles.reduce((a, b) => a + b.bytes, 0);
     add(

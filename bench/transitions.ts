@@ -1,7 +1,7 @@
 /**
  * State transitions (the Step Functions Standard price unit) of the real ASL for a long run, counted by
  * running the real state machine with the real handlers over the path tests' scripted world
- * (test/support/fake-world.ts, clock stepping 60 s per read), with the production defaults of the input
+ * (test/support/fake-world.ts, its clock moved by each Wait state's length), with the production defaults of the input
  * document: green polled every 60 s, lag every 30 s, a 15-minute bake polled every 60 s, 72 h retention.
  * The approval is a `.waitForTaskToken` callback, so its wait costs the same whether it lasts a second
  * or a day; the bench also prices the same wait done by polling, for comparison.
@@ -9,7 +9,7 @@
 import { makeWorld } from '../test/support/fake-world.ts';
 import { runPath } from '../test/support/run-path.ts';
 
-/** $ per state transition, Standard workflows, us-east-1 (rds-blue-green.md §9.4). */
+/** $ per state transition, Standard workflows, us-east-1 (AWS Step Functions pricing page). */
 export const PRICE_PER_TRANSITION = 0.025 / 1000;
 const FREE_TIER = 4000;
 
@@ -19,6 +19,8 @@ export interface TransitionRun {
   approvalWaitHours: number;
   states: number;
   transitions: number;
+  /** AWS history events (the 25,000 quota, and what state-machine logging level ALL writes) */
+  historyEvents: number;
   costUsd: number;
   status: string;
 }
@@ -46,12 +48,8 @@ const count = async (
   greenBuildMinutes: number,
   approvalWaitHours: number,
 ): Promise<TransitionRun> => {
-  // One describe per 60 s poll while PROVISIONING; the scripted clock moves 60 s per read.
-  const world = makeWorld({
-    provisioningPolls: Math.max(1, Math.round(greenBuildMinutes)),
-    clockStepSeconds: 60,
-    lag: [0],
-  });
+  // One describe per 60 s poll while PROVISIONING; the clock moves with the Wait states.
+  const world = makeWorld({ provisioningPolls: Math.max(1, Math.round(greenBuildMinutes)), lag: [0] });
   const run = await runPath(world, productionInput(), 'approve');
   return {
     label,
@@ -59,6 +57,7 @@ const count = async (
     approvalWaitHours,
     states: run.states.length,
     transitions: run.transitions,
+    historyEvents: run.historyEvents,
     costUsd: run.transitions * PRICE_PER_TRANSITION,
     status: run.status,
   };

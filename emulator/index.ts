@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { Core, type Delays, type Guardrails } from './core.ts';
 import { type Fault, type FaultControl, FaultState } from './faults.ts';
 import { startHttp } from './http/server.ts';
+import { guardRun, sweepAbandonedRuns } from './lifecycle.ts';
 import { livePostgresPids } from './pg/server.ts';
 import { deploymentArn, resumeDeployments } from './rds/bluegreen.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
@@ -72,7 +73,7 @@ export interface Emulator {
   faults: FaultControl;
   /** Messages published to SNS. */
   outbox(): SnsMessage[];
-  /** EventBridge-shaped RDS events (rds-blue-green.md §8.2). */
+  /** EventBridge-shaped RDS events (EventBridge events reference: Amazon RDS events). */
   events(): EmulatorEvent[];
   /** The endpoint of a DB instance by its current name. */
   endpoint(instanceId: string): { host: string; port: number } | undefined;
@@ -108,6 +109,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     ? resolve(options.dataDir)
     : mkdtempSync(join(tmpdir(), 'switchyard-emulator-'));
   const log = options.log ?? (() => {});
+  // Servers and temporary data dirs of runs that died without stopping (SIGKILL) go first.
+  sweepAbandonedRuns();
   const lock = join(dataDir, 'emulator.pid');
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
@@ -124,6 +127,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     log,
   });
   writeFileSync(lock, String(process.pid));
+  const guard = guardRun(dataDir, ephemeral);
   core.faults = new FaultState(core);
   let http: Server | undefined;
   let stopped: Promise<void> | undefined;
@@ -137,6 +141,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
       await core.stopAll();
       rmSync(lock, { force: true });
       if (ephemeral) rmSync(dataDir, { recursive: true, force: true });
+      guard.release();
       log('[emulator] stopped');
     })();
     return stopped;

@@ -2,9 +2,19 @@
  * Runs statemachine/blue-green.asl.yaml in aws-local-stepfunctions with every Task state bound to a
  * Lambda handler (real in the rehearsal, real-with-fake-gateways in path tests). Reports the states
  * entered in order and the billable transitions (states entered + retries, as Step Functions counts).
+ * As strict as AWS where cheap (local/aws-strictness.ts): JSON both ways, Lambda's error envelope,
+ * payload quotas and the history-event quota, each failing the run as AWS would.
  */
 import '../src/lib/with-resolvers-polyfill.ts';
-import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { valueAt } from '../src/domain/value-at.ts';
+import {
+  asLambdaJson,
+  checkPayloadSize,
+  ExecutionLimits,
+  lambdaFailure,
+  TerminalStatesError,
+} from './aws-strictness.ts';
 import type { CallbackRegistry } from './callbacks.ts';
 import { LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
 
@@ -30,7 +40,32 @@ export interface RunOptions {
   /** ms per Task state name for Retry intervals */
   retryIntervalOverrides?: Record<string, number>;
   onEvent?: (event: RunEvent) => void;
+  /** Called as each Wait state begins, with how long it lasts in AWS (whatever the override): a fake clock's tick */
+  onWait?: (state: string, wait: WaitLength) => void;
+  /** History events allowed before the run fails like AWS (default 25,000; tests lower it) */
+  historyEventLimit?: number;
 }
+
+/** How long a Wait state lasts, resolved from its input: a number of seconds or a moment. */
+export type WaitLength = { seconds: number } | { until: string };
+
+/** Seconds/SecondsPath/Timestamp/TimestampPath of a Wait state resolved against its input. */
+export const waitLength = (wait: Record<string, unknown>, input: unknown): WaitLength | undefined => {
+  const at = (path: unknown): unknown =>
+    typeof path === 'string'
+      ? valueAt(
+          input,
+          path
+            .replace(/^\$\.?/, '')
+            .split('.')
+            .filter(Boolean),
+        )
+      : undefined;
+  const seconds = wait.Seconds ?? at(wait.SecondsPath);
+  if (typeof seconds === 'number') return { seconds };
+  const until = wait.Timestamp ?? at(wait.TimestampPath);
+  return typeof until === 'string' ? { until } : undefined;
+};
 
 export interface RunResult {
   status: 'SUCCEEDED' | 'FAILED';
@@ -39,6 +74,8 @@ export interface RunResult {
   cause: string | null;
   states: string[];
   transitions: number;
+  /** AWS history events this run would have written (counted against the 25,000 quota) */
+  historyEvents: number;
   retries: Array<{ state: string; attempt: number }>;
   events: RunEvent[];
   durationMs: number;
@@ -49,26 +86,54 @@ const executionName = (executionId: string): string => executionId.slice(executi
 export const runStateMachine = async (options: RunOptions): Promise<RunResult> => {
   const bindings = taskBindings();
   const token = `local-token-${executionName(options.executionId)}`;
+  const limits = new ExecutionLimits(
+    new Set(bindings.filter((b) => b.callback).map((b) => b.state)),
+    options.historyEventLimit,
+  );
+  // Like Lambda: the event arrives as parsed JSON, the result leaves as JSON, a throw is the envelope.
+  const invokeLambda = async (functionKey: string, payload: unknown, state: string): Promise<unknown> => {
+    let result: unknown;
+    try {
+      result = await options.invoke(functionKey, asLambdaJson(payload), state);
+    } catch (err) {
+      throw lambdaFailure(err);
+    }
+    return asLambdaJson(result);
+  };
   const handlers = Object.fromEntries(
     bindings.map((b) => [
       b.state,
       async (params: unknown) => {
+        // Let the event watcher see the previous state's exit first: past a quota, no Lambda runs.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (limits.failure) throw new TerminalStatesError(limits.failure.error, limits.failure.cause);
         const { [LOCAL_TIMEOUT_KEY]: _timeout, ...rest } = params as Record<string, unknown>;
+        checkPayloadSize(`The input of task '${b.state}'`, rest);
         const payload = (rest as { Payload?: unknown }).Payload;
-        if (!b.callback) return { Payload: (await options.invoke(b.functionKey, payload, b.state)) ?? null };
+        if (!b.callback) {
+          const result = await invokeLambda(b.functionKey, payload, b.state);
+          // The lambda:invoke integration's result: the Payload beside Lambda's response metadata.
+          const output = { ExecutedVersion: '$LATEST', Payload: result, StatusCode: 200 };
+          checkPayloadSize(`The result of task '${b.state}'`, output);
+          return output;
+        }
         // Callback task: park first so a fast callback cannot arrive before the waiter exists.
         const settled = options.callbacks.wait(token);
         try {
-          await options.invoke(b.functionKey, payload, b.state);
+          await invokeLambda(b.functionKey, payload, b.state);
         } catch (err) {
           options.callbacks.forget(token);
           throw err;
         }
-        return (await settled) as never;
+        const output = asLambdaJson(await settled);
+        checkPayloadSize(`The result of task '${b.state}'`, output);
+        return output as never;
       },
     ]),
   );
-  const machine = new StateMachine(loadDefinition() as never, {
+  const definition = loadDefinition();
+  const stateDefinitions = definition.States as Record<string, Record<string, unknown>>;
+  const machine = new StateMachine(definition as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
   const started = Date.now();
@@ -95,10 +160,16 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
         event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       }
       if (e.type === 'StateEntered' && event.state) states.push(event.state);
+      if (e.type === 'StateEntered' && e.state.type === 'Wait' && options.onWait) {
+        const length = waitLength(stateDefinitions[e.state.name] ?? {}, e.state.input);
+        if (length) options.onWait(e.state.name, length);
+      }
       if (e.type === 'StateRetried' && event.state)
         retries.push({ state: event.state, attempt: e.retry.attempt });
       events.push(event);
       options.onEvent?.(event);
+      // Past a quota AWS ends the execution; so does the local run (no Catch sees it).
+      if (limits.observe(e as never)) execution.abort();
     }
   })();
   let result: RunResult;
@@ -106,14 +177,23 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     const output = await execution.result;
     result = { status: 'SUCCEEDED', output, error: null, cause: null } as RunResult;
   } catch (err) {
-    if (!(err instanceof ExecutionError)) throw err;
-    const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
-    result = {
-      status: 'FAILED',
-      output: null,
-      error: cause?.name ?? err.name,
-      cause: cause?.message ?? err.message,
-    } as RunResult;
+    if (err instanceof ExecutionAbortedError && limits.failure) {
+      result = {
+        status: 'FAILED',
+        output: null,
+        error: limits.failure.error,
+        cause: limits.failure.cause,
+      } as RunResult;
+    } else if (!(err instanceof ExecutionError)) throw err;
+    else {
+      const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
+      result = {
+        status: 'FAILED',
+        output: null,
+        error: cause?.name ?? err.name,
+        cause: cause?.message ?? err.message,
+      } as RunResult;
+    }
   } finally {
     options.callbacks.forget(token);
   }
@@ -123,6 +203,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     states,
     retries,
     transitions: states.length + retries.length,
+    historyEvents: limits.historyEvents,
     events,
     durationMs: Date.now() - started,
   };

@@ -240,6 +240,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     phase('starting the emulator (PostgreSQL 17 orders-db)');
     const callbacks = new CallbackRegistry();
     const dynamo = createDynamoDbService({ tables: [{ name: APPROVAL_TABLE, hashKey: 'pk' }] });
+    // The Lambdas' JSON log lines would bury the progress display: silent unless POWERTOOLS_LOG_LEVEL
+    // asks for them (read when the handler modules load, just below).
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
     // The handler modules that read nothing from the environment at import load while PostgreSQL starts.
     const modules = Promise.all([
       import('../local/pipeline-handlers.ts'),

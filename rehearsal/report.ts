@@ -1,4 +1,5 @@
 /** The rehearsal report (`--report FILE`) and its human summary. */
+import { readableCause } from '../src/domain/error-cause.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
 
 export interface EndpointIdentity {
@@ -147,7 +148,11 @@ export const formatSummary = (r: RehearsalReport): string => {
     `  path         ${r.states.length} states, ${r.transitions} transitions${r.retries.length ? `, ${r.retries.length} retries` : ''}; ended in ${r.states.at(-1) ?? '–'}${r.error ? ` (${r.error})` : ''}`,
     ...r.failures
       .slice(0, 3)
-      .map((f) => `  error        ${f.state}: ${f.error}: ${f.cause.split('\n').join(' ').slice(0, 300)}`),
+      // The cause is Lambda's error envelope (as in AWS); the summary shows its message.
+      .map(
+        (f) =>
+          `  error        ${f.state}: ${f.error}: ${(readableCause(f.cause) ?? '').split('\n').join(' ').slice(0, 300)}`,
+      ),
     `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
     r.switchover.happened
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''}`

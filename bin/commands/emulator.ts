@@ -1,10 +1,12 @@
 /**
  * `switchyard emulator [--port N] [--data-dir DIR]`: runs the local RDS Blue/Green emulator on real
- * PostgreSQL until Ctrl-C / SIGTERM, which stop every PostgreSQL server it started.
+ * PostgreSQL until Ctrl-C / SIGTERM / SIGHUP or its parent process goes away, which stop every PostgreSQL
+ * server it started; if this process is killed outright, the run's watcher (emulator/lifecycle.ts) does.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
+import { watchParent } from '../../emulator/lifecycle.ts';
 
 const HELP = `usage: switchyard emulator [options]
 
@@ -104,14 +106,22 @@ export const run = async (argv: string[]): Promise<number> => {
     ].join('\n'),
   );
   await new Promise<void>((done) => {
-    const onSignal = (sig: NodeJS.Signals): void => {
-      console.log(`\n${sig}: stopping the emulator and its PostgreSQL servers…`);
+    const onSignal = (sig: NodeJS.Signals | 'parent gone'): void => {
+      // The terminal may be gone with the parent: a failed write must not stop the shutdown.
+      try {
+        console.log(`\n${sig}: stopping the emulator and its PostgreSQL servers…`);
+      } catch {}
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
+      unwatchParent();
       done();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A closed terminal, or the npx/npm process that started us gone (neither passes every signal on).
+    process.on('SIGHUP', onSignal);
+    const unwatchParent = watchParent(() => onSignal('parent gone'));
   });
   await emu.stop();
   console.log('stopped.');

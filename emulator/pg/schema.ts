@@ -1,6 +1,6 @@
 /**
  * Rebuilds a database's schema as DDL from pg_catalog, because the npm binaries ship no pg_dump
- * (toolchain.md §9 "Schema copy for the logical path"). Covers schemas, extensions, enums, domains,
+ * (PostgreSQL manual, logical replication restrictions: DDL is not replicated). Covers schemas, extensions, enums, domains,
  * sequences, functions, tables (identity, serial, generated, defaults, partitions, unlogged), constraints,
  * indexes, replica identity, views, materialized views and triggers. Data is left to logical replication.
  */

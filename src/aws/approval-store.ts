@@ -14,9 +14,9 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClient } from './clients.ts';
 import type { ApprovalRecord, ApprovalStatus, Channel, Decision, DecisionFacts } from '#approval/contracts';
 import { ApprovalClaimConflictError } from '#approval/errors';
+import { dynamoDbClient } from './clients.ts';
 
 export { ApprovalClaimConflictError };
 

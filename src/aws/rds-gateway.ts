@@ -19,6 +19,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-rds';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
+import { logger } from '#lib/logger';
 import { callAws, unlessNotFound } from './errors.ts';
 
 const tagsToRecord = (tags: Tag[] | undefined): Record<string, string> =>
@@ -79,6 +80,10 @@ export interface CreateDeploymentRequest {
 }
 
 /** Builds the RDS gateway over an injected client. */
+/** One log line before each call that changes something in RDS, with what it is about to change. */
+const logMutation = (operation: string, target: Record<string, unknown>): void =>
+  logger.info(`RDS ${operation}`, { rdsMutation: operation, ...target });
+
 export const makeRdsGateway = (rds: RDSClient) => {
   const describeInstance = async (id: string): Promise<InstanceFacts | undefined> => {
     return unlessNotFound('DBInstanceNotFoundFault', async () => {
@@ -224,6 +229,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async createDeployment(req: CreateDeploymentRequest): Promise<DeploymentFacts> {
+      logMutation('CreateBlueGreenDeployment', { name: req.name, source: req.sourceArn });
       const out = await callAws('CreateBlueGreenDeployment', () =>
         rds.send(
           new CreateBlueGreenDeploymentCommand({
@@ -241,6 +247,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async switchover(id: string, timeoutSeconds: number): Promise<DeploymentFacts> {
+      logMutation('SwitchoverBlueGreenDeployment', { deployment: id, timeoutSeconds });
       const out = await callAws('SwitchoverBlueGreenDeployment', () =>
         rds.send(
           new SwitchoverBlueGreenDeploymentCommand({
@@ -255,6 +262,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
     /** Deletes the deployment; undefined when it was already gone. */
     async deleteDeployment(id: string, deleteTarget: boolean): Promise<DeploymentFacts | undefined> {
+      logMutation('DeleteBlueGreenDeployment', { deployment: id, deleteTarget });
       return unlessNotFound('BlueGreenDeploymentNotFoundFault', async () => {
         const out = await callAws('DeleteBlueGreenDeployment', () =>
           rds.send(
@@ -270,6 +278,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async disableDeletionProtection(instanceId: string): Promise<void> {
+      logMutation('ModifyDBInstance', { instance: instanceId, deletionProtection: false });
       await callAws('ModifyDBInstance', () =>
         rds.send(
           new ModifyDBInstanceCommand({
@@ -282,6 +291,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
     },
 
     async addTags(arn: string, tags: Record<string, string>): Promise<void> {
+      logMutation('AddTagsToResource', { resource: arn, tags });
       await callAws('AddTagsToResource', () =>
         rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) })),
       );
@@ -308,6 +318,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
       instanceId: string,
       tags: Record<string, string>,
     ): Promise<SnapshotFacts> {
+      logMutation('CreateDBSnapshot', { snapshot: snapshotId, instance: instanceId });
       const out = await callAws('CreateDBSnapshot', () =>
         rds.send(
           new CreateDBSnapshotCommand({
@@ -323,6 +334,7 @@ export const makeRdsGateway = (rds: RDSClient) => {
 
     /** Deletes an instance whose final snapshot is already verified; returns its new status. */
     async deleteInstance(instanceId: string): Promise<string> {
+      logMutation('DeleteDBInstance', { instance: instanceId, skipFinalSnapshot: true });
       const out = await callAws('DeleteDBInstance', () =>
         rds.send(
           new DeleteDBInstanceCommand({

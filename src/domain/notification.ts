@@ -1,3 +1,4 @@
+import { readableCause } from './error-cause.ts';
 import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
 
@@ -75,10 +76,12 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
-  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(error.Cause)}`);
+  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(readableCause(error.Cause))}`);
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
-    lines.push(`Compensation error: ${text(compensationError.Error)}: ${text(compensationError.Cause)}`);
+    lines.push(
+      `Compensation error: ${text(compensationError.Error)}: ${text(readableCause(compensationError.Cause))}`,
+    );
   lines.push(...(RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionId)));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };

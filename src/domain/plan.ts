@@ -50,7 +50,7 @@ export interface Plan {
 export const replicationFor = (currentVersion: string, targetVersion: string): Replication =>
   majorVersion(targetVersion) > majorVersion(currentVersion) ? 'logical' : 'physical';
 
-/** The lag metric that fits the replication type (rds-blue-green.md §8.3). */
+/** The lag metric that fits the replication type (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
 export const lagPlanFor = (replication: Replication, input: ExecutionInput): LagPlan =>
   replication === 'physical'
     ? {

@@ -1,4 +1,4 @@
-/** The REPL layer (migration-gate.md §4): what a Blue/Green replication mode adds to a statement's hits. */
+/** The REPL layer (docs/gate.md, Replication): what a Blue/Green replication mode adds to a statement's hits. */
 import type { Engine, Hit, Replication, RuleId } from './types.ts';
 
 const BREAKS: Record<'logical' | 'binlog', ReadonlySet<RuleId>> = {

@@ -1,4 +1,4 @@
-/** The Switchyard gate rules (migration-gate.md §3) as data: classes, engines, phase policy, why, recipe. */
+/** The Switchyard gate rules (docs/gate.md, Rules) as data: classes, engines, phase policy, why, recipe. */
 import type { Rule, RuleId } from './types.ts';
 
 const BOTH = ['postgres', 'mysql'] as const;

@@ -1,4 +1,4 @@
-/** How squawk's rules map onto the gate (migration-gate.md §5.1): the G-* rule they duplicate, or their own class and severity. */
+/** How squawk's rules map onto the gate (docs/gate.md, squawk): the G-* rule they duplicate, or their own class and severity. */
 import type { FailureClass, RuleId, Severity } from './types.ts';
 
 export type SquawkRule = {

@@ -4,7 +4,7 @@ export type Engine = 'postgres' | 'mysql';
 export type Phase = 'expand' | 'contract';
 export type Replication = 'physical' | 'logical' | 'binlog' | 'none';
 export type Severity = 'error' | 'warning' | 'approval';
-/** The failure classes of migration-gate.md §1. */
+/** The gate's failure classes (docs/gate.md). */
 export type FailureClass = 'BC-OLD' | 'BC-NEW' | 'LOCK' | 'DATA' | 'DESTR' | 'REPL' | 'HYG';
 
 export type MigrationSource = { name: string; sql: string };

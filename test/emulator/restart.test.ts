@@ -4,7 +4,7 @@
  * postmasters are taken over by the next start.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -176,10 +176,28 @@ describe('switchyard emulator (command)', () => {
     expect(pids.filter(isAlive)).toEqual([]);
   });
 
-  it('a crashed run leaves its postmasters; the next start stops them and carries on', async () => {
+  it('a crashed run whose watcher died too leaves its postmasters; the next start stops them and carries on', async () => {
     const dir = newDir();
     const { child, url } = await runCommand(dir);
     const pids = await statePids(url);
+    // The run's watcher (emulator/lifecycle.ts) would stop them itself (test/emulator/orphans.test.ts):
+    // kill it first, as a machine-wide kill would.
+    const runs = join(tmpdir(), 'switchyard-runs');
+    const runFile = join(runs, readdirSync(runs).find((f) => f.startsWith(`${child.pid}-`)) ?? 'missing');
+    const watcher = readdirSync('/proc')
+      .filter((e) => /^\d+$/.test(e))
+      .find((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8')
+            .split('\0')
+            .join(' ')
+            .includes(`watch ${runFile}`);
+        } catch {
+          return false;
+        }
+      });
+    expect(watcher).toBeDefined();
+    process.kill(Number(watcher), 'SIGKILL');
     const exited = new Promise<void>((r) => child.on('exit', () => r()));
     child.kill('SIGKILL');
     await exited;

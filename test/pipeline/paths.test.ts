@@ -145,9 +145,9 @@ describe('blue-green state machine paths', () => {
   });
 
   it('compensates when green is not ready by its deadline', async () => {
-    // 3-minute deadline, clock moves 30 s per read: the 6th check is past it.
+    // 3-minute deadline, a check every 36 s: the 6th check (216 s) is past it.
     const world = makeWorld({ provisioningPolls: Number.POSITIVE_INFINITY });
-    const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 1 } }));
+    const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 36 } }));
     expect(run.states).toEqual([...PREFIX, ...greenPolls(6), 'GreenDeadlinePassed', ...COMPENSATED]);
     expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
   });
@@ -156,7 +156,8 @@ describe('blue-green state machine paths', () => {
     const world = makeWorld({ provisioningPolls: 2, lag: [5_000_000] });
     const run = await runPath(
       world,
-      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 } }),
+      // 2-minute deadline, a sample every 31 s: the 5th (124 s) is past it.
+      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 31, deadlineMinutes: 2 } }),
     );
     expect(run.states).toEqual([
       ...PREFIX,

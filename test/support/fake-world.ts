@@ -28,8 +28,6 @@ export interface WorldScript {
   alarmsAfterSwitch?: Record<string, string>;
   /** gateway method → number of times it throws throttling first */
   throttle?: Partial<Record<string, number>>;
-  /** seconds the clock moves on each read */
-  clockStepSeconds?: number;
   source?: Partial<InstanceFacts>;
   /** blue's database as ApplyMigrations and the DDL guard see it */
   database?: {
@@ -223,10 +221,9 @@ export const makeWorld = (script: WorldScript = {}) => {
   };
 
   const gateways: Gateways = {
-    clock: () => {
-      now += (script.clockStepSeconds ?? 30) * 1000;
-      return new Date(now);
-    },
+    // Time stands still between Wait states (runPath moves it as each Wait begins), so a handler's
+    // result does not depend on how often it reads the clock.
+    clock: () => new Date(now),
     rds: {
       describeInstance: async (id: string) => {
         maybeThrottle('describeInstance');
@@ -415,6 +412,11 @@ export const makeWorld = (script: WorldScript = {}) => {
     validation: makeFakeValidation(script.validation, validationReads),
   };
 
+  /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */
+  const advanceClock = (wait: { seconds: number } | { until: string }) => {
+    now = 'seconds' in wait ? now + wait.seconds * 1000 : Math.max(now, Date.parse(wait.until));
+  };
+
   return {
     gateways,
     calls,
@@ -426,6 +428,7 @@ export const makeWorld = (script: WorldScript = {}) => {
     migrationLog,
     guards,
     validationReads,
+    advanceClock,
   };
 };
 

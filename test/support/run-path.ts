@@ -1,5 +1,6 @@
 /** Runs the real ASL with the real pipeline handlers over a scripted fake world; waits and retry delays at 0 ms. */
 
+import { TASK_OUTPUTS } from '#domain/outputs';
 import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
@@ -31,11 +32,18 @@ export interface PathRun extends RunResult {
   approvalRequests: unknown[];
 }
 
+/** For strictness tests: change a handler's result before the state machine sees it; lower the history quota. */
+export interface PathOptions {
+  tamper?: (functionKey: string, result: unknown) => unknown;
+  historyEventLimit?: number;
+}
+
 export const runPath = async (
   world: World,
   input: unknown,
   approval: ApprovalScript = 'approve',
   gate: GateRunner = passingGate,
+  options: PathOptions = {},
 ): Promise<PathRun> => {
   const callbacks = new CallbackRegistry();
   const handlers = pipelineHandlers(world.gateways, gate);
@@ -45,7 +53,10 @@ export const runPath = async (
     input,
     executionId: 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1',
     callbacks,
+    historyEventLimit: options.historyEventLimit,
     waitTimeOverrides: zeroWaits(),
+    // Waits take 0 ms here, but the world's clock moves by what each would last in AWS.
+    onWait: (_state, length) => world.advanceClock(length),
     retryIntervalOverrides: retryIntervals,
     invoke: async (functionKey, payload) => {
       if (functionKey === 'requestApproval') {
@@ -82,7 +93,14 @@ export const runPath = async (
       }
       const handler = handlers[functionKey];
       if (!handler) throw new Error(`no handler bound for ${functionKey}`);
-      return handler(payload, {});
+      const result = await handler(payload, {});
+      // Every real result must match its output schema (what the ASL reads is checked against it).
+      const checked = TASK_OUTPUTS[functionKey]?.safeParse(JSON.parse(JSON.stringify(result ?? null)));
+      if (checked && !checked.success)
+        throw new Error(
+          `${functionKey} returned a result outside its output schema: ${checked.error.message}`,
+        );
+      return options.tamper ? options.tamper(functionKey, result) : result;
     },
   });
   return { ...result, approvalRequests };
@@ -96,7 +114,7 @@ export const baseInput = (overrides: Record<string, unknown> = {}) => ({
   green: { readyDeadlineMinutes: 30, pollSeconds: 1 },
   approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 60 },
   switchover: { timeoutSeconds: 60 },
-  verify: { bakeMinutes: 1, pollSeconds: 1, alarmNames: ['orders-5xx'] },
+  verify: { bakeMinutes: 1, pollSeconds: 60, alarmNames: ['orders-5xx'] },
   retention: { keepOldBlueHours: 0 },
   database: { name: 'orders', user: 'switchyard', passwordParameter: '/orders-db/password' },
   ...overrides,

@@ -42,6 +42,18 @@ describe('packaged CloudFormation template', () => {
     }
   });
 
+  it('logs every state-machine event with its data, and runs the Lambdas at log level INFO', () => {
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({
+      Level: 'ALL',
+      IncludeExecutionData: true,
+    });
+    for (const [name, fn] of ofType('AWS::Lambda::Function')) {
+      const env = fn.Properties.Environment as { Variables?: Record<string, unknown> } | undefined;
+      expect(env?.Variables?.POWERTOOLS_LOG_LEVEL, name).toBe('INFO');
+    }
+  });
+
   it('never grants a wildcard action', () => {
     for (const [name, role] of ofType('AWS::IAM::Role')) {
       const policies =

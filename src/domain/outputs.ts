@@ -1,0 +1,209 @@
+/**
+ * The other half of the ASL ↔ TypeScript contract: one schema per Task handler's result, keyed by its
+ * serverless function key. test/asl checks every `ResultSelector` path and every `Choice` path of the ASL
+ * against them; the path tests parse every real result with them. Loose objects: a handler may return
+ * more than the state machine reads, never less, never another type.
+ */
+import { z } from 'zod';
+import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+
+const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
+
+const PlanSchema = z.looseObject({
+  sourceId: z.string(),
+  sourceArn: z.string(),
+  currentEngineVersion: z.string(),
+  targetEngineVersion: z.string(),
+  replication: z.enum(['physical', 'logical']),
+  deploymentName: z.string(),
+  executionId: z.string(),
+  release: z.string().nullable(),
+  lag: LagPlanSchema,
+  waits: z.object({
+    greenPollSeconds: z.number(),
+    lagPollSeconds: z.number(),
+    switchoverPollSeconds: z.number(),
+    verifyPollSeconds: z.number(),
+    retentionSeconds: z.number(),
+  }),
+  deadlines: z.object({ greenReady: isoTime, switchBy: isoTime }),
+  target: z.looseObject({}),
+  verify: z.object({ alarmNames: z.array(z.string()) }),
+  smoke: z.object({ green: z.array(z.string()), verify: z.array(z.string()) }),
+  approval: z.object({ required: z.boolean(), approvers: z.array(z.string()), timeoutSeconds: z.number() }),
+  switchover: z.object({ timeoutSeconds: z.number() }),
+  lagDeadlineMinutes: z.number(),
+  bakeSeconds: z.number(),
+  window: WindowSchema,
+});
+
+export const PreflightOutput = z.looseObject({
+  plan: PlanSchema,
+  source: z.looseObject({
+    arn: z.string(),
+    engineVersion: z.string(),
+    instanceClass: z.string(),
+    parameterGroup: z.string().nullable(),
+    database: z.looseObject({}).nullable(),
+  }),
+  migrations: z.looseObject({ verdict: z.string(), summary: z.string() }),
+  warnings: z.array(z.string()),
+  /** blue's schema inspection report, null when the engine is not inspected */
+  database: z.looseObject({}).nullable(),
+});
+
+export const CreateGreenOutput = z.looseObject({
+  deploymentId: z.string(),
+  deploymentName: z.string(),
+  adopted: z.boolean(),
+  createdAt: isoTime,
+});
+
+export const CheckGreenOutput = z.looseObject({
+  verdict: z.enum(['ready', 'wait', 'failed']),
+  reasons: z.array(z.string()),
+  deploymentStatus: z.string(),
+  greenInstanceId: z.string().nullable(),
+  greenResourceId: z.string().nullable(),
+  checkedAt: isoTime,
+  lagDeadline: isoTime,
+});
+
+export const CheckLagOutput = z.looseObject({
+  value: z.number().nullable(),
+  unit: z.enum(['seconds', 'bytes']),
+  metric: z.string(),
+  instanceId: z.string(),
+  threshold: z.number(),
+  withinThreshold: z.boolean(),
+  consecutiveOk: z.number().int(),
+  converged: z.boolean(),
+  samples: z.array(LagSampleSchema),
+  checkedAt: isoTime,
+});
+
+export const CheckWindowOutput = z.looseObject({
+  inWindow: z.boolean(),
+  opensAt: isoTime,
+  closesAt: isoTime,
+  checkedAt: isoTime,
+  recheckDeadline: isoTime,
+});
+
+export const PrepareApprovalOutput = z.looseObject({
+  approvers: z.array(z.string()),
+  expiresAt: isoTime,
+  request: z.looseObject({ database: z.string(), deploymentId: z.string() }),
+  smoke: smokeResults,
+});
+
+export const RequestApprovalOutput = z.looseObject({ approvalId: z.string() });
+
+export const SwitchoverOutput = z.looseObject({
+  startedAt: isoTime,
+  deadline: isoTime,
+  status: z.string(),
+  blueResourceId: z.string().nullable(),
+});
+
+export const CheckSwitchoverOutput = z.looseObject({
+  progress: z.enum(['completed', 'failed', 'in-progress', 'not-started']),
+  oldBlueId: z.string().nullable(),
+  oldBlueResourceId: z.string().nullable(),
+  detail: z.string(),
+  checkedAt: isoTime,
+  bakeUntil: isoTime,
+});
+
+export const VerifyOutput = z.looseObject({
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  smoke: smokeResults,
+  checkedAt: isoTime,
+});
+
+export const RetainOutput = z.looseObject({
+  oldBlueId: z.string(),
+  oldBlueResourceId: z.string(),
+  retainUntil: isoTime,
+});
+
+export const CleanupOutput = z.looseObject({
+  snapshotId: z.string(),
+  deploymentDeleted: z.string(),
+  deadline: isoTime,
+});
+
+export const CheckSnapshotOutput = z.looseObject({ status: z.string(), checkedAt: isoTime });
+
+export const DeleteOldBlueOutput = z.looseObject({ deleted: z.boolean(), status: z.string() });
+
+export const CompensateOutput = z.looseObject({
+  deploymentId: z.string().nullable(),
+  greenInstanceIds: z.array(z.string()),
+  action: z.enum(['nothing-created', 'already-deleting', 'deleted-with-target']),
+  deadline: isoTime,
+});
+
+export const CheckCompensationOutput = z.looseObject({
+  done: z.boolean(),
+  remaining: z.array(z.string()),
+  checkedAt: isoTime,
+});
+
+export const NotifyOutput = z.looseObject({
+  outcome: z.string(),
+  subject: z.string(),
+  messageId: z.string(),
+});
+
+export const ApplyMigrationsOutput = z.looseObject({
+  verdict: z.enum(['done', 'continue', 'lock-timeout', 'failed']),
+  lockAttempts: z.number(),
+  retryInSeconds: z.number(),
+  total: z.number(),
+  applied: z.number(),
+  units: z.array(z.looseObject({ key: z.string(), outcome: z.string() })),
+  failure: z.looseObject({ error: z.string() }).nullable(),
+  noUndo: z.string().nullable(),
+  checkedAt: isoTime.nullable(),
+});
+
+export const InstallDdlGuardOutput = z.looseObject({
+  mode: z.string(),
+  freeze: z.boolean(),
+  warnings: z.array(z.string()),
+  database: z.string().nullable(),
+  triggers: z.array(z.string()),
+});
+
+export const ReleaseDdlGuardOutput = z.looseObject({
+  allReleased: z.boolean(),
+  instances: z.array(z.looseObject({ instanceId: z.string(), released: z.boolean(), detail: z.string() })),
+  observation: z.looseObject({}).nullable(),
+  summary: z.string(),
+});
+
+/** serverless function key → the schema of its handler's result. */
+export const TASK_OUTPUTS: Record<string, z.ZodType> = {
+  preflight: PreflightOutput,
+  createGreen: CreateGreenOutput,
+  checkGreen: CheckGreenOutput,
+  checkLag: CheckLagOutput,
+  checkWindow: CheckWindowOutput,
+  prepareApproval: PrepareApprovalOutput,
+  requestApproval: RequestApprovalOutput,
+  switchover: SwitchoverOutput,
+  checkSwitchover: CheckSwitchoverOutput,
+  verify: VerifyOutput,
+  retain: RetainOutput,
+  cleanup: CleanupOutput,
+  checkSnapshot: CheckSnapshotOutput,
+  deleteOldBlue: DeleteOldBlueOutput,
+  compensate: CompensateOutput,
+  checkCompensation: CheckCompensationOutput,
+  notify: NotifyOutput,
+  applyMigrations: ApplyMigrationsOutput,
+  installDdlGuard: InstallDdlGuardOutput,
+  releaseDdlGuard: ReleaseDdlGuardOutput,
+};
