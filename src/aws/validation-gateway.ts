@@ -70,6 +70,7 @@ export const rangePredicate = (r: KeyRange): { sql: string; params: string[] } =
   };
   if (r.from) side(r.from, '>=');
   if (r.to) side(r.to, '<');
+  if (r.through) side(r.through, '<=');
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 };
 
@@ -89,6 +90,8 @@ export interface ValidationSession {
   /** every chunkRows-th key of the table in key order (the first key of each range after the first) */
   boundaries(table: TableToCompare, chunkRows: number): Promise<string[][]>;
   digest(range: KeyRange, mode: 'counts' | 'checksums'): Promise<RangeDigest>;
+  /** the table's greatest key now (null: empty table or no key) */
+  lastKey(range: KeyRange): Promise<string[] | null>;
   close(): Promise<void>;
 }
 
@@ -139,6 +142,14 @@ const openSession = async (endpoint: PgEndpoint, statementTimeoutMs: number): Pr
       );
       const row = rows[0] ?? { rows: 0, checksum: null, bytes: 0 };
       return { rows: row.rows, checksum: row.checksum, bytes: row.bytes };
+    },
+    async lastKey(range) {
+      if (range.keySql.length === 0) return null;
+      const { rows } = await client.query<{ k: string[] }>(
+        `SELECT ARRAY[${range.keySql.map((c) => `(${c})::text`).join(', ')}] AS k FROM ${relationSql(range)} t
+          ORDER BY ${range.keySql.map((c) => `${c} DESC`).join(', ')} LIMIT 1`,
+      );
+      return rows[0]?.k ?? null;
     },
     close: () => client.end().catch(() => undefined),
   };

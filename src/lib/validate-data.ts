@@ -156,6 +156,14 @@ export const runValidationRound = async (
     }
   }
   const judged = judgeRound(differing, 0, plan.rechecks);
+  // An open-ended last range that differs is rechecked up to blue's last key as of now.
+  const pending = await Promise.all(
+    judged.pending.map(async (range) => {
+      if (range.to !== null || range.countsOnly || range.key.length === 0) return range;
+      const last = await s.blue.lastKey(range);
+      return last ? { ...range, through: last } : range;
+    }),
+  );
   const budgetSpent = notCompared.some((n) => n.why.startsWith('time budget'));
   const result = {
     phase: input.phase,
@@ -169,7 +177,7 @@ export const runValidationRound = async (
     round: 0,
     sampled: physical ? PHYSICAL_SAMPLE : null,
     differences: differing.map(differenceOf),
-    pending: judged.pending,
+    pending,
     notCompared,
     durationMs: input.now() - started,
     checkedAt: new Date(input.now()).toISOString(),

@@ -42,6 +42,7 @@ export const makeFakeValidation = (script: ValidationScript = {}, log: string[] 
       log.push(`${side}:${range.table}:${range.from?.[0] ?? '-'}`);
       return digest(side, range);
     },
+    lastKey: async () => ['2999'],
     close: async () => undefined,
   });
   const gateway: ValidationGateway = {

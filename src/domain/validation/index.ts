@@ -49,6 +49,12 @@ export interface KeyRange {
   to: string[] | null;
   /** compare the row count only (counts mode, and the full count of physical replication) */
   countsOnly?: boolean;
+  /**
+   * Inclusive upper bound replacing an open end on recheck: blue's last key when the range first
+   * differed. Rows inserted on blue after that are not waited for (under a steady insert load the
+   * open end would never match); they are compared by the next validation.
+   */
+  through?: string[];
 }
 
 export interface RangeDigest {
@@ -174,10 +180,10 @@ const bound = (values: string[]) => (values.length === 1 ? (values[0] as string)
 
 /** "id in [1001, 2001)", "(a, b) from (1, x)", or "whole table". */
 export const describeRange = (r: KeyRange): string => {
-  if (r.from === null && r.to === null) return 'whole table';
+  if (r.from === null && r.to === null && !r.through) return 'whole table';
   const cols = r.key.length === 1 ? (r.key[0] as string) : `(${r.key.join(', ')})`;
   const lo = r.from === null ? '(-∞' : `[${bound(r.from)}`;
-  const hi = r.to === null ? '+∞)' : `${bound(r.to)})`;
+  const hi = r.through ? `${bound(r.through)}]` : r.to === null ? '+∞)' : `${bound(r.to)})`;
   return `${cols} in ${lo}, ${hi}`;
 };
 
