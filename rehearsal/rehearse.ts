@@ -21,6 +21,7 @@ import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
 import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
+import { changeRowOnGreen, type DriftedRow, namesRangeOf } from './data-drift.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
@@ -346,6 +347,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const lag: LagSample[] = [];
     const migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
     const guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
+    const validations: NonNullable<RehearsalReport['validation']> = [];
+    let drifted: DriftedRow | undefined;
     const stateTimes: Array<{ state: string; at: number }> = [];
     let current: string | null = null;
     let stateSince = Date.now();
@@ -386,6 +389,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const afterTask = (functionKey: string, state: string, result: unknown) => {
       if (functionKey === 'applyMigrations')
         migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'validateData') {
+        const v = result as { status: string; summary: string; durationMs: number };
+        validations.push({ state, status: v.status, summary: v.summary, durationMs: v.durationMs });
+      }
       if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
         guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {
@@ -440,6 +447,16 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         emit({
           type: 'fault',
           message: `alarm ${VERIFY_ALARM} set to ALARM after the switch`,
+          at: Date.now(),
+        });
+      }
+      if (functionKey === 'validateData' && scenario.driftOnGreen && !drifted) {
+        // Green has caught up (ValidateData follows converged lag): a person edits a row on green.
+        const greenId = (payload as { greenInstanceId: string }).greenInstanceId;
+        drifted = await changeRowOnGreen(emu.connectionConfig(greenId));
+        emit({
+          type: 'fault',
+          message: `changed ${drifted.table} id ${drifted.id} directly on ${greenId}`,
           at: Date.now(),
         });
       }
@@ -575,6 +592,23 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
           : 'ApplyMigrations never ran',
       });
     }
+    if (drifted) {
+      // The refusal names the drifted key range (the range that holds the changed row).
+      // The rolled-back notification carries $.error (DataDrift and the validation summary).
+      const failure =
+        emu
+          .outbox()
+          .map((m) => m.message)
+          .find((m) => m.includes('DataDrift')) ?? '';
+      checks.push({
+        name: 'drifted key range named',
+        ok:
+          namesRangeOf(failure, drifted) &&
+          run.states.includes('DataDriftFound') &&
+          !run.states.includes('Switchover'),
+        detail: `row id ${drifted.id}; refusal: ${failure.slice(0, 300)}`,
+      });
+    }
     if (scenario.schemaHazards) {
       const refusal = run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '';
       const missing = HAZARD_NAMES.filter((name) => !refusal.includes(name));
@@ -686,6 +720,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       lag,
       migrations: migrationsReport,
       ddlGuard: guardEvents,
+      validation: validations,
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },

@@ -26,6 +26,7 @@ export const SCENARIO_NAMES = [
   'bad-input',
   'migration-fails',
   'schema-hazards',
+  'data-drift',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -46,6 +47,8 @@ export interface Scenario {
   alarmAfterSwitch?: boolean;
   /** Give blue the schema-hazards objects before the run (rehearsal/schema-hazards.ts). */
   schemaHazards?: boolean;
+  /** Change a row directly on green right before the first ValidateData (rehearsal/data-drift.ts). */
+  driftOnGreen?: boolean;
 }
 
 export const VERIFY_ALARM = 'orders-5xx';
@@ -135,6 +138,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     schemaHazards: true,
+  },
+  'data-drift': {
+    name: 'data-drift',
+    description:
+      'a row is changed directly on green after it caught up; validation finds the difference in every recheck, refuses the switch naming the key range, green is deleted',
+    expected: 'rolled-back',
+    faults: [],
+    approval: 'approve',
+    driftOnGreen: true,
   },
 };
 
