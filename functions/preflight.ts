@@ -1,12 +1,15 @@
 /** Preflight: refuse early, with every problem at once, or return the plan the rest of the run follows. */
 
-import { type Gateways, inspectionGateway, rdsGateway, systemClock } from '#aws/gateways';
+import { databaseGateway, type Gateways, inspectionGateway, rdsGateway, systemClock } from '#aws/gateways';
+import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
+import { isBinlogEngine, migrationDialectOf } from '#domain/engine';
 import { PreflightRefusedError } from '#domain/errors';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
+import { readExternalReplica } from '#lib/binlog-blue';
 import { defaultGateRunner } from '#lib/default-gate';
 import { inspectBlue } from '#lib/inspect-blue';
 import {
@@ -22,6 +25,9 @@ const PREFLIGHT_PARAMETERS = [
   'max_replication_slots',
   'max_wal_senders',
   'max_worker_processes',
+  // MySQL/MariaDB (binlog-preflight.ts)
+  'binlog_format',
+  'event_scheduler',
 ];
 
 const refuse = (sourceId: string, problems: string[], inspection?: InspectionReport | null): never => {
@@ -44,7 +50,10 @@ const checkReleaseMigrations = async (
   gw: Pick<Gateways, 'rds' | 'clock'>,
   gate: GateRunner,
 ): Promise<MigrationCheck> => {
-  const check = await checkMigrations(gate, input.migrations, plan.replication);
+  // Statements in another engine's dialect are refused by preflightFindings (migrations.engine); the
+  // gate would only add parse errors on top, so it does not run on them.
+  const dialectMatches = !input.migrations || input.migrations.engine === migrationDialectOf(plan.engine);
+  const check = await checkMigrations(gate, dialectMatches ? input.migrations : undefined, plan.replication);
   if (input.migrations && input.migrations.contract.length > 0) {
     const open = openRollbackWindows(await gw.rds.listInstances(), plan.sourceId);
     const decision = gate.contractWindow(open, gw.clock());
@@ -53,7 +62,10 @@ const checkReleaseMigrations = async (
   return check;
 };
 
-export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'inspection' | 'clock'>, gate: GateRunner) =>
+export const makePreflightHandler = (
+  gw: Pick<Gateways, 'rds' | 'database' | 'inspection' | 'clock'>,
+  gate: GateRunner,
+) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
     if (!verdict.ok) {
@@ -78,6 +90,14 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'inspection' | '
           gw.rds.deploymentsForSource(instance.arn),
         ])
       : [{}, [], true, []];
+    // Green's group is the one named for it, else blue's (read above); only binlog engines need it.
+    const binlog = instance !== undefined && isBinlogEngine(instance.engine);
+    const targetGroup = input.target.dbParameterGroupName;
+    const greenParameters =
+      binlog && targetGroup && targetParameterGroupExists
+        ? await gw.rds.describeParameters(targetGroup, PREFLIGHT_PARAMETERS)
+        : blueParameters;
+    const externalReplica = instance ? await readExternalReplica(input, instance, gw.database) : undefined;
     const problems = preflightFindings(input, {
       instance,
       clusterEngine,
@@ -85,6 +105,8 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'inspection' | '
       validUpgradeTargets,
       targetParameterGroupExists,
       existingDeployments,
+      greenParameters,
+      externalReplica,
     }).map((f) => f.problem);
     if (!instance) return refuse(sourceId, problems);
 
@@ -96,25 +118,32 @@ export const makePreflightHandler = (gw: Pick<Gateways, 'rds' | 'inspection' | '
     problems.push(...inspection.problems);
     if (problems.length > 0) return refuse(sourceId, problems, inspection.report);
 
+    const engineWarnings = externalReplica ? binlogWarnings({ instance, externalReplica }) : [];
     return {
       plan,
       source: {
         arn: instance.arn,
+        engine: plan.engine,
         engineVersion: instance.engineVersion,
         instanceClass: instance.instanceClass,
         parameterGroup: blueGroup ?? null,
         database:
           input.database && instance.endpoint
-            ? { host: instance.endpoint.address, port: instance.endpoint.port, ...input.database }
+            ? {
+                host: instance.endpoint.address,
+                port: instance.endpoint.port,
+                ...input.database,
+                engine: plan.engine,
+              }
             : null,
       },
       migrations: migrations.summary,
-      warnings: migrations.warnings,
+      warnings: [...migrations.warnings, ...engineWarnings],
       database: inspection.report,
     };
   });
 
 export const handler = makePreflightHandler(
-  { rds: rdsGateway(), inspection: inspectionGateway(), clock: systemClock },
+  { rds: rdsGateway(), database: databaseGateway(), inspection: inspectionGateway(), clock: systemClock },
   defaultGateRunner,
 );

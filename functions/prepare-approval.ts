@@ -49,6 +49,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         database: plan.sourceId,
         deploymentId: input.deploymentId,
         greenInstanceId: input.greenInstanceId,
+        engine: plan.engine,
         current: {
           engineVersion: plan.currentEngineVersion,
           dbParameterGroupName: source.parameterGroup ?? undefined,

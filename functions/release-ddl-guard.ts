@@ -21,6 +21,10 @@ export const makeReleaseDdlGuardHandler = (gw: Pick<Gateways, 'ddlGuard' | 'rds'
         results.push({ instanceId, released: true, detail: 'no guard (no database block)' });
         continue;
       }
+      if (database.engine === 'mysql' || database.engine === 'mariadb') {
+        results.push({ instanceId, released: true, detail: 'no guard (MySQL/MariaDB: none is installed)' });
+        continue;
+      }
       try {
         const instance = await gw.rds.describeInstance(instanceId);
         if (!instance?.endpoint) {

@@ -16,6 +16,9 @@ export const makeValidateDataHandler = (gw: Pick<Gateways, 'rds' | 'validation' 
     const { validation: plan, phase } = input;
     const now = gw.clock().toISOString();
     if (plan.mode === 'off') return skippedResult(phase, plan.mode, 'validation.mode is off', now);
+    // The checksum queries are PostgreSQL's; MySQL/MariaDB (binlog) are not compared yet, and say so.
+    if (input.replication === 'binlog')
+      return skippedResult(phase, plan.mode, 'not implemented for MySQL/MariaDB (binlog) yet', now);
     if (!input.database)
       return skippedResult(phase, plan.mode, 'no database credentials in the input (database.*)', now);
     // Green through its own instance endpoint: the cluster-style endpoint is still blue's.

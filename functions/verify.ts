@@ -3,6 +3,7 @@
 import { databaseGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { VerifyInput } from '#domain/contracts';
 import { judgeVerification } from '#domain/verify';
+import { readOnlyStates } from '#lib/read-only-check';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'database' | 'clock'>) =>
@@ -17,6 +18,8 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       input.database && input.smokeSql.length > 0
         ? await gw.database.runSmoke(input.database, input.smokeSql)
         : [];
+    // MySQL/MariaDB only: old blue must refuse writes, the new primary must take them.
+    const readOnly = await readOnlyStates(gw.database, input.database, oldBlue);
     const verdict = judgeVerification({
       deployment,
       primary,
@@ -25,8 +28,9 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       alarms: alarms.found,
       missingAlarms: alarms.missing,
       smoke,
+      readOnly,
     });
-    return { ...verdict, smoke, checkedAt: gw.clock().toISOString() };
+    return { ...verdict, smoke, readOnly: readOnly ?? null, checkedAt: gw.clock().toISOString() };
   });
 
 export const handler = makeVerifyHandler({

@@ -31,6 +31,10 @@ export const WRITES_TABLE = 'rehearsal_writes';
 export interface InputContext {
   /** The PostgreSQL 18 version the emulator offers as an upgrade target of orders-db, e.g. "18.4". */
   targetEngineVersion: string;
+  /** Blue holds the user's schema (`--schema`), not `orders`: nothing in the input may name `orders`. */
+  userSchema?: boolean;
+  /** `--input`: the user's document already mapped onto the emulator (input-mapping.ts), used instead of the built-in one. */
+  base?: Record<string, unknown>;
 }
 
 /** `s` seconds in the input's unit, rounded down a hair so the plan's Math.ceil(x × 60 or 3600) is exactly `s`. */
@@ -42,7 +46,7 @@ export const rehearsalInput = (
   scenario: ScenarioName,
   ctx: InputContext,
 ): RawExecutionInput & Record<string, unknown> => {
-  const input: RawExecutionInput & Record<string, unknown> = {
+  const builtIn: RawExecutionInput & Record<string, unknown> = {
     source: { dbInstanceIdentifier: SOURCE_ID },
     target: { engineVersion: ctx.targetEngineVersion, dbParameterGroupName: TARGET_PARAMETER_GROUP },
     release: `rehearsal-${scenario}`,
@@ -60,20 +64,30 @@ export const rehearsalInput = (
     database: { name: 'postgres', user: 'postgres', passwordParameter: DB_PASSWORD_PARAMETER },
     retention: { keepOldBlueHours: seconds(3, 'hours'), finalSnapshot: true },
   };
+  const input = ctx.base
+    ? (structuredClone(ctx.base) as RawExecutionInput & Record<string, unknown>)
+    : builtIn;
   switch (scenario) {
     case 'approval-timeout':
-      input.approval = { required: true, approvers: [APPROVER], timeoutMinutes: seconds(3, 'minutes') };
+      input.approval = {
+        ...input.approval,
+        required: true,
+        approvers: [APPROVER],
+        timeoutMinutes: seconds(3, 'minutes'),
+      };
       break;
     case 'green-deadline':
       input.green = {
+        smokeSql: ['SELECT count(*) FROM orders'],
+        ...input.green,
         readyDeadlineMinutes: seconds(4, 'minutes'),
         pollSeconds: 1,
-        smokeSql: ['SELECT count(*) FROM orders'],
       };
       break;
     case 'lag-stall':
       // A stalled subscription falls behind by the write load's WAL (tens of KB a second).
       input.lag = {
+        ...input.lag,
         maxSeconds: 5,
         maxBytes: 16_384,
         stableSamples: 3,
@@ -96,6 +110,11 @@ export const rehearsalInput = (
       break;
     default:
       break;
+  }
+  if (ctx.userSchema && !ctx.base && scenario !== 'bad-input') {
+    // The user's schema has no `orders`: no demo migration; the smoke SQL reads Switchyard's own table.
+    delete input.migrations;
+    input.green = { ...input.green, smokeSql: [`SELECT count(*) FROM ${WRITES_TABLE}`] };
   }
   return input;
 };

@@ -30,10 +30,21 @@ import {
   rememberPort,
   stablePort,
 } from './environment.ts';
-import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID } from './input.ts';
-import type { Check, EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
+import { DB_PASSWORD_PARAMETER, rehearsalInput, SOURCE_ID, WRITES_TABLE } from './input.ts';
+import type { InputChange } from './input-mapping.ts';
+import { checks as judgeChecks } from './judge.ts';
+import { loadTableTarget } from './load-table.ts';
+import type { EndpointIdentity, LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
 import { checkProductionWrites, createSchemaHazards, HAZARD_NAMES } from './schema-hazards.ts';
+import { runSeries } from './series.ts';
+import {
+  countTableRows,
+  loadUserSchema,
+  missingRows,
+  type SchemaLoad,
+  type UserSchemaOptions,
+} from './user-schema.ts';
 import {
   createWritesTable,
   type EndpointConfig,
@@ -48,6 +59,12 @@ export interface RehearsalOptions {
   autoApprove?: boolean;
   /** Rows seeded into orders-db's `orders` table (default 1000). */
   seedRows?: number;
+  /** `--schema FILE [--rows N]`: blue gets the user's pg_dump --schema-only instead of `orders` (user-schema.ts). */
+  schema?: UserSchemaOptions;
+  /** `--load-table TABLE`: the write load targets this table of the user's schema (load-table.ts). */
+  loadTable?: string;
+  /** `--input FILE`: the user's production document, already mapped onto the emulator (input-mapping.ts). */
+  input?: { file: string; document: Record<string, unknown>; changes: InputChange[] };
   /** Endpoints park new connections during the switch instead of refusing them. */
   holdConnections?: boolean;
   writeClients?: number;
@@ -309,6 +326,14 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     };
     mark('environmentReady');
 
+    let schemaLoad: SchemaLoad | null = null;
+    if (options.schema) {
+      phase(`loading ${options.schema.file} into ${SOURCE_ID} and generating rows`);
+      schemaLoad = await loadUserSchema(emu, options.schema);
+      for (const s of schemaLoad.shortfalls) phase(`schema: ${s}`);
+      mark('schemaLoaded');
+    }
+
     // 4. The input: orders-db's PostgreSQL 17 → the emulator's PostgreSQL 18.
     const source = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: SOURCE_ID })))
       .DBInstances?.[0];
@@ -319,7 +344,11 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '')
         .filter((v) => v.startsWith('18'))
         .at(-1) ?? '18';
-    const input = rehearsalInput(scenario.name, { targetEngineVersion });
+    const input = rehearsalInput(scenario.name, {
+      targetEngineVersion,
+      userSchema: schemaLoad !== null,
+      ...(options.input ? { base: options.input.document } : {}),
+    });
 
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
@@ -327,7 +356,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     if (scenario.schemaHazards) await createSchemaHazards(endpointCfg);
     const before = await identify(emu, SOURCE_ID);
     const sourceSizes = await measureSource(endpointCfg);
+    const target = options.loadTable ? await loadTableTarget(endpointCfg, options.loadTable) : undefined;
     load = new WriteLoad(endpointCfg, {
+      ...(target ? { target } : {}),
       clients: options.writeClients ?? 4,
       ratePerClient: options.writeRatePerClient ?? 50,
     });
@@ -335,7 +366,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     writes.start();
     mark('writesStarted');
     phase(
-      `write load started: ${options.writeClients ?? 4} clients through the ${SOURCE_ID} endpoint (127.0.0.1:${endpointCfg.port})`,
+      `write load started: ${options.writeClients ?? 4} clients writing ${options.loadTable ?? WRITES_TABLE} through the ${SOURCE_ID} endpoint (127.0.0.1:${endpointCfg.port})`,
     );
 
     for (const fault of scenario.faults) {
@@ -545,7 +576,6 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         : 0;
 
     const outcome: Outcome = outcomeOf(run.status, run.error);
-    const greens = remainingInstances.filter((i) => /-green-/.test(i.id));
     const loadMs = (writes.stoppedAt || Date.now()) - writes.startedAt;
     const greenCreatedAt = stateTimes.find((s) => s.state === 'CreateGreen')?.at;
     const lastMigrations = migrationRuns.at(-1);
@@ -559,42 +589,47 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
           lockAttempts: lastMigrations.result.lockAttempts,
         }
       : null;
-    const checks: Check[] = [
-      {
-        name: 'outcome',
-        ok: outcome === scenario.expected,
-        detail: `${outcome}, expected ${scenario.expected}`,
-      },
-      {
-        name: 'no lost writes',
-        ok: lost.length === 0,
-        detail: `${lost.length} acknowledged writes missing from ${after?.instanceId ?? 'the endpoint'}`,
-      },
-      {
-        name: 'writes flowed',
-        ok: writes.counts.acknowledged > 0,
-        detail: `${writes.counts.acknowledged} acknowledged`,
-      },
-    ];
-    if (clickError) checks.push({ name: 'approval link', ok: false, detail: clickError });
-    if (scenario.expected === 'migration-failed') {
-      const failed = migrationsReport?.units.find((u) => u.outcome === 'failed');
-      checks.push({
-        name: 'failing statement listed, earlier ones applied',
-        ok:
-          !!failed &&
-          (migrationsReport?.units.some((u) => u.outcome === 'applied') ?? false) &&
-          !run.states.includes('CreateGreen'),
-        detail: migrationsReport
-          ? migrationsReport.units
-              .map((u) => `${u.source} ${u.outcome}${u.error ? ` (${u.error})` : ''}`)
-              .join('; ')
-          : 'ApplyMigrations never ran',
-      });
-    }
+    // What the verdict rests on, measured here; the verdict itself is judge.ts's.
+    const schemaCounts = schemaLoad
+      ? await countTableRows(
+          emu,
+          SOURCE_ID,
+          schemaLoad.tables.map((t) => t.table),
+        )
+      : null;
+    const checks = judgeChecks(scenario, {
+      outcome,
+      states: run.states,
+      migrations: migrationsReport,
+      expandMigrations: input.migrations?.expand?.length ?? 0,
+      endpoint: SOURCE_ID,
+      lostWrites: lost.length,
+      acknowledgedWrites: writes.counts.acknowledged,
+      before,
+      after,
+      deployments: deployments.map((d) => ({
+        id: d.BlueGreenDeploymentIdentifier ?? '',
+        status: d.Status ?? '',
+      })),
+      instances: remainingInstances,
+      approvalLinkError: clickError,
+      preflightRefusal: run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '',
+      hazardNames: HAZARD_NAMES,
+      productionWrites: scenario.schemaHazards
+        ? await checkProductionWrites(emu.connectionConfig(SOURCE_ID))
+        : [],
+      schemaRows:
+        schemaLoad && schemaCounts
+          ? {
+              missing: missingRows(schemaLoad, schemaCounts, options.loadTable),
+              rows: schemaLoad.tables.reduce((n, t) => n + t.inserted, 0),
+              tables: schemaLoad.tables.length,
+            }
+          : null,
+    });
     if (drifted) {
-      // The refusal names the drifted key range (the range that holds the changed row).
-      // The rolled-back notification carries $.error (DataDrift and the validation summary).
+      // The refusal names the drifted key range (the range that holds the changed row); the
+      // rolled-back notification carries $.error (DataDrift and the validation summary).
       const failure =
         emu
           .outbox()
@@ -607,79 +642,6 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
           run.states.includes('DataDriftFound') &&
           !run.states.includes('Switchover'),
         detail: `row id ${drifted.id}; refusal: ${failure.slice(0, 300)}`,
-      });
-    }
-    if (scenario.schemaHazards) {
-      const refusal = run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '';
-      const missing = HAZARD_NAMES.filter((name) => !refusal.includes(name));
-      checks.push({
-        name: 'every hazard named in the refusal',
-        ok: missing.length === 0,
-        detail: missing.length ? `missing: ${missing.join(', ')}` : HAZARD_NAMES.join(', '),
-      });
-      checks.push(...(await checkProductionWrites(emu.connectionConfig(SOURCE_ID))));
-    }
-    if (
-      scenario.expected === 'rolled-back' ||
-      scenario.expected === 'refused' ||
-      scenario.expected === 'migration-failed'
-    ) {
-      checks.push({
-        name: 'no Blue/Green deployment left',
-        ok: deployments.length === 0,
-        detail: deployments.length
-          ? deployments.map((d) => `${d.BlueGreenDeploymentIdentifier} ${d.Status}`).join(', ')
-          : 'none (DescribeBlueGreenDeployments)',
-      });
-      checks.push({
-        name: 'no green instance left',
-        ok: greens.length === 0,
-        detail: greens.length
-          ? greens.map((g) => `${g.id} ${g.status}`).join(', ')
-          : 'none (DescribeDBInstances)',
-      });
-      checks.push({
-        name: 'blue still serves',
-        ok: !!before && !!after && before.systemIdentifier === after.systemIdentifier,
-        detail: `${SOURCE_ID} answered by ${after?.instanceId ?? '?'} (${after?.serverVersion ?? '?'})`,
-      });
-    }
-    if (scenario.expected === 'switched' && (input.migrations?.expand?.length ?? 0) > 0) {
-      checks.push({
-        name: 'expand migrations applied on blue before green',
-        ok:
-          !!migrationsReport &&
-          migrationsReport.verdict === 'done' &&
-          migrationsReport.applied === migrationsReport.total &&
-          migrationsReport.total > 0 &&
-          migrationsReport.finishedBeforeGreen,
-        detail: migrationsReport
-          ? `${migrationsReport.applied} of ${migrationsReport.total} applied (${migrationsReport.units.map((u) => `${u.source} ${u.durationMs ?? '?'} ms`).join(', ')}), ${migrationsReport.finishedBeforeGreen ? 'before' : 'AFTER'} CreateGreen`
-          : 'ApplyMigrations never ran',
-      });
-    }
-    if (scenario.expected === 'switched') {
-      checks.push({
-        name: 'endpoint moved to green',
-        ok:
-          !!before &&
-          !!after &&
-          before.systemIdentifier !== after.systemIdentifier &&
-          after.serverVersion.startsWith('18'),
-        detail: `${before?.serverVersion ?? '?'} → ${after?.serverVersion ?? '?'}`,
-      });
-      checks.push({
-        name: 'no Blue/Green deployment left',
-        ok: deployments.length === 0,
-        detail: `${deployments.length} left`,
-      });
-    }
-    if (scenario.expected === 'failed-after-switch') {
-      const old = remainingInstances.find((i) => /-old\d+$/.test(i.id));
-      checks.push({
-        name: 'old blue kept read-only',
-        ok: !!old && old.readOnly === true,
-        detail: old ? `${old.id} ${old.status}, read-only ${String(old.readOnly)}` : 'no -old instance',
       });
     }
 
@@ -724,6 +686,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },
+      schema: schemaLoad,
+      inputMapping: options.input ? { file: options.input.file, changes: options.input.changes } : null,
       remaining: {
         deployments: deployments.map((d) => ({
           id: d.BlueGreenDeploymentIdentifier ?? '',
@@ -737,6 +701,12 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         .slice(0, 20)
         .map((e) => ({ at: iso(e.at), client: e.client, message: e.message })),
       input,
+      series: runSeries(
+        t0,
+        Date.now() - t0,
+        writes.ackTimes,
+        writes.errors.map((e) => e.at),
+      ),
       timeline: {
         states: stateTimes.map((s) => ({ state: s.state, atMs: s.at - t0 })),
         rdsEvents: emu.events().map((e) => ({

@@ -1,6 +1,9 @@
 /** The rehearsal report (`--report FILE`) and its human summary. */
 import { readableCause } from '../src/domain/error-cause.ts';
+import type { InputChange } from './input-mapping.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
+import type { SchemaLoad } from './schema/index.ts';
+import type { RunSeries } from './series.ts';
 
 export interface EndpointIdentity {
   /** The DB instance name the endpoint belongs to. */
@@ -113,6 +116,10 @@ export interface RehearsalReport {
     ordersTotalBytes: number | null;
     databaseBytes: number | null;
   };
+  /** `--schema`: the user's dump loaded into blue, and the rows generated per table (null without it). */
+  schema: SchemaLoad | null;
+  /** `--input`: the user's document and what the rehearsal changed in it, and why (null without it). */
+  inputMapping: { file: string; changes: InputChange[] } | null;
   /** What remains in the emulator at the end. */
   remaining: {
     deployments: Array<{ id: string; status: string }>;
@@ -122,6 +129,8 @@ export interface RehearsalReport {
   notifications: Array<{ subject: string | null; at: string }>;
   clientErrorSamples: Array<{ at: string; client: number; message: string }>;
   input: unknown;
+  /** Acknowledged writes per second and client errors over time, in buckets (for the HTML report). */
+  series: RunSeries;
   /** When each state was entered and each RDS event was emitted, in ms from the start of the rehearsal. */
   timeline: {
     states: Array<{ state: string; atMs: number }>;
@@ -171,6 +180,12 @@ export const formatSummary = (r: RehearsalReport): string => {
     ),
     `  lag          ${r.lag.length} samples${lagValues.length ? `: ${lagValues.slice(0, 8).join(', ')}${lagValues.length > 8 ? ', …' : ''}` : ''}`,
     `  approval     ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.at ? ` at ${r.approval.at}` : ''}${r.approval.reason ? ` ("${r.approval.reason}")` : ''}`,
+    ...(r.schema
+      ? [
+          `  schema       ${r.schema.file}: ${r.schema.tables.length} tables, ${r.schema.tables.reduce((n, t) => n + t.inserted, 0)} generated rows`,
+          ...r.schema.shortfalls.slice(0, 10).map((s) => `               ${s.slice(0, 200)}`),
+        ]
+      : []),
     `  endpoint     before: ${endpoint(r.endpoints.before)}`,
     `               after:  ${endpoint(r.endpoints.after)}`,
     `  left         ${r.remaining.deployments.length} Blue/Green deployments; instances ${r.remaining.instances.map((i) => `${i.id} (${i.status}${i.readOnly ? ', read-only' : ''})`).join(', ') || 'none'}`,

@@ -24,6 +24,8 @@ export interface WriteLoadOptions {
   ratePerClient?: number;
   /** First and largest reconnect delays (ms). */
   backoffMs?: [number, number];
+  /** The table written (default Switchyard's own `rehearsal_writes`). */
+  target?: WriteTarget;
 }
 
 export interface ClientError {
@@ -56,6 +58,24 @@ export const createWritesTable = async (cfg: EndpointConfig): Promise<void> => {
   }
 };
 
+/**
+ * What the load writes: by default Switchyard's own `rehearsal_writes`; `--load-table` gives a table of the
+ * user's schema (load-table.ts). Each write is keyed by the client-chosen id, so lost writes can be counted.
+ */
+export interface WriteTarget {
+  insert(id: number, client: number): { text: string; values: unknown[] };
+  /** Of the ids in $1 (bigint[]), those missing from the table. */
+  missingSql: string;
+}
+
+export const OWN_TABLE_TARGET: WriteTarget = {
+  insert: (id, client) => ({
+    text: `INSERT INTO ${WRITES_TABLE} (id, client) VALUES ($1, $2)`,
+    values: [id, client],
+  }),
+  missingSql: `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${WRITES_TABLE} w WHERE w.id = a.id)`,
+};
+
 export class WriteLoad {
   readonly counts: WriteCounts = { attempted: 0, acknowledged: 0, failed: 0, clientErrors: 0 };
   /** Acknowledgement times (ms since epoch), in order, and the ids acknowledged. */
@@ -69,6 +89,7 @@ export class WriteLoad {
   private readonly clients: number;
   private readonly interval: number;
   private readonly backoff: [number, number];
+  private readonly target: WriteTarget;
 
   constructor(
     private readonly cfg: EndpointConfig,
@@ -77,6 +98,7 @@ export class WriteLoad {
     this.clients = options.clients ?? 4;
     this.interval = 1000 / (options.ratePerClient ?? 50);
     this.backoff = options.backoffMs ?? [10, 100];
+    this.target = options.target ?? OWN_TABLE_TARGET;
   }
 
   get running(): boolean {
@@ -147,7 +169,8 @@ export class WriteLoad {
       const id = client * ID_STRIDE + ++seq;
       this.counts.attempted++;
       try {
-        await conn.query(`INSERT INTO ${WRITES_TABLE} (id, client) VALUES ($1, $2)`, [id, client]);
+        const write = this.target.insert(id, client);
+        await conn.query(write.text, write.values);
         this.counts.acknowledged++;
         this.ackTimes.push(Date.now());
         this.ackIds.push(id);
@@ -173,10 +196,7 @@ export class WriteLoad {
     const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
     await c.connect();
     try {
-      const { rows } = await c.query<{ id: string }>(
-        `SELECT a.id::text AS id FROM unnest($1::bigint[]) AS a(id) WHERE NOT EXISTS (SELECT 1 FROM ${WRITES_TABLE} w WHERE w.id = a.id)`,
-        [this.ackIds],
-      );
+      const { rows } = await c.query<{ id: string }>(this.target.missingSql, [this.ackIds]);
       return rows.map((r) => Number(r.id));
     } finally {
       await c.end().catch(() => {});

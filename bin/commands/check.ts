@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Gateways } from '#aws/gateways';
-import type { InspectionGateway } from '#aws/inspection-gateway';
+import type { InspectionGateway, InspectionTarget } from '#aws/inspection-gateway';
 import { PreflightRefusedError } from '#domain/errors';
 import { validateExecutionInput } from '#domain/input';
 import type { InspectionReport } from '#domain/inspection/index';
@@ -85,23 +85,25 @@ const checkInspection = async (options: Options, env: NodeJS.ProcessEnv): Promis
   const reader = password ? async () => password : makeParameterReader(undefined, 0);
   const inner = makeInspectionGateway(reader);
   if (options.host === undefined && options.port === undefined) return inner;
+  const through = async <T>(target: InspectionTarget, read: (t: InspectionTarget) => Promise<T>) => {
+    const host = options.host ?? target.host;
+    const port = options.port ?? target.port;
+    try {
+      return await read({ ...target, host, port });
+    } catch (error) {
+      // Say where the connection really went: the refusal names blue's RDS endpoint.
+      if (error instanceof Error) error.message += ` (through --host/--port ${host}:${port})`;
+      throw error;
+    }
+  };
   return {
-    inspectPostgres: async (target) => {
-      const host = options.host ?? target.host;
-      const port = options.port ?? target.port;
-      try {
-        return await inner.inspectPostgres({ ...target, host, port });
-      } catch (error) {
-        // Say where the connection really went: the refusal names blue's RDS endpoint.
-        if (error instanceof Error) error.message += ` (through --host/--port ${host}:${port})`;
-        throw error;
-      }
-    },
+    inspectPostgres: (target) => through(target, (t) => inner.inspectPostgres(t)),
+    inspectMysql: (target, engine) => through(target, (t) => inner.inspectMysql(t, engine)),
   };
 };
 
 export interface CheckDeps {
-  gateways?: Pick<Gateways, 'rds' | 'inspection' | 'clock'>;
+  gateways?: Pick<Gateways, 'rds' | 'database' | 'inspection' | 'clock'>;
   gate?: GateRunner;
   env?: NodeJS.ProcessEnv;
 }
@@ -142,11 +144,12 @@ export const run = async (argv: string[], deps: CheckDeps = {}): Promise<number>
   }
   const env = deps.env ?? process.env;
   // Imported here, after the environment above is set: the SDK reads it when it loads.
-  const { rdsGateway, systemClock } = await import('#aws/gateways');
+  const { databaseGateway, rdsGateway, systemClock } = await import('#aws/gateways');
   const { makePreflightHandler } = await import('../../functions/preflight.ts');
   const { defaultGateRunner } = await import('#lib/default-gate');
   const gateways = deps.gateways ?? {
     rds: rdsGateway(),
+    database: databaseGateway(),
     inspection: await checkInspection(options, env),
     clock: systemClock,
   };

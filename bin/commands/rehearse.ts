@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
+import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import {
   formatSummary,
   isScenarioName,
@@ -20,7 +21,12 @@ import {
   SCENARIOS,
   type ScenarioName,
 } from '../../rehearsal/index.ts';
+import { formatChanges } from '../../rehearsal/input-mapping.ts';
+import { LoadTableError } from '../../rehearsal/load-table.ts';
 import { createProgressView } from '../../rehearsal/progress.ts';
+import { SchemaFileError } from '../../rehearsal/schema/index.ts';
+import { type MappedInput, readProductionInput } from '../../rehearsal/user-input.ts';
+import { readSchemaFile } from '../../rehearsal/user-schema.ts';
 
 export enum RehearseExitCode {
   /** Every scenario ended in its expected state with no lost writes and nothing orphaned. */
@@ -34,8 +40,13 @@ const OPTIONS = {
   scenario: { type: 'string', short: 's' },
   'auto-approve': { type: 'boolean' },
   report: { type: 'string' },
+  html: { type: 'string' },
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
+  schema: { type: 'string' },
+  input: { type: 'string' },
+  'load-table': { type: 'string' },
+  rows: { type: 'string' },
   'hold-connections': { type: 'boolean' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
@@ -50,8 +61,14 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
   --auto-approve      approve through the link without waiting for a person
   --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
+  --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
+  --input FILE        your production execution document, mapped onto the emulator (changes printed)
+  --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
+  --rows N            generated rows per table of --schema (default 20)
+  --load-table TABLE  the write load INSERTs into this table of your schema (one-column integer
+                      primary key) instead of Switchyard's own rehearsal_writes
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
@@ -73,8 +90,13 @@ interface Parsed {
   scenarios: ScenarioName[];
   autoApprove: boolean;
   report: string | undefined;
+  html: string | undefined;
   printInput: boolean;
   seedRows: number | undefined;
+  schema: string | undefined;
+  input: string | undefined;
+  loadTable: string | undefined;
+  rows: number | undefined;
   holdConnections: boolean;
   json: boolean;
   verbose: boolean;
@@ -99,17 +121,33 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
     return `--seed-rows must be a whole number, not '${seed}'`;
+  const rowsText = str('rows');
+  const rows = rowsText === undefined ? undefined : Number(rowsText);
+  if (rows !== undefined && (!Number.isInteger(rows) || rows < 0))
+    return `--rows must be a whole number, not '${rowsText}'`;
+  if (rows !== undefined && str('schema') === undefined) return '--rows needs --schema FILE';
   return {
     scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),
+    html: str('html'),
     printInput: bool('print-input'),
     seedRows,
+    schema: str('schema'),
+    input: str('input'),
+    loadTable: str('load-table'),
+    rows,
     holdConnections: bool('hold-connections'),
     json: bool('json'),
     verbose: bool('verbose'),
     help: bool('help'),
   };
+};
+
+/** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
+export const htmlPath = (base: string, scenario: ScenarioName, several: boolean): string => {
+  const stem = resolve(base).replace(/\.(json|html?)$/i, '');
+  return `${stem}${several ? `-${scenario}` : ''}.html`;
 };
 
 const out = (text: string) => process.stdout.write(`${text}\n`);
@@ -135,14 +173,44 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     out(USAGE);
     return RehearseExitCode.Passed;
   }
+  let mapped: MappedInput | undefined;
+  if (parsed.input !== undefined) {
+    // Before any server starts: what cannot be rehearsed is refused with its field.
+    const result = readProductionInput(parsed.input);
+    if (!result.ok) {
+      process.stderr.write(
+        `switchyard rehearse: --input ${parsed.input} cannot be rehearsed:\n${result.refusals.map((r) => `  ${r}`).join('\n')}\n`,
+      );
+      return RehearseExitCode.Usage;
+    }
+    mapped = { file: parsed.input, document: result.input, changes: result.changes };
+    process.stderr.write(
+      `--input ${parsed.input}: ${result.changes.length} changes to rehearse it locally:\n${formatChanges(
+        result.changes,
+      )
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`,
+    );
+  }
+
   if (parsed.printInput) {
     const targetEngineVersion = binariesFor(18).version;
     const docs = parsed.scenarios.map((s) => ({
       scenario: s,
-      input: rehearsalInput(s, { targetEngineVersion }),
+      input: rehearsalInput(s, { targetEngineVersion, ...(mapped ? { base: mapped.document } : {}) }),
     }));
     out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
     return RehearseExitCode.Passed;
+  }
+
+  if (parsed.schema !== undefined) {
+    // Before any server starts: a file that cannot be read is a usage error.
+    try {
+      readSchemaFile(parsed.schema);
+    } catch (err) {
+      process.stderr.write(`switchyard rehearse: ${(err as Error).message}\n`);
+      return RehearseExitCode.Usage;
+    }
   }
 
   const controller = new AbortController();
@@ -187,6 +255,11 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
+          ...(mapped ? { input: mapped } : {}),
+          ...(parsed.loadTable !== undefined ? { loadTable: parsed.loadTable } : {}),
+          ...(parsed.schema !== undefined
+            ? { schema: { file: parsed.schema, ...(parsed.rows !== undefined ? { rows: parsed.rows } : {}) } }
+            : {}),
           onEvent: (e) => view.onEvent(e),
           onLive: (status) => view.onLive(status),
           ...(parsed.verbose ? { log: (line: string) => process.stderr.write(`          ${line}\n`) } : {}),
@@ -202,8 +275,13 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       );
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${JSON.stringify(parsed.scenarios.length > 1 ? reports : report, null, 2)}\n`);
+      const html = htmlPath(parsed.html ?? file, scenario, parsed.scenarios.length > 1);
+      mkdirSync(dirname(html), { recursive: true });
+      writeFileSync(html, renderHtmlReport(report));
       out(
-        parsed.json ? JSON.stringify(report, null, 2) : `\n${formatSummary(report)}\n  report       ${file}`,
+        parsed.json
+          ? JSON.stringify(report, null, 2)
+          : `\n${formatSummary(report)}\n  report       ${file}\n  picture      ${html}`,
       );
       if (!report.passed) code = RehearseExitCode.Failed;
     }
@@ -216,6 +294,10 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
     }
     return code;
   } catch (err) {
+    if (err instanceof SchemaFileError || err instanceof LoadTableError) {
+      process.stderr.write(`switchyard rehearse: ${err.message}\n`);
+      return RehearseExitCode.Usage;
+    }
     if (err instanceof RehearsalAbortedError) {
       process.stderr.write('switchyard rehearse: interrupted; every server it started has been stopped.\n');
       return RehearseExitCode.Interrupted;

@@ -86,7 +86,14 @@ export const setupLogical = async (
   const deferred = new Map<string, SchemaStatement[]>();
   const exec = async (db: string, stmt: string): Promise<void> => {
     try {
-      await green.query(stmt, [], db);
+      // As pg_restore does: a function body may name tables created later in the copy.
+      await green.query(
+        /^CREATE (OR REPLACE )?(FUNCTION|PROCEDURE)\b/i.test(stmt)
+          ? `SET check_function_bodies = off; ${stmt}`
+          : stmt,
+        [],
+        db,
+      );
     } catch (e) {
       throw new Error(`schema copy of ${db} failed on: ${stmt}: ${errorMessage(e)}`);
     }

@@ -89,9 +89,26 @@ export const generateSchemaPhased = async (server: PgServer, db: string): Promis
       `CREATE SEQUENCE ${q(r.nspname, r.relname)} AS ${s(r.typ)} INCREMENT ${s(r.seqincrement)} MINVALUE ${s(r.seqmin)} MAXVALUE ${s(r.seqmax)} START ${s(r.seqstart)} CACHE ${s(r.seqcache)}${r.seqcycle ? ' CYCLE' : ''}`,
     );
 
-  for (const r of await run(
-    `SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+  // Functions before tables (a default or CHECK may call one), except those whose signature names a
+  // table's row type (`RETURNS SETOF customer`): they need the table, and follow it as in pg_dump's order.
+  const functions = await run(
+    `SELECT pg_get_functiondef(p.oid) AS def,
+            EXISTS (SELECT 1 FROM pg_type t JOIN pg_class c ON c.oid = t.typrelid
+                     WHERE c.relkind IN ('r','p')
+                       AND (t.oid = p.prorettype OR t.oid = ANY(p.proargtypes::oid[]) OR t.oid = ANY(coalesce(p.proallargtypes, '{}')))) AS rowtype
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
       WHERE ${USER_NS} AND p.prokind IN ('f','p') AND ${notExt('pg_proc', 'p.oid')} ORDER BY p.oid`,
+  );
+  for (const r of functions) if (!r.rowtype) out.push(s(r.def));
+  // Ordinary aggregates (pg_dump's CREATE AGGREGATE, reduced to the state, final and combine functions).
+  for (const r of await run(
+    `SELECT format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %s, STYPE = %s%s%s%s)', n.nspname, p.proname,
+                   pg_get_function_identity_arguments(p.oid), a.aggtransfn::regprocedure::regproc, format_type(a.aggtranstype, NULL),
+                   CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text ELSE '' END,
+                   CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = ' || a.aggcombinefn::regproc::text ELSE '' END,
+                   CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || quote_literal(a.agginitval) ELSE '' END) AS def
+       FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE ${USER_NS} AND a.aggkind = 'n' AND ${notExt('pg_proc', 'p.oid')} ORDER BY p.oid`,
   ))
     out.push(s(r.def));
 
@@ -135,6 +152,8 @@ export const generateSchemaPhased = async (server: PgServer, db: string): Promis
       `CREATE ${t.relpersistence === 'u' ? 'UNLOGGED ' : ''}TABLE ${name} (${colDefs.join(', ')})${t.partkey ? ` PARTITION BY ${s(t.partkey)}` : ''}`,
     );
   }
+
+  for (const r of functions) if (r.rowtype) out.push(s(r.def));
 
   const tableOids = tables.map((t) => Number(t.oid));
   const inTables = tableOids.length ? `(${tableOids.join(',')})` : '(0)';

@@ -22,9 +22,11 @@ export const ApprovalRequest = z.strictObject({
   database: z.string().min(1),
   deploymentId: z.string().min(1),
   greenInstanceId: z.string().min(1),
+  /** RDS engine (postgres, mysql, mariadb); optional so approvals stored before it was added still parse */
+  engine: z.string().min(1).optional(),
   current: Version,
   target: Version.partial(),
-  replication: z.enum(['physical', 'logical']),
+  replication: z.enum(['physical', 'logical', 'binlog']),
   lag: z.strictObject({ value: z.number(), unit: z.enum(['seconds', 'bytes']), metric: z.string() }),
   window: z
     .strictObject({ days: z.array(z.string()), start: z.string(), end: z.string(), timezone: z.string() })

@@ -2,6 +2,7 @@
  * What approvers read: the facts of a switchover as label/value rows, the e-mail (SNS) text, the Slack
  * Block Kit messages, and the audit notification. Pure rendering.
  */
+import { engineLabel } from '#domain/engine';
 import { approvalInspectionLines } from '#domain/inspection/index';
 import type { ApprovalRecord, ApprovalRequest, DecisionFacts } from './contracts.ts';
 
@@ -23,6 +24,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
     { label: 'Database', value: q.database },
     { label: 'Blue/Green deployment', value: q.deploymentId },
     { label: 'Green instance', value: q.greenInstanceId },
+    ...(q.engine ? [{ label: 'Engine', value: engineLabel(q.engine) }] : []),
     { label: 'Engine version', value: change(q.current.engineVersion, q.target.engineVersion) },
     {
       label: 'Parameter group',

@@ -1,5 +1,7 @@
 /** Smoke queries against a database endpoint, with the password read from SSM Parameter Store. */
 import type pg from 'pg';
+import type { EngineFamily } from '#domain/engine';
+import { readMysqlReadOnly, readMysqlReplicaStatus, runMysqlSmoke } from './mysql-database.ts';
 import type { ParameterReader } from './parameters.ts';
 import { connectPostgres } from './pg-connection.ts';
 
@@ -9,7 +11,25 @@ export interface DatabaseTarget {
   name: string;
   user: string;
   passwordParameter: string;
+  /** which driver speaks to it; absent means postgres (documents and states from before MySQL support) */
+  engine?: EngineFamily;
 }
+
+const mysqlEndpoint = (target: DatabaseTarget, password: string) => ({
+  host: target.host,
+  port: target.port,
+  database: target.name,
+  user: target.user,
+  password,
+});
+
+/** The engine of a MySQL-family target, or a clear error when SQL meant for one reaches another. */
+const mysqlEngineOf = (target: DatabaseTarget): 'mysql' | 'mariadb' => {
+  if (target.engine === 'mysql' || target.engine === 'mariadb') return target.engine;
+  throw new Error(
+    `${target.host}: this check runs on MySQL or MariaDB only, not ${target.engine ?? 'postgres'}`,
+  );
+};
 
 export interface SmokeResult {
   sql: string;
@@ -44,6 +64,9 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
   async runSmoke(target: DatabaseTarget, queries: string[]): Promise<SmokeResult[]> {
     if (queries.length === 0) return [];
     const password = await readParameter(target.passwordParameter);
+    if (target.engine === 'mysql' || target.engine === 'mariadb') {
+      return runMysqlSmoke(mysqlEndpoint(target, password), target.engine, queries);
+    }
     const results: SmokeResult[] = [];
     let client: Awaited<ReturnType<typeof connectPostgres>> | undefined;
     try {
@@ -71,6 +94,23 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
       await client?.end().catch(() => undefined);
     }
     return results;
+  },
+
+  /** MySQL/MariaDB: `@@GLOBAL.read_only` of the server behind the endpoint (true: no writes). */
+  async isReadOnly(target: DatabaseTarget): Promise<boolean> {
+    const engine = mysqlEngineOf(target);
+    const password = await readParameter(target.passwordParameter);
+    return readMysqlReadOnly(mysqlEndpoint(target, password), engine);
+  },
+
+  /** MySQL/MariaDB: whether the server is a binlog replica of some source (SHOW REPLICA STATUS). */
+  async replicaStatus(
+    target: DatabaseTarget,
+    engineVersion: string,
+  ): Promise<{ replicating: boolean; sourceHost?: string; running?: boolean }> {
+    const engine = mysqlEngineOf(target);
+    const password = await readParameter(target.passwordParameter);
+    return readMysqlReplicaStatus(mysqlEndpoint(target, password), engine, engineVersion);
   },
 });
 

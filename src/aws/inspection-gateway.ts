@@ -4,8 +4,11 @@
  * nothing), one query per fact family. Every query reads catalogs and statistics only, so it is quick
  * on thousands of tables and needs no more than the master user's rds_superuser rights.
  */
+
+import type { BinlogCatalogFacts } from '../domain/binlog-inspection.ts';
 import type { InspectionSummary } from '../domain/inspection/index.ts';
 import { type PgRelation, POSTGRES_SETTINGS, type PostgresFacts } from '../domain/inspection/postgres.ts';
+import { readBinlogInspection } from './mysql-database.ts';
 import type { ParameterReader } from './parameters.ts';
 import { connectPostgres, type PgEndpoint } from './pg-connection.ts';
 
@@ -15,6 +18,12 @@ export interface InspectionTarget {
   name: string;
   user: string;
   passwordParameter: string;
+}
+
+export interface BinlogInspection {
+  facts: BinlogCatalogFacts;
+  summary: InspectionSummary;
+  durationMs: number;
 }
 
 export interface PostgresInspection {
@@ -205,6 +214,21 @@ export const makeInspectionGateway = (readParameter: ParameterReader) => ({
     } finally {
       await client.end().catch(() => undefined);
     }
+  },
+
+  /** MySQL/MariaDB: the same through `connectMysql` (information_schema; see mysql-database.ts). */
+  async inspectMysql(target: InspectionTarget, engine: 'mysql' | 'mariadb'): Promise<BinlogInspection> {
+    const started = Date.now();
+    const password = await readParameter(target.passwordParameter);
+    const endpoint = {
+      host: target.host,
+      port: target.port,
+      database: target.name,
+      user: target.user,
+      password,
+    };
+    const read = await readBinlogInspection(endpoint, engine);
+    return { ...read, durationMs: Date.now() - started };
   },
 });
 

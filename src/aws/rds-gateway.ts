@@ -28,6 +28,10 @@ const tagsToRecord = (tags: Tag[] | undefined): Record<string, string> =>
 const recordToTags = (tags: Record<string, string>): Tag[] =>
   Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 
+/** RDS's default port per engine, for an endpoint that omits it. */
+const defaultPort = (engine: string | undefined): number =>
+  engine === 'mysql' || engine === 'mariadb' ? 3306 : 5432;
+
 export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
   id: db.DBInstanceIdentifier ?? '',
   arn: db.DBInstanceArn ?? '',
@@ -41,6 +45,10 @@ export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
     name: g.DBParameterGroupName ?? '',
     applyStatus: g.ParameterApplyStatus ?? 'unknown',
   })),
+  optionGroups: (db.OptionGroupMemberships ?? []).map((g) => ({
+    name: g.OptionGroupName ?? '',
+    status: g.Status ?? 'unknown',
+  })),
   readReplicaSource: db.ReadReplicaSourceDBInstanceIdentifier || undefined,
   readReplicas: db.ReadReplicaDBInstanceIdentifiers ?? [],
   pendingModifiedValues: Object.entries(db.PendingModifiedValues ?? {})
@@ -49,7 +57,7 @@ export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
   masterUserSecret: Boolean(db.MasterUserSecret?.SecretArn ?? db.MasterUserSecret),
   deletionProtection: db.DeletionProtection ?? false,
   endpoint: db.Endpoint?.Address
-    ? { address: db.Endpoint.Address, port: db.Endpoint.Port ?? 5432 }
+    ? { address: db.Endpoint.Address, port: db.Endpoint.Port ?? defaultPort(db.Engine) }
     : undefined,
   tags: tagsToRecord(db.TagList),
 });

@@ -23,6 +23,8 @@ export const DatabaseRefSchema = z
     name: z.string(),
     user: z.string(),
     passwordParameter: z.string(),
+    // Picks the SQL driver; optional so a state written before MySQL support still parses (postgres).
+    engine: z.enum(['postgres', 'mysql', 'mariadb']).optional(),
   })
   .nullable();
 
@@ -71,9 +73,10 @@ export const CheckWindowInput = z.object({ window: WindowSchema, lagDeadlineMinu
 export const PrepareApprovalInput = z.object({
   plan: z.object({
     sourceId: z.string(),
+    engine: z.enum(['postgres', 'mysql', 'mariadb']).default('postgres'),
     currentEngineVersion: z.string(),
     targetEngineVersion: z.string(),
-    replication: z.enum(['physical', 'logical']),
+    replication: z.enum(['physical', 'logical', 'binlog']),
     approval: z.object({ approvers: z.array(z.string()), timeoutSeconds: z.number().int().positive() }),
     window: WindowSchema,
   }),
@@ -200,7 +203,7 @@ export const InstallDdlGuardInput = z.object({
   input: z.unknown(),
   executionId: z.string().min(1),
   database: DatabaseRefSchema,
-  replication: z.enum(['physical', 'logical']),
+  replication: z.enum(['physical', 'logical', 'binlog']),
 });
 
 /** ReleaseDdlGuard: the instances that may carry the guard (blue, or after the switch old blue and the new primary). */

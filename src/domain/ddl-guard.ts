@@ -25,10 +25,19 @@ export const EVENT_TRIGGER_DOC =
 
 /** How DDL on blue is guarded for this run. */
 export const planGuard = (
-  replication: 'physical' | 'logical',
+  replication: 'physical' | 'logical' | 'binlog',
   ddlFreeze: boolean,
   hasDatabase: boolean,
 ): GuardPlan => {
+  // The guard is made of PostgreSQL event triggers and catalog fingerprints; MySQL/MariaDB have neither.
+  if (replication === 'binlog')
+    return {
+      mode: 'off',
+      freeze: false,
+      warnings: [
+        'DDL on blue is not guarded on MySQL/MariaDB (the guard uses PostgreSQL event triggers); binlog replication carries DDL to green, and a change that is not replication-compatible breaks it',
+      ],
+    };
   if (!hasDatabase)
     return {
       mode: 'off',

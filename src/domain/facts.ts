@@ -10,6 +10,8 @@ export interface InstanceFacts {
   instanceClass: string;
   backupRetentionPeriod: number;
   parameterGroups: Array<{ name: string; applyStatus: string }>;
+  /** OptionGroupMemberships: "default:<engine>-<x>-<y>" unless a custom group is attached */
+  optionGroups: Array<{ name: string; status: string }>;
   readReplicaSource?: string;
   readReplicas: string[];
   pendingModifiedValues: string[];

@@ -54,7 +54,12 @@ export const ExecutionInput = z
     release: z.string().min(1).max(128).optional(),
     migrations: z
       .strictObject({
-        engine: z.enum(['postgres', 'mysql']).default('postgres'),
+        // The SQL dialect of the statements: "mysql" for RDS for MySQL and MariaDB sources alike.
+        engine: z
+          .enum(['postgres', 'mysql'], {
+            error: 'must be "postgres" or "mysql" (use "mysql" for a MySQL or MariaDB source)',
+          })
+          .default('postgres'),
         expand: z.array(z.string().min(1, 'must not be empty')).default([]),
         contract: z.array(z.string().min(1, 'must not be empty')).default([]),
         // How ApplyMigrations runs them on blue (src/domain/migrations.ts). A statement must finish inside

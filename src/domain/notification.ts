@@ -1,3 +1,5 @@
+import { readOnlyParameterFor } from './deletion.ts';
+import { engineLabel } from './engine.ts';
 import { readableCause } from './error-cause.ts';
 import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
@@ -34,13 +36,13 @@ const HEADLINE: Record<Outcome, string> = {
     'stopped on blue before green was created (a migration failed, or the DDL guard could not be installed); nothing was created',
 };
 
-/** Runbook lines; `<executionArn>` is replaced by the run's execution ARN. */
-const RUNBOOK: Partial<Record<Outcome, string[]>> = {
+/** Runbook lines for the source's engine; `<executionArn>` is replaced by the run's execution ARN. */
+const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> => ({
   'failed-after-switch': [
     'Fail-back runbook:',
     `0. First stop every automatic deletion: \`npx switchyard hold <executionArn>\` (tags the run's instances and deployment ${TAGS.hold}).`,
     '1. Check the new primary (the original name) and the alarms named in the problems above.',
-    '2. If it must go back: old blue (the -old1 instance) is intact and read-only; set default_transaction_read_only=0 in its parameter group, reboot it, and point the application at its endpoint.',
+    `2. If it must go back: old blue (the -old1 instance) is intact and read-only; set ${readOnlyParameterFor(engine)}=0 in its parameter group, reboot it, and point the application at its endpoint.`,
     '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
     '4. Do not delete either instance until the incident is closed.',
   ],
@@ -55,16 +57,19 @@ const RUNBOOK: Partial<Record<Outcome, string[]>> = {
   'cleanup-held': [
     'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
   ],
-};
+});
 
 /** Subject and body for an outcome, with the numbers behind each decision. */
 export const composeNotification = (outcome: Outcome, executionId: string, state: State) => {
   const source = text(at(state, 'preflight.plan.sourceId') ?? at(state, 'input.source.dbInstanceIdentifier'));
+  // Known once Preflight passed; a refused run names no engine (it may be the reason for the refusal).
+  const engine = at(state, 'preflight.plan.engine');
+  const engineName = typeof engine === 'string' ? engineLabel(engine) : undefined;
   const lines = [
     `Switchyard ${source}: ${HEADLINE[outcome]}.`,
     `Execution: ${executionId}`,
     `Deployment: ${text(at(state, 'create.deploymentId') ?? at(state, 'compensation.deploymentId'))} (${text(at(state, 'preflight.plan.replication'))} replication)`,
-    `Versions: ${text(at(state, 'preflight.plan.currentEngineVersion'))} → ${text(at(state, 'preflight.plan.targetEngineVersion'))}`,
+    `Versions: ${engineName ? `${engineName} ` : ''}${text(at(state, 'preflight.plan.currentEngineVersion'))} → ${text(at(state, 'preflight.plan.targetEngineVersion'))}`,
     `Green: ${text(at(state, 'green.greenInstanceId'))}, last status ${text(at(state, 'green.deploymentStatus'))}`,
     `Lag: ${text(at(state, 'lag.value'))} ${text(at(state, 'lag.unit'))} (${text(at(state, 'lag.metric'))}), ${text(at(state, 'lag.consecutiveOk'))} consecutive samples under threshold`,
     `Migrations gate: ${text(at(state, 'preflight.migrations.verdict'))} — ${text(at(state, 'preflight.migrations.summary'))}`,
@@ -82,7 +87,8 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     lines.push(
       `Compensation error: ${text(compensationError.Error)}: ${text(readableCause(compensationError.Cause))}`,
     );
-  lines.push(...(RUNBOOK[outcome] ?? []).map((line) => line.replace('<executionArn>', executionId)));
+  const runbook = runbookFor(typeof engine === 'string' ? engine : 'postgres')[outcome] ?? [];
+  lines.push(...runbook.map((line) => line.replace('<executionArn>', executionId)));
   return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
 };
 

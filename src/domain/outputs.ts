@@ -6,15 +6,17 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
 
 const PlanSchema = z.looseObject({
   sourceId: z.string(),
   sourceArn: z.string(),
+  engine: z.enum(['postgres', 'mysql', 'mariadb']),
   currentEngineVersion: z.string(),
   targetEngineVersion: z.string(),
-  replication: z.enum(['physical', 'logical']),
+  replication: z.enum(['physical', 'logical', 'binlog']),
   deploymentName: z.string(),
   executionId: z.string(),
   release: z.string().nullable(),
@@ -35,6 +37,7 @@ const PlanSchema = z.looseObject({
   lagDeadlineMinutes: z.number(),
   bakeSeconds: z.number(),
   window: WindowSchema,
+  validation: ValidationPlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -206,4 +209,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   applyMigrations: ApplyMigrationsOutput,
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
+  validateData: ValidateDataOutput,
 };

@@ -1,16 +1,17 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
-import { majorVersion } from './facts.ts';
+import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 import type { ValidationPlan } from './validation/index.ts';
 
-export type Replication = 'physical' | 'logical';
+export type { Replication } from './engine.ts';
+export { replicationFor } from './engine.ts';
 
 export interface LagPlan {
   metric: 'ReplicaLag' | 'OldestReplicationSlotLag';
   unit: 'seconds' | 'bytes';
-  /** which side the metric is read on: green for physical ReplicaLag, blue for the logical slot lag */
+  /** which side the metric is read on: green for ReplicaLag (physical, binlog), blue for the logical slot lag */
   readOn: 'green' | 'blue';
   threshold: number;
   stableSamples: number;
@@ -19,6 +20,8 @@ export interface LagPlan {
 export interface Plan {
   sourceId: string;
   sourceArn: string;
+  /** RDS engine of the source (postgres, mysql, mariadb): picks the replication path and the SQL driver */
+  engine: EngineFamily;
   currentEngineVersion: string;
   targetEngineVersion: string;
   replication: Replication;
@@ -46,13 +49,13 @@ export interface Plan {
   validation: ValidationPlan;
 }
 
-/** Physical replication for same-major changes, logical for a major-version upgrade (RDS PostgreSQL). */
-export const replicationFor = (currentVersion: string, targetVersion: string): Replication =>
-  majorVersion(targetVersion) > majorVersion(currentVersion) ? 'logical' : 'physical';
-
-/** The lag metric that fits the replication type (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
+/**
+ * The lag metric that fits the replication type (RDS User Guide, Blue/Green Deployments: monitoring
+ * replica lag): ReplicaLag in seconds on green for physical and binlog (on MySQL/MariaDB it is green's
+ * Seconds_Behind_Master, −1 when replication is not running), the slot lag in bytes on blue for logical.
+ */
 export const lagPlanFor = (replication: Replication, input: ExecutionInput): LagPlan =>
-  replication === 'physical'
+  replication !== 'logical'
     ? {
         metric: 'ReplicaLag',
         unit: 'seconds',
@@ -80,15 +83,17 @@ const switchHorizonSeconds = (input: ExecutionInput): number =>
 /** Builds the plan from a validated input and the source facts; `now` anchors the deadlines. */
 export const buildPlan = (
   input: ExecutionInput,
-  source: { arn: string; engineVersion: string },
+  source: { arn: string; engineVersion: string; engine?: string },
   executionId: string,
   now: Date,
 ): Plan => {
+  const engine = engineFamily(source.engine ?? 'postgres') ?? 'postgres';
   const targetEngineVersion = input.target.engineVersion ?? source.engineVersion;
-  const replication = replicationFor(source.engineVersion, targetEngineVersion);
+  const replication = replicationFor(source.engineVersion, targetEngineVersion, engine);
   return {
     sourceId: input.source.dbInstanceIdentifier,
     sourceArn: source.arn,
+    engine,
     currentEngineVersion: source.engineVersion,
     targetEngineVersion,
     replication,
@@ -121,7 +126,8 @@ export const buildPlan = (
     window: input.window ?? null,
     validation: {
       ...input.validation,
-      mode: input.validation.mode ?? (input.database ? 'checksums' : 'off'),
+      // On by default where it can run: PostgreSQL (the checksum queries are PostgreSQL's) with credentials.
+      mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
   };
 };

@@ -2,11 +2,12 @@
  * Preflight findings: every reason the source cannot go through a Blue/Green deployment right now,
  * each naming what is wrong and how to fix it. Nothing is created unless this list is empty.
  */
+import { type ExternalReplicaFacts, findBinlogProblems } from './binlog-preflight.ts';
+import { engineFamily, engineLabel, migrationDialectOf, replicationFor } from './engine.ts';
 import type { DeploymentFacts, InstanceFacts } from './facts.ts';
 import { compareVersions, majorVersion } from './facts.ts';
 import type { ExecutionInput } from './input.ts';
 import { TAGS } from './names.ts';
-import { replicationFor } from './plan.ts';
 
 export interface PreflightFacts {
   instance: InstanceFacts | undefined;
@@ -20,14 +21,16 @@ export interface PreflightFacts {
   targetParameterGroupExists: boolean;
   /** Blue/Green deployments whose source is this instance */
   existingDeployments: DeploymentFacts[];
+  /** MySQL/MariaDB: parameters of the group green will use (target.dbParameterGroupName, else blue's) */
+  greenParameters?: Record<string, string>;
+  /** MySQL/MariaDB: whether blue replicates from an external source (read over SQL when possible) */
+  externalReplica?: ExternalReplicaFacts;
 }
 
 export interface PreflightFinding {
   check: string;
   problem: string;
 }
-
-const ENGINES = new Set(['postgres']);
 
 /** Decides what stops this source from a Blue/Green deployment; an empty list means go. */
 export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts): PreflightFinding[] => {
@@ -52,10 +55,10 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
   const findings: PreflightFinding[] = [];
   const add = (check: string, problem: string) => findings.push({ check, problem });
 
-  if (!ENGINES.has(instance.engine)) {
+  if (!engineFamily(instance.engine)) {
     add(
       'engine',
-      `${id}: engine "${instance.engine}" is not supported yet; Switchyard drives RDS for PostgreSQL`,
+      `${id}: engine "${instance.engine}" is not supported; Switchyard drives RDS for PostgreSQL, MySQL and MariaDB DB instances`,
     );
   }
   if (instance.status !== 'available') {
@@ -112,7 +115,38 @@ export const preflightFindings = (input: ExecutionInput, facts: PreflightFacts):
       );
     }
   }
-  const replication = replicationFor(instance.engineVersion, target ?? instance.engineVersion);
+  const replication = replicationFor(
+    instance.engineVersion,
+    target ?? instance.engineVersion,
+    instance.engine,
+  );
+  if (replication === 'binlog') {
+    const greenGroup = input.target.dbParameterGroupName ?? instance.parameterGroups[0]?.name ?? 'default';
+    findings.push(
+      ...findBinlogProblems({
+        instance,
+        targetVersion: target ?? instance.engineVersion,
+        blueParameters: facts.blueParameters,
+        greenParameterGroup: greenGroup,
+        greenParameters: facts.greenParameters ?? facts.blueParameters,
+        targetParameterGroupGiven: input.target.dbParameterGroupName !== undefined,
+        externalReplica: facts.externalReplica ?? { checked: false, reason: 'not read' },
+        // A group that does not exist is refused below; its parameters were never read.
+      }).filter((f) => f.check !== 'event-scheduler' || facts.targetParameterGroupExists),
+    );
+  }
+  const dialect = migrationDialectOf(instance.engine);
+  const migrations = input.migrations;
+  if (
+    migrations &&
+    migrations.engine !== dialect &&
+    migrations.expand.length + migrations.contract.length > 0
+  ) {
+    add(
+      'migrations-engine',
+      `migrations.engine: is "${migrations.engine}" but ${id} runs ${engineLabel(instance.engine)}; set migrations.engine to "${dialect}"${dialect === 'mysql' ? ' (the MySQL dialect covers MariaDB too)' : ''}`,
+    );
+  }
   if (replication === 'logical') {
     if (facts.blueParameters['rds.logical_replication'] !== '1') {
       add(

@@ -11,6 +11,11 @@ export interface VerificationFacts {
   alarms: Array<{ name: string; state: string }>;
   missingAlarms: string[];
   smoke: Array<{ sql: string; ok: boolean; error?: string }>;
+  /**
+   * MySQL/MariaDB: `@@GLOBAL.read_only` read over SQL on each side (true, false, or why it could not be
+   * read); absent when there is no database to connect to or the engine is PostgreSQL.
+   */
+  readOnly?: { oldBlue: boolean | string; primary: boolean | string };
 }
 
 export interface Verification {
@@ -43,6 +48,17 @@ export const judgeVerification = (facts: VerificationFacts): Verification => {
   }
   for (const name of facts.missingAlarms)
     problems.push(`alarm ${name} does not exist; fix verify.alarmNames`);
+  if (facts.readOnly) {
+    const { oldBlue, primary } = facts.readOnly;
+    if (typeof oldBlue === 'string') problems.push(`cannot read read_only on old blue: ${oldBlue}`);
+    else if (!oldBlue)
+      problems.push(
+        'old blue is writable (read_only=0): writes that reach it are lost to the new primary; set read_only=1 on it',
+      );
+    if (typeof primary === 'string') problems.push(`cannot read read_only on the new primary: ${primary}`);
+    else if (primary)
+      problems.push('the new primary is read-only (read_only=1): the application cannot write');
+  }
   for (const query of facts.smoke) {
     if (!query.ok) problems.push(`smoke query failed: ${query.sql}: ${query.error ?? 'unknown error'}`);
   }

@@ -27,12 +27,17 @@ export const inspectBlue = async (
   replication: Replication,
   gateway: InspectionGateway,
 ): Promise<BlueInspection> => {
-  if (!isInspectedEngine(instance.engine)) return { report: null, problems: [] };
+  const engine = instance.engine;
+  if (!isInspectedEngine(engine)) return { report: null, problems: [] };
   if (!input.database) {
+    const hazards =
+      engine === 'postgres'
+        ? 'tables without a primary key, large objects, unlogged tables, extensions, replication slots'
+        : 'tables without a primary key, non-transactional tables, enabled events';
     return {
       report: null,
       problems: [
-        `database: is required: Preflight inspects ${instance.id}'s schema for Blue/Green hazards (tables without a primary key, large objects, unlogged tables, extensions, replication slots) before anything is created; give name, user and passwordParameter`,
+        `database: is required: Preflight inspects ${instance.id}'s schema for Blue/Green hazards (${hazards}) before anything is created; give name, user and passwordParameter`,
       ],
     };
   }
@@ -46,21 +51,15 @@ export const inspectBlue = async (
   }
   const where = `${input.database.user}@${instance.endpoint.address}:${instance.endpoint.port}/${input.database.name}`;
   try {
-    const inspected = await gateway.inspectPostgres({
-      ...input.database,
-      host: instance.endpoint.address,
-      port: instance.endpoint.port,
-    });
-    const report = evaluateInspection({
-      engine: 'postgres',
-      replication,
-      facts: inspected.facts,
-      summary: inspected.summary,
-      waivers: input.waivers,
-      database: input.database.name,
-      endpoint: where,
-      durationMs: inspected.durationMs,
-    });
+    const target = { ...input.database, host: instance.endpoint.address, port: instance.endpoint.port };
+    const common = { replication, waivers: input.waivers, database: input.database.name, endpoint: where };
+    // Each engine reads its own catalog; the table and the verdict are shared.
+    const report =
+      engine === 'postgres'
+        ? await gateway.inspectPostgres(target).then((i) => evaluateInspection({ ...common, engine, ...i }))
+        : await gateway
+            .inspectMysql(target, engine)
+            .then((i) => evaluateInspection({ ...common, engine, ...i }));
     return { report, problems: refusalProblems(report) };
   } catch (error) {
     if (error instanceof ParameterNotFoundError) {

@@ -2,6 +2,8 @@
  * The expand/contract gate as Preflight sees it. The gate itself lives in src/gate (libpg-query on
  * the AST; squawk is off inside Lambda, where its binary is absent).
  */
+import type { Replication } from '#domain/engine';
+
 export type GateVerdict = 'pass' | 'warn' | 'fail' | 'none';
 
 export interface GateFinding {
@@ -27,7 +29,7 @@ export interface GateRunner {
     engine: 'postgres' | 'mysql';
     phase: 'expand' | 'contract';
     sources: Array<{ name: string; sql: string }>;
-    replication: 'physical' | 'logical';
+    replication: Replication;
   }): Promise<{ verdict: 'pass' | 'warn' | 'fail'; findings: GateFinding[]; summary: string }>;
   contractWindow(
     openWindows: Array<{ instanceId: string; retainUntil: string }>,
@@ -65,7 +67,7 @@ export const findingLine = (f: GateFinding): string =>
 export const checkMigrations = async (
   gate: GateRunner,
   migrations: MigrationSet | undefined,
-  replication: 'physical' | 'logical',
+  replication: Replication,
 ): Promise<MigrationCheck> => {
   const phases = PHASES.map((phase) => ({ phase, sql: migrations?.[phase] ?? [] })).filter(
     (p) => p.sql.length > 0,

@@ -95,6 +95,9 @@ describe('Preflight inspects blue', () => {
       inspectPostgres: async () => {
         throw new Error('connect ECONNREFUSED 10.0.0.9:5432');
       },
+      inspectMysql: async () => {
+        throw new Error('not a MySQL source');
+      },
     };
     const run = await runPath(world, baseInput());
     expect(run.states).toEqual(REFUSED);

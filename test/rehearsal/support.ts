@@ -2,7 +2,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { livePostgresPids } from '../../emulator/index.ts';
-import { type RehearsalReport, rehearse, type ScenarioName } from '../../rehearsal/index.ts';
+import {
+  type RehearsalOptions,
+  type RehearsalReport,
+  rehearse,
+  type ScenarioName,
+} from '../../rehearsal/index.ts';
 
 /** Child processes of this process named `postgres`, read from /proc (what `ps` would show). */
 export const postgresChildren = (): number[] => {
@@ -26,9 +31,14 @@ export const postgresChildren = (): number[] => {
 const observed = new WeakMap<RehearsalReport, { states: string[]; retries: number }>();
 
 /** Runs a scenario the way `switchyard rehearse --auto-approve` does, watching its progress events. */
-export const runScenario = async (scenario: ScenarioName): Promise<RehearsalReport> => {
+export const runScenario = async (
+  scenario: ScenarioName,
+  /** The user's own material (`--schema`, `--input`, `--load-table`). */
+  own: Pick<RehearsalOptions, 'schema' | 'input' | 'loadTable'> = {},
+): Promise<RehearsalReport> => {
   const seen = { states: [] as string[], retries: 0 };
   const report = await rehearse({
+    ...own,
     scenario,
     autoApprove: true,
     onEvent: (e) => {

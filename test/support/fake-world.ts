@@ -6,6 +6,7 @@
 
 import type { Gateways } from '#aws/gateways';
 import { LOCK_NOT_AVAILABLE, type MigrationSession, SqlStatementError } from '#aws/migrations-gateway';
+import type { BinlogCatalogFacts } from '#domain/binlog-inspection';
 import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
 import type { PostgresFacts } from '#domain/inspection/postgres';
@@ -29,6 +30,18 @@ export interface WorldScript {
   /** gateway method → number of times it throws throttling first */
   throttle?: Partial<Record<string, number>>;
   source?: Partial<InstanceFacts>;
+  /** DescribeDBParameters answers by group name (merged over rds.logical_replication=1 and `parameters`) */
+  groupParameters?: Record<string, Record<string, string>>;
+  /** what green's instance looks like once built (engine version etc.) */
+  green?: Partial<InstanceFacts>;
+  /** MySQL/MariaDB: read_only by endpoint host; by default hosts of -old instances are read-only */
+  readOnlyHosts?: Record<string, boolean>;
+  /** DescribeDBEngineVersions' ValidUpgradeTarget for blue's version (default 17.5, 18.4) */
+  upgradeTargets?: string[];
+  /** MySQL/MariaDB: blue's tables and events as the binlog inspection reads them */
+  binlogCatalog?: BinlogCatalogFacts;
+  /** MySQL/MariaDB: blue replicates from this external host */
+  externalReplicaOf?: string;
   /** blue's database as ApplyMigrations and the DDL guard see it */
   database?: {
     /** the first N units applied meet a lock timeout (55P03) */
@@ -73,6 +86,7 @@ export const instance = (id: string, extra: Partial<InstanceFacts> = {}): Instan
   instanceClass: 'db.r7g.large',
   backupRetentionPeriod: 7,
   parameterGroups: [{ name: 'orders-pg17', applyStatus: 'in-sync' }],
+  optionGroups: [{ name: 'default:postgres-17', status: 'in-sync' }],
   readReplicas: [],
   pendingModifiedValues: [],
   masterUserSecret: false,
@@ -172,7 +186,16 @@ export const makeWorld = (script: WorldScript = {}) => {
         { sourceMember: source.arn, targetMember: deployment.target, status: 'PROVISIONING' },
       ];
       if (!instances.has(greenId))
-        instances.set(greenId, instance(greenId, { status: 'creating', engineVersion: '18.4' }));
+        instances.set(
+          greenId,
+          instance(greenId, {
+            status: 'creating',
+            engineVersion: '18.4',
+            engine: source.engine,
+            ...script.green,
+            endpoint: { address: `${greenId}.example`, port: source.endpoint?.port ?? 5432 },
+          }),
+        );
       if (script.greenFails && deployment.polls >= 2) {
         deployment.status = 'INVALID_CONFIGURATION';
         deployment.statusDetails = 'replication broken (scripted)';
@@ -200,7 +223,7 @@ export const makeWorld = (script: WorldScript = {}) => {
           ...blue,
           id: 'orders-db-old1',
           arn: `${ACCOUNT}:db:orders-db-old1`,
-          endpoint: { address: 'orders-db-old1.example', port: 5432 },
+          endpoint: { address: 'orders-db-old1.example', port: blue.endpoint?.port ?? 5432 },
         });
         instances.set('orders-db', {
           ...green,
@@ -236,14 +259,18 @@ export const makeWorld = (script: WorldScript = {}) => {
         return found ? structuredClone(found) : undefined;
       },
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
-      describeParameters: async () => ({ 'rds.logical_replication': '1', ...script.parameters }),
+      describeParameters: async (group: string) => ({
+        'rds.logical_replication': '1',
+        ...script.parameters,
+        ...script.groupParameters?.[group],
+      }),
       // RDS default for default_transaction_read_only is 0; a scripted value counts as set by a person.
       describeParameter: async (_group: string, name: string) =>
         script.parameters?.[name] !== undefined
           ? { value: script.parameters[name], source: 'user' }
           : { value: '0', source: 'engine-default' },
       parameterGroupExists: async () => true,
-      validUpgradeTargets: async () => ['17.5', '18.4'],
+      validUpgradeTargets: async () => script.upgradeTargets ?? ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
       deploymentByName: async (name: string) => {
         if (script.nameLookupBlind) return undefined;
@@ -360,7 +387,19 @@ export const makeWorld = (script: WorldScript = {}) => {
         return `msg-${published.length}`;
       },
     },
-    database: { runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })) },
+    database: {
+      runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })),
+      isReadOnly: async (target) => {
+        calls.push(`isReadOnly ${target.host}`);
+        return script.readOnlyHosts?.[target.host] ?? target.host.includes('-old');
+      },
+      replicaStatus: async (target) => {
+        calls.push(`replicaStatus ${target.host}`);
+        return script.externalReplicaOf
+          ? { replicating: true, sourceHost: script.externalReplicaOf }
+          : { replicating: false };
+      },
+    },
     migrations: { open: async () => openSession() },
     ddlGuard: {
       install: async (target, executionId, plan) => {
@@ -407,6 +446,20 @@ export const makeWorld = (script: WorldScript = {}) => {
     inspection: {
       inspectPostgres: async () => {
         return cleanInspection(script.blueFacts);
+      },
+      inspectMysql: async (target) => {
+        calls.push(`inspectMysql ${target.host}`);
+        const facts = script.binlogCatalog ?? { serverVersion: '8.0.35', tables: [], enabledEvents: [] };
+        const summary = {
+          serverVersion: facts.serverVersion,
+          databaseBytes: 0,
+          tables: facts.tables.length,
+          sequences: 0,
+          connections: 1,
+          longestTransactionSeconds: 0,
+          databases: ['app'],
+        };
+        return { facts, summary, durationMs: 1 };
       },
     },
     validation: makeFakeValidation(script.validation, validationReads),

@@ -2,6 +2,7 @@
  * The rule table by engine, and the verdict: which rules apply on this replication path, what they
  * found, which waivers accept which findings, and the one-line problems a refusal lists.
  */
+import { BINLOG_RULES, type BinlogCatalogFacts } from './binlog.ts';
 import { POSTGRES_RULES, type PostgresFacts } from './postgres.ts';
 import type {
   Finding,
@@ -17,11 +18,15 @@ export type * from './types.ts';
 /** Facts by engine; MySQL/MariaDB (binlog) facts join here with their rule module. */
 export interface FactsByEngine {
   postgres: PostgresFacts;
+  mysql: BinlogCatalogFacts;
+  mariadb: BinlogCatalogFacts;
 }
 export type InspectedEngine = keyof FactsByEngine;
 
 export const RULES: { [E in InspectedEngine]: ReadonlyArray<InspectionRule<FactsByEngine[E]>> } = {
   postgres: POSTGRES_RULES,
+  mysql: BINLOG_RULES,
+  mariadb: BINLOG_RULES,
 };
 
 /** The engines Preflight can inspect (and for which `database` is therefore required). */
@@ -32,7 +37,8 @@ const allRules = (): ReadonlyArray<InspectionRule<never>> =>
 
 export const ruleById = (id: string): InspectionRule<never> | undefined =>
   allRules().find((r) => r.id === id);
-export const ruleIds = (): string[] => allRules().map((r) => r.id);
+// MySQL and MariaDB share one rule list: name each rule once.
+export const ruleIds = (): string[] => [...new Set(allRules().map((r) => r.id))];
 
 /** Objects listed per finding: enough to act on, small enough for a Step Functions payload (256 KB). */
 export const MAX_OBJECTS_PER_FINDING = 25;

@@ -189,10 +189,10 @@ describe('preflightFindings', () => {
       'bgd-x ("other", AVAILABLE) already exists',
     ],
     [
-      'mysql source',
-      { instance: instance('orders-db', { engine: 'mysql' }) },
+      'an Oracle source',
+      { instance: instance('orders-db', { engine: 'oracle-ee' }) },
       {},
-      'engine "mysql" is not supported',
+      'engine "oracle-ee" is not supported; Switchyard drives RDS for PostgreSQL, MySQL and MariaDB',
     ],
   ])('refuses when %s', (_label, factOverrides, inputOverrides, expected) => {
     const problems = preflightFindings(parse(valid(inputOverrides)), facts(factOverrides)).map(

@@ -1,0 +1,139 @@
+/**
+ * The rehearsal's verdict: `checks(scenario, facts)` turns what was measured after a run into the checks
+ * its exit code depends on. Pure: the harness measures, this decides (test/unit/rehearsal-judge.test.ts).
+ */
+import type { Check, EndpointIdentity, RehearsalReport } from './report.ts';
+import type { Outcome, Scenario } from './scenarios.ts';
+
+export interface RunFacts {
+  outcome: Outcome;
+  /** Every state entered, in order. */
+  states: string[];
+  /** ApplyMigrations' last result (null when it never ran), and how many expand statements the input has. */
+  migrations: RehearsalReport['migrations'];
+  expandMigrations: number;
+  /** The endpoint's name, as the details print it. */
+  endpoint: string;
+  lostWrites: number;
+  acknowledgedWrites: number;
+  before: EndpointIdentity | null;
+  after: EndpointIdentity | null;
+  /** DescribeBlueGreenDeployments and DescribeDBInstances at the end. */
+  deployments: Array<{ id: string; status: string }>;
+  instances: Array<{ id: string; status: string; readOnly: boolean | null }>;
+  /** Why opening the approval link failed (null when it did not). */
+  approvalLinkError: string | null;
+  /** Preflight's refusal (empty when it did not refuse). */
+  preflightRefusal: string;
+  /** schema-hazards: what the refusal must name, and each production write tried afterwards. */
+  hazardNames: readonly string[];
+  productionWrites: Check[];
+  /** --schema: tables whose row count on the endpoint is off, and the generated totals (null without it). */
+  schemaRows: { missing: string[]; rows: number; tables: number } | null;
+}
+
+export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
+  const out: Check[] = [
+    {
+      name: 'outcome',
+      ok: f.outcome === scenario.expected,
+      detail: `${f.outcome}, expected ${scenario.expected}`,
+    },
+    {
+      name: 'no lost writes',
+      ok: f.lostWrites === 0,
+      detail: `${f.lostWrites} acknowledged writes missing from ${f.after?.instanceId ?? 'the endpoint'}`,
+    },
+    { name: 'writes flowed', ok: f.acknowledgedWrites > 0, detail: `${f.acknowledgedWrites} acknowledged` },
+  ];
+  if (f.approvalLinkError) out.push({ name: 'approval link', ok: false, detail: f.approvalLinkError });
+  const m = f.migrations;
+  if (scenario.expected === 'migration-failed') {
+    const failed = m?.units.find((u) => u.outcome === 'failed');
+    out.push({
+      name: 'failing statement listed, earlier ones applied',
+      ok:
+        !!failed &&
+        (m?.units.some((u) => u.outcome === 'applied') ?? false) &&
+        !f.states.includes('CreateGreen'),
+      detail: m
+        ? m.units.map((u) => `${u.source} ${u.outcome}${u.error ? ` (${u.error})` : ''}`).join('; ')
+        : 'ApplyMigrations never ran',
+    });
+  }
+  if (scenario.schemaHazards) {
+    const missing = f.hazardNames.filter((name) => !f.preflightRefusal.includes(name));
+    out.push({
+      name: 'every hazard named in the refusal',
+      ok: missing.length === 0,
+      detail: missing.length ? `missing: ${missing.join(', ')}` : f.hazardNames.join(', '),
+    });
+    out.push(...f.productionWrites);
+  }
+  const greens = f.instances.filter((i) => /-green-/.test(i.id));
+  const sameServer = !!f.before && !!f.after && f.before.systemIdentifier === f.after.systemIdentifier;
+  if (
+    scenario.expected === 'rolled-back' ||
+    scenario.expected === 'refused' ||
+    scenario.expected === 'migration-failed'
+  ) {
+    out.push({
+      name: 'no Blue/Green deployment left',
+      ok: f.deployments.length === 0,
+      detail: f.deployments.length
+        ? f.deployments.map((d) => `${d.id} ${d.status}`).join(', ')
+        : 'none (DescribeBlueGreenDeployments)',
+    });
+    out.push({
+      name: 'no green instance left',
+      ok: greens.length === 0,
+      detail: greens.length
+        ? greens.map((g) => `${g.id} ${g.status}`).join(', ')
+        : 'none (DescribeDBInstances)',
+    });
+    out.push({
+      name: 'blue still serves',
+      ok: sameServer,
+      detail: `${f.endpoint} answered by ${f.after?.instanceId ?? '?'} (${f.after?.serverVersion ?? '?'})`,
+    });
+  }
+  if (scenario.expected === 'switched' && f.expandMigrations > 0) {
+    out.push({
+      name: 'expand migrations applied on blue before green',
+      ok: !!m && m.verdict === 'done' && m.applied === m.total && m.total > 0 && m.finishedBeforeGreen,
+      detail: m
+        ? `${m.applied} of ${m.total} applied (${m.units.map((u) => `${u.source} ${u.durationMs ?? '?'} ms`).join(', ')}), ${m.finishedBeforeGreen ? 'before' : 'AFTER'} CreateGreen`
+        : 'ApplyMigrations never ran',
+    });
+  }
+  if (scenario.expected === 'switched') {
+    out.push({
+      name: 'endpoint moved to green',
+      ok: !!f.before && !!f.after && !sameServer && f.after.serverVersion.startsWith('18'),
+      detail: `${f.before?.serverVersion ?? '?'} → ${f.after?.serverVersion ?? '?'}`,
+    });
+    out.push({
+      name: 'no Blue/Green deployment left',
+      ok: f.deployments.length === 0,
+      detail: `${f.deployments.length} left`,
+    });
+  }
+  if (f.schemaRows) {
+    out.push({
+      name: 'schema rows on the endpoint',
+      ok: f.schemaRows.missing.length === 0,
+      detail: f.schemaRows.missing.length
+        ? f.schemaRows.missing.slice(0, 5).join('; ')
+        : `${f.schemaRows.rows} rows in ${f.schemaRows.tables} tables`,
+    });
+  }
+  if (scenario.expected === 'failed-after-switch') {
+    const old = f.instances.find((i) => /-old\d+$/.test(i.id));
+    out.push({
+      name: 'old blue kept read-only',
+      ok: !!old && old.readOnly === true,
+      detail: old ? `${old.id} ${old.status}, read-only ${String(old.readOnly)}` : 'no -old instance',
+    });
+  }
+  return out;
+};

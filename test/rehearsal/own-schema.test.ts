@@ -1,0 +1,159 @@
+/**
+ * Rehearsing a user's own deployment end to end, as `switchyard rehearse --input … --schema …` does:
+ * examples/clean-switch (a real pg_dump --schema-only of a billing database and its production input)
+ * through the whole state machine on real PostgreSQL 17 → 18 with the write load, the run's HTML report
+ * opened in headless Chromium (Debian `chromium` + playwright-core); examples/destructive-migration
+ * refused by the migration gate at Preflight with nothing created.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../../rehearsal/html-report.ts';
+import type { RehearsalReport } from '../../rehearsal/index.ts';
+import { mappedInput } from '../../rehearsal/user-input.ts';
+import { expectCleanEnd, inOrder, runScenario } from './support.ts';
+
+const example = (name: string, file: string) =>
+  fileURLToPath(new URL(`../../examples/${name}/${file}`, import.meta.url));
+
+let report: RehearsalReport;
+let dir: string;
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'switchyard-own-schema-'));
+  report = await runScenario('happy', {
+    schema: { file: example('clean-switch', 'schema.sql'), rows: 15 },
+    input: mappedInput(example('clean-switch', 'input.json')),
+    loadTable: 'accounts',
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close().catch(() => undefined);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rehearse --input examples/clean-switch/input.json --schema examples/clean-switch/schema.sql', () => {
+  it('switches with the user schema filled and every row on green', () => {
+    // The user's own input ran: their release, migrations and smoke SQL on their tables.
+    expect(report.input).toMatchObject({
+      source: { dbInstanceIdentifier: 'orders-db' },
+      release: 'billing-2026-12',
+      green: {
+        smokeSql: [
+          'SELECT count(*) FROM invoices',
+          'SELECT count(*) FROM usage_events',
+          'SELECT public.account_balance_cents(1)',
+          "SELECT count(*) FROM public.accounts_in('DE')",
+          'SELECT public.name_list(name) FROM accounts',
+        ],
+      },
+    });
+    expect(report.inputMapping?.changes.map((c) => c.field)).toContain('window');
+    expectCleanEnd(report);
+    expect(report.outcome).toBe('switched');
+    expect(report.schema?.shortfalls).toEqual([]);
+    expect(report.schema?.tables.map((t) => [t.table, t.inserted])).toEqual([
+      ['public.accounts', 15],
+      ['public.invoice_lines', 15],
+      ['public.invoices', 15],
+      ['public.plans', 15],
+      ['public.subscriptions', 15],
+      ['public.usage_events', 15],
+    ]);
+    const rowsCheck = report.checks.find((c) => c.name === 'schema rows on the endpoint');
+    expect(rowsCheck).toMatchObject({ ok: true, detail: '90 rows in 6 tables' });
+    expect(report.endpoints.after?.serverVersion).toMatch(/^18/);
+    // The write load went into the user's accounts table: every acknowledged INSERT is found there on green.
+    expect(report.writes.acknowledged).toBeGreaterThan(100);
+    expect(report.checks.find((c) => c.name === 'no lost writes')?.detail).toBe(
+      '0 acknowledged writes missing from orders-db',
+    );
+  });
+
+  it('records the series the picture needs', () => {
+    const acks = report.series.writesPerSecond.reduce((n, w) => n + (w * report.series.bucketMs) / 1000, 0);
+    expect(Math.round(acks)).toBe(report.writes.acknowledged);
+    // Every client error is in the series (failed INSERTs and refused connections), those of the switch among them.
+    const errors = report.series.clientErrors.reduce((a, b) => a + b, 0);
+    expect(errors).toBeGreaterThanOrEqual(report.switchover.clientErrors);
+    expect(errors).toBeGreaterThanOrEqual(report.writes.failed);
+  });
+
+  it('renders the HTML report in Chromium: every state, the charts, the outcome and the checks', async () => {
+    const file = join(dir, 'report.html');
+    writeFileSync(file, renderHtmlReport(report));
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+      headless: true,
+    });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`file://${file}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    expect(errors).toEqual([]);
+    // Self-contained: the page asks for nothing but itself.
+    expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+    const drawn = await page
+      .locator('#timeline g.state')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')));
+    expect(drawn).toEqual([...new Set(report.states)]);
+    expect(
+      inOrder(drawn as string[], ['Preflight', 'CreateGreen', 'RequestApproval', 'Switchover', 'Verify']),
+    ).toBe(true);
+    expect(await page.locator('#timeline .band-stall').count()).toBe(1);
+    expect(await page.locator('#writes-chart canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#lag-chart canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#outcome').textContent()).toBe('switched');
+    expect(await page.locator('#checks tr').count()).toBe(report.checks.length);
+  });
+});
+
+describe('rehearse --input examples/destructive-migration/input.json --schema …/schema.sql', () => {
+  it('is refused at Preflight by the gate, every problem named, nothing created, no write lost', async () => {
+    const r = await runScenario('happy', {
+      schema: { file: example('destructive-migration', 'schema.sql'), rows: 10 },
+      input: mappedInput(example('destructive-migration', 'input.json')),
+    });
+    expect(r.outcome).toBe('refused');
+    expect(r.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
+    const cause = r.failures.find((f) => f.state === 'Preflight')?.cause ?? '';
+    expect(cause).toMatch(/migrations\.expand\[0\]:1 G-DROP-COLUMN/);
+    expect(cause).toMatch(/migrations\.expand\[1\]:1 G-TYPE-CHANGE/);
+    expect(r.writes.lost).toBe(0);
+    expect(r.remaining.deployments).toEqual([]);
+    expect(r.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
+    expect(r.checks.find((c) => c.name === 'schema rows on the endpoint')?.ok).toBe(true);
+  }, 120_000);
+});
+
+describe('rehearse --input examples/data-plane-hazards/input.json --schema …/schema.sql', () => {
+  it('is refused at Preflight by the data-plane inspection, each hazard with its fix, nothing created', async () => {
+    const r = await runScenario('happy', {
+      schema: { file: example('data-plane-hazards', 'schema.sql'), rows: 10 },
+      input: mappedInput(example('data-plane-hazards', 'input.json')),
+    });
+    expect(r.outcome).toBe('refused');
+    const cause = r.failures.find((f) => f.state === 'Preflight')?.cause ?? '';
+    expect(cause).toMatch(/\[PG-NO-REPLICA-IDENTITY\][^\n]*public\.activity_log[^\n]*fix: add a primary key/);
+    expect(cause).toMatch(/\[PG-UNLOGGED-TABLES\][^\n]*public\.web_sessions[^\n]*fix: make them logged/);
+    expect(cause).toMatch(/\[PG-MATERIALIZED-VIEWS\][^\n]*public\.contact_stats/);
+    expect(r.writes.lost).toBe(0);
+    expect(r.remaining.deployments).toEqual([]);
+    expect(r.remaining.instances.map((i) => i.id)).toEqual(['orders-db']);
+  }, 120_000);
+});
