@@ -5,10 +5,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { mariaBinaries, mariadbAvailable } from '../emulator/mariadb/binaries.ts';
 import { binariesFor } from '../emulator/pg/binaries.ts';
 import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
+import { benchEngines, type EngineBench } from './engines.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
 import { benchRows, type RowsBench } from './rows.ts';
@@ -25,6 +27,7 @@ export const SUITES = [
   'bundles',
   'inspection',
   'validation',
+  'engines',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -34,6 +37,8 @@ export interface BenchOptions {
   runs: number;
   rowsRuns: number;
   rowSizes: number[];
+  /** emulator-level switchovers per engine and seeded size (engines suite) */
+  engineRuns: number;
   importRuns: number;
   /** fresh-process `switchyard rehearse --auto-approve` runs */
   cliRuns: number;
@@ -54,6 +59,7 @@ export interface BenchResults {
     node: string;
     platform: string;
     postgres: string[];
+    mariadb?: string;
   };
   updatedAt: string;
   suites: Partial<
@@ -62,6 +68,7 @@ export interface BenchResults {
   rehearsals?: RehearsalBench;
   rows?: RowsBench;
   copy?: CopyVariant[];
+  engines?: EngineBench;
   cli?: CliBench;
   transitions?: TransitionBench;
   bundles?: BundleSample[];
@@ -78,6 +85,7 @@ const machine = (): BenchResults['machine'] => ({
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   postgres: [17, 18].map((m) => binariesFor(m).version),
+  ...(mariadbAvailable() ? { mariadb: mariaBinaries().version } : {}),
 });
 
 export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults> => {
@@ -137,6 +145,17 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     { sizes: options.rowSizes, runs: options.rowsRuns },
     () => benchRows(options.rowSizes, options.rowsRuns, options.log),
     (v) => (results.rows = v),
+  );
+  await suite(
+    'engines',
+    { sizes: options.rowSizes.filter((n) => n <= 100_000), runs: options.engineRuns },
+    () =>
+      benchEngines(
+        options.rowSizes.filter((n) => n <= 100_000),
+        options.engineRuns,
+        options.log,
+      ),
+    (v) => (results.engines = v),
   );
   await suite(
     'copy',
@@ -203,6 +222,18 @@ export const formatResults = (r: BenchResults): string => {
         `wall ${ms(s.durationMs)}; green ${s.greenBuildMs.median ?? '–'} ms; copy ${s.initialCopyMs.median ?? '–'} ms = ${s.copyMBps.median?.toFixed(1) ?? '–'} MB/s`,
         s === r.rows.bySize.at(-1) ? 'copy ≥ 50 MB/s' : '',
       );
+  if (r.engines)
+    for (const e of r.engines.byEngine) {
+      add(
+        `${e.engine}: write stall at switchover (emulator, 4 × 50 writes/s)`,
+        ms(e.writeStallMs),
+        e.engine === 'mariadb' ? `≤ 150 ms p100 → max ${e.writeStallMs.max ?? '–'} ms` : '',
+      );
+      add('  server side (emulator steps, block → unblock)', ms(e.serverStallMs));
+      add(`  lost writes`, `max ${e.lost.max ?? '–'} over ${e.lost.n} runs`, '0');
+      for (const s of e.bySize)
+        add(`  green build, ${s.rows.toLocaleString('en-US')} rows`, ms(s.greenBuildMs));
+    }
   if (r.copy)
     for (const c of r.copy)
       add(

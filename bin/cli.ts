@@ -12,6 +12,7 @@ const COMMANDS: Record<string, string> = {
   approve: 'Approve a pending switchover (operators with IAM rights).',
   reject: 'Reject a pending switchover (operators with IAM rights).',
   hold: 'Stop every deletion of a run (tags its instances and deployment switchyard:hold).',
+  reconcile: 'Run the backstop: clean up or page for ended executions (one, or --all).',
   bench: 'Run the benchmarks and print their medians.',
   diagram: 'Regenerate statemachine/blue-green.md from the ASL file.',
 };

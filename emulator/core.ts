@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FaultState } from './faults.ts';
+import { type DbServer, engineOfRecord, type ServerKind } from './engines/index.ts';
+import { removeMariaDataDir } from './mariadb/server.ts';
 import { binariesFor } from './pg/binaries.ts';
 import { EndpointProxy } from './pg/proxy.ts';
 import { PgServer, removeDataDir } from './pg/server.ts';
@@ -36,6 +37,22 @@ export interface Guardrails {
   maxLagBytes: number;
   /** A write transaction open on blue for longer than this blocks the switchover. */
   longWriteMs: number;
+}
+
+/**
+ * What the runtime reads from fault injection (faults.ts implements it). Declared here so that core
+ * does not import faults, and faults does not import the Blue/Green module: no import circle.
+ */
+export interface FaultView {
+  readonly greenInvalidConfiguration: string | undefined;
+  readonly slowProvisioningMs: number;
+  readonly replicationStall: boolean;
+  readonly switchoverFails: string | undefined;
+  readonly switchoverTimeout: { timeoutMs?: number } | undefined;
+  readonly storageOptimization: boolean;
+  consumeThrottle(): boolean;
+  dropEvent(e: EmulatorEvent): boolean;
+  release(): Promise<void>;
 }
 
 export interface CoreConfig {
@@ -74,12 +91,12 @@ export const newResourceId = (): string => {
 
 export class Core {
   state: PersistedState;
-  readonly servers = new Map<string, PgServer>();
+  readonly servers = new Map<string, DbServer>();
   /** Endpoint proxies by instance resource id. */
   readonly proxies = new Map<string, EndpointProxy>();
   private readonly jobs = new Set<Promise<unknown>>();
   stopping = false;
-  faults!: FaultState;
+  faults!: FaultView;
   /** The CA (and server certificate) of this data dir: `<dataDir>/tls/ca.pem` is what clients trust. */
   readonly tls: EmulatorTls;
 
@@ -101,6 +118,9 @@ export class Core {
   }
   get pgDir(): string {
     return join(this.cfg.dataDir, 'pg');
+  }
+  get mariaDir(): string {
+    return join(this.cfg.dataDir, 'mariadb');
   }
   get snapshotDir(): string {
     return join(this.cfg.dataDir, 'snapshots');
@@ -131,7 +151,7 @@ export class Core {
   instanceByResource(resourceId: string | undefined): InstanceRecord | undefined {
     return resourceId ? this.state.instances.find((i) => i.resourceId === resourceId) : undefined;
   }
-  server(inst: InstanceRecord | undefined): PgServer | undefined {
+  server(inst: InstanceRecord | undefined): DbServer | undefined {
     return inst?.serverId ? this.servers.get(inst.serverId) : undefined;
   }
   serverRecord(id: string | undefined): ServerRecord | undefined {
@@ -180,13 +200,42 @@ export class Core {
   }
 
   // ---- servers and endpoints -----------------------------------------------------------------------
-  async newServerRecord(major: number, idHint: string): Promise<ServerRecord> {
-    binariesFor(major);
+  async newServerRecord(
+    major: number,
+    idHint: string,
+    engine: ServerKind = 'postgres',
+  ): Promise<ServerRecord> {
+    if (engine === 'postgres') binariesFor(major);
     const id = `${idHint.replace(/[^a-z0-9-]/g, '')}-${lowerAlnum(6)}`;
-    const rec: ServerRecord = { id, dir: join(this.pgDir, id), port: await freePort(), major };
+    const rec: ServerRecord = {
+      id,
+      dir: join(engine === 'postgres' ? this.pgDir : this.mariaDir, id),
+      port: await freePort(),
+      major,
+      ...(engine === 'postgres' ? {} : { engine }),
+    };
+    mkdirSync(join(rec.dir, '..'), { recursive: true, mode: 0o755 });
     this.state.servers.push(rec);
     this.save();
     return rec;
+  }
+
+  /** The server object of a record (created on first use, not started). */
+  serverFor(
+    rec: ServerRecord,
+    inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
+      Partial<Pick<InstanceRecord, 'parameterGroup'>>,
+  ): DbServer {
+    let s = this.servers.get(rec.id);
+    if (!s) {
+      s = engineOfRecord(rec).newServer(rec, inst, {
+        log: (l) => this.log(l),
+        tls: this.tls,
+        forceSsl: forceSslFor(this, inst),
+      });
+      this.servers.set(rec.id, s);
+    }
+    return s;
   }
 
   pgServer(
@@ -194,44 +243,28 @@ export class Core {
     inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
       Partial<Pick<InstanceRecord, 'parameterGroup'>>,
   ): PgServer {
-    let s = this.servers.get(rec.id);
-    if (!s) {
-      s = new PgServer(
-        {
-          id: rec.id,
-          dir: rec.dir,
-          port: rec.port,
-          major: rec.major,
-          superuser: inst.masterUsername,
-          password: inst.masterPassword,
-          tls: this.tls,
-          forceSsl: forceSslFor(this, inst),
-        },
-        (l) => this.log(l),
-      );
-      this.servers.set(rec.id, s);
-    }
+    const s = this.serverFor(rec, inst);
+    if (!(s instanceof PgServer)) throw new Error(`server ${rec.id} is not a PostgreSQL server`);
     return s;
   }
 
-  /** Starts a server from its record; a physical standby gets primary_conninfo for its primary's current port. */
+  /** Starts a server from its record; the engine re-points replication at its source's current port. */
   async startServer(
     rec: ServerRecord,
     inst: Pick<InstanceRecord, 'masterUsername' | 'masterPassword'> &
       Partial<Pick<InstanceRecord, 'parameterGroup'>>,
-  ): Promise<PgServer> {
-    const s = this.pgServer(rec, inst);
-    s.cfg.forceSsl = forceSslFor(this, inst);
+  ): Promise<DbServer> {
+    const s = this.serverFor(rec, inst);
+    if (s instanceof PgServer) s.cfg.forceSsl = forceSslFor(this, inst);
     if (!(await portIsFree(rec.port)) && !s.running) {
       rec.port = await freePort();
       s.cfg.port = rec.port;
       this.save();
     }
-    if (rec.standby) {
-      const primary = this.serverRecord(rec.standby.primaryServerId);
-      if (primary) s.cfg.standby = { primaryPort: primary.port, slot: rec.standby.slot };
-    } else delete s.cfg.standby;
+    const engine = engineOfRecord(rec);
+    engine.beforeStart(this, rec, s);
     await s.start();
+    await engine.afterStart(this, rec, s);
     return s;
   }
 
@@ -246,7 +279,7 @@ export class Core {
     await this.stopServer(id);
     this.servers.delete(id);
     const rec = this.serverRecord(id);
-    if (rec) removeDataDir(rec.dir);
+    if (rec) (rec.engine === 'mariadb' ? removeMariaDataDir : removeDataDir)(rec.dir);
     this.state.servers = this.state.servers.filter((s) => s.id !== id);
     this.save();
   }

@@ -3,12 +3,18 @@
  * Each fault drives a failure branch of the pipeline through real behaviour where there is one
  * (a real long transaction on blue, WAL replay really paused, …).
  */
-import type pg from 'pg';
-import type { Core } from './core.ts';
-import { applyStall, deploymentsUsing } from './rds/bluegreen.ts';
+import type { Core, FaultView } from './core.ts';
+import { engineOfInstance } from './engines/index.ts';
 import { applyForceSsl } from './rds/force-ssl.ts';
-import type { EmulatorEvent, InstanceRecord } from './rds/model.ts';
+import type { DeploymentRecord, EmulatorEvent, InstanceRecord } from './rds/model.ts';
 import { errorMessage, sleep } from './util.ts';
+
+/** What faults need from the Blue/Green module, passed in by index.ts (so faults does not import it). */
+export interface BlueGreenHooks {
+  /** Deployments whose green still replicates from blue. */
+  deploymentsUsing(): DeploymentRecord[];
+  applyStall(dep: DeploymentRecord, stalled: boolean): Promise<void>;
+}
 
 export type Fault =
   | { kind: 'green-invalid-configuration'; reason?: string }
@@ -55,14 +61,17 @@ export const FAULT_KINDS: ReadonlyArray<Fault['kind']> = [
   'instance-state',
 ];
 
-export class FaultState implements FaultControl {
+export class FaultState implements FaultControl, FaultView {
   private faults: Fault[] = [];
   private throttleLeft = 0;
   private dropLeft = 0;
   private dropIds: string[] | undefined;
-  private longWrite: { client: pg.Client; instance: string } | undefined;
+  private longWrite: { end: () => Promise<void>; instance: string } | undefined;
 
-  constructor(private readonly core: Core) {}
+  constructor(
+    private readonly core: Core,
+    private readonly bg: BlueGreenHooks,
+  ) {}
 
   list(): Fault[] {
     return this.faults.map((f) => (f.kind === 'throttle' ? { ...f, calls: this.throttleLeft } : f));
@@ -141,13 +150,11 @@ export class FaultState implements FaultControl {
     this.faults = this.faults.filter((f) => f.kind !== fault.kind);
     this.faults.push(fault);
     if (fault.kind === 'replication-stall')
-      for (const dep of deploymentsUsing(this.core))
-        await applyStall(this.core, dep, true).catch((e) =>
-          this.core.log(`[fault] stall: ${errorMessage(e)}`),
-        );
+      for (const dep of this.bg.deploymentsUsing())
+        await this.bg.applyStall(dep, true).catch((e) => this.core.log(`[fault] stall: ${errorMessage(e)}`));
     if (fault.kind === 'storage-optimization') {
       // Greens that are already available go (back) into storage optimization too.
-      for (const dep of deploymentsUsing(this.core)) {
+      for (const dep of this.bg.deploymentsUsing()) {
         const green = this.core.instanceByResource(dep.targetResourceId);
         if (dep.status === 'AVAILABLE' && green?.status === 'available')
           green.status = 'storage-optimization';
@@ -165,8 +172,7 @@ export class FaultState implements FaultControl {
       if (f.kind === 'drop-events') this.dropLeft = 0;
       if (f.kind === 'long-running-write') await this.release();
       if (f.kind === 'replication-stall')
-        for (const dep of deploymentsUsing(this.core))
-          await applyStall(this.core, dep, false).catch(() => {});
+        for (const dep of this.bg.deploymentsUsing()) await this.bg.applyStall(dep, false).catch(() => {});
       if (f.kind === 'storage-optimization') {
         for (const i of this.core.state.instances)
           if (i.status === 'storage-optimization') i.status = 'available';
@@ -180,10 +186,7 @@ export class FaultState implements FaultControl {
   async release(): Promise<void> {
     const lw = this.longWrite;
     this.longWrite = undefined;
-    if (lw) {
-      await lw.client.query('ROLLBACK').catch(() => {});
-      await lw.client.end().catch(() => {});
-    }
+    if (lw) await lw.end();
   }
 
   /** A real transaction that has written on blue and stays open, so the switchover guardrail sees it. */
@@ -191,21 +194,12 @@ export class FaultState implements FaultControl {
     await this.release();
     const inst =
       (instanceId ? this.core.instance(instanceId) : undefined) ??
-      this.core.instanceByResource(deploymentsUsing(this.core)[0]?.sourceResourceId) ??
+      this.core.instanceByResource(this.bg.deploymentsUsing()[0]?.sourceResourceId) ??
       this.core.instance('orders-db');
     const server = this.core.server(inst);
     if (!inst || !server) throw new Error(`long-running-write: no running instance ${instanceId ?? ''}`);
-    const client = await server.client();
-    await client.query("SET application_name = 'switchyard-fault-long-write'");
-    await client.query('BEGIN');
-    await client.query('SELECT pg_current_xact_id()');
-    const [hasOrders] = (await client.query(`SELECT to_regclass('public.orders') IS NOT NULL AS ok`))
-      .rows as Array<{ ok: boolean }>;
-    if (hasOrders?.ok)
-      await client
-        .query('UPDATE public.orders SET id = id WHERE id = (SELECT min(id) FROM public.orders)')
-        .catch(() => {});
-    this.longWrite = { client, instance: inst.id };
+    const end = await engineOfInstance(inst).openLongWrite(server, inst.dbName);
+    this.longWrite = { end, instance: inst.id };
     // Let it become "long-running" by the guardrail's measure before returning.
     await sleep(this.core.cfg.guardrails.longWriteMs + 100);
   }

@@ -9,11 +9,13 @@ import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Core, type Delays, type Guardrails } from './core.ts';
+import type { RdsEngine } from './engines/index.ts';
 import { type Fault, type FaultControl, FaultState } from './faults.ts';
 import { startHttp } from './http/server.ts';
 import { guardRun, sweepAbandonedRuns } from './lifecycle.ts';
+import { liveMariaPids } from './mariadb/server.ts';
 import { livePostgresPids } from './pg/server.ts';
-import { deploymentArn, resumeDeployments } from './rds/bluegreen.ts';
+import { applyStall, deploymentArn, deploymentsUsing, resumeDeployments } from './rds/bluegreen.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
 import type { EmulatorEvent, SnsMessage } from './rds/model.ts';
 import { cloudWatchJsonService, setAlarm } from './services/cloudwatch.ts';
@@ -23,8 +25,8 @@ import { type TlsClientOptions, tlsClientOptions } from './tls.ts';
 import { errorMessage } from './util.ts';
 
 export type { InstanceStatePatch } from './faults.ts';
-export type { EmulatorEvent, Fault, FaultControl, JsonService, SnsMessage, TlsClientOptions };
-export { livePostgresPids };
+export type { EmulatorEvent, Fault, FaultControl, JsonService, RdsEngine, SnsMessage, TlsClientOptions };
+export { liveMariaPids, livePostgresPids };
 
 export interface EmulatorOptions {
   /** API port on 127.0.0.1; 0 (default) picks a free one. The `switchyard emulator` command defaults to 4566. */
@@ -35,6 +37,8 @@ export interface EmulatorOptions {
   seed?: boolean;
   /** Rows in the seeded `orders` table (default 1000). */
   seedRows?: number;
+  /** The seed's engine: postgres (default), mariadb, or mysql (runs on MariaDB as a stand-in). */
+  seedEngine?: RdsEngine;
   region?: string;
   accountId?: string;
   delays?: Partial<Delays>;
@@ -128,7 +132,11 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   });
   writeFileSync(lock, String(process.pid));
   const guard = guardRun(dataDir, ephemeral);
-  core.faults = new FaultState(core);
+  const faults = new FaultState(core, {
+    deploymentsUsing: () => deploymentsUsing(core),
+    applyStall: (dep, stalled) => applyStall(core, dep, stalled),
+  });
+  core.faults = faults;
   let http: Server | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -150,7 +158,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   try {
     ensureParameterGroups(core);
     await startInstances(core);
-    if (options.seed !== false) await seed(core, options.seedRows ?? 1000);
+    if (options.seed !== false) await seed(core, options.seedRows ?? 1000, options.seedEngine);
     await resumeDeployments(core);
     const control = {
       state: () => ({
@@ -187,14 +195,14 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
           instanceId: s.instanceId,
           status: s.status,
         })),
-        faults: core.faults.list(),
+        faults: faults.list(),
         alarms: core.state.alarms,
       }),
       outbox: () => core.state.outbox,
       events: () => core.state.bus,
-      inject: (f: Fault) => core.faults.inject(f),
-      clear: (kind?: string) => core.faults.clear(kind as Fault['kind'] | undefined),
-      faults: () => core.faults.list(),
+      inject: (f: Fault) => faults.inject(f),
+      clear: (kind?: string) => faults.clear(kind as Fault['kind'] | undefined),
+      faults: () => faults.list(),
     };
     // Built-ins first so that services passed in (e.g. another AmazonSSM) take precedence.
     http = await startHttp(
@@ -221,7 +229,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     dataDir,
     caFile: core.tls.caFile,
     stop,
-    faults: core.faults,
+    faults,
     outbox: () => structuredClone(core.state.outbox),
     events: () => structuredClone(core.state.bus),
     endpoint: (id) => {
@@ -236,7 +244,8 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
         port: i.endpointPort,
         user: i.masterUsername,
         password: i.masterPassword,
-        database: i.dbName ?? 'postgres',
+        // MySQL family: no database unless DBName was given (RDS creates none by default).
+        database: i.dbName ?? (i.engine && i.engine !== 'postgres' ? '' : 'postgres'),
         ssl: tlsClientOptions(core.tls),
       };
     },

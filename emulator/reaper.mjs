@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Stops the PostgreSQL servers (and removes the temporary data dir) of an emulator run whose process
+ * Stops the PostgreSQL and MariaDB servers (and removes the temporary data dir) of an emulator run whose process
  * is gone, however it went (SIGKILL included). Plain JavaScript, so it starts without tsx.
  *
  *   node emulator/reaper.mjs watch <run file>   wait until stdin closes (the emulator died or stopped),
@@ -9,7 +9,8 @@
  *
  * A run file (<tmpdir>/switchyard-runs/<pid>-<random>.json: { pid, dataDir, ephemeral }) is written by the
  * emulator at start and removed by a clean stop. Nothing is killed by name: a process is ours only when
- * its /proc cmdline is a `postgres` binary with `-D` inside the run's data dir; a data dir is removed
+ * its /proc cmdline is a `postgres` binary with `-D` inside the run's data dir, or a `mariadbd` binary with
+ * `--datadir=` inside it; a data dir is removed
  * only when it is a `switchyard-emulator-*` folder directly under the temp dir whose emulator.pid
  * names the dead emulator.
  */
@@ -48,17 +49,34 @@ export const postgresOf = (dataDir) => {
   return found;
 };
 
+/** MariaDB servers (engines mariadb and mysql) whose `--datadir=` lies inside `dataDir`, read from /proc. */
+export const mariadbOf = (dataDir) => {
+  const root = resolve(dataDir) + sep;
+  const found = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = (readText(`/proc/${entry}/cmdline`) ?? '').split('\0');
+    if (basename(args[0] ?? '') !== 'mariadbd') continue;
+    const d = args.find((a) => a.startsWith('--datadir='));
+    if (d && `${resolve(d.slice('--datadir='.length))}${sep}`.startsWith(root)) found.push(Number(entry));
+  }
+  return found;
+};
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** SIGQUIT (PostgreSQL's immediate shutdown) to each, then SIGKILL to any still there after 5 s. */
-const stopAll = async (pids) => {
+/**
+ * `first` to each (SIGQUIT: PostgreSQL's immediate shutdown; SIGTERM: MariaDB's shutdown), then SIGKILL
+ * to any still there after 5 s.
+ */
+const stopAll = async (pids, first = 'SIGQUIT') => {
   const signal = (sig) => {
     for (const pid of pids)
       try {
         process.kill(pid, sig);
       } catch {}
   };
-  signal('SIGQUIT');
+  signal(first);
   for (let waited = 0; waited < 5000 && pids.some((p) => existsSync(`/proc/${p}/cmdline`)); waited += 100)
     await sleep(100);
   signal('SIGKILL');
@@ -71,6 +89,7 @@ export const reap = async (runFile) => {
   const run = JSON.parse(text);
   const dataDir = resolve(run.dataDir);
   await stopAll(postgresOf(dataDir));
+  await stopAll(mariadbOf(dataDir), 'SIGTERM');
   const lock = readText(join(dataDir, 'emulator.pid'));
   const isOurTemp =
     run.ephemeral &&

@@ -5,6 +5,7 @@
  */
 
 import { type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
+import { boundedLoopSeconds, SNAPSHOT_DEADLINE_SECONDS } from '#domain/budget';
 import { CleanupInput } from '#domain/contracts';
 import { hasSwitched, proveOldBlue } from '#domain/deletion';
 import { CleanupRefusedError, DeletionHeldError, OldBlueNotProvenError } from '#domain/errors';
@@ -13,10 +14,9 @@ import { addSeconds } from '#domain/plan';
 import { gatherOldBlueEvidence } from '#lib/old-blue-evidence';
 import { taskHandler } from '#lib/task-handler';
 
-const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
-
 export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'clock'>) =>
-  taskHandler(CleanupInput, async ({ deploymentId, oldBlueId, oldBlueResourceId, executionId, sourceId }) => {
+  taskHandler(CleanupInput, async (input) => {
+    const { deploymentId, oldBlueId, oldBlueResourceId, executionId, sourceId, pollSeconds } = input;
     const deployment = await gw.rds.describeDeployment(deploymentId);
     if (deployment && hasSwitched(deployment.status) !== 'switched') {
       throw new CleanupRefusedError(
@@ -49,7 +49,8 @@ export const makeCleanupHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'clock
     return {
       snapshotId,
       deploymentDeleted: deployment ? (deleted?.status ?? 'gone') : 'already-gone',
-      deadline: addSeconds(gw.clock(), SNAPSHOT_DEADLINE_SECONDS),
+      // Fixed 6 h, shortened when polls are short so the loop stays inside the history budget.
+      deadline: addSeconds(gw.clock(), boundedLoopSeconds(SNAPSHOT_DEADLINE_SECONDS, pollSeconds ?? 60)),
     };
   });
 

@@ -1,99 +1,25 @@
 /**
- * Compensate: before the switch, delete green (DeleteTarget=true). It finds the deployment by the id
- * CreateGreen returned, by its deterministic name and by this execution's tag, then asks
- * `mayDeleteGreen`: a switched deployment's "green" is production (AlertAndHold instead), a held one
- * is kept (Held), someone else's is left alone.
+ * Compensate: before the switch, delete green (DeleteTarget=true), after proving it is this execution's
+ * and never switched. The deletion itself is src/lib/compensate-green.ts, shared with the backstop
+ * reconciler, so both take the same safe path.
  */
 
-import { errorName } from '#aws/errors';
 import { type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { boundedLoopSeconds, COMPENSATION_DEADLINE_SECONDS } from '#domain/budget';
 import { CompensateInput } from '#domain/contracts';
-import { type GreenRefusal, mayDeleteGreen } from '#domain/deletion';
-import {
-  CompensationBlockedError,
-  DeletionHeldError,
-  DeploymentConflictError,
-  GreenLookupPendingError,
-  SwitchedAlreadyError,
-} from '#domain/errors';
-import { type DeploymentFacts, instanceIdFromArn } from '#domain/facts';
-import { TAGS } from '#domain/names';
 import { addSeconds } from '#domain/plan';
+import { compensateGreen } from '#lib/compensate-green';
 import { taskHandler } from '#lib/task-handler';
 
-const COMPENSATION_DEADLINE_SECONDS = 3600;
-
-/** The named error each refusal raises; the ASL routes them (AlertAndHold, Held, retry, stuck). */
-const refusalError = (kind: GreenRefusal, reason: string): Error => {
-  switch (kind) {
-    case 'not-ours':
-      return new DeploymentConflictError(reason);
-    case 'held':
-      return new DeletionHeldError(reason);
-    case 'switched':
-      return new SwitchedAlreadyError(reason);
-    default:
-      return new CompensationBlockedError(reason);
-  }
-};
-
 export const makeCompensateHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
-  taskHandler(CompensateInput, async ({ deploymentName, executionId, createdDeploymentId }) => {
-    const deadline = addSeconds(gw.clock(), COMPENSATION_DEADLINE_SECONDS);
-    // Three ways to find green: the id CreateGreen returned, the deterministic name (works when
-    // CreateGreen failed after RDS accepted the call), and this execution's tag (works when the
-    // name lookup misses it). A name match tagged for another execution is refused below.
-    const [byId, byName, byTag] = await Promise.all([
-      createdDeploymentId ? gw.rds.describeDeployment(createdDeploymentId) : undefined,
-      gw.rds.deploymentByName(deploymentName),
-      gw.rds.deploymentsTagged(TAGS.execution, executionId),
-    ]);
-    const found = new Map<string, DeploymentFacts>();
-    for (const d of [byId, byName, ...byTag]) if (d) found.set(d.id, d);
-    if (found.size === 0) {
-      // CreateGreen never returned: RDS may have accepted the call and not show it yet (eventual
-      // consistency). The ASL retries this error for a bounded time before concluding "nothing created".
-      if (!createdDeploymentId)
-        throw new GreenLookupPendingError(
-          `no deployment named ${deploymentName} or tagged ${TAGS.execution}=${executionId} is visible yet`,
-        );
-      return { deploymentId: null, greenInstanceIds: [], action: 'nothing-found', deadline };
-    }
-    if (found.size > 1)
-      throw new DeploymentConflictError(
-        `several deployments match this execution (${[...found.keys()].join(', ')}); none deleted, a person must choose`,
-      );
-    const deployment = [...found.values()][0]!;
-    const greenInstanceIds = deployment.switchoverDetails.flatMap((m) =>
-      m.targetMember ? [instanceIdFromArn(m.targetMember)] : [],
+  taskHandler(CompensateInput, async ({ deploymentName, executionId, createdDeploymentId, pollSeconds }) => {
+    // Fixed deadline, shortened when polls are short so the loop stays inside the history budget.
+    const deadline = addSeconds(
+      gw.clock(),
+      boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, pollSeconds ?? 60),
     );
-    const decision = mayDeleteGreen(deployment, executionId);
-    if (decision.verdict === 'refuse') throw refusalError(decision.kind, decision.reason);
-    if (decision.verdict === 'already-deleting')
-      return { deploymentId: deployment.id, greenInstanceIds, action: 'already-deleting', deadline };
-
-    for (const id of greenInstanceIds) {
-      const green = await gw.rds.describeInstance(id);
-      if (!green) continue;
-      // Green copies blue's tags; mark it so the role's IAM condition (rds:db-tag/switchyard:role=green)
-      // lets DeleteTarget delete it, and nothing else.
-      if (green.tags[TAGS.role] !== 'green' || green.tags[TAGS.execution] !== executionId)
-        await gw.rds.addTags(green.arn, { [TAGS.role]: 'green', [TAGS.execution]: executionId });
-      // DeleteTarget=true needs deletion protection off on green (green copies blue's setting).
-      if (green.deletionProtection) await gw.rds.disableDeletionProtection(id);
-    }
-    try {
-      await gw.rds.deleteDeployment(deployment.id, true);
-    } catch (err) {
-      if (errorName(err) === 'InvalidBlueGreenDeploymentStateFault') {
-        throw new CompensationBlockedError(
-          `RDS refused to delete ${deployment.id} now: ${(err as Error).message}`,
-          { cause: err },
-        );
-      }
-      throw err;
-    }
-    return { deploymentId: deployment.id, greenInstanceIds, action: 'deleted-with-target', deadline };
+    const result = await compensateGreen(gw, { deploymentName, executionId, createdDeploymentId });
+    return { ...result, deadline };
   });
 
 export const handler = makeCompensateHandler({ rds: rdsGateway(), clock: systemClock });

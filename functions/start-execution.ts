@@ -10,6 +10,7 @@ import { requireEnv } from '#aws/gateways';
 import { readParameter } from '#aws/parameters';
 import { PreflightRefusedError } from '#domain/errors';
 import { validateExecutionInput } from '#domain/input';
+import { logger } from '#lib/logger';
 
 interface TriggerEvent {
   trigger?: 'schedule';
@@ -34,19 +35,25 @@ export const startExecution = async (event: TriggerEvent) => {
   const input = event.detail?.tag ? { ...base, release: event.detail.tag } : base;
   // Refuse here too, so a broken stored document is reported to the trigger, not only to the run.
   const verdict = validateExecutionInput(input);
-  if (!verdict.ok)
+  if (!verdict.ok) {
+    logger.error('stored input is invalid: no execution started', { problems: verdict.problems });
     throw new PreflightRefusedError(
       `stored input is invalid:\n${verdict.problems.join('\n')}`,
       verdict.problems,
     );
+  }
   const name = executionNameFor(event, new Date());
   try {
     const out = await sfnClient().send(
       new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
     );
+    logger.info('execution started', { executionId: out.executionArn, name, release: event.detail?.tag });
     return { executionArn: out.executionArn, name, started: true };
   } catch (err) {
-    if (err instanceof ExecutionAlreadyExists) return { executionArn: null, name, started: false };
+    if (err instanceof ExecutionAlreadyExists) {
+      logger.info('execution already started for this trigger: nothing to do', { name });
+      return { executionArn: null, name, started: false };
+    }
     throw err;
   }
 };

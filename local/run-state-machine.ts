@@ -6,7 +6,12 @@
  * payload quotas and the history-event quota, each failing the run as AWS would.
  */
 import '../src/lib/with-resolvers-polyfill.ts';
-import { ExecutionAbortedError, ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import {
+  ExecutionAbortedError,
+  ExecutionError,
+  ExecutionTimeoutError,
+  StateMachine,
+} from 'aws-local-stepfunctions';
 import { valueAt } from '../src/domain/value-at.ts';
 import {
   asLambdaJson,
@@ -28,6 +33,10 @@ export interface RunEvent {
   error?: string;
   cause?: string;
   output?: unknown;
+  /** the state's input (StateEntered only): the report so far, as GetExecutionHistory shows it */
+  input?: unknown;
+  /** the state's type (Task, Choice, Wait, Pass, Fail, Succeed), as history event types name it */
+  stateType?: string;
 }
 
 export interface RunOptions {
@@ -40,6 +49,8 @@ export interface RunOptions {
   /** ms per Task state name for Retry intervals */
   retryIntervalOverrides?: Record<string, number>;
   onEvent?: (event: RunEvent) => void;
+  /** Stops the run like StopExecution: it ends ABORTED, no Catch runs (see local/backstop.ts). */
+  abortSignal?: AbortSignal;
   /** Called as each Wait state begins, with how long it lasts in AWS (whatever the override): a fake clock's tick */
   onWait?: (state: string, wait: WaitLength) => void;
   /** History events allowed before the run fails like AWS (default 25,000; tests lower it) */
@@ -68,7 +79,7 @@ export const waitLength = (wait: Record<string, unknown>, input: unknown): WaitL
 };
 
 export interface RunResult {
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
   output: unknown;
   error: string | null;
   cause: string | null;
@@ -154,12 +165,18 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   const collect = (async () => {
     for await (const e of execution.eventLogs) {
       const event: RunEvent = { type: e.type, at: e.timestamp };
-      if ('state' in e) event.state = e.state.name;
+      if ('state' in e) {
+        event.state = e.state.name;
+        event.stateType = e.state.type;
+      }
       if ('Error' in e) {
         event.error = e.Error;
         event.cause = typeof e.Cause === 'string' ? e.Cause : JSON.stringify(e.Cause);
       }
-      if (e.type === 'StateEntered' && event.state) states.push(event.state);
+      if (e.type === 'StateEntered' && event.state) {
+        states.push(event.state);
+        event.input = e.state.input;
+      }
       if (e.type === 'StateEntered' && e.state.type === 'Wait' && options.onWait) {
         const length = waitLength(stateDefinitions[e.state.name] ?? {}, e.state.input);
         if (length) options.onWait(e.state.name, length);
@@ -173,6 +190,9 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
   })();
   let result: RunResult;
+  const abort = () => execution.abort();
+  if (options.abortSignal?.aborted) abort();
+  options.abortSignal?.addEventListener('abort', abort, { once: true });
   try {
     const output = await execution.result;
     result = { status: 'SUCCEEDED', output, error: null, cause: null } as RunResult;
@@ -184,6 +204,10 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
         error: limits.failure.error,
         cause: limits.failure.cause,
       } as RunResult;
+    } else if (err instanceof ExecutionAbortedError || err instanceof ExecutionTimeoutError) {
+      // Like AWS: a stopped (StopExecution) or timed-out run has no output and no Catch ran.
+      const status = err instanceof ExecutionAbortedError ? 'ABORTED' : 'TIMED_OUT';
+      result = { status, output: null, error: null, cause: null } as RunResult;
     } else if (!(err instanceof ExecutionError)) throw err;
     else {
       const cause = (err as Error & { cause?: { name?: string; message?: string } }).cause;
@@ -195,6 +219,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
       } as RunResult;
     }
   } finally {
+    options.abortSignal?.removeEventListener('abort', abort);
     options.callbacks.forget(token);
   }
   await collect;

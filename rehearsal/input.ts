@@ -29,13 +29,25 @@ export const DB_PASSWORD_PARAMETER = '/switchyard/rehearsal/orders-db/master-pas
 export const WRITES_TABLE = 'rehearsal_writes';
 
 export interface InputContext {
-  /** The PostgreSQL 18 version the emulator offers as an upgrade target of orders-db, e.g. "18.4". */
+  /**
+   * The target version: for PostgreSQL the 18.x the emulator offers as a major upgrade of orders-db
+   * (e.g. "18.4"); for MariaDB and the MySQL stand-in the next minor (10.11.20, 8.0.42), which runs on
+   * the same MariaDB binary: one binary means a minor-version change is what can really be rehearsed.
+   */
   targetEngineVersion: string;
+  /** orders-db's engine (default postgres). */
+  engine?: 'postgres' | 'mariadb' | 'mysql';
   /** Blue holds the user's schema (`--schema`), not `orders`: nothing in the input may name `orders`. */
   userSchema?: boolean;
   /** `--input`: the user's document already mapped onto the emulator (input-mapping.ts), used instead of the built-in one. */
   base?: Record<string, unknown>;
 }
+
+/** orders-db's parameter group, master user and database on the MySQL family (emulator seed). */
+const MYSQL_FAMILY = {
+  mariadb: { parameterGroup: 'orders-mariadb' },
+  mysql: { parameterGroup: 'orders-mysql80' },
+} as const;
 
 /** `s` seconds in the input's unit, rounded down a hair so the plan's Math.ceil(x × 60 or 3600) is exactly `s`. */
 const seconds = (s: number, unit: 'minutes' | 'hours'): number =>
@@ -64,6 +76,19 @@ export const rehearsalInput = (
     database: { name: 'postgres', user: 'postgres', passwordParameter: DB_PASSWORD_PARAMETER },
     retention: { keepOldBlueHours: seconds(3, 'hours'), finalSnapshot: true },
   };
+  const engine = ctx.engine ?? 'postgres';
+  if (engine !== 'postgres') {
+    // Same document in MySQL's terms: a minor upgrade in the same parameter group, MySQL-dialect
+    // migrations, database `orders` and master user `admin` (the emulator's MySQL-family seed).
+    builtIn.target = {
+      engineVersion: ctx.targetEngineVersion,
+      dbParameterGroupName: MYSQL_FAMILY[engine].parameterGroup,
+    };
+    // No expand statements: the pipeline applies migrations on PostgreSQL only (ApplyMigrations stops
+    // a MySQL-family run that has some); the gate still lints them (bad-input).
+    builtIn.migrations = { engine: 'mysql', expand: [] };
+    builtIn.database = { name: 'orders', user: 'admin', passwordParameter: DB_PASSWORD_PARAMETER };
+  }
   const input = ctx.base
     ? (structuredClone(ctx.base) as RawExecutionInput & Record<string, unknown>)
     : builtIn;
@@ -106,7 +131,10 @@ export const rehearsalInput = (
       break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';
-      input.migrations = { engine: 'postgres', expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'] };
+      input.migrations = {
+        engine: engine === 'postgres' ? 'postgres' : 'mysql',
+        expand: ['ALTER TABLE orders DROP COLUMN legacy_status;'],
+      };
       break;
     default:
       break;

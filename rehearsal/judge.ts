@@ -30,6 +30,11 @@ export interface RunFacts {
   productionWrites: Check[];
   /** --schema: tables whose row count on the endpoint is off, and the generated totals (null without it). */
   schemaRows: { missing: string[]; rows: number; tables: number } | null;
+  /**
+   * MySQL family (`--engine mariadb|mysql`): one binary keeps the version string, so the endpoint check
+   * compares the server (server_id) and RDS's EngineVersion of the endpoint's instance with the target.
+   */
+  mysqlFamily?: { targetEngineVersion: string; endpointEngineVersion: string | undefined };
 }
 
 export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
@@ -109,8 +114,16 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
   if (scenario.expected === 'switched') {
     out.push({
       name: 'endpoint moved to green',
-      ok: !!f.before && !!f.after && !sameServer && f.after.serverVersion.startsWith('18'),
-      detail: `${f.before?.serverVersion ?? '?'} → ${f.after?.serverVersion ?? '?'}`,
+      ok:
+        !!f.before &&
+        !!f.after &&
+        !sameServer &&
+        (f.mysqlFamily
+          ? f.mysqlFamily.endpointEngineVersion === f.mysqlFamily.targetEngineVersion
+          : f.after.serverVersion.startsWith('18')),
+      detail: f.mysqlFamily
+        ? `server_id ${f.before?.systemIdentifier ?? '?'} → ${f.after?.systemIdentifier ?? '?'}, EngineVersion ${f.mysqlFamily.endpointEngineVersion ?? '?'} (target ${f.mysqlFamily.targetEngineVersion})`
+        : `${f.before?.serverVersion ?? '?'} → ${f.after?.serverVersion ?? '?'}`,
     });
     out.push({
       name: 'no Blue/Green deployment left',

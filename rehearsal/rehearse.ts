@@ -23,6 +23,13 @@ import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import { changeRowOnGreen, type DriftedRow, namesRangeOf } from './data-drift.ts';
 import {
+  identifyMysql,
+  isMysqlReadOnly,
+  isPostgresOnlyScenario,
+  measureMysqlSource,
+  type RehearsalEngine,
+} from './engine-probes.ts';
+import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
   applyRehearsalEnvironment,
@@ -59,6 +66,11 @@ export interface RehearsalOptions {
   autoApprove?: boolean;
   /** Rows seeded into orders-db's `orders` table (default 1000). */
   seedRows?: number;
+  /**
+   * orders-db's engine (default postgres: 17 → 18). mariadb: 10.11.19 → 10.11.20; mysql: 8.0.41 → 8.0.42
+   * on the MariaDB stand-in. Both run on one MariaDB binary, so the "upgrade" is a minor-version label.
+   */
+  engine?: RehearsalEngine;
   /** `--schema FILE [--rows N]`: blue gets the user's pg_dump --schema-only instead of `orders` (user-schema.ts). */
   schema?: UserSchemaOptions;
   /** `--load-table TABLE`: the write load targets this table of the user's schema (load-table.ts). */
@@ -255,7 +267,19 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
   try {
     // 1. The emulator, with the JSON services the approval path needs: Step Functions callbacks (the local
     //    run's task tokens) and DynamoDB (the approval table).
-    phase('starting the emulator (PostgreSQL 17 orders-db)');
+    const engine = options.engine ?? 'postgres';
+    const mysqlFamily = engine !== 'postgres';
+    if (mysqlFamily && isPostgresOnlyScenario(scenario))
+      throw new Error(`scenario ${scenario.name} has no ${engine} form; run it with --engine postgres`);
+    phase(
+      `starting the emulator (${
+        engine === 'postgres'
+          ? 'PostgreSQL 17'
+          : engine === 'mariadb'
+            ? 'MariaDB 10.11'
+            : 'MySQL 8.0 on the MariaDB stand-in'
+      } orders-db)`,
+    );
     const callbacks = new CallbackRegistry();
     const dynamo = createDynamoDbService({ tables: [{ name: APPROVAL_TABLE, hashKey: 'pk' }] });
     // The Lambdas' JSON log lines would bury the progress display: silent unless POWERTOOLS_LOG_LEVEL
@@ -274,6 +298,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         port: stablePort('emulator'),
         seed: true,
         seedRows: options.seedRows ?? 1000,
+        seedEngine: engine,
         holdConnections: options.holdConnections ?? false,
         jsonServices: [sfnService(callbacks), dynamo],
         ...(options.log ? { log: options.log } : {}),
@@ -338,26 +363,30 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const source = (await rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: SOURCE_ID })))
       .DBInstances?.[0];
     const versions = await rds.send(
-      new DescribeDBEngineVersionsCommand({ Engine: 'postgres', EngineVersion: source?.EngineVersion }),
+      new DescribeDBEngineVersionsCommand({ Engine: engine, EngineVersion: source?.EngineVersion }),
     );
-    const targetEngineVersion =
-      versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '')
-        .filter((v) => v.startsWith('18'))
-        .at(-1) ?? '18';
+    const targets =
+      versions.DBEngineVersions?.[0]?.ValidUpgradeTarget?.map((t) => t.EngineVersion ?? '') ?? [];
+    // PostgreSQL: the major upgrade to 18; MySQL family: the next minor (the only upgrade one binary offers).
+    const targetEngineVersion = mysqlFamily
+      ? (targets[0] ?? source?.EngineVersion ?? '')
+      : (targets.filter((v) => v.startsWith('18')).at(-1) ?? '18');
     const input = rehearsalInput(scenario.name, {
       targetEngineVersion,
+      engine,
       userSchema: schemaLoad !== null,
       ...(options.input ? { base: options.input.document } : {}),
     });
 
     // 5. The write load, started before green exists, on a table created on blue first.
     const endpointCfg = emu.connectionConfig(SOURCE_ID);
-    await createWritesTable(endpointCfg);
+    await createWritesTable(endpointCfg, mysqlFamily ? 'mysql' : 'postgres');
     if (scenario.schemaHazards) await createSchemaHazards(endpointCfg);
-    const before = await identify(emu, SOURCE_ID);
-    const sourceSizes = await measureSource(endpointCfg);
+    const before = await (mysqlFamily ? identifyMysql : identify)(emu, SOURCE_ID);
+    const sourceSizes = await (mysqlFamily ? measureMysqlSource : measureSource)(endpointCfg);
     const target = options.loadTable ? await loadTableTarget(endpointCfg, options.loadTable) : undefined;
     load = new WriteLoad(endpointCfg, {
+      engine: mysqlFamily ? 'mysql' : 'postgres',
       ...(target ? { target } : {}),
       clients: options.writeClients ?? 4,
       ratePerClient: options.writeRatePerClient ?? 50,
@@ -517,7 +546,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     // 7. What is true now.
     await withTimeout(emu.idle(), 15_000, undefined);
     const lost = await writes.lostWrites(emu.connectionConfig(SOURCE_ID));
-    const after = await identify(emu, SOURCE_ID);
+    const after = await (mysqlFamily ? identifyMysql : identify)(emu, SOURCE_ID);
     const deployments =
       (await rds.send(new DescribeBlueGreenDeploymentsCommand({}))).BlueGreenDeployments ?? [];
     const instances = (await rds.send(new DescribeDBInstancesCommand({}))).DBInstances ?? [];
@@ -530,7 +559,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         status: i.DBInstanceStatus ?? '',
         engineVersion: i.EngineVersion ?? '',
         readOnly:
-          i.DBInstanceStatus === 'available' ? await isReadOnly(emu, i.DBInstanceIdentifier ?? '') : null,
+          i.DBInstanceStatus === 'available'
+            ? await (mysqlFamily ? isMysqlReadOnly : isReadOnly)(emu, i.DBInstanceIdentifier ?? '')
+            : null,
       })),
     );
 
@@ -626,6 +657,15 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
               tables: schemaLoad.tables.length,
             }
           : null,
+      ...(mysqlFamily
+        ? {
+            mysqlFamily: {
+              targetEngineVersion,
+              endpointEngineVersion: instances.find((i) => i.DBInstanceIdentifier === SOURCE_ID)
+                ?.EngineVersion,
+            },
+          }
+        : {}),
     });
     if (drifted) {
       // The refusal names the drifted key range (the range that holds the changed row); the
@@ -647,6 +687,12 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     report = {
       scenario: scenario.name,
+      engine: {
+        name: engine,
+        ...(engine === 'mysql'
+          ? { standIn: 'MySQL 8.0 emulated by the MariaDB binary (no Oracle MySQL server on this machine)' }
+          : {}),
+      },
       expected: scenario.expected,
       outcome,
       passed: checks.every((c) => c.ok),

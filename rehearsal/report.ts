@@ -34,13 +34,15 @@ export interface Check {
 
 export interface RehearsalReport {
   scenario: ScenarioName;
+  /** orders-db's engine; `standIn` says when it ran on another engine's binary (mysql on MariaDB). */
+  engine: { name: 'postgres' | 'mariadb' | 'mysql'; standIn?: string };
   expected: Outcome;
   outcome: Outcome;
   /** Every check the scenario's exit code depends on held. */
   passed: boolean;
   checks: Check[];
   executionArn: string;
-  status: 'SUCCEEDED' | 'FAILED';
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT';
   error: string | null;
   cause: string | null;
   /** Every state entered, in order. */
@@ -148,14 +150,17 @@ const bytesOrSeconds = (v: number | null, unit: string): string => {
 };
 
 /** The multi-line summary printed at the end of `switchyard rehearse`. */
+const ENGINE_NAMES = { postgres: 'PostgreSQL', mariadb: 'MariaDB', mysql: 'MySQL' } as const;
+
 export const formatSummary = (r: RehearsalReport): string => {
   const lagValues = r.lag.map((s) => bytesOrSeconds(s.value, s.unit));
   const endpoint = (e: EndpointIdentity | null): string =>
     e
-      ? `${e.instanceId ?? '?'} (PostgreSQL ${e.serverVersion}, server :${e.serverPort}, system ${e.systemIdentifier})`
+      ? `${e.instanceId ?? '?'} (${r.engine?.name === 'postgres' || !r.engine ? 'PostgreSQL ' : ''}${e.serverVersion}, server :${e.serverPort}, ${r.engine?.name === 'postgres' || !r.engine ? 'system' : 'server_id'} ${e.systemIdentifier})`
       : '–';
   const lines = [
     `Rehearsal ${r.scenario}: ${r.outcome}${r.outcome === r.expected ? ' (as expected)' : ` (expected ${r.expected})`} in ${ms(r.durationMs)}`,
+    `  engine       ${ENGINE_NAMES[r.engine?.name ?? 'postgres']}${r.engine?.standIn ? ` (stand-in: ${r.engine.standIn})` : ''}`,
     `  path         ${r.states.length} states, ${r.transitions} transitions${r.retries.length ? `, ${r.retries.length} retries` : ''}; ended in ${r.states.at(-1) ?? '–'}${r.error ? ` (${r.error})` : ''}`,
     ...r.failures
       .slice(0, 3)

@@ -154,7 +154,10 @@ export const isScenarioName = (name: string): name is ScenarioName =>
   (SCENARIO_NAMES as readonly string[]).includes(name);
 
 /** Maps the execution's terminal state to an outcome. */
-export const outcomeOf = (status: 'SUCCEEDED' | 'FAILED', error: string | null): Outcome => {
+export const outcomeOf = (
+  status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT',
+  error: string | null,
+): Outcome => {
   if (status === 'SUCCEEDED') return 'switched';
   switch (error) {
     case 'Switchyard.RolledBack':

@@ -1,24 +1,17 @@
 /**
- * A live write load through a DB instance's endpoint: a few pg clients, each inserting rows with ids it
- * chooses, paced to a target rate. A write is acknowledged when its INSERT returns; on any error the
+ * A live write load through a DB instance's endpoint: a few clients (pg for PostgreSQL, mysql2 for the
+ * MySQL family: write-drivers.ts), each inserting rows with ids it chooses, paced to a target rate. A write is acknowledged when its INSERT returns; on any error the
  * client drops its connection and reconnects with a short backoff (as an application pool would).
  * At the end, `lostWrites()` asks the server now behind the endpoint which acknowledged ids it lacks.
  */
-import pg from 'pg';
-import type { TlsClientOptions } from '../emulator/index.ts';
 import { WRITES_TABLE } from './input.ts';
+import { type EndpointConfig, type WriteConnection, type WriteEngine, writeDriver } from './write-drivers.ts';
 
-export interface EndpointConfig {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-  /** Required: the emulator refuses plain connections (rds.force_ssl=1), as RDS for PostgreSQL 15+ does. */
-  ssl: TlsClientOptions;
-}
+export type { EndpointConfig, WriteEngine };
 
 export interface WriteLoadOptions {
+  /** Which client library speaks to the endpoint (default postgres). */
+  engine?: WriteEngine;
   clients?: number;
   /** INSERTs per second per client. */
   ratePerClient?: number;
@@ -46,17 +39,8 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** ids are `client × 10⁹ + sequence`: unique without coordination, safe as JS numbers. */
 const ID_STRIDE = 1_000_000_000;
 
-export const createWritesTable = async (cfg: EndpointConfig): Promise<void> => {
-  const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
-  await c.connect();
-  try {
-    await c.query(
-      `CREATE TABLE IF NOT EXISTS ${WRITES_TABLE} (id bigint PRIMARY KEY, client int NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`,
-    );
-  } finally {
-    await c.end().catch(() => {});
-  }
-};
+export const createWritesTable = (cfg: EndpointConfig, engine: WriteEngine = 'postgres'): Promise<void> =>
+  writeDriver(engine).createTable(cfg, WRITES_TABLE);
 
 /**
  * What the load writes: by default Switchyard's own `rehearsal_writes`; `--load-table` gives a table of the
@@ -67,6 +51,15 @@ export interface WriteTarget {
   /** Of the ids in $1 (bigint[]), those missing from the table. */
   missingSql: string;
 }
+
+/** The same table on the MySQL family (mysql2 placeholders); lost writes are counted by the driver. */
+export const MYSQL_OWN_TABLE_TARGET: WriteTarget = {
+  insert: (id, client) => ({
+    text: `INSERT INTO ${WRITES_TABLE} (id, client) VALUES (?, ?)`,
+    values: [id, client],
+  }),
+  missingSql: '',
+};
 
 export const OWN_TABLE_TARGET: WriteTarget = {
   insert: (id, client) => ({
@@ -89,6 +82,7 @@ export class WriteLoad {
   private readonly clients: number;
   private readonly interval: number;
   private readonly backoff: [number, number];
+  private readonly engine: WriteEngine;
   private readonly target: WriteTarget;
 
   constructor(
@@ -98,7 +92,8 @@ export class WriteLoad {
     this.clients = options.clients ?? 4;
     this.interval = 1000 / (options.ratePerClient ?? 50);
     this.backoff = options.backoffMs ?? [10, 100];
-    this.target = options.target ?? OWN_TABLE_TARGET;
+    this.engine = options.engine ?? 'postgres';
+    this.target = options.target ?? (this.engine === 'mysql' ? MYSQL_OWN_TABLE_TARGET : OWN_TABLE_TARGET);
   }
 
   get running(): boolean {
@@ -136,30 +131,22 @@ export class WriteLoad {
   }
 
   private async loop(client: number): Promise<void> {
-    let conn: pg.Client | undefined;
+    const driver = writeDriver(this.engine);
+    let conn: WriteConnection | undefined;
     let seq = 0;
     let delay = this.backoff[0];
     let next = Date.now();
     const drop = async (): Promise<void> => {
       const c = conn;
       conn = undefined;
-      await c?.end().catch(() => {});
+      await c?.end();
     };
     while (!this.stopping) {
       if (!conn) {
-        const c = new pg.Client({
-          ...this.cfg,
-          connectionTimeoutMillis: 5000,
-          query_timeout: 10_000,
-          application_name: `rehearsal-writer-${client}`,
-        });
-        c.on('error', () => {}); // a dropped connection surfaces on the next query
         try {
-          await c.connect();
-          conn = c;
+          conn = await driver.connect(this.cfg, `rehearsal-writer-${client}`);
           delay = this.backoff[0];
         } catch (err) {
-          await c.end().catch(() => {});
           this.recordError(client, err);
           await sleep(delay);
           delay = Math.min(delay * 2, this.backoff[1]);
@@ -192,15 +179,10 @@ export class WriteLoad {
   }
 
   /** Acknowledged ids missing from the server that answers on the endpoint now. */
-  async lostWrites(cfg: EndpointConfig = this.cfg): Promise<number[]> {
-    const c = new pg.Client({ ...cfg, connectionTimeoutMillis: 5000 });
-    await c.connect();
-    try {
-      const { rows } = await c.query<{ id: string }>(this.target.missingSql, [this.ackIds]);
-      return rows.map((r) => Number(r.id));
-    } finally {
-      await c.end().catch(() => {});
-    }
+  lostWrites(cfg: EndpointConfig = this.cfg): Promise<number[]> {
+    // MySQL family: only Switchyard's own table (a user's load table is PostgreSQL-only for now).
+    if (this.engine === 'mysql') return writeDriver('mysql').missing(cfg, WRITES_TABLE, this.ackIds);
+    return writeDriver('postgres').missingBy(cfg, this.target.missingSql, this.ackIds);
   }
 }
 

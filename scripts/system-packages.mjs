@@ -7,7 +7,7 @@
  * Add a package here (one line) when a test starts needing one.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /** Debian package → the file that proves it is installed, and the tests that need it. */
@@ -22,6 +22,24 @@ export const SYSTEM_PACKAGES = [
     provides: '/usr/bin/chromium',
     tests:
       'test/approval/browser.test.ts, test/approval/browser-emulator.test.ts (the approval page in a browser)',
+  },
+  // MariaDB 10.11 serves the emulator's mariadb and mysql (stand-in) instances (emulator/README.md).
+  // Without them those tests are skipped and print this install command.
+  {
+    name: 'mariadb-server',
+    provides: '/usr/sbin/mariadbd',
+    tests:
+      'test/emulator/mariadb-lifecycle.test.ts, test/emulator/mariadb-restart.test.ts (skipped without it)',
+  },
+  {
+    name: 'mariadb-client',
+    provides: '/usr/bin/mariadb',
+    tests: 'switchyard emulator --engine mariadb|mysql (the printed mariadb command line)',
+  },
+  {
+    name: 'mariadb-backup',
+    provides: '/usr/bin/mariadb-backup',
+    tests: 'test/emulator/mariadb-lifecycle.test.ts (green is built with mariadb-backup; skipped without it)',
   },
 ];
 
@@ -57,8 +75,17 @@ const main = () => {
   }
   const names = missing.map((p) => p.name);
   console.log(`Installing Debian package(s) the tests need: ${names.join(', ')}`);
-  if (!(run(['update', '-qq']) && run(['install', '-y', '-qq', ...names]))) {
-    console.warn(`apt-get could not install them.\n${manualInstructions(missingPackages())}`);
+  // mariadb-server's postinst would start and enable mariadb.service on a systemd host; the emulator
+  // runs its own servers, so keep package services from starting during the install.
+  const policy = '/usr/sbin/policy-rc.d';
+  const ownPolicy = names.includes('mariadb-server') && !existsSync(policy);
+  if (ownPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    if (!(run(['update', '-qq']) && run(['install', '-y', '-qq', ...names]))) {
+      console.warn(`apt-get could not install them.\n${manualInstructions(missingPackages())}`);
+    }
+  } finally {
+    if (ownPolicy) rmSync(policy, { force: true });
   }
 };
 

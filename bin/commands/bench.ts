@@ -7,6 +7,7 @@ const USAGE = `usage: switchyard bench [options]      (npm run bench -- [options
   --only LIST        comma-separated suites: ${SUITES.join(', ')} (default: all)
   --runs N           happy-path rehearsals per endpoint mode, dropped and held (default 5)
   --rows-runs N      rehearsals per seeded size (default 2)
+  --engine-runs N    emulator switchovers per engine (PostgreSQL, MariaDB) and seeded size (default 2)
   --import-runs N    fresh processes per bundle and per unbundled import (default 5)
   --big              also seed 1,000,000 rows (1000×)
   --quick            1 rehearsal per mode, 1 per size (1× and 10× only), 2 imports
@@ -24,6 +25,7 @@ export const run = async (argv: string[]): Promise<number> => {
         only: { type: 'string' },
         runs: { type: 'string' },
         'rows-runs': { type: 'string' },
+        'engine-runs': { type: 'string' },
         'import-runs': { type: 'string' },
         big: { type: 'boolean' },
         quick: { type: 'boolean' },
@@ -60,6 +62,7 @@ export const run = async (argv: string[]): Promise<number> => {
       runs: int(values.runs, quick ? 1 : 5),
       rowsRuns: int(values['rows-runs'], quick ? 1 : 2),
       rowSizes: sizes,
+      engineRuns: int(values['engine-runs'], quick ? 1 : 2),
       importRuns: int(values['import-runs'], quick ? 2 : 5),
       copyRows: quick ? 100_000 : 1_000_000,
       cliRuns: quick ? 1 : 3,

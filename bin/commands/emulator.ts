@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Emulator, startEmulator } from '../../emulator/index.ts';
+import { type Emulator, type RdsEngine, startEmulator } from '../../emulator/index.ts';
 import { watchParent } from '../../emulator/lifecycle.ts';
 
 const HELP = `usage: switchyard emulator [options]
@@ -18,6 +18,9 @@ options:
   --port N                 API port (default 4566; 0 picks a free one)
   --data-dir DIR           state and PostgreSQL data (default .emulator-data; not under /root)
   --seed-rows N            rows in the seeded orders table (default 1000)
+  --engine E               orders-db's engine: postgres (default), mariadb, or mysql (MySQL 8.0 emulated
+                           by the MariaDB binary: a labelled stand-in). mariadb and mysql need Debian's
+                           mariadb-server and mariadb-backup packages
   --no-seed                do not create orders-db
   --task-delay-ms N        extra time per Blue/Green provisioning task (default 1000)
   --delete-delay-ms N      time a deleted deployment stays DELETING (default 1000)
@@ -26,7 +29,13 @@ options:
   --verbose                log PostgreSQL and job details
   -h, --help               this help`;
 
-const QUIET_PREFIXES = ['[pg]', '[logical]'];
+const QUIET_PREFIXES = ['[pg]', '[logical]', '[mariadb]'];
+
+const engineOption = (value: string | undefined): RdsEngine => {
+  if (value === undefined || value === 'postgres' || value === 'mariadb' || value === 'mysql')
+    return value ?? 'postgres';
+  throw new Error(`--engine must be postgres, mariadb or mysql, not '${value}'`);
+};
 
 export const run = async (argv: string[]): Promise<number> => {
   let args: ReturnType<typeof parse>;
@@ -55,6 +64,7 @@ export const run = async (argv: string[]): Promise<number> => {
       dataDir,
       seed: !v['no-seed'],
       seedRows: num('seed-rows', v['seed-rows'], 1000),
+      seedEngine: engineOption(v.engine),
       delays: {
         taskMs: num('task-delay-ms', v['task-delay-ms'], 1000),
         deleteMs: num('delete-delay-ms', v['delete-delay-ms'], 1000),
@@ -70,6 +80,11 @@ export const run = async (argv: string[]): Promise<number> => {
     console.error(`switchyard emulator: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
+  const seedEngine = engineOption(v.engine);
+  const mysqlFamily = seedEngine !== 'postgres';
+  const upgradeArgs = mysqlFamily
+    ? `--target-engine-version ${seedEngine === 'mysql' ? '8.0.42' : '10.11.20'}`
+    : '--target-engine-version 18.4 --target-db-parameter-group-name orders-pg18';
   const db = emu.endpoint('orders-db');
   const c = db ? emu.connectionConfig('orders-db') : undefined;
   const arn = 'arn:aws:rds:us-east-1:123456789012:db:orders-db';
@@ -79,15 +94,21 @@ export const run = async (argv: string[]): Promise<number> => {
       'Switchyard RDS Blue/Green emulator',
       `  API endpoint  ${emu.url}   (RDS, SNS, CloudWatch, SSM; control: ${emu.url}/_switchyard/state)`,
       c
-        ? `  orders-db     ${c.host}:${c.port}   user ${c.user}  password ${c.password}  database ${c.database}\n                postgres://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}?sslmode=verify-full&sslrootcert=${emu.caFile}`
+        ? `  orders-db     ${c.host}:${c.port}   user ${c.user}  password ${c.password}  database ${c.database}\n                ${
+            mysqlFamily
+              ? `mariadb --no-defaults -h ${c.host} -P ${c.port} -u ${c.user} -p${c.password} --ssl-ca=${emu.caFile} --ssl-verify-server-cert ${c.database}${seedEngine === 'mysql' ? '\n                (engine mysql runs on the MariaDB binary: a labelled stand-in)' : ''}`
+              : `postgres://${c.user}:${c.password}@${c.host}:${c.port}/${c.database}?sslmode=verify-full&sslrootcert=${emu.caFile}`
+          }`
         : '  orders-db     (not present)',
-      `  CA bundle     ${emu.caFile}   (TLS is required, as rds.force_ssl=1 on RDS: trust this file as you would the RDS CA bundle)`,
+      mysqlFamily
+        ? `  CA bundle     ${emu.caFile}   (TLS offered; plain connections allowed, as require_secure_transport=0 on RDS: trust this file as you would the RDS CA bundle)`
+        : `  CA bundle     ${emu.caFile}   (TLS is required, as rds.force_ssl=1 on RDS: trust this file as you would the RDS CA bundle)`,
       `  data dir      ${emu.dataDir}`,
       '',
       'AWS CLI v2:',
       '  export AWS_ACCESS_KEY_ID=fake AWS_SECRET_ACCESS_KEY=fake AWS_DEFAULT_REGION=us-east-1',
       `  aws rds describe-db-instances --endpoint-url ${emu.url}`,
-      `  aws rds create-blue-green-deployment --blue-green-deployment-name orders-upgrade --source ${arn} --target-engine-version 18.4 --target-db-parameter-group-name orders-pg18 --endpoint-url ${emu.url}`,
+      `  aws rds create-blue-green-deployment --blue-green-deployment-name orders-upgrade --source ${arn} ${upgradeArgs} --endpoint-url ${emu.url}`,
       `  aws rds describe-blue-green-deployments --endpoint-url ${emu.url}`,
       `  aws rds switchover-blue-green-deployment --blue-green-deployment-identifier bgd-… --endpoint-url ${emu.url}`,
       '',
@@ -139,6 +160,7 @@ const parse = (argv: string[]) =>
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'seed-rows': { type: 'string' },
+      engine: { type: 'string' },
       'no-seed': { type: 'boolean' },
       'task-delay-ms': { type: 'string' },
       'delete-delay-ms': { type: 'string' },

@@ -9,6 +9,11 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
+import {
+  isPostgresOnlyScenario,
+  REHEARSAL_ENGINES,
+  type RehearsalEngine,
+} from '../../rehearsal/engine-probes.ts';
 import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import {
   formatSummary,
@@ -43,6 +48,7 @@ const OPTIONS = {
   html: { type: 'string' },
   'print-input': { type: 'boolean' },
   'seed-rows': { type: 'string' },
+  engine: { type: 'string' },
   schema: { type: 'string' },
   input: { type: 'string' },
   'load-table': { type: 'string' },
@@ -64,6 +70,10 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
+  --engine E          orders-db's engine: postgres (17 → 18, default), mariadb (10.11.19 → 10.11.20) or
+                      mysql (8.0.41 → 8.0.42, run by the MariaDB binary as a labelled stand-in). One
+                      MariaDB binary means a minor-version (or parameter-group) change is what these
+                      rehearse; mariadb and mysql need Debian's mariadb-server and mariadb-backup
   --input FILE        your production execution document, mapped onto the emulator (changes printed)
   --schema FILE       blue gets this pg_dump --schema-only file instead of orders, every table filled
   --rows N            generated rows per table of --schema (default 20)
@@ -93,6 +103,7 @@ interface Parsed {
   html: string | undefined;
   printInput: boolean;
   seedRows: number | undefined;
+  engine: RehearsalEngine;
   schema: string | undefined;
   input: string | undefined;
   loadTable: string | undefined;
@@ -117,6 +128,16 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const scenario = str('scenario') ?? 'happy';
   if (scenario !== 'all' && !isScenarioName(scenario))
     return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
+  const engine = str('engine') ?? 'postgres';
+  if (!(REHEARSAL_ENGINES as readonly string[]).includes(engine))
+    return `unknown engine '${engine}'; choose one of ${REHEARSAL_ENGINES.join(', ')}`;
+  if (
+    engine !== 'postgres' &&
+    scenario !== 'all' &&
+    isScenarioName(scenario) &&
+    isPostgresOnlyScenario(SCENARIOS[scenario])
+  )
+    return `scenario '${scenario}' is PostgreSQL-only; run it without --engine ${engine}`;
   const seed = str('seed-rows');
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
@@ -126,13 +147,22 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   if (rows !== undefined && (!Number.isInteger(rows) || rows < 0))
     return `--rows must be a whole number, not '${rowsText}'`;
   if (rows !== undefined && str('schema') === undefined) return '--rows needs --schema FILE';
+  // The user's schema, document and load table are PostgreSQL artefacts (pg_dump, the PG mapping).
+  for (const flag of ['schema', 'input', 'load-table'] as const)
+    if (engine !== 'postgres' && str(flag) !== undefined)
+      return `--${flag} is PostgreSQL-only for now; drop it or run without --engine ${engine}`;
   return {
-    scenarios: scenario === 'all' ? [...SCENARIO_NAMES] : [scenario as ScenarioName],
+    // PostgreSQL-only scenarios (schema-hazards) have no MySQL-family form: `all` leaves them out there.
+    scenarios:
+      scenario === 'all'
+        ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !isPostgresOnlyScenario(SCENARIOS[n]))
+        : [scenario as ScenarioName],
     autoApprove: bool('auto-approve'),
     report: str('report'),
     html: str('html'),
     printInput: bool('print-input'),
     seedRows,
+    engine: engine as RehearsalEngine,
     schema: str('schema'),
     input: str('input'),
     loadTable: str('load-table'),
@@ -194,10 +224,20 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   }
 
   if (parsed.printInput) {
-    const targetEngineVersion = binariesFor(18).version;
+    // The MySQL family's target is the next minor on the one MariaDB binary (emulator catalogue).
+    const targetEngineVersion =
+      parsed.engine === 'postgres'
+        ? binariesFor(18).version
+        : parsed.engine === 'mariadb'
+          ? '10.11.20'
+          : '8.0.42';
     const docs = parsed.scenarios.map((s) => ({
       scenario: s,
-      input: rehearsalInput(s, { targetEngineVersion, ...(mapped ? { base: mapped.document } : {}) }),
+      input: rehearsalInput(s, {
+        targetEngineVersion,
+        engine: parsed.engine,
+        ...(mapped ? { base: mapped.document } : {}),
+      }),
     }));
     out(JSON.stringify(docs.length === 1 ? docs[0]?.input : docs, null, 2));
     return RehearseExitCode.Passed;
@@ -255,6 +295,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
+          engine: parsed.engine,
           ...(mapped ? { input: mapped } : {}),
           ...(parsed.loadTable !== undefined ? { loadTable: parsed.loadTable } : {}),
           ...(parsed.schema !== undefined

@@ -1,5 +1,6 @@
 /** The RDS Query API (version 2014-10-31): action handlers and the XML shapes they answer with. */
 import type { Core } from '../core.ts';
+import { engineOfInstance, type RdsEngine, rdsEngineOf } from '../engines/index.ts';
 import {
   invalidParameter,
   type Params,
@@ -25,9 +26,11 @@ import {
   createInstance,
   createSnapshot,
   deleteInstance,
+  ENGINES,
   instanceNotFound,
   parameterGroup,
   renameInstance,
+  requireEngineBinaries,
   resolveVersion,
   snapshotNotFound,
   upgradeTargets,
@@ -40,8 +43,22 @@ import {
   type InstanceRecord,
   type SnapshotRecord,
 } from './model.ts';
+import { MYSQL_FAMILY_PARAMETERS } from './mysql-parameters.ts';
 
 export const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
+
+const LICENSE: Record<RdsEngine, string> = {
+  postgres: 'postgresql-license',
+  mariadb: 'general-public-license',
+  mysql: 'general-public-license',
+};
+/** RDS's default option group name: `default:postgres-17`, `default:mariadb-10-11`, `default:mysql-8-0`. */
+const defaultOptionGroup = (engine: RdsEngine, version: string): string => {
+  const parts = version.split('.');
+  return `default:${engine}-${(engine === 'postgres' ? parts.slice(0, 1) : parts.slice(0, 2)).join('-')}`;
+};
+const familyOf = (engine: RdsEngine, version: string): string | undefined =>
+  catalog().find((e) => e.engine === engine && e.version === version)?.family;
 
 type Handler = (core: Core, p: Params) => Promise<XObject | undefined>;
 
@@ -50,7 +67,7 @@ type Handler = (core: Core, p: Params) => Promise<XObject | undefined>;
 export const instanceXml = (core: Core, i: InstanceRecord): XObject => ({
   DBInstanceIdentifier: i.id,
   DBInstanceClass: i.instanceClass,
-  Engine: 'postgres',
+  Engine: rdsEngineOf(i),
   DBInstanceStatus: i.status,
   MasterUsername: i.masterUsername,
   DBName: i.dbName,
@@ -78,9 +95,9 @@ export const instanceXml = (core: Core, i: InstanceRecord): XObject => ({
   ReadReplicaSourceDBInstanceIdentifier: i.readReplicaSource,
   ReadReplicaDBInstanceIdentifiers: xlist('ReadReplicaDBInstanceIdentifier', i.readReplicaIds ?? []),
   ReadReplicaDBClusterIdentifiers: xlist('ReadReplicaDBClusterIdentifier', []),
-  LicenseModel: 'postgresql-license',
+  LicenseModel: LICENSE[rdsEngineOf(i)],
   OptionGroupMemberships: xlist('OptionGroupMembership', [
-    { OptionGroupName: `default:postgres-${i.major}`, Status: 'in-sync' },
+    { OptionGroupName: defaultOptionGroup(rdsEngineOf(i), i.engineVersion), Status: 'in-sync' },
   ]),
   PubliclyAccessible: false,
   StorageType: i.storageType,
@@ -140,7 +157,7 @@ const snapshotXml = (core: Core, s: SnapshotRecord): XObject => ({
   DBSnapshotIdentifier: s.id,
   DBInstanceIdentifier: s.instanceId,
   SnapshotCreateTime: s.status === 'available' ? new Date(s.createTime) : undefined,
-  Engine: 'postgres',
+  Engine: s.engine ?? 'postgres',
   AllocatedStorage: s.allocatedStorage,
   Status: s.status,
   Port: s.port,
@@ -148,9 +165,9 @@ const snapshotXml = (core: Core, s: SnapshotRecord): XObject => ({
   InstanceCreateTime: new Date(s.instanceCreateTime),
   MasterUsername: s.masterUsername,
   EngineVersion: s.engineVersion,
-  LicenseModel: 'postgresql-license',
+  LicenseModel: LICENSE[s.engine ?? 'postgres'],
   SnapshotType: s.type,
-  OptionGroupName: `default:postgres-${s.engineVersion.split('.')[0]}`,
+  OptionGroupName: defaultOptionGroup(s.engine ?? 'postgres', s.engineVersion),
   PercentProgress: s.percentProgress,
   StorageType: s.storageType,
   Encrypted: s.storageEncrypted,
@@ -220,7 +237,7 @@ const DescribeDBInstances: Handler = async (core, p) => {
     if (f.name === 'db-instance-id')
       items = items.filter((i) => vals.includes(i.id) || vals.includes(core.instanceArn(i)));
     if (f.name === 'dbi-resource-id') items = items.filter((i) => f.values.includes(i.resourceId));
-    if (f.name === 'engine') items = items.filter(() => vals.includes('postgres'));
+    if (f.name === 'engine') items = items.filter((i) => vals.includes(rdsEngineOf(i)));
     if (f.name === 'db-cluster-id' || f.name === 'domain') items = [];
   }
   const { page, marker } = paginate(items, p);
@@ -235,9 +252,13 @@ const DescribeDBInstances: Handler = async (core, p) => {
 
 const CreateDBInstance: Handler = async (core, p) => {
   const id = p.req('DBInstanceIdentifier');
-  const engine = p.req('Engine');
-  if (engine.toLowerCase() !== 'postgres')
-    throw invalidParameter(`Invalid DB engine: ${engine}. The emulator supports postgres.`);
+  const engineParam = p.req('Engine');
+  const engine = ENGINES.find((e) => e === engineParam.toLowerCase());
+  if (!engine)
+    throw invalidParameter(
+      `Invalid DB engine: ${engineParam}. The emulator supports postgres, mariadb and mysql (mysql runs on MariaDB as a stand-in).`,
+    );
+  requireEngineBinaries(engine);
   const cls = p.req('DBInstanceClass');
   if (!/^db\.[0-9a-z]{2,6}\.[0-9a-z]{4,9}$/.test(cls))
     throw invalidParameter(`Invalid DB Instance class: ${cls}`);
@@ -263,6 +284,7 @@ const CreateDBInstance: Handler = async (core, p) => {
     throw invalidParameter('The parameter BackupRetentionPeriod must be between 0 and 35.');
   const inst = await createInstance(core, {
     id,
+    engine,
     instanceClass: cls,
     engineVersion: p.str('EngineVersion'),
     masterUsername: user,
@@ -358,10 +380,10 @@ const ModifyDBInstance: Handler = async (core, p) => {
   const group = p.str('DBParameterGroupName');
   if (group) {
     const g = parameterGroup(core, group);
-    if (g.family !== `postgres${inst.major}`)
+    if (g.family !== familyOf(rdsEngineOf(inst), inst.engineVersion))
       throw new QueryError(
         'InvalidParameterCombination',
-        `The parameter group ${g.name} can't be used with postgres ${inst.engineVersion}.`,
+        `The parameter group ${g.name} can't be used with ${rdsEngineOf(inst)} ${inst.engineVersion}.`,
       );
     if (g.name !== inst.parameterGroup) {
       inst.parameterGroup = g.name;
@@ -371,10 +393,7 @@ const ModifyDBInstance: Handler = async (core, p) => {
   const pw = p.str('MasterUserPassword');
   if (pw) {
     const server = core.server(inst);
-    if (server)
-      await server.query(
-        `ALTER ROLE "${inst.masterUsername.replace(/"/g, '""')}" PASSWORD '${pw.replace(/'/g, "''")}'`,
-      );
+    if (server) await engineOfInstance(inst).setMasterPassword(server, inst.masterUsername, pw);
     inst.masterPassword = pw;
     if (server) server.cfg.password = pw;
   }
@@ -402,11 +421,12 @@ const RebootDBInstance: Handler = async (core, p) => {
     const rec = core.serverRecord(inst.serverId);
     await core.stopServer(inst.serverId);
     if (rec) await core.startServer(rec, inst);
-    // Old blue stays read-only until default_transaction_read_only is set to 0 on its group and it reboots (§6.4).
+    // Old blue stays read-only until default_transaction_read_only (PostgreSQL) or read_only (MySQL
+    // family) is set to 0 on its group and it reboots (§6.4).
     const g = core.state.parameterGroups.find((x) => x.name === inst.parameterGroup);
     const server = core.server(inst);
-    if (inst.readOnly && g?.params.default_transaction_read_only === '0' && server) {
-      await setReadOnly(server, false);
+    if (inst.readOnly && g?.params[engineOfInstance(inst).readOnlyParameter] === '0' && server) {
+      await setReadOnly(inst, server, false);
       inst.readOnly = false;
     }
     inst.parameterApplyStatus = 'in-sync';
@@ -437,16 +457,29 @@ const DescribeDBClusters: Handler = async (_core, p) => {
 
 // ---- engine versions and parameters ------------------------------------------------------------
 
+const ENGINE_DESCRIPTION: Record<RdsEngine, string> = {
+  postgres: 'PostgreSQL',
+  mariadb: 'MariaDb Community Edition',
+  mysql: 'MySQL Community Edition',
+};
+const versionDescription = (engine: RdsEngine, version: string): string =>
+  engine === 'postgres'
+    ? `PostgreSQL ${version}-R1`
+    : `${ENGINE_DESCRIPTION[engine].split(' ')[0]} ${version}`;
+
 const DescribeDBEngineVersions: Handler = async (_core, p) => {
   const engine = p.str('Engine');
   const version = p.str('EngineVersion');
   const family = p.str('DBParameterGroupFamily');
-  let items = engine && engine !== 'postgres' ? [] : catalog();
-  if (version) items = items.filter((e) => e.version === version || String(e.major) === version);
+  let items = engine ? catalog().filter((e) => e.engine === engine) : catalog();
+  if (version)
+    items = items.filter(
+      (e) => e.version === version || String(e.major) === version || e.majorVersion === version,
+    );
   if (family) items = items.filter((e) => e.family === family);
   if (p.bool('DefaultOnly')) {
-    const def = resolveVersion(undefined);
-    items = items.filter((e) => e === def || (version && e.real && String(e.major) === version));
+    const defs = ENGINES.map((en) => resolveVersion(version, en));
+    items = items.filter((e) => defs.includes(e));
   }
   const { page, marker } = paginate(items, p);
   return {
@@ -454,20 +487,20 @@ const DescribeDBEngineVersions: Handler = async (_core, p) => {
     DBEngineVersions: xlist(
       'DBEngineVersion',
       page.map((e) => ({
-        Engine: 'postgres',
-        MajorEngineVersion: String(e.major),
+        Engine: e.engine,
+        MajorEngineVersion: e.majorVersion,
         EngineVersion: e.version,
         DBParameterGroupFamily: e.family,
-        DBEngineDescription: 'PostgreSQL',
-        DBEngineVersionDescription: `PostgreSQL ${e.version}-R1`,
+        DBEngineDescription: ENGINE_DESCRIPTION[e.engine],
+        DBEngineVersionDescription: versionDescription(e.engine, e.version),
         ValidUpgradeTarget: xlist(
           'UpgradeTarget',
           upgradeTargets(e).map((t) => ({
-            Engine: 'postgres',
+            Engine: t.engine,
             EngineVersion: t.version,
-            Description: `PostgreSQL ${t.version}-R1`,
+            Description: versionDescription(t.engine, t.version),
             AutoUpgrade: false,
-            IsMajorVersionUpgrade: t.major !== e.major,
+            IsMajorVersionUpgrade: t.majorVersion !== e.majorVersion,
             SupportedEngineModes: xlist('member', ['provisioned']),
             SupportsParallelQuery: false,
             SupportsGlobalDatabases: false,
@@ -477,11 +510,17 @@ const DescribeDBEngineVersions: Handler = async (_core, p) => {
             SupportsIntegrations: false,
           })),
         ),
-        ExportableLogTypes: xlist('member', ['postgresql', 'upgrade']),
+        ExportableLogTypes: xlist(
+          'member',
+          e.engine === 'postgres' ? ['postgresql', 'upgrade'] : ['audit', 'error', 'general', 'slowquery'],
+        ),
         SupportsLogExportsToCloudwatchLogs: true,
         SupportsReadReplica: true,
         SupportedEngineModes: xlist('member', ['provisioned']),
-        SupportedFeatureNames: xlist('member', ['Lambda', 's3Import', 's3Export']),
+        SupportedFeatureNames: xlist(
+          'member',
+          e.engine === 'postgres' ? ['Lambda', 's3Import', 's3Export'] : [],
+        ),
         Status: 'available',
         SupportsParallelQuery: false,
         SupportsGlobalDatabases: false,
@@ -508,7 +547,8 @@ const DescribeDBParameters: Handler = async (core, p) => {
     throw invalidParameter(`Invalid value ${source} for Source. Valid values: user, system, engine-default`);
   const filters = p.filters();
   checkFilters(filters, ['parameter-name']);
-  let params = DEFAULT_PARAMETERS.map((d) => {
+  const defaults = MYSQL_FAMILY_PARAMETERS[g.family] ?? DEFAULT_PARAMETERS;
+  let params = defaults.map((d) => {
     const user = g.params[d.name];
     return {
       ParameterName: d.name,
@@ -523,7 +563,7 @@ const DescribeDBParameters: Handler = async (core, p) => {
     };
   });
   for (const [name, value] of Object.entries(g.params))
-    if (!DEFAULT_PARAMETERS.some((d) => d.name === name))
+    if (!defaults.some((d) => d.name === name))
       params.push({
         ParameterName: name,
         ParameterValue: value,
@@ -566,9 +606,10 @@ const CreateDBParameterGroup: Handler = async (core, p) => {
   const name = p.req('DBParameterGroupName').toLowerCase();
   const family = p.req('DBParameterGroupFamily');
   const description = p.req('Description');
-  if (!['postgres17', 'postgres18'].includes(family))
+  const families = [...new Set(catalog().map((e) => e.family))];
+  if (!families.includes(family))
     throw invalidParameter(
-      `ParameterGroupFamily ${family} is not supported by the emulator (postgres17, postgres18).`,
+      `ParameterGroupFamily ${family} is not supported by the emulator (${families.join(', ')}).`,
     );
   if (core.state.parameterGroups.some((g) => g.name === name))
     throw new QueryError('DBParameterGroupAlreadyExists', `Parameter group ${name} already exists`);
@@ -646,31 +687,34 @@ const CreateBlueGreenDeployment: Handler = async (core, p) => {
       'InvalidDBInstanceState',
       `The parameter group ${blue.parameterGroup} of DB instance ${blue.id} is ${blue.parameterApplyStatus}; it must be in-sync. Reboot the instance first.`,
     );
-  const from = resolveVersion(blue.engineVersion);
+  const engine = rdsEngineOf(blue);
+  const from = resolveVersion(blue.engineVersion, engine);
   const targetVersionParam = p.str('TargetEngineVersion');
   let target = from;
   if (targetVersionParam) {
-    target = resolveVersion(targetVersionParam);
+    target = resolveVersion(targetVersionParam, engine);
     if (!target || !from)
       throw new QueryError(
         'InvalidParameterCombination',
-        `Cannot find version ${targetVersionParam} for postgres`,
+        `Cannot find version ${targetVersionParam} for ${engine}`,
       );
     if (target.version !== from.version && !upgradeTargets(from).some((t) => t.version === target?.version))
       throw new QueryError(
         'InvalidParameterCombination',
-        `Cannot upgrade postgres from ${from.version} to ${target.version}`,
+        `Cannot upgrade ${engine} from ${from.version} to ${target.version}`,
       );
   }
   if (!target || !from)
     throw new QueryError('InvalidParameterCombination', `Unsupported engine version ${blue.engineVersion}`);
-  const method = target.major !== from.major ? 'logical' : 'physical';
+  // MySQL family: binlog replication whatever the change; PostgreSQL: logical for a major upgrade.
+  const method =
+    engine !== 'postgres' ? 'binlog' : target.majorVersion !== from.majorVersion ? 'logical' : 'physical';
   const groupName = p.str('TargetDBParameterGroupName');
   let targetGroup = groupName ? parameterGroup(core, groupName).name : undefined;
   if (targetGroup && parameterGroup(core, targetGroup).family !== target.family)
     throw new QueryError(
       'InvalidParameterCombination',
-      `The parameter group ${targetGroup} can't be used with postgres ${target.version} (family ${target.family}).`,
+      `The parameter group ${targetGroup} can't be used with ${engine} ${target.version} (family ${target.family}).`,
     );
   if (!targetGroup && method === 'logical') targetGroup = `default.${target.family}`;
   if (method === 'logical') {

@@ -1,21 +1,13 @@
 /**
- * Blue/Green deployments on real PostgreSQL: provisioning green by physical or logical replication,
- * guardrails, switchover with rollback, deletion (RDS API Reference and RDS User Guide, Blue/Green Deployments: creating, switching, deleting).
+ * Blue/Green deployments, engine-neutral: provisioning, guardrails, switchover with rollback, deletion
+ * (RDS API Reference and RDS User Guide, Blue/Green Deployments: creating, switching, deleting). What is
+ * engine-specific (how green is built and replicates, how lag is measured, how writes are blocked and
+ * green promoted) sits behind the engine interface (engines/).
  */
 import { type Core, newResourceId } from '../core.ts';
+import { engineOfInstance, engineOfRecord } from '../engines/index.ts';
+import type { DbServer, EngineHost, Pair, ReplicationHealth } from '../engines/types.ts';
 import { QueryError } from '../http/query.ts';
-import {
-  dropLogical,
-  logicalHealthy,
-  logicalLagBytes,
-  schemaFingerprint,
-  setSubscriptionsEnabled,
-  setupLogical,
-  syncSequences,
-  waitLogicalCatchUp,
-} from '../pg/logical.ts';
-import { baseBackup, makeStandby, physicalLag, physicalSlotName } from '../pg/physical.ts';
-import { ADMIN_APP, type PgServer } from '../pg/server.ts';
 import { errorMessage, lowerAlnum, sleep } from '../util.ts';
 import type { DeploymentRecord, InstanceRecord, ServerRecord } from './model.ts';
 
@@ -67,6 +59,33 @@ const depEvent = (
     tags: depTags(dep),
   });
 
+/** The runtime as the engines see it. */
+export const engineHost = (core: Core): EngineHost => ({
+  log: (l) => core.log(l),
+  save: () => core.save(),
+  serverRecord: (id) => core.serverRecord(id),
+  serverFor: (rec, inst) => core.serverFor(rec, inst),
+  startServer: (rec, inst) => core.startServer(rec, inst),
+  deploymentEvent: (dep, eventId, category, message) =>
+    core.event({
+      sourceIdentifier: dep.id,
+      sourceType: 'blue-green-deployment',
+      sourceArn: deploymentArn(core, dep),
+      message,
+      categories: [category],
+      ...(eventId ? { eventId } : {}),
+      tags: depTags(dep),
+    }),
+});
+
+/** Blue's and green's running servers and green's record, or undefined when one is missing. */
+const pairOf = (core: Core, dep: DeploymentRecord): Pair | undefined => {
+  const blue = core.server(core.instanceByResource(dep.sourceResourceId));
+  const green = core.server(core.instanceByResource(dep.targetResourceId));
+  const rec = greenServerRecord(core, dep);
+  return blue && green && rec ? { blue, green, rec } : undefined;
+};
+
 class Cancelled extends Error {}
 
 const isCancelled = (core: Core, dep: DeploymentRecord): boolean =>
@@ -113,18 +132,10 @@ const provision = async (core: Core, dep: DeploymentRecord): Promise<void> => {
           throw new Error(reason);
         }
         await createGreen(core, dep, blue, blueServer);
-      } else if (task.Name === 'DB_ENGINE_VERSION_UPGRADE' && dep.method === 'logical') {
-        const green = core.instanceByResource(dep.targetResourceId);
-        const greenServer = core.server(green);
-        const rec = greenServerRecord(core, dep);
-        if (!green || !greenServer || !rec) throw new Error('green server missing');
-        const links = await setupLogical(blueServer, greenServer, `bg_${dep.id.replace(/-/g, '_')}`, (l) =>
-          core.log(l),
-        );
-        rec.logical = { publisherServerId: blueServer.cfg.id, links };
-        await setReadOnly(greenServer, true);
-        dep.fingerprint = await schemaFingerprint(blueServer, links);
-        core.save();
+      } else if (task.Name === 'DB_ENGINE_VERSION_UPGRADE') {
+        const pair = pairOf(core, dep);
+        if (!pair) throw new Error('green server missing');
+        await engineOfInstance(blue).upgradeTask(engineHost(core), dep, pair);
       }
       await delay(core, dep, core.cfg.delays.taskMs + core.faults.slowProvisioningMs);
       task.Status = 'COMPLETED';
@@ -167,12 +178,13 @@ const createGreen = async (
   core: Core,
   dep: DeploymentRecord,
   blue: InstanceRecord,
-  blueServer: PgServer,
+  blueServer: DbServer,
 ): Promise<void> => {
   const targetVersion = dep.targetEngineVersion ?? blue.engineVersion;
   const major = Number(targetVersion.split('.')[0]);
   const greenId = `${blue.id}-green-${lowerAlnum(6)}`.slice(0, 63);
-  const rec = await core.newServerRecord(major, greenId);
+  const engine = engineOfInstance(blue);
+  const rec = await core.newServerRecord(major, greenId, engine.kind);
   const green: InstanceRecord = {
     ...structuredClone(blue),
     resourceId: newResourceId(),
@@ -194,71 +206,31 @@ const createGreen = async (
   core.state.instances.push(green);
   dep.targetResourceId = green.resourceId;
   core.save();
-  if (dep.method === 'physical') {
-    const slot = physicalSlotName(rec.id);
-    await baseBackup(blueServer, rec.dir, { slot });
-    await makeStandby(rec.dir);
-    rec.standby = { primaryServerId: blueServer.cfg.id, slot };
-    core.save();
-    await core.startServer(rec, green);
-  } else {
-    const s = core.pgServer(rec, green);
-    await s.initdb();
-    await core.startServer(rec, green);
-  }
+  await engine.buildGreen(engineHost(core), dep, blueServer, rec, green);
   await core.openEndpoint(green);
   if (isCancelled(core, dep)) throw new Cancelled();
 };
 
 /** Green stops applying changes (replication stall) or resumes. */
 export const applyStall = async (core: Core, dep: DeploymentRecord, stalled: boolean): Promise<void> => {
-  const rec = greenServerRecord(core, dep);
-  const green = core.server(core.instanceByResource(dep.targetResourceId));
-  if (!rec || !green?.running) return;
-  if (rec.standby)
-    await green.query(stalled ? 'SELECT pg_wal_replay_pause()' : 'SELECT pg_wal_replay_resume()');
-  else if (rec.logical) await setSubscriptionsEnabled(green, rec.logical.links, !stalled);
+  const pair = pairOf(core, dep);
+  if (!pair?.green.running) return;
+  await engineOfRecord(pair.rec).setStall(pair, stalled);
+  core.save();
 };
 
 // ---- lag and health ------------------------------------------------------------------------------
 
-export interface ReplicationHealth {
-  healthy: boolean;
-  seconds?: number;
-  bytes: number;
-  detail?: string;
-}
+export type { ReplicationHealth };
 
 export const replicationHealth = async (core: Core, dep: DeploymentRecord): Promise<ReplicationHealth> => {
-  const blue = core.server(core.instanceByResource(dep.sourceResourceId));
-  const green = core.server(core.instanceByResource(dep.targetResourceId));
-  const rec = greenServerRecord(core, dep);
-  if (!blue?.running || !green?.running || !rec)
+  const pair = pairOf(core, dep);
+  if (!pair?.blue.running || !pair.green.running)
     return { healthy: false, bytes: 0, detail: 'a server is not running' };
-  if (rec.standby) {
-    const lag = await physicalLag(blue, green);
-    const [w] = await green.query<{ paused: boolean; streaming: boolean }>(
-      `SELECT pg_is_wal_replay_paused() AS paused, EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') AS streaming`,
-    );
-    const healthy = !!w && !w.paused && w.streaming;
-    return {
-      healthy,
-      seconds: lag.seconds,
-      bytes: lag.bytes,
-      ...(healthy
-        ? {}
-        : { detail: w?.paused ? 'WAL replay on green is paused' : 'green is not streaming from blue' }),
-    };
-  }
-  if (rec.logical) {
-    const bytes = await logicalLagBytes(blue, rec.logical.links);
-    const healthy = await logicalHealthy(green, rec.logical.links);
-    return { healthy, bytes, ...(healthy ? {} : { detail: 'logical replication to green is not running' }) };
-  }
-  return { healthy: false, bytes: 0, detail: 'green does not replicate from blue' };
+  return engineOfRecord(pair.rec).health(dep, pair);
 };
 
-/** CloudWatch AWS/RDS metrics computed live from PostgreSQL (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
+/** CloudWatch AWS/RDS metrics computed live from the real server (RDS User Guide, Blue/Green Deployments: monitoring replica lag). */
 export const metricValue = async (
   core: Core,
   metric: string,
@@ -267,36 +239,9 @@ export const metricValue = async (
   const inst = core.instance(instanceId);
   const server = core.server(inst);
   if (!inst || !server?.running) return undefined;
-  if (metric === 'DatabaseConnections') {
-    const [r] = await server.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> $1`,
-      [ADMIN_APP],
-    );
-    return r?.n ?? 0;
-  }
-  if (metric === 'ReplicaLag') {
-    const dep = core.state.deployments.find(
-      (d) => d.targetResourceId === inst.resourceId && d.method === 'physical',
-    );
-    const rec = core.serverRecord(inst.serverId);
-    if (!dep || !rec?.standby) return undefined;
-    const blue = core.server(core.instanceByResource(dep.sourceResourceId));
-    if (!blue?.running) return undefined;
-    return (await physicalLag(blue, server)).seconds;
-  }
-  if (metric === 'OldestReplicationSlotLag') {
-    const [r] = await server.query<{ lag: string | null }>(
-      `SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn))::text AS lag FROM pg_replication_slots WHERE slot_type = 'logical'`,
-    );
-    return r?.lag == null ? undefined : Math.max(0, Number(r.lag));
-  }
-  if (metric === 'ReplicationSlotDiskUsage' || metric === 'TransactionLogsDiskUsage') {
-    const [r] = await server.query<{ b: string | null }>(
-      `SELECT max(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn))::text AS b FROM pg_replication_slots`,
-    );
-    return Math.max(0, Number(r?.b ?? 0));
-  }
-  return undefined;
+  const asGreen = core.state.deployments.find((d) => d.targetResourceId === inst.resourceId);
+  const pair = asGreen ? pairOf(core, asGreen) : undefined;
+  return engineOfInstance(inst).metric(metric, server, pair);
 };
 
 // ---- switchover ----------------------------------------------------------------------------------
@@ -304,21 +249,9 @@ export const metricValue = async (
 const invalidState = (message: string): QueryError =>
   new QueryError('InvalidBlueGreenDeploymentStateFault', message, 400);
 
-export const setReadOnly = async (server: PgServer, on: boolean): Promise<void> => {
-  await server.query(
-    on
-      ? 'ALTER SYSTEM SET default_transaction_read_only = on'
-      : 'ALTER SYSTEM RESET default_transaction_read_only',
-  );
-  await server.query('SELECT pg_reload_conf()');
-};
-
-const terminateClients = async (server: PgServer): Promise<void> => {
-  await server.query(
-    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> $1`,
-    [ADMIN_APP],
-  );
-};
+/** Old blue's read-only state, engine by engine (default_transaction_read_only, read_only). */
+export const setReadOnly = (inst: InstanceRecord, server: DbServer, on: boolean): Promise<void> =>
+  engineOfInstance(inst).setReadOnly(server, on);
 
 /** The checks RDS runs before it starts a switchover (§6.1). Throws InvalidBlueGreenDeploymentStateFault. */
 export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): Promise<void> => {
@@ -341,18 +274,17 @@ export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): P
       `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded.`,
     );
   const blueServer = core.server(blue);
-  const rec = core.serverRecord(green.serverId);
   if (!blueServer) throw invalidState(`DB instance ${blue.id} is not in available state`);
-  if (rec?.logical) {
-    const now = await schemaFingerprint(blueServer, rec.logical.links);
-    if (dep.fingerprint && now !== dep.fingerprint) {
-      dep.degraded = true;
-      dep.statusDetails = 'Replication degraded';
-      core.save();
-      throw invalidState(
-        `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded. DDL or large-object changes were made on the blue environment during logical replication; delete the blue/green deployment and the green databases, then recreate them.`,
-      );
-    }
+  const engine = engineOfInstance(blue);
+  const pair = pairOf(core, dep);
+  const degraded = pair ? await engine.degradation(dep, pair) : undefined;
+  if (degraded) {
+    dep.degraded = true;
+    dep.statusDetails = 'Replication degraded';
+    core.save();
+    throw invalidState(
+      `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded. ${degraded}`,
+    );
   }
   const health = await replicationHealth(core, dep);
   if (!health.healthy)
@@ -364,17 +296,10 @@ export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): P
     throw invalidState(
       `Switchover can't start for blue/green deployment ${dep.id}: replication lag is too high (${health.seconds !== undefined ? `${health.seconds.toFixed(1)} s, ` : ''}${health.bytes} bytes).`,
     );
-  const writers = await blueServer.query<{ pid: number; ms: number; query: string; app: string }>(
-    `SELECT pid, (extract(epoch FROM now() - xact_start) * 1000)::int AS ms, left(query, 200) AS query, application_name AS app
-       FROM pg_stat_activity
-      WHERE backend_xid IS NOT NULL AND backend_type = 'client backend' AND application_name <> $1 AND xact_start < now() - make_interval(secs => $2::float8 / 1000)
-      ORDER BY xact_start`,
-    [ADMIN_APP, g.longWriteMs],
-  );
-  const w = writers[0];
+  const [w] = await engine.longWriters(blueServer, g.longWriteMs);
   if (w)
     throw invalidState(
-      `Switchover can't start for blue/green deployment ${dep.id}: a long-running write transaction is active on DB instance ${blue.id} (pid ${w.pid}${w.app ? `, application ${w.app}` : ''}, open for ${(w.ms / 1000).toFixed(1)} s, last statement: ${w.query}).`,
+      `Switchover can't start for blue/green deployment ${dep.id}: a long-running write transaction is active on DB instance ${blue.id} (${engine.kind === 'postgres' ? 'pid' : 'thread'} ${w.id}${w.app ? `, ${engine.kind === 'postgres' ? 'application' : 'user'} ${w.app}` : ''}, open for ${(w.ms / 1000).toFixed(1)} s, last statement: ${w.query}).`,
     );
 };
 
@@ -416,6 +341,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
   const blueProxy = blue && core.proxies.get(blue.resourceId);
   const greenProxy = green && core.proxies.get(green.resourceId);
   if (!sw || !blue || !green || !blueServer || !greenServer || !rec || !blueProxy || !greenProxy) return;
+  const engine = engineOfInstance(blue);
+  const pair: Pair = { blue: blueServer, green: greenServer, rec };
   const timeoutMs = core.faults.switchoverTimeout?.timeoutMs ?? sw.timeoutSeconds * 1000;
   const deadline = Date.parse(sw.startedAt) + timeoutMs;
   const timedOut = () =>
@@ -424,6 +351,14 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     );
   const undo: Array<() => Promise<void>> = [];
   const step = () => sleep(core.cfg.delays.switchoverStepMs);
+  // Step timings for the log (what the write stall is made of).
+  let lastMark = Date.now();
+  const timings: string[] = [];
+  const mark = (what: string): void => {
+    const now = Date.now();
+    timings.push(`${what} +${now - lastMark} ms`);
+    lastMark = now;
+  };
   let committed = false;
   try {
     dep.memberStatus = 'SWITCHOVER_IN_PROGRESS';
@@ -437,14 +372,15 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       greenProxy.unblock();
     });
     if (!sw.blueWasReadOnly) {
-      await setReadOnly(blueServer, true);
-      undo.push(() => setReadOnly(blueServer, false));
+      await engine.setReadOnly(blueServer, true);
+      undo.push(() => engine.setReadOnly(blueServer, false));
     }
+    mark('blocked, blue read-only');
     // 2. Drop the connections of both environments.
     blueProxy.dropAll();
     greenProxy.dropAll();
-    await terminateClients(blueServer);
-    await terminateClients(greenServer);
+    await Promise.all([engine.terminateClients(blueServer), engine.terminateClients(greenServer)]);
+    mark('clients dropped');
     await step();
     const injected = core.faults.switchoverFails;
     if (injected) throw new SwitchoverAbort(injected);
@@ -453,70 +389,17 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       await applyStall(core, dep, true);
       undo.push(() => applyStall(core, dep, core.faults.replicationStall));
     }
-    // A WAL record of our own marks the position green must reach (blue takes no other writes now).
-    const [pos] = await blueServer.query<{ lsn: string }>(
-      "SELECT pg_logical_emit_message(false, 'switchyard', 'switchover', true)::text AS lsn",
-    );
-    const target = pos?.lsn ?? '0/0';
-    let caught = false;
-    if (rec.standby) {
-      while (Date.now() < deadline && !caught) {
-        const [r] = await greenServer.query<{ ok: boolean }>(
-          'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
-          [target],
-        );
-        caught = !!r?.ok;
-        if (!caught) await sleep(20);
-      }
-    } else if (rec.logical)
-      caught = await waitLogicalCatchUp(blueServer, rec.logical.links, target, deadline);
-    if (!caught) throw timedOut();
-    // 4. Sequences (logical replication does not carry them).
-    if (rec.logical) {
-      depEvent(
-        core,
-        dep,
-        'RDS-EVENT-0307',
-        'notification',
-        'Sequence sync for switchover of blue/green deployment has initiated. Switchover when using sequences may lead to extended downtime.',
-      );
-      const n = await syncSequences(blueServer, greenServer, rec.logical.links);
-      depEvent(
-        core,
-        dep,
-        'RDS-EVENT-0308',
-        'notification',
-        `Sequence sync for switchover of blue/green deployment has completed (${n} sequences).`,
-      );
-    }
+    if (!(await engine.catchUp(pair, deadline))) throw timedOut();
+    mark('caught up');
+    // 4. Engine work before promotion (PostgreSQL logical: sequences, which replication does not carry).
+    await engine.beforePromote(engineHost(core), dep, pair);
     if (Date.now() > deadline) throw timedOut();
     await step();
     // 5. Promote green (the point of no return).
-    if (rec.standby) {
-      const [r] = await greenServer.query<{ ok: boolean }>('SELECT pg_promote(true, 60) AS ok');
-      if (!r?.ok) throw new SwitchoverAbort('green could not be promoted');
+    await engine.promote(pair, () => {
       committed = true;
-      const slot = rec.standby.slot;
-      delete rec.standby;
-      delete greenServer.cfg.standby;
-      for (let i = 0; i < 100; i++) {
-        const [s] = await blueServer.query<{ active: boolean }>(
-          'SELECT active FROM pg_replication_slots WHERE slot_name = $1',
-          [slot],
-        );
-        if (!s) break;
-        if (!s.active) {
-          await blueServer.query('SELECT pg_drop_replication_slot($1)', [slot]).catch(() => {});
-          break;
-        }
-        await sleep(50);
-      }
-    } else if (rec.logical) {
-      committed = true;
-      await dropLogical(blueServer, greenServer, rec.logical.links);
-      delete rec.logical;
-    }
-    await setReadOnly(greenServer, false);
+    });
+    mark('promoted');
     // 6. Rename: green takes blue's name and endpoint; blue becomes <name>-old<N> with an endpoint of its own.
     const original = blue.id;
     const greenName = green.id;
@@ -534,6 +417,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     await greenProxy.close();
     // 7. Allow connections again (writes are allowed on the new primary).
     blueProxy.unblock();
+    mark('unblocked');
+    core.log(`[switchover] ${dep.id}: ${timings.join(', ')}`);
     dep.status = 'SWITCHOVER_COMPLETED';
     dep.memberStatus = 'SWITCHOVER_COMPLETED';
     delete dep.switchover;
@@ -546,6 +431,9 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
       `Switchover from primary ${original} to ${greenName} completed. Renamed ${original} to ${oldName} and ${greenName} to ${original}.`,
     );
     depEvent(core, dep, 'RDS-EVENT-0248', 'notification', 'Switchover completed on blue/green deployment.');
+    await engine
+      .afterSwitchover(engineHost(core), dep, pair)
+      .catch((e) => core.log(`[switchover] ${dep.id}: after switchover: ${errorMessage(e)}`));
   } catch (e) {
     const reason = errorMessage(e);
     core.log(`[switchover] ${dep.id}: ${committed ? 'failed after promotion' : 'rolling back'}: ${reason}`);
@@ -577,8 +465,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
 export const recoverInterruptedSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> => {
   const blue = core.instanceByResource(dep.sourceResourceId);
   const server = core.server(blue);
-  if (dep.switchover && !dep.switchover.blueWasReadOnly && server?.running)
-    await setReadOnly(server, false).catch(() => {});
+  if (blue && dep.switchover && !dep.switchover.blueWasReadOnly && server?.running)
+    await setReadOnly(blue, server, false).catch(() => {});
   await applyStall(core, dep, core.faults.replicationStall).catch(() => {});
   dep.status = 'SWITCHOVER_FAILED';
   dep.memberStatus = 'SWITCHOVER_FAILED';
@@ -608,21 +496,15 @@ export const finishDelete = async (core: Core, dep: DeploymentRecord): Promise<v
   const green = core.instanceByResource(dep.targetResourceId);
   const rec = core.serverRecord(green?.serverId);
   const blueServer = core.server(blue);
-  const switched = !rec?.standby && !rec?.logical && dep.memberStatus === 'SWITCHOVER_COMPLETED';
+  const engine = engineOfInstance(blue ?? green);
+  const switched = !engine.replicating(rec) && dep.memberStatus === 'SWITCHOVER_COMPLETED';
   if (green && !switched) {
     if (dep.deleteTarget) {
       green.status = 'deleting';
       core.save();
       await core.closeEndpoint(green);
-      if (rec?.logical) await dropLogical(blueServer, core.server(green), rec.logical.links).catch(() => {});
+      if (rec) await engine.forgetGreen(blueServer, core.server(green), rec);
       await core.removeServer(green.serverId);
-      if (rec?.standby && blueServer?.running)
-        await blueServer
-          .query(
-            'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
-            [rec.standby.slot],
-          )
-          .catch(() => {});
       core.state.instances = core.state.instances.filter((i) => i !== green);
       core.event({
         sourceIdentifier: green.id,
@@ -633,28 +515,14 @@ export const finishDelete = async (core: Core, dep: DeploymentRecord): Promise<v
         eventId: 'RDS-EVENT-0003',
       });
     } else if (rec) {
-      // PostgreSQL: green is promoted to a standalone instance and replication stops (§2.5).
       const greenServer = core.server(green);
-      if (greenServer?.running) {
-        if (rec.standby) {
-          await greenServer.query('SELECT pg_wal_replay_resume()').catch(() => {});
-          await greenServer.query('SELECT pg_promote(true, 60)');
-          const slot = rec.standby.slot;
-          delete rec.standby;
-          delete greenServer.cfg.standby;
-          await sleep(100);
-          if (blueServer?.running)
-            await blueServer
-              .query(
-                'SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1',
-                [slot],
-              )
-              .catch(() => {});
-        } else if (rec.logical) {
-          await dropLogical(blueServer, greenServer, rec.logical.links);
-          delete rec.logical;
+      if (greenServer?.running && blueServer && engine.replicating(rec)) {
+        const { keepsReplicating } = await engine.detachGreen({ blue: blueServer, green: greenServer, rec });
+        // MySQL family: green stays a read replica of blue (RDS User Guide, Blue/Green Deployments: deleting).
+        if (keepsReplicating && blue) {
+          green.readReplicaSource = blue.id;
+          blue.readReplicaIds = [...(blue.readReplicaIds ?? []).filter((x) => x !== green.id), green.id];
         }
-        await setReadOnly(greenServer, false);
       }
       if (green.status !== 'available' && green.status !== 'deleting') green.status = 'available';
     }
@@ -677,14 +545,12 @@ export const resumeDeployments = async (core: Core): Promise<void> => {
         await core.closeEndpoint(green);
         const rec = core.serverRecord(green.serverId);
         const blueServer = core.server(core.instanceByResource(dep.sourceResourceId));
-        if (rec?.logical)
-          await dropLogical(blueServer, core.server(green), rec.logical.links).catch(() => {});
+        const greenServer = core.server(green);
+        if (rec)
+          await engineOfRecord(rec)
+            .forgetGreen(blueServer, greenServer, rec)
+            .catch(() => {});
         await core.removeServer(green.serverId);
-        if (rec?.standby && blueServer?.running)
-          await blueServer.query('SELECT pg_drop_replication_slot($1)', [rec.standby.slot]).catch(() => {});
-        if (blueServer?.running && rec?.logical)
-          for (const l of rec.logical.links)
-            await blueServer.query('SELECT pg_drop_replication_slot($1)', [l.subscription]).catch(() => {});
         core.state.instances = core.state.instances.filter((i) => i !== green);
         delete dep.targetResourceId;
       }

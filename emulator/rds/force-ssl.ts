@@ -6,13 +6,23 @@
  * engine version the emulator runs is 17 or later. The parameter is dynamic: a change in the parameter
  * group applies at once, to new connections.
  */
-import type { Core } from '../core.ts';
-import type { InstanceRecord } from './model.ts';
+import type { DbServer } from '../engines/types.ts';
+import { PgServer } from '../pg/server.ts';
+import type { InstanceRecord, PersistedState } from './model.ts';
+
+/** The part of the runtime this reads (not Core itself: core imports this module). */
+interface ForceSslHost {
+  state: PersistedState;
+  server(inst: InstanceRecord | undefined): DbServer | undefined;
+}
 
 export const FORCE_SSL = 'rds.force_ssl';
 
 /** True unless the instance's parameter group sets rds.force_ssl to 0. */
-export const forceSslFor = (core: Core, inst: Partial<Pick<InstanceRecord, 'parameterGroup'>>): boolean => {
+export const forceSslFor = (
+  core: Pick<ForceSslHost, 'state'>,
+  inst: Partial<Pick<InstanceRecord, 'parameterGroup'>>,
+): boolean => {
   const group = inst.parameterGroup
     ? core.state.parameterGroups.find((g) => g.name === inst.parameterGroup)
     : undefined;
@@ -20,11 +30,11 @@ export const forceSslFor = (core: Core, inst: Partial<Pick<InstanceRecord, 'para
 };
 
 /** After a parameter group changed: applies rds.force_ssl to the running servers of the instances using it. */
-export const applyForceSsl = async (core: Core, groupName: string): Promise<void> => {
+export const applyForceSsl = async (core: ForceSslHost, groupName: string): Promise<void> => {
   for (const inst of core.state.instances) {
     if (inst.parameterGroup !== groupName) continue;
     const server = core.server(inst);
     const on = forceSslFor(core, inst);
-    if (server && server.forceSsl !== on) await server.setForceSsl(on);
+    if (server instanceof PgServer && server.forceSsl !== on) await server.setForceSsl(on);
   }
 };

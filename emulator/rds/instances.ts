@@ -3,11 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Core, newResourceId } from '../core.ts';
+import { engineOfInstance, type RdsEngine, serverKindOf } from '../engines/index.ts';
 import { QueryError } from '../http/query.ts';
+import { MARIADB_INSTALL_HINT, mariaBinaries, mariadbAvailable } from '../mariadb/binaries.ts';
 import { binariesFor } from '../pg/binaries.ts';
 import { retargetSubscriptions } from '../pg/logical.ts';
-import { baseBackup } from '../pg/physical.ts';
-import { errorMessage, ident, lowerAlnum, sleep } from '../util.ts';
+import { PgServer } from '../pg/server.ts';
+import { errorMessage, lowerAlnum, sleep } from '../util.ts';
 import {
   type EngineVersionInfo,
   engineCatalog,
@@ -17,23 +19,52 @@ import {
   type Tag,
 } from './model.ts';
 
+/** Every engine's versions; MariaDB and the MySQL stand-in only when the MariaDB binaries are installed. */
 export const catalog = (): EngineVersionInfo[] =>
-  engineCatalog(binariesFor(17).version, binariesFor(18).version);
+  engineCatalog(
+    binariesFor(17).version,
+    binariesFor(18).version,
+    mariadbAvailable() ? mariaBinaries().version : undefined,
+  );
 
-/** Resolves `17`, `17.10`, `18.4`… to a catalogue entry. */
-export const resolveVersion = (v: string | undefined): EngineVersionInfo | undefined => {
-  const all = catalog();
-  if (!v) return all.filter((e) => e.real).at(-1);
-  return all.find((e) => e.version === v) ?? all.filter((e) => e.real && String(e.major) === v).at(-1);
+export const ENGINES: readonly RdsEngine[] = ['postgres', 'mariadb', 'mysql'];
+
+/** Resolves `17`, `17.10`, `10.11`, `8.0.41`… of one engine to a catalogue entry (no version: the default). */
+export const resolveVersion = (
+  v: string | undefined,
+  engine: RdsEngine = 'postgres',
+): EngineVersionInfo | undefined => {
+  const all = catalog().filter((e) => e.engine === engine);
+  const defaults = all.filter((e) => e.real || e.standIn);
+  if (!v) return engine === 'mysql' ? defaults[0] : defaults.at(-1);
+  return (
+    all.find((e) => e.version === v) ??
+    defaults.filter((e) => String(e.major) === v || e.majorVersion === v).at(engine === 'mysql' ? 0 : -1)
+  );
 };
 
-/** Valid upgrade targets: a later minor of the same major, or a later major. */
+const versionParts = (v: string): number[] => v.split('.').map(Number);
+const compareVersions = (a: string, b: string): number => {
+  const [x, y] = [versionParts(a), versionParts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) return d;
+  }
+  return 0;
+};
+
+/** Valid upgrade targets: a later version of the same engine (a later minor, or a later major). */
 export const upgradeTargets = (from: EngineVersionInfo): EngineVersionInfo[] =>
-  catalog().filter((e) => {
-    const [fa, fb] = from.version.split('.').map(Number) as [number, number];
-    const [ta, tb] = e.version.split('.').map(Number) as [number, number];
-    return ta > fa || (ta === fa && tb > fb);
-  });
+  catalog().filter((e) => e.engine === from.engine && compareVersions(e.version, from.version) > 0);
+
+/** A request for engine mariadb or mysql on a machine without the MariaDB binaries. */
+export const requireEngineBinaries = (engine: RdsEngine): void => {
+  if (serverKindOf(engine) === 'mariadb' && !mariadbAvailable())
+    throw new QueryError(
+      'InvalidParameterCombination',
+      `Engine ${engine} runs on the MariaDB server binary, which is not installed here. Install it with: ${MARIADB_INSTALL_HINT}`,
+    );
+};
 
 export const ensureParameterGroups = (core: Core): void => {
   const want: ParameterGroupRecord[] = [
@@ -62,6 +93,38 @@ export const ensureParameterGroups = (core: Core): void => {
       params: { 'rds.logical_replication': '1' },
     },
   ];
+  if (mariadbAvailable()) {
+    const maria = resolveVersion(undefined, 'mariadb');
+    if (maria)
+      want.push(
+        {
+          name: `default.${maria.family}`,
+          family: maria.family,
+          description: `Default parameter group for ${maria.family}`,
+          params: {},
+        },
+        {
+          name: 'orders-mariadb',
+          family: maria.family,
+          description: 'orders on MariaDB: row-based binlog, event scheduler off',
+          params: { binlog_format: 'ROW', event_scheduler: 'OFF' },
+        },
+      );
+    want.push(
+      {
+        name: 'default.mysql8.0',
+        family: 'mysql8.0',
+        description: 'Default parameter group for mysql8.0',
+        params: {},
+      },
+      {
+        name: 'orders-mysql80',
+        family: 'mysql8.0',
+        description: 'orders on MySQL 8.0 (MariaDB stand-in): row-based binlog, event scheduler off',
+        params: { binlog_format: 'ROW', event_scheduler: 'OFF' },
+      },
+    );
+  }
   for (const g of want)
     if (!core.state.parameterGroups.some((x) => x.name === g.name)) core.state.parameterGroups.push(g);
   core.save();
@@ -87,6 +150,7 @@ export const validIdentifier = (id: string, param: string): void => {
 
 export interface CreateInstanceSpec {
   id: string;
+  engine?: RdsEngine;
   instanceClass: string;
   engineVersion?: string;
   masterUsername: string;
@@ -114,11 +178,13 @@ export const createInstance = async (
   const id = spec.id.toLowerCase();
   validIdentifier(id, 'DBInstanceIdentifier');
   if (core.instance(id)) throw new QueryError('DBInstanceAlreadyExists', 'DB instance already exists', 400);
-  const ver = resolveVersion(spec.engineVersion);
+  const engine = spec.engine ?? 'postgres';
+  requireEngineBinaries(engine);
+  const ver = resolveVersion(spec.engineVersion, engine);
   if (!ver)
     throw new QueryError(
       'InvalidParameterCombination',
-      `Cannot find version ${spec.engineVersion} for postgres`,
+      `Cannot find version ${spec.engineVersion} for ${engine}`,
       400,
     );
   const groupName = spec.parameterGroup ?? `default.${ver.family}`;
@@ -131,6 +197,7 @@ export const createInstance = async (
   const inst: InstanceRecord = {
     resourceId: newResourceId(),
     id,
+    ...(engine === 'postgres' ? {} : { engine }),
     status: 'creating',
     engineVersion: ver.version,
     major: ver.major,
@@ -159,15 +226,13 @@ export const createInstance = async (
   core.save();
   const build = async (): Promise<void> => {
     try {
-      const rec = await core.newServerRecord(ver.major, id);
+      const eng = engineOfInstance(inst);
+      const rec = await core.newServerRecord(ver.major, id, eng.kind);
       inst.serverId = rec.id;
       core.save();
-      const server = core.pgServer(rec, inst);
-      await server.initdb();
-      await core.startServer(rec, inst);
-      if (inst.dbName && inst.dbName !== 'postgres')
-        await server.query(`CREATE DATABASE ${ident(inst.dbName)}`);
-      for (const sql of spec.setupSql ?? []) await server.query(sql, [], inst.dbName ?? 'postgres');
+      const server = core.serverFor(rec, inst);
+      await eng.initialize(server, inst.dbName);
+      for (const sql of spec.setupSql ?? []) await eng.runSql(server, sql, inst.dbName);
       await core.openEndpoint(inst);
       inst.status = 'available';
       core.save();
@@ -191,16 +256,21 @@ export const createInstance = async (
   return inst;
 };
 
+/** Replicas that must start after their source (a physical standby, a MariaDB replica): they need its port. */
+const startsLater = (core: Core, inst: InstanceRecord): boolean => {
+  const rec = core.serverRecord(inst.serverId);
+  return !!rec?.standby || !!rec?.replica;
+};
+
 /** Starts the server and endpoint of every instance after a restart. */
 export const startInstances = async (core: Core): Promise<void> => {
   // Primaries first: a standby's primary_conninfo needs its primary's port.
   const order = [...core.state.instances].sort(
-    (a, b) =>
-      Number(!!core.serverRecord(a.serverId)?.standby) - Number(!!core.serverRecord(b.serverId)?.standby),
+    (a, b) => Number(startsLater(core, a)) - Number(startsLater(core, b)),
   );
   await Promise.all(
     order
-      .filter((i) => !core.serverRecord(i.serverId)?.standby)
+      .filter((i) => !startsLater(core, i))
       .map(async (inst) => {
         const rec = core.serverRecord(inst.serverId);
         if (!rec || !existsSync(rec.dir)) {
@@ -213,7 +283,7 @@ export const startInstances = async (core: Core): Promise<void> => {
           inst.status = 'available';
       }),
   );
-  for (const inst of order.filter((i) => core.serverRecord(i.serverId)?.standby)) {
+  for (const inst of order.filter((i) => startsLater(core, i))) {
     const rec = core.serverRecord(inst.serverId);
     if (!rec) continue;
     await core.startServer(rec, inst);
@@ -224,7 +294,7 @@ export const startInstances = async (core: Core): Promise<void> => {
     if (!rec.logical) continue;
     const green = core.servers.get(rec.id);
     const blue = core.servers.get(rec.logical.publisherServerId);
-    if (green?.running && blue?.running)
+    if (green instanceof PgServer && blue instanceof PgServer && green.running && blue.running)
       await retargetSubscriptions(blue, green, rec.logical.links).catch((e) =>
         core.log(`[logical] retarget: ${errorMessage(e)}`),
       );
@@ -260,10 +330,11 @@ export const createSnapshot = async (
     type: 'manual',
     status: 'creating',
     createTime: new Date().toISOString(),
+    ...(inst.engine ? { engine: inst.engine } : {}),
     engineVersion: inst.engineVersion,
     allocatedStorage: inst.allocatedStorage,
     masterUsername: inst.masterUsername,
-    port: 5432,
+    port: engineOfInstance(inst).defaultPort,
     storageEncrypted: inst.storageEncrypted,
     storageType: inst.storageType,
     instanceCreateTime: inst.createTime,
@@ -277,7 +348,7 @@ export const createSnapshot = async (
     const server = core.server(inst);
     mkdirSync(core.snapshotDir, { recursive: true });
     rmSync(snap.dir, { recursive: true, force: true });
-    if (server?.running) await baseBackup(server, snap.dir, { includeWal: true });
+    if (server?.running) await engineOfInstance(inst).snapshot(server, snap.dir);
     snap.status = 'available';
     snap.percentProgress = 100;
     core.save();
@@ -354,37 +425,71 @@ export const renameInstance = (core: Core, inst: InstanceRecord, newId: string):
 
 // ---- the seed ------------------------------------------------------------------------------------
 
-/** `orders-db`: PostgreSQL 17, an `orders` table with sample rows, backups on, parameter group orders-pg17. */
-export const seed = async (core: Core, rows: number): Promise<void> => {
+/** The seed's SQL on the MySQL family: the same `orders` table as on PostgreSQL, in MySQL's dialect. */
+const mysqlOrdersSql = (rows: number): string[] => [
+  `CREATE TABLE orders (
+     id BIGINT AUTO_INCREMENT PRIMARY KEY,
+     customer_id INT NOT NULL,
+     status VARCHAR(20) NOT NULL DEFAULT 'new',
+     amount_cents INT NOT NULL CHECK (amount_cents >= 0),
+     created_at DATETIME(6) NOT NULL DEFAULT NOW(6),
+     KEY orders_customer_id_idx (customer_id))`,
+  ...(rows > 0
+    ? [
+        `INSERT INTO orders (customer_id, status, amount_cents)
+           SELECT 1 + (seq % 97), ELT(1 + seq % 3, 'new', 'paid', 'shipped'), 100 + (seq * 37) % 9900 FROM seq_1_to_${rows}`,
+      ]
+    : []),
+];
+
+/**
+ * `orders-db`: PostgreSQL 17 with an `orders` table, sample rows, backups on, parameter group orders-pg17.
+ * With `engine` mariadb (10.11) or mysql (8.0, the MariaDB stand-in): master user `admin`, database
+ * `orders`, parameter group orders-mariadb or orders-mysql80 (binlog_format ROW, event_scheduler OFF).
+ */
+export const seed = async (core: Core, rows: number, engine: RdsEngine = 'postgres'): Promise<void> => {
   if (core.state.seeded) return;
+  const n = Math.max(0, Math.floor(rows));
+  const common = {
+    id: 'orders-db',
+    instanceClass: 'db.t4g.medium',
+    masterPassword: core.state.masterPassword,
+    backupRetentionPeriod: 7,
+    allocatedStorage: 50,
+    storageEncrypted: true,
+    tags: [
+      { Key: 'app', Value: 'orders' },
+      { Key: 'env', Value: 'local' },
+    ],
+  };
   await createInstance(
     core,
-    {
-      id: 'orders-db',
-      instanceClass: 'db.t4g.medium',
-      engineVersion: '17',
-      masterUsername: 'postgres',
-      masterPassword: core.state.masterPassword,
-      parameterGroup: 'orders-pg17',
-      backupRetentionPeriod: 7,
-      allocatedStorage: 50,
-      storageEncrypted: true,
-      tags: [
-        { Key: 'app', Value: 'orders' },
-        { Key: 'env', Value: 'local' },
-      ],
-      setupSql: [
-        `CREATE TABLE orders (
-           id bigserial PRIMARY KEY,
-           customer_id integer NOT NULL,
-           status text NOT NULL DEFAULT 'new',
-           amount_cents integer NOT NULL CHECK (amount_cents >= 0),
-           created_at timestamptz NOT NULL DEFAULT now())`,
-        'CREATE INDEX orders_customer_id_idx ON orders (customer_id)',
-        `INSERT INTO orders (customer_id, status, amount_cents)
-           SELECT 1 + (g % 97), (ARRAY['new','paid','shipped'])[1 + g % 3], 100 + (g * 37) % 9900 FROM generate_series(1, ${Math.max(0, Math.floor(rows))}) g`,
-      ],
-    },
+    engine === 'postgres'
+      ? {
+          ...common,
+          engineVersion: '17',
+          masterUsername: 'postgres',
+          parameterGroup: 'orders-pg17',
+          setupSql: [
+            `CREATE TABLE orders (
+               id bigserial PRIMARY KEY,
+               customer_id integer NOT NULL,
+               status text NOT NULL DEFAULT 'new',
+               amount_cents integer NOT NULL CHECK (amount_cents >= 0),
+               created_at timestamptz NOT NULL DEFAULT now())`,
+            'CREATE INDEX orders_customer_id_idx ON orders (customer_id)',
+            `INSERT INTO orders (customer_id, status, amount_cents)
+               SELECT 1 + (g % 97), (ARRAY['new','paid','shipped'])[1 + g % 3], 100 + (g * 37) % 9900 FROM generate_series(1, ${n}) g`,
+          ],
+        }
+      : {
+          ...common,
+          engine,
+          masterUsername: 'admin',
+          dbName: 'orders',
+          parameterGroup: engine === 'mariadb' ? 'orders-mariadb' : 'orders-mysql80',
+          setupSql: mysqlOrdersSql(n),
+        },
     true,
   );
   core.state.seeded = true;

@@ -10,6 +10,10 @@ export interface ServerRecord {
   dir: string;
   port: number;
   major: number;
+  /** The server family (absent: postgres, as records written before engines existed). */
+  engine?: 'postgres' | 'mariadb';
+  /** MariaDB: while a binlog GTID replica (green), its source and replication account. */
+  replica?: { sourceServerId: string; password: string; gtid?: string; stalled?: boolean };
   /** While a physical standby: the primary server and the slot it streams from. */
   standby?: { primaryServerId: string; slot: string };
   /** While a logical subscriber: the publisher server and the pub/sub pairs. */
@@ -26,6 +30,8 @@ export interface InstanceRecord {
   /** DbiResourceId: stable across renames. */
   resourceId: string;
   id: string;
+  /** RDS engine (absent: postgres). `mysql` runs on the MariaDB binary as a labelled stand-in. */
+  engine?: 'postgres' | 'mariadb' | 'mysql';
   serverId?: string;
   endpointPort?: number;
   status: string;
@@ -81,7 +87,8 @@ export interface DeploymentRecord {
   name: string;
   sourceResourceId: string;
   targetResourceId?: string;
-  method: 'physical' | 'logical';
+  /** PostgreSQL: physical (same major) or logical (major upgrade); MySQL family: binlog. */
+  method: 'physical' | 'logical' | 'binlog';
   status: DeploymentStatus;
   memberStatus: string;
   statusDetails?: string;
@@ -105,6 +112,8 @@ export interface SnapshotRecord {
   instanceId: string;
   resourceId: string;
   type: 'manual' | 'automated';
+  /** Absent: postgres. */
+  engine?: 'postgres' | 'mariadb' | 'mysql';
   status: 'creating' | 'available';
   createTime: string;
   engineVersion: string;
@@ -199,24 +208,58 @@ export interface EmulatorEvent {
 // ---- engine catalogue -------------------------------------------------------------------------------
 
 export interface EngineVersionInfo {
+  engine: 'postgres' | 'mariadb' | 'mysql';
   version: string;
+  /** PostgreSQL: the major (17, 18). MySQL family: the first component (10, 8). */
   major: number;
+  /** RDS's MajorEngineVersion: `17`, `10.11`, `8.0`. */
+  majorVersion: string;
   family: string;
   /** Served by the real binary of this version (false: an emulated minor served by the major's binary). */
   real: boolean;
+  /** Runs on another engine's binary (engine `mysql` on MariaDB): say so wherever it is shown. */
+  standIn?: boolean;
 }
 
 /**
  * The versions offered. 17.10 and 18.4 are the real npm binaries. 17.11 exists so that a minor-version
- * upgrade (physical path) can be requested; it runs on the 17.10 binary.
+ * upgrade (physical path) can be requested; it runs on the 17.10 binary. MariaDB: the Debian binary's
+ * version (10.11.19 here) and the next minor on the same binary. MySQL: 8.0.41 and 8.0.42, both run by the
+ * MariaDB binary as a stand-in; no MySQL major upgrade is offered (one binary cannot do one for real).
  */
-export const engineCatalog = (real17: string, real18: string): EngineVersionInfo[] => {
+export const engineCatalog = (real17: string, real18: string, realMaria?: string): EngineVersionInfo[] => {
   const [maj17, min17] = real17.split('.').map(Number) as [number, number];
-  return [
-    { version: real17, major: 17, family: 'postgres17', real: true },
-    { version: `${maj17}.${min17 + 1}`, major: 17, family: 'postgres17', real: false },
-    { version: real18, major: 18, family: 'postgres18', real: true },
-  ];
+  const pg = (version: string, major: number, real: boolean): EngineVersionInfo => ({
+    engine: 'postgres',
+    version,
+    major,
+    majorVersion: String(major),
+    family: `postgres${major}`,
+    real,
+  });
+  const out = [pg(real17, 17, true), pg(`${maj17}.${min17 + 1}`, 17, false), pg(real18, 18, true)];
+  if (realMaria) {
+    const [a, b, c] = realMaria.split('.').map(Number) as [number, number, number];
+    const maria = (version: string, real: boolean): EngineVersionInfo => ({
+      engine: 'mariadb',
+      version,
+      major: a,
+      majorVersion: `${a}.${b}`,
+      family: `mariadb${a}.${b}`,
+      real,
+    });
+    const my = (version: string): EngineVersionInfo => ({
+      engine: 'mysql',
+      version,
+      major: 8,
+      majorVersion: '8.0',
+      family: 'mysql8.0',
+      real: false,
+      standIn: true,
+    });
+    out.push(maria(realMaria, true), maria(`${a}.${b}.${c + 1}`, false), my('8.0.41'), my('8.0.42'));
+  }
+  return out;
 };
 
 /** Engine-default parameters reported by DescribeDBParameters (a small, relevant subset). */

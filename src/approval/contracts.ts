@@ -3,6 +3,7 @@
  * what SendTaskSuccess / SendTaskFailure carry back, and the approval record kept in DynamoDB.
  */
 import { z } from 'zod';
+import { StatementRef } from '#domain/sql-refs';
 
 /** Error name of the SendTaskFailure sent on reject; the ASL catches it by exact name and compensates. */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
@@ -86,6 +87,19 @@ export const RequestApprovalInput = z.strictObject({
   request: ApprovalRequest,
 });
 export type RequestApprovalInput = z.infer<typeof RequestApprovalInput>;
+
+/**
+ * What the state machine sends: the request with migration statements as references (location, SHA-256),
+ * plus the input document that holds their text, so the state carries the SQL only once
+ * (src/domain/sql-refs.ts). The handler resolves it into a RequestApprovalInput.
+ */
+export const RequestApprovalTaskInput = RequestApprovalInput.extend({
+  request: ApprovalRequest.extend({
+    migrations: ApprovalRequest.shape.migrations.extend({ statements: z.array(StatementRef) }),
+  }),
+  document: z.unknown(),
+});
+export type RequestApprovalTaskInput = z.infer<typeof RequestApprovalTaskInput>;
 
 /** What request-approval returns (ignored by Step Functions; printed by the local rehearsal). */
 export interface RequestApprovalOutput {

@@ -12,7 +12,7 @@ export interface Logger {
 
 const SENSITIVE = /token|secret|signature|^sig$|password/i;
 
-const scrub = (fields: LogFields): LogFields =>
+export const scrub = (fields: LogFields): LogFields =>
   Object.fromEntries(Object.entries(fields).filter(([k]) => !SENSITIVE.test(k)));
 
 /** Only the error's name: SDK messages about bad tokens may quote the token. */

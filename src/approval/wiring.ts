@@ -6,12 +6,12 @@
 import { makeApprovalStore } from '#aws/approval-store';
 import { readParameter } from '#aws/parameters';
 import { makeSlackGateway } from '#aws/slack';
+import { approvalLogger } from '#lib/logger';
 import type { ApprovalConfig } from './config.ts';
 import { MissingEnvironmentVariableError } from './errors.ts';
 import { makeNotifier } from './gateways/notifier.ts';
 import { makeTaskCallback } from './gateways/task-callback.ts';
 import { parseSigningKeys } from './links.ts';
-import { makeLogger } from './log.ts';
 import type { ApprovalDeps } from './service.ts';
 
 export const buildApprovalDeps = (config: ApprovalConfig): ApprovalDeps => ({
@@ -24,6 +24,7 @@ export const buildApprovalDeps = (config: ApprovalConfig): ApprovalDeps => ({
     return parseSigningKeys(await readParameter(config.secretParameter));
   },
   now: () => new Date(),
-  log: makeLogger(),
+  // Powertools, like every other Lambda (the harness and the CLI inject their own sink).
+  log: approvalLogger(),
   allowList: config.allowList,
 });

@@ -138,9 +138,14 @@ export const makeRdsGateway = (rds: RDSClient) => {
       return db ? toInstanceFacts(db) : undefined;
     },
 
-    /** Every deployment carrying tag key=value (RDS has no tag filter for deployments, so all are listed). */
-    async deploymentsTagged(key: string, value: string): Promise<DeploymentFacts[]> {
-      return (await listDeployments([])).filter((d) => d.tags[key] === value);
+    /**
+     * Every deployment carrying tag key=value, or the key with any value when `value` is left out (RDS has
+     * no tag filter for deployments, so all are listed).
+     */
+    async deploymentsTagged(key: string, value?: string): Promise<DeploymentFacts[]> {
+      return (await listDeployments([])).filter(
+        (d) => key in d.tags && (value === undefined || d.tags[key] === value),
+      );
     },
 
     /** The engine of an Aurora cluster with this identifier, or undefined when there is none. */

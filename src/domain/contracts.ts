@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { InspectionReport } from './inspection/index.ts';
+import { StatementRef } from './sql-refs.ts';
 import type { ValidationResult } from './validation/index.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
@@ -92,7 +93,7 @@ export const PrepareApprovalInput = z.object({
   migrations: z.object({
     verdict: z.enum(['pass', 'warn', 'fail', 'none']),
     summary: z.string(),
-    statements: z.array(z.string()),
+    statements: z.array(StatementRef),
   }),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
@@ -153,7 +154,12 @@ const OldBlueClaimFields = {
   sourceId: z.string().min(1),
 };
 
-export const CleanupInput = z.object({ deploymentId: z.string(), ...OldBlueClaimFields });
+export const CleanupInput = z.object({
+  deploymentId: z.string(),
+  ...OldBlueClaimFields,
+  /** the snapshot loop's poll: its fixed deadline is shortened to a bounded number of polls */
+  pollSeconds: z.number().int().positive().optional(),
+});
 
 export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
 
@@ -165,6 +171,8 @@ export const CompensateInput = z.object({
   sourceId: z.string(),
   /** the id CreateGreen returned; null or absent when its outcome is unknown (it failed or timed out) */
   createdDeploymentId: z.string().nullable().optional(),
+  /** the compensation loop's poll: its fixed deadline is shortened to a bounded number of polls */
+  pollSeconds: z.number().int().positive().optional(),
 });
 
 export const CheckCompensationInput = z.object({

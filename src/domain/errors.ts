@@ -72,6 +72,16 @@ export class SwitchedAlreadyError extends SwitchyardError {
   override readonly name = 'SwitchedAlreadyError';
 }
 
+/** The backstop was asked about an execution Step Functions does not know (expired history, wrong ARN). */
+export class ExecutionNotFoundError extends SwitchyardError {
+  override readonly name = 'ExecutionNotFoundError';
+}
+
+/** The backstop could not finish (a compensation refused, a sweep with failures); its alarm must fire. */
+export class ReconcileIncompleteError extends SwitchyardError {
+  override readonly name = 'ReconcileIncompleteError';
+}
+
 /** A hold tag (`switchyard hold`) is on what would be deleted. Terminal: the run ends Held and notifies. */
 export class DeletionHeldError extends SwitchyardError {
   override readonly name = 'DeletionHeldError';

@@ -3,6 +3,7 @@
  * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
  */
 import { z } from 'zod';
+import { historyBudgetProblem, MAX_INPUT_BYTES, MAX_STATEMENT_BYTES, utf8Bytes } from './budget.ts';
 import { waiverRuleProblem } from './inspection/index.ts';
 import { valueAt } from './value-at.ts';
 
@@ -238,6 +239,31 @@ export const ExecutionInput = z
         'is required when guards.ddlFreeze is true: the freeze is installed on blue with these credentials (name, user, passwordParameter)',
       );
     }
+    // Budgets (src/domain/budget.ts): the execution history and the 256 KiB state.
+    const budget = historyBudgetProblem(input);
+    if (budget) problem(budget.field.split('.'), budget.message);
+    const statementLists: Array<[string, string[]]> = [
+      ['migrations.expand', input.migrations?.expand ?? []],
+      ['migrations.contract', input.migrations?.contract ?? []],
+      ['green.smokeSql', input.green.smokeSql],
+      ['verify.smokeSql', input.verify.smokeSql],
+    ];
+    for (const [field, statements] of statementLists) {
+      statements.forEach((sql, i) => {
+        const bytes = utf8Bytes(sql);
+        if (bytes > MAX_STATEMENT_BYTES)
+          problem(
+            [...field.split('.'), i],
+            `is ${bytes} bytes; one statement may be at most ${MAX_STATEMENT_BYTES} (split it, or apply it outside Switchyard)`,
+          );
+      });
+    }
+    const total = utf8Bytes(JSON.stringify(input));
+    if (total > MAX_INPUT_BYTES)
+      problem(
+        [],
+        `is ${total} bytes; the document may be at most ${MAX_INPUT_BYTES} (Step Functions caps the run's state at 256 KiB and the state carries it several times)`,
+      );
   });
 
 export type ExecutionInput = z.output<typeof ExecutionInput>;

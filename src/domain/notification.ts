@@ -1,6 +1,7 @@
 import { readOnlyParameterFor } from './deletion.ts';
 import { engineLabel } from './engine.ts';
 import { readableCause } from './error-cause.ts';
+import { readableError } from './error-envelope.ts';
 import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
 
@@ -37,7 +38,7 @@ const HEADLINE: Record<Outcome, string> = {
 };
 
 /** Runbook lines for the source's engine; `<executionArn>` is replaced by the run's execution ARN. */
-const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> => ({
+export const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> => ({
   'failed-after-switch': [
     'Fail-back runbook:',
     `0. First stop every automatic deletion: \`npx switchyard hold <executionArn>\` (tags the run's instances and deployment ${TAGS.hold}).`,
@@ -89,7 +90,17 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     );
   const runbook = runbookFor(typeof engine === 'string' ? engine : 'postgres')[outcome] ?? [];
   lines.push(...runbook.map((line) => line.replace('<executionArn>', executionId)));
-  return { subject: `[Switchyard] ${source}: ${outcome}`, message: lines.join('\n') };
+  return {
+    subject: `[Switchyard] ${source}: ${outcome}`,
+    message: lines.join('\n'),
+    reason: reasonFor(outcome, state),
+  };
+};
+
+/** One line for the Fail state's Cause (and `switchyard status`): the outcome and the readable error behind it. */
+export const reasonFor = (outcome: Outcome, state: State): string => {
+  const error = readableError(at(state, 'compensationError')) ?? readableError(at(state, 'error'));
+  return error ? `${HEADLINE[outcome]}: ${error.error}: ${error.cause}` : HEADLINE[outcome];
 };
 
 interface UnitLine {

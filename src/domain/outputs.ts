@@ -158,6 +158,8 @@ export const NotifyOutput = z.looseObject({
   outcome: z.string(),
   subject: z.string(),
   messageId: z.string(),
+  /** one readable line: the Fail state's Cause (CausePath $.notified.reason) */
+  reason: z.string(),
 });
 
 export const ApplyMigrationsOutput = z.looseObject({

@@ -5,6 +5,7 @@
  * Level from POWERTOOLS_LOG_LEVEL (default INFO); tests and the rehearsal set it lower.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { type Logger as ApprovalLogger, type LogFields, scrub } from '#approval/log';
 import { valueAt } from '#domain/value-at';
 
 export const logger = new Logger({ serviceName: 'switchyard' });
@@ -38,3 +39,13 @@ export const runLogKeys = (input: unknown): RunLogKeys => {
   };
   return Object.fromEntries(Object.entries(keys).filter(([, v]) => v !== undefined)) as RunLogKeys;
 };
+
+/**
+ * The approval functions log through the same Powertools Logger (one JSON line format across every
+ * Lambda); token-, secret- and signature-named fields are still dropped before a line is written.
+ */
+export const approvalLogger = (): ApprovalLogger => ({
+  info: (message: string, fields: LogFields = {}) => logger.info(message, scrub(fields)),
+  warn: (message: string, fields: LogFields = {}) => logger.warn(message, scrub(fields)),
+  error: (message: string, fields: LogFields = {}) => logger.error(message, scrub(fields)),
+});

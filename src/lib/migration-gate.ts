@@ -3,6 +3,7 @@
  * the AST; squawk is off inside Lambda, where its binary is absent).
  */
 import type { Replication } from '#domain/engine';
+import { type StatementRef, statementRefs } from '#domain/sql-refs';
 
 export type GateVerdict = 'pass' | 'warn' | 'fail' | 'none';
 
@@ -20,8 +21,10 @@ export interface GateFinding {
 export interface GateSummary {
   verdict: GateVerdict;
   summary: string;
-  statements: string[];
-  findings: GateFinding[];
+  /** References, not text: the text stays in the input document (src/domain/sql-refs.ts). */
+  statements: StatementRef[];
+  /** Without the statement text: `file` (e.g. "migrations.expand[0]") and `line` locate it in the input. */
+  findings: Array<Omit<GateFinding, 'statement'>>;
 }
 
 export interface GateRunner {
@@ -93,8 +96,9 @@ export const checkMigrations = async (
     summary: {
       verdict,
       summary: reports.map((r, i) => `${phases[i]!.phase}: ${r.summary}`).join('; '),
-      statements: phases.flatMap((p) => p.sql),
-      findings,
+      statements: statementRefs(migrations),
+      // The state carries each statement's text once per copy of it; findings point at it instead.
+      findings: findings.map(({ statement: _text, ...finding }) => finding),
     },
     // With logical replication the gate itself warns that DDL on blue degrades replication (G-BG-BLUE-DDL).
     problems: findings.filter((f) => f.severity !== 'warning').map(findingLine),

@@ -19,6 +19,7 @@ import {
   SIGNING_SECRET,
   TASK_TOKEN,
   TOPIC_ARN,
+  taskEvent,
 } from './support/fixtures.ts';
 import {
   actionOf,
@@ -58,7 +59,7 @@ beforeEach(async () => {
   // Prepare: a pending approval, requested through the real handler.
   h = setupHarness();
   const request = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
-  ({ approvalId, links } = await request(requestInput(), context));
+  ({ approvalId, links } = await request(taskEvent(requestInput()), context));
   callback = makeApprovalCallbackHandler({ ...h.deps, baseUrl: BASE });
   snsMock.resetHistory();
 });

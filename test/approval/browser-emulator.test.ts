@@ -15,7 +15,7 @@ import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { createDynamoDbService } from '../../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../../local/approval-server.ts';
 import { createFakeSfn } from './support/aws-fakes.ts';
-import { EXECUTION_ARN, requestInput, TABLE, TASK_TOKEN } from './support/fixtures.ts';
+import { EXECUTION_ARN, requestInput, TABLE, TASK_TOKEN, taskEvent } from './support/fixtures.ts';
 
 const ARGS = [
   '--headless',
@@ -64,7 +64,7 @@ beforeAll(async () => {
   const { handler } = await import('../../functions/request-approval.ts');
   requestApproval = (input) => {
     sfn.register(input.taskToken);
-    return handler(input, { functionName: 'request-approval', awsRequestId: 'r' } as never);
+    return handler(taskEvent(input), { functionName: 'request-approval', awsRequestId: 'r' } as never);
   };
   profile = mkdtempSync(join(tmpdir(), 'switchyard-chromium-'));
   browser = await chromium.launchPersistentContext(profile, {

@@ -6,7 +6,14 @@ import { ApproverNotAllowedError, ContractViolationError } from '#approval/error
 import { makeLogger } from '#approval/log';
 import { makeApprovalCallbackHandler } from '../../functions/approval-callback.ts';
 import { makeRequestApprovalHandler } from '../../functions/request-approval.ts';
-import { context, EXECUTION_ARN, requestInput, TASK_TOKEN, TOPIC_ARN } from './support/fixtures.ts';
+import {
+  context,
+  EXECUTION_ARN,
+  requestInput,
+  TASK_TOKEN,
+  TOPIC_ARN,
+  taskEvent,
+} from './support/fixtures.ts';
 import {
   actionOf,
   formFromLink,
@@ -29,7 +36,7 @@ describe('request-approval', () => {
     // Prepare
     const handler = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
     // Act
-    const out = await handler(requestInput(), context);
+    const out = await handler(taskEvent(requestInput()), context);
     // Assess
     expect(out.approvalId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(out.links.approve).toHaveLength(2);
@@ -64,8 +71,8 @@ describe('request-approval', () => {
 
   it('is idempotent for a retried invocation: same approval id, the stored record kept', async () => {
     const handler = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
-    const first = await handler(requestInput(), context);
-    const second = await handler(requestInput({ expiresAt: '2026-01-12T00:00:00.000Z' }), context);
+    const first = await handler(taskEvent(requestInput()), context);
+    const second = await handler(taskEvent(requestInput({ expiresAt: '2026-01-12T00:00:00.000Z' })), context);
     expect(second.approvalId).toBe(first.approvalId);
     expect((await h.record(first.approvalId))?.expiresAt).toBe('2026-01-11T12:00:00.000Z');
     expect(second.links).toEqual(first.links);
@@ -73,8 +80,8 @@ describe('request-approval', () => {
 
   it('gives another approval id to another token (a retried state gets a new token)', async () => {
     const handler = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
-    const a = await handler(requestInput(), context);
-    const b = await handler(requestInput({ taskToken: `${TASK_TOKEN}-2` }), context);
+    const a = await handler(taskEvent(requestInput()), context);
+    const b = await handler(taskEvent(requestInput({ taskToken: `${TASK_TOKEN}-2` })), context);
     expect(b.approvalId).not.toBe(a.approvalId);
   });
 
@@ -86,7 +93,7 @@ describe('request-approval', () => {
     ['an unknown field', { extra: 1 }],
   ])('refuses %s with a ContractViolationError that does not quote the token', async (_what, change) => {
     const handler = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
-    const err = await handler({ ...requestInput(), ...change }, context).catch((e: unknown) => e);
+    const err = await handler(taskEvent({ ...requestInput(), ...change }), context).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ContractViolationError);
     expect((err as Error).message).not.toContain(TASK_TOKEN);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
@@ -99,7 +106,7 @@ describe('request-approval', () => {
       baseUrl: BASE,
       logLinks: false,
     });
-    await expect(handler(requestInput(), context)).rejects.toThrow(ApproverNotAllowedError);
+    await expect(handler(taskEvent(requestInput()), context)).rejects.toThrow(ApproverNotAllowedError);
     expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
   });
 
@@ -110,19 +117,42 @@ describe('request-approval', () => {
       baseUrl: BASE,
       logLinks: false,
     });
-    await expect(handler(requestInput({ approvers: ['slack:U0123ABCD'] }), context)).rejects.toThrow(
-      ContractViolationError,
-    );
+    await expect(
+      handler(taskEvent(requestInput({ approvers: ['slack:U0123ABCD'] })), context),
+    ).rejects.toThrow(ContractViolationError);
+  });
+
+  it('refuses a migration statement whose text is not the one Preflight checked', async () => {
+    // Prepare: the reference says one statement, the input document now holds another.
+    const event = taskEvent(requestInput());
+    const tampered = {
+      ...event,
+      document: { migrations: { expand: ['ALTER TABLE orders DROP COLUMN legacy;'] } },
+    };
+    const handler = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
+    // Act
+    const err = await handler(tampered, context).catch((e: unknown) => e);
+    // Assess
+    expect(err).toBeInstanceOf(ContractViolationError);
+    expect((err as Error).message).toContain('migrations.expand[0] is not the statement Preflight checked');
+    expect(snsMock.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('e-mails the statement text read from the input document', async () => {
+    const handler = makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false });
+    await handler(taskEvent(requestInput()), context);
+    const message = String(snsMock.commandCalls(PublishCommand)[0]?.args[0].input.Message);
+    expect(message).toContain('ALTER TABLE orders ADD COLUMN order_state_v2 text;');
   });
 
   it('logs the links only when APPROVAL_LOG_LINKS is set (the rehearsal), never the token', async () => {
     const quiet = await makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: false })(
-      requestInput(),
+      taskEvent(requestInput()),
       context,
     );
     expect(h.lines.join('\n')).not.toContain(quiet.links.approve[0]);
     const loud = await makeRequestApprovalHandler({ ...h.deps, baseUrl: BASE, logLinks: true })(
-      requestInput({ taskToken: `${TASK_TOKEN}-2` }),
+      taskEvent(requestInput({ taskToken: `${TASK_TOKEN}-2` })),
       context,
     );
     expect(h.lines.join('\n')).toContain(JSON.stringify(loud.links.approve[0]).slice(1, -1));
@@ -157,7 +187,7 @@ describe('the task token stays secret through a full flow', () => {
     const pages: string[] = [];
 
     // Act: request, a scanner GET, a forged POST, a tampered POST, the real approval, a replay, a late SFN error.
-    const { links } = await request(requestInput(), context);
+    const { links } = await request(taskEvent(requestInput()), context);
     const link = links.approve[0] ?? '';
     const post = async (l: string) => {
       const res = await callback(httpEvent('POST', actionOf(l), { form: formFromLink(l) }), context);
@@ -172,7 +202,7 @@ describe('the task token stays secret through a full flow', () => {
     sfnMock
       .on(SendTaskSuccessCommand)
       .rejects(Object.assign(new Error(`Invalid Token: '${TASK_TOKEN}'`), { name: 'InvalidToken' }));
-    await request(requestInput({ taskToken: `${TASK_TOKEN}-late` }), context).then((o) =>
+    await request(taskEvent(requestInput({ taskToken: `${TASK_TOKEN}-late` })), context).then((o) =>
       post(o.links.approve[0] ?? ''),
     );
 

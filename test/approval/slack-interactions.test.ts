@@ -10,7 +10,7 @@ import { makeSlackGateway } from '#aws/slack';
 import { makeApprovalCallbackHandler } from '../../functions/approval-callback.ts';
 import { makeRequestApprovalHandler } from '../../functions/request-approval.ts';
 import { makeSlackInteractionsHandler } from '../../functions/slack-interactions.ts';
-import { context, requestInput, SLACK_SIGNING_SECRET, TASK_TOKEN } from './support/fixtures.ts';
+import { context, requestInput, SLACK_SIGNING_SECRET, TASK_TOKEN, taskEvent } from './support/fixtures.ts';
 import {
   actionOf,
   formFromLink,
@@ -51,7 +51,7 @@ const setup = async (
   calls = slackServer.calls;
   const deps = { ...h.deps, slack: gateway(target) };
   const out = await makeRequestApprovalHandler({ ...deps, baseUrl: BASE, logLinks: false })(
-    requestInput(),
+    taskEvent(requestInput()),
     context,
   );
   const interactions = makeSlackInteractionsHandler({

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { MAX_SWITCHOVER_REFUSALS } from '#domain/budget';
 import { APPROVAL_REJECTED, THROWN_ERROR_NAMES } from '#domain/errors';
 import {
   loadDefinition,
@@ -124,7 +125,53 @@ describe('blue-green.asl.yaml', () => {
     expect(loops.length).toBeGreaterThanOrEqual(6);
     for (const [name, choice] of loops) {
       const rules = JSON.stringify(choice.Choices);
+      // The switchover-refusal loop is bounded by a count (and goes back through the window's deadline check).
+      if (name === 'IsRefusalRetryable') continue;
       expect(rules, name).toMatch(/Timestamp(GreaterThan|GreaterThanEquals)Path/);
+    }
+  });
+
+  it('bounds switchover refusals by the count the history budget assumes, through the window and lag checks', () => {
+    // Prepare
+    const choice = raw.States.IsRefusalRetryable as unknown as {
+      Choices: Array<{ NumericGreaterThanEquals: number; Next: string }>;
+      Default: string;
+    };
+    const switchover = raw.States.Switchover as unknown as {
+      Retry: Array<{ ErrorEquals: string[] }>;
+      Catch: Array<{ ErrorEquals: string[]; Next: string }>;
+    };
+    // Assess
+    expect(choice.Choices[0]?.NumericGreaterThanEquals).toBe(MAX_SWITCHOVER_REFUSALS);
+    expect(choice.Choices[0]?.Next).toBe('SwitchoverRefusedTooOften');
+    expect(raw.States.SwitchoverRefusedTooOften?.Next).toBe('Compensate');
+    expect(raw.States[choice.Default]?.Next).toBe('CheckWindow');
+    expect(switchover.Retry.flatMap((r) => r.ErrorEquals)).not.toContain('SwitchoverRefusedError');
+    expect(switchover.Catch[0]).toMatchObject({
+      ErrorEquals: ['SwitchoverRefusedError'],
+      Next: 'CountSwitchoverRefusal',
+    });
+  });
+
+  it('ends a run whose notification failed in a defined failure, never silently in its outcome', () => {
+    const notifies = tasks.filter(([, s]) => JSON.stringify(s.Parameters).includes('"notify"'));
+    expect(notifies.length).toBe(8);
+    for (const [name, state] of notifies) {
+      const retry = state.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>;
+      expect(retry.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'] });
+      expect(
+        (state.Catch as Array<{ Next: string }>).map((c) => c.Next),
+        name,
+      ).toEqual(['NotificationFailed']);
+    }
+    expect(raw.States.NotificationFailed).toMatchObject({
+      Type: 'Fail',
+      Error: 'Switchyard.NotificationFailed',
+    });
+    // Every Fail state says why through CausePath (the readable reason), not fixed text.
+    for (const [name, state] of states.filter(([, s]) => s.Type === 'Fail')) {
+      expect(state.CausePath, name).toMatch(/^\$\.(notified\.reason|notifyError\.Cause)$/);
+      expect(state.Cause, name).toBeUndefined();
     }
   });
 

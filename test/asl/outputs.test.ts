@@ -42,7 +42,13 @@ const selectorReads = Object.entries(states)
       .map((v) => [name, v] as const),
   );
 
-/** Every state path a Choice reads: its Variable and any *Path operand. */
+/** True when a Pass state writes `path` (its value is built in the ASL itself, e.g. a counter). */
+const writtenByPass = (path: string): boolean =>
+  Object.values(states).some(
+    (s) => s.Type === 'Pass' && typeof s.ResultPath === 'string' && path.startsWith(`${s.ResultPath}.`),
+  );
+
+/** Every state path a Choice reads that a Task feeds: its Variable and any *Path operand. */
 const choiceReads = Object.entries(states)
   .filter(([, s]) => s.Type === 'Choice')
   .flatMap(([name, s]) =>
@@ -51,7 +57,8 @@ const choiceReads = Object.entries(states)
         .filter(([k, v]) => (k === 'Variable' || k.endsWith('Path')) && typeof v === 'string')
         .map(([, v]) => [name, v as string] as const),
     ),
-  );
+  )
+  .filter(([, path]) => !writtenByPass(path));
 
 /** The Task whose result lands where `path` points, and the Payload path it reads there. */
 const feedingRead = (path: string): { task: string; payloadPath: string[] } | undefined => {

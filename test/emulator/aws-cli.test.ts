@@ -196,7 +196,7 @@ describe('aws rds: instances, parameters, engine versions, snapshots', () => {
           t.EngineVersion.startsWith('18.') && t.IsMajorVersionUpgrade,
       ),
     ).toBe(true);
-    expect(await ok(['rds', 'describe-db-engine-versions', '--engine', 'mysql'])).toEqual({
+    expect(await ok(['rds', 'describe-db-engine-versions', '--engine', 'oracle-ee'])).toEqual({
       DBEngineVersions: [],
     });
   });

@@ -11,6 +11,7 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sweepAbandonedRuns } from '../../emulator/lifecycle.ts';
+import { mariadbAvailable } from '../../emulator/mariadb/binaries.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUNS_DIR = join(tmpdir(), 'switchyard-runs');
@@ -53,6 +54,17 @@ const postgresUnder = (dir: string): number[] =>
       args[0]?.endsWith('/postgres') &&
       d >= 0 &&
       `${resolve(args[d + 1] ?? '/')}${sep}`.startsWith(`${dir}${sep}`)
+    );
+  });
+/** MariaDB servers (engines mariadb, mysql) whose `--datadir=` lies inside `dir`. */
+const mariadbUnder = (dir: string): number[] =>
+  pids().filter((p) => {
+    const args = cmdline(p);
+    const d = args.find((a) => a.startsWith('--datadir='));
+    return (
+      args[0]?.endsWith('/mariadbd') &&
+      !!d &&
+      `${resolve(d.slice('--datadir='.length))}${sep}`.startsWith(`${dir}${sep}`)
     );
   });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,7 +136,7 @@ afterAll(async () => {
     } catch {}
   sweepAbandonedRuns();
   for (const d of dirs) {
-    for (const p of postgresUnder(d)) process.kill(p, 'SIGKILL');
+    for (const p of [...postgresUnder(d), ...mariadbUnder(d)]) process.kill(p, 'SIGKILL');
     rmSync(d, { recursive: true, force: true });
   }
 });
@@ -159,6 +171,23 @@ describe('npx switchyard emulator', () => {
     const runFile = run!.file;
     for (let waited = 0; waited < 10_000 && existsSync(runFile); waited += 100) await sleep(100);
     expect(existsSync(runFile)).toBe(false);
+  });
+});
+
+describe.skipIf(!mariadbAvailable())('npx switchyard emulator --engine mariadb', () => {
+  it('has its watcher stop the MariaDB servers within 10 s when the emulator itself is SIGKILLed', async () => {
+    const dir = newDir();
+    const npx = await startCommand(
+      'npx',
+      ['switchyard', 'emulator', '--port', '0', '--data-dir', dir, '--seed-rows', '5', '--engine', 'mariadb'],
+      /Ctrl-C stops/,
+    );
+    expect(mariadbUnder(dir)).toHaveLength(1);
+    const run = runOf(npx.pid!);
+    process.kill(run!.pid, 'SIGKILL');
+    let waited = 0;
+    for (; waited < 10_000 && mariadbUnder(dir).length > 0; waited += 100) await sleep(100);
+    expect(mariadbUnder(dir)).toEqual([]);
   });
 });
 

@@ -361,8 +361,8 @@ describe('engine versions and parameters', () => {
         (v) => v.EngineVersion?.startsWith('18.') && v.DBParameterGroupFamily === 'postgres18',
       ),
     ).toBe(true);
-    const mysql = await rds.send(new DescribeDBEngineVersionsCommand({ Engine: 'mysql' }));
-    expect(mysql.DBEngineVersions).toEqual([]);
+    const oracle = await rds.send(new DescribeDBEngineVersionsCommand({ Engine: 'oracle-ee' }));
+    expect(oracle.DBEngineVersions).toEqual([]);
   });
 
   it('reads parameters with a parameter-name filter, and pages with Marker', async () => {

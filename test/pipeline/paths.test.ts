@@ -172,7 +172,11 @@ describe('blue-green state machine paths', () => {
 
   it('resets the stable count when one sample is over the threshold', async () => {
     const world = makeWorld({ provisioningPolls: 2, lag: [10, 10, 5_000_000, 10, 10, 10] });
-    const run = await runPath(world, baseInput());
+    // A 10-minute lag deadline: the fake clock moves 30 s per read, so 2 minutes would pass mid-loop.
+    const run = await runPath(
+      world,
+      baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 5, deadlineMinutes: 10 } }),
+    );
     expect(run.status).toBe('SUCCEEDED');
     expect(run.states.slice(0, PREFIX.length + 12 + 18)).toEqual([
       ...PREFIX,
@@ -231,12 +235,59 @@ describe('blue-green state machine paths', () => {
     expect(run.transitions).toBe(HAPPY.length + 1);
   });
 
-  it('retries a switchover refused by an RDS guardrail, then switches', async () => {
+  it('goes back to the window and lag checks after a switchover refused by an RDS guardrail, then switches', async () => {
     const world = makeWorld({ provisioningPolls: 2, switchoverRefusals: 2 });
     const run = await runPath(world, baseInput());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.retries.map((r) => r.state)).toEqual(['Switchover', 'Switchover']);
+    const REFUSED = ['CountSwitchoverRefusal', 'IsRefusalRetryable', 'WaitAfterRefusal'];
+    expect(
+      run.states.slice(UP_TO_APPROVAL.length, UP_TO_APPROVAL.length + 3 * TO_SWITCH.length + 2 * 3 + 1),
+    ).toEqual([...TO_SWITCH, ...REFUSED, ...TO_SWITCH, ...REFUSED, ...TO_SWITCH, 'WaitForSwitchover']);
+    expect(run.retries).toEqual([]);
     expect(world.calls.filter((c) => c.startsWith('switchover'))).toHaveLength(3);
+    expect(run.output).toMatchObject({ switchoverRefusals: { count: 2 } });
+  });
+
+  it('rolls back after the third refusal instead of retrying blindly', async () => {
+    const world = makeWorld({ provisioningPolls: 2, switchoverRefusals: 10 });
+    const run = await runPath(world, baseInput());
+    expect(run.error).toBe('Switchyard.RolledBack');
+    expect(run.states.filter((s) => s === 'Switchover')).toHaveLength(3);
+    expect(run.states).toContain('SwitchoverRefusedTooOften');
+    expect(world.calls).toEqual([
+      'createDeployment sy-orders-db-0b84446f57',
+      `switchover ${DEPLOYMENT} 60`,
+      `switchover ${DEPLOYMENT} 60`,
+      `switchover ${DEPLOYMENT} 60`,
+      TAG_GREEN,
+      DELETE_GREEN,
+    ]);
+    expect(world.published[0]?.message).toContain('Reason: SwitchoverRefused: ');
+    expect(world.published[0]?.message).toContain('is not in available state');
+  });
+
+  it('ends in NotificationFailed when the outcome cannot be published after retries', async () => {
+    const world = makeWorld({ provisioningPolls: 2 });
+    let attempts = 0;
+    world.gateways.notify.publish = async () => {
+      attempts++;
+      throw new Error('SNS is unavailable (scripted)');
+    };
+    const run = await runPath(world, baseInput(), 'reject');
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('Switchyard.NotificationFailed');
+    expect(run.states.slice(-2)).toEqual(['NotifyRolledBack', 'NotificationFailed']);
+    // The first attempt and three retries.
+    expect(attempts).toBe(4);
+    expect(run.cause).toContain('SNS is unavailable');
+  });
+
+  it('gives the Fail state a readable cause: the reason, not a stack trace', async () => {
+    const world = makeWorld({ provisioningPolls: 2 });
+    const run = await runPath(world, baseInput(), 'reject');
+    expect(run.error).toBe('Switchyard.RolledBack');
+    expect(run.cause).toMatch(/^rolled back before the switch; green deleted .*: ApprovalRejected: /);
+    expect(run.cause).toContain('not tonight');
   });
 
   it('refuses a bad input at Preflight with every problem listed and nothing created', async () => {
@@ -300,13 +351,32 @@ describe('blue-green state machine paths', () => {
     });
     const run = await runPath(world, input, 'approve', defaultGateRunner);
     expect(run.status).toBe('SUCCEEDED');
-    const request = (
-      run.approvalRequests[0] as { request: { migrations: { verdict: string; statements: string[] } } }
-    ).request;
-    expect(['pass', 'warn']).toContain(request.migrations.verdict);
-    expect(request.migrations.statements).toEqual([
-      'ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);',
+    const SQL = 'ALTER TABLE orders ADD COLUMN order_state_v2 varchar(20);';
+    const task = run.approvalRequests[0] as {
+      request: { migrations: { verdict: string; statements: unknown[] } };
+      document: unknown;
+    };
+    expect(['pass', 'warn']).toContain(task.request.migrations.verdict);
+    // The request refers to the statement; the input document beside it holds the text.
+    expect(task.request.migrations.statements).toEqual([
+      {
+        location: 'migrations.expand[0]',
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        bytes: SQL.length,
+      },
     ]);
+    expect(task.document).toMatchObject({ migrations: { expand: [SQL] } });
+    // The state (the audit report) carries the SQL text exactly once: in the input.
+    expect(JSON.stringify(run.output).split(SQL).length - 1).toBe(1);
+    // Findings locate their statement in the input instead of copying its text.
+    const findings = (
+      run.output as { preflight: { migrations: { findings: Array<Record<string, unknown>> } } }
+    ).preflight.migrations.findings;
+    expect(findings.length).toBeGreaterThan(0);
+    for (const finding of findings) {
+      expect(finding).not.toHaveProperty('statement');
+      expect(finding.file).toBe('migrations.expand[0]');
+    }
   });
 
   it('refuses contract migrations while a previous old blue is still retained', async () => {

@@ -38,6 +38,22 @@ describe('parseRehearseArgs', () => {
     });
   });
 
+  it('reads --engine (postgres by default) and refuses an unknown engine', () => {
+    expect(parseRehearseArgs([], {})).toMatchObject({ engine: 'postgres' });
+    expect(parseRehearseArgs(['--engine', 'mariadb'], {})).toMatchObject({ engine: 'mariadb' });
+    expect(parseRehearseArgs([], { npm_config_engine: 'mysql' })).toMatchObject({ engine: 'mysql' });
+    expect(parseRehearseArgs(['--engine', 'mariadb', '--scenario', 'schema-hazards'], {})).toMatch(
+      /PostgreSQL-only/,
+    );
+    const all = parseRehearseArgs(['--engine', 'mysql', '--scenario', 'all'], {});
+    expect(typeof all === 'object' && all.scenarios.includes('schema-hazards')).toBe(false);
+    expect(typeof all === 'object' && all.scenarios.includes('migration-fails')).toBe(false);
+    expect(typeof all === 'object' && all.scenarios.includes('lag-stall')).toBe(true);
+    expect(parseRehearseArgs(['--engine', 'oracle'], {})).toMatch(
+      /unknown engine 'oracle'; choose one of postgres, mariadb, mysql/,
+    );
+  });
+
   it('expands "all" to every scenario and refuses unknown ones', () => {
     expect(parseRehearseArgs(['--scenario', 'all'], {})).toMatchObject({ scenarios: [...SCENARIO_NAMES] });
     expect(parseRehearseArgs(['--scenario', 'nope'], {})).toMatch(/unknown scenario 'nope'/);
@@ -52,6 +68,24 @@ describe('rehearsalInput', () => {
       expect(validateExecutionInput(rehearsalInput(scenario, { targetEngineVersion: '18.4' })).ok).toBe(true);
     },
   );
+
+  it('speaks MySQL for the mariadb and mysql engines: a minor upgrade, MySQL-dialect (and no) migrations, database orders', () => {
+    for (const [engine, version, group] of [
+      ['mariadb', '10.11.20', 'orders-mariadb'],
+      ['mysql', '8.0.42', 'orders-mysql80'],
+    ] as const) {
+      const input = rehearsalInput('happy', { targetEngineVersion: version, engine });
+      expect(input).toMatchObject({
+        target: { engineVersion: version, dbParameterGroupName: group },
+        migrations: { engine: 'mysql', expand: [] },
+        database: { name: 'orders', user: 'admin' },
+      });
+      expect(validateExecutionInput(input).ok).toBe(true);
+      expect(rehearsalInput('bad-input', { targetEngineVersion: version, engine }).migrations).toMatchObject({
+        engine: 'mysql',
+      });
+    }
+  });
 
   it('is refused for bad-input, naming the unknown field', () => {
     const verdict = validateExecutionInput(rehearsalInput('bad-input', { targetEngineVersion: '18.4' }));

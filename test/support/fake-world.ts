@@ -277,9 +277,9 @@ export const makeWorld = (script: WorldScript = {}) => {
         const found = [...deployments.values()].find((d) => d.name === name);
         return found && visible(found) ? structuredClone(found) : undefined;
       },
-      deploymentsTagged: async (key: string, value: string) =>
+      deploymentsTagged: async (key: string, value?: string) =>
         [...deployments.values()]
-          .filter((d) => d.tags[key] === value && visible(d))
+          .filter((d) => key in d.tags && (value === undefined || d.tags[key] === value) && visible(d))
           .map((d) => structuredClone(d)),
       describeDeployment: async (id: string) => {
         maybeThrottle('describeDeployment');

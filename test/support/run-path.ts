@@ -5,7 +5,7 @@ import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
-import { type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
+import { type RunEvent, type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
 import type { World } from './fake-world.ts';
 
 export type ApprovalScript = 'approve' | 'reject' | 'ignore';
@@ -32,10 +32,18 @@ export interface PathRun extends RunResult {
   approvalRequests: unknown[];
 }
 
-/** For strictness tests: change a handler's result before the state machine sees it; lower the history quota. */
+export const PATH_EXECUTION_ARN =
+  'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1';
+
+/**
+ * Faults a path test injects into the run itself (not the world): change a handler's result before the
+ * state machine sees it (e.g. drop a field: States.Runtime), lower the history quota, or StopExecution.
+ */
 export interface PathOptions {
   tamper?: (functionKey: string, result: unknown) => unknown;
   historyEventLimit?: number;
+  /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
+  abortWhen?: (event: RunEvent) => boolean;
 }
 
 export const runPath = async (
@@ -45,15 +53,20 @@ export const runPath = async (
   gate: GateRunner = passingGate,
   options: PathOptions = {},
 ): Promise<PathRun> => {
+  const stop = new AbortController();
   const callbacks = new CallbackRegistry();
   const handlers = pipelineHandlers(world.gateways, gate);
   const approvalRequests: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
-    executionId: 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1',
+    executionId: PATH_EXECUTION_ARN,
     callbacks,
     historyEventLimit: options.historyEventLimit,
+    abortSignal: stop.signal,
+    onEvent: (event) => {
+      if (options.abortWhen?.(event)) stop.abort();
+    },
     waitTimeOverrides: zeroWaits(),
     // Waits take 0 ms here, but the world's clock moves by what each would last in AWS.
     onWait: (_state, length) => world.advanceClock(length),
@@ -110,8 +123,8 @@ export const runPath = async (
 export const baseInput = (overrides: Record<string, unknown> = {}) => ({
   source: { dbInstanceIdentifier: 'orders-db' },
   target: { engineVersion: '18.4', dbParameterGroupName: 'orders-pg18' },
-  lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 10 },
-  green: { readyDeadlineMinutes: 30, pollSeconds: 1 },
+  lag: { maxSeconds: 5, maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 1, deadlineMinutes: 2 },
+  green: { readyDeadlineMinutes: 10, pollSeconds: 2 },
   approval: { required: true, approvers: ['dba@example.com'], timeoutMinutes: 60 },
   switchover: { timeoutSeconds: 60 },
   verify: { bakeMinutes: 1, pollSeconds: 60, alarmNames: ['orders-5xx'] },

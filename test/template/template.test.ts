@@ -82,12 +82,23 @@ describe('packaged CloudFormation template', () => {
     expect(actionsOf('SwitchoverRole')).toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('CompensateRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('DeleteOldBlueRole')).not.toContain('rds:DeleteBlueGreenDeployment');
-    // Only cleanup and compensation can delete a deployment; only they and old-blue deletion can delete instances.
+    // Only cleanup, compensation and the backstop (through compensation) can delete a deployment.
     const deleters = ofType('AWS::IAM::Role')
       .filter(([n]) => actionsOf(n).includes('rds:DeleteBlueGreenDeployment'))
       .map(([n]) => n)
       .sort();
-    expect(deleters).toEqual(['CleanupRole', 'CompensateRole']);
+    expect(deleters).toEqual(['CleanupRole', 'CompensateRole', 'ReconcileRole']);
+    // The backstop deletes green through the Compensate path, with exactly Compensate's RDS rights and conditions.
+    const rdsStatements = (roleName: string) =>
+      (
+        resources[roleName]!.Properties.Policies as Array<{
+          PolicyDocument: { Statement: Array<{ Action: string[] }> };
+        }>
+      )
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => st.Action.some((a) => a.startsWith('rds:')));
+    expect(rdsStatements('ReconcileRole')).toEqual(rdsStatements('CompensateRole'));
+    expect(actionsOf('ReconcileRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
   });
 
   it('conditions every deleting permission on Switchyard tags, and none survives a hold tag', () => {
@@ -124,6 +135,18 @@ describe('packaged CloudFormation template', () => {
         Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
       },
       'CleanupRole rds:DeleteBlueGreenDeployment': {
+        Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
+      },
+      // The backstop compensates through the same code, under the same conditions.
+      'ReconcileRole rds:DeleteDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'ReconcileRole rds:ModifyDBInstance': {
+        StringEquals: { 'rds:db-tag/switchyard:role': 'green' },
+        Null: { 'rds:db-tag/switchyard:hold': 'true' },
+      },
+      'ReconcileRole rds:DeleteBlueGreenDeployment': {
         Null: { 'aws:ResourceTag/switchyard:execution': 'false', 'aws:ResourceTag/switchyard:hold': 'true' },
       },
     };
@@ -176,16 +199,53 @@ describe('packaged CloudFormation template', () => {
     expect(ofType('AWS::SNS::Topic')).toHaveLength(1);
     const [, table] = ofType('AWS::DynamoDB::Table')[0]!;
     expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
-    const [, schedule] = ofType('AWS::Scheduler::Schedule')[0]!;
-    expect(schedule.Properties.ScheduleExpressionTimezone).toBe('UTC');
-    const [, rule] = ofType('AWS::Events::Rule')[0]!;
-    expect(JSON.stringify(rule.Properties.EventPattern)).toContain('Release Tagged');
+    const schedules = ofType('AWS::Scheduler::Schedule').map(([, r]) => JSON.stringify(r.Properties));
+    expect(schedules.find((t) => t.includes('StartExecution'))).toContain(
+      '"ScheduleExpressionTimezone":"UTC"',
+    );
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => JSON.stringify(r.Properties.EventPattern));
+    expect(rules.some((t) => t.includes('Release Tagged'))).toBe(true);
   });
 
   it('keeps secrets out of the template', () => {
     const text = JSON.stringify(resources);
     expect(text).not.toMatch(/hmac-key"\s*:\s*"[A-Za-z0-9+/=]{16,}/);
     expect(text).toContain('/switchyard/dev/approval-hmac-key');
+  });
+
+  it('has the backstop: a status-change rule for this state machine, a sweep, a DLQ and alarms that page', () => {
+    // Prepare
+    const rule = ofType('AWS::Events::Rule').find(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern).includes('Step Functions Execution Status Change'),
+    );
+    // Assess
+    expect(rule).toBeDefined();
+    const pattern = rule![1].Properties.EventPattern as {
+      source: string[];
+      detail: { status: string[]; stateMachineArn: unknown[] };
+    };
+    expect(pattern.source).toEqual(['aws.states']);
+    expect(pattern.detail.status.sort()).toEqual(['ABORTED', 'FAILED', 'TIMED_OUT']);
+    expect(pattern.detail.stateMachineArn).toEqual([{ Ref: 'BlueGreenStateMachine' }]);
+    expect(JSON.stringify(rule![1].Properties.Targets)).toContain('ReconcileLambdaFunction');
+    const sweep = ofType('AWS::Scheduler::Schedule').find(([, r]) =>
+      JSON.stringify(r.Properties).includes('ReconcileLambdaFunction'),
+    );
+    expect(JSON.stringify(sweep?.[1].Properties.Target)).toContain('\\"sweep\\":true');
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, r]) => r.Properties);
+    const errors = alarms.find((a) => a.MetricName === 'Errors');
+    expect(errors?.Namespace).toBe('AWS/Lambda');
+    expect(errors?.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: 'ReconcileLambdaFunction' } }]);
+    expect(errors?.AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
+    expect(alarms.find((a) => a.Namespace === 'AWS/SQS')?.AlarmActions).toEqual([
+      { Ref: 'NotificationsTopic' },
+    ]);
+    const destination = ofType('AWS::Lambda::EventInvokeConfig')[0]?.[1].Properties;
+    expect(JSON.stringify(destination?.DestinationConfig)).toContain('ReconcileFailuresQueue');
+    // Read access to this state machine's executions only.
+    const reconcile = JSON.stringify(resources.ReconcileRole);
+    expect(reconcile).toContain('execution:switchyard-blue-green-dev:*');
+    expect(reconcile).not.toContain('states:StartExecution');
   });
 
   it('ships the Amazon RDS CA bundle inside the functions that connect to a database', () => {

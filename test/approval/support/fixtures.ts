@@ -1,5 +1,6 @@
 /** Shared fixtures for the approval tests. */
 import type { RequestApprovalInput } from '#approval/contracts';
+import { statementRefs } from '#domain/sql-refs';
 
 export const SIGNING_SECRET = 'test-signing-key-0123456789abcdef-0123456789abcdef';
 export const SLACK_SIGNING_SECRET = 'slack-signing-secret-8f14e45fceea167a5a36dedd4bea2543';
@@ -37,3 +38,17 @@ export const requestInput = (overrides: Partial<RequestApprovalInput> = {}): Req
 
 /** The clock the unit tests run at: two hours before the deadline. */
 export const NOW = new Date('2026-01-11T10:00:00.000Z');
+
+/**
+ * The same request as the state machine sends it: statements as references into the input document,
+ * which travels beside it (src/domain/sql-refs.ts). Other fields, valid or not, pass through unchanged.
+ */
+export const taskEvent = (input: RequestApprovalInput & Record<string, unknown>) => {
+  const { request, ...rest } = input;
+  const expand = request.migrations.statements;
+  return {
+    ...rest,
+    request: { ...request, migrations: { ...request.migrations, statements: statementRefs({ expand }) } },
+    document: { source: { dbInstanceIdentifier: request.database }, migrations: { expand } },
+  };
+};

@@ -7,7 +7,7 @@ import type { RequestApprovalInput, RequestApprovalOutput } from '#approval/cont
 import { createDynamoDbService, type DynamoDbService } from '../../../emulator/services/dynamodb.ts';
 import { type ApprovalServer, startApprovalServer } from '../../../local/approval-server.ts';
 import { createFakeSfn, createFakeSsm, type FakeAws, type FakeSfn, startFakeAws } from './aws-fakes.ts';
-import { SIGNING_SECRET, SLACK_SIGNING_SECRET, TABLE, TOPIC_ARN } from './fixtures.ts';
+import { SIGNING_SECRET, SLACK_SIGNING_SECRET, TABLE, TOPIC_ARN, taskEvent } from './fixtures.ts';
 
 export interface Rehearsal {
   aws: FakeAws;
@@ -57,7 +57,7 @@ export const startRehearsal = async (extraEnv: Record<string, string> = {}): Pro
       server: started,
       requestApproval: (input) => {
         sfn.register(input.taskToken);
-        return handler(input, { functionName: 'request-approval', awsRequestId: 'r' } as never);
+        return handler(taskEvent(input), { functionName: 'request-approval', awsRequestId: 'r' } as never);
       },
       stop: async () => {
         await started.stop().catch(() => undefined);

@@ -12,7 +12,12 @@ describe('missingPackages', () => {
     // Act
     const missing = missingPackages(SYSTEM_PACKAGES, exists) as Package[];
     // Assess
-    expect(missing.map((p) => p.name)).toEqual(['chromium']);
+    expect(missing.map((p) => p.name)).toEqual([
+      'chromium',
+      'mariadb-server',
+      'mariadb-client',
+      'mariadb-backup',
+    ]);
   });
 
   it('lists nothing on a machine that has them all', () => {
@@ -26,5 +31,7 @@ describe('manualInstructions', () => {
     expect(text).toContain('apt-get install -y awscli chromium');
     expect(text).toContain('test/emulator/aws-cli.test.ts');
     expect(text).toContain('test/approval/browser.test.ts');
+    expect(text).toContain('apt-get install -y awscli chromium mariadb-server mariadb-client mariadb-backup');
+    expect(text).toContain('test/emulator/mariadb-lifecycle.test.ts');
   });
 });

@@ -1,0 +1,125 @@
+/**
+ * Budgets checked at the input, before anything exists: the execution history (25,000 events per
+ * execution in Step Functions; past it the run fails with no Catch) and the state size (256 KiB).
+ *
+ * Events per loop iteration, counted from the ASL (a Lambda Task that succeeds writes TaskStateEntered,
+ * LambdaFunctionScheduled, LambdaFunctionStarted, LambdaFunctionSucceeded, TaskStateExited; a Wait and a
+ * Choice write Entered and Exited each): every polling loop is Wait (2) → Task (5) → Choice (2) = 9.
+ *
+ * Margin: the sum of every loop run to its deadline, plus one pass through every other state, must stay
+ * under 20,000 events, 80 % of the limit. The other 5,000 absorb Lambda retries (3 events per attempt:
+ * 16 tasks × 11 attempts is 528 on the worst pass) and the approval callback, with room to spare. The sum
+ * counts the compensation loop and the snapshot loop together although one run takes only one of them.
+ */
+
+/** The input fields the budget reads (a structural subset of ExecutionInput; input.ts calls this module). */
+export interface BudgetInput {
+  green: { readyDeadlineMinutes: number; pollSeconds: number };
+  lag: { deadlineMinutes: number; pollSeconds: number };
+  window?: { start: string; end: string } | undefined;
+  switchover: { timeoutSeconds: number; pollSeconds: number };
+  verify: { bakeMinutes: number; pollSeconds: number };
+}
+
+export const HISTORY_EVENT_LIMIT = 25_000;
+export const HISTORY_EVENT_BUDGET = 20_000;
+export const EVENTS_PER_POLL = 9;
+/** One pass through the states outside the loops (about 45 states × up to 6 events), rounded up. */
+export const EVENTS_OUTSIDE_LOOPS = 400;
+/** Switchover refusals that go back to the window and lag checks before the run compensates. */
+export const MAX_SWITCHOVER_REFUSALS = 3;
+
+/** Loops whose deadline the code fixes (not the input) run at most this many polls. */
+export const FIXED_LOOP_MAX_POLLS = 360;
+export const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
+export const COMPENSATION_DEADLINE_SECONDS = 3600;
+
+/** A fixed deadline shortened to FIXED_LOOP_MAX_POLLS polls when polls are short (1 s in a rehearsal). */
+export const boundedLoopSeconds = (fixedSeconds: number, pollSeconds: number): number =>
+  Math.min(fixedSeconds, pollSeconds * FIXED_LOOP_MAX_POLLS);
+
+/** Input size caps: four copies of the document (input, plan, approval request, report) stay under 256 KiB. */
+export const MAX_INPUT_BYTES = 32 * 1024;
+export const MAX_STATEMENT_BYTES = 8 * 1024;
+
+export interface LoopBudget {
+  loop: string;
+  /** the input field that sets the poll (the one to raise) */
+  field: string;
+  polls: number;
+  events: number;
+}
+
+const polls = (deadlineSeconds: number, pollSeconds: number): number =>
+  Math.ceil(deadlineSeconds / pollSeconds) + 1;
+
+const windowSeconds = (window: { start: string; end: string }): number => {
+  const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  const length = (minutes(window.end) - minutes(window.start) + 24 * 60) % (24 * 60);
+  return length * 60;
+};
+
+/** Worst-case history events per loop, each loop run to its deadline. */
+export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total: number } => {
+  const loop = (name: string, field: string, n: number): LoopBudget => ({
+    loop: name,
+    field,
+    polls: n,
+    events: n * EVENTS_PER_POLL,
+  });
+  // Every refusal re-enters the window and recheck loops; the recheck runs to the window's end (or the lag deadline).
+  const entries = MAX_SWITCHOVER_REFUSALS + 1;
+  const recheckSeconds = input.window ? windowSeconds(input.window) : input.lag.deadlineMinutes * 60;
+  const switchoverSeconds =
+    input.switchover.timeoutSeconds + Math.max(60, input.switchover.timeoutSeconds / 2);
+  const loops = [
+    loop(
+      'green readiness',
+      'green.pollSeconds',
+      polls(input.green.readyDeadlineMinutes * 60, input.green.pollSeconds),
+    ),
+    loop('lag convergence', 'lag.pollSeconds', polls(input.lag.deadlineMinutes * 60, input.lag.pollSeconds)),
+    // AwaitWindow sleeps until the next opening: a check before it and one after, per entry.
+    loop('maintenance window', 'window', 2 * entries),
+    loop(
+      'lag recheck before the switch',
+      'lag.pollSeconds',
+      entries * polls(recheckSeconds, input.lag.pollSeconds),
+    ),
+    loop('switchover', 'switchover.pollSeconds', polls(switchoverSeconds, input.switchover.pollSeconds)),
+    loop('bake', 'verify.pollSeconds', polls(input.verify.bakeMinutes * 60, input.verify.pollSeconds)),
+    loop(
+      'final snapshot',
+      'verify.pollSeconds',
+      polls(
+        boundedLoopSeconds(SNAPSHOT_DEADLINE_SECONDS, input.verify.pollSeconds),
+        input.verify.pollSeconds,
+      ),
+    ),
+    loop(
+      'compensation',
+      'green.pollSeconds',
+      polls(
+        boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, input.green.pollSeconds),
+        input.green.pollSeconds,
+      ),
+    ),
+  ];
+  return { loops, total: EVENTS_OUTSIDE_LOOPS + loops.reduce((sum, l) => sum + l.events, 0) };
+};
+
+/** The problem with the history budget, naming the loop that costs most and the field to change; or null. */
+export const historyBudgetProblem = (input: BudgetInput): { field: string; message: string } | null => {
+  const { loops, total } = historyBudget(input);
+  if (total <= HISTORY_EVENT_BUDGET) return null;
+  const worst = [...loops].sort((a, b) => b.events - a.events)[0]!;
+  return {
+    field: worst.field,
+    message:
+      `the run could write up to ${total} history events (Step Functions stops a run at ${HISTORY_EVENT_LIMIT}; ` +
+      `Switchyard allows ${HISTORY_EVENT_BUDGET}); the ${worst.loop} loop alone polls up to ${worst.polls} times ` +
+      `(${worst.events} events): raise ${worst.field} or shorten its deadline`,
+  };
+};
+
+export const utf8Bytes = (text: string): number => new TextEncoder().encode(text).length;
