@@ -25,11 +25,15 @@ export interface MysqlConnectOptions {
   statementTimeoutMs?: number;
 }
 
-/** The session variable that bounds a statement: MySQL counts milliseconds, MariaDB seconds. */
-const statementTimeoutSql = (engine: 'mysql' | 'mariadb', ms: number): string =>
-  engine === 'mysql'
-    ? `SET SESSION max_execution_time = ${Math.round(ms)}`
-    : `SET SESSION max_statement_time = ${ms / 1000}`;
+/**
+ * The session variable that bounds a statement: MySQL counts milliseconds (max_execution_time),
+ * MariaDB seconds (max_statement_time). Chosen by what the server says it is, not by the engine the
+ * document names: the rehearsal's `mysql` stand-in is a MariaDB server.
+ */
+export const statementTimeoutSql = (serverVersion: string, ms: number): string =>
+  /mariadb/i.test(serverVersion)
+    ? `SET SESSION max_statement_time = ${ms / 1000}`
+    : `SET SESSION max_execution_time = ${Math.round(ms)}`;
 
 export const connectMysql = async (
   endpoint: MysqlEndpoint,
@@ -47,7 +51,9 @@ export const connectMysql = async (
     multipleStatements: false,
   });
   try {
-    await connection.query(statementTimeoutSql(options.engine, options.statementTimeoutMs ?? 10_000));
+    const [rows] = await connection.query('SELECT @@version AS version');
+    const version = String((rows as Array<{ version?: unknown }>)[0]?.version ?? '');
+    await connection.query(statementTimeoutSql(version, options.statementTimeoutMs ?? 10_000));
   } catch (err) {
     await connection.end().catch(() => undefined);
     throw err;
