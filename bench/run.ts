@@ -16,6 +16,7 @@ import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
 import { benchRows, type RowsBench } from './rows.ts';
 import type { Summary } from './stats.ts';
 import { benchTransitions, type TransitionBench } from './transitions.ts';
+import { benchValidation, type ValidationBench } from './validation.ts';
 
 export const SUITES = [
   'rehearsals',
@@ -25,6 +26,7 @@ export const SUITES = [
   'transitions',
   'bundles',
   'inspection',
+  'validation',
   'engines',
 ] as const;
 export type Suite = (typeof SUITES)[number];
@@ -44,6 +46,8 @@ export interface BenchOptions {
   copyRows: number;
   /** inspections per schema size (200 and 2,000 tables) */
   inspectionRuns?: number;
+  /** validation rounds per size (20k, 200k, 2M rows) */
+  validationRuns?: number;
   log: (line: string) => void;
 }
 
@@ -69,6 +73,7 @@ export interface BenchResults {
   transitions?: TransitionBench;
   bundles?: BundleSample[];
   inspection?: InspectionBench;
+  validation?: ValidationBench;
 }
 
 export const RESULTS_PATH = fileURLToPath(new URL('results.json', import.meta.url));
@@ -164,6 +169,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     () => benchInspection(options.inspectionRuns ?? 7, options.log),
     (v) => (results.inspection = v),
   );
+  await suite(
+    'validation',
+    { runs: options.validationRuns ?? 3 },
+    () => benchValidation(options.validationRuns ?? 3, options.log),
+    (v) => (results.validation = v),
+  );
   return results;
 };
 
@@ -253,6 +264,15 @@ export const formatResults = (r: BenchResults): string => {
         `inspection of blue, ${s.tables.toLocaleString('en-US')} tables`,
         ms(s.totalMs),
         s === r.inspection.sizes.at(-1) ? `≤ 2000 ms; ${r.inspection.ratio}× the smallest` : '',
+      );
+  if (r.validation)
+    for (const s of r.validation.sizes)
+      add(
+        `validation blue vs green, ${s.rows.toLocaleString('en-US')} rows (${(s.bytes / 1e6).toFixed(1)} MB)`,
+        `${ms(s.wallMs)}, ${s.mbPerSecond} MB/s`,
+        s === r.validation.sizes.at(-1)
+          ? `≥ 100 MB/s; ${r.validation.ratio}× the smallest for ${r.validation.rowRatio}× rows`
+          : '',
       );
   const w = Math.max(...rows.map((x) => x[0].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`).join('\n');

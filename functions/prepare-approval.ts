@@ -7,6 +7,7 @@ import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
 import { isPostgres } from '#domain/postgres-target';
 import { estimateSwitchover, refuseTimeout } from '#domain/switchover-estimate';
+import { approvalValidation } from '#domain/validation/index';
 import { taskHandler } from '#lib/task-handler';
 
 export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'ddlGuard' | 'clock'>) =>
@@ -103,6 +104,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         ...(input.inspection ? { inspection: approvalInspection(input.inspection) } : {}),
         clients,
         switchoverEstimate: { ...estimate, configuredTimeoutSeconds: configured },
+        ...(input.validation ? { validation: approvalValidation(input.validation) } : {}),
       },
       smoke,
     };

@@ -21,6 +21,7 @@ import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
+import { makeValidateDataHandler } from '../functions/validate-data.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
 import type { Gateways } from '../src/aws/gateways.ts';
 import type { GateRunner } from '../src/lib/migration-gate.ts';
@@ -37,6 +38,7 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     checkGreen: makeCheckGreenHandler(gw),
     checkLag: makeCheckLagHandler(gw),
     checkWindow: makeCheckWindowHandler(gw),
+    validateData: makeValidateDataHandler(gw),
     prepareApproval: makePrepareApprovalHandler(gw),
     switchover: makeSwitchoverHandler(gw),
     checkSwitchover: makeCheckSwitchoverHandler(gw),

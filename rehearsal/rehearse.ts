@@ -21,6 +21,7 @@ import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
 import type { Invoke, RunEvent, RunResult } from '../local/run-state-machine.ts';
 import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
+import { changeRowOnGreen, type DriftedRow, namesRangeOf } from './data-drift.ts';
 import { checkDdlNamed, runOnBlue } from './ddl-on-blue.ts';
 import {
   identifyMysql,
@@ -407,6 +408,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const lag: LagSample[] = [];
     const migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
     const guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
+    const validations: NonNullable<RehearsalReport['validation']> = [];
+    let drifted: DriftedRow | undefined;
     const stateTimes: Array<{ state: string; at: number }> = [];
     let current: string | null = null;
     let stateSince = Date.now();
@@ -447,6 +450,10 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const afterTask = (functionKey: string, state: string, result: unknown) => {
       if (functionKey === 'applyMigrations')
         migrationRuns.push({ at: Date.now(), result: result as MigrationsResult });
+      if (functionKey === 'validateData') {
+        const v = result as { status: string; summary: string; durationMs: number };
+        validations.push({ state, status: v.status, summary: v.summary, durationMs: v.durationMs });
+      }
       if (functionKey === 'installDdlGuard' || functionKey === 'releaseDdlGuard')
         guardEvents.push({ state, result: result as Record<string, unknown> });
       if (functionKey === 'checkLag') {
@@ -517,6 +524,16 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         emit({
           type: 'fault',
           message: `on the new primary: ${scenario.onGreenAfterSwitch}`,
+          at: Date.now(),
+        });
+      }
+      if (functionKey === 'validateData' && scenario.driftOnGreen && !drifted) {
+        // Green has caught up (ValidateData follows converged lag): a person edits a row on green.
+        const greenId = (payload as { greenInstanceId: string }).greenInstanceId;
+        drifted = await changeRowOnGreen(emu.connectionConfig(greenId));
+        emit({
+          type: 'fault',
+          message: `changed ${drifted.table} id ${drifted.id} directly on ${greenId}`,
           at: Date.now(),
         });
       }
@@ -697,6 +714,23 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     }
     if (scenario.ddlOnBlueDuringLag)
       checks.push(...checkDdlNamed(windowBroken, 'public.orders', lagChecksAfterDdl));
+    if (drifted) {
+      // The refusal names the drifted key range (the range that holds the changed row); the
+      // rolled-back notification carries $.error (DataDrift and the validation summary).
+      const failure =
+        emu
+          .outbox()
+          .map((m) => m.message)
+          .find((m) => m.includes('DataDrift')) ?? '';
+      checks.push({
+        name: 'drifted key range named',
+        ok:
+          namesRangeOf(failure, drifted) &&
+          run.states.includes('DataDriftFound') &&
+          !run.states.includes('Switchover'),
+        detail: `row id ${drifted.id}; refusal: ${failure.slice(0, 300)}`,
+      });
+    }
 
     report = {
       scenario: scenario.name,
@@ -742,6 +776,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       lag,
       migrations: migrationsReport,
       ddlGuard: guardEvents,
+      validation: validations,
       approval: approvalReport,
       endpoints: { before, after },
       source: { seedRows: options.seedRows ?? 1000, ...sourceSizes },

@@ -105,6 +105,8 @@ export interface RehearsalReport {
   } | null;
   /** InstallDdlGuard / ReleaseDdlGuard(AfterRollback) results, in order */
   ddlGuard: Array<{ state: string; result: Record<string, unknown> }>;
+  /** ValidateData / ValidateBeforeSwitch rounds (blue vs green), in order */
+  validation?: Array<{ state: string; status: string; summary: string; durationMs: number }>;
   approval: {
     decision: 'approved' | 'rejected' | 'timed-out' | 'not-asked' | 'pending';
     by: string | null;
@@ -189,6 +191,9 @@ export const formatSummary = (r: RehearsalReport): string => {
     ...r.ddlGuard.map(
       (g) =>
         `  ddl guard    ${g.state}: ${g.state === 'InstallDdlGuard' ? `${String(g.result.mode)}${g.result.freeze ? ' (frozen)' : ''}` : `${String(g.result.summary)}; released ${String(g.result.allReleased)}`}`,
+    ),
+    ...(r.validation ?? []).map(
+      (v) => `  validation   ${v.state}: ${v.status}: ${v.summary} (${v.durationMs} ms)`,
     ),
     `  lag          ${r.lag.length} samples${lagValues.length ? `: ${lagValues.slice(0, 8).join(', ')}${lagValues.length > 8 ? ', …' : ''}` : ''}`,
     `  approval     ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.at ? ` at ${r.approval.at}` : ''}${r.approval.reason ? ` ("${r.approval.reason}")` : ''}`,

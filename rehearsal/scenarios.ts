@@ -28,6 +28,7 @@ export const SCENARIO_NAMES = [
   'schema-hazards',
   'ddl-during-replication',
   'sequence-behind',
+  'data-drift',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -52,6 +53,8 @@ export interface Scenario {
   ddlOnBlueDuringLag?: string;
   /** SQL run on the new primary (green) right after the switch, before the first Verify reads it. */
   onGreenAfterSwitch?: string;
+  /** Change a row directly on green right before the first ValidateData (rehearsal/data-drift.ts). */
+  driftOnGreen?: boolean;
 }
 
 /** A sequence set back on green after RDS synced it: the next INSERT taking a default would collide. */
@@ -166,6 +169,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     onGreenAfterSwitch: SEQUENCE_SET_BACK,
+  },
+  'data-drift': {
+    name: 'data-drift',
+    description:
+      'a row is changed directly on green after it caught up; validation finds the difference in every recheck, refuses the switch naming the key range, green is deleted',
+    expected: 'rolled-back',
+    faults: [],
+    approval: 'approve',
+    driftOnGreen: true,
   },
 };
 

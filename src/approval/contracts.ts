@@ -85,6 +85,14 @@ export const ApprovalRequest = z.strictObject({
       ),
     })
     .optional(),
+  /** ValidateData's comparison of blue and green before approval (absent when it did not run). */
+  validation: z
+    .strictObject({
+      status: z.enum(['passed', 'recheck', 'drift', 'incomplete', 'skipped']),
+      summary: z.string(),
+      lines: z.array(z.string()),
+    })
+    .optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 

@@ -55,6 +55,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
           },
         ]
       : []),
+    ...(q.validation ? [{ label: 'Data validation', value: q.validation.summary }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
@@ -73,6 +74,9 @@ const ddlGuardText = (g: NonNullable<ApprovalRecord['request']['ddlGuard']>): st
 /** The inspection's findings and waivers, one line each; empty when nothing was found or waived. */
 export const inspectionLines = (r: ApprovalRecord): string[] =>
   r.request.inspection ? approvalInspectionLines(r.request.inspection) : [];
+
+/** The validation's differences and tables not compared, one line each. */
+export const validationLines = (r: ApprovalRecord): string[] => r.request.validation?.lines ?? [];
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 const snsSubject = (text: string): string =>
@@ -98,6 +102,10 @@ export const renderApprovalEmail = (
   const findings = inspection.length
     ? ['', 'Database inspection (findings and waivers):', ...inspection.map((l) => `  - ${l}`)]
     : [];
+  const validation = validationLines(r);
+  const compared = validation.length
+    ? ['', 'Data validation (blue vs green):', ...validation.map((l) => `  - ${l}`)]
+    : [];
   return {
     subject: snsSubject(`Switchyard: approve switchover of ${q.database} to ${target}?`),
     text: [
@@ -105,6 +113,7 @@ export const renderApprovalEmail = (
       '',
       ...facts,
       ...findings,
+      ...compared,
       ...statements,
       '',
       'Each link opens a confirmation page; nothing is decided until you press the button there.',

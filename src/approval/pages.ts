@@ -15,7 +15,7 @@ import {
   InvalidLinkSignatureError,
 } from './errors.ts';
 import type { LinkParams } from './links.ts';
-import { describeRequest, inspectionLines } from './messages.ts';
+import { describeRequest, inspectionLines, validationLines } from './messages.ts';
 
 export const escapeHtml = (s: string): string =>
   s
@@ -49,7 +49,11 @@ const factsTable = (r: ApprovalRecord): string => {
   const findings = inspection.length
     ? `<h2>Database inspection</h2><ul id="inspection">${inspection.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
     : '';
-  return `<table id="facts">${rows}</table>${findings}${sql}`;
+  const validation = validationLines(r);
+  const compared = validation.length
+    ? `<h2>Data validation</h2><ul id="validation">${validation.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+    : '';
+  return `<table id="facts">${rows}</table>${findings}${compared}${sql}`;
 };
 
 /** GET: what is being decided, by whom, until when; a form that POSTs the signed parameters back. */

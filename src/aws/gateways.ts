@@ -11,6 +11,7 @@ import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrati
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
+import { makeValidationGateway, type ValidationGateway } from './validation-gateway.ts';
 
 export interface Gateways {
   rds: RdsGateway;
@@ -21,6 +22,8 @@ export interface Gateways {
   migrations: { open: OpenMigrationSession };
   ddlGuard: DdlGuardGateway;
   inspection: InspectionGateway;
+  /** ValidateData's sessions on blue and green */
+  validation: ValidationGateway;
   clock: () => Date;
 }
 
@@ -41,6 +44,7 @@ let database: DatabaseGateway | undefined;
 let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
+let validation: ValidationGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -54,6 +58,9 @@ export const databaseGateway = (): DatabaseGateway =>
 /** Preflight's read of blue's catalog; the password is read fresh for the same reason as smoke's. */
 export const inspectionGateway = (): InspectionGateway =>
   (inspection ??= makeInspectionGateway(makeParameterReader(undefined, 0)));
+/** ValidateData; the password is read fresh for the same reason as smoke's. */
+export const validationGateway = (): ValidationGateway =>
+  (validation ??= makeValidationGateway(makeParameterReader(undefined, 0)));
 
 // Like the smoke password, the migration user's password is read fresh for every session.
 export const migrationsGateway = (): Gateways['migrations'] =>
@@ -72,5 +79,6 @@ export const defaultGateways = (): Gateways => ({
   migrations: migrationsGateway(),
   ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
+  validation: validationGateway(),
   clock: systemClock,
 });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { InspectionReport } from './inspection/index.ts';
 import { StatementRef } from './sql-refs.ts';
+import type { ValidationResult } from './validation/index.ts';
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO-8601 timestamp');
 
@@ -115,6 +116,11 @@ export const PrepareApprovalInput = z.object({
   /** Preflight's inspection report ($.preflight.database); null for engines without rules. */
   inspection: z
     .custom<InspectionReport>((v) => typeof v === 'object')
+    .nullable()
+    .optional(),
+  /** ValidateData's result ($.validation), shown to approvers */
+  validation: z
+    .custom<ValidationResult>((v) => typeof v === 'object')
     .nullable()
     .optional(),
 });

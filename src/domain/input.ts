@@ -142,6 +142,25 @@ export const ExecutionInput = z
         passwordParameter: z.string().startsWith('/', 'must be an SSM parameter name starting with "/"'),
       })
       .optional(),
+    /**
+     * Blue against green before approval and right before the switch (README, "Data validation").
+     * mode defaults to checksums when `database` is given, off otherwise.
+     */
+    validation: z
+      .strictObject({
+        mode: z.enum(['counts', 'checksums', 'off']).optional(),
+        // size cap: tables (in name order) are compared while their heap sizes add up to at most this
+        maxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(50 * 1024 ** 3),
+        // one round runs inside one Lambda invocation (900 s) with room to connect and answer
+        timeBudgetSeconds: z.number().int().min(10).max(780).default(300),
+        chunkRows: z.number().int().min(100).max(10_000_000).default(100_000),
+        rechecks: z.number().int().min(1).max(10).default(3),
+      })
+      .prefault({}),
     /** Findings of the data-plane inspection a person accepts (see README, "Waivers"). */
     waivers: z
       .array(
@@ -206,6 +225,12 @@ export const ExecutionInput = z
       problem(
         ['database'],
         'is required when migrations are given: the pipeline applies them on blue with these credentials (name, user, passwordParameter)',
+      );
+    }
+    if (input.validation.mode && input.validation.mode !== 'off' && !input.database) {
+      problem(
+        ['database'],
+        `is required when validation.mode is ${input.validation.mode}: blue and green are read with these credentials (name, user, passwordParameter); or set validation.mode to "off"`,
       );
     }
     if (input.guards.ddlFreeze && !input.database) {

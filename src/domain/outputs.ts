@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
 
@@ -36,6 +37,7 @@ const PlanSchema = z.looseObject({
   lagDeadlineMinutes: z.number(),
   bakeSeconds: z.number(),
   window: WindowSchema,
+  validation: ValidationPlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -220,4 +222,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   applyMigrations: ApplyMigrationsOutput,
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
+  validateData: ValidateDataOutput,
 };

@@ -3,6 +3,7 @@
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
+import type { ValidationPlan } from './validation/index.ts';
 
 export type { Replication } from './engine.ts';
 export { replicationFor } from './engine.ts';
@@ -45,6 +46,7 @@ export interface Plan {
   lagDeadlineMinutes: number;
   bakeSeconds: number;
   window: ExecutionInput['window'] | null;
+  validation: ValidationPlan;
 }
 
 /**
@@ -122,5 +124,10 @@ export const buildPlan = (
     lagDeadlineMinutes: input.lag.deadlineMinutes,
     bakeSeconds: Math.ceil(input.verify.bakeMinutes * 60),
     window: input.window ?? null,
+    validation: {
+      ...input.validation,
+      // On by default where it can run: PostgreSQL (the checksum queries are PostgreSQL's) with credentials.
+      mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
+    },
   };
 };

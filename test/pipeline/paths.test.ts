@@ -27,8 +27,24 @@ const lagSamples = (n: number) => [
   'IsLagConverged',
   ...repeat(['WaitForLag', 'CheckLag', 'IsLagConverged'], n - 1),
 ];
-const APPROVAL = ['IsApprovalRequired', 'PrepareApproval', 'RequestApproval'];
-const TO_SWITCH = ['CheckWindow', 'IsWindowOpen', 'RecheckLag', 'IsLagStillLow', 'Switchover'];
+const APPROVAL = [
+  'StartValidation',
+  'ValidateData',
+  'IsDataValid',
+  'IsApprovalRequired',
+  'PrepareApproval',
+  'RequestApproval',
+];
+const TO_SWITCH = [
+  'CheckWindow',
+  'IsWindowOpen',
+  'RecheckLag',
+  'IsLagStillLow',
+  'StartFinalValidation',
+  'ValidateBeforeSwitch',
+  'IsDataStillValid',
+  'Switchover',
+];
 const switchPolls = (n: number) => repeat(['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone'], n);
 const COMPENSATED = [
   'Compensate',

@@ -53,6 +53,14 @@ describe('switchyard rehearse', () => {
         by: 'dba@example.com',
         channel: 'email',
       });
+      // Blue and green compared before approval and right before the switch, no difference either time
+      // (a range written while it was read may be rechecked first).
+      const final = report.validation?.filter((v) => v.status !== 'recheck');
+      expect(final?.map((v) => [v.state, v.status])).toEqual([
+        ['ValidateData', 'passed'],
+        ['ValidateBeforeSwitch', 'passed'],
+      ]);
+      expect(final?.[0]?.summary).toMatch(/^checksums: \d+ table\(s\), \d+ row\(s\), .* no difference$/);
       expect(report.approval.links?.approve).toMatch(
         /^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]{22}\?decision=approve&/,
       );

@@ -11,6 +11,7 @@ import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
 import type { PostgresFacts } from '#domain/inspection/postgres';
 import type { LogEntry } from '#domain/migrations';
+import { makeFakeValidation, type ValidationScript } from './fake-validation.ts';
 import { cleanInspection } from './inspection-facts.ts';
 
 export interface WorldScript {
@@ -73,6 +74,8 @@ export interface WorldScript {
   createFails?: boolean;
   /** the lookup by name never finds the deployment (only the execution tag does) */
   nameLookupBlind?: boolean;
+  /** what ValidateData finds comparing blue and green (equal unless scripted) */
+  validation?: ValidationScript;
   /** a person acts right after Retain tagged old blue (during the retention wait) */
   duringRetention?: (world: {
     instances: Map<string, InstanceFacts>;
@@ -104,6 +107,7 @@ export const instance = (id: string, extra: Partial<InstanceFacts> = {}): Instan
 
 export const makeWorld = (script: WorldScript = {}) => {
   const calls: string[] = [];
+  const validationReads: string[] = [];
   const published: Array<{ subject: string; message: string }> = [];
   const instances = new Map<string, InstanceFacts>();
   const deployments = new Map<string, DeploymentFacts & { polls: number }>();
@@ -492,6 +496,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         return { facts, summary, durationMs: 1 };
       },
     },
+    validation: makeFakeValidation(script.validation, validationReads),
   };
 
   /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */
@@ -509,6 +514,7 @@ export const makeWorld = (script: WorldScript = {}) => {
     dbCalls,
     migrationLog,
     guards,
+    validationReads,
     advanceClock,
   };
 };
