@@ -23,6 +23,11 @@ export const SYSTEM_PACKAGES = [
     tests:
       'test/approval/browser.test.ts, test/approval/browser-emulator.test.ts (the approval page in a browser)',
   },
+  {
+    name: 'postgresql-client',
+    provides: '/usr/bin/psql',
+    tests: 'test/emulator/tls.test.ts (psql with sslmode=disable is refused, verify-full accepted)',
+  },
   // MariaDB 10.11 serves the emulator's mariadb and mysql (stand-in) instances (emulator/README.md).
   // Without them those tests are skipped and print this install command.
   {

@@ -14,6 +14,7 @@ describe('missingPackages', () => {
     // Assess
     expect(missing.map((p) => p.name)).toEqual([
       'chromium',
+      'postgresql-client',
       'mariadb-server',
       'mariadb-client',
       'mariadb-backup',
@@ -31,7 +32,8 @@ describe('manualInstructions', () => {
     expect(text).toContain('apt-get install -y awscli chromium');
     expect(text).toContain('test/emulator/aws-cli.test.ts');
     expect(text).toContain('test/approval/browser.test.ts');
-    expect(text).toContain('apt-get install -y awscli chromium mariadb-server mariadb-client mariadb-backup');
+    expect(text).toContain('test/emulator/tls.test.ts');
+    expect(text).toContain('apt-get install -y awscli chromium postgresql-client mariadb-server mariadb-client mariadb-backup');
     expect(text).toContain('test/emulator/mariadb-lifecycle.test.ts');
   });
 });
