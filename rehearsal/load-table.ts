@@ -28,6 +28,10 @@ export const findTable = (tables: TableInfo[], name: string): TableInfo | undefi
 /** int4 keys: the load's ids (client × 10⁹ + sequence) folded into 1–2.1 × 10⁹, above generated rows. */
 const INT4_KEY = (id: string) => `(1000000000 + (${id} / 1000000000) * 250000000 + ${id} % 1000000000)`;
 
+/** Above every key the load writes: int4 keys stay under 2 × 10⁹ (4 clients), int8 keys under 10¹² (999 clients). */
+const LOAD_INT4_CEILING = 2_000_000_000;
+const LOAD_INT8_CEILING = 1_000_000_000_000;
+
 /** Why the table cannot take the load (null when it can). Pure. */
 export const loadTableProblem = (t: TableInfo): string | null => {
   const pk = t.primaryKey;
@@ -67,6 +71,24 @@ export const loadTableTarget = async (cfg: EndpointConfig, name: string): Promis
           `--load-table ${name}: foreign key ${fk.name} needs rows in ${fk.references}, which has none`,
         );
       parents.set(fk.name, rows);
+    }
+    // The load chooses its own keys (OVERRIDING SYSTEM VALUE), which an application using the key's
+    // sequence never does: move the owned sequence past the load's key range, as the application's own
+    // inserts would have, so Verify's "sequence ≥ column max" check judges the user's schema, not the load.
+    const { rows: owned } = await c.query('SELECT pg_get_serial_sequence($1, $2) AS seq', [t.name, pk]);
+    const sequence = owned[0]?.seq as string | null;
+    if (sequence) {
+      const ceiling = int4 ? LOAD_INT4_CEILING : LOAD_INT8_CEILING;
+      try {
+        await c.query(
+          `SELECT setval($1::regclass, greatest($2::bigint, (SELECT last_value FROM ${sequence})))`,
+          [sequence, ceiling],
+        );
+      } catch (err) {
+        throw new LoadTableError(
+          `--load-table ${name}: cannot move ${sequence} past the load's keys (${ceiling}): ${(err as Error).message}; choose another table or omit --load-table`,
+        );
+      }
     }
     const columns = [pkCol, ...writtenColumns(t).filter((x) => x.name !== pk)].filter((x) => x !== undefined);
     const text = `INSERT INTO ${t.name} (${columns.map((x) => quoteIdent(x.name)).join(', ')}) OVERRIDING SYSTEM VALUE VALUES (${columns
