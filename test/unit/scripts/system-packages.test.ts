@@ -33,7 +33,9 @@ describe('manualInstructions', () => {
     expect(text).toContain('test/emulator/aws-cli.test.ts');
     expect(text).toContain('test/approval/browser.test.ts');
     expect(text).toContain('test/emulator/tls.test.ts');
-    expect(text).toContain('apt-get install -y awscli chromium postgresql-client mariadb-server mariadb-client mariadb-backup');
+    expect(text).toContain(
+      'apt-get install -y awscli chromium postgresql-client mariadb-server mariadb-client mariadb-backup',
+    );
     expect(text).toContain('test/emulator/mariadb-lifecycle.test.ts');
   });
 });
