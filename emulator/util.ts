@@ -1,4 +1,5 @@
 /** Small helpers shared by the emulator: ids, sleeping, free ports, timestamps. */
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 
@@ -70,3 +71,31 @@ export const waitFor = async <T>(
 export const ident = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 /** Quote an SQL string literal. */
 export const literal = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * Stops a child process by escalating signals, each given its grace period, until it has exited.
+ * Returns whether it exited. The grace timer is cleared once the child exits, so it cannot keep the
+ * emulator's process alive.
+ */
+export const stopChild = async (
+  proc: ChildProcess,
+  exited: Promise<unknown>,
+  steps: Array<[NodeJS.Signals, number]>,
+): Promise<boolean> => {
+  for (const [sig, waitMs] of steps) {
+    if (proc.exitCode !== null || proc.signalCode !== null) return true;
+    try {
+      proc.kill(sig);
+    } catch {}
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), waitMs);
+    });
+    try {
+      if (await Promise.race([exited.then(() => true), grace])) return true;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return false;
+};

@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { giveToPostgres, postgresOsUser } from '../pg/server.ts';
 import { type EmulatorTls, installPrivateKey } from '../tls.ts';
-import { errorMessage, waitFor } from '../util.ts';
+import { errorMessage, stopChild, waitFor } from '../util.ts';
 import { mariaBinaries } from './binaries.ts';
 
 export interface MariaServerConfig {
@@ -302,23 +302,10 @@ export class MariaServer {
     await this.closePool();
     const proc = this.proc;
     if (!proc || !this.exited) return;
-    const exited = this.exited;
-    const signal = async (sig: NodeJS.Signals, waitMs: number): Promise<boolean> => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return true;
-      try {
-        proc.kill(sig);
-      } catch {}
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), waitMs);
-      });
-      try {
-        return await Promise.race([exited.then(() => true), grace]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    if (!(await signal('SIGTERM', 30_000))) await signal('SIGKILL', 5_000);
+    await stopChild(proc, this.exited, [
+      ['SIGTERM', 30_000],
+      ['SIGKILL', 5_000],
+    ]);
     live.delete(this);
     this.proc = undefined;
   }

@@ -17,7 +17,7 @@ import {
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { type EmulatorTls, installPrivateKey, tlsClientOptions } from '../tls.ts';
-import { errorMessage, waitFor } from '../util.ts';
+import { errorMessage, stopChild, waitFor } from '../util.ts';
 import { binariesFor } from './binaries.ts';
 
 export interface PgServerConfig {
@@ -352,25 +352,11 @@ export class PgServer {
     await this.closePools();
     const proc = this.proc;
     if (!proc || !this.exited) return;
-    const exited = this.exited;
-    const signal = async (sig: NodeJS.Signals, waitMs: number): Promise<boolean> => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return true;
-      try {
-        proc.kill(sig);
-      } catch {}
-      // The grace timer is cleared once postgres exits, so it cannot keep the process alive.
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), waitMs);
-      });
-      try {
-        return await Promise.race([exited.then(() => true), grace]);
-      } finally {
-        clearTimeout(timer);
-      }
-    };
-    if (!(await signal('SIGINT', 15_000)) && !(await signal('SIGQUIT', 5_000)))
-      await signal('SIGKILL', 5_000);
+    await stopChild(proc, this.exited, [
+      ['SIGINT', 15_000],
+      ['SIGQUIT', 5_000],
+      ['SIGKILL', 5_000],
+    ]);
     live.delete(this);
     this.proc = undefined;
   }
