@@ -1,5 +1,5 @@
 /** The rehearsal report (`--report FILE`) and its human summary. */
-import { readableCause } from '../src/domain/error-cause.ts';
+import { causeMessage } from '../src/domain/error-envelope.ts';
 import type { InputChange } from './input-mapping.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
 import type { SchemaLoad } from './schema/index.ts';
@@ -174,7 +174,7 @@ export const formatSummary = (r: RehearsalReport): string => {
       // The cause is Lambda's error envelope (as in AWS); the summary shows its message.
       .map(
         (f) =>
-          `  error        ${f.state}: ${f.error}: ${(readableCause(f.cause) ?? '').split('\n').join(' ').slice(0, 300)}`,
+          `  error        ${f.state}: ${f.error}: ${(causeMessage(f.cause) ?? '').split('\n').join(' ').slice(0, 300)}`,
       ),
     `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
     r.switchover.happened

@@ -25,6 +25,16 @@ const envelopeOf = (cause: string): { errorType?: unknown; errorMessage?: unknow
   }
 };
 
+/**
+ * The cause with its lines kept (a refusal lists one problem a line): the envelope's message, its trace
+ * dropped, else the text as given; undefined when there is no text cause.
+ */
+export const causeMessage = (cause: unknown): string | undefined => {
+  if (typeof cause !== 'string') return undefined;
+  const message = envelopeOf(cause)?.errorMessage;
+  return typeof message === 'string' ? message : cause;
+};
+
 /** The cause as one line a person can read: the envelope's message (its trace dropped), else the text. */
 export const readableCause = (cause: unknown): string => {
   if (cause === undefined || cause === null) return '—';

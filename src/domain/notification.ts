@@ -1,7 +1,6 @@
 import { readOnlyParameterFor } from './deletion.ts';
 import { engineLabel } from './engine.ts';
-import { readableCause } from './error-cause.ts';
-import { readableError } from './error-envelope.ts';
+import { causeMessage, readableError } from './error-envelope.ts';
 import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
 
@@ -82,11 +81,11 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
-  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(readableCause(error.Cause))}`);
+  if (error) lines.push(`Reason: ${text(error.Error)}: ${text(causeMessage(error.Cause))}`);
   const compensationError = at(state, 'compensationError') as { Error?: string; Cause?: string } | undefined;
   if (compensationError)
     lines.push(
-      `Compensation error: ${text(compensationError.Error)}: ${text(readableCause(compensationError.Cause))}`,
+      `Compensation error: ${text(compensationError.Error)}: ${text(causeMessage(compensationError.Cause))}`,
     );
   const runbook = runbookFor(typeof engine === 'string' ? engine : 'postgres')[outcome] ?? [];
   lines.push(...runbook.map((line) => line.replace('<executionArn>', executionId)));
