@@ -14,10 +14,12 @@ import { makeCleanupHandler } from '../functions/cleanup.ts';
 import { makeCompensateHandler } from '../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
+import { makeHookFactsHandler } from '../functions/hook-facts.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makeRecordHookAttemptHandler } from '../functions/record-hook-attempt.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
@@ -50,6 +52,8 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     compensate: makeCompensateHandler(gw),
     checkCompensation: makeCheckCompensationHandler(gw),
     notify: makeNotifyHandler(gw),
+    hookFacts: makeHookFactsHandler(gw),
+    recordHookAttempt: makeRecordHookAttemptHandler(gw),
   };
   return table as unknown as Record<string, LambdaLike>;
 };

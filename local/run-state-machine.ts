@@ -21,7 +21,17 @@ import {
   TerminalStatesError,
 } from './aws-strictness.ts';
 import type { CallbackRegistry } from './callbacks.ts';
-import { LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
+import { hookTaskStates, LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
+
+/**
+ * Runs a user's hook target locally (a hook Task inside RunHooks): gets the integration's Parameters and
+ * the hook's timeout, returns what the integration would (lambda:invoke: `{ Payload }`), throws named errors.
+ */
+export type HookRunner = (
+  resource: string,
+  parameters: Record<string, unknown>,
+  timeoutSeconds: number | undefined,
+) => Promise<unknown>;
 
 /** Invokes the function behind a Task with its Payload, like Lambda would; throws named errors. */
 export type Invoke = (functionKey: string, payload: unknown, state: string) => Promise<unknown>;
@@ -55,6 +65,8 @@ export interface RunOptions {
   onWait?: (state: string, wait: WaitLength) => void;
   /** History events allowed before the run fails like AWS (default 25,000; tests lower it) */
   historyEventLimit?: number;
+  /** Runs hook Tasks (user's Lambda, CodeBuild, ECS, HTTP); without it a hook fails as its target would not exist */
+  runHook?: HookRunner;
 }
 
 /** How long a Wait state lasts, resolved from its input: a number of seconds or a moment. */
@@ -142,6 +154,28 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
       },
     ]),
   );
+  const hookHandlers = Object.fromEntries(
+    hookTaskStates().map(({ state, resource }) => [
+      state,
+      async (params: unknown) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (limits.failure) throw new TerminalStatesError(limits.failure.error, limits.failure.cause);
+        const { [LOCAL_TIMEOUT_KEY]: timeout, ...rest } = params as Record<string, unknown>;
+        checkPayloadSize(`The input of task '${state}'`, rest);
+        if (!options.runHook) throw lambdaFailure(new Error(`no local runner for ${resource} hooks`));
+        let output: unknown;
+        try {
+          output = asLambdaJson(
+            await options.runHook(resource, rest, typeof timeout === 'number' ? timeout : undefined),
+          );
+        } catch (err) {
+          throw lambdaFailure(err);
+        }
+        checkPayloadSize(`The result of task '${state}'`, output);
+        return output;
+      },
+    ]),
+  );
   const definition = loadDefinition();
   const stateDefinitions = definition.States as Record<string, Record<string, unknown>>;
   const machine = new StateMachine(definition as never, {
@@ -150,7 +184,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   const started = Date.now();
   const execution = machine.run(options.input as never, {
     overrides: {
-      taskResourceLocalHandlers: handlers as never,
+      taskResourceLocalHandlers: { ...handlers, ...hookHandlers } as never,
       waitTimeOverrides: options.waitTimeOverrides,
       retryIntervalOverrides: options.retryIntervalOverrides,
     },

@@ -3,6 +3,7 @@
  * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
  */
 import { z } from 'zod';
+import { HooksInput } from './hooks.ts';
 import { historyBudgetProblem, MAX_INPUT_BYTES, MAX_STATEMENT_BYTES, utf8Bytes } from './budget.ts';
 import { waiverRuleProblem } from './inspection/index.ts';
 import { valueAt } from './value-at.ts';
@@ -161,6 +162,8 @@ export const ExecutionInput = z
         rechecks: z.number().int().min(1).max(10).default(3),
       })
       .prefault({}),
+    /** The user's own steps at five points of the run (src/domain/hooks.ts; README, "Hooks"). */
+    hooks: HooksInput.optional(),
     /** Findings of the data-plane inspection a person accepts (see README, "Waivers"). */
     waivers: z
       .array(
@@ -277,7 +280,7 @@ const fieldName = (path: readonly PropertyKey[]): string =>
     : path
         .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
         .join('.')
-        .replace('.[', '[');
+        .replaceAll('.[', '[');
 
 const article = (type: string): string => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 

@@ -5,6 +5,7 @@
  * more than the state machine reads, never less, never another type.
  */
 import { z } from 'zod';
+import { HOOK_KINDS, HOOK_POINTS } from './hooks.ts';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
@@ -38,6 +39,10 @@ const PlanSchema = z.looseObject({
   bakeSeconds: z.number(),
   window: WindowSchema,
   validation: ValidationPlanSchema,
+  hooks: z.looseObject({
+    at: z.object(Object.fromEntries(HOOK_POINTS.map((p) => [p, z.boolean()]))),
+    ...Object.fromEntries(HOOK_POINTS.map((p) => [p, z.array(z.looseObject({ name: z.string(), kind: z.enum(HOOK_KINDS) }))])),
+  }),
 });
 
 export const PreflightOutput = z.looseObject({
@@ -201,6 +206,34 @@ export const ReleaseDdlGuardOutput = z.looseObject({
 });
 
 /** serverless function key → the schema of its handler's result. */
+const HookEndpointSchema = z
+  .looseObject({ instanceId: z.string(), host: z.string().nullable(), port: z.number().nullable(), engineVersion: z.string() })
+  .nullable();
+
+export const HookFactsOutput = z.looseObject({
+  point: z.enum(HOOK_POINTS),
+  executionId: z.string(),
+  release: z.string().nullable(),
+  engine: z.string(),
+  green: HookEndpointSchema,
+  blue: HookEndpointSchema,
+  environment: z.array(z.object({ Name: z.string(), Value: z.string() })),
+});
+
+export const RecordHookAttemptOutput = z.looseObject({
+  name: z.string(),
+  point: z.enum(HOOK_POINTS),
+  kind: z.enum(HOOK_KINDS),
+  label: z.string(),
+  outcome: z.enum(['passed', 'failed', 'timed-out']),
+  onFailure: z.enum(['abort', 'warn']),
+  attempts: z.number().int().min(1),
+  durationMs: z.number().min(0),
+  summary: z.string(),
+  next: z.enum(['retry', 'continue', 'abort']),
+  cause: z.string().nullable(),
+});
+
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   preflight: PreflightOutput,
   createGreen: CreateGreenOutput,
@@ -223,4 +256,6 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
   validateData: ValidateDataOutput,
+  hookFacts: HookFactsOutput,
+  recordHookAttempt: RecordHookAttemptOutput,
 };
