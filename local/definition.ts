@@ -85,7 +85,10 @@ const allStates = (states: States): Array<[string, Record<string, unknown>]> =>
 /** A Task calling the user's hook target (its function, project, task or URL comes from the input). */
 const isHookTask = (s: Record<string, unknown>): boolean => {
   const params = s.Parameters as Record<string, unknown> | undefined;
-  return s.Resource !== 'arn:aws:states:::lambda:invoke' || (params !== undefined && 'FunctionName.$' in params);
+  return (
+    !String(s.Resource).startsWith('arn:aws:states:::lambda:invoke') ||
+    (params !== undefined && 'FunctionName.$' in params)
+  );
 };
 
 /** Every Task state with the serverless function key it invokes (hook target Tasks excepted: hookTaskStates). */

@@ -299,7 +299,7 @@ describe('the state machine with ApplyMigrations on real PostgreSQL', () => {
       const run = await runPath(world, input(3));
       expect(run.status).toBe('SUCCEEDED');
       expect(lockTimeouts).toBe(1);
-      expect(run.states.slice(2, 10)).toEqual([
+      expect(run.states.slice(2, 11)).toEqual([
         'StartMigrations',
         'ApplyMigrations',
         'AreMigrationsApplied',
@@ -307,6 +307,7 @@ describe('the state machine with ApplyMigrations on real PostgreSQL', () => {
         'ApplyMigrations',
         'AreMigrationsApplied',
         'InstallDdlGuard',
+        'HasBeforeCreateHooks',
         'CreateGreen',
       ]);
       expect(await columns('orders')).toContain('state_v2');

@@ -178,13 +178,14 @@ describe('Compensate finds green and waits, bounded, for an unknown CreateGreen 
     // Invisible to 3 lookups by name and 3 by tag: Compensate's first attempts see nothing.
     const world = makeWorld({ provisioningPolls: 2, createResponseLost: { invisibleLookups: 6 } });
     const run = await runPath(world, baseInput());
-    expect(run.states.slice(0, 9)).toEqual([
+    expect(run.states.slice(0, 10)).toEqual([
       'Begin',
       'Preflight',
       'StartMigrations',
       'ApplyMigrations',
       'AreMigrationsApplied',
       'InstallDdlGuard',
+      'HasBeforeCreateHooks',
       'CreateGreen',
       'CreateGreenOutcomeUnknown',
       'Compensate',

@@ -28,7 +28,7 @@ describe('migrations and the DDL guard in the state machine', () => {
     const run = await runPath(world, withMigrations());
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.states.slice(0, 7)).toEqual([...START, 'InstallDdlGuard', 'CreateGreen']);
+    expect(run.states.slice(0, 8)).toEqual([...START, 'InstallDdlGuard', 'HasBeforeCreateHooks', 'CreateGreen']);
     expect(world.dbCalls).toEqual([
       'applied expand:0',
       'applied expand:1 (no transaction)',
@@ -92,7 +92,7 @@ describe('migrations and the DDL guard in the state machine', () => {
     const world = makeWorld({ provisioningPolls: 1, database: { lockTimeouts: 2 } });
     const run = await runPath(world, withMigrations());
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.states.slice(0, 13)).toEqual([
+    expect(run.states.slice(0, 14)).toEqual([
       ...START,
       'WaitForMigrationLocks',
       'ApplyMigrations',
@@ -101,6 +101,7 @@ describe('migrations and the DDL guard in the state machine', () => {
       'ApplyMigrations',
       'AreMigrationsApplied',
       'InstallDdlGuard',
+      'HasBeforeCreateHooks',
       'CreateGreen',
     ]);
     expect(world.dbCalls.slice(0, 5)).toEqual([

@@ -17,6 +17,7 @@ const PREFIX = [
   'ApplyMigrations',
   'AreMigrationsApplied',
   'InstallDdlGuard',
+  'HasBeforeCreateHooks',
   'CreateGreen',
 ];
 const greenPolls = (n: number) => repeat(['WaitForGreen', 'CheckGreen', 'IsGreenReady'], n);
@@ -31,6 +32,7 @@ const APPROVAL = [
   'StartValidation',
   'ValidateData',
   'IsDataValid',
+  'HasGreenReadyHooks',
   'IsApprovalRequired',
   'PrepareApproval',
   'RequestApproval',
@@ -43,6 +45,7 @@ const TO_SWITCH = [
   'StartFinalValidation',
   'ValidateBeforeSwitch',
   'IsDataStillValid',
+  'HasBeforeSwitchHooks',
   'Switchover',
 ];
 const switchPolls = (n: number) => repeat(['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone'], n);
@@ -65,6 +68,7 @@ const HAPPY = [
   ...TO_SWITCH,
   ...switchPolls(2),
   'ReleaseDdlGuard',
+  'HasAfterSwitchHooks',
   'Verify',
   'IsVerified',
   'WaitDuringBake',
@@ -80,6 +84,7 @@ const HAPPY = [
   'CheckSnapshot',
   'IsSnapshotReady',
   'DeleteOldBlue',
+  'HasAfterCleanupHooks',
   'NotifySuccess',
   'Succeeded',
 ];
@@ -214,6 +219,7 @@ describe('blue-green state machine paths', () => {
       ...TO_SWITCH,
       ...switchPolls(2),
       'ReleaseDdlGuard',
+      'HasAfterSwitchHooks',
       'Verify',
       'IsVerified',
       'VerificationFailed',
