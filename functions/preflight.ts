@@ -5,11 +5,13 @@ import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
 import { isBinlogEngine, migrationDialectOf } from '#domain/engine';
 import { PreflightRefusedError } from '#domain/errors';
+import { type DeclaredHooks, planHooks, undeclaredHookProblems } from '#domain/hooks';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
 import { readExternalReplica } from '#lib/binlog-blue';
+import { declaredHooksFromEnv } from '#lib/declared-hooks';
 import { defaultGateRunner } from '#lib/default-gate';
 import { inspectBlue } from '#lib/inspect-blue';
 import {
@@ -65,6 +67,8 @@ const checkReleaseMigrations = async (
 export const makePreflightHandler = (
   gw: Pick<Gateways, 'rds' | 'database' | 'inspection' | 'clock'>,
   gate: GateRunner,
+  // Hooks run with the state machine's IAM, granted at deploy time for the declared targets only.
+  declaredHooks: DeclaredHooks = declaredHooksFromEnv(),
 ) =>
   taskHandler(PreflightInput, async ({ input: raw, executionId }) => {
     const verdict = validateExecutionInput(raw);
@@ -108,6 +112,7 @@ export const makePreflightHandler = (
       greenParameters,
       externalReplica,
     }).map((f) => f.problem);
+    problems.push(...undeclaredHookProblems(planHooks(input.hooks), declaredHooks));
     if (!instance) return refuse(sourceId, problems);
 
     const plan = buildPlan(input, instance, executionId, gw.clock());

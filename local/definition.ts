@@ -44,7 +44,8 @@ export const LOCAL_TIMEOUT_KEY = 'switchyardLocalTimeoutSeconds';
  */
 const carryTimeoutPaths = (states: Record<string, Record<string, unknown>>): void => {
   for (const state of Object.values(states)) {
-    const inner = (state.ItemProcessor as { States?: Record<string, Record<string, unknown>> } | undefined)?.States;
+    const inner = (state.ItemProcessor as { States?: Record<string, Record<string, unknown>> } | undefined)
+      ?.States;
     if (inner) carryTimeoutPaths(inner);
     const path = state.TimeoutSecondsPath;
     const params = state.Parameters as Record<string, unknown> | undefined;

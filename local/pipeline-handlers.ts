@@ -26,13 +26,18 @@ import { makeSwitchoverHandler } from '../functions/switchover.ts';
 import { makeValidateDataHandler } from '../functions/validate-data.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
 import type { Gateways } from '../src/aws/gateways.ts';
+import type { DeclaredHooks } from '../src/domain/hooks.ts';
 import type { GateRunner } from '../src/lib/migration-gate.ts';
 
 export type LambdaLike = (event: unknown, context: object) => Promise<unknown>;
 
-export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string, LambdaLike> => {
+export const pipelineHandlers = (
+  gw: Gateways,
+  gate: GateRunner,
+  declaredHooks?: DeclaredHooks,
+): Record<string, LambdaLike> => {
   const table = {
-    preflight: makePreflightHandler(gw, gate),
+    preflight: makePreflightHandler(gw, gate, declaredHooks),
     applyMigrations: makeApplyMigrationsHandler(gw),
     installDdlGuard: makeInstallDdlGuardHandler(gw),
     releaseDdlGuard: makeReleaseDdlGuardHandler(gw),

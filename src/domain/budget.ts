@@ -19,7 +19,27 @@ export interface BudgetInput {
   window?: { start: string; end: string } | undefined;
   switchover: { timeoutSeconds: number; pollSeconds: number };
   verify: { bakeMinutes: number; pollSeconds: number };
+  hooks?: Partial<Record<string, Array<{ retries: number }>>> | undefined;
 }
+
+/**
+ * Hooks (src/domain/hooks.ts), counted from the ASL: a point with hooks costs Has/Start (4), GatherHookFacts
+ * (5), RunHooks' Map events (4), AfterHooks and Save (4); each hook 4 (iteration started/succeeded,
+ * StartHook) plus per attempt StartHookAttempt, ChooseHookKind (4), the hook's Task (6 with .sync),
+ * RecordHookAttempt (5), AfterHookAttempt (2), and HookDone (2). beforeSwitch hooks run again after each
+ * switchover refusal.
+ */
+export const EVENTS_PER_HOOK_POINT = 17;
+export const EVENTS_PER_HOOK = 6;
+export const EVENTS_PER_HOOK_ATTEMPT = 17;
+const hookEvents = (hooks: BudgetInput['hooks']): number =>
+  Object.entries(hooks ?? {}).reduce((sum, [point, list]) => {
+    if (!list?.length) return sum;
+    const once =
+      EVENTS_PER_HOOK_POINT +
+      list.reduce((s, h) => s + EVENTS_PER_HOOK + EVENTS_PER_HOOK_ATTEMPT * (h.retries + 1), 0);
+    return sum + once * (point === 'beforeSwitch' ? MAX_SWITCHOVER_REFUSALS + 1 : 1);
+  }, 0);
 
 export const HISTORY_EVENT_LIMIT = 25_000;
 export const HISTORY_EVENT_BUDGET = 20_000;
@@ -105,6 +125,8 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
       ),
     ),
   ];
+  const hooks = hookEvents(input.hooks);
+  if (hooks > 0) loops.push({ loop: 'hooks', field: 'hooks', polls: 0, events: hooks });
   return { loops, total: EVENTS_OUTSIDE_LOOPS + loops.reduce((sum, l) => sum + l.events, 0) };
 };
 

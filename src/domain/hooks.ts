@@ -9,7 +9,13 @@
  */
 import { z } from 'zod';
 
-export const HOOK_POINTS = ['beforeCreate', 'greenReady', 'beforeSwitch', 'afterSwitch', 'afterCleanup'] as const;
+export const HOOK_POINTS = [
+  'beforeCreate',
+  'greenReady',
+  'beforeSwitch',
+  'afterSwitch',
+  'afterCleanup',
+] as const;
 export type HookPoint = (typeof HOOK_POINTS)[number];
 export const HOOK_KINDS = ['lambda', 'codebuild', 'ecs', 'http'] as const;
 export type HookKind = (typeof HOOK_KINDS)[number];
@@ -18,6 +24,7 @@ export type HookKind = (typeof HOOK_KINDS)[number];
 export const AFTER_SWITCH_POINTS: readonly HookPoint[] = ['afterSwitch', 'afterCleanup'];
 
 export const MAX_HOOKS_PER_POINT = 5;
+export const DEFAULT_HOOK_TIMEOUT_SECONDS = 300;
 export const MAX_HOOK_RETRIES = 3;
 /** The report, notifications and approval page carry at most this many characters of a hook's output. */
 export const HOOK_SUMMARY_MAX_CHARS = 500;
@@ -29,7 +36,8 @@ export const HOOK_TIMEOUT_CEILING: Record<HookKind, number> = {
   http: 60,
 };
 
-const LAMBDA_NAME = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9-_]{1,64}(:[a-zA-Z0-9-_$]+)?$/;
+const LAMBDA_NAME =
+  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[a-zA-Z0-9-_]{1,64}(:[a-zA-Z0-9-_$]+)?$/;
 const CODEBUILD_PROJECT = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/;
 const ECS_NAME_OR_ARN = /^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:[a-z-]+\/)?[A-Za-z0-9\-_/:]{1,255}$/;
 const CONNECTION_ARN = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:connection\/[\w.\-_]{1,64}\/[\w-]+$/;
@@ -46,10 +54,15 @@ const isHttpsUrl = (url: string): boolean => {
 export const LambdaHookTarget = z.strictObject({
   functionName: z
     .string()
-    .regex(LAMBDA_NAME, 'must be a Lambda function name or ARN, e.g. "orders-green-tests" or "arn:aws:lambda:us-east-1:123456789012:function:orders-green-tests"'),
+    .regex(
+      LAMBDA_NAME,
+      'must be a Lambda function name or ARN, e.g. "orders-green-tests" or "arn:aws:lambda:us-east-1:123456789012:function:orders-green-tests"',
+    ),
 });
 export const CodeBuildHookTarget = z.strictObject({
-  projectName: z.string().regex(CODEBUILD_PROJECT, 'must be a CodeBuild project name (letters, digits, - and _)'),
+  projectName: z
+    .string()
+    .regex(CODEBUILD_PROJECT, 'must be a CodeBuild project name (letters, digits, - and _)'),
 });
 export const EcsHookTarget = z.strictObject({
   cluster: z.string().regex(ECS_NAME_OR_ARN, 'must be an ECS cluster name or ARN'),
@@ -64,28 +77,42 @@ export const EcsHookTarget = z.strictObject({
     .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id such as "sg-0abc1234"'))
     .max(5)
     .default([]),
-  containerName: z.string().min(1, 'name the container that receives the facts as environment variables').max(255),
+  containerName: z
+    .string()
+    .min(1, 'name the container that receives the facts as environment variables')
+    .max(255),
 });
 export const HttpHookTarget = z.strictObject({
   url: z.string().refine(isHttpsUrl, 'must be an https:// URL (the HTTP task calls HTTPS endpoints only)'),
   method: z.enum(['POST', 'PUT', 'PATCH'], {
-    error: 'must be POST, PUT or PATCH: the run\'s facts are sent as the JSON body',
+    error: "must be POST, PUT or PATCH: the run's facts are sent as the JSON body",
   }),
   connectionArn: z
     .string()
-    .regex(CONNECTION_ARN, 'must be an EventBridge connection ARN (arn:aws:events:<region>:<account>:connection/<name>/<id>)'),
+    .regex(
+      CONNECTION_ARN,
+      'must be an EventBridge connection ARN (arn:aws:events:<region>:<account>:connection/<name>/<id>)',
+    ),
 });
 
 export const HookDefinition = z
   .strictObject({
-    name: z.string().regex(HOOK_NAME, 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
+    name: z
+      .string()
+      .regex(HOOK_NAME, 'must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit'),
     lambda: LambdaHookTarget.optional(),
     codebuild: CodeBuildHookTarget.optional(),
     ecs: EcsHookTarget.optional(),
     http: HttpHookTarget.optional(),
     // Only the rehearsal runs local commands; named here so the refusal says so instead of "unknown field".
     command: z.unknown().optional(),
-    timeoutSeconds: z.number().int().min(1).max(24 * 3600).default(300),
+    // Default: DEFAULT_HOOK_TIMEOUT_SECONDS, or the kind's ceiling when lower (an HTTP hook: 60 s).
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 3600)
+      .optional(),
     retries: z.number().int().min(0).max(MAX_HOOK_RETRIES).default(0),
     onFailure: z.enum(['abort', 'warn'], { error: 'must be "abort" or "warn"' }).default('abort'),
   })
@@ -112,11 +139,11 @@ export const HookDefinition = z
       return;
     }
     const kind = kinds[0]!;
-    if (hook.timeoutSeconds > HOOK_TIMEOUT_CEILING[kind])
+    if (hook.timeoutSeconds !== undefined && hook.timeoutSeconds > HOOK_TIMEOUT_CEILING[kind])
       ctx.addIssue({
         code: 'custom',
         path: ['timeoutSeconds'],
-        message: `is at most ${HOOK_TIMEOUT_CEILING[kind]} for a ${kind} hook`,
+        message: `is at most ${HOOK_TIMEOUT_CEILING[kind]} for ${kind} hooks`,
       });
   });
 export type HookDefinition = z.output<typeof HookDefinition>;
@@ -165,7 +192,13 @@ export interface PlannedHook {
   onFailure: 'abort' | 'warn';
   lambda?: { functionName: string };
   codebuild?: { projectName: string };
-  ecs?: { cluster: string; taskDefinition: string; subnets: string[]; securityGroups: string[]; containerName: string };
+  ecs?: {
+    cluster: string;
+    taskDefinition: string;
+    subnets: string[];
+    securityGroups: string[];
+    containerName: string;
+  };
   http?: { url: string; method: string; connectionArn: string };
 }
 
@@ -191,6 +224,8 @@ export const planHooks = (hooks: HooksInput | undefined): HookPlan => {
       const { command: _command, ...rest } = hook;
       return {
         ...rest,
+        timeoutSeconds:
+          hook.timeoutSeconds ?? Math.min(DEFAULT_HOOK_TIMEOUT_SECONDS, HOOK_TIMEOUT_CEILING[kind]),
         point,
         index,
         kind,
@@ -288,7 +323,9 @@ export interface HookFacts {
 }
 
 /** The engine-neutral variables (SWITCHYARD_*), as CodeBuild and ECS receive them. */
-export const hookEnvironment = (facts: Omit<HookFacts, 'environment'>): Array<{ Name: string; Value: string }> => {
+export const hookEnvironment = (
+  facts: Omit<HookFacts, 'environment'>,
+): Array<{ Name: string; Value: string }> => {
   const vars: Record<string, string> = {
     SWITCHYARD_HOOK_POINT: facts.point,
     SWITCHYARD_EXECUTION_ID: facts.executionId,
@@ -301,7 +338,8 @@ export const hookEnvironment = (facts: Omit<HookFacts, 'environment'>): Array<{ 
   ] as const) {
     vars[`SWITCHYARD_${side}_INSTANCE`] = endpoint?.instanceId ?? '';
     vars[`SWITCHYARD_${side}_HOST`] = endpoint?.host ?? '';
-    vars[`SWITCHYARD_${side}_PORT`] = endpoint?.port === null || endpoint?.port === undefined ? '' : String(endpoint.port);
+    vars[`SWITCHYARD_${side}_PORT`] =
+      endpoint?.port === null || endpoint?.port === undefined ? '' : String(endpoint.port);
     vars[`SWITCHYARD_${side}_ENGINE_VERSION`] = endpoint?.engineVersion ?? '';
   }
   return Object.entries(vars).map(([Name, Value]) => ({ Name, Value }));
@@ -335,7 +373,8 @@ export interface HookRecord {
 export const truncateSummary = (text: string, max = HOOK_SUMMARY_MAX_CHARS): string =>
   text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
-const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value ?? null));
+const asText = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value ?? null);
 
 /** Failure a successful integration call can still carry: an ECS container's exit code, a Lambda's `ok: false`. */
 const failureInResult = (hook: PlannedHook, result: unknown): string | null => {
@@ -346,7 +385,8 @@ const failureInResult = (hook: PlannedHook, result: unknown): string | null => {
   if (hook.kind === 'ecs') {
     const containers = (r.containers ?? []) as Array<{ Name?: string; ExitCode?: number; Reason?: string }>;
     const container = containers.find((c) => c.Name === hook.ecs!.containerName);
-    if (!container) return `container "${hook.ecs!.containerName}" not in the stopped task (${asText(r.stoppedReason)})`;
+    if (!container)
+      return `container "${hook.ecs!.containerName}" not in the stopped task (${asText(r.stoppedReason)})`;
     if (container.ExitCode !== 0)
       return `container "${container.Name}" exited ${container.ExitCode ?? 'without an exit code'}${container.Reason ? ` (${container.Reason})` : ''}; task stopped: ${asText(r.stoppedReason)}`;
   }
@@ -367,9 +407,20 @@ export const judgeHookAttempt = (
   const failure = attempt.error
     ? `${attempt.error.Error ?? 'Error'}: ${attempt.error.Cause ?? ''}`.trim()
     : failureInResult(hook, attempt.result);
-  const outcome: HookOutcome = !failure ? 'passed' : attempt.error?.Error === 'States.Timeout' ? 'timed-out' : 'failed';
+  const outcome: HookOutcome = !failure
+    ? 'passed'
+    : attempt.error?.Error === 'States.Timeout'
+      ? 'timed-out'
+      : 'failed';
   const summary = truncateSummary(failure ?? asText(attempt.result));
-  const next = outcome === 'passed' ? 'continue' : attempts <= hook.retries ? 'retry' : hook.onFailure === 'abort' ? 'abort' : 'continue';
+  const next =
+    outcome === 'passed'
+      ? 'continue'
+      : attempts <= hook.retries
+        ? 'retry'
+        : hook.onFailure === 'abort'
+          ? 'abort'
+          : 'continue';
   const cause =
     next === 'abort'
       ? truncateSummary(
@@ -433,3 +484,13 @@ export const RecordHookAttemptInput = z.object({
     error: z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() }).nullable(),
   }),
 });
+
+/**
+ * The "Hooks:" section of notifications and reports, from the state's `hookResults` (records per point).
+ * A hook that aborted the run is not among the records (its Map failed); the run's reason names it.
+ */
+export const hookReportLines = (hookResults: unknown): string[] => {
+  const byPoint = (hookResults ?? {}) as Partial<Record<HookPoint, HookRecord[]>>;
+  const records = HOOK_POINTS.flatMap((p) => (Array.isArray(byPoint[p]) ? byPoint[p]! : []));
+  return records.length ? ['Hooks:', ...hookLines(records).map((l) => `  ${l}`)] : [];
+};

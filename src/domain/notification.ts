@@ -1,6 +1,7 @@
 import { readOnlyParameterFor } from './deletion.ts';
 import { engineLabel } from './engine.ts';
 import { causeMessage, readableError } from './error-envelope.ts';
+import { hookReportLines } from './hooks.ts';
 import { TAGS } from './names.ts';
 import { valueAt } from './value-at.ts';
 
@@ -77,7 +78,11 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
-  lines.push(...migrationLines(outcome, state), ...guardLines(outcome, state));
+  lines.push(
+    ...migrationLines(outcome, state),
+    ...guardLines(outcome, state),
+    ...hookReportLines(at(state, 'hookResults')),
+  );
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;

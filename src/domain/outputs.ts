@@ -5,8 +5,8 @@
  * more than the state machine reads, never less, never another type.
  */
 import { z } from 'zod';
-import { HOOK_KINDS, HOOK_POINTS } from './hooks.ts';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { HOOK_KINDS, HOOK_POINTS } from './hooks.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -41,7 +41,9 @@ const PlanSchema = z.looseObject({
   validation: ValidationPlanSchema,
   hooks: z.looseObject({
     at: z.object(Object.fromEntries(HOOK_POINTS.map((p) => [p, z.boolean()]))),
-    ...Object.fromEntries(HOOK_POINTS.map((p) => [p, z.array(z.looseObject({ name: z.string(), kind: z.enum(HOOK_KINDS) }))])),
+    ...Object.fromEntries(
+      HOOK_POINTS.map((p) => [p, z.array(z.looseObject({ name: z.string(), kind: z.enum(HOOK_KINDS) }))]),
+    ),
   }),
 });
 
@@ -207,7 +209,12 @@ export const ReleaseDdlGuardOutput = z.looseObject({
 
 /** serverless function key → the schema of its handler's result. */
 const HookEndpointSchema = z
-  .looseObject({ instanceId: z.string(), host: z.string().nullable(), port: z.number().nullable(), engineVersion: z.string() })
+  .looseObject({
+    instanceId: z.string(),
+    host: z.string().nullable(),
+    port: z.number().nullable(),
+    engineVersion: z.string(),
+  })
   .nullable();
 
 export const HookFactsOutput = z.looseObject({

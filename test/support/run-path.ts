@@ -1,11 +1,17 @@
 /** Runs the real ASL with the real pipeline handlers over a scripted fake world; waits and retry delays at 0 ms. */
 
+import type { DeclaredHooks } from '#domain/hooks';
 import { TASK_OUTPUTS } from '#domain/outputs';
 import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
-import { type RunEvent, type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
+import {
+  type HookRunner,
+  type RunEvent,
+  type RunResult,
+  runStateMachine,
+} from '../../local/run-state-machine.ts';
 import type { World } from './fake-world.ts';
 
 export type ApprovalScript = 'approve' | 'reject' | 'ignore';
@@ -44,6 +50,9 @@ export interface PathOptions {
   historyEventLimit?: number;
   /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
   abortWhen?: (event: RunEvent) => boolean;
+  /** hook targets declared at deploy time (none by default) and how the fake targets answer */
+  declaredHooks?: DeclaredHooks;
+  runHook?: HookRunner;
 }
 
 export const runPath = async (
@@ -55,7 +64,7 @@ export const runPath = async (
 ): Promise<PathRun> => {
   const stop = new AbortController();
   const callbacks = new CallbackRegistry();
-  const handlers = pipelineHandlers(world.gateways, gate);
+  const handlers = pipelineHandlers(world.gateways, gate, options.declaredHooks);
   const approvalRequests: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
@@ -63,6 +72,7 @@ export const runPath = async (
     executionId: PATH_EXECUTION_ARN,
     callbacks,
     historyEventLimit: options.historyEventLimit,
+    runHook: options.runHook,
     abortSignal: stop.signal,
     onEvent: (event) => {
       if (options.abortWhen?.(event)) stop.abort();
