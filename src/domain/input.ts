@@ -3,8 +3,8 @@
  * Unknown fields are errors; every problem is reported at once, each naming its field and the fix.
  */
 import { z } from 'zod';
-import { HooksInput } from './hooks.ts';
 import { historyBudgetProblem, MAX_INPUT_BYTES, MAX_STATEMENT_BYTES, utf8Bytes } from './budget.ts';
+import { HooksInput } from './hooks.ts';
 import { waiverRuleProblem } from './inspection/index.ts';
 import { valueAt } from './value-at.ts';
 
