@@ -28,7 +28,12 @@ describe('migrations and the DDL guard in the state machine', () => {
     const run = await runPath(world, withMigrations());
     // Assess
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.states.slice(0, 8)).toEqual([...START, 'InstallDdlGuard', 'HasBeforeCreateHooks', 'CreateGreen']);
+    expect(run.states.slice(0, 8)).toEqual([
+      ...START,
+      'InstallDdlGuard',
+      'HasBeforeCreateHooks',
+      'CreateGreen',
+    ]);
     expect(world.dbCalls).toEqual([
       'applied expand:0',
       'applied expand:1 (no transaction)',
