@@ -2,6 +2,7 @@
  * The rehearsal report, assembled from what the observer saw during the run, what was measured at the
  * end, and the judge's checks. No server is asked anything here.
  */
+import type { HookRecord } from '#domain/hooks';
 import type { EmulatorEvent, SnsMessage } from '../emulator/index.ts';
 import type { RunResult } from '../local/run-state-machine.ts';
 import type { EndState } from './end-state.ts';
@@ -38,6 +39,7 @@ export interface ReportParts {
   input: unknown;
   outbox: SnsMessage[];
   rdsEvents: EmulatorEvent[];
+  hooks: HookRecord[];
 }
 
 /** The approval as recorded in the approval table, with how long the run waited for it. */
@@ -115,6 +117,7 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
     lag: observer.lag,
     migrations: observer.migrationsReport(),
     ddlGuard: observer.guardEvents,
+    hooks: p.hooks,
     validation: observer.validations,
     approval: approvalOf(p),
     endpoints: { before: p.before, after: p.end.after },

@@ -4,9 +4,11 @@
  * endpoint, binds every Task to its real handler, and later the write load. `stop()` (also
  * `Symbol.asyncDispose`) stops whatever was started, in reverse order, and is safe after a failed start.
  */
+
 import { randomBytes } from 'node:crypto';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { DeclaredHooks } from '#domain/hooks';
 import { type Emulator, startEmulator } from '../emulator/index.ts';
 import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
@@ -55,6 +57,8 @@ export type Lambda = (event: unknown, context: object) => Promise<unknown>;
 
 export interface HarnessOptions {
   engine: RehearsalEngine;
+  /** Hook targets the local "deployment" declares (command hooks stood up as Lambda hooks; command-hooks.ts) */
+  declaredHooks?: DeclaredHooks;
   seedRows: number;
   holdConnections: boolean;
   log?: (line: string) => void;
@@ -163,7 +167,7 @@ export class Harness {
     const [{ pipelineHandlers }, { defaultGateways }, { defaultGateRunner }, { runStateMachine }] =
       await modules;
     this.handlers = {
-      ...pipelineHandlers(defaultGateways(), defaultGateRunner),
+      ...pipelineHandlers(defaultGateways(), defaultGateRunner, options.declaredHooks),
       requestApproval: requestApproval.handler as Lambda,
     };
     this.runStateMachine = runStateMachine;

@@ -2,6 +2,7 @@
  * The rehearsal's verdict: `checks(scenario, facts)` turns what was measured after a run into the checks
  * its exit code depends on. Pure: the harness measures, this decides (test/unit/rehearsal-judge.test.ts).
  */
+import type { HookRecord } from '#domain/hooks';
 import type { DriftedRow } from './data-drift.ts';
 import type { Check, EndpointIdentity, RehearsalReport } from './report.ts';
 import type { Outcome, Scenario } from './scenarios.ts';
@@ -45,7 +46,35 @@ export interface RunFacts {
   replicationWindow: { brokenReason: string | null; lagChecksAfterDdl: number | null };
   /** data-drift: the row changed on green and the notification that carried DataDrift (null when no row was changed). */
   drift: { row: DriftedRow; notification: string } | null;
+  /** The hooks the run was given, the last record of each that ran (RecordHookAttempt's results), the run's cause. */
+  hooks?: { expected: Array<{ point: string; name: string }>; records: HookRecord[]; cause: string };
 }
+
+/** Hooks the scenario runs: a run that goes on needs every hook passed; one that rolls back names the failing hook. */
+const hookChecks = (scenario: Scenario, f: RunFacts): Check[] => {
+  const records = f.hooks?.records ?? [];
+  const cause = f.hooks?.cause ?? '';
+  return (f.hooks?.expected ?? []).map((hook) => {
+    const record = records.find((r) => r.point === hook.point && r.name === hook.name);
+    if (scenario.expected === 'rolled-back') {
+      const named = !!record && record.next === 'abort' && cause.includes(record.label);
+      return {
+        name: `failing ${hook.point} hook ${hook.name} named, nobody asked to approve`,
+        ok: named && !f.states.includes('RequestApproval'),
+        detail: record
+          ? `${record.outcome} after ${record.attempts} attempt(s); cause: ${cause.slice(0, 300)}`
+          : 'the hook never ran',
+      };
+    }
+    return {
+      name: `${hook.point} hook ${hook.name} passed`,
+      ok: record?.outcome === 'passed',
+      detail: record
+        ? `${record.outcome} in ${(record.durationMs / 1000).toFixed(1)} s: ${record.summary}`
+        : 'the hook never ran',
+    };
+  });
+};
 
 /**
  * Whether `text` (the refusal) names a key range of the drifted table that holds the changed row, e.g.
@@ -206,6 +235,7 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     });
   }
   if (scenario.ddlOnBlueDuringLag) out.push(...ddlChecks(f));
+  if (f.hooks?.expected.length) out.push(...hookChecks(scenario, f));
   if (scenario.driftOnGreen) {
     // The refusal names the drifted key range (the range that holds the changed row); the rolled-back
     // notification carries $.error (DataDrift and the validation summary).

@@ -9,9 +9,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DescribeDBEngineVersionsCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import type { HookRecord } from '#domain/hooks';
 import type { Invoke, RunEvent } from '../local/run-state-machine.ts';
 import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
 import { buildReport } from './build-report.ts';
+import {
+  type CommandHook,
+  commandHookRunner,
+  commandHooksInput,
+  splitCommandHooks,
+} from './command-hooks.ts';
 import { measureEndState } from './end-state.ts';
 import { isPostgresOnlyScenario, type RehearsalEngine } from './engine-probes.ts';
 import { executionArn } from './environment.ts';
@@ -24,7 +31,7 @@ import { loadTableTarget } from './load-table.ts';
 import { type LiveStatus, RunObserver } from './observer.ts';
 import { probesFor } from './pg-probes.ts';
 import type { LagSample, RehearsalReport } from './report.ts';
-import { outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { outcomeOf, SAMPLE_GREEN_SUITE, SCENARIOS, type ScenarioName } from './scenarios.ts';
 import { checkProductionWrites, HAZARD_NAMES } from './schema-hazards.ts';
 import {
   countTableRows,
@@ -55,6 +62,8 @@ export interface RehearsalOptions {
   loadTable?: string;
   /** `--input FILE`: the user's production document, already mapped onto the emulator (input-mapping.ts). */
   input?: { file: string; document: Record<string, unknown>; changes: InputChange[] };
+  /** `--hook <point>="<command>"`: local commands run as hooks with the run's facts (command-hooks.ts). */
+  hooks?: CommandHook[];
   /** Endpoints park new connections during the switch instead of refusing them. */
   holdConnections?: boolean;
   writeClients?: number;
@@ -101,6 +110,19 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
   const emit = (event: RehearsalEvent) => options.onEvent?.(event);
   const phase = (message: string) => emit({ type: 'phase', message, at: Date.now() });
 
+  // Hooks: the scenario's (the happy run's sample suite reads `orders` on PostgreSQL, so only there), the
+  // rehearsal input's `command:` entries, and --hook ones; each stood up as a declared local Lambda hook.
+  const fromInput = options.input ? splitCommandHooks(options.input.document) : undefined;
+  const commandHooks = [
+    ...(scenario.hooks ?? []).filter(
+      (h) => h !== SAMPLE_GREEN_SUITE || (engine === 'postgres' && !options.schema),
+    ),
+    ...(fromInput?.hooks ?? []),
+    ...(options.hooks ?? []),
+  ];
+  const hookSetup = commandHooksInput(commandHooks);
+  const hookRecords = new Map<string, HookRecord>();
+
   const harness = new Harness();
   let report: RehearsalReport;
   try {
@@ -108,6 +130,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     phase(`starting the emulator (${ENGINE_LABELS[engine]} orders-db)`);
     await harness.start({
       engine,
+      declaredHooks: hookSetup.declared,
       seedRows,
       holdConnections: options.holdConnections ?? false,
       mark: (name) => observer.mark(name),
@@ -141,8 +164,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       targetEngineVersion,
       engine,
       userSchema: schemaLoad !== null,
-      ...(options.input ? { base: options.input.document } : {}),
+      ...(fromInput ? { base: fromInput.document } : {}),
     });
+    if (commandHooks.length > 0) input.hooks = hookSetup.hooks as never;
 
     // 3. The write load, started before green exists, on a table created on blue first.
     const hooks = faultHooksFor(scenario);
@@ -229,6 +253,11 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       if (sample) emit({ type: 'lag', sample, at: Date.now() });
       if (functionKey === 'requestApproval')
         onApprovalRequested((result as { approvalId: string }).approvalId);
+      if (functionKey === 'recordHookAttempt') {
+        const record = result as HookRecord;
+        hookRecords.set(`${record.point}/${record.name}`, record);
+        phase(`hook ${record.label}: ${record.outcome} in ${(record.durationMs / 1000).toFixed(1)} s`);
+      }
       for (const hook of hooks) await hook.afterTask?.(hookContext, functionKey, result);
       return result;
     };
@@ -239,7 +268,24 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const runStateMachine = harness.runStateMachine;
     if (!runStateMachine) throw new Error('the harness has not loaded the state machine runner');
     const run = await abortable(
-      runStateMachine({ input, executionId: arn, invoke, callbacks: harness.callbacks, onEvent }),
+      runStateMachine({
+        input,
+        executionId: arn,
+        invoke,
+        callbacks: harness.callbacks,
+        onEvent,
+        runHook: commandHookRunner(
+          commandHooks,
+          (id) => {
+            try {
+              return emu.connectionConfig(id);
+            } catch {
+              return null; // no endpoint (e.g. deleted): the command sees the instance as absent
+            }
+          },
+          emu.caFile,
+        ),
+      }),
       signal,
     );
     observer.mark('executionEnded');
@@ -301,6 +347,11 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
           observer.lagChecksAtDdl === undefined ? null : observer.lagChecks - observer.lagChecksAtDdl,
       },
       drift,
+      hooks: {
+        expected: commandHooks.map(({ point, name }) => ({ point, name })),
+        records: [...hookRecords.values()],
+        cause: run.cause ?? '',
+      },
     });
 
     report = buildReport({
@@ -323,6 +374,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       input,
       outbox: emu.outbox(),
       rdsEvents: emu.events(),
+      hooks: [...hookRecords.values()],
     });
   } finally {
     await harness.stop();

@@ -2,6 +2,7 @@
  * The rehearsal report's shape (`--report FILE`). Built by build-report.ts; written by json-report.ts,
  * summary.ts (the text printed at the end) and html-report.ts (the picture).
  */
+import type { HookRecord } from '#domain/hooks';
 import type { InputChange } from './input-mapping.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
 import type { SchemaLoad } from './schema/index.ts';
@@ -107,6 +108,8 @@ export interface RehearsalReport {
   } | null;
   /** InstallDdlGuard / ReleaseDdlGuard(AfterRollback) results, in order */
   ddlGuard: Array<{ state: string; result: Record<string, unknown> }>;
+  /** The user's hooks (local commands in the rehearsal): each hook's last record, with its duration */
+  hooks?: HookRecord[];
   /** ValidateData / ValidateBeforeSwitch rounds (blue vs green), in order */
   validation?: Array<{ state: string; status: string; summary: string; durationMs: number }>;
   approval: {

@@ -3,6 +3,7 @@
  * injection (or through the approval link a person would click) and names the end state it must reach.
  */
 import type { Fault } from '../emulator/index.ts';
+import type { CommandHook } from './command-hooks.ts';
 
 export type Outcome =
   | 'switched'
@@ -29,6 +30,7 @@ export const SCENARIO_NAMES = [
   'ddl-during-replication',
   'sequence-behind',
   'data-drift',
+  'hook-fails',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -55,7 +57,25 @@ export interface Scenario {
   onGreenAfterSwitch?: string;
   /** Change a row directly on green right before the first ValidateData (rehearsal/data-drift.ts). */
   driftOnGreen?: boolean;
+  /** Local command hooks the scenario runs (rehearsal/command-hooks.ts), besides --hook ones. */
+  hooks?: CommandHook[];
 }
+
+/** The sample test suite against green (examples/hooks/), run by the happy rehearsal at greenReady. */
+export const SAMPLE_GREEN_SUITE: CommandHook = {
+  point: 'greenReady',
+  name: 'green-suite',
+  command: 'node examples/hooks/green-suite.mjs',
+  timeoutSeconds: 60,
+};
+
+/** A greenReady suite that fails (exits 1): hook-fails. */
+export const FAILING_GREEN_SUITE: CommandHook = {
+  point: 'greenReady',
+  name: 'green-suite',
+  command: "echo 'green-suite: 1 of 3 checks failed: orders count differs' >&2; exit 1",
+  timeoutSeconds: 30,
+};
 
 /** A sequence set back on green after RDS synced it: the next INSERT taking a default would collide. */
 export const SEQUENCE_SET_BACK = "SELECT setval('public.orders_id_seq', 1)";
@@ -67,6 +87,15 @@ export const DDL_DURING_REPLICATION =
 export const VERIFY_ALARM = 'orders-5xx';
 
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  'hook-fails': {
+    name: 'hook-fails',
+    description:
+      'the greenReady test suite (a local command hook) exits 1; nobody is asked to approve, green is deleted, the notification names the hook',
+    expected: 'rolled-back',
+    faults: [],
+    approval: 'approve',
+    hooks: [FAILING_GREEN_SUITE],
+  },
   happy: {
     name: 'happy',
     description:
@@ -74,6 +103,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     expected: 'switched',
     faults: [],
     approval: 'approve',
+    hooks: [SAMPLE_GREEN_SUITE],
   },
   'approval-rejected': {
     name: 'approval-rejected',

@@ -1,6 +1,7 @@
 /** `--input FILE`: reads the production document and maps it onto the versions the local binaries serve. */
 import { readFileSync } from 'node:fs';
 import { binariesFor } from '../emulator/pg/binaries.ts';
+import { splitCommandHooks } from './command-hooks.ts';
 import { type InputChange, type InputMapping, mapProductionInput } from './input-mapping.ts';
 
 export interface MappedInput {
@@ -17,10 +18,20 @@ export const readProductionInput = (file: string): InputMapping => {
   } catch (err) {
     return { ok: false, refusals: [`input: cannot read ${file} as JSON (${(err as Error).message})`] };
   }
-  return mapProductionInput(raw, {
+  // Hooks with `command:` run locally (rehearsal only): set aside before the mapping validates the rest,
+  // kept in the mapped document for rehearse() to run (command-hooks.ts).
+  let split: ReturnType<typeof splitCommandHooks>;
+  try {
+    split = splitCommandHooks((raw ?? {}) as Record<string, unknown>);
+  } catch (err) {
+    return { ok: false, refusals: [(err as Error).message] };
+  }
+  const mapped = mapProductionInput(split.document, {
     sourceEngineVersion: binariesFor(17).version,
     targetEngineVersion: binariesFor(18).version,
   });
+  if (mapped.ok && split.hooks.length > 0) mapped.input.hooks = (raw as { hooks: unknown }).hooks;
+  return mapped;
 };
 
 /** The mapped input `rehearse({ input })` takes; throws with every refusal when it cannot be rehearsed. */

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
+import { type CommandHook, parseHookFlag } from '../../rehearsal/command-hooks.ts';
 import {
   isPostgresOnlyScenario,
   REHEARSAL_ENGINES,
@@ -54,6 +55,7 @@ const OPTIONS = {
   'load-table': { type: 'string' },
   rows: { type: 'string' },
   'hold-connections': { type: 'boolean' },
+  hook: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
@@ -80,6 +82,9 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --load-table TABLE  the write load INSERTs into this table of your schema (one-column integer
                       primary key) instead of Switchyard's own rehearsal_writes
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
+  --hook P="CMD"      run CMD as a hook at point P (beforeCreate, greenReady, beforeSwitch, afterSwitch,
+                      afterCleanup) with the run's facts as environment variables (PGHOST…, PGSSLMODE=
+                      verify-full, SWITCHYARD_*); repeatable; a non-zero exit aborts the run
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
 
@@ -109,13 +114,14 @@ interface Parsed {
   loadTable: string | undefined;
   rows: number | undefined;
   holdConnections: boolean;
+  hooks: CommandHook[];
   json: boolean;
   verbose: boolean;
   help: boolean;
 }
 
 export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = process.env): Parsed | string => {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     values = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false }).values;
   } catch (err) {
@@ -151,6 +157,12 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   for (const flag of ['schema', 'input', 'load-table'] as const)
     if (engine !== 'postgres' && str(flag) !== undefined)
       return `--${flag} is PostgreSQL-only for now; drop it or run without --engine ${engine}`;
+  let hooks: CommandHook[];
+  try {
+    hooks = ((values.hook as string[] | undefined) ?? []).map(parseHookFlag);
+  } catch (err) {
+    return (err as Error).message;
+  }
   return {
     // PostgreSQL-only scenarios (schema-hazards) have no MySQL-family form: `all` leaves them out there.
     scenarios:
@@ -168,6 +180,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     loadTable: str('load-table'),
     rows,
     holdConnections: bool('hold-connections'),
+    hooks,
     json: bool('json'),
     verbose: bool('verbose'),
     help: bool('help'),
@@ -294,6 +307,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           scenario,
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
+          ...(parsed.hooks.length > 0 ? { hooks: parsed.hooks } : {}),
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
           engine: parsed.engine,
           ...(mapped ? { input: mapped } : {}),

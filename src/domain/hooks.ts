@@ -242,14 +242,15 @@ export interface DeclaredHooks {
   lambdaFunctions: string[];
   codebuildProjects: string[];
   ecsTasks: Array<{ cluster: string; taskDefinition: string }>;
-  httpConnections: string[];
+  /** an EventBridge connection and the URL prefix the role may call with it */
+  httpEndpoints: Array<{ connectionArn: string; urlPrefix: string }>;
 }
 
 export const NO_DECLARED_HOOKS: DeclaredHooks = {
   lambdaFunctions: [],
   codebuildProjects: [],
   ecsTasks: [],
-  httpConnections: [],
+  httpEndpoints: [],
 };
 
 /** "arn:…:function:name:alias" and "name" both name the function "name". */
@@ -280,7 +281,9 @@ const isDeclared = (hook: PlannedHook, declared: DeclaredHooks): boolean => {
           taskFamily(d.taskDefinition) === taskFamily(hook.ecs!.taskDefinition),
       );
     case 'http':
-      return declared.httpConnections.includes(hook.http!.connectionArn);
+      return declared.httpEndpoints.some(
+        (d) => d.connectionArn === hook.http!.connectionArn && hook.http!.url.startsWith(d.urlPrefix),
+      );
   }
 };
 
@@ -288,7 +291,7 @@ const DECLARE_FIX: Record<HookKind, string> = {
   lambda: 'hooks.lambdaFunctions',
   codebuild: 'hooks.codebuildProjects',
   ecs: 'hooks.ecsTasks',
-  http: 'hooks.httpConnections',
+  http: 'hooks.httpEndpoints (connectionArn and urlPrefix)',
 };
 
 /** Each input hook the deployment grants no IAM for, naming the field and where to declare it. */

@@ -9,7 +9,7 @@ const DeclaredHooksSchema = z.object({
   lambdaFunctions: z.array(z.string()).default([]),
   codebuildProjects: z.array(z.string()).default([]),
   ecsTasks: z.array(z.object({ cluster: z.string(), taskDefinition: z.string() })).default([]),
-  httpConnections: z.array(z.string()).default([]),
+  httpEndpoints: z.array(z.object({ connectionArn: z.string(), urlPrefix: z.string() })).default([]),
 });
 
 export const parseDeclaredHooks = (json: string | undefined): DeclaredHooks => {

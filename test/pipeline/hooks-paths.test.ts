@@ -16,7 +16,7 @@ const DECLARED: DeclaredHooks = {
   lambdaFunctions: ['green-tests', 'notify-ci', 'stop-cdc', 'start-consumers', 'post-clean'],
   codebuildProjects: ['orders-regression'],
   ecsTasks: [{ cluster: 'ci', taskDefinition: 'orders-tests' }],
-  httpConnections: [CONNECTION],
+  httpEndpoints: [{ connectionArn: CONNECTION, urlPrefix: 'https://ci.example.com/' }],
 };
 
 type Call = { resource: string; parameters: Record<string, unknown>; timeoutSeconds?: number };

@@ -54,6 +54,22 @@ describe('packaged CloudFormation template', () => {
     }
   });
 
+  it('gives the state machine a role naming its own functions and, with no hooks declared, no hook statement', () => {
+    const role = resources.BlueGreenStateMachineRole!;
+    const statements = (
+      role.Properties.Policies as Array<{
+        PolicyDocument: { Statement: Array<{ Sid?: string; Resource: unknown }> };
+      }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.map((s) => s.Sid)).toEqual(['PipelineFunctions', 'LogDelivery']);
+    const invoked = JSON.stringify(statements[0]!.Resource);
+    for (const { functionKey } of taskBindings())
+      expect(invoked).toContain(`${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`);
+    expect(invoked).not.toContain('"*"');
+    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['BlueGreenStateMachineRole', 'Arn'] });
+  });
+
   it('never grants a wildcard action', () => {
     for (const [name, role] of ofType('AWS::IAM::Role')) {
       const policies =

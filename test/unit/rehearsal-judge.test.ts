@@ -1,5 +1,6 @@
 /** The rehearsal's verdict, `checks(scenario, facts)`: every check for every expected end, held and failed. */
 import { describe, expect, it } from 'vitest';
+import type { HookRecord } from '#domain/hooks';
 import { checks, type RunFacts } from '../../rehearsal/judge.ts';
 import type { EndpointIdentity } from '../../rehearsal/report.ts';
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../../rehearsal/scenarios.ts';
@@ -38,9 +39,59 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   ...over,
 });
 
+const suiteRecord = (over: Partial<HookRecord> = {}): HookRecord => ({
+  name: 'green-suite',
+  point: 'greenReady',
+  kind: 'lambda',
+  label: 'greenReady[0] green-suite (lambda switchyard-rehearsal-hook-green-suite)',
+  outcome: 'passed',
+  onFailure: 'abort',
+  attempts: 1,
+  durationMs: 800,
+  summary: '3 of 3 checks passed',
+  next: 'continue',
+  cause: null,
+  ...over,
+});
+const suiteRan = (record: HookRecord, cause = '') => ({
+  hooks: { expected: [{ point: 'greenReady', name: 'green-suite' }], records: [record], cause },
+});
+const abortedSuite = suiteRecord({ outcome: 'failed', next: 'abort', summary: 'exited 1' });
+const hookCause = `rolled back before the switch: HookAborted: hook ${abortedSuite.label} failed after 1 attempt(s)`;
+
 const verdict = (list: ReturnType<typeof checks>) => Object.fromEntries(list.map((c) => [c.name, c.ok]));
 
 describe('checks(scenario, facts)', () => {
+  it('checks each hook the run was given: passed when the run goes on', () => {
+    const ran = checks(SCENARIOS.happy, facts(suiteRan(suiteRecord())));
+    expect(verdict(ran)['greenReady hook green-suite passed']).toBe(true);
+    const failed = checks(
+      SCENARIOS.happy,
+      facts(suiteRan(suiteRecord({ outcome: 'failed', onFailure: 'warn' }))),
+    );
+    expect(verdict(failed)['greenReady hook green-suite passed']).toBe(false);
+    const never = checks(
+      SCENARIOS.happy,
+      facts({ hooks: { expected: [{ point: 'greenReady', name: 'green-suite' }], records: [], cause: '' } }),
+    );
+    expect(never.find((c) => c.name === 'greenReady hook green-suite passed')?.detail).toBe(
+      'the hook never ran',
+    );
+  });
+
+  it('hook-fails: the failing hook is named and nobody was asked to approve', () => {
+    const asked = checks(
+      SCENARIOS['hook-fails'],
+      facts({
+        outcome: 'rolled-back',
+        after: blue,
+        states: ['RunHooks', 'RequestApproval'],
+        ...suiteRan(abortedSuite, hookCause),
+      }),
+    );
+    expect(verdict(asked)['failing greenReady hook green-suite named, nobody asked to approve']).toBe(false);
+  });
+
   it('happy: a switch to 18 with nothing lost and nothing left passes every check', () => {
     const list = checks(SCENARIOS.happy, facts());
     expect(verdict(list)).toEqual({
@@ -317,6 +368,11 @@ const ROWS: Record<ScenarioName, { pass: Partial<RunFacts>; fail: Partial<RunFac
     pass: { ...heldAfterSwitch, verifyProblems: ['alarm orders-5xx is OK', sequenceNamed] },
     fail: { ...heldAfterSwitch, verifyProblems: ['public.orders_id_seq is at 1, behind max(id) 1000'] },
     failing: ['verification names the sequence behind and its fix'],
+  },
+  'hook-fails': {
+    pass: { ...rolledBack, ...suiteRan(abortedSuite, hookCause) },
+    fail: { ...rolledBack, ...suiteRan(abortedSuite, 'rolled back before the switch: Compensated') },
+    failing: ['failing greenReady hook green-suite named, nobody asked to approve'],
   },
   'data-drift': {
     pass: { ...rolledBack, states: driftStates, drift: { row: driftedRow, notification: driftNotice } },
