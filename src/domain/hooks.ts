@@ -8,6 +8,7 @@
  * command) exists only in the rehearsal input and is refused here, naming the field.
  */
 import { z } from 'zod';
+import { readableCause } from './error-envelope.ts';
 
 export const HOOK_POINTS = [
   'beforeCreate',
@@ -408,7 +409,7 @@ export const judgeHookAttempt = (
 ): HookRecord => {
   const attempts = previousAttempts + 1;
   const failure = attempt.error
-    ? `${attempt.error.Error ?? 'Error'}: ${attempt.error.Cause ?? ''}`.trim()
+    ? `${attempt.error.Error ?? 'Error'}: ${attempt.error.Cause === undefined ? '' : readableCause(attempt.error.Cause)}`.trim()
     : failureInResult(hook, attempt.result);
   const outcome: HookOutcome = !failure
     ? 'passed'

@@ -22,6 +22,11 @@ describe('switchyard rehearse', () => {
       expectCleanEnd(report);
       expect(report.outcome).toBe('switched');
       expect(report.status).toBe('SUCCEEDED');
+      // The sample suite (examples/hooks/green-suite.mjs) ran against green at greenReady and passed.
+      expect(report.hooks).toEqual([
+        expect.objectContaining({ name: 'green-suite', point: 'greenReady', outcome: 'passed', attempts: 1 }),
+      ]);
+      expect(report.hooks?.[0]?.summary).toContain('3 of 3 checks passed');
       expect(
         inOrder(report.states, [
           'Begin',
