@@ -93,6 +93,8 @@ export const ApprovalRequest = z.strictObject({
       lines: z.array(z.string()),
     })
     .optional(),
+  /** The user's hooks run so far (beforeCreate, greenReady): outcome, duration, output summary each. */
+  hooks: z.strictObject({ summary: z.string(), lines: z.array(z.string()) }).optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 

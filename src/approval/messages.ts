@@ -56,6 +56,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
         ]
       : []),
     ...(q.validation ? [{ label: 'Data validation', value: q.validation.summary }] : []),
+    ...(q.hooks ? [{ label: 'Your hooks', value: q.hooks.summary }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
@@ -74,6 +75,9 @@ const ddlGuardText = (g: NonNullable<ApprovalRecord['request']['ddlGuard']>): st
 /** The inspection's findings and waivers, one line each; empty when nothing was found or waived. */
 export const inspectionLines = (r: ApprovalRecord): string[] =>
   r.request.inspection ? approvalInspectionLines(r.request.inspection) : [];
+
+/** Each hook run so far: outcome, duration, attempts, output summary. */
+export const hookLines = (r: ApprovalRecord): string[] => r.request.hooks?.lines ?? [];
 
 /** The validation's differences and tables not compared, one line each. */
 export const validationLines = (r: ApprovalRecord): string[] => r.request.validation?.lines ?? [];
@@ -106,6 +110,8 @@ export const renderApprovalEmail = (
   const compared = validation.length
     ? ['', 'Data validation (blue vs green):', ...validation.map((l) => `  - ${l}`)]
     : [];
+  const hooks = hookLines(r);
+  const hookSection = hooks.length ? ['', 'Your hooks:', ...hooks.map((l) => `  - ${l}`)] : [];
   return {
     subject: snsSubject(`Switchyard: approve switchover of ${q.database} to ${target}?`),
     text: [
@@ -114,6 +120,7 @@ export const renderApprovalEmail = (
       ...facts,
       ...findings,
       ...compared,
+      ...hookSection,
       ...statements,
       '',
       'Each link opens a confirmation page; nothing is decided until you press the button there.',
@@ -152,6 +159,11 @@ const factBlocks = (r: ApprovalRecord): Block[] => {
   if (inspection.length) {
     const text = slackEscape(inspection.map((l) => `• ${l}`).join('\n')).slice(0, 2900);
     blocks.push({ type: 'section', text: mrkdwn(`*Database inspection*\n${text}`) });
+  }
+  const hooks = hookLines(r);
+  if (hooks.length) {
+    const text = slackEscape(hooks.map((l) => `• ${l}`).join('\n')).slice(0, 2900);
+    blocks.push({ type: 'section', text: mrkdwn(`*Your hooks*\n${text}`) });
   }
   return blocks;
 };

@@ -123,6 +123,8 @@ export const PrepareApprovalInput = z.object({
     .custom<ValidationResult>((v) => typeof v === 'object')
     .nullable()
     .optional(),
+  /** the hook records so far ($.hookResults), for the approvers (src/domain/hooks.ts) */
+  hooks: z.record(z.string(), z.array(z.looseObject({}))).optional(),
 });
 
 export const SwitchoverInput = z.object({

@@ -498,3 +498,16 @@ export const hookReportLines = (hookResults: unknown): string[] => {
   const records = HOOK_POINTS.flatMap((p) => (Array.isArray(byPoint[p]) ? byPoint[p]! : []));
   return records.length ? ['Hooks:', ...hookLines(records).map((l) => `  ${l}`)] : [];
 };
+
+/** What the approval request shows of the hooks run so far (beforeCreate, greenReady): a headline and one line per hook. */
+export const approvalHooks = (hookResults: unknown): { summary: string; lines: string[] } | undefined => {
+  const byPoint = (hookResults ?? {}) as Partial<Record<HookPoint, HookRecord[]>>;
+  const records = (['beforeCreate', 'greenReady'] as const).flatMap((p) => byPoint[p] ?? []);
+  if (records.length === 0) return undefined;
+  const passed = records.filter((r) => r.outcome === 'passed').length;
+  const warned = records.length - passed;
+  return {
+    summary: `${passed} of ${records.length} passed${warned ? `; ${warned} failed with onFailure warn (the run went on)` : ''}`,
+    lines: hookLines(records),
+  };
+};

@@ -161,6 +161,13 @@ describe('hooks in the state machine', () => {
     });
     // Each hook's timeout reaches its Task (TimeoutSecondsPath).
     expect(fake.calls[2]!.timeoutSeconds).toBe(1200);
+    // Approvers see the hooks run before they decide (beforeCreate and greenReady), with durations.
+    const request = (run.approvalRequests[0] as { request: { hooks?: { summary: string; lines: string[] } } })
+      .request;
+    expect(request.hooks?.summary).toBe('4 of 4 passed');
+    expect(request.hooks?.lines[1]).toMatch(
+      /^greenReady\[0\] suite \(lambda green-tests\): passed in \d+\.\d s, 1 attempt\(s\)/,
+    );
     // The success notification lists every hook.
     const success = world.published.at(-1)!.message;
     expect(success).toContain('Hooks:');
