@@ -99,7 +99,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   happy: {
     name: 'happy',
     description:
-      'PostgreSQL 17 → 18 by logical replication, approved, switched, verified, old blue snapshotted and deleted',
+      'PostgreSQL 17 → 18 by logical replication, the sample greenReady hook passing against green, approved, switched, verified, old blue snapshotted and deleted',
     expected: 'switched',
     faults: [],
     approval: 'approve',
