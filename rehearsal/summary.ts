@@ -46,6 +46,10 @@ export const formatSummary = (r: RehearsalReport): string => {
       (g) =>
         `  ddl guard    ${g.state}: ${g.state === 'InstallDdlGuard' ? `${String(g.result.mode)}${g.result.freeze ? ' (frozen)' : ''}` : `${String(g.result.summary)}; released ${String(g.result.allReleased)}`}`,
     ),
+    ...(r.hooks ?? []).map(
+      (h) =>
+        `  hook         ${h.label}: ${h.outcome}${h.outcome !== 'passed' && h.onFailure === 'warn' ? ' (warn)' : ''} in ${(h.durationMs / 1000).toFixed(1)} s, ${h.attempts} attempt(s)`,
+    ),
     ...(r.validation ?? []).map(
       (v) => `  validation   ${v.state}: ${v.status}: ${v.summary} (${v.durationMs} ms)`,
     ),
