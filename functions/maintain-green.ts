@@ -4,7 +4,8 @@
  * round per invocation; the state machine calls again while the result says `more`.
  */
 import { type Gateways, greenMaintenanceGateway, rdsGateway, systemClock } from '#aws/gateways';
-import { type GreenMaintenanceResult, MaintainGreenInput, nothingToDo } from '#domain/green-maintenance';
+import { type GreenMaintenanceResult, nothingToDo } from '#domain/green-maintenance';
+import { MaintainGreenInput } from '#domain/green-maintenance-contract';
 import { GreenEndpointMissingError } from '#domain/validation/errors';
 import { runMaintenanceRound } from '#lib/maintain-green';
 import { taskHandler } from '#lib/task-handler';

@@ -13,7 +13,6 @@
  * reach green with the WAL. docs/green-maintenance.md has the sources.
  */
 import { z } from 'zod';
-import { DatabaseRefSchema, isoTime } from './contracts.ts';
 import { type EngineFamily, isMajorUpgrade, majorOf, type Replication } from './engine.ts';
 import { SwitchyardError } from './errors.ts';
 import type { InspectionReport } from './inspection/types.ts';
@@ -149,6 +148,8 @@ export const refreshModeFor = (v: GreenView): { mode: 'concurrently' | 'plain'; 
 export const LIST_CAP = 25;
 
 const Count = z.number().int().min(0);
+// ISO-8601 as Date#toISOString writes it (contracts.ts imports this module's types, so not its isoTime).
+const isoTime = z.iso.datetime();
 
 export const GreenMaintenanceResultSchema = z.object({
   status: z.enum(['done', 'more', 'skipped']),
@@ -191,22 +192,6 @@ export const GreenMaintenanceResultSchema = z.object({
   checkedAt: isoTime,
 });
 export type GreenMaintenanceResult = z.infer<typeof GreenMaintenanceResultSchema>;
-
-export const MaintainGreenInput = z.object({
-  plan: GreenMaintenancePlanSchema,
-  database: DatabaseRefSchema.optional(),
-  greenInstanceId: z.string().min(1),
-  /** Preflight's inspection report: its PG-MATERIALIZED-VIEWS finding names the views */
-  inspection: z
-    .custom<InspectionReport>((v) => typeof v === 'object')
-    .nullable()
-    .optional(),
-  /** the previous round's result; `{ status: 'start' }` on the first */
-  previous: z.custom<GreenMaintenanceResult | { status: 'start' }>(
-    (v) => typeof v === 'object' && v !== null,
-  ),
-});
-export type MaintainGreenInput = z.infer<typeof MaintainGreenInput>;
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
