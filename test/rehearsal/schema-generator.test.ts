@@ -174,6 +174,36 @@ describe('schema generator on a real pg_dump file', () => {
     }
   });
 
+  it("reports a table whose CHECK spans several columns (not read) with PostgreSQL's reason, and fills the rest", async () => {
+    // Prepare: a database of its own, so the fixture's tables are not filled again.
+    await client.query('CREATE DATABASE multi_check');
+    const other = await server.client('multi_check');
+    try {
+      // Act
+      const multi = await loadAndFill(
+        other,
+        `CREATE TABLE public.spans (id integer PRIMARY KEY, lo integer NOT NULL, hi integer NOT NULL, CONSTRAINT spans_order CHECK (lo < hi));
+         CREATE TABLE public.notes (id integer PRIMARY KEY, body text NOT NULL);`,
+        'multi.sql',
+        5,
+      );
+      // Assess: the generator writes the same value in lo and hi, so every row is refused and said so.
+      expect(multi.tables.find((t) => t.table === 'public.spans')).toMatchObject({
+        inserted: 0,
+        rejected: 5,
+      });
+      expect(multi.shortfalls).toEqual([
+        expect.stringMatching(/^public\.spans: 0 of 5 rows \(5 refused: .*spans_order/),
+      ]);
+      expect(multi.tables.find((t) => t.table === 'public.notes')).toMatchObject({
+        inserted: 5,
+        rejected: 0,
+      });
+    } finally {
+      await other.end();
+    }
+  });
+
   it('refuses a file that is not a schema dump, naming the line, and creates nothing on a failing schema', async () => {
     expect(() => prepareDump('\\connect other\nCREATE TABLE x (a int);', 'f.sql')).toThrow(
       /f\.sql:1: psql meta-command \\connect/,
