@@ -3,6 +3,7 @@
 import { databaseGateway, ddlGuardGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
 import { assertIsError, SmokeTestFailedError, SwitchoverTimeoutTooShortError } from '#domain/errors';
+import { approvalMaintenance } from '#domain/green-maintenance';
 import { approvalHooks } from '#domain/hooks';
 import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
@@ -107,6 +108,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         switchoverEstimate: { ...estimate, configuredTimeoutSeconds: configured },
         ...(input.validation ? { validation: approvalValidation(input.validation) } : {}),
         ...(approvalHooks(input.hooks) ? { hooks: approvalHooks(input.hooks) } : {}),
+        ...(input.greenMaintenance ? { greenMaintenance: approvalMaintenance(input.greenMaintenance) } : {}),
       },
       smoke,
     };

@@ -119,6 +119,7 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
     ddlGuard: observer.guardEvents,
     hooks: p.hooks,
     validation: observer.validations,
+    greenMaintenance: observer.greenMaintenance,
     approval: approvalOf(p),
     endpoints: { before: p.before, after: p.end.after },
     source: { seedRows: p.seedRows, ...p.sourceSizes },

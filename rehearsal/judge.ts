@@ -48,6 +48,8 @@ export interface RunFacts {
   drift: { row: DriftedRow; notification: string } | null;
   /** The hooks the run was given, the last record of each that ran (RecordHookAttempt's results), the run's cause. */
   hooks?: { expected: Array<{ point: string; name: string }>; records: HookRecord[]; cause: string };
+  /** MaintainGreen's last round (null or absent: it never ran) */
+  greenMaintenance?: RehearsalReport['greenMaintenance'];
 }
 
 /** Hooks the scenario runs: a run that goes on needs every hook passed; one that rolls back names the failing hook. */
@@ -130,6 +132,14 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     { name: 'writes flowed', ok: f.acknowledgedWrites > 0, detail: `${f.acknowledgedWrites} acknowledged` },
   ];
   if (f.approvalLinkError) out.push({ name: 'approval link', ok: false, detail: f.approvalLinkError });
+  // A run that went on to the switch after deciding to ANALYZE green must have analyzed it, all of it.
+  const gm = f.greenMaintenance;
+  if (scenario.expected === 'switched' && gm?.analyzed)
+    out.push({
+      name: 'green analyzed before the approval',
+      ok: gm.status === 'done' && gm.tables > 0,
+      detail: `${gm.summary} (${gm.status}, ${gm.rounds} round(s))`,
+    });
   const m = f.migrations;
   if (scenario.expected === 'migration-failed') {
     const failed = m?.units.find((u) => u.outcome === 'failed');

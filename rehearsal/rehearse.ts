@@ -352,6 +352,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         records: [...hookRecords.values()],
         cause: run.cause ?? '',
       },
+      greenMaintenance: observer.greenMaintenance,
     });
 
     report = buildReport({

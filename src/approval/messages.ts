@@ -57,6 +57,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
       : []),
     ...(q.validation ? [{ label: 'Data validation', value: q.validation.summary }] : []),
     ...(q.hooks ? [{ label: 'Your hooks', value: q.hooks.summary }] : []),
+    ...(q.greenMaintenance ? [{ label: 'Green maintenance', value: q.greenMaintenance.summary }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
@@ -81,6 +82,9 @@ export const hookLines = (r: ApprovalRecord): string[] => r.request.hooks?.lines
 
 /** The validation's differences and tables not compared, one line each. */
 export const validationLines = (r: ApprovalRecord): string[] => r.request.validation?.lines ?? [];
+
+/** What MaintainGreen refreshed and analyzed (slowest tables, skips), one line each. */
+export const maintenanceLines = (r: ApprovalRecord): string[] => r.request.greenMaintenance?.lines ?? [];
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 const snsSubject = (text: string): string =>
@@ -112,6 +116,10 @@ export const renderApprovalEmail = (
     : [];
   const hooks = hookLines(r);
   const hookSection = hooks.length ? ['', 'Your hooks:', ...hooks.map((l) => `  - ${l}`)] : [];
+  const maintenance = maintenanceLines(r);
+  const maintained = maintenance.length
+    ? ['', 'Green maintenance (before this request):', ...maintenance.map((l) => `  - ${l}`)]
+    : [];
   return {
     subject: snsSubject(`Switchyard: approve switchover of ${q.database} to ${target}?`),
     text: [
@@ -121,6 +129,7 @@ export const renderApprovalEmail = (
       ...findings,
       ...compared,
       ...hookSection,
+      ...maintained,
       ...statements,
       '',
       'Each link opens a confirmation page; nothing is decided until you press the button there.',

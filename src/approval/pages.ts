@@ -15,7 +15,13 @@ import {
   InvalidLinkSignatureError,
 } from './errors.ts';
 import type { LinkParams } from './links.ts';
-import { describeRequest, hookLines, inspectionLines, validationLines } from './messages.ts';
+import {
+  describeRequest,
+  hookLines,
+  inspectionLines,
+  maintenanceLines,
+  validationLines,
+} from './messages.ts';
 
 export const escapeHtml = (s: string): string =>
   s
@@ -57,7 +63,11 @@ const factsTable = (r: ApprovalRecord): string => {
   const hookList = hooks.length
     ? `<h2>Your hooks</h2><ul id="hooks">${hooks.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
     : '';
-  return `<table id="facts">${rows}</table>${findings}${compared}${hookList}${sql}`;
+  const maintenance = maintenanceLines(r);
+  const maintained = maintenance.length
+    ? `<h2>Green maintenance</h2><ul id="green-maintenance">${maintenance.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+    : '';
+  return `<table id="facts">${rows}</table>${findings}${compared}${maintained}${hookList}${sql}`;
 };
 
 /** GET: what is being decided, by whom, until when; a form that POSTs the signed parameters back. */

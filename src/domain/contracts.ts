@@ -3,6 +3,7 @@
  * with `Parameters`; handlers parse them at the boundary (a mismatch is a ContractViolationError).
  */
 import { z } from 'zod';
+import type { GreenMaintenanceResult } from './green-maintenance.ts';
 import type { InspectionReport } from './inspection/index.ts';
 import { StatementRef } from './sql-refs.ts';
 import type { ValidationResult } from './validation/index.ts';
@@ -125,6 +126,11 @@ export const PrepareApprovalInput = z.object({
     .optional(),
   /** the hook records so far ($.hookResults), for the approvers (src/domain/hooks.ts) */
   hooks: z.record(z.string(), z.array(z.looseObject({}))).optional(),
+  /** MaintainGreen's result ($.greenMaintenance), shown to approvers */
+  greenMaintenance: z
+    .custom<GreenMaintenanceResult>((v) => typeof v === 'object')
+    .nullable()
+    .optional(),
 });
 
 export const SwitchoverInput = z.object({

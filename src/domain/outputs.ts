@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { HOOK_KINDS, HOOK_POINTS } from './hooks.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
@@ -45,6 +46,7 @@ const PlanSchema = z.looseObject({
       HOOK_POINTS.map((p) => [p, z.array(z.looseObject({ name: z.string(), kind: z.enum(HOOK_KINDS) }))]),
     ),
   }),
+  greenMaintenance: GreenMaintenancePlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -207,6 +209,8 @@ export const ReleaseDdlGuardOutput = z.looseObject({
   summary: z.string(),
 });
 
+export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
+
 /** serverless function key → the schema of its handler's result. */
 const HookEndpointSchema = z
   .looseObject({
@@ -265,4 +269,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   validateData: ValidateDataOutput,
   hookFacts: HookFactsOutput,
   recordHookAttempt: RecordHookAttemptOutput,
+  maintainGreen: MaintainGreenOutput,
 };

@@ -1,6 +1,7 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
+import { type GreenMaintenancePlan, planGreenMaintenance } from './green-maintenance.ts';
 import { type HookPlan, planHooks } from './hooks.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
@@ -50,6 +51,8 @@ export interface Plan {
   validation: ValidationPlan;
   /** the user's hooks per point, and which points have any (src/domain/hooks.ts) */
   hooks: HookPlan;
+  /** MaintainGreen: ANALYZE and materialized-view refresh on green before the approval */
+  greenMaintenance: GreenMaintenancePlan;
 }
 
 /**
@@ -133,5 +136,12 @@ export const buildPlan = (
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
     hooks: planHooks(input.hooks),
+    greenMaintenance: planGreenMaintenance(input.green, {
+      engine,
+      replication,
+      currentEngineVersion: source.engineVersion,
+      targetEngineVersion,
+      hasDatabase: input.database !== undefined,
+    }),
   };
 };

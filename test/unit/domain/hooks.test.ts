@@ -176,7 +176,12 @@ describe('hooks declared at deploy time', () => {
     lambdaFunctions: ['green-tests', 'arn:aws:lambda:us-east-1:123456789012:function:ci-notify'],
     codebuildProjects: ['orders-regression'],
     ecsTasks: [{ cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/ci', taskDefinition: 'orders-tests' }],
-    httpEndpoints: [{ connectionArn: 'arn:aws:events:us-east-1:123456789012:connection/ci/abc', urlPrefix: 'https://ci.example.com/' }],
+    httpEndpoints: [
+      {
+        connectionArn: 'arn:aws:events:us-east-1:123456789012:connection/ci/abc',
+        urlPrefix: 'https://ci.example.com/',
+      },
+    ],
   };
 
   it('accepts names and ARNs of declared targets', () => {
