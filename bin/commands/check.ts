@@ -4,7 +4,9 @@
  * deployments), the migrations gate and the data-plane inspection of blue. It runs the Preflight
  * handler itself, which creates nothing; the inspection reads blue in a READ ONLY transaction.
  */
+
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import type { Gateways } from '#aws/gateways';
 import type { InspectionGateway, InspectionTarget } from '#aws/inspection-gateway';
 import { PreflightRefusedError } from '#domain/errors';
@@ -153,7 +155,14 @@ export const run = async (argv: string[], deps: CheckDeps = {}): Promise<number>
     inspection: await checkInspection(options, env),
     clock: systemClock,
   };
-  const preflight = makePreflightHandler(gateways, deps.gate ?? defaultGateRunner);
+  // Hooks: what this deployment declares (SWITCHYARD_DECLARED_HOOKS, else switchyard.hooks.yml read as
+  // serverless.yml would), so check refuses exactly the hooks Preflight in AWS would refuse.
+  const { parseDeclaredHooks } = await import('#lib/declared-hooks');
+  const declaredHooks = parseDeclaredHooks(
+    env.SWITCHYARD_DECLARED_HOOKS ??
+      (createRequire(import.meta.url)('../../infra/hooks.cjs') as { declared: () => string }).declared(),
+  );
+  const preflight = makePreflightHandler(gateways, deps.gate ?? defaultGateRunner, declaredHooks);
   const source = verdict.input.source.dbInstanceIdentifier;
   let result: CheckResult;
   try {

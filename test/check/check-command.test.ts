@@ -190,6 +190,22 @@ describe('switchyard check against the emulator', () => {
     expect(r.stdout).toContain('WARN [PG-MATERIALIZED-VIEWS]');
     expect(r.stdout).toMatch(/Result: passed with \d warning\(s\)\. Nothing was created or changed\./);
   });
+
+  it('refuses a hook the deploy config does not declare, and passes once switchyard.hooks.yml declares it', async () => {
+    const withHook = writeInput(
+      'with-hook.json',
+      input({ hooks: { greenReady: { name: 'suite', lambda: { functionName: 'orders-green-tests' } } } }),
+    );
+    const refused = await cli(['--input', withHook], { SWITCHYARD_HOOKS_CONFIG: join(dir, 'absent.yml') });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain(
+      'hooks.greenReady[0].lambda: greenReady[0] suite (lambda orders-green-tests) was not declared at deploy time',
+    );
+    const config = join(dir, 'switchyard.hooks.yml');
+    writeFileSync(config, 'hooks:\n  lambdaFunctions: [orders-green-tests]\n');
+    const passed = await cli(['--input', withHook], { SWITCHYARD_HOOKS_CONFIG: config });
+    expect(passed.code).toBe(0);
+  });
 });
 
 describe('switchyard check: usage and input errors exit 2', () => {
