@@ -42,11 +42,12 @@ describe('green maintenance paths', () => {
     // Assess
     expect(run.status).toBe('SUCCEEDED');
     const i = run.states.indexOf('MaintainGreen');
-    expect(run.states.slice(i - 2, i + 4)).toEqual([
+    expect(run.states.slice(i - 2, i + 5)).toEqual([
       'IsDataValid',
       'StartGreenMaintenance',
       'MaintainGreen',
       'IsGreenMaintained',
+      'HasGreenReadyHooks',
       'IsApprovalRequired',
       'PrepareApproval',
     ]);
