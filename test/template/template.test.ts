@@ -31,10 +31,11 @@ beforeAll(() => {
 describe('packaged CloudFormation template', () => {
   it('has one Lambda per serverless function and the state machine', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(serverlessFunctions()).length);
-    expect(ofType('AWS::StepFunctions::StateMachine').map(([n]) => n).sort()).toEqual([
-      'BlueGreenStateMachine',
-      'FleetStateMachine',
-    ]);
+    expect(
+      ofType('AWS::StepFunctions::StateMachine')
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(['BlueGreenStateMachine', 'FleetStateMachine']);
   });
 
   it('wires every Task state to its function ARN in the definition', () => {
@@ -211,7 +212,9 @@ describe('packaged CloudFormation template', () => {
     expect(resourcesOf('states:StartExecution')).toContain('BlueGreenStateMachine');
     expect(resourcesOf('states:StartExecution')).not.toContain('"*"');
     expect(resourcesOf('states:DescribeExecution')).toContain('execution:switchyard-blue-green-');
-    expect(resourcesOf('events:PutRule')).toContain('rule/StepFunctionsGetEventsForStepFunctionsExecutionRule');
+    expect(resourcesOf('events:PutRule')).toContain(
+      'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+    );
     expect(resourcesOf('lambda:InvokeFunction')).not.toContain('"*"');
     expect(statements.flatMap((st) => st.Action)).not.toContain('states:StartSyncExecution');
   });
