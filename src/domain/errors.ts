@@ -123,6 +123,7 @@ export const THROWN_ERROR_NAMES = [
   'DeletionHeldError',
   'OldBlueNotProvenError',
   'GreenLookupPendingError',
+  'FleetRefusedError',
 ] as const;
 
 /** Narrows an unknown catch value to an Error. */
