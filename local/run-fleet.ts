@@ -7,6 +7,7 @@
  * Like StartExecution, the same name with the same input while the child runs returns that child; a
  * name already used by a closed child is `StepFunctions.ExecutionAlreadyExistsException`.
  */
+import { buildFleetReport, type FleetReport, type FleetReportInput } from '../src/domain/fleet-report.ts';
 import type { CallbackRegistry } from './callbacks.ts';
 import { fleetTaskStates, LOCAL_BLUE_GREEN_ARN, loadFleetDefinition } from './fleet-definition.ts';
 import { type Invoke, type RunEvent, type RunResult, runStateMachine } from './run-state-machine.ts';
@@ -104,4 +105,37 @@ export const runFleet = async (options: FleetRunOptions): Promise<FleetRunResult
     serviceHandlers: Object.fromEntries(states.children.map((s) => [s, startChild])),
   });
   return { ...result, children: [...children.values()].map((c) => c.run) };
+};
+
+/** The fleet report of a local run: the fleet's last state and each child as DescribeExecution shows it. */
+export const localFleetReport = (
+  run: FleetRunResult,
+  executionId: string,
+  extra: Pick<FleetReportInput, 'stalls' | 'runReportOf'> = {},
+): FleetReport => {
+  const last = [...run.events].reverse().find((e) => e.type === 'StateEntered' && e.input !== undefined);
+  const state = (run.output ?? last?.input ?? {}) as Record<string, unknown>;
+  const children = Object.fromEntries(
+    run.children.map((c) => [
+      c.name,
+      {
+        executionArn: c.executionArn,
+        status: c.result?.status ?? 'RUNNING',
+        error: c.result?.error ?? null,
+        cause: c.result?.cause ?? null,
+        startDate: c.startedAt,
+        stopDate: c.stoppedAt,
+        report: (c.result?.output ?? null) as Record<string, unknown> | null,
+      },
+    ]),
+  );
+  return buildFleetReport({
+    fleetExecutionArn: executionId,
+    status: run.status,
+    error: run.error,
+    cause: run.cause,
+    state,
+    children,
+    ...extra,
+  });
 };

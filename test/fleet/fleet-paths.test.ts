@@ -3,8 +3,12 @@
  * over its own scripted fake world (test/support/run-fleet-path.ts).
  */
 import { describe, expect, it } from 'vitest';
+import { formatFleetReport } from '#domain/fleet-report';
+import { fleetStatus } from '../../bin/commands/fleet.ts';
+import { LOCAL_BLUE_GREEN_ARN } from '../../local/fleet-definition.ts';
+import { describeChild, localFleetReport } from '../../local/run-fleet.ts';
 import { instance, makeWorld, type World, type WorldScript } from '../support/fake-world.ts';
-import { runFleetPath } from '../support/run-fleet-path.ts';
+import { FLEET_EXECUTION_ARN, runFleetPath } from '../support/run-fleet-path.ts';
 import { baseInput } from '../support/run-path.ts';
 
 const template = () => {
@@ -75,6 +79,62 @@ describe('fleet paths', () => {
     const bravo = run.children.find((c) => c.name.includes('bravo-db'))!;
     expect(bravo.result?.status).toBe('SUCCEEDED');
     expect(run.fleetNotifications.at(-1)?.attributes.outcome).toBe('stopped');
+    // the fleet report: per database its outcome, per wave the counts
+    const report = localFleetReport(run, FLEET_EXECUTION_ARN);
+    expect(report.databases.map((d) => [d.id, d.wave, d.outcome])).toEqual([
+      ['alpha-db', 1, 'switched'],
+      ['bravo-db', 2, 'switched'],
+      ['charlie-db', 2, 'rolled-back'],
+      ['delta-db', 3, 'not-started'],
+      ['echo-db', 3, 'not-started'],
+    ]);
+    expect(report.waves.map((w) => [w.succeeded, w.failed, w.notStarted])).toEqual([
+      [1, 0, 0],
+      [1, 1, 0],
+      [0, 0, 2],
+    ]);
+    expect(report.databases[2]!.reason).toContain('rolled back');
+    expect(report.databases[1]!.switchover?.startedAt).toMatch(/^2026-/);
+    expect(formatFleetReport(report)).toContain('charlie-db           wave 2 rolled-back');
+    // `switchyard fleet status` reads the same through DescribeExecution, children by their derived names
+    const byArn = new Map(run.children.map((c) => [c.executionArn, describeChild(c)]));
+    const reader = {
+      describeExecution: async (arn: string) => {
+        if (arn === FLEET_EXECUTION_ARN)
+          return {
+            executionArn: arn,
+            stateMachineArn: '',
+            status: run.status,
+            error: run.error,
+            cause: run.cause,
+            output: null,
+            input: null,
+            startDate: null,
+            stopDate: null,
+          };
+        const d = byArn.get(arn);
+        if (!d) return undefined;
+        return {
+          executionArn: arn,
+          stateMachineArn: LOCAL_BLUE_GREEN_ARN,
+          status: String(d.Status),
+          error: (d.Error as string) ?? null,
+          cause: (d.Cause as string) ?? null,
+          output: d.Output ? JSON.stringify(d.Output) : null,
+          input: null,
+          startDate: String(d.StartDate),
+          stopDate: String(d.StopDate),
+        };
+      },
+      trail: async () => ({
+        statesEntered: run.states,
+        lastStateInput: JSON.stringify(
+          [...run.events].reverse().find((e) => e.type === 'StateEntered')?.input,
+        ),
+      }),
+    };
+    const viaCli = await fleetStatus(reader, FLEET_EXECUTION_ARN, LOCAL_BLUE_GREEN_ARN);
+    expect(viaCli?.databases.map((d) => d.outcome)).toEqual(report.databases.map((d) => d.outcome));
   });
 
   it('toleratedFailurePercent: within the tolerance every wave runs and the fleet ends with failures; above it, stops', async () => {
