@@ -96,11 +96,17 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** The payload with the run's context token replaced by this callback's own token, wherever it appears. */
+const withToken = (payload: unknown, runToken: string, taskToken: string): unknown =>
+  JSON.parse(JSON.stringify(payload ?? null), (_k, v) => (v === runToken ? taskToken : v));
+
 const executionName = (executionId: string): string => executionId.slice(executionId.lastIndexOf(':') + 1);
 
 export const runStateMachine = async (options: RunOptions): Promise<RunResult> => {
   const bindings = options.machine?.bindings ?? taskBindings();
   const token = `local-token-${executionName(options.executionId)}`;
+  let callbackCount = 0;
+  const tokensInFlight = new Set<string>();
   const limits = new ExecutionLimits(
     new Set(bindings.filter((b) => b.callback).map((b) => b.state)),
     options.historyEventLimit,
@@ -132,13 +138,21 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
           checkPayloadSize(`The result of task '${b.state}'`, output);
           return output;
         }
-        // Callback task: park first so a fast callback cannot arrive before the waiter exists.
-        const settled = options.callbacks.wait(token);
+        // Callback task: AWS issues a new token each time one starts (a second approval in the same
+        // execution must not find the first one's). The context's token is fixed for the run, so each
+        // callback's copy of it gets a sequence number.
+        const taskToken = `${token}-${++callbackCount}`;
+        const callbackPayload = withToken(payload, token, taskToken);
+        tokensInFlight.add(taskToken);
+        // Park first so a fast callback cannot arrive before the waiter exists.
+        const settled = options.callbacks.wait(taskToken);
         try {
-          await invokeLambda(b.functionKey, payload, b.state);
+          await invokeLambda(b.functionKey, callbackPayload, b.state);
         } catch (err) {
-          options.callbacks.forget(token);
+          options.callbacks.forget(taskToken);
           throw err;
+        } finally {
+          settled.finally(() => tokensInFlight.delete(taskToken)).catch(() => {});
         }
         const output = asLambdaJson(await settled);
         checkPayloadSize(`The result of task '${b.state}'`, output);
@@ -235,7 +249,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
   } finally {
     options.abortSignal?.removeEventListener('abort', abort);
-    options.callbacks.forget(token);
+    for (const t of tokensInFlight) options.callbacks.forget(t);
   }
   await collect;
   return {

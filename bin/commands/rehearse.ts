@@ -354,7 +354,12 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
 export const run = async (argv: string[]): Promise<number> => {
   // The pinned SDK warns once per process that future versions need Node 22; not news during a run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const code = await rehearseCommand(argv);
+  // `--fleet [N]`: the fleet rehearsal (bin/commands/rehearse-fleet.ts, rehearsal/fleet.ts).
+  const { parseFleetArgs, rehearseFleetCommand } = await import('./rehearse-fleet.ts');
+  const fleet = parseFleetArgs(argv);
+  if (typeof fleet === 'string') console.error(`switchyard rehearse: ${fleet}`);
+  const code =
+    typeof fleet === 'string' ? 2 : fleet ? await rehearseFleetCommand(fleet) : await rehearseCommand(argv);
   // Every server has stopped by now, but an interrupted execution may still be parked on a timer, and
   // the emulator's PgServer.stop() leaves its 15 s fallback timer pending (emulator/pg/server.ts), which
   // would hold the process open: exit once bin/switchyard.mjs has set the exit code. Unref'd, so it
