@@ -82,6 +82,9 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
+  --fleet [N]         rehearse a fleet instead (rehearsal/fleet.ts): N databases (default 3), canary then
+                      waves, one approval per wave; with --fleet-fail K the K-th database's switchover
+                      fails (takes only --auto-approve, --json, -v besides)
 
 Scenarios:
 ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(18)} → ${SCENARIOS[n].expected.padEnd(19)} ${SCENARIOS[n].description}`).join('\n')}

@@ -55,3 +55,23 @@ describe('switchyard fleet', () => {
     expect(status.stderr).toContain('usage: switchyard fleet status');
   }, 60_000);
 });
+
+describe('switchyard rehearse --fleet arguments', () => {
+  it('defaults to 3 databases, reads N, --fleet-fail, the npm form, and refuses what does not apply', async () => {
+    const { parseFleetArgs } = await import('../../bin/commands/rehearse-fleet.ts');
+    expect(parseFleetArgs(['--scenario', 'happy'], {})).toBeNull();
+    expect(parseFleetArgs(['--fleet', '--auto-approve'], {})).toMatchObject({ count: 3, autoApprove: true });
+    expect(parseFleetArgs(['--fleet', '4', '--fleet-fail', '3'], {})).toMatchObject({
+      count: 4,
+      failIndex: 3,
+    });
+    expect(parseFleetArgs(['--fleet=2'], {})).toMatchObject({ count: 2, failIndex: undefined });
+    expect(parseFleetArgs([], { npm_config_fleet: '3', npm_config_fleet_fail: '2' })).toMatchObject({
+      count: 3,
+      failIndex: 2,
+    });
+    expect(parseFleetArgs(['--fleet', '3', '--fleet-fail', '1'], {})).toContain('1 is the canary');
+    expect(parseFleetArgs(['--fleet', '9'], {})).toContain('1 to 8');
+    expect(parseFleetArgs(['--fleet', '--engine', 'mariadb'], {})).toContain('does not take --engine');
+  });
+});
