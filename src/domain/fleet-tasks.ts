@@ -67,7 +67,8 @@ export const waveApprovalFor = (
   const label = `${wave.kind === 'canary' ? 'canary wave' : 'wave'} ${wave.index + 1} of ${wave.of}`;
   return {
     approvers: doc.approval.approvers,
-    timeoutSeconds: Math.round(doc.approval.timeoutMinutes * 60),
+    // TimeoutSecondsPath must name a positive integer.
+    timeoutSeconds: Math.max(1, Math.round(doc.approval.timeoutMinutes * 60)),
     expiresAt: new Date(now.getTime() + doc.approval.timeoutMinutes * 60_000).toISOString(),
     request: {
       database: `fleet ${executionName}, ${label}: ${wave.ids.join(', ')}`.slice(0, 1000),
