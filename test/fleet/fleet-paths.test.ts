@@ -5,8 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatFleetReport } from '#domain/fleet-report';
 import { fleetStatus } from '../../bin/commands/fleet.ts';
+import { makeNotifyFleetHandler } from '../../functions/notify-fleet.ts';
+import { makePlanFleetHandler } from '../../functions/plan-fleet.ts';
+import { makePrepareChildHandler } from '../../functions/prepare-child.ts';
+import { makeTallyWaveHandler } from '../../functions/tally-wave.ts';
+import { CallbackRegistry } from '../../local/callbacks.ts';
 import { LOCAL_BLUE_GREEN_ARN } from '../../local/fleet-definition.ts';
-import { describeChild, localFleetReport } from '../../local/run-fleet.ts';
+import { describeChild, localFleetReport, runFleet } from '../../local/run-fleet.ts';
 import { instance, makeWorld, type World, type WorldScript } from '../support/fake-world.ts';
 import { FLEET_EXECUTION_ARN, runFleetPath } from '../support/run-fleet-path.ts';
 import { baseInput } from '../support/run-path.ts';
@@ -210,5 +215,71 @@ describe('fleet paths', () => {
       .plan;
     expect(plan).toMatchObject({ ids: ['alpha-db', 'bravo-db'], resolvedBy: 'tagQuery' });
     expect(run.fleetNotifications[0]!.message).toContain('tag query {"team":"payments"}, resolved at start');
+  });
+
+  it('perDatabase approval: no wave approval, each child asks for itself', async () => {
+    const worlds = fleetOf(['alpha-db', 'bravo-db']);
+    const doc = {
+      databases: ['alpha-db', 'bravo-db'],
+      template: template(),
+      canary: { count: 0 },
+      waves: { size: 2 },
+      approval: 'perDatabase',
+    };
+    const run = await runFleetPath(doc, worlds);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(run.states).not.toContain('RequestWaveApproval');
+    expect(run.approvalRequests).toEqual([]);
+    for (const c of run.children) expect(c.result?.states).toContain('RequestApproval');
+  });
+
+  it('runs a wave of more than 40 databases through the Distributed Map branch, counting each child', async () => {
+    // Children here are scripted results (this checks the fleet's branching and counting, not a child).
+    const ids = Array.from({ length: 43 }, (_, i) => `db-${i + 1}`);
+    const handlers = {
+      planFleet: makePlanFleetHandler({ rds: {} as never, clock: () => new Date('2026-11-22T01:00:00Z') }),
+      prepareChild: makePrepareChildHandler(),
+      tallyWave: makeTallyWaveHandler(() => new Date('2026-11-22T01:00:00Z')),
+      notifyFleet: makeNotifyFleetHandler({ notify: { publish: async () => 'm' } } as never),
+    } as Record<string, (e: unknown, c: object) => Promise<unknown>>;
+    const run = await runFleet({
+      input: {
+        databases: ids,
+        template: template(),
+        canary: { count: 1, bakeMinutes: 0 },
+        waves: { size: 42 },
+        toleratedFailureCount: 1,
+        maxConcurrency: 50,
+      },
+      executionId: FLEET_EXECUTION_ARN,
+      callbacks: new CallbackRegistry(),
+      invoke: async (key, payload) => handlers[key]!(payload, {}),
+      runChild: async ({ input }) => {
+        const id = (input as { source: { dbInstanceIdentifier: string } }).source.dbInstanceIdentifier;
+        const failed = id === 'db-7';
+        return {
+          status: failed ? 'FAILED' : 'SUCCEEDED',
+          output: failed ? null : {},
+          error: failed ? 'Switchyard.RolledBack' : null,
+          cause: failed ? 'rolled back' : null,
+          states: [],
+          transitions: 0,
+          historyEvents: 0,
+          retries: [],
+          events: [],
+          durationMs: 0,
+        };
+      },
+    });
+    expect(run.states).toContain('RunWaveInline');
+    expect(run.states).toContain('RunWaveDistributed');
+    expect(run.states.filter((s) => s === 'RunChildDistributed')).toHaveLength(42);
+    expect(run.error).toBe('Switchyard.FleetFinishedWithFailures');
+    const report = localFleetReport(run, FLEET_EXECUTION_ARN);
+    expect(report.waves).toMatchObject([
+      { planned: 1, succeeded: 1, failed: 0 },
+      { planned: 42, succeeded: 41, failed: 1 },
+    ]);
+    expect(report.databases.find((d) => d.id === 'db-7')?.outcome).toBe('rolled-back');
   });
 });
