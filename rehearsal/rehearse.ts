@@ -24,7 +24,7 @@ import { loadTableTarget } from './load-table.ts';
 import { type LiveStatus, RunObserver } from './observer.ts';
 import { probesFor } from './pg-probes.ts';
 import type { LagSample, RehearsalReport } from './report.ts';
-import { outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
 import { checkProductionWrites, HAZARD_NAMES } from './schema-hazards.ts';
 import {
   countTableRows,
@@ -40,6 +40,11 @@ export type { LiveStatus } from './observer.ts';
 
 export interface RehearsalOptions {
   scenario?: ScenarioName;
+  /**
+   * `--expect OUTCOME`: the end this run must reach instead of the scenario's own (e.g. `refused` for
+   * an input document that is meant to be refused); the judge then checks that end's promises.
+   */
+  expect?: Outcome;
   /** Approve through the link without waiting for a person (scenarios that reject or ignore do so regardless). */
   autoApprove?: boolean;
   /** Rows seeded into orders-db's `orders` table (default 1000). */
@@ -86,7 +91,8 @@ export type RehearsalEvent =
 
 /** Runs one rehearsal; resolves with its report (whatever the outcome), rejects only on harness failures. */
 export const rehearse = async (options: RehearsalOptions = {}): Promise<RehearsalReport> => {
-  const scenario = SCENARIOS[options.scenario ?? 'happy'];
+  const named = SCENARIOS[options.scenario ?? 'happy'];
+  const scenario = options.expect ? { ...named, expected: options.expect } : named;
   const signal = options.signal;
   const engine = options.engine ?? 'postgres';
   const mysqlFamily = engine !== 'postgres';

@@ -15,7 +15,10 @@ import {
 } from '../../rehearsal/engine-probes.ts';
 import {
   formatSummary,
+  isOutcome,
   isScenarioName,
+  OUTCOMES,
+  type Outcome,
   RehearsalAbortedError,
   type RehearsalReport,
   rehearsalInput,
@@ -43,6 +46,7 @@ export enum RehearseExitCode {
 
 const OPTIONS = {
   scenario: { type: 'string', short: 's' },
+  expect: { type: 'string' },
   'auto-approve': { type: 'boolean' },
   report: { type: 'string' },
   html: { type: 'string' },
@@ -65,6 +69,8 @@ Runs statemachine/blue-green.asl.yaml locally with the real handlers against the
 PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an approval link.
 
   --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
+  --expect OUTCOME    the end this run must reach instead of the scenario's (${OUTCOMES.join(', ')}),
+                      e.g. refused for an input meant to be refused; exit 0 when it did
   --auto-approve      approve through the link without waiting for a person
   --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
   --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
@@ -86,8 +92,8 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
 Scenarios:
 ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(18)} → ${SCENARIOS[n].expected.padEnd(19)} ${SCENARIOS[n].description}`).join('\n')}
 
-Exit code 0 when every scenario run ended in its expected state with 0 lost writes and nothing
-orphaned; 1 otherwise; 2 on a usage error; 130 when interrupted (everything is stopped first).
+Exit code 0 when every scenario run ended in its expected state (or --expect's) with 0 lost writes
+and nothing orphaned; 1 otherwise; 2 on a usage error; 130 when interrupted (everything is stopped first).
 npm's form works too: npm run rehearse --auto-approve --scenario=lag-stall --report=out.json`;
 
 /** npm turns `npm run rehearse --auto-approve` into npm_config_auto_approve=true; read those as flags. */
@@ -98,6 +104,7 @@ const npmFlag = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
 
 interface Parsed {
   scenarios: ScenarioName[];
+  expect: Outcome | undefined;
   autoApprove: boolean;
   report: string | undefined;
   html: string | undefined;
@@ -128,6 +135,11 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const scenario = str('scenario') ?? 'happy';
   if (scenario !== 'all' && !isScenarioName(scenario))
     return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
+  const expected = str('expect');
+  if (expected !== undefined && !isOutcome(expected))
+    return `--expect '${expected}' is not an outcome; choose one of ${OUTCOMES.join(', ')}`;
+  if (expected !== undefined && scenario === 'all')
+    return '--expect applies to one run; every scenario of --scenario all has its own expected end';
   const engine = str('engine') ?? 'postgres';
   if (!(REHEARSAL_ENGINES as readonly string[]).includes(engine))
     return `unknown engine '${engine}'; choose one of ${REHEARSAL_ENGINES.join(', ')}`;
@@ -157,6 +169,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
       scenario === 'all'
         ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !isPostgresOnlyScenario(SCENARIOS[n]))
         : [scenario as ScenarioName],
+    expect: expected,
     autoApprove: bool('auto-approve'),
     report: str('report'),
     html: str('html'),
@@ -292,6 +305,7 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       try {
         report = await rehearse({
           scenario,
+          ...(parsed.expect ? { expect: parsed.expect } : {}),
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
@@ -322,6 +336,13 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           ? JSON.stringify(report, null, 2)
           : `\n${formatSummary(report)}\n  report       ${file}\n  picture      ${html}`,
       );
+      // Beside the summary; on stderr with --json, which keeps stdout one JSON document.
+      if (parsed.expect)
+        (parsed.json ? (line: string) => process.stderr.write(`${line}\n`) : out)(
+          report.passed
+            ? `  --expect     ${parsed.expect}: the run ended ${report.outcome} as expected and every check held (exit 0)`
+            : `  --expect     ${parsed.expect}: ${report.outcome === parsed.expect ? `the run ended ${report.outcome}, but a check failed` : `the run ended ${report.outcome}, not ${parsed.expect}`} (exit 1)`,
+        );
       if (!report.passed) code = RehearseExitCode.Failed;
     }
     if (parsed.scenarios.length > 1) {

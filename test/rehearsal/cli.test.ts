@@ -54,6 +54,20 @@ describe('parseRehearseArgs', () => {
     );
   });
 
+  it('reads --expect OUTCOME and refuses what is not an outcome, or --expect with all', () => {
+    expect(parseRehearseArgs([], {})).toMatchObject({ expect: undefined });
+    expect(parseRehearseArgs(['--expect', 'refused'], {})).toMatchObject({ expect: 'refused' });
+    expect(parseRehearseArgs([], { npm_config_expect: 'rolled-back' })).toMatchObject({
+      expect: 'rolled-back',
+    });
+    expect(parseRehearseArgs(['--expect', 'refuse'], {})).toMatch(
+      /--expect 'refuse' is not an outcome; choose one of switched, rolled-back, .*refused/,
+    );
+    expect(parseRehearseArgs(['--expect', 'refused', '--scenario', 'all'], {})).toMatch(
+      /--expect applies to one run/,
+    );
+  });
+
   it('expands "all" to every scenario and refuses unknown ones', () => {
     expect(parseRehearseArgs(['--scenario', 'all'], {})).toMatchObject({ scenarios: [...SCENARIO_NAMES] });
     expect(parseRehearseArgs(['--scenario', 'nope'], {})).toMatch(/unknown scenario 'nope'/);
