@@ -4,7 +4,7 @@
  * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
  */
 
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
@@ -69,10 +69,12 @@ Runs statemachine/blue-green.asl.yaml locally with the real handlers against the
 PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an approval link.
 
   --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
-  --expect OUTCOME    the end this run must reach instead of the scenario's (${OUTCOMES.join(', ')}),
-                      e.g. refused for an input meant to be refused; exit 0 when it did
+  --expect OUTCOME    the end this run must reach instead of the scenario's, e.g. refused for an
+                      input meant to be refused; exit 0 when it did. One of:
+                      ${OUTCOMES.join(', ')}
   --auto-approve      approve through the link without waiting for a person
-  --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
+  --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json; with
+                      --input, the input's name: examples/clean-switch/input.json → rehearsal-clean-switch.json)
   --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
@@ -187,6 +189,17 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   };
 };
 
+/**
+ * The default report's name: the scenario's, or with --input the input's (examples/clean-switch/input.json
+ * → clean-switch, billing.json → billing), so rehearsing several documents keeps a report of each.
+ */
+export const reportName = (input: string | undefined, scenario: ScenarioName): string => {
+  if (input === undefined) return scenario;
+  const stem = basename(input).replace(/\.json$/i, '');
+  const name = stem === 'input' ? basename(dirname(resolve(input))) : stem;
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || scenario;
+};
+
 /** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
 export const htmlPath = (base: string, scenario: ScenarioName, several: boolean): string => {
   const stem = resolve(base).replace(/\.(json|html?)$/i, '');
@@ -297,8 +310,16 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   try {
     for (const scenario of parsed.scenarios) {
       const view = createProgressView(process.stderr);
+      // With the user's own input or schema, the scenario's description (written for orders) would mislead.
+      const own = [
+        ...(parsed.input !== undefined ? [`--input ${parsed.input}`] : []),
+        ...(parsed.schema !== undefined ? [`--schema ${parsed.schema}`] : []),
+      ];
+      const expected = parsed.expect ?? SCENARIOS[scenario].expected;
       process.stderr.write(
-        `\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}\n`,
+        own.length
+          ? `\nswitchyard rehearse ${own.join(' ')} (scenario ${scenario}): your deployment, expected to end ${expected}${parsed.expect ? ' (--expect)' : ''}\n`
+          : `\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}${parsed.expect ? ` (expected to end ${expected}: --expect)` : ''}\n`,
       );
       const restore = captureConsole(parsed.verbose);
       let report: RehearsalReport;
@@ -326,7 +347,8 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       }
       reports.push(report);
       const file = resolve(
-        parsed.report ?? `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : scenario}.json`,
+        parsed.report ??
+          `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : reportName(parsed.input, scenario)}.json`,
       );
       writeJsonReport(file, parsed.scenarios.length > 1 ? reports : report);
       const html = htmlPath(parsed.html ?? file, scenario, parsed.scenarios.length > 1);

@@ -1,6 +1,6 @@
 /** The rehearse command's argument handling, including npm's `npm run rehearse --flag` form. */
 import { describe, expect, it } from 'vitest';
-import { parseRehearseArgs } from '../../bin/commands/rehearse.ts';
+import { parseRehearseArgs, reportName } from '../../bin/commands/rehearse.ts';
 import { SCENARIO_NAMES } from '../../rehearsal/index.ts';
 import { rehearsalInput } from '../../rehearsal/input.ts';
 import { validateExecutionInput } from '../../src/domain/input.ts';
@@ -66,6 +66,12 @@ describe('parseRehearseArgs', () => {
     expect(parseRehearseArgs(['--expect', 'refused', '--scenario', 'all'], {})).toMatch(
       /--expect applies to one run/,
     );
+  });
+
+  it('names the default report after the input document when there is one', () => {
+    expect(reportName(undefined, 'lag-stall')).toBe('lag-stall');
+    expect(reportName('examples/clean-switch/input.json', 'happy')).toBe('clean-switch');
+    expect(reportName('/tmp/billing prod.json', 'happy')).toBe('billing_prod');
   });
 
   it('expands "all" to every scenario and refuses unknown ones', () => {

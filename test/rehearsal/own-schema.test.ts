@@ -178,6 +178,7 @@ describe('rehearse --input examples/destructive-migration/input.json --schema â€
     expect(printed).toContain(
       '--expect     refused: the run ended refused as expected and every check held (exit 0)',
     );
+    expect(printed).toMatch(/\n {15}- migrations\.expand\[1\]:1 G-TYPE-CHANGE [^\n]*Recipe: Expand/);
     expect(r.expected).toBe('refused');
     expect(r.passed).toBe(true);
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
@@ -210,6 +211,12 @@ describe('rehearse --input examples/data-plane-hazards/input.json --schema â€¦/s
     ]);
     expect(code).toBe(1);
     expect(printed).toContain('--expect     switched: the run ended refused, not switched (exit 1)');
+    // The summary prints the whole refusal: each problem on its own line, with its fix, and the warnings.
+    expect(printed).toContain('Rehearsal of ');
+    expect(printed).toMatch(/\n {15}- postgres \[PG-UNLOGGED-TABLES\] [^\n]*fix: make them logged/);
+    expect(printed).toMatch(
+      /\n {15}- postgres \[PG-MATERIALIZED-VIEWS\] [^\n]*fix: refresh each one on green/,
+    );
     expect(r.outcome).toBe('refused');
     // What a switch promises did not happen: the run ended refused and blue still serves.
     expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['outcome', 'endpoint moved to green']);
