@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { causeMessage } from '../src/domain/error-envelope.ts';
 import type { RehearsalReport } from './report.ts';
 
 const require = createRequire(import.meta.url);
@@ -163,6 +164,15 @@ new uPlot({
 document.body.dataset.rendered = 'true';
 `;
 
+/**
+ * A Task's error as a reader wants it: the message of Lambda's error envelope, every line (a refusal lists
+ * each problem and its fix), without the stack trace; a cause that is no envelope is shown as it is.
+ */
+const failureText = (cause: string): string => {
+  const text = causeMessage(cause) ?? cause;
+  return text.length > 20_000 ? `${text.slice(0, 20_000)}…` : text;
+};
+
 /** PrepareApproval's modelled RDS switchover time, beside (and labelled apart from) the stall measured here. */
 const estimateRow = (r: RehearsalReport): string => {
   const e = r.switchover.productionEstimate as
@@ -250,7 +260,7 @@ ${r.error ? fact('error', `${esc(r.error)}: ${esc(r.cause?.slice(0, 400))}`) : '
 </table>
 <h2>Checks</h2>
 <table id="checks">${r.checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join('')}</table>
-${r.failures.length ? `<h2>Errors that set the path</h2>${r.failures.map((f) => `<p><b>${esc(f.state)}</b>: ${esc(f.error)}</p><pre>${esc(f.cause.slice(0, 2000))}</pre>`).join('')}` : ''}
+${r.failures.length ? `<h2>Errors that set the path</h2>${r.failures.map((f) => `<p><b>${esc(f.state)}</b>: ${esc(f.error)}</p><pre class="failure">${esc(failureText(f.cause))}</pre>`).join('')}` : ''}
 <h2>States entered</h2>
 <p>${legend}</p>
 ${timelineSvg(r, totalMs)}

@@ -217,6 +217,13 @@ describe('rehearse --input examples/data-plane-hazards/input.json --schema …/s
     expect(printed).toMatch(
       /\n {15}- postgres \[PG-MATERIALIZED-VIEWS\] [^\n]*fix: refresh each one on green/,
     );
+    // The picture shows the refusal as its message, every line, without the Lambda envelope's trace.
+    const failure = /<pre class="failure">([^<]*)<\/pre>/.exec(renderHtmlReport(r))?.[1] ?? '';
+    expect(failure).toMatch(
+      /^Preflight refused orders-db: 2 problem\(s\):\n- postgres \[PG-NO-REPLICA-IDENTITY\]/,
+    );
+    expect(failure).toContain('[PG-MATERIALIZED-VIEWS]');
+    expect(failure).not.toContain('trace');
     expect(r.outcome).toBe('refused');
     // What a switch promises did not happen: the run ended refused and blue still serves.
     expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['outcome', 'endpoint moved to green']);
