@@ -245,7 +245,15 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const runStateMachine = harness.runStateMachine;
     if (!runStateMachine) throw new Error('the harness has not loaded the state machine runner');
     const run = await abortable(
-      runStateMachine({ input, executionId: arn, invoke, callbacks: harness.callbacks, onEvent }),
+      // The signal also stops the run itself (like StopExecution), so no Task runs after the servers stop.
+      runStateMachine({
+        input,
+        executionId: arn,
+        invoke,
+        callbacks: harness.callbacks,
+        onEvent,
+        ...(signal ? { abortSignal: signal } : {}),
+      }),
       signal,
     );
     observer.mark('executionEnded');
