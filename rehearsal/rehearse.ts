@@ -25,7 +25,7 @@ import { type LiveStatus, RunObserver } from './observer.ts';
 import { probesFor } from './pg-probes.ts';
 import type { LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
-import { checkProductionWrites, HAZARD_NAMES } from './schema-hazards.ts';
+import { HAZARD_NAMES, tryProductionWrites } from './schema-hazards.ts';
 import {
   countTableRows,
   loadUserSchema,
@@ -296,7 +296,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       approvalLinkError: observer.clickError,
       preflightRefusal: run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '',
       hazardNames: HAZARD_NAMES,
-      productionWrites: scenario.schemaHazards ? await checkProductionWrites(endpointCfg) : [],
+      productionWrites: scenario.schemaHazards ? await tryProductionWrites(endpointCfg) : [],
       schemaRows:
         schemaLoad && schemaCounts
           ? {
