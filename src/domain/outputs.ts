@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -38,6 +39,7 @@ const PlanSchema = z.looseObject({
   bakeSeconds: z.number(),
   window: WindowSchema,
   validation: ValidationPlanSchema,
+  greenMaintenance: GreenMaintenancePlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -200,6 +202,8 @@ export const ReleaseDdlGuardOutput = z.looseObject({
   summary: z.string(),
 });
 
+export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
+
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   preflight: PreflightOutput,
@@ -223,4 +227,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
   validateData: ValidateDataOutput,
+  maintainGreen: MaintainGreenOutput,
 };
