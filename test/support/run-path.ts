@@ -53,6 +53,8 @@ export interface PathOptions {
   /** hook targets declared at deploy time (none by default) and how the fake targets answer */
   declaredHooks?: DeclaredHooks;
   runHook?: HookRunner;
+  /** the execution's ARN (default PATH_EXECUTION_ARN; a fleet's children each have their own) */
+  executionId?: string;
 }
 
 export const runPath = async (
@@ -69,7 +71,7 @@ export const runPath = async (
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
-    executionId: PATH_EXECUTION_ARN,
+    executionId: options.executionId ?? PATH_EXECUTION_ARN,
     callbacks,
     historyEventLimit: options.historyEventLimit,
     runHook: options.runHook,
