@@ -44,7 +44,9 @@ export const commandHooksInput = (
 ): { hooks: Record<string, unknown[]>; declared: DeclaredHooks } => {
   const byPoint: Record<string, unknown[]> = {};
   for (const h of hooks) {
-    (byPoint[h.point] ??= []).push({
+    const list = byPoint[h.point] ?? [];
+    byPoint[h.point] = list;
+    list.push({
       name: h.name,
       lambda: { functionName: `${FUNCTION_PREFIX}${h.name}` },
       ...(h.timeoutSeconds !== undefined ? { timeoutSeconds: h.timeoutSeconds } : {}),
