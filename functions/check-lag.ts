@@ -14,13 +14,25 @@ import { taskHandler } from '#lib/task-handler';
 export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock' | 'rds' | 'ddlGuard'>) =>
   taskHandler(
     CheckLagInput,
-    async ({ lag, sourceId, greenInstanceId, consecutiveOk, samples, executionId, database }) => {
+    async ({
+      lag,
+      sourceId,
+      greenInstanceId,
+      consecutiveOk,
+      samples,
+      executionId,
+      database,
+      deploymentId,
+    }) => {
       // Physical: ReplicaLag (s) on green. Logical: OldestReplicationSlotLag (bytes) on blue's slot.
       const instanceId = lag.readOn === 'green' ? greenInstanceId : sourceId;
       const now = gw.clock();
       const checkedAt = now.toISOString();
       const value = await gw.metrics.latestRdsMetric(lag.metric, instanceId, now);
       const green = await gw.rds.describeInstance(greenInstanceId);
+      // RDS's own report of a green that cannot follow blue ("Replication degraded", StatusInfos error).
+      const deployment = deploymentId ? await gw.rds.describeDeployment(deploymentId) : undefined;
+      const replica = green?.statusInfos?.find((i) => i.type === 'read replication');
       // A guard that cannot be read fails this Task (Retry, then Catch → Compensate): unknown is not healthy.
       const observation =
         database && executionId && isPostgres(database)
@@ -28,7 +40,11 @@ export const makeCheckLagHandler = (gw: Pick<Gateways, 'metrics' | 'clock' | 'rd
           : null;
       const window = judgeReplicationWindow(
         observation,
-        { greenStatus: green?.status ?? 'not found', deploymentStatusDetails: null },
+        {
+          greenStatus: green?.status ?? 'not found',
+          deploymentStatusDetails: deployment?.statusDetails ?? null,
+          greenReplication: replica ?? null,
+        },
         checkedAt,
       );
       const judgement = judgeLag(value, lag.threshold, consecutiveOk, lag.stableSamples);

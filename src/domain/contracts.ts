@@ -66,6 +66,8 @@ export const CheckLagInput = z.object({
   /** the replication-window guard (issue 14): blue's DDL guard of this execution; absent in old payloads */
   executionId: z.string().optional(),
   database: DatabaseRefSchema.optional(),
+  /** read for its replication health (StatusDetails "Replication degraded"); absent in old payloads */
+  deploymentId: z.string().nullable().optional(),
 });
 
 export const WindowSchema = z
@@ -173,6 +175,29 @@ export const CleanupInput = z.object({
 export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
 
 export const DeleteOldBlueInput = z.object({ ...OldBlueClaimFields, snapshotId: z.string().min(1) });
+
+/** RecreateGreen (green.recreateOnDegraded): the broken window, the count so far and the bound. */
+export const RecreateGreenInput = z.object({
+  deploymentName: z.string().min(1),
+  executionId: z.string(),
+  createdDeploymentId: z.string().nullable().optional(),
+  pollSeconds: z.number().int().positive(),
+  window: z.object({ verdict: z.string(), reason: z.string().nullable(), fix: z.string().nullable() }),
+  recreates: z.object({
+    count: z.number().int().min(0),
+    causes: z.array(
+      z.object({
+        at: z.string(),
+        verdict: z.string(),
+        reason: z.string().nullable(),
+        fix: z.string().nullable(),
+        deploymentId: z.string().nullable(),
+      }),
+    ),
+  }),
+  max: z.number().int().min(0),
+  greenReadySeconds: z.number().positive(),
+});
 
 export const CompensateInput = z.object({
   deploymentName: z.string().min(1),

@@ -128,3 +128,8 @@ export const THROWN_ERROR_NAMES = [
 /** Narrows an unknown catch value to an Error. */
 export const assertIsError = (value: unknown): Error =>
   value instanceof Error ? value : new Error(String(value));
+
+/** RecreateGreen was asked for one recreation more than green.maxRecreates allows (the ASL Choice should prevent it). */
+export class RecreateLimitError extends SwitchyardError {
+  override readonly name = 'RecreateLimitError';
+}

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { historyBudgetProblem, MAX_INPUT_BYTES, MAX_STATEMENT_BYTES, utf8Bytes } from './budget.ts';
 import { waiverRuleProblem } from './inspection/index.ts';
+import { MAX_RECREATES } from './recreate.ts';
 import { valueAt } from './value-at.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -95,6 +96,10 @@ export const ExecutionInput = z
         readyDeadlineMinutes: minutes(7 * DAY_MINUTES, 360),
         pollSeconds: z.number().int().min(1).max(3600).default(60),
         smokeSql: z.array(z.string().min(1)).default([]),
+        /** on a broken replication window, delete green and build a new one instead of rolling back (src/domain/recreate.ts) */
+        recreateOnDegraded: z.boolean().default(false),
+        /** how many times (default 1 with recreateOnDegraded) */
+        maxRecreates: z.number().int().min(1).max(MAX_RECREATES).optional(),
       })
       .prefault({}),
     window: z
@@ -207,6 +212,12 @@ export const ExecutionInput = z
       problem(
         ['green', 'pollSeconds'],
         'is longer than green.readyDeadlineMinutes: green would never be checked',
+      );
+    }
+    if (input.green.maxRecreates !== undefined && !input.green.recreateOnDegraded) {
+      problem(
+        ['green', 'maxRecreates'],
+        'has no effect without green.recreateOnDegraded: set green.recreateOnDegraded to true, or remove maxRecreates',
       );
     }
     input.waivers.forEach((w, i) => {

@@ -2,6 +2,7 @@ import { readOnlyParameterFor } from './deletion.ts';
 import { engineLabel } from './engine.ts';
 import { causeMessage, readableError } from './error-envelope.ts';
 import { TAGS } from './names.ts';
+import { describeRecreates, type Recreates } from './recreate.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -78,6 +79,7 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
   lines.push(...migrationLines(outcome, state), ...guardLines(outcome, state));
+  lines.push(...describeRecreates(at(state, 'recreates') as Recreates | undefined));
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;

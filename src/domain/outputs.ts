@@ -38,6 +38,7 @@ const PlanSchema = z.looseObject({
   bakeSeconds: z.number(),
   window: WindowSchema,
   validation: ValidationPlanSchema,
+  recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
 });
 
 export const PreflightOutput = z.looseObject({
@@ -200,6 +201,18 @@ export const ReleaseDdlGuardOutput = z.looseObject({
   summary: z.string(),
 });
 
+export const RecreateGreenOutput = z.looseObject({
+  count: z.number().int(),
+  causes: z.array(z.looseObject({ at: isoTime, verdict: z.string() })),
+  deletion: z.looseObject({
+    deploymentId: z.string().nullable(),
+    greenInstanceIds: z.array(z.string()),
+    action: z.string(),
+    deadline: isoTime,
+  }),
+  greenReady: isoTime,
+});
+
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   preflight: PreflightOutput,
@@ -217,6 +230,7 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   checkSnapshot: CheckSnapshotOutput,
   deleteOldBlue: DeleteOldBlueOutput,
   compensate: CompensateOutput,
+  recreateGreen: RecreateGreenOutput,
   checkCompensation: CheckCompensationOutput,
   notify: NotifyOutput,
   applyMigrations: ApplyMigrationsOutput,

@@ -3,6 +3,7 @@
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
+import { recreateBound } from './recreate.ts';
 import type { ValidationPlan } from './validation/index.ts';
 
 export type { Replication } from './engine.ts';
@@ -47,6 +48,8 @@ export interface Plan {
   bakeSeconds: number;
   window: ExecutionInput['window'] | null;
   validation: ValidationPlan;
+  /** green.recreateOnDegraded: how many times green may be rebuilt (0: never), and a rebuilt green's ready time */
+  recreate: { max: number; greenReadySeconds: number };
 }
 
 /**
@@ -129,5 +132,6 @@ export const buildPlan = (
       // On by default where it can run: PostgreSQL (the checksum queries are PostgreSQL's) with credentials.
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
+    recreate: { max: recreateBound(input.green), greenReadySeconds: input.green.readyDeadlineMinutes * 60 },
   };
 };
