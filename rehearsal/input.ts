@@ -129,6 +129,9 @@ export const rehearsalInput = (
         ],
       };
       break;
+    case 'ddl-during-replication-recreate':
+      input.green = { ...input.green, recreateOnDegraded: true, maxRecreates: 1 };
+      break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';
       input.migrations = {
