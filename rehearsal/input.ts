@@ -130,7 +130,8 @@ export const rehearsalInput = (
       };
       break;
     case 'ddl-during-replication-recreate':
-      input.green = { ...input.green, recreateOnDegraded: true, maxRecreates: 1 };
+      // A rebuild runs the readiness and lag loops twice: 2 s green polls keep 1 s lag polls in the history budget.
+      input.green = { ...input.green, pollSeconds: 2, recreateOnDegraded: true, maxRecreates: 1 };
       break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';

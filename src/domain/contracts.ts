@@ -57,6 +57,12 @@ export const CheckGreenInput = z.object({
 
 export const LagSampleSchema = z.object({ value: z.number().nullable(), at: z.string() });
 
+export const ClientThresholdsSchema = z.object({
+  maxConnections: z.number().int().nullable(),
+  maxTransactionSeconds: z.number().int().nullable(),
+  maxOldBlueSessions: z.number().int().nullable(),
+});
+
 export const CheckLagInput = z.object({
   lag: LagPlanSchema,
   sourceId: z.string(),
@@ -68,6 +74,8 @@ export const CheckLagInput = z.object({
   database: DatabaseRefSchema.optional(),
   /** read for its replication health (StatusDetails "Replication degraded"); absent in old payloads */
   deploymentId: z.string().nullable().optional(),
+  /** RecheckLag only: clients.* thresholds that hold the switch (client-thresholds.ts) */
+  clients: ClientThresholdsSchema.optional(),
 });
 
 export const WindowSchema = z
@@ -147,6 +155,8 @@ export const VerifyInput = z.object({
   alarmNames: z.array(z.string()),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
+  /** clients.maxOldBlueSessions (client-thresholds.ts); absent in old payloads */
+  clients: ClientThresholdsSchema.optional(),
 });
 
 export const RetainInput = z.object({

@@ -102,6 +102,14 @@ export const ExecutionInput = z
         maxRecreates: z.number().int().min(1).max(MAX_RECREATES).optional(),
       })
       .prefault({}),
+    /** thresholds on clients (src/domain/client-thresholds.ts); each needs `database` */
+    clients: z
+      .strictObject({
+        maxConnections: z.number().int().min(0).optional(),
+        maxTransactionSeconds: z.number().int().min(0).optional(),
+        maxOldBlueSessions: z.number().int().min(0).optional(),
+      })
+      .prefault({}),
     window: z
       .strictObject({
         days: z.array(z.enum(DAYS)).min(1, 'name at least one day'),
@@ -213,6 +221,13 @@ export const ExecutionInput = z
         ['green', 'pollSeconds'],
         'is longer than green.readyDeadlineMinutes: green would never be checked',
       );
+    }
+    for (const field of ['maxConnections', 'maxTransactionSeconds', 'maxOldBlueSessions'] as const) {
+      if (input.clients[field] !== undefined && !input.database)
+        problem(
+          ['clients', field],
+          'needs `database` (name, user, passwordParameter): clients are counted over SQL',
+        );
     }
     if (input.green.maxRecreates !== undefined && !input.green.recreateOnDegraded) {
       problem(

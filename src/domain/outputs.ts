@@ -5,7 +5,13 @@
  * more than the state machine reads, never less, never another type.
  */
 import { z } from 'zod';
-import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import {
+  ClientThresholdsSchema,
+  isoTime,
+  LagPlanSchema,
+  LagSampleSchema,
+  WindowSchema,
+} from './contracts.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -39,6 +45,7 @@ const PlanSchema = z.looseObject({
   window: WindowSchema,
   validation: ValidationPlanSchema,
   recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
+  clients: ClientThresholdsSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -83,6 +90,8 @@ export const CheckLagOutput = z.looseObject({
   consecutiveOk: z.number().int(),
   converged: z.boolean(),
   samples: z.array(LagSampleSchema),
+  /** clients.* thresholds at the recheck (client-thresholds.ts); held: false when none is set */
+  clients: z.looseObject({ held: z.boolean(), reason: z.string().nullable() }),
   /** the replication-window guard's judgement (replication-window.ts) */
   window: z.object({
     healthy: z.boolean(),

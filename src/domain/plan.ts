@@ -1,5 +1,6 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
+import type { ClientThresholds } from './client-thresholds.ts';
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
@@ -50,6 +51,8 @@ export interface Plan {
   validation: ValidationPlan;
   /** green.recreateOnDegraded: how many times green may be rebuilt (0: never), and a rebuilt green's ready time */
   recreate: { max: number; greenReadySeconds: number };
+  /** clients.*: null where no threshold is set */
+  clients: ClientThresholds;
 }
 
 /**
@@ -133,5 +136,10 @@ export const buildPlan = (
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
     recreate: { max: recreateBound(input.green), greenReadySeconds: input.green.readyDeadlineMinutes * 60 },
+    clients: {
+      maxConnections: input.clients.maxConnections ?? null,
+      maxTransactionSeconds: input.clients.maxTransactionSeconds ?? null,
+      maxOldBlueSessions: input.clients.maxOldBlueSessions ?? null,
+    },
   };
 };

@@ -57,6 +57,10 @@ export interface WorldScript {
     /** re-installing the guard (a rebuilt green) clears what it saw, as the real guard's installed_at does */
     ddlClearedByReinstall?: boolean;
   };
+  /** client connections on blue at each readClients call (the last repeats; default 12) */
+  blueConnections?: number[];
+  /** client sessions on old blue after the switch (default 12) */
+  oldBlueSessions?: number;
   /** blue's longest open transaction (s) and sequence count, for the switchover estimate */
   longestTransactionSeconds?: number;
   sequenceCount?: number;
@@ -133,6 +137,7 @@ export const makeWorld = (script: WorldScript = {}) => {
   let lagReads = 0;
   let guardInstalls = 0;
   let degradedGreens = 0;
+  let clientReads = 0;
   // The guard lives in a database server, not behind a name: endpoints move at the switch, servers do not.
   const serverBehind = (host: string): string =>
     [...instances.values()].find((i) => i.endpoint?.address === host)?.resourceId ?? host;
@@ -427,8 +432,10 @@ export const makeWorld = (script: WorldScript = {}) => {
     },
     database: {
       runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })),
-      readClients: async () => ({
-        connections: 12,
+      readClients: async (target) => ({
+        connections: target.host.includes('-old')
+          ? (script.oldBlueSessions ?? 12)
+          : (script.blueConnections?.[Math.min(clientReads++, script.blueConnections.length - 1)] ?? 12),
         longestTransactionSeconds: script.longestTransactionSeconds ?? 2,
         rdsTools: false,
         sequences: script.sequenceCount ?? 3,
