@@ -10,6 +10,7 @@ import { binariesFor } from '../emulator/pg/binaries.ts';
 import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
+import { benchDegraded, type DegradedBench } from './degraded.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
@@ -28,6 +29,7 @@ export const SUITES = [
   'inspection',
   'validation',
   'engines',
+  'degraded',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -48,6 +50,8 @@ export interface BenchOptions {
   inspectionRuns?: number;
   /** validation rounds per size (20k, 200k, 2M rows) */
   validationRuns?: number;
+  /** ddl-during-replication-recreate rehearsals (degraded suite) */
+  degradedRuns?: number;
   log: (line: string) => void;
 }
 
@@ -66,6 +70,7 @@ export interface BenchResults {
     Record<Suite, { measuredAt: string; options: Record<string, unknown>; durationMs: number }>
   >;
   rehearsals?: RehearsalBench;
+  degraded?: DegradedBench;
   rows?: RowsBench;
   copy?: CopyVariant[];
   engines?: EngineBench;
@@ -175,6 +180,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     () => benchValidation(options.validationRuns ?? 3, options.log),
     (v) => (results.validation = v),
   );
+  await suite(
+    'degraded',
+    { runs: options.degradedRuns ?? 3, scenario: 'ddl-during-replication-recreate' },
+    () => benchDegraded(options.degradedRuns ?? 3, options.log),
+    (v) => (results.degraded = v),
+  );
   return results;
 };
 
@@ -274,6 +285,14 @@ export const formatResults = (r: BenchResults): string => {
           ? `≥ 100 MB/s; ${r.validation.ratio}× the smallest for ${r.validation.rowRatio}× rows`
           : '',
       );
+  if (r.degraded) {
+    const d = r.degraded;
+    add('DDL on blue → lag loop left (1 s lag polls)', ms(d.ddlToExitMs), 'within two lag polls');
+    add('  green rebuilt: loop left → new green’s first lag check', ms(d.rebuildMs));
+    add('  switch measured here: Switchover → Verify', ms(d.switchMs));
+    add('  write stall measured here', ms(d.writeStallMs));
+    add('  RDS switchover estimate (modelled, expected)', ms(d.estimateExpectedSeconds, 's'));
+  }
   const w = Math.max(...rows.map((x) => x[0].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`).join('\n');
 };
