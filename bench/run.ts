@@ -12,6 +12,7 @@ import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchDegraded, type DegradedBench } from './degraded.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
+import { benchGreenMaintenance, type GreenMaintenanceBench } from './green-maintenance.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
 import { benchRows, type RowsBench } from './rows.ts';
@@ -30,6 +31,7 @@ export const SUITES = [
   'validation',
   'engines',
   'degraded',
+  'green-maintenance',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -52,6 +54,8 @@ export interface BenchOptions {
   validationRuns?: number;
   /** ddl-during-replication-recreate rehearsals (degraded suite) */
   degradedRuns?: number;
+  /** MaintainGreen ANALYZE rounds per session count (1 and 4) */
+  greenMaintenanceRuns?: number;
   log: (line: string) => void;
 }
 
@@ -79,6 +83,7 @@ export interface BenchResults {
   bundles?: BundleSample[];
   inspection?: InspectionBench;
   validation?: ValidationBench;
+  greenMaintenance?: GreenMaintenanceBench;
 }
 
 export const RESULTS_PATH = fileURLToPath(new URL('results.json', import.meta.url));
@@ -185,6 +190,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     { runs: options.degradedRuns ?? 3, scenario: 'ddl-during-replication-recreate' },
     () => benchDegraded(options.degradedRuns ?? 3, options.log),
     (v) => (results.degraded = v),
+  );
+  await suite(
+    'green-maintenance',
+    { runs: options.greenMaintenanceRuns ?? 5 },
+    () => benchGreenMaintenance(options.greenMaintenanceRuns ?? 5, options.log),
+    (v) => (results.greenMaintenance = v),
   );
   return results;
 };
@@ -293,6 +304,13 @@ export const formatResults = (r: BenchResults): string => {
     add('  write stall measured here', ms(d.writeStallMs));
     add('  RDS switchover estimate (modelled, expected)', ms(d.estimateExpectedSeconds, 's'));
   }
+  if (r.greenMaintenance)
+    for (const b of r.greenMaintenance.byJobs)
+      add(
+        `ANALYZE on a read-only green, ${r.greenMaintenance.tables} tables × ${(r.greenMaintenance.rows / r.greenMaintenance.tables).toLocaleString('en-US')} rows, ${b.jobs} session(s)`,
+        ms(b.wallMs),
+        b === r.greenMaintenance.byJobs.at(-1) ? `${r.greenMaintenance.speedup}× faster than 1 session` : '',
+      );
   const w = Math.max(...rows.map((x) => x[0].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`).join('\n');
 };

@@ -21,6 +21,9 @@ export interface BudgetInput {
     pollSeconds: number;
     recreateOnDegraded?: boolean;
     maxRecreates?: number | undefined;
+    /** MaintainGreen's rounds (absent: the loop is not counted) */
+    maintenanceDeadlineMinutes?: number;
+    maintenanceTimeBudgetSeconds?: number;
   };
   lag: { deadlineMinutes: number; pollSeconds: number };
   window?: { start: string; end: string } | undefined;
@@ -94,6 +97,17 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
       'lag.pollSeconds',
       builds * polls(input.lag.deadlineMinutes * 60, input.lag.pollSeconds),
     ),
+    // MaintainGreen → IsGreenMaintained (7 events, counted as 9): one round per time budget until its deadline.
+    ...(input.green.maintenanceDeadlineMinutes && input.green.maintenanceTimeBudgetSeconds
+      ? [
+          loop(
+            'green maintenance',
+            'green.maintenanceTimeBudgetSeconds',
+            builds *
+              polls(input.green.maintenanceDeadlineMinutes * 60, input.green.maintenanceTimeBudgetSeconds),
+          ),
+        ]
+      : []),
     // AwaitWindow sleeps until the next opening: a check before it and one after, per entry.
     loop('maintenance window', 'window', 2 * entries),
     loop(

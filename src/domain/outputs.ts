@@ -12,6 +12,7 @@ import {
   LagSampleSchema,
   WindowSchema,
 } from './contracts.ts';
+import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -46,6 +47,7 @@ const PlanSchema = z.looseObject({
   validation: ValidationPlanSchema,
   recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
   clients: ClientThresholdsSchema,
+  greenMaintenance: GreenMaintenancePlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -221,6 +223,7 @@ export const RecreateGreenOutput = z.looseObject({
   }),
   greenReady: isoTime,
 });
+export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
 
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
@@ -246,4 +249,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
   validateData: ValidateDataOutput,
+  maintainGreen: MaintainGreenOutput,
 };

@@ -2,6 +2,7 @@
 
 import type { ClientThresholds } from './client-thresholds.ts';
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
+import { type GreenMaintenancePlan, planGreenMaintenance } from './green-maintenance.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 import { recreateBound } from './recreate.ts';
@@ -53,6 +54,8 @@ export interface Plan {
   recreate: { max: number; greenReadySeconds: number };
   /** clients.*: null where no threshold is set */
   clients: ClientThresholds;
+  /** MaintainGreen: ANALYZE and materialized-view refresh on green before the approval */
+  greenMaintenance: GreenMaintenancePlan;
 }
 
 /**
@@ -141,5 +144,12 @@ export const buildPlan = (
       maxTransactionSeconds: input.clients.maxTransactionSeconds ?? null,
       maxOldBlueSessions: input.clients.maxOldBlueSessions ?? null,
     },
+    greenMaintenance: planGreenMaintenance(input.green, {
+      engine,
+      replication,
+      currentEngineVersion: source.engineVersion,
+      targetEngineVersion,
+      hasDatabase: input.database !== undefined,
+    }),
   };
 };
