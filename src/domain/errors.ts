@@ -123,6 +123,7 @@ export const THROWN_ERROR_NAMES = [
   'DeletionHeldError',
   'OldBlueNotProvenError',
   'GreenLookupPendingError',
+  'FleetRefusedError',
 ] as const;
 
 /** Narrows an unknown catch value to an Error. */
@@ -132,4 +133,16 @@ export const assertIsError = (value: unknown): Error =>
 /** RecreateGreen was asked for one recreation more than green.maxRecreates allows (the ASL Choice should prevent it). */
 export class RecreateLimitError extends SwitchyardError {
   override readonly name = 'RecreateLimitError';
+}
+
+/** The fleet document, or one of its databases' inputs, is invalid; nothing ran. Terminal. */
+export class FleetRefusedError extends SwitchyardError {
+  constructor(
+    message: string,
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'FleetRefusedError';
+  }
 }
