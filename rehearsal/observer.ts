@@ -109,6 +109,16 @@ export class RunObserver {
           tables: g.analyze.tables,
           analyzeMs: g.analyze.durationMs,
           viewsRefreshed: g.views.refreshed,
+          analyzeWhy: g.analyze.why,
+          viewsWhy: g.views.why,
+          viewsRun: g.views.run,
+          viewsConcurrently: g.views.concurrently,
+          viewsMs: g.views.durationMs,
+          views: g.views.list,
+          missingViews: g.views.missing,
+          skipped: g.analyze.skipped,
+          skippedCount: g.analyze.skippedCount,
+          slowest: g.analyze.slowest,
         };
         return;
       }

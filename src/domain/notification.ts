@@ -74,6 +74,10 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Green: ${text(at(state, 'green.greenInstanceId'))}, last status ${text(at(state, 'green.deploymentStatus'))}`,
     `Lag: ${text(at(state, 'lag.value'))} ${text(at(state, 'lag.unit'))} (${text(at(state, 'lag.metric'))}), ${text(at(state, 'lag.consecutiveOk'))} consecutive samples under threshold`,
     `Migrations gate: ${text(at(state, 'preflight.migrations.verdict'))} — ${text(at(state, 'preflight.migrations.summary'))}`,
+    // MaintainGreen's last round (ANALYZE, view refreshes); the Pass that starts the loop has no summary.
+    ...(typeof at(state, 'greenMaintenance.summary') === 'string'
+      ? [`Green maintenance: ${text(at(state, 'greenMaintenance.summary'))}`]
+      : []),
     `Approval: ${text(at(state, 'approval.decision'))} by ${text(at(state, 'approval.by'))} at ${text(at(state, 'approval.at'))}`,
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
