@@ -21,6 +21,7 @@ import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
 import { makeRecordHookAttemptHandler } from '../functions/record-hook-attempt.ts';
+import { makeRecreateGreenHandler } from '../functions/recreate-green.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
@@ -57,6 +58,7 @@ export const pipelineHandlers = (
     checkSnapshot: makeCheckSnapshotHandler(gw),
     deleteOldBlue: makeDeleteOldBlueHandler(gw),
     compensate: makeCompensateHandler(gw),
+    recreateGreen: makeRecreateGreenHandler(gw),
     checkCompensation: makeCheckCompensationHandler(gw),
     notify: makeNotifyHandler(gw),
     hookFacts: makeHookFactsHandler(gw),

@@ -325,7 +325,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       replicationWindow: {
         brokenReason: observer.windowBroken,
         lagChecksAfterDdl:
-          observer.lagChecksAtDdl === undefined ? null : observer.lagChecks - observer.lagChecksAtDdl,
+          observer.lagChecksAtDdl === undefined
+            ? null
+            : (observer.lagChecksAtBreak ?? observer.lagChecks) - observer.lagChecksAtDdl,
       },
       drift,
       hooks: {

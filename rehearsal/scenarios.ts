@@ -28,6 +28,7 @@ export const SCENARIO_NAMES = [
   'migration-fails',
   'schema-hazards',
   'ddl-during-replication',
+  'ddl-during-replication-recreate',
   'sequence-behind',
   'data-drift',
   'hook-fails',
@@ -59,6 +60,8 @@ export interface Scenario {
   driftOnGreen?: boolean;
   /** Local command hooks the scenario runs (rehearsal/command-hooks.ts), besides --hook ones. */
   hooks?: CommandHook[];
+  /** Run with green.recreateOnDegraded: a broken replication window rebuilds green instead of rolling back. */
+  recreateOnDegraded?: boolean;
 }
 
 /** The sample test suite against green (examples/hooks/), run by the happy rehearsal at greenReady. */
@@ -190,6 +193,16 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     ddlOnBlueDuringLag: DDL_DURING_REPLICATION,
+  },
+  'ddl-during-replication-recreate': {
+    name: 'ddl-during-replication-recreate',
+    description:
+      'the same DDL on blue with green.recreateOnDegraded: the lag check sees it, green is deleted and rebuilt from blue as it now is, and the run switches to the new green',
+    expected: 'switched',
+    faults: [],
+    approval: 'approve',
+    ddlOnBlueDuringLag: DDL_DURING_REPLICATION,
+    recreateOnDegraded: true,
   },
   'sequence-behind': {
     name: 'sequence-behind',

@@ -3,6 +3,7 @@ import { engineLabel } from './engine.ts';
 import { causeMessage, readableError } from './error-envelope.ts';
 import { hookReportLines } from './hooks.ts';
 import { TAGS } from './names.ts';
+import { describeRecreates, type Recreates } from './recreate.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -87,6 +88,7 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     ...guardLines(outcome, state),
     ...hookReportLines(at(state, 'hookResults')),
   );
+  lines.push(...describeRecreates(at(state, 'recreates') as Recreates | undefined));
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;
