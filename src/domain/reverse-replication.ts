@@ -167,3 +167,66 @@ export const pgReverseStatus = (facts: PgReverseFacts[], now: Date): ReverseStat
     checkedAt,
   };
 };
+
+/** `domain-server-seq` lists (`0-1-500,1-3-7`) as the highest sequence number per domain. */
+const seqByDomain = (gtidList: string): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const part of gtidList
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const [domain, , seq] = part.split('-');
+    if (domain === undefined || seq === undefined) continue;
+    m.set(domain, Math.max(m.get(domain) ?? 0, Number(seq)));
+  }
+  return m;
+};
+
+/**
+ * Transactions old blue still has to apply: per GTID domain, the new primary's last sequence number
+ * minus old blue's (with gtid_strict_mode, sequence numbers in a domain only grow, whichever server wrote them).
+ */
+export const gtidDistance = (primaryBinlogPos: string, replicaCurrentPos: string): number => {
+  const replica = seqByDomain(replicaCurrentPos);
+  let n = 0;
+  for (const [domain, seq] of seqByDomain(primaryBinlogPos))
+    n += Math.max(0, seq - (replica.get(domain) ?? 0));
+  return n;
+};
+
+/** What MariaDB reports about our named replica connection on old blue. */
+export interface MariaReverseFacts {
+  connection?: { ioRunning: boolean; sqlRunning: boolean; lastError: string };
+  /** @@gtid_binlog_pos of the new primary and @@gtid_current_pos of old blue */
+  primaryPos: string;
+  replicaPos: string;
+}
+
+/** The verdict for MariaDB: there is nothing to prepare on green, so the states are absent, replicating or broken. */
+export const mariaReverseStatus = (f: MariaReverseFacts, now: Date): ReverseStatus => {
+  const checkedAt = now.toISOString();
+  const lag = gtidDistance(f.primaryPos, f.replicaPos);
+  if (!f.connection)
+    return {
+      state: 'absent',
+      lag: null,
+      lagUnit: 'transactions',
+      detail: 'old blue has no replica connection of this execution',
+      checkedAt,
+    };
+  if (!f.connection.ioRunning || !f.connection.sqlRunning)
+    return {
+      state: 'broken',
+      lag,
+      lagUnit: 'transactions',
+      detail: `old blue's replica connection stopped (${f.connection.ioRunning ? 'SQL' : 'IO'} thread): ${f.connection.lastError || 'no error recorded'}; fix the cause on old blue (a conflicting row, a purged binlog on the new primary), then START SLAVE for the connection`,
+      checkedAt,
+    };
+  return {
+    state: 'replicating',
+    lag,
+    lagUnit: 'transactions',
+    detail: `old blue applies the new primary's binlog, ${lag} transactions behind`,
+    checkedAt,
+  };
+};
