@@ -14,12 +14,15 @@ import { makeCleanupHandler } from '../functions/cleanup.ts';
 import { makeCompensateHandler } from '../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
+import { makeEndReverseReplicationHandler } from '../functions/end-reverse-replication.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makePrepareReverseReplicationHandler } from '../functions/prepare-reverse-replication.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
+import { makeStartReverseReplicationHandler } from '../functions/start-reverse-replication.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
 import { makeValidateDataHandler } from '../functions/validate-data.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
@@ -50,6 +53,9 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     compensate: makeCompensateHandler(gw),
     checkCompensation: makeCheckCompensationHandler(gw),
     notify: makeNotifyHandler(gw),
+    prepareReverseReplication: makePrepareReverseReplicationHandler(gw),
+    startReverseReplication: makeStartReverseReplicationHandler(gw),
+    endReverseReplication: makeEndReverseReplicationHandler(gw),
   };
   return table as unknown as Record<string, LambdaLike>;
 };

@@ -11,14 +11,26 @@ type State = {
   Default?: string;
   End?: boolean;
   Comment?: string;
-  Choices?: Array<{ Next: string; Variable?: string; StringEquals?: string; BooleanEquals?: boolean }>;
+  Choices?: Array<Rule & { Next: string }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
 };
 
-const label = (choice: { Variable?: string; StringEquals?: string; BooleanEquals?: boolean }): string => {
+type Rule = {
+  Variable?: string;
+  StringEquals?: string;
+  BooleanEquals?: boolean;
+  IsPresent?: boolean;
+  And?: Rule[];
+  Not?: Rule;
+};
+
+const label = (choice: Rule): string => {
+  if (choice.And) return choice.And.map(label).join(' and ');
+  if (choice.Not?.IsPresent === true) return `no ${choice.Not.Variable?.split('.').pop() ?? ''}`;
   const field = choice.Variable?.split('.').pop() ?? '';
   if (choice.StringEquals !== undefined) return `${field} = ${choice.StringEquals}`;
   if (choice.BooleanEquals !== undefined) return `${field} = ${choice.BooleanEquals}`;
+  if (choice.IsPresent !== undefined) return choice.IsPresent ? `${field} present` : `no ${field}`;
   return 'deadline passed';
 };
 

@@ -11,6 +11,8 @@ import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrati
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
+import { makeReverseReplicationGateway } from './reverse-replication.ts';
+import type { ReverseReplicationGateway } from './reverse-replication-gateway.ts';
 import { makeValidationGateway, type ValidationGateway } from './validation-gateway.ts';
 
 export interface Gateways {
@@ -24,6 +26,8 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
+  /** the reverse stream new primary → old blue (issue #15, docs/fail-back.md) */
+  reverse: ReverseReplicationGateway;
   clock: () => Date;
 }
 
@@ -45,6 +49,7 @@ let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 let validation: ValidationGateway | undefined;
+let reverse: ReverseReplicationGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -67,6 +72,9 @@ export const migrationsGateway = (): Gateways['migrations'] =>
   (migrations ??= { open: makeMigrationSessionOpener(makeParameterReader(undefined, 0)) });
 export const ddlGuardGateway = (): DdlGuardGateway =>
   (ddlGuard ??= makeDdlGuardGateway(makeParameterReader(undefined, 0)));
+/** The reverse stream, by engine; the password is read fresh for the same reason as smoke's. */
+export const reverseReplicationGateway = (): ReverseReplicationGateway =>
+  (reverse ??= makeReverseReplicationGateway(makeParameterReader(undefined, 0)));
 
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
@@ -80,5 +88,6 @@ export const defaultGateways = (): Gateways => ({
   ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
   validation: validationGateway(),
+  reverse: reverseReplicationGateway(),
   clock: systemClock,
 });

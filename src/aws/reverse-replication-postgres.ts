@@ -49,14 +49,8 @@ const serverVersionNum = async (c: pg.Client): Promise<number> =>
   Number((await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
 
 export const makePostgresReverseReplication = (readParameter: ParameterReader): ReverseReplicationGateway => {
-  const passwords = new Map<string, string>();
-  const password = async (t: DatabaseTarget): Promise<string> => {
-    const cached = passwords.get(t.passwordParameter);
-    if (cached !== undefined) return cached;
-    const p = await readParameter(t.passwordParameter);
-    passwords.set(t.passwordParameter, p);
-    return p;
-  };
+  // Read per connection, not cached: a cached password would outlive a rotation.
+  const password = (t: DatabaseTarget): Promise<string> => readParameter(t.passwordParameter);
   const connect: Connect = async (target, database) => {
     const client = await connectPostgres(
       { host: target.host, port: target.port, database, user: target.user, password: await password(target) },

@@ -6,6 +6,11 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import {
+  EndReverseReplicationOutput,
+  PrepareReverseReplicationOutput,
+  ReverseStatusOutput,
+} from './reverse-contracts.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -38,6 +43,7 @@ const PlanSchema = z.looseObject({
   bakeSeconds: z.number(),
   window: WindowSchema,
   validation: ValidationPlanSchema,
+  reverse: z.object({ enabled: z.boolean(), reason: z.string() }).optional(),
 });
 
 export const PreflightOutput = z.looseObject({
@@ -223,4 +229,7 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
   validateData: ValidateDataOutput,
+  prepareReverseReplication: PrepareReverseReplicationOutput,
+  startReverseReplication: ReverseStatusOutput,
+  endReverseReplication: EndReverseReplicationOutput,
 };

@@ -3,6 +3,7 @@
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
+import type { ReverseDecision } from './reverse-eligibility.ts';
 import type { ValidationPlan } from './validation/index.ts';
 
 export type { Replication } from './engine.ts';
@@ -47,6 +48,8 @@ export interface Plan {
   bakeSeconds: number;
   window: ExecutionInput['window'] | null;
   validation: ValidationPlan;
+  /** reverse replication after the switch (set at Preflight once green's parameters are read) */
+  reverse?: ReverseDecision;
 }
 
 /**

@@ -24,6 +24,10 @@ export class ReverseReplicationConflictError extends SwitchyardError {
   override readonly name = 'ReverseReplicationConflictError';
 }
 
+/** The execution's name: the last segment of its ARN (what names the stream on every side). */
+export const executionNameOf = (executionId: string): string =>
+  executionId.slice(executionId.lastIndexOf(':') + 1);
+
 /** FNV-1a, 32 bits, as 8 hex digits: short, stable, no crypto import in the domain layer. */
 const fnv1a = (text: string): string => {
   let h = 0x811c9dc5;

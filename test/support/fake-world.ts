@@ -55,6 +55,8 @@ export interface WorldScript {
     /** the guard's observe() shows ddlSeen from its Nth call on (default 1: always); release always does */
     ddlFromObserve?: number;
   };
+  /** the reverse stream (docs/fail-back.md): prepare throws, or the stream reads broken once started */
+  reverse?: { prepareFails?: boolean; broken?: boolean };
   /** blue's longest open transaction (s) and sequence count, for the switchover estimate */
   longestTransactionSeconds?: number;
   sequenceCount?: number;
@@ -107,6 +109,8 @@ export const instance = (id: string, extra: Partial<InstanceFacts> = {}): Instan
 
 export const makeWorld = (script: WorldScript = {}) => {
   const calls: string[] = [];
+  /** the reverse stream's calls, with the hosts playing new primary and old blue */
+  const reverseCalls: string[] = [];
   const validationReads: string[] = [];
   const published: Array<{ subject: string; message: string }> = [];
   const instances = new Map<string, InstanceFacts>();
@@ -497,6 +501,31 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
     },
     validation: makeFakeValidation(script.validation, validationReads),
+    reverse: {
+      // Records each call with the hosts it was given: which instance played which role.
+      prepare: async (pair) => {
+        reverseCalls.push(`prepare ${pair.newPrimary.host} ← ${pair.oldBlue.host} ${pair.executionName}`);
+        if (script.reverse?.prepareFails) throw new Error('wal_level is replica (scripted)');
+        return { startPoint: 'app@0/3000000' };
+      },
+      start: async (pair) => {
+        reverseCalls.push(`start ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+        const broken = script.reverse?.broken === true;
+        return {
+          state: broken ? 'broken' : 'replicating',
+          lag: broken ? 4096 : 0,
+          lagUnit: 'bytes',
+          detail: broken ? 'subscription stopped on an apply error (scripted)' : 'replicating (scripted)',
+          checkedAt: new Date(now).toISOString(),
+        };
+      },
+      status: async () => {
+        throw new Error('not used by the state machine');
+      },
+      stop: async (pair) => {
+        reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+      },
+    },
   };
 
   /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */
@@ -507,6 +536,7 @@ export const makeWorld = (script: WorldScript = {}) => {
   return {
     gateways,
     calls,
+    reverseCalls,
     published,
     instances,
     deployments,
