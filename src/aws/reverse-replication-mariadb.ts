@@ -123,6 +123,8 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
             ? {
                 connection: {
                   ioRunning: row.Slave_IO_Running === 'Yes',
+                  // Preparing, then Connecting: the moments right after START SLAVE (or a reconnect).
+                  ioConnecting: row.Slave_IO_Running === 'Connecting' || row.Slave_IO_Running === 'Preparing',
                   sqlRunning: row.Slave_SQL_Running === 'Yes',
                   lastError: String(row.Last_SQL_Error || row.Last_IO_Error || ''),
                 },

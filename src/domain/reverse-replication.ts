@@ -200,7 +200,8 @@ export const gtidDistance = (primaryBinlogPos: string, replicaCurrentPos: string
 
 /** What MariaDB reports about our named replica connection on old blue. */
 export interface MariaReverseFacts {
-  connection?: { ioRunning: boolean; sqlRunning: boolean; lastError: string };
+  /** Slave_IO_Running is Yes, Preparing or Connecting (right after START SLAVE, or retrying), or No */
+  connection?: { ioRunning: boolean; ioConnecting?: boolean; sqlRunning: boolean; lastError: string };
   /** @@gtid_binlog_pos of the new primary and @@gtid_current_pos of old blue */
   primaryPos: string;
   replicaPos: string;
@@ -216,6 +217,15 @@ export const mariaReverseStatus = (f: MariaReverseFacts, now: Date): ReverseStat
       lag: null,
       lagUnit: 'transactions',
       detail: 'old blue has no replica connection of this execution',
+      checkedAt,
+    };
+  // Preparing/Connecting with no error recorded: START SLAVE has just run (the IO thread has not logged in yet).
+  if (f.connection.ioConnecting && f.connection.sqlRunning && !f.connection.lastError)
+    return {
+      state: 'replicating',
+      lag,
+      lagUnit: 'transactions',
+      detail: `old blue's replica connection is connecting to the new primary, ${lag} transactions behind`,
       checkedAt,
     };
   if (!f.connection.ioRunning || !f.connection.sqlRunning)

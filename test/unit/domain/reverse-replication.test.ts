@@ -131,6 +131,24 @@ describe('mariaReverseStatus', () => {
       now,
     );
     expect(broken).toMatchObject({ state: 'broken', lag: 3 });
+    // Right after START SLAVE the IO thread is Connecting: not broken unless it recorded an error.
+    const connecting = { ioRunning: false, ioConnecting: true, sqlRunning: true, lastError: '' };
+    expect(
+      mariaReverseStatus({ primaryPos: '0-2-9', replicaPos: '0-1-5', connection: connecting }, now),
+    ).toMatchObject({
+      state: 'replicating',
+      lag: 4,
+    });
+    expect(
+      mariaReverseStatus(
+        {
+          primaryPos: '0-2-9',
+          replicaPos: '0-1-5',
+          connection: { ...connecting, lastError: 'error connecting to master' },
+        },
+        now,
+      ),
+    ).toMatchObject({ state: 'broken' });
     expect(broken.detail).toMatch(/SQL thread\): Could not execute Delete_rows_v1/);
   });
 });
