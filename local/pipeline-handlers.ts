@@ -16,6 +16,7 @@ import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
 import { makeEndReverseReplicationHandler } from '../functions/end-reverse-replication.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
+import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
@@ -42,6 +43,7 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     checkLag: makeCheckLagHandler(gw),
     checkWindow: makeCheckWindowHandler(gw),
     validateData: makeValidateDataHandler(gw),
+    maintainGreen: makeMaintainGreenHandler(gw),
     prepareApproval: makePrepareApprovalHandler(gw),
     switchover: makeSwitchoverHandler(gw),
     checkSwitchover: makeCheckSwitchoverHandler(gw),

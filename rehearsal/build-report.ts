@@ -116,6 +116,7 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
     migrations: observer.migrationsReport(),
     ddlGuard: observer.guardEvents,
     validation: observer.validations,
+    greenMaintenance: observer.greenMaintenance,
     approval: approvalOf(p),
     endpoints: { before: p.before, after: p.end.after },
     source: { seedRows: p.seedRows, ...p.sourceSizes },

@@ -50,6 +50,8 @@ export interface RunFacts {
     statuses: Array<{ enabled: boolean; state: string; lag: number | null; detail: string }>;
     ended: boolean | null;
   };
+  /** MaintainGreen's last round (null or absent: it never ran) */
+  greenMaintenance?: RehearsalReport['greenMaintenance'];
 }
 
 /**
@@ -106,6 +108,14 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     { name: 'writes flowed', ok: f.acknowledgedWrites > 0, detail: `${f.acknowledgedWrites} acknowledged` },
   ];
   if (f.approvalLinkError) out.push({ name: 'approval link', ok: false, detail: f.approvalLinkError });
+  // A run that went on to the switch after deciding to ANALYZE green must have analyzed it, all of it.
+  const gm = f.greenMaintenance;
+  if (scenario.expected === 'switched' && gm?.analyzed)
+    out.push({
+      name: 'green analyzed before the approval',
+      ok: gm.status === 'done' && gm.tables > 0,
+      detail: `${gm.summary} (${gm.status}, ${gm.rounds} round(s))`,
+    });
   const m = f.migrations;
   if (scenario.expected === 'migration-failed') {
     const failed = m?.units.find((u) => u.outcome === 'failed');

@@ -4,7 +4,9 @@
  * Verify's problems, the replication window), the approval asked, and what the fault hooks did. Only
  * bookkeeping: no server is touched here.
  */
+
 import type { RunEvent } from '../local/run-state-machine.ts';
+import type { GreenMaintenanceResult } from '../src/domain/green-maintenance.ts';
 import type { MigrationsResult } from '../src/lib/apply-migrations.ts';
 import type { ApprovalLinks } from './approval-driver.ts';
 import type { DriftedRow } from './data-drift.ts';
@@ -54,6 +56,7 @@ export class RunObserver {
   readonly migrationRuns: Array<{ at: number; result: MigrationsResult }> = [];
   readonly guardEvents: Array<{ state: string; result: Record<string, unknown> }> = [];
   readonly validations: NonNullable<RehearsalReport['validation']> = [];
+  greenMaintenance: NonNullable<RehearsalReport['greenMaintenance']> | null = null;
   productionEstimate: ProductionEstimate = null;
   /** Verify's last list of problems. */
   verifyProblems: string[] = [];
@@ -95,6 +98,20 @@ export class RunObserver {
       case 'validateData': {
         const v = result as { status: string; summary: string; durationMs: number };
         this.validations.push({ state, status: v.status, summary: v.summary, durationMs: v.durationMs });
+        return;
+      }
+      case 'maintainGreen': {
+        const g = result as GreenMaintenanceResult;
+        this.greenMaintenance = {
+          status: g.status,
+          summary: g.summary,
+          rounds: g.round,
+          durationMs: g.durationMs,
+          analyzed: g.analyze.run,
+          tables: g.analyze.tables,
+          analyzeMs: g.analyze.durationMs,
+          viewsRefreshed: g.views.refreshed,
+        };
         return;
       }
       case 'installDdlGuard':

@@ -302,6 +302,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
           observer.lagChecksAtDdl === undefined ? null : observer.lagChecks - observer.lagChecksAtDdl,
       },
       drift,
+      greenMaintenance: observer.greenMaintenance,
     });
 
     report = buildReport({

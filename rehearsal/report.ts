@@ -109,6 +109,17 @@ export interface RehearsalReport {
   ddlGuard: Array<{ state: string; result: Record<string, unknown> }>;
   /** ValidateData / ValidateBeforeSwitch rounds (blue vs green), in order */
   validation?: Array<{ state: string; status: string; summary: string; durationMs: number }>;
+  /** MaintainGreen's last round: ANALYZE and materialized-view refreshes on green (null: never ran) */
+  greenMaintenance?: {
+    status: string;
+    summary: string;
+    rounds: number;
+    durationMs: number;
+    analyzed: boolean;
+    tables: number;
+    analyzeMs: number;
+    viewsRefreshed: number;
+  } | null;
   approval: {
     decision: 'approved' | 'rejected' | 'timed-out' | 'not-asked' | 'pending';
     by: string | null;

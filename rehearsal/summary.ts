@@ -49,6 +49,11 @@ export const formatSummary = (r: RehearsalReport): string => {
     ...(r.validation ?? []).map(
       (v) => `  validation   ${v.state}: ${v.status}: ${v.summary} (${v.durationMs} ms)`,
     ),
+    ...(r.greenMaintenance
+      ? [
+          `  green prep   ${r.greenMaintenance.status}: ${r.greenMaintenance.summary} (${r.greenMaintenance.durationMs} ms, ${r.greenMaintenance.rounds} round(s))`,
+        ]
+      : []),
     `  lag          ${r.lag.length} samples${lagValues.length ? `: ${lagValues.slice(0, 8).join(', ')}${lagValues.length > 8 ? ', …' : ''}` : ''}`,
     `  approval     ${r.approval.decision}${r.approval.by ? ` by ${r.approval.by}` : ''}${r.approval.at ? ` at ${r.approval.at}` : ''}${r.approval.reason ? ` ("${r.approval.reason}")` : ''}`,
     ...(r.schema

@@ -5,6 +5,7 @@
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
+import { type GreenMaintenanceGateway, makeGreenMaintenanceGateway } from './green-maintenance-gateway.ts';
 import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
@@ -28,6 +29,8 @@ export interface Gateways {
   validation: ValidationGateway;
   /** the reverse stream new primary → old blue (issue #15, docs/fail-back.md) */
   reverse: ReverseReplicationGateway;
+  /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
+  greenMaintenance: GreenMaintenanceGateway;
   clock: () => Date;
 }
 
@@ -50,6 +53,7 @@ let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 let validation: ValidationGateway | undefined;
 let reverse: ReverseReplicationGateway | undefined;
+let greenMaintenance: GreenMaintenanceGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -66,6 +70,9 @@ export const inspectionGateway = (): InspectionGateway =>
 /** ValidateData; the password is read fresh for the same reason as smoke's. */
 export const validationGateway = (): ValidationGateway =>
   (validation ??= makeValidationGateway(makeParameterReader(undefined, 0)));
+/** MaintainGreen; the password is read fresh for the same reason as smoke's. */
+export const greenMaintenanceGateway = (): GreenMaintenanceGateway =>
+  (greenMaintenance ??= makeGreenMaintenanceGateway(makeParameterReader(undefined, 0)));
 
 // Like the smoke password, the migration user's password is read fresh for every session.
 export const migrationsGateway = (): Gateways['migrations'] =>
@@ -89,5 +96,6 @@ export const defaultGateways = (): Gateways => ({
   inspection: inspectionGateway(),
   validation: validationGateway(),
   reverse: reverseReplicationGateway(),
+  greenMaintenance: greenMaintenanceGateway(),
   clock: systemClock,
 });

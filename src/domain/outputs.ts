@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import {
   EndReverseReplicationOutput,
   PrepareReverseReplicationOutput,
@@ -44,6 +45,7 @@ const PlanSchema = z.looseObject({
   window: WindowSchema,
   validation: ValidationPlanSchema,
   reverse: z.object({ enabled: z.boolean(), reason: z.string() }).optional(),
+  greenMaintenance: GreenMaintenancePlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -206,6 +208,8 @@ export const ReleaseDdlGuardOutput = z.looseObject({
   summary: z.string(),
 });
 
+export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
+
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   preflight: PreflightOutput,
@@ -232,4 +236,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   prepareReverseReplication: PrepareReverseReplicationOutput,
   startReverseReplication: ReverseStatusOutput,
   endReverseReplication: EndReverseReplicationOutput,
+  maintainGreen: MaintainGreenOutput,
 };

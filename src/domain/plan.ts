@@ -1,6 +1,7 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
+import { type GreenMaintenancePlan, planGreenMaintenance } from './green-maintenance.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 import type { ReverseDecision } from './reverse-eligibility.ts';
@@ -50,6 +51,8 @@ export interface Plan {
   validation: ValidationPlan;
   /** reverse replication after the switch (set at Preflight once green's parameters are read) */
   reverse?: ReverseDecision;
+  /** MaintainGreen: ANALYZE and materialized-view refresh on green before the approval */
+  greenMaintenance: GreenMaintenancePlan;
 }
 
 /**
@@ -132,5 +135,12 @@ export const buildPlan = (
       // On by default where it can run: PostgreSQL (the checksum queries are PostgreSQL's) with credentials.
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
+    greenMaintenance: planGreenMaintenance(input.green, {
+      engine,
+      replication,
+      currentEngineVersion: source.engineVersion,
+      targetEngineVersion,
+      hasDatabase: input.database !== undefined,
+    }),
   };
 };

@@ -11,6 +11,7 @@ import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
 import type { PostgresFacts } from '#domain/inspection/postgres';
 import type { LogEntry } from '#domain/migrations';
+import { type GreenMaintenanceScript, makeFakeGreenMaintenance } from './fake-green-maintenance.ts';
 import { makeFakeValidation, type ValidationScript } from './fake-validation.ts';
 import { cleanInspection } from './inspection-facts.ts';
 
@@ -78,6 +79,8 @@ export interface WorldScript {
   nameLookupBlind?: boolean;
   /** what ValidateData finds comparing blue and green (equal unless scripted) */
   validation?: ValidationScript;
+  /** what MaintainGreen finds on green (3 tables, no views unless scripted) */
+  greenMaintenance?: GreenMaintenanceScript;
   /** a person acts right after Retain tagged old blue (during the retention wait) */
   duringRetention?: (world: {
     instances: Map<string, InstanceFacts>;
@@ -112,6 +115,7 @@ export const makeWorld = (script: WorldScript = {}) => {
   /** the reverse stream's calls, with the hosts playing new primary and old blue */
   const reverseCalls: string[] = [];
   const validationReads: string[] = [];
+  const maintenanceLog: string[] = [];
   const published: Array<{ subject: string; message: string }> = [];
   const instances = new Map<string, InstanceFacts>();
   const deployments = new Map<string, DeploymentFacts & { polls: number }>();
@@ -526,6 +530,9 @@ export const makeWorld = (script: WorldScript = {}) => {
         reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
       },
     },
+    greenMaintenance: makeFakeGreenMaintenance(script.greenMaintenance, maintenanceLog, (ms) => {
+      now += ms;
+    }),
   };
 
   /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */
@@ -545,6 +552,7 @@ export const makeWorld = (script: WorldScript = {}) => {
     migrationLog,
     guards,
     validationReads,
+    maintenanceLog,
     advanceClock,
   };
 };

@@ -107,6 +107,30 @@ describe('checks(scenario, facts)', () => {
     });
   });
 
+  it('happy on a major upgrade: green must have been analyzed, fully, before the approval', () => {
+    const gm = {
+      status: 'done',
+      summary: 'ANALYZE 2 table(s) in 0.1 s; views not refreshed: green.refreshMaterializedViews is false',
+      rounds: 1,
+      durationMs: 120,
+      analyzed: true,
+      tables: 2,
+      analyzeMs: 100,
+      viewsRefreshed: 0,
+    };
+    const ok = checks(SCENARIOS.happy, facts({ greenMaintenance: gm }));
+    expect(ok.find((c) => c.name === 'green analyzed before the approval')).toEqual({
+      name: 'green analyzed before the approval',
+      ok: true,
+      detail: `${gm.summary} (done, 1 round(s))`,
+    });
+    const none = checks(SCENARIOS.happy, facts({ greenMaintenance: { ...gm, tables: 0 } }));
+    expect(none.filter((c) => !c.ok).map((c) => c.name)).toEqual(['green analyzed before the approval']);
+    // Not decided (physical, off): no check at all.
+    const off = checks(SCENARIOS.happy, facts({ greenMaintenance: { ...gm, analyzed: false, tables: 0 } }));
+    expect(off.map((c) => c.name)).not.toContain('green analyzed before the approval');
+  });
+
   it('a failed approval link always fails the run', () => {
     const list = checks(SCENARIOS.happy, facts({ approvalLinkError: 'HTTP 403' }));
     expect(list.find((c) => c.name === 'approval link')).toEqual({

@@ -183,8 +183,8 @@ const minimal = {
 describe('history budget at the input', () => {
   it('accepts the defaults with a wide margin and counts 9 events per poll', () => {
     const { total, loops } = historyBudget(parse(minimal));
-    // 14,039 events: 56 % of Step Functions' 25,000, within Switchyard's 20,000.
-    expect(total).toBe(14_039);
+    // 14,264 events: 57 % of Step Functions' 25,000, within Switchyard's 20,000.
+    expect(total).toBe(14_264);
     // The bake loop also reads the reverse stream each pass: 16 events per poll, not 9.
     const bake = loops.find((l) => l.loop === 'bake');
     expect(bake && bake.events / bake.polls).toBe(16);
@@ -194,6 +194,13 @@ describe('history budget at the input', () => {
       field: 'green.pollSeconds',
       polls: 361,
       events: 3249,
+    });
+    // MaintainGreen: 120 min at one 300 s round each, plus one.
+    expect(loops.find((l) => l.loop === 'green maintenance')).toEqual({
+      loop: 'green maintenance',
+      field: 'green.maintenanceTimeBudgetSeconds',
+      polls: 25,
+      events: 225,
     });
   });
 
