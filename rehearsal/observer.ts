@@ -60,7 +60,7 @@ export class RunObserver {
   productionEstimate: ProductionEstimate = null;
   /** Verify's last list of problems. */
   verifyProblems: string[] = [];
-  /** The reverse stream (docs/fail-back.md): each StartReverseReplication answer, and EndReverseReplication's. */
+  /** The reverse stream (docs/reverse-replication.md): each StartReverseReplication answer, and EndReverseReplication's. */
   readonly reverseStatuses: Array<{ enabled: boolean; state: string; lag: number | null; detail: string }> =
     [];
   reverseEnded: boolean | null = null;

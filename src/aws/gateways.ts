@@ -27,7 +27,7 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
-  /** the reverse stream new primary → old blue (issue #15, docs/fail-back.md) */
+  /** the reverse stream new primary → old blue (issue #15, docs/reverse-replication.md) */
   reverse: ReverseReplicationGateway;
   /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
   greenMaintenance: GreenMaintenanceGateway;

@@ -1,5 +1,5 @@
 /**
- * Reverse replication for MariaDB (docs/fail-back.md): after the switch, old blue becomes a GTID
+ * Reverse replication for MariaDB (docs/reverse-replication.md): after the switch, old blue becomes a GTID
  * replica of the new primary through a replica connection named after the execution
  * (`CHANGE MASTER '<name>' TO … MASTER_USE_GTID = current_pos`).
  *

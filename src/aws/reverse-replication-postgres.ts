@@ -1,5 +1,5 @@
 /**
- * Reverse replication for PostgreSQL (docs/fail-back.md): before the switch, a publication and a
+ * Reverse replication for PostgreSQL (docs/reverse-replication.md): before the switch, a publication and a
  * logical slot on green in every database; after it, a subscription on old blue that uses that slot
  * with `copy_data = false` and `origin = none`.
  *
@@ -8,7 +8,7 @@
  * slot before the switch was applied by the blue → green subscription and carries that subscription's
  * replication origin; `origin = none` drops exactly those. What green writes after the switch carries
  * no origin and flows to old blue, once. Only the logical path (major upgrade) allows this: on the
- * physical path green is a standby until the switch and has no publication (docs/fail-back.md).
+ * physical path green is a standby until the switch and has no publication (docs/reverse-replication.md).
  */
 import type pg from 'pg';
 import {
@@ -149,7 +149,7 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
           ).rows;
           if (settings?.recovery)
             throw new ReverseReplicationUnsupportedError(
-              `${pair.newPrimary.host}: green is a physical standby (same-major Blue/Green): a reverse stream cannot start exactly at the switch there; fail-back needs the logical path (docs/fail-back.md)`,
+              `${pair.newPrimary.host}: green is a physical standby (same-major Blue/Green): a reverse stream cannot start exactly at the switch there; fail-back needs the logical path (docs/reverse-replication.md)`,
             );
           if (settings?.wal_level !== 'logical')
             throw new ReverseReplicationUnsupportedError(

@@ -182,7 +182,7 @@ export const ExecutionInput = z
         }),
       )
       .default([]),
-    /** Reverse replication after the switch, so a fail-back loses nothing (docs/fail-back.md). */
+    /** Reverse replication after the switch, so a fail-back loses nothing (docs/reverse-replication.md). */
     failBack: z
       .strictObject({
         // absent: on where the engine and green's parameters allow it, else off with the reason

@@ -100,7 +100,7 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
   };
 };
 
-/** Reverse replication (docs/fail-back.md): whether it runs, its last status and lag, and any error setting it up. */
+/** Reverse replication (docs/reverse-replication.md): whether it runs, its last status and lag, and any error setting it up. */
 const reverseLines = (state: State): string[] => {
   const decision = at(state, 'preflight.plan.reverse') as { enabled?: boolean; reason?: string } | undefined;
   if (!decision) return [];

@@ -1,5 +1,5 @@
 /**
- * Whether this run keeps old blue current by reverse replication (docs/fail-back.md): on by default where
+ * Whether this run keeps old blue current by reverse replication (docs/reverse-replication.md): on by default where
  * the engine, the replication path and green's parameters allow a stream that starts exactly at the switch;
  * off otherwise, with the reason. Asking for it explicitly (`failBack.enabled: true`) where it cannot run
  * is a preflight refusal that names what to change.

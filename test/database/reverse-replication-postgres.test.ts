@@ -1,5 +1,5 @@
 /**
- * Where the reverse stream starts (docs/fail-back.md), proved on real servers of both majors, and the
+ * Where the reverse stream starts (docs/reverse-replication.md), proved on real servers of both majors, and the
  * PostgreSQL ReverseReplicationGateway driven through a switch: blue → green by logical replication
  * (the emulator's own setup, as a major-version Blue/Green builds it), prepare on green, the switch as
  * RDS does it (blue read-only, catch-up, sequences, blue → green replication dropped, green writable),
@@ -289,7 +289,7 @@ describe.each([
 });
 
 /**
- * Why the physical path gets no reverse stream (docs/fail-back.md): green is a standby until the switch,
+ * Why the physical path gets no reverse stream (docs/reverse-replication.md): green is a standby until the switch,
  * so its publication could only be created after the switch, and a publication created after the slot
  * does not cover the changes committed before it (the slot decodes with the catalog as it was then).
  */

@@ -1,5 +1,5 @@
 /**
- * Reverse replication in the state machine (docs/fail-back.md): the real ASL, the real handlers, a
+ * Reverse replication in the state machine (docs/reverse-replication.md): the real ASL, the real handlers, a
  * scripted fake world whose reverse gateway records which instance played which role.
  */
 import { describe, expect, it } from 'vitest';

@@ -56,7 +56,7 @@ export interface WorldScript {
     /** the guard's observe() shows ddlSeen from its Nth call on (default 1: always); release always does */
     ddlFromObserve?: number;
   };
-  /** the reverse stream (docs/fail-back.md): prepare throws, or the stream reads broken once started */
+  /** the reverse stream (docs/reverse-replication.md): prepare throws, or the stream reads broken once started */
   reverse?: { prepareFails?: boolean; broken?: boolean };
   /** blue's longest open transaction (s) and sequence count, for the switchover estimate */
   longestTransactionSeconds?: number;
