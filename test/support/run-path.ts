@@ -44,6 +44,8 @@ export interface PathOptions {
   historyEventLimit?: number;
   /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
   abortWhen?: (event: RunEvent) => boolean;
+  /** the execution's ARN (default PATH_EXECUTION_ARN; a fleet's children each have their own) */
+  executionId?: string;
 }
 
 export const runPath = async (
@@ -60,7 +62,7 @@ export const runPath = async (
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
-    executionId: PATH_EXECUTION_ARN,
+    executionId: options.executionId ?? PATH_EXECUTION_ARN,
     callbacks,
     historyEventLimit: options.historyEventLimit,
     abortSignal: stop.signal,
