@@ -21,6 +21,7 @@ import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
 import { makePrepareReverseReplicationHandler } from '../functions/prepare-reverse-replication.ts';
+import { makeRecreateGreenHandler } from '../functions/recreate-green.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeStartReverseReplicationHandler } from '../functions/start-reverse-replication.ts';
@@ -53,6 +54,7 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     checkSnapshot: makeCheckSnapshotHandler(gw),
     deleteOldBlue: makeDeleteOldBlueHandler(gw),
     compensate: makeCompensateHandler(gw),
+    recreateGreen: makeRecreateGreenHandler(gw),
     checkCompensation: makeCheckCompensationHandler(gw),
     notify: makeNotifyHandler(gw),
     prepareReverseReplication: makePrepareReverseReplicationHandler(gw),
