@@ -3,13 +3,14 @@
 import { databaseGateway, type Gateways, inspectionGateway, rdsGateway, systemClock } from '#aws/gateways';
 import { binlogWarnings } from '#domain/binlog-preflight';
 import { PreflightInput } from '#domain/contracts';
-import { isBinlogEngine, migrationDialectOf } from '#domain/engine';
+import { migrationDialectOf } from '#domain/engine';
 import { PreflightRefusedError } from '#domain/errors';
 import { type DeclaredHooks, planHooks, undeclaredHookProblems } from '#domain/hooks';
 import { type ExecutionInput, validateExecutionInput } from '#domain/input';
 import { type InspectionReport, warningLines } from '#domain/inspection/index';
 import { buildPlan, type Plan } from '#domain/plan';
 import { openRollbackWindows, preflightFindings } from '#domain/preflight';
+import { decideReverseReplication } from '#domain/reverse-eligibility';
 import { readExternalReplica } from '#lib/binlog-blue';
 import { declaredHooksFromEnv } from '#lib/declared-hooks';
 import { defaultGateRunner } from '#lib/default-gate';
@@ -94,11 +95,11 @@ export const makePreflightHandler = (
           gw.rds.deploymentsForSource(instance.arn),
         ])
       : [{}, [], true, []];
-    // Green's group is the one named for it, else blue's (read above); only binlog engines need it.
-    const binlog = instance !== undefined && isBinlogEngine(instance.engine);
+    // Green's group is the one named for it, else blue's (read above): the binlog checks read it, and
+    // reverse replication on PostgreSQL needs rds.logical_replication=1 there.
     const targetGroup = input.target.dbParameterGroupName;
     const greenParameters =
-      binlog && targetGroup && targetParameterGroupExists
+      instance && targetGroup && targetParameterGroupExists
         ? await gw.rds.describeParameters(targetGroup, PREFLIGHT_PARAMETERS)
         : blueParameters;
     const externalReplica = instance ? await readExternalReplica(input, instance, gw.database) : undefined;
@@ -115,7 +116,19 @@ export const makePreflightHandler = (
     problems.push(...undeclaredHookProblems(planHooks(input.hooks), declaredHooks));
     if (!instance) return refuse(sourceId, problems);
 
-    const plan = buildPlan(input, instance, executionId, gw.clock());
+    const built = buildPlan(input, instance, executionId, gw.clock());
+    const reverse = decideReverseReplication({
+      requested: input.failBack.enabled,
+      engine: built.engine,
+      replication: built.replication,
+      currentEngineVersion: instance.engineVersion,
+      targetEngineVersion: built.targetEngineVersion,
+      greenParameters,
+      greenParameterGroup: targetGroup ?? blueGroup ?? 'default',
+      hasDatabase: input.database !== undefined,
+    });
+    if (reverse.problem) problems.push(reverse.problem);
+    const plan = { ...built, reverse: reverse.decision };
     const migrations = await checkReleaseMigrations(input, plan, gw, gate);
     problems.push(...migrations.problems);
     // The data plane: blue's schema, extensions and replication settings, read-only.

@@ -14,16 +14,19 @@ import { makeCleanupHandler } from '../functions/cleanup.ts';
 import { makeCompensateHandler } from '../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
+import { makeEndReverseReplicationHandler } from '../functions/end-reverse-replication.ts';
 import { makeHookFactsHandler } from '../functions/hook-facts.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makePrepareReverseReplicationHandler } from '../functions/prepare-reverse-replication.ts';
 import { makeRecordHookAttemptHandler } from '../functions/record-hook-attempt.ts';
 import { makeRecreateGreenHandler } from '../functions/recreate-green.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
+import { makeStartReverseReplicationHandler } from '../functions/start-reverse-replication.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
 import { makeValidateDataHandler } from '../functions/validate-data.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
@@ -63,6 +66,9 @@ export const pipelineHandlers = (
     notify: makeNotifyHandler(gw),
     hookFacts: makeHookFactsHandler(gw),
     recordHookAttempt: makeRecordHookAttemptHandler(gw),
+    prepareReverseReplication: makePrepareReverseReplicationHandler(gw),
+    startReverseReplication: makeStartReverseReplicationHandler(gw),
+    endReverseReplication: makeEndReverseReplicationHandler(gw),
   };
   return table as unknown as Record<string, LambdaLike>;
 };

@@ -49,6 +49,11 @@ export interface RunFacts {
   drift: { row: DriftedRow; notification: string } | null;
   /** The hooks the run was given, the last record of each that ran (RecordHookAttempt's results), the run's cause. */
   hooks?: { expected: Array<{ point: string; name: string }>; records: HookRecord[]; cause: string };
+  /** The reverse stream: every StartReverseReplication answer and whether EndReverseReplication removed it (absent: not observed). */
+  reverse?: {
+    statuses: Array<{ enabled: boolean; state: string; lag: number | null; detail: string }>;
+    ended: boolean | null;
+  };
   /** MaintainGreen's last round (null or absent: it never ran) */
   greenMaintenance?: RehearsalReport['greenMaintenance'];
 }
@@ -225,6 +230,25 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
       ok: f.deployments.length === 0,
       detail: `${f.deployments.length} left`,
     });
+    // Where the run set up reverse replication, old blue must have been applying on every bake pass
+    // (a fail-back then loses nothing), and the stream must be gone before old blue was deleted.
+    const streamed = f.reverse?.statuses.filter((s) => s.enabled) ?? [];
+    if (streamed.length > 0) {
+      const bad = streamed.find((s) => s.state !== 'replicating');
+      out.push({
+        name: 'reverse stream to old blue replicating',
+        ok: !bad,
+        detail: bad
+          ? `${bad.state}: ${bad.detail}`
+          : `${streamed.length} bake pass(es), last lag ${streamed.at(-1)?.lag ?? '?'}: ${streamed.at(-1)?.detail}`,
+      });
+      out.push({
+        name: 'reverse stream removed before cleanup',
+        ok: f.reverse?.ended === true,
+        detail:
+          f.reverse?.ended === true ? 'removed on both sides' : 'EndReverseReplication did not remove it',
+      });
+    }
   }
   if (f.schemaRows) {
     out.push({

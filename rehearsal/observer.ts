@@ -60,6 +60,10 @@ export class RunObserver {
   productionEstimate: ProductionEstimate = null;
   /** Verify's last list of problems. */
   verifyProblems: string[] = [];
+  /** The reverse stream (docs/reverse-replication.md): each StartReverseReplication answer, and EndReverseReplication's. */
+  readonly reverseStatuses: Array<{ enabled: boolean; state: string; lag: number | null; detail: string }> =
+    [];
+  reverseEnded: boolean | null = null;
 
   approval: { id: string; links: ApprovalLinks; requestedAt: number } | undefined;
   /** Why opening an approval link failed (null when it did not). */
@@ -133,6 +137,14 @@ export class RunObserver {
         return;
       case 'verify':
         this.verifyProblems = (result as { problems?: string[] }).problems ?? [];
+        return;
+      case 'startReverseReplication':
+        this.reverseStatuses.push(
+          result as { enabled: boolean; state: string; lag: number | null; detail: string },
+        );
+        return;
+      case 'endReverseReplication':
+        this.reverseEnded = (result as { ended: boolean }).ended;
         return;
       case 'checkLag': {
         const r = result as {

@@ -322,6 +322,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         ? { mysqlFamily: { targetEngineVersion, endpointEngineVersion: end.endpointEngineVersion } }
         : {}),
       verifyProblems: observer.verifyProblems,
+      reverse: { statuses: observer.reverseStatuses, ended: observer.reverseEnded },
       replicationWindow: {
         brokenReason: observer.windowBroken,
         lagChecksAfterDdl:

@@ -21,16 +21,20 @@ interface ChoiceRule {
   BooleanEquals?: boolean;
   NumericLessThanPath?: string;
   NumericGreaterThanEquals?: number;
+  IsPresent?: boolean;
   And?: ChoiceRule[];
+  Not?: ChoiceRule;
 }
 
 const label = (choice: ChoiceRule): string => {
   if (choice.And) return choice.And.map(label).join(' and ');
+  if (choice.Not?.IsPresent === true) return `no ${choice.Not.Variable?.split('.').pop() ?? ''}`;
   const field = choice.Variable?.split('.').pop() ?? '';
   if (choice.StringEquals !== undefined) return `${field} = ${choice.StringEquals}`;
   if (choice.BooleanEquals !== undefined) return `${field} = ${choice.BooleanEquals}`;
   if (choice.NumericLessThanPath !== undefined)
     return `${field} < ${choice.NumericLessThanPath.split('.').slice(-2).join('.')}`;
+  if (choice.IsPresent !== undefined) return choice.IsPresent ? `${field} present` : `no ${field}`;
   if (choice.NumericGreaterThanEquals !== undefined) return `${field} ≥ ${choice.NumericGreaterThanEquals}`;
   return 'deadline passed';
 };

@@ -12,6 +12,8 @@ import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrati
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
+import { makeReverseReplicationGateway } from './reverse-replication.ts';
+import type { ReverseReplicationGateway } from './reverse-replication-gateway.ts';
 import { makeValidationGateway, type ValidationGateway } from './validation-gateway.ts';
 
 export interface Gateways {
@@ -25,6 +27,8 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
+  /** the reverse stream new primary → old blue (issue #15, docs/reverse-replication.md) */
+  reverse: ReverseReplicationGateway;
   /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
   greenMaintenance: GreenMaintenanceGateway;
   clock: () => Date;
@@ -48,6 +52,7 @@ let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 let validation: ValidationGateway | undefined;
+let reverse: ReverseReplicationGateway | undefined;
 let greenMaintenance: GreenMaintenanceGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
@@ -74,6 +79,9 @@ export const migrationsGateway = (): Gateways['migrations'] =>
   (migrations ??= { open: makeMigrationSessionOpener(makeParameterReader(undefined, 0)) });
 export const ddlGuardGateway = (): DdlGuardGateway =>
   (ddlGuard ??= makeDdlGuardGateway(makeParameterReader(undefined, 0)));
+/** The reverse stream, by engine; the password is read fresh for the same reason as smoke's. */
+export const reverseReplicationGateway = (): ReverseReplicationGateway =>
+  (reverse ??= makeReverseReplicationGateway(makeParameterReader(undefined, 0)));
 
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
@@ -87,6 +95,7 @@ export const defaultGateways = (): Gateways => ({
   ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
   validation: validationGateway(),
+  reverse: reverseReplicationGateway(),
   greenMaintenance: greenMaintenanceGateway(),
   clock: systemClock,
 });

@@ -54,6 +54,8 @@ const hookEvents = (hooks: BudgetInput['hooks']): number =>
 export const HISTORY_EVENT_LIMIT = 25_000;
 export const HISTORY_EVENT_BUDGET = 20_000;
 export const EVENTS_PER_POLL = 9;
+/** The bake loop also runs StartReverseReplication (a Task, 5) and IsReverseStreamBroken (a Choice, 2) per pass. */
+export const EVENTS_PER_BAKE_POLL = EVENTS_PER_POLL + 7;
 /** One pass through the states outside the loops (about 45 states × up to 6 events), rounded up. */
 export const EVENTS_OUTSIDE_LOOPS = 400;
 /** Switchover refusals that go back to the window and lag checks before the run compensates. */
@@ -91,11 +93,11 @@ const windowSeconds = (window: { start: string; end: string }): number => {
 
 /** Worst-case history events per loop, each loop run to its deadline. */
 export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total: number } => {
-  const loop = (name: string, field: string, n: number): LoopBudget => ({
+  const loop = (name: string, field: string, n: number, perPoll = EVENTS_PER_POLL): LoopBudget => ({
     loop: name,
     field,
     polls: n,
-    events: n * EVENTS_PER_POLL,
+    events: n * perPoll,
   });
   // Each green built (the first and every green.recreateOnDegraded rebuild) runs the readiness and lag
   // loops again, and each rebuild waits for the old green's deletion. Rebuilds happen only before approval
@@ -136,7 +138,12 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
       entries * polls(recheckSeconds, input.lag.pollSeconds),
     ),
     loop('switchover', 'switchover.pollSeconds', polls(switchoverSeconds, input.switchover.pollSeconds)),
-    loop('bake', 'verify.pollSeconds', polls(input.verify.bakeMinutes * 60, input.verify.pollSeconds)),
+    loop(
+      'bake',
+      'verify.pollSeconds',
+      polls(input.verify.bakeMinutes * 60, input.verify.pollSeconds),
+      EVENTS_PER_BAKE_POLL,
+    ),
     loop(
       'final snapshot',
       'verify.pollSeconds',

@@ -242,6 +242,7 @@ export const NotifyInput = z.object({
     'cleanup-held',
     'held',
     'migration-failed',
+    'reverse-broken',
   ]),
   executionId: z.string(),
   sourceId: z.string().optional(),

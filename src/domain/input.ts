@@ -198,6 +198,13 @@ export const ExecutionInput = z
         }),
       )
       .default([]),
+    /** Reverse replication after the switch, so a fail-back loses nothing (docs/reverse-replication.md). */
+    failBack: z
+      .strictObject({
+        // absent: on where the engine and green's parameters allow it, else off with the reason
+        enabled: z.boolean().optional(),
+      })
+      .prefault({}),
     retention: z
       .strictObject({
         keepOldBlueHours: z

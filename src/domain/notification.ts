@@ -16,7 +16,8 @@ export type Outcome =
   | 'failed-after-switch'
   | 'cleanup-held'
   | 'held'
-  | 'migration-failed';
+  | 'migration-failed'
+  | 'reverse-broken';
 
 type State = Record<string, unknown>;
 
@@ -36,6 +37,8 @@ const HEADLINE: Record<Outcome, string> = {
   held: 'HELD: a person put a hold on this run; nothing was deleted',
   'migration-failed':
     'stopped on blue before green was created (a migration failed, or the DDL guard could not be installed); nothing was created',
+  'reverse-broken':
+    'ATTENTION: the reverse stream to old blue is broken; the switch stands, but a fail-back would lose writes until it is fixed',
 };
 
 /** Runbook lines for the source's engine; `<executionArn>` is replaced by the run's execution ARN. */
@@ -47,6 +50,7 @@ export const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> =
     `2. If it must go back: old blue (the -old1 instance) is intact and read-only; set ${readOnlyParameterFor(engine)}=0 in its parameter group, reboot it, and point the application at its endpoint.`,
     '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
     '4. Do not delete either instance until the incident is closed.',
+    '5. If "Reverse replication: on" above: the new primary keeps a logical slot (sy_fb_…) for old blue, which holds WAL until it is removed; a fail-back removes it, otherwise drop it (and old blue\'s subscription or replica connection of the same name) when the incident is closed.',
   ],
   'compensation-stuck': [
     'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',
@@ -83,6 +87,7 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
+  lines.push(...reverseLines(state));
   lines.push(
     ...migrationLines(outcome, state),
     ...guardLines(outcome, state),
@@ -105,6 +110,25 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     message: lines.join('\n'),
     reason: reasonFor(outcome, state),
   };
+};
+
+/** Reverse replication (docs/reverse-replication.md): whether it runs, its last status and lag, and any error setting it up. */
+const reverseLines = (state: State): string[] => {
+  const decision = at(state, 'preflight.plan.reverse') as { enabled?: boolean; reason?: string } | undefined;
+  if (!decision) return [];
+  const lines = [`Reverse replication: ${decision.enabled ? 'on' : 'off'} (${text(decision.reason)})`];
+  const status = at(state, 'reverse') as
+    | { state?: string; lag?: number | null; lagUnit?: string; detail?: string }
+    | undefined;
+  if (status?.state)
+    lines.push(
+      `Reverse stream: ${status.state}, lag ${text(status.lag)} ${text(status.lagUnit)}: ${text(status.detail)}`,
+    );
+  for (const key of ['reversePrepareError', 'reverseError']) {
+    const e = at(state, key) as { Error?: string; Cause?: string } | undefined;
+    if (e) lines.push(`Reverse replication error: ${text(e.Error)}: ${text(causeMessage(e.Cause))}`);
+  }
+  return lines;
 };
 
 /** One line for the Fail state's Cause (and `switchyard status`): the outcome and the readable error behind it. */

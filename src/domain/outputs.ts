@@ -14,6 +14,11 @@ import {
 } from './contracts.ts';
 import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { HOOK_KINDS, HOOK_POINTS } from './hooks.ts';
+import {
+  EndReverseReplicationOutput,
+  PrepareReverseReplicationOutput,
+  ReverseStatusOutput,
+} from './reverse-contracts.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -52,6 +57,7 @@ const PlanSchema = z.looseObject({
       HOOK_POINTS.map((p) => [p, z.array(z.looseObject({ name: z.string(), kind: z.enum(HOOK_KINDS) }))]),
     ),
   }),
+  reverse: z.object({ enabled: z.boolean(), reason: z.string() }).optional(),
   recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
   clients: ClientThresholdsSchema,
   greenMaintenance: GreenMaintenancePlanSchema,
@@ -291,5 +297,8 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   validateData: ValidateDataOutput,
   hookFacts: HookFactsOutput,
   recordHookAttempt: RecordHookAttemptOutput,
+  prepareReverseReplication: PrepareReverseReplicationOutput,
+  startReverseReplication: ReverseStatusOutput,
+  endReverseReplication: EndReverseReplicationOutput,
   maintainGreen: MaintainGreenOutput,
 };

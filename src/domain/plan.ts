@@ -7,6 +7,7 @@ import { type HookPlan, planHooks } from './hooks.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 import { recreateBound } from './recreate.ts';
+import type { ReverseDecision } from './reverse-eligibility.ts';
 import type { ValidationPlan } from './validation/index.ts';
 
 export type { Replication } from './engine.ts';
@@ -53,6 +54,8 @@ export interface Plan {
   validation: ValidationPlan;
   /** the user's hooks per point, and which points have any (src/domain/hooks.ts) */
   hooks: HookPlan;
+  /** reverse replication after the switch (set at Preflight once green's parameters are read) */
+  reverse?: ReverseDecision;
   /** green.recreateOnDegraded: how many times green may be rebuilt (0: never), and a rebuilt green's ready time */
   recreate: { max: number; greenReadySeconds: number };
   /** clients.*: null where no threshold is set */

@@ -49,6 +49,7 @@ const TO_SWITCH = [
   'ValidateBeforeSwitch',
   'IsDataStillValid',
   'HasBeforeSwitchHooks',
+  'PrepareReverseReplication',
   'Switchover',
 ];
 const switchPolls = (n: number) => repeat(['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone'], n);
@@ -64,6 +65,8 @@ const COMPENSATED = [
   'NotifyRolledBack',
   'RolledBack',
 ];
+// A clean verification, then the reverse stream started (or read), then the bake's end checked.
+const BAKE_PASS = ['Verify', 'IsVerified', 'StartReverseReplication', 'IsReverseStreamBroken', 'IsBakeOver'];
 // provisioningPolls: 2 → the 4th describe is the first to see AVAILABLE (each describe answers, then advances).
 const UP_TO_APPROVAL = [...PREFIX, ...greenPolls(4), ...lagSamples(3), ...APPROVAL];
 const HAPPY = [
@@ -72,13 +75,12 @@ const HAPPY = [
   ...switchPolls(2),
   'ReleaseDdlGuard',
   'HasAfterSwitchHooks',
-  'Verify',
-  'IsVerified',
+  ...BAKE_PASS,
   'WaitDuringBake',
-  'Verify',
-  'IsVerified',
+  ...BAKE_PASS,
   'Retain',
   'KeepOldBlue',
+  'EndReverseReplication',
   'Cleanup',
   'WaitForSnapshot',
   'CheckSnapshot',
@@ -115,6 +117,19 @@ describe('blue-green state machine paths', () => {
       'deleteInstance orders-db-old1',
     ]);
     expect(world.instances.get('orders-db')?.resourceId).toBe('db-ORDERSDBGREENABC123');
+    // Reverse replication (17 → 18, logical, rds.logical_replication=1 on green): prepared on green's own
+    // endpoint before the switch, started after each clean verification, ended before Cleanup.
+    expect(world.reverseCalls).toEqual([
+      'prepare orders-db-green-abc123.example ← orders-db.example path-1',
+      'start orders-db.example → orders-db-old1.example',
+      'start orders-db.example → orders-db-old1.example',
+      'stop orders-db.example → orders-db-old1.example',
+    ]);
+    expect((run.output as { reverse?: unknown } | undefined)?.reverse).toMatchObject({
+      enabled: true,
+      state: 'replicating',
+      lag: 0,
+    });
     expect(run.approvalRequests).toHaveLength(1);
     expect(world.published.map((p) => p.subject)).toEqual(['[Switchyard] orders-db: switched']);
   });

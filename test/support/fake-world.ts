@@ -58,6 +58,8 @@ export interface WorldScript {
     /** re-installing the guard (a rebuilt green) clears what it saw, as the real guard's installed_at does */
     ddlClearedByReinstall?: boolean;
   };
+  /** the reverse stream (docs/reverse-replication.md): prepare throws, or the stream reads broken once started */
+  reverse?: { prepareFails?: boolean; broken?: boolean };
   /** client connections on blue at each readClients call (the last repeats; default 12) */
   blueConnections?: number[];
   /** client sessions on old blue after the switch (default 12) */
@@ -121,6 +123,8 @@ export const instance = (id: string, extra: Partial<InstanceFacts> = {}): Instan
 
 export const makeWorld = (script: WorldScript = {}) => {
   const calls: string[] = [];
+  /** the reverse stream's calls, with the hosts playing new primary and old blue */
+  const reverseCalls: string[] = [];
   const validationReads: string[] = [];
   const maintenanceLog: string[] = [];
   const published: Array<{ subject: string; message: string }> = [];
@@ -536,6 +540,31 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
     },
     validation: makeFakeValidation(script.validation, validationReads),
+    reverse: {
+      // Records each call with the hosts it was given: which instance played which role.
+      prepare: async (pair) => {
+        reverseCalls.push(`prepare ${pair.newPrimary.host} ← ${pair.oldBlue.host} ${pair.executionName}`);
+        if (script.reverse?.prepareFails) throw new Error('wal_level is replica (scripted)');
+        return { startPoint: 'app@0/3000000' };
+      },
+      start: async (pair) => {
+        reverseCalls.push(`start ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+        const broken = script.reverse?.broken === true;
+        return {
+          state: broken ? 'broken' : 'replicating',
+          lag: broken ? 4096 : 0,
+          lagUnit: 'bytes',
+          detail: broken ? 'subscription stopped on an apply error (scripted)' : 'replicating (scripted)',
+          checkedAt: new Date(now).toISOString(),
+        };
+      },
+      status: async () => {
+        throw new Error('not used by the state machine');
+      },
+      stop: async (pair) => {
+        reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+      },
+    },
     greenMaintenance: makeFakeGreenMaintenance(script.greenMaintenance, maintenanceLog, (ms) => {
       now += ms;
     }),
@@ -549,6 +578,7 @@ export const makeWorld = (script: WorldScript = {}) => {
   return {
     gateways,
     calls,
+    reverseCalls,
     published,
     instances,
     deployments,

@@ -121,6 +121,43 @@ describe('checks(scenario, facts)', () => {
     expect(list.filter((c) => !c.ok).map((c) => c.name)).toEqual([failing]);
   });
 
+  describe('the reverse stream to old blue', () => {
+    const replicating = { enabled: true, state: 'replicating', lag: 0, detail: 'old blue applies' };
+    it('passes when old blue applied on every bake pass and the stream was removed', () => {
+      const list = checks(
+        SCENARIOS.happy,
+        facts({ reverse: { statuses: [replicating, replicating], ended: true } }),
+      );
+      expect(verdict(list)).toMatchObject({
+        'reverse stream to old blue replicating': true,
+        'reverse stream removed before cleanup': true,
+      });
+      expect(list.find((c) => c.name === 'reverse stream to old blue replicating')?.detail).toBe(
+        '2 bake pass(es), last lag 0: old blue applies',
+      );
+    });
+    it.each<[string, NonNullable<RunFacts['reverse']>, string]>([
+      [
+        'a broken pass',
+        { statuses: [replicating, { ...replicating, state: 'broken', detail: 'conflict' }], ended: true },
+        'reverse stream to old blue replicating',
+      ],
+      [
+        'a stream left behind',
+        { statuses: [replicating], ended: false },
+        'reverse stream removed before cleanup',
+      ],
+    ])('fails on %s', (_name, reverse, failing) => {
+      const list = checks(SCENARIOS.happy, facts({ reverse }));
+      expect(list.filter((c) => !c.ok).map((c) => c.name)).toEqual([failing]);
+    });
+    it('adds no check when the run had reverse replication off', () => {
+      const off = { enabled: false, state: 'absent', lag: null, detail: 'physical path' };
+      const list = checks(SCENARIOS.happy, facts({ reverse: { statuses: [off], ended: false } }));
+      expect(list.some((c) => c.name.startsWith('reverse stream'))).toBe(false);
+    });
+  });
+
   it('happy on a major upgrade: green must have been analyzed, fully, before the approval', () => {
     const gm = {
       status: 'done',

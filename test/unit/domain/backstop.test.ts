@@ -183,8 +183,11 @@ const minimal = {
 describe('history budget at the input', () => {
   it('accepts the defaults with a wide margin and counts 9 events per poll', () => {
     const { total, loops } = historyBudget(parse(minimal));
-    // 14,152 events: 57 % of Step Functions' 25,000, within Switchyard's 20,000.
-    expect(total).toBe(14_152);
+    // 14,264 events: 57 % of Step Functions' 25,000, within Switchyard's 20,000.
+    expect(total).toBe(14_264);
+    // The bake loop also reads the reverse stream each pass: 16 events per poll, not 9.
+    const bake = loops.find((l) => l.loop === 'bake');
+    expect(bake && bake.events / bake.polls).toBe(16);
     expect(total).toBeLessThan(HISTORY_EVENT_BUDGET);
     expect(loops.find((l) => l.loop === 'green readiness')).toEqual({
       loop: 'green readiness',
