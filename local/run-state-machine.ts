@@ -55,7 +55,35 @@ export interface RunOptions {
   onWait?: (state: string, wait: WaitLength) => void;
   /** History events allowed before the run fails like AWS (default 25,000; tests lower it) */
   historyEventLimit?: number;
+  /**
+   * How a callback Task's TimeoutSeconds passes (default: real time). Path tests move a fake clock
+   * instead, delivering the events due meanwhile; the Task times out when this resolves first.
+   */
+  callbackTimeout?: (state: string, seconds: number) => Promise<void>;
 }
+
+/**
+ * The local engine's own timer on callback Tasks, which the runner times out itself: 24 days, the
+ * longest a Node timer can wait (2^31 − 1 ms); longer callback timeouts are shortened to it locally.
+ */
+const NO_LIBRARY_TIMEOUT = 2_147_483;
+
+/** A Task's timeout as AWS's States.Timeout, which Retry/Catch match by name. */
+class StatesTimeout extends Error {
+  constructor(state: string) {
+    super(`${state} timed out`);
+    this.name = 'States.Timeout';
+  }
+}
+
+/** The payload with every occurrence of the run's placeholder token replaced by this Task's own token. */
+const withToken = (value: unknown, placeholder: string, token: string): unknown => {
+  if (value === placeholder) return token;
+  if (Array.isArray(value)) return value.map((v) => withToken(v, placeholder, token));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withToken(v, placeholder, token)]));
+  return value;
+};
 
 /** How long a Wait state lasts, resolved from its input: a number of seconds or a moment. */
 export type WaitLength = { seconds: number } | { until: string };
@@ -111,6 +139,36 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
     return asLambdaJson(result);
   };
+  let callbackSeq = 0;
+  const issued = new Set<string>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  // The runner times callback Tasks out itself (the library's timer is set to a year below), so a
+  // timed-out token is forgotten at once and a late SendTaskSuccess fails as in AWS (TaskTimedOut).
+  const settleOrTimeout = async (
+    state: string,
+    taskToken: string,
+    settled: Promise<unknown>,
+    seconds: number,
+  ): Promise<unknown> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = options.callbackTimeout
+      ? options.callbackTimeout(state, seconds).then(() => 'timeout' as const)
+      : new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), Math.min(seconds, NO_LIBRARY_TIMEOUT) * 1000);
+          timers.add(timer);
+        });
+    try {
+      const first = await Promise.race([settled.then((v) => ({ v })), timedOut]);
+      if (first !== 'timeout') return first.v;
+      options.callbacks.forget(taskToken);
+      throw new StatesTimeout(state);
+    } finally {
+      if (timer) {
+        clearTimeout(timer);
+        timers.delete(timer);
+      }
+    }
+  };
   const handlers = Object.fromEntries(
     bindings.map((b) => [
       b.state,
@@ -128,15 +186,19 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
           checkPayloadSize(`The result of task '${b.state}'`, output);
           return output;
         }
-        // Callback task: park first so a fast callback cannot arrive before the waiter exists.
-        const settled = options.callbacks.wait(token);
+        // Callback task: each entry gets its own token, as in AWS (a late callback for an earlier
+        // entry must find nothing). Park first so a fast callback cannot arrive before the waiter exists.
+        const taskToken = `${token}:${b.state}:${++callbackSeq}`;
+        issued.add(taskToken);
+        const settled = options.callbacks.wait(taskToken);
         try {
-          await invokeLambda(b.functionKey, payload, b.state);
+          await invokeLambda(b.functionKey, withToken(payload, token, taskToken), b.state);
         } catch (err) {
-          options.callbacks.forget(token);
+          options.callbacks.forget(taskToken);
           throw err;
         }
-        const output = asLambdaJson(await settled);
+        const seconds = Number(_timeout ?? callbackTimeouts.get(b.state) ?? NO_LIBRARY_TIMEOUT);
+        const output = asLambdaJson(await settleOrTimeout(b.state, taskToken, settled, seconds));
         checkPayloadSize(`The result of task '${b.state}'`, output);
         return output as never;
       },
@@ -144,6 +206,15 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   );
   const definition = loadDefinition();
   const stateDefinitions = definition.States as Record<string, Record<string, unknown>>;
+  // Callback Tasks: their timeout is the runner's (settleOrTimeout); the carried path value or the
+  // static TimeoutSeconds says how long it is.
+  const callbackTimeouts = new Map<string, number>();
+  for (const b of bindings.filter((x) => x.callback)) {
+    const state = stateDefinitions[b.state] ?? {};
+    if (typeof state.TimeoutSeconds === 'number') callbackTimeouts.set(b.state, state.TimeoutSeconds);
+    delete state.TimeoutSecondsPath;
+    state.TimeoutSeconds = NO_LIBRARY_TIMEOUT;
+  }
   const machine = new StateMachine(definition as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
@@ -220,7 +291,8 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
   } finally {
     options.abortSignal?.removeEventListener('abort', abort);
-    options.callbacks.forget(token);
+    for (const t of issued) options.callbacks.forget(t);
+    for (const t of timers) clearTimeout(t);
   }
   await collect;
   return {

@@ -27,6 +27,8 @@ const PlanSchema = z.looseObject({
     switchoverPollSeconds: z.number(),
     verifyPollSeconds: z.number(),
     retentionSeconds: z.number(),
+    greenFallbackSeconds: z.number(),
+    switchoverFallbackSeconds: z.number(),
   }),
   deadlines: z.object({ greenReady: isoTime, switchBy: isoTime }),
   target: z.looseObject({}),
@@ -200,6 +202,9 @@ export const ReleaseDdlGuardOutput = z.looseObject({
   summary: z.string(),
 });
 
+/** AwaitRdsEvent's own result (Step Functions ignores it: the callback or the timeout ends the Task). */
+export const AwaitRdsEventOutput = z.looseObject({ action: z.enum(['woke', 'ignored']) });
+
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   preflight: PreflightOutput,
@@ -223,4 +228,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   installDdlGuard: InstallDdlGuardOutput,
   releaseDdlGuard: ReleaseDdlGuardOutput,
   validateData: ValidateDataOutput,
+  awaitRdsEvent: AwaitRdsEventOutput,
 };

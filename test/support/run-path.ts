@@ -4,6 +4,8 @@ import { TASK_OUTPUTS } from '#domain/outputs';
 import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
+import type { LocalEventBus } from '../../local/event-bus.ts';
+import { localEventWaits } from '../../local/event-waits.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
 import { type RunEvent, type RunResult, runStateMachine } from '../../local/run-state-machine.ts';
 import type { World } from './fake-world.ts';
@@ -30,6 +32,8 @@ const zeroWaits = (): Record<string, number> => {
 
 export interface PathRun extends RunResult {
   approvalRequests: unknown[];
+  /** the local EventBridge bus the world's RDS events went through (deliveries to the relay) */
+  bus: LocalEventBus;
 }
 
 export const PATH_EXECUTION_ARN =
@@ -56,6 +60,14 @@ export const runPath = async (
   const stop = new AbortController();
   const callbacks = new CallbackRegistry();
   const handlers = pipelineHandlers(world.gateways, gate);
+  // Event waits: the world's RDS events → local bus → the relay → the parked task token.
+  const eventWaits = localEventWaits({ callbacks, clock: world.gateways.clock });
+  world.onEvent((event) => eventWaits.bus.publish(event));
+  const eventWaitStates = new Set(
+    taskBindings()
+      .filter((b) => b.functionKey === 'awaitRdsEvent')
+      .map((b) => b.state),
+  );
   const approvalRequests: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
@@ -71,7 +83,14 @@ export const runPath = async (
     // Waits take 0 ms here, but the world's clock moves by what each would last in AWS.
     onWait: (_state, length) => world.advanceClock(length),
     retryIntervalOverrides: retryIntervals,
+    // An event wait's fallback poll passes on the world's clock (events due meanwhile are delivered);
+    // the approval's timeout stays real time.
+    callbackTimeout: (state, seconds) =>
+      eventWaitStates.has(state)
+        ? world.passTime(seconds)
+        : new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
     invoke: async (functionKey, payload) => {
+      if (functionKey === 'awaitRdsEvent') return eventWaits.awaitRdsEvent(payload, {});
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
         const token = (payload as { taskToken: string }).taskToken;
@@ -116,7 +135,8 @@ export const runPath = async (
       return options.tamper ? options.tamper(functionKey, result) : result;
     },
   });
-  return { ...result, approvalRequests };
+  await eventWaits.bus.idle();
+  return { ...result, approvalRequests, bus: eventWaits.bus };
 };
 
 /** A valid input with short deadlines, for path tests. */
