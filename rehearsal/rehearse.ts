@@ -34,6 +34,7 @@ import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
   applyRehearsalEnvironment,
+  EVENT_WAITS_TABLE,
   executionArn,
   rememberPort,
   stablePort,
@@ -261,6 +262,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
   let emulator: Emulator | undefined;
   let approvalServer: ApprovalServer | undefined;
+  let unsubscribeEvents: (() => void) | undefined;
   let load: WriteLoad | undefined;
   let rds: RDSClient | undefined;
   let ssm: SSMClient | undefined;
@@ -282,7 +284,12 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       } orders-db)`,
     );
     const callbacks = new CallbackRegistry();
-    const dynamo = createDynamoDbService({ tables: [{ name: APPROVAL_TABLE, hashKey: 'pk' }] });
+    const dynamo = createDynamoDbService({
+      tables: [
+        { name: APPROVAL_TABLE, hashKey: 'pk' },
+        { name: EVENT_WAITS_TABLE, hashKey: 'pk' },
+      ],
+    });
     // The Lambdas' JSON log lines would bury the progress display: silent unless POWERTOOLS_LOG_LEVEL
     // asks for them (read when the handler modules load, just below).
     process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -346,9 +353,16 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const requestApproval = await import('../functions/request-approval.ts');
     const [{ pipelineHandlers }, { defaultGateways }, { defaultGateRunner }, { runStateMachine }] =
       await modules;
+    // Event waits: the emulator's RDS events → the local EventBridge bus → RelayRdsEvent, with the real
+    // gateways (SDK clients → the emulator's DynamoDB and Step Functions callbacks).
+    const { localEventWaits } = await import('../local/event-waits.ts');
+    const { defaultEventWaitDeps } = await import('../src/lib/rds-event-relay.ts');
+    const eventWaits = localEventWaits(defaultEventWaitDeps());
+    unsubscribeEvents = emu.onEvent((event) => void eventWaits.bus.publish(event));
     const handlers: Record<string, Lambda> = {
       ...pipelineHandlers(defaultGateways(), defaultGateRunner),
       requestApproval: requestApproval.handler as Lambda,
+      awaitRdsEvent: eventWaits.awaitRdsEvent as Lambda,
     };
     mark('environmentReady');
 
@@ -812,6 +826,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       },
     };
   } finally {
+    unsubscribeEvents?.();
     const stops: Array<Promise<unknown>> = [];
     if (load) stops.push(load.stop().catch(() => {}));
     await Promise.all(stops);
