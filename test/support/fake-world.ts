@@ -21,6 +21,8 @@ export interface WorldScript {
   provisioningMinutes?: number;
   /** RDS events lost on the way (best effort): 'all', or these event IDs */
   dropEvents?: 'all' | string[];
+  /** every event is delivered twice, and every earlier one again with it (duplicates, late and out of order) */
+  redeliverEvents?: boolean;
   /** the build ends INVALID_CONFIGURATION instead */
   greenFails?: boolean;
   /** lag values returned in order; the last one repeats */
@@ -196,6 +198,7 @@ export const makeWorld = (script: WorldScript = {}) => {
   const sinks: Array<(event: unknown) => Promise<void>> = [];
   const emitted: Array<{ eventId: string; at: string; dropped: boolean }> = [];
   const inFlight = new Set<Promise<unknown>>();
+  const sent: unknown[] = [];
   const emit = (deployment: DeploymentFacts, eventId: string, message: string) => {
     const at = new Date(now).toISOString();
     const drop = script.dropEvents;
@@ -223,10 +226,13 @@ export const makeWorld = (script: WorldScript = {}) => {
         Tags: { ...deployment.tags },
       },
     };
-    for (const sink of sinks) {
-      const p = sink(envelope).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-    }
+    const batch = script.redeliverEvents ? [envelope, envelope, ...sent] : [envelope];
+    sent.push(envelope);
+    for (const sink of sinks)
+      for (const e of batch) {
+        const p = sink(structuredClone(e)).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
   };
   const becomeAvailable = (deployment: DeploymentFacts, greenId: string) => {
     deployment.status = 'AVAILABLE';
@@ -568,6 +574,8 @@ export const makeWorld = (script: WorldScript = {}) => {
     if (next && !script.greenFails) {
       now = Math.max(now, next[1]);
       becomeAvailable(deployments.get(next[0])!, 'orders-db-green-abc123');
+      // A dropped event wakes nobody: the wait lasts its whole timeout.
+      if (emitted.at(-1)?.dropped) now = end;
     } else now = end;
     while (inFlight.size > 0) await Promise.all([...inFlight]);
   };

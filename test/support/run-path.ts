@@ -48,6 +48,8 @@ export interface PathOptions {
   historyEventLimit?: number;
   /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
   abortWhen?: (event: RunEvent) => boolean;
+  /** called before each function runs; a throw is that function's failure (e.g. a missing table) */
+  tamperInvoke?: (functionKey: string) => void;
 }
 
 export const runPath = async (
@@ -90,6 +92,7 @@ export const runPath = async (
         ? world.passTime(seconds)
         : new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
     invoke: async (functionKey, payload) => {
+      options.tamperInvoke?.(functionKey);
       if (functionKey === 'awaitRdsEvent') return eventWaits.awaitRdsEvent(payload, {});
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
