@@ -5,6 +5,7 @@
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
+import { type GreenMaintenanceGateway, makeGreenMaintenanceGateway } from './green-maintenance-gateway.ts';
 import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
@@ -24,6 +25,8 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
+  /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
+  greenMaintenance: GreenMaintenanceGateway;
   clock: () => Date;
 }
 
@@ -45,6 +48,7 @@ let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 let validation: ValidationGateway | undefined;
+let greenMaintenance: GreenMaintenanceGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -61,6 +65,9 @@ export const inspectionGateway = (): InspectionGateway =>
 /** ValidateData; the password is read fresh for the same reason as smoke's. */
 export const validationGateway = (): ValidationGateway =>
   (validation ??= makeValidationGateway(makeParameterReader(undefined, 0)));
+/** MaintainGreen; the password is read fresh for the same reason as smoke's. */
+export const greenMaintenanceGateway = (): GreenMaintenanceGateway =>
+  (greenMaintenance ??= makeGreenMaintenanceGateway(makeParameterReader(undefined, 0)));
 
 // Like the smoke password, the migration user's password is read fresh for every session.
 export const migrationsGateway = (): Gateways['migrations'] =>
@@ -80,5 +87,6 @@ export const defaultGateways = (): Gateways => ({
   ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
   validation: validationGateway(),
+  greenMaintenance: greenMaintenanceGateway(),
   clock: systemClock,
 });

@@ -14,7 +14,13 @@
 
 /** The input fields the budget reads (a structural subset of ExecutionInput; input.ts calls this module). */
 export interface BudgetInput {
-  green: { readyDeadlineMinutes: number; pollSeconds: number };
+  green: {
+    readyDeadlineMinutes: number;
+    pollSeconds: number;
+    /** MaintainGreen's rounds (absent: the loop is not counted) */
+    maintenanceDeadlineMinutes?: number;
+    maintenanceTimeBudgetSeconds?: number;
+  };
   lag: { deadlineMinutes: number; pollSeconds: number };
   window?: { start: string; end: string } | undefined;
   switchover: { timeoutSeconds: number; pollSeconds: number };
@@ -79,6 +85,16 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
       polls(input.green.readyDeadlineMinutes * 60, input.green.pollSeconds),
     ),
     loop('lag convergence', 'lag.pollSeconds', polls(input.lag.deadlineMinutes * 60, input.lag.pollSeconds)),
+    // MaintainGreen → IsGreenMaintained (7 events, counted as 9): one round per time budget until its deadline.
+    ...(input.green.maintenanceDeadlineMinutes && input.green.maintenanceTimeBudgetSeconds
+      ? [
+          loop(
+            'green maintenance',
+            'green.maintenanceTimeBudgetSeconds',
+            polls(input.green.maintenanceDeadlineMinutes * 60, input.green.maintenanceTimeBudgetSeconds),
+          ),
+        ]
+      : []),
     // AwaitWindow sleeps until the next opening: a check before it and one after, per entry.
     loop('maintenance window', 'window', 2 * entries),
     loop(

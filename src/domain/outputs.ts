@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -40,6 +41,7 @@ const PlanSchema = z.looseObject({
   bakeSeconds: z.number(),
   window: WindowSchema,
   validation: ValidationPlanSchema,
+  greenMaintenance: GreenMaintenancePlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -205,6 +207,8 @@ export const ReleaseDdlGuardOutput = z.looseObject({
 /** AwaitRdsEvent's own result (Step Functions ignores it: the callback or the timeout ends the Task). */
 export const AwaitRdsEventOutput = z.looseObject({ action: z.enum(['woke', 'ignored']) });
 
+export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
+
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   preflight: PreflightOutput,
@@ -229,4 +233,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   releaseDdlGuard: ReleaseDdlGuardOutput,
   validateData: ValidateDataOutput,
   awaitRdsEvent: AwaitRdsEventOutput,
+  maintainGreen: MaintainGreenOutput,
 };

@@ -1,6 +1,7 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
+import { type GreenMaintenancePlan, planGreenMaintenance } from './green-maintenance.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 import { fallbackSeconds } from './rds-events.ts';
@@ -51,6 +52,8 @@ export interface Plan {
   bakeSeconds: number;
   window: ExecutionInput['window'] | null;
   validation: ValidationPlan;
+  /** MaintainGreen: ANALYZE and materialized-view refresh on green before the approval */
+  greenMaintenance: GreenMaintenancePlan;
 }
 
 /**
@@ -136,5 +139,12 @@ export const buildPlan = (
       // On by default where it can run: PostgreSQL (the checksum queries are PostgreSQL's) with credentials.
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
+    greenMaintenance: planGreenMaintenance(input.green, {
+      engine,
+      replication,
+      currentEngineVersion: source.engineVersion,
+      targetEngineVersion,
+      hasDatabase: input.database !== undefined,
+    }),
   };
 };

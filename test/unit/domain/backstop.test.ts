@@ -183,14 +183,21 @@ const minimal = {
 describe('history budget at the input', () => {
   it('accepts the defaults with a wide margin and counts 9 events per poll', () => {
     const { total, loops } = historyBudget(parse(minimal));
-    // 13,927 events: 56 % of Step Functions' 25,000, within Switchyard's 20,000.
-    expect(total).toBe(13_927);
+    // 14,152 events: 57 % of Step Functions' 25,000, within Switchyard's 20,000.
+    expect(total).toBe(14_152);
     expect(total).toBeLessThan(HISTORY_EVENT_BUDGET);
     expect(loops.find((l) => l.loop === 'green readiness')).toEqual({
       loop: 'green readiness',
       field: 'green.pollSeconds',
       polls: 361,
       events: 3249,
+    });
+    // MaintainGreen: 120 min at one 300 s round each, plus one.
+    expect(loops.find((l) => l.loop === 'green maintenance')).toEqual({
+      loop: 'green maintenance',
+      field: 'green.maintenanceTimeBudgetSeconds',
+      polls: 25,
+      events: 225,
     });
   });
 
