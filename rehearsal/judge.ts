@@ -45,6 +45,8 @@ export interface RunFacts {
   replicationWindow: { brokenReason: string | null; lagChecksAfterDdl: number | null };
   /** data-drift: the row changed on green and the notification that carried DataDrift (null when no row was changed). */
   drift: { row: DriftedRow; notification: string } | null;
+  /** RDS events the local EventBridge bus delivered to RelayRdsEvent, and how many woke a wait */
+  eventRelay?: { delivered: number; woke: number };
   /** MaintainGreen's last round (null or absent: it never ran) */
   greenMaintenance?: RehearsalReport['greenMaintenance'];
 }
@@ -216,6 +218,20 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     });
   }
   if (scenario.ddlOnBlueDuringLag) out.push(...ddlChecks(f));
+  if (scenario.eventsDropped) {
+    // Nothing reached the relay, so every event wait that ended ended by its fallback poll.
+    out.push({
+      name: 'no RDS event reached the relay',
+      ok: f.eventRelay?.delivered === 0,
+      detail: `${f.eventRelay?.delivered ?? '?'} delivered`,
+    });
+    const waits = f.states.filter((s) => s === 'AwaitGreenEvent' || s === 'AwaitSwitchoverEvent').length;
+    out.push({
+      name: 'the event waits fell back to their polls',
+      ok: waits > 0 && !f.states.includes('WaitForGreen'),
+      detail: `${waits} event waits, all ended by their fallback poll`,
+    });
+  }
   if (scenario.driftOnGreen) {
     // The refusal names the drifted key range (the range that holds the changed row); the rolled-back
     // notification carries $.error (DataDrift and the validation summary).

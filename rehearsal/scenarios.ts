@@ -29,6 +29,7 @@ export const SCENARIO_NAMES = [
   'ddl-during-replication',
   'sequence-behind',
   'data-drift',
+  'events-dropped',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -55,6 +56,8 @@ export interface Scenario {
   onGreenAfterSwitch?: string;
   /** Change a row directly on green right before the first ValidateData (rehearsal/data-drift.ts). */
   driftOnGreen?: boolean;
+  /** Every RDS event is lost (RDS delivers them best effort): the event waits must end by their fallback polls. */
+  eventsDropped?: boolean;
 }
 
 /** A sequence set back on green after RDS synced it: the next INSERT taking a default would collide. */
@@ -178,6 +181,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     driftOnGreen: true,
+  },
+  'events-dropped': {
+    name: 'events-dropped',
+    description:
+      'RDS loses every event (emulator fault drop-events); the green and switchover waits end by their fallback polls and the run still switches',
+    expected: 'switched',
+    faults: [{ kind: 'drop-events' }],
+    approval: 'approve',
+    eventsDropped: true,
   },
 };
 
