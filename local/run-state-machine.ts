@@ -21,7 +21,7 @@ import {
   TerminalStatesError,
 } from './aws-strictness.ts';
 import type { CallbackRegistry } from './callbacks.ts';
-import { LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
+import { LOCAL_TIMEOUT_KEY, loadDefinition, type TaskBinding, taskBindings } from './definition.ts';
 
 /** Invokes the function behind a Task with its Payload, like Lambda would; throws named errors. */
 export type Invoke = (functionKey: string, payload: unknown, state: string) => Promise<unknown>;
@@ -60,6 +60,10 @@ export interface RunOptions {
    * instead, delivering the events due meanwhile; the Task times out when this resolves first.
    */
   callbackTimeout?: (state: string, seconds: number) => Promise<void>;
+  /** Another state machine than blue-green (the fleet): its local definition and Lambda Task states */
+  machine?: { definition: Record<string, unknown>; bindings: TaskBinding[] };
+  /** Non-Lambda Task states (e.g. `states:startExecution.sync:2`) by state name: the integration's result */
+  serviceHandlers?: Record<string, (parameters: unknown) => Promise<unknown>>;
 }
 
 /**
@@ -75,15 +79,6 @@ class StatesTimeout extends Error {
     this.name = 'States.Timeout';
   }
 }
-
-/** The payload with every occurrence of the run's placeholder token replaced by this Task's own token. */
-const withToken = (value: unknown, placeholder: string, token: string): unknown => {
-  if (value === placeholder) return token;
-  if (Array.isArray(value)) return value.map((v) => withToken(v, placeholder, token));
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withToken(v, placeholder, token)]));
-  return value;
-};
 
 /** How long a Wait state lasts, resolved from its input: a number of seconds or a moment. */
 export type WaitLength = { seconds: number } | { until: string };
@@ -120,11 +115,17 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** The payload with the run's context token replaced by this callback's own token, wherever it appears. */
+const withToken = (payload: unknown, runToken: string, taskToken: string): unknown =>
+  JSON.parse(JSON.stringify(payload ?? null), (_k, v) => (v === runToken ? taskToken : v));
+
 const executionName = (executionId: string): string => executionId.slice(executionId.lastIndexOf(':') + 1);
 
 export const runStateMachine = async (options: RunOptions): Promise<RunResult> => {
-  const bindings = taskBindings();
+  const bindings = options.machine?.bindings ?? taskBindings();
   const token = `local-token-${executionName(options.executionId)}`;
+  let callbackCount = 0;
+  const tokensInFlight = new Set<string>();
   const limits = new ExecutionLimits(
     new Set(bindings.filter((b) => b.callback).map((b) => b.state)),
     options.historyEventLimit,
@@ -139,8 +140,6 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
     return asLambdaJson(result);
   };
-  let callbackSeq = 0;
-  const issued = new Set<string>();
   const timers = new Set<ReturnType<typeof setTimeout>>();
   // The runner times callback Tasks out itself (the library's timer is set to a year below), so a
   // timed-out token is forgotten at once and a late SendTaskSuccess fails as in AWS (TaskTimedOut).
@@ -186,16 +185,21 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
           checkPayloadSize(`The result of task '${b.state}'`, output);
           return output;
         }
-        // Callback task: each entry gets its own token, as in AWS (a late callback for an earlier
-        // entry must find nothing). Park first so a fast callback cannot arrive before the waiter exists.
-        const taskToken = `${token}:${b.state}:${++callbackSeq}`;
-        issued.add(taskToken);
+        // Callback task: AWS issues a new token each time one starts (a second approval in the same
+        // execution must not find the first one's). The context's token is fixed for the run, so each
+        // callback's copy of it gets a sequence number.
+        const taskToken = `${token}-${++callbackCount}`;
+        const callbackPayload = withToken(payload, token, taskToken);
+        tokensInFlight.add(taskToken);
+        // Park first so a fast callback cannot arrive before the waiter exists.
         const settled = options.callbacks.wait(taskToken);
         try {
-          await invokeLambda(b.functionKey, withToken(payload, token, taskToken), b.state);
+          await invokeLambda(b.functionKey, callbackPayload, b.state);
         } catch (err) {
           options.callbacks.forget(taskToken);
           throw err;
+        } finally {
+          settled.finally(() => tokensInFlight.delete(taskToken)).catch(() => {});
         }
         const seconds = Number(_timeout ?? callbackTimeouts.get(b.state) ?? NO_LIBRARY_TIMEOUT);
         const output = asLambdaJson(await settleOrTimeout(b.state, taskToken, settled, seconds));
@@ -204,7 +208,18 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
       },
     ]),
   );
-  const definition = loadDefinition();
+  // A service integration's result passes through JSON too, and counts against the payload quota.
+  for (const [state, serve] of Object.entries(options.serviceHandlers ?? {})) {
+    handlers[state] = async (params: unknown) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (limits.failure) throw new TerminalStatesError(limits.failure.error, limits.failure.cause);
+      checkPayloadSize(`The input of task '${state}'`, params);
+      const output = asLambdaJson(await serve(asLambdaJson(params)));
+      checkPayloadSize(`The result of task '${state}'`, output);
+      return output as never;
+    };
+  }
+  const definition = options.machine?.definition ?? loadDefinition();
   const stateDefinitions = definition.States as Record<string, Record<string, unknown>>;
   // Callback Tasks: their timeout is the runner's (settleOrTimeout); the carried path value or the
   // static TimeoutSeconds says how long it is.
@@ -291,7 +306,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
   } finally {
     options.abortSignal?.removeEventListener('abort', abort);
-    for (const t of issued) options.callbacks.forget(t);
+    for (const t of tokensInFlight) options.callbacks.forget(t);
     for (const t of timers) clearTimeout(t);
   }
   await collect;

@@ -50,6 +50,8 @@ export interface PathOptions {
   abortWhen?: (event: RunEvent) => boolean;
   /** called before each function runs; a throw is that function's failure (e.g. a missing table) */
   tamperInvoke?: (functionKey: string) => void;
+  /** the execution's ARN (default PATH_EXECUTION_ARN; a fleet's children each have their own) */
+  executionId?: string;
 }
 
 export const runPath = async (
@@ -74,7 +76,7 @@ export const runPath = async (
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
-    executionId: PATH_EXECUTION_ARN,
+    executionId: options.executionId ?? PATH_EXECUTION_ARN,
     callbacks,
     historyEventLimit: options.historyEventLimit,
     abortSignal: stop.signal,
