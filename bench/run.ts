@@ -11,6 +11,7 @@ import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
+import { benchFleetSim, type FleetSimBench } from './fleet-sim.ts';
 import { benchGreenMaintenance, type GreenMaintenanceBench } from './green-maintenance.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
@@ -30,6 +31,7 @@ export const SUITES = [
   'validation',
   'engines',
   'green-maintenance',
+  'fleet-sim',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -75,6 +77,7 @@ export interface BenchResults {
   engines?: EngineBench;
   cli?: CliBench;
   transitions?: TransitionBench;
+  fleetSim?: FleetSimBench;
   bundles?: BundleSample[];
   inspection?: InspectionBench;
   validation?: ValidationBench;
@@ -126,6 +129,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     {},
     () => benchTransitions(options.log),
     (v) => (results.transitions = v),
+  );
+  await suite(
+    'fleet-sim',
+    {},
+    () => benchFleetSim(options.log),
+    (v) => (results.fleetSim = v),
   );
   await suite(
     'bundles',

@@ -18,6 +18,8 @@ export interface RunProfile {
   greenPollSeconds: number;
   switchoverPollSeconds: number;
   mode: WaitMode;
+  /** false for a fleet's child when the fleet approves per wave */
+  ownApproval?: boolean;
 }
 
 export const PRODUCTION_PROFILE: RunProfile = {
@@ -32,13 +34,16 @@ export const PRODUCTION_PROFILE: RunProfile = {
 /**
  * Measured on the real ASL (bench/transitions.ts, production defaults: 3 lag samples, a 15-minute bake
  * polled every 60 s, 72 h retention, a final snapshot ready at its second check): a run whose green and
- * switch each end at their first wait. Events: 100 transitions, 43 Lambda invocations. Polling (the ASL
- * before event waits, committed BENCHMARKS 2026-11-29): 94 transitions (its first poll waits before the check).
+ * switch each end at their first wait. Events: 103 transitions, 44 Lambda invocations. Polling (the ASL
+ * before event waits): 94 transitions measured (committed BENCHMARKS 2026-11-29) plus the 3 states of
+ * MaintainGreen added since (StartGreenMaintenance, MaintainGreen, IsGreenMaintained), derived, not measured.
  */
 export const ONE_PASS = {
-  events: { transitions: 100, invocations: 43 },
-  polling: { transitions: 94, invocations: 41 },
+  events: { transitions: 103, invocations: 44 },
+  polling: { transitions: 97, invocations: 42 },
 } as const;
+/** A run without its own approval (a fleet approves per wave): PrepareApproval and RequestApproval skipped. */
+export const APPROVAL_STATES = { transitions: 2, invocations: 2 } as const;
 
 /** Each extra wait: AwaitXEvent (or Wait) → CheckX → IsX: 3 transitions; 2 Lambdas (1 when polling). */
 export const PER_WAIT = { transitions: 3, invocations: { events: 2, polling: 1 } } as const;
@@ -47,12 +52,12 @@ export const PER_WAIT = { transitions: 3, invocations: { events: 2, polling: 1 }
 export const RDS_CALLS_PER_CHECK = 2;
 
 /**
- * RDS calls of a run outside the waits (measured from the handlers' gateway calls: Preflight's
- * DescribeDBInstances, DescribeDBParameters ×2, DescribeDBEngineVersions, DescribeBlueGreenDeployments;
- * CreateGreen; lag metrics go to CloudWatch, not RDS; switchover, verify, retain, cleanup, snapshot,
- * delete). Assumed 30 for the model: most of them run minutes to hours apart.
+ * RDS calls of a run outside the event waits: Preflight's reads, CreateGreen, the lag watch's green
+ * lookups, Verify's 16 bake rounds, the switchover, retention, cleanup, the snapshot and the deletes.
+ * Measured: 108 RDS calls per child in the 200-database fleet simulation (bench/fleet-sim.ts, the fake
+ * world's gateway calls) less the 34 of its waits.
  */
-export const RDS_CALLS_OUTSIDE_WAITS = 30;
+export const RDS_CALLS_OUTSIDE_WAITS = 74;
 /** RDS calls at a run's start (Preflight + CreateGreen + the first CheckGreen), within seconds. */
 export const RDS_CALLS_AT_START = 8;
 
@@ -96,9 +101,15 @@ export const runCost = (p: RunProfile): RunCost => {
   const switchoverWaits = waitsFor(p.switchoverSeconds, switchEvery);
   const base = ONE_PASS[p.mode];
   const extraWaits = greenWaits - 1 + (switchoverWaits - 1);
-  const transitions = base.transitions + PER_WAIT.transitions * extraWaits;
+  const noApproval = p.ownApproval === false;
+  const transitions =
+    base.transitions + PER_WAIT.transitions * extraWaits - (noApproval ? APPROVAL_STATES.transitions : 0);
   const relayed = p.mode === 'events' ? EVENTS_PER_RUN : 0;
-  const invocations = base.invocations + PER_WAIT.invocations[p.mode] * extraWaits + relayed;
+  const invocations =
+    base.invocations +
+    PER_WAIT.invocations[p.mode] * extraWaits +
+    relayed -
+    (noApproval ? APPROVAL_STATES.invocations : 0);
   const rdsCalls = RDS_CALLS_OUTSIDE_WAITS + RDS_CALLS_PER_CHECK * (greenWaits + switchoverWaits);
   return {
     greenWaits,
