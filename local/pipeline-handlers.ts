@@ -19,6 +19,7 @@ import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makeRecreateGreenHandler } from '../functions/recreate-green.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
@@ -50,6 +51,7 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     checkSnapshot: makeCheckSnapshotHandler(gw),
     deleteOldBlue: makeDeleteOldBlueHandler(gw),
     compensate: makeCompensateHandler(gw),
+    recreateGreen: makeRecreateGreenHandler(gw),
     checkCompensation: makeCheckCompensationHandler(gw),
     notify: makeNotifyHandler(gw),
   };

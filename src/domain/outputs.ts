@@ -5,7 +5,13 @@
  * more than the state machine reads, never less, never another type.
  */
 import { z } from 'zod';
-import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import {
+  ClientThresholdsSchema,
+  isoTime,
+  LagPlanSchema,
+  LagSampleSchema,
+  WindowSchema,
+} from './contracts.ts';
 import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
@@ -41,6 +47,8 @@ const PlanSchema = z.looseObject({
   bakeSeconds: z.number(),
   window: WindowSchema,
   validation: ValidationPlanSchema,
+  recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
+  clients: ClientThresholdsSchema,
   greenMaintenance: GreenMaintenancePlanSchema,
 });
 
@@ -86,6 +94,8 @@ export const CheckLagOutput = z.looseObject({
   consecutiveOk: z.number().int(),
   converged: z.boolean(),
   samples: z.array(LagSampleSchema),
+  /** clients.* thresholds at the recheck (client-thresholds.ts); held: false when none is set */
+  clients: z.looseObject({ held: z.boolean(), reason: z.string().nullable() }),
   /** the replication-window guard's judgement (replication-window.ts) */
   window: z.object({
     healthy: z.boolean(),
@@ -207,6 +217,17 @@ export const ReleaseDdlGuardOutput = z.looseObject({
 /** AwaitRdsEvent's own result (Step Functions ignores it: the callback or the timeout ends the Task). */
 export const AwaitRdsEventOutput = z.looseObject({ action: z.enum(['woke', 'ignored']) });
 
+export const RecreateGreenOutput = z.looseObject({
+  count: z.number().int(),
+  causes: z.array(z.looseObject({ at: isoTime, verdict: z.string() })),
+  deletion: z.looseObject({
+    deploymentId: z.string().nullable(),
+    greenInstanceIds: z.array(z.string()),
+    action: z.string(),
+    deadline: isoTime,
+  }),
+  greenReady: isoTime,
+});
 export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
 
 /** serverless function key → the schema of its handler's result. */
@@ -226,6 +247,7 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   checkSnapshot: CheckSnapshotOutput,
   deleteOldBlue: DeleteOldBlueOutput,
   compensate: CompensateOutput,
+  recreateGreen: RecreateGreenOutput,
   checkCompensation: CheckCompensationOutput,
   notify: NotifyOutput,
   applyMigrations: ApplyMigrationsOutput,
