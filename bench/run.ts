@@ -12,6 +12,7 @@ import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchDegraded, type DegradedBench } from './degraded.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
+import { benchFleetSim, type FleetSimBench } from './fleet-sim.ts';
 import { benchGreenMaintenance, type GreenMaintenanceBench } from './green-maintenance.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
@@ -32,6 +33,7 @@ export const SUITES = [
   'engines',
   'degraded',
   'green-maintenance',
+  'fleet-sim',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -80,6 +82,7 @@ export interface BenchResults {
   engines?: EngineBench;
   cli?: CliBench;
   transitions?: TransitionBench;
+  fleetSim?: FleetSimBench;
   bundles?: BundleSample[];
   inspection?: InspectionBench;
   validation?: ValidationBench;
@@ -131,6 +134,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     {},
     () => benchTransitions(options.log),
     (v) => (results.transitions = v),
+  );
+  await suite(
+    'fleet-sim',
+    {},
+    () => benchFleetSim(options.log),
+    (v) => (results.fleetSim = v),
   );
   await suite(
     'bundles',

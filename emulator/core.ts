@@ -97,6 +97,8 @@ export class Core {
   private readonly jobs = new Set<Promise<unknown>>();
   stopping = false;
   faults!: FaultView;
+  /** Subscribers to the bus (the local EventBridge: local/event-bus.ts); called after the event is saved. */
+  readonly eventListeners = new Set<(event: EmulatorEvent) => void>();
   /** The CA (and server certificate) of this data dir: `<dataDir>/tls/ca.pem` is what clients trust. */
   readonly tls: EmulatorTls;
 
@@ -194,9 +196,20 @@ export class Core {
         ...(rec.tags ? { Tags: rec.tags } : {}),
       },
     };
-    if (!this.faults?.dropEvent(env)) this.state.bus.push(env);
-    this.log(`[event] ${rec.eventId ?? ''} ${rec.sourceIdentifier}: ${rec.message}`);
+    const delivered = !this.faults?.dropEvent(env);
+    if (delivered) this.state.bus.push(env);
+    this.log(
+      `[event] ${rec.eventId ?? ''} ${rec.sourceIdentifier}: ${rec.message}${delivered ? '' : ' (dropped)'}`,
+    );
     this.save();
+    if (delivered)
+      for (const listener of this.eventListeners) {
+        try {
+          listener(structuredClone(env));
+        } catch (e) {
+          this.log(`[event] a bus subscriber failed: ${errorMessage(e)}`);
+        }
+      }
   }
 
   // ---- servers and endpoints -----------------------------------------------------------------------

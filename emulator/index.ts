@@ -82,6 +82,8 @@ export interface Emulator {
   outbox(): SnsMessage[];
   /** EventBridge-shaped RDS events (EventBridge events reference: Amazon RDS events). */
   events(): EmulatorEvent[];
+  /** Calls `listener` with each event put on the bus from now on (not dropped ones); returns the unsubscribe. */
+  onEvent(listener: (event: EmulatorEvent) => void): () => void;
   /** The endpoint of a DB instance by its current name. */
   endpoint(instanceId: string): { host: string; port: number } | undefined;
   /** Connection settings through the endpoint proxy, as the master user. */
@@ -238,6 +240,10 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     faults,
     outbox: () => structuredClone(core.state.outbox),
     events: () => structuredClone(core.state.bus),
+    onEvent: (listener) => {
+      core.eventListeners.add(listener);
+      return () => core.eventListeners.delete(listener);
+    },
     endpoint: (id) => {
       const i = core.instance(id);
       return i?.endpointPort ? { host: '127.0.0.1', port: i.endpointPort } : undefined;

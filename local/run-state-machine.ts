@@ -73,10 +73,29 @@ export interface RunOptions {
   historyEventLimit?: number;
   /** Runs hook Tasks (user's Lambda, CodeBuild, ECS, HTTP); without it a hook fails as its target would not exist */
   runHook?: HookRunner;
+  /**
+   * How a callback Task's TimeoutSeconds passes (default: real time). Path tests move a fake clock
+   * instead, delivering the events due meanwhile; the Task times out when this resolves first.
+   */
+  callbackTimeout?: (state: string, seconds: number) => Promise<void>;
   /** Another state machine than blue-green (the fleet): its local definition and Lambda Task states */
   machine?: { definition: Record<string, unknown>; bindings: TaskBinding[] };
   /** Non-Lambda Task states (e.g. `states:startExecution.sync:2`) by state name: the integration's result */
   serviceHandlers?: Record<string, (parameters: unknown) => Promise<unknown>>;
+}
+
+/**
+ * The local engine's own timer on callback Tasks, which the runner times out itself: 24 days, the
+ * longest a Node timer can wait (2^31 − 1 ms); longer callback timeouts are shortened to it locally.
+ */
+const NO_LIBRARY_TIMEOUT = 2_147_483;
+
+/** A Task's timeout as AWS's States.Timeout, which Retry/Catch match by name. */
+class StatesTimeout extends Error {
+  constructor(state: string) {
+    super(`${state} timed out`);
+    this.name = 'States.Timeout';
+  }
 }
 
 /** How long a Wait state lasts, resolved from its input: a number of seconds or a moment. */
@@ -139,6 +158,34 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
     return asLambdaJson(result);
   };
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  // The runner times callback Tasks out itself (the library's timer is set to a year below), so a
+  // timed-out token is forgotten at once and a late SendTaskSuccess fails as in AWS (TaskTimedOut).
+  const settleOrTimeout = async (
+    state: string,
+    taskToken: string,
+    settled: Promise<unknown>,
+    seconds: number,
+  ): Promise<unknown> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = options.callbackTimeout
+      ? options.callbackTimeout(state, seconds).then(() => 'timeout' as const)
+      : new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), Math.min(seconds, NO_LIBRARY_TIMEOUT) * 1000);
+          timers.add(timer);
+        });
+    try {
+      const first = await Promise.race([settled.then((v) => ({ v })), timedOut]);
+      if (first !== 'timeout') return first.v;
+      options.callbacks.forget(taskToken);
+      throw new StatesTimeout(state);
+    } finally {
+      if (timer) {
+        clearTimeout(timer);
+        timers.delete(timer);
+      }
+    }
+  };
   const handlers = Object.fromEntries(
     bindings.map((b) => [
       b.state,
@@ -172,7 +219,8 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
         } finally {
           settled.finally(() => tokensInFlight.delete(taskToken)).catch(() => {});
         }
-        const output = asLambdaJson(await settled);
+        const seconds = Number(_timeout ?? callbackTimeouts.get(b.state) ?? NO_LIBRARY_TIMEOUT);
+        const output = asLambdaJson(await settleOrTimeout(b.state, taskToken, settled, seconds));
         checkPayloadSize(`The result of task '${b.state}'`, output);
         return output as never;
       },
@@ -213,6 +261,15 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   }
   const definition = options.machine?.definition ?? loadDefinition();
   const stateDefinitions = definition.States as Record<string, Record<string, unknown>>;
+  // Callback Tasks: their timeout is the runner's (settleOrTimeout); the carried path value or the
+  // static TimeoutSeconds says how long it is.
+  const callbackTimeouts = new Map<string, number>();
+  for (const b of bindings.filter((x) => x.callback)) {
+    const state = stateDefinitions[b.state] ?? {};
+    if (typeof state.TimeoutSeconds === 'number') callbackTimeouts.set(b.state, state.TimeoutSeconds);
+    delete state.TimeoutSecondsPath;
+    state.TimeoutSeconds = NO_LIBRARY_TIMEOUT;
+  }
   const machine = new StateMachine(definition as never, {
     validationOptions: { checkArn: true, checkPaths: true },
   });
@@ -290,6 +347,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
   } finally {
     options.abortSignal?.removeEventListener('abort', abort);
     for (const t of tokensInFlight) options.callbacks.forget(t);
+    for (const t of timers) clearTimeout(t);
   }
   await collect;
   return {

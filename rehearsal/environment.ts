@@ -10,6 +10,8 @@ export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '123456789012';
 export const NOTIFY_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:switchyard-rehearsal`;
 export const APPROVAL_TABLE = 'switchyard-rehearsal-approvals';
+/** The event waits' token table (AwaitRdsEvent / RelayRdsEvent), served by the emulator's DynamoDB. */
+export const EVENT_WAITS_TABLE = 'switchyard-rehearsal-event-waits';
 export const APPROVAL_SECRET_PARAMETER = '/switchyard/rehearsal/approval-signing-key';
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:switchyard-blue-green-rehearsal`;
 
@@ -35,6 +37,7 @@ export const applyRehearsalEnvironment = (emulatorUrl: string, emulatorCaFile: s
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     NOTIFY_TOPIC_ARN,
     APPROVAL_TABLE,
+    EVENT_WAITS_TABLE,
     APPROVAL_SECRET_PARAMETER,
     SWITCHYARD_DB_EXTRA_CA_FILE: emulatorCaFile,
   });

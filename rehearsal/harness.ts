@@ -13,12 +13,14 @@ import { type Emulator, startEmulator } from '../emulator/index.ts';
 import { createDynamoDbService } from '../emulator/services/dynamodb.ts';
 import type { ApprovalServer } from '../local/approval-server.ts';
 import { CallbackRegistry, sfnService } from '../local/callbacks.ts';
+import type { LocalEventBus } from '../local/event-bus.ts';
 import type { RunOptions, RunResult } from '../local/run-state-machine.ts';
 import type { RehearsalEngine } from './engine-probes.ts';
 import {
   APPROVAL_SECRET_PARAMETER,
   APPROVAL_TABLE,
   applyRehearsalEnvironment,
+  EVENT_WAITS_TABLE,
   rememberPort,
   stablePort,
 } from './environment.ts';
@@ -84,8 +86,16 @@ export class Harness {
   private stopped: Promise<void> | undefined;
   /** The local run's task tokens, shared by the state machine runner and the emulator's Step Functions service. */
   readonly callbacks = new CallbackRegistry();
-  /** The approval table (what request-approval and the callback write). */
-  readonly dynamo = createDynamoDbService({ tables: [{ name: APPROVAL_TABLE, hashKey: 'pk' }] });
+  /** The approval table (what request-approval and the callback write) and the event waits' tokens. */
+  readonly dynamo = createDynamoDbService({
+    tables: [
+      { name: APPROVAL_TABLE, hashKey: 'pk' },
+      { name: EVENT_WAITS_TABLE, hashKey: 'pk' },
+    ],
+  });
+  /** The local EventBridge bus the emulator's RDS events go through to RelayRdsEvent (set by start()). */
+  eventBus: LocalEventBus | undefined;
+  private unsubscribeEvents: (() => void) | undefined;
   handlers: Record<string, Lambda> = {};
   runStateMachine: ((options: RunOptions) => Promise<RunResult>) | undefined;
 
@@ -167,9 +177,17 @@ export class Harness {
     const requestApproval = await import('../functions/request-approval.ts');
     const [{ pipelineHandlers }, { defaultGateways }, { defaultGateRunner }, { runStateMachine }] =
       await modules;
+    // Event waits: the emulator's RDS events → the local EventBridge bus → RelayRdsEvent, with the real
+    // gateways (SDK clients → the emulator's DynamoDB and Step Functions callbacks), as in AWS.
+    const { localEventWaits } = await import('../local/event-waits.ts');
+    const { defaultEventWaitDeps } = await import('../src/lib/rds-event-relay.ts');
+    const eventWaits = localEventWaits(defaultEventWaitDeps());
+    this.eventBus = eventWaits.bus;
+    this.unsubscribeEvents = emu.onEvent((event) => void eventWaits.bus.publish(event));
     this.handlers = {
       ...pipelineHandlers(defaultGateways(), defaultGateRunner, options.declaredHooks),
       requestApproval: requestApproval.handler as Lambda,
+      awaitRdsEvent: eventWaits.awaitRdsEvent as Lambda,
     };
     this.runStateMachine = runStateMachine;
     options.mark('environmentReady');
@@ -185,6 +203,8 @@ export class Harness {
   /** Stops the write load, the approval endpoint, the SDK clients and the emulator; once, whatever failed. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
+      this.unsubscribeEvents?.();
+      await this.eventBus?.idle().catch(() => {});
       await this.writeLoad?.stop().catch(() => {});
       await this.approvalServer?.stop().catch(() => {});
       this.rdsClient?.destroy();

@@ -54,6 +54,8 @@ export interface RunFacts {
     statuses: Array<{ enabled: boolean; state: string; lag: number | null; detail: string }>;
     ended: boolean | null;
   };
+  /** RDS events the local EventBridge bus delivered to RelayRdsEvent, and how many woke a wait */
+  eventRelay?: { delivered: number; woke: number };
   /** MaintainGreen's last round (null or absent: it never ran) */
   greenMaintenance?: RehearsalReport['greenMaintenance'];
 }
@@ -277,6 +279,20 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
   }
   if (scenario.ddlOnBlueDuringLag) out.push(...ddlChecks(f));
   if (f.hooks?.expected.length) out.push(...hookChecks(scenario, f));
+  if (scenario.eventsDropped) {
+    // Nothing reached the relay, so every event wait that ended ended by its fallback poll.
+    out.push({
+      name: 'no RDS event reached the relay',
+      ok: f.eventRelay?.delivered === 0,
+      detail: `${f.eventRelay?.delivered ?? '?'} delivered`,
+    });
+    const waits = f.states.filter((s) => s === 'AwaitGreenEvent' || s === 'AwaitSwitchoverEvent').length;
+    out.push({
+      name: 'the event waits fell back to their polls',
+      ok: waits > 0 && !f.states.includes('WaitForGreen'),
+      detail: `${waits} event waits, all ended by their fallback poll`,
+    });
+  }
   if (scenario.recreateOnDegraded) {
     // One rebuild: the old green deleted and gone before the new one was created (same name), guard re-armed.
     const rebuilt = f.states.filter((s) => s === 'RecreateGreen').length;

@@ -294,7 +294,13 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
               .find((m) => m.includes('DataDrift')) ?? '',
         }
       : null;
+    await harness.eventBus?.idle();
+    const relayed = harness.eventBus?.deliveries ?? [];
     const checks = judgeChecks(scenario, {
+      eventRelay: {
+        delivered: relayed.length,
+        woke: relayed.filter((d) => (d.result as { action?: string } | undefined)?.action === 'woke').length,
+      },
       outcome,
       states: run.states,
       migrations,

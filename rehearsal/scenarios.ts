@@ -32,6 +32,7 @@ export const SCENARIO_NAMES = [
   'sequence-behind',
   'data-drift',
   'hook-fails',
+  'events-dropped',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -60,6 +61,8 @@ export interface Scenario {
   driftOnGreen?: boolean;
   /** Local command hooks the scenario runs (rehearsal/command-hooks.ts), besides --hook ones. */
   hooks?: CommandHook[];
+  /** Every RDS event is lost (RDS delivers them best effort): the event waits must end by their fallback polls. */
+  eventsDropped?: boolean;
   /** Run with green.recreateOnDegraded: a broken replication window rebuilds green instead of rolling back. */
   recreateOnDegraded?: boolean;
 }
@@ -221,6 +224,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     driftOnGreen: true,
+  },
+  'events-dropped': {
+    name: 'events-dropped',
+    description:
+      'RDS loses every event (emulator fault drop-events); the green and switchover waits end by their fallback polls and the run still switches',
+    expected: 'switched',
+    faults: [{ kind: 'drop-events' }],
+    approval: 'approve',
+    eventsDropped: true,
   },
 };
 

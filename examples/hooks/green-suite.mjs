@@ -27,7 +27,9 @@ const query = async (sql) => {
     const { default: pg } = await import('pg');
     // node-postgres does not read PGSSLROOTCERT: hand it the CA the way libpq would use it (verify-full).
     must(env.PGSSLMODE === 'verify-full', `PGSSLMODE is ${env.PGSSLMODE}, expected verify-full`);
-    const client = new pg.Client({ ssl: { ca: readFileSync(env.PGSSLROOTCERT, 'utf8'), rejectUnauthorized: true } });
+    const client = new pg.Client({
+      ssl: { ca: readFileSync(env.PGSSLROOTCERT, 'utf8'), rejectUnauthorized: true },
+    });
     await client.connect();
     try {
       return (await client.query(sql)).rows;
@@ -52,7 +54,9 @@ const query = async (sql) => {
 };
 
 await check('green answers over verified TLS', async () => {
-  const [row] = await query(env.SWITCHYARD_ENGINE === 'postgres' ? 'SELECT version() AS v' : 'SELECT version() AS v');
+  const [row] = await query(
+    env.SWITCHYARD_ENGINE === 'postgres' ? 'SELECT version() AS v' : 'SELECT version() AS v',
+  );
   return row.v;
 });
 await check('green runs the target engine version', async () => {
@@ -60,7 +64,10 @@ await check('green runs the target engine version', async () => {
     env.SWITCHYARD_ENGINE === 'postgres' ? 'SHOW server_version' : 'SELECT version() AS server_version',
   );
   const major = (env.SWITCHYARD_GREEN_ENGINE_VERSION ?? '').split('.')[0];
-  must(major && String(row.server_version).startsWith(major), `server ${row.server_version}, expected ${env.SWITCHYARD_GREEN_ENGINE_VERSION}`);
+  must(
+    major && String(row.server_version).startsWith(major),
+    `server ${row.server_version}, expected ${env.SWITCHYARD_GREEN_ENGINE_VERSION}`,
+  );
   return row.server_version;
 });
 await check('the orders table came across with its rows', async () => {
@@ -71,5 +78,7 @@ await check('the orders table came across with its rows', async () => {
 
 for (const c of checks) console.log(`${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
 const failed = checks.filter((c) => !c.ok).length;
-console.log(`green-suite at ${env.SWITCHYARD_HOOK_POINT}: ${checks.length - failed} of ${checks.length} checks passed`);
+console.log(
+  `green-suite at ${env.SWITCHYARD_HOOK_POINT}: ${checks.length - failed} of ${checks.length} checks passed`,
+);
 process.exit(failed ? 1 : 0);

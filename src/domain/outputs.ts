@@ -40,6 +40,8 @@ const PlanSchema = z.looseObject({
     switchoverPollSeconds: z.number(),
     verifyPollSeconds: z.number(),
     retentionSeconds: z.number(),
+    greenFallbackSeconds: z.number(),
+    switchoverFallbackSeconds: z.number(),
   }),
   deadlines: z.object({ greenReady: isoTime, switchBy: isoTime }),
   target: z.looseObject({}),
@@ -225,6 +227,9 @@ export const ReleaseDdlGuardOutput = z.looseObject({
   summary: z.string(),
 });
 
+/** AwaitRdsEvent's own result (Step Functions ignores it: the callback or the timeout ends the Task). */
+export const AwaitRdsEventOutput = z.looseObject({ action: z.enum(['woke', 'ignored']) });
+
 export const RecreateGreenOutput = z.looseObject({
   count: z.number().int(),
   causes: z.array(z.looseObject({ at: isoTime, verdict: z.string() })),
@@ -300,5 +305,6 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   prepareReverseReplication: PrepareReverseReplicationOutput,
   startReverseReplication: ReverseStatusOutput,
   endReverseReplication: EndReverseReplicationOutput,
+  awaitRdsEvent: AwaitRdsEventOutput,
   maintainGreen: MaintainGreenOutput,
 };

@@ -6,6 +6,7 @@ import { type GreenMaintenancePlan, planGreenMaintenance } from './green-mainten
 import { type HookPlan, planHooks } from './hooks.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
+import { fallbackSeconds } from './rds-events.ts';
 import { recreateBound } from './recreate.ts';
 import type { ReverseDecision } from './reverse-eligibility.ts';
 import type { ValidationPlan } from './validation/index.ts';
@@ -40,6 +41,9 @@ export interface Plan {
     switchoverPollSeconds: number;
     verifyPollSeconds: number;
     retentionSeconds: number;
+    /** event waits' fallback polls (their TimeoutSeconds): RDS events are best effort */
+    greenFallbackSeconds: number;
+    switchoverFallbackSeconds: number;
   };
   /** greenReady bounds the build; switchBy bounds the whole wait for approval and the window */
   deadlines: { greenReady: string; switchBy: string };
@@ -122,6 +126,9 @@ export const buildPlan = (
       switchoverPollSeconds: input.switchover.pollSeconds,
       verifyPollSeconds: input.verify.pollSeconds,
       retentionSeconds: Math.ceil(input.retention.keepOldBlueHours * 3600),
+      greenFallbackSeconds: fallbackSeconds(input.green.pollSeconds),
+      // The switch lasts seconds to minutes (SwitchoverTimeout ≤ 1 h): its fallback stays within a minute.
+      switchoverFallbackSeconds: fallbackSeconds(input.switchover.pollSeconds, 60),
     },
     deadlines: {
       greenReady: addSeconds(now, input.green.readyDeadlineMinutes * 60),

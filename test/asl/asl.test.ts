@@ -56,8 +56,8 @@ describe('blue-green.asl.yaml', () => {
       expect(state.Parameters, name).toBeDefined();
       const resultPath = state.ResultPath as string;
       expect(resultPath, name).toMatch(/^\$\.[a-zA-Z]+$/);
-      // Only the notify states share a key: they all write the same kind of result.
-      if (resultPath !== '$.notified') {
+      // Only the notify states share a key, and the event waits: each writes the same kind of result.
+      if (resultPath !== '$.notified' && resultPath !== '$.wake') {
         expect(resultPaths.get(resultPath), `${name} reuses ${resultPath}`).toBeUndefined();
         resultPaths.set(resultPath, name);
       }
@@ -102,8 +102,8 @@ describe('blue-green.asl.yaml', () => {
 
   it('passes the task token to the approval callback task and bounds its wait', () => {
     const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(callbacks.map(([n]) => n)).toEqual(['RequestApproval']);
-    const [, approval] = callbacks[0]!;
+    expect(callbacks.map(([n]) => n)).toEqual(['AwaitGreenEvent', 'RequestApproval', 'AwaitSwitchoverEvent']);
+    const [, approval] = callbacks.find(([n]) => n === 'RequestApproval')!;
     expect(JSON.stringify(approval.Parameters)).toContain('$$.Task.Token');
     expect(approval.TimeoutSecondsPath).toBe('$.preflight.plan.approval.timeoutSeconds');
     const caught = (approval.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [
@@ -115,6 +115,35 @@ describe('blue-green.asl.yaml', () => {
       ['States.Timeout', 'Compensate'],
       ['States.ALL', 'Compensate'],
     ]);
+  });
+
+  it('wakes each event wait by its token, falls back to a poll on timeout, and degrades to polling on failure', () => {
+    const expected: Record<string, [string, string, string, string]> = {
+      AwaitGreenEvent: ['green', 'greenFallbackSeconds', 'CheckGreen', 'WaitForGreen'],
+      AwaitSwitchoverEvent: [
+        'switchover',
+        'switchoverFallbackSeconds',
+        'CheckSwitchover',
+        'WaitForSwitchover',
+      ],
+    };
+    for (const [name, [wait, fallback, check, degraded]] of Object.entries(expected)) {
+      const state = raw.States[name] as Record<string, unknown>;
+      const payload = (state.Parameters as { Payload: Record<string, unknown> }).Payload;
+      expect(payload['taskToken.$'], name).toBe('$$.Task.Token');
+      expect(payload.wait, name).toBe(wait);
+      expect(state.TimeoutSecondsPath, name).toBe(`$.preflight.plan.waits.${fallback}`);
+      expect(state.Next, name).toBe(check);
+      const caught = (state.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [
+        c.ErrorEquals.join(','),
+        c.Next,
+      ]);
+      expect(caught, name).toEqual([
+        ['States.Timeout,States.HeartbeatTimeout', check],
+        ['States.ALL', degraded],
+      ]);
+      expect((raw.States[degraded] as { Type: string }).Type).toBe('Wait');
+    }
   });
 
   it('bounds every polling loop with a deadline checked in its Choice', () => {

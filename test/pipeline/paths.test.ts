@@ -20,7 +20,12 @@ const PREFIX = [
   'HasBeforeCreateHooks',
   'CreateGreen',
 ];
-const greenPolls = (n: number) => repeat(['WaitForGreen', 'CheckGreen', 'IsGreenReady'], n);
+// A first check right after CreateGreen, then an event wait (woken by RDS-EVENT-0244 or its fallback poll) before each further one.
+const greenPolls = (n: number) => [
+  'CheckGreen',
+  'IsGreenReady',
+  ...repeat(['AwaitGreenEvent', 'CheckGreen', 'IsGreenReady'], n - 1),
+];
 // First sample right away, then WaitForLag before each further one.
 const lagSamples = (n: number) => [
   'StartLagWatch',
@@ -52,7 +57,11 @@ const TO_SWITCH = [
   'PrepareReverseReplication',
   'Switchover',
 ];
-const switchPolls = (n: number) => repeat(['WaitForSwitchover', 'CheckSwitchover', 'IsSwitchoverDone'], n);
+const switchPolls = (n: number) => [
+  'CheckSwitchover',
+  'IsSwitchoverDone',
+  ...repeat(['AwaitSwitchoverEvent', 'CheckSwitchover', 'IsSwitchoverDone'], n - 1),
+];
 const COMPENSATED = [
   'Compensate',
   'WaitForCompensation',
@@ -168,10 +177,11 @@ describe('blue-green state machine paths', () => {
   });
 
   it('compensates when green is not ready by its deadline', async () => {
-    // 3-minute deadline, a check every 36 s: the 6th check (216 s) is past it.
+    // 3-minute deadline, 36 s polls: no event comes, so the fallback poll (15 × 36 s = 540 s) wakes the
+    // second check, past the deadline. The deadline is met to within one fallback poll.
     const world = makeWorld({ provisioningPolls: Number.POSITIVE_INFINITY });
     const run = await runPath(world, baseInput({ green: { readyDeadlineMinutes: 3, pollSeconds: 36 } }));
-    expect(run.states).toEqual([...PREFIX, ...greenPolls(6), 'GreenDeadlinePassed', ...COMPENSATED]);
+    expect(run.states).toEqual([...PREFIX, ...greenPolls(2), 'GreenDeadlinePassed', ...COMPENSATED]);
     expect(world.calls).toEqual(['createDeployment sy-orders-db-0b84446f57', TAG_GREEN, DELETE_GREEN]);
   });
 
@@ -201,7 +211,7 @@ describe('blue-green state machine paths', () => {
       baseInput({ lag: { maxBytes: 1_000_000, stableSamples: 3, pollSeconds: 5, deadlineMinutes: 10 } }),
     );
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.states.slice(0, PREFIX.length + 12 + 18)).toEqual([
+    expect(run.states.slice(0, PREFIX.length + greenPolls(4).length + lagSamples(6).length)).toEqual([
       ...PREFIX,
       ...greenPolls(4),
       ...lagSamples(6),
@@ -266,7 +276,7 @@ describe('blue-green state machine paths', () => {
     const REFUSED = ['CountSwitchoverRefusal', 'IsRefusalRetryable', 'WaitAfterRefusal'];
     expect(
       run.states.slice(UP_TO_APPROVAL.length, UP_TO_APPROVAL.length + 3 * TO_SWITCH.length + 2 * 3 + 1),
-    ).toEqual([...TO_SWITCH, ...REFUSED, ...TO_SWITCH, ...REFUSED, ...TO_SWITCH, 'WaitForSwitchover']);
+    ).toEqual([...TO_SWITCH, ...REFUSED, ...TO_SWITCH, ...REFUSED, ...TO_SWITCH, 'CheckSwitchover']);
     expect(run.retries).toEqual([]);
     expect(world.calls.filter((c) => c.startsWith('switchover'))).toHaveLength(3);
     expect(run.output).toMatchObject({ switchoverRefusals: { count: 2 } });

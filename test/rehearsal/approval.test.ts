@@ -55,7 +55,8 @@ describe('switchyard rehearse compensations around approval and switchover', () 
       expect(
         inOrder(report.states, [
           'Switchover',
-          'WaitForSwitchover',
+          'CheckSwitchover',
+          'AwaitSwitchoverEvent',
           'CheckSwitchover',
           'IsSwitchoverDone',
           'SwitchoverFailed',

@@ -130,6 +130,8 @@ describe('rehearsalInput', () => {
       verifyPollSeconds: 1,
       retentionSeconds: 3,
       switchoverPollSeconds: 1,
+      greenFallbackSeconds: 15,
+      switchoverFallbackSeconds: 15,
     });
     expect(plan.bakeSeconds).toBe(3);
     expect(plan.approval.timeoutSeconds).toBe(600);

@@ -33,9 +33,8 @@ describe('switchyard rehearse compensations while green is built and catches up'
       expect(
         inOrder(report.states, [
           'CreateGreen',
-          'WaitForGreen',
           'CheckGreen',
-          'WaitForGreen',
+          'AwaitGreenEvent',
           'CheckGreen',
           'GreenDeadlinePassed',
           'Compensate',

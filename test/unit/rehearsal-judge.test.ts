@@ -468,6 +468,17 @@ const ROWS: Record<ScenarioName, { pass: Partial<RunFacts>; fail: Partial<RunFac
     },
     failing: ['drifted key range named'],
   },
+  'events-dropped': {
+    pass: {
+      eventRelay: { delivered: 0, woke: 0 },
+      states: ['CreateGreen', 'CheckGreen', 'AwaitGreenEvent', 'CheckGreen', 'Switchover', 'CheckSwitchover'],
+    },
+    fail: {
+      eventRelay: { delivered: 2, woke: 2 },
+      states: ['CreateGreen', 'CheckGreen', 'WaitForGreen', 'CheckGreen'],
+    },
+    failing: ['no RDS event reached the relay', 'the event waits fell back to their polls'],
+  },
 };
 
 describe('checks(scenario, facts): every scenario, a passing and a failing row', () => {
