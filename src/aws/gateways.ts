@@ -5,12 +5,16 @@
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
+import { type FailBackDatabaseGateway, makeFailBackDatabaseGateway } from './fail-back-database.ts';
 import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
+import { makeRenameGateway, type RenameGateway } from './rename-gateway.ts';
+import { absentReverseReplication } from './reverse-replication-absent.ts';
+import type { ReverseReplicationGateway } from './reverse-replication-gateway.ts';
 import { makeValidationGateway, type ValidationGateway } from './validation-gateway.ts';
 
 export interface Gateways {
@@ -24,6 +28,12 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
+  /** the fail-back: write blocks, old blue writable, sequences (one short session per call) */
+  failBackDatabase: FailBackDatabaseGateway;
+  /** the reverse stream new primary → old blue (issue #15) */
+  reverse: ReverseReplicationGateway;
+  /** ModifyDBInstance NewDBInstanceIdentifier */
+  renames: RenameGateway;
   clock: () => Date;
 }
 
@@ -45,6 +55,9 @@ let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 let validation: ValidationGateway | undefined;
+let failBackDatabase: FailBackDatabaseGateway | undefined;
+let reverse: ReverseReplicationGateway | undefined;
+let renames: RenameGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -68,6 +81,14 @@ export const migrationsGateway = (): Gateways['migrations'] =>
 export const ddlGuardGateway = (): DdlGuardGateway =>
   (ddlGuard ??= makeDdlGuardGateway(makeParameterReader(undefined, 0)));
 
+/** The fail-back's SQL; the password is read fresh for the same reason as smoke's. */
+export const failBackDatabaseGateway = (): FailBackDatabaseGateway =>
+  (failBackDatabase ??= makeFailBackDatabaseGateway(makeParameterReader(undefined, 0)));
+/** Until the engines' reverse replication is wired in here, the stream reads `absent` (a fail-back is refused). */
+export const reverseReplicationGateway = (): ReverseReplicationGateway =>
+  (reverse ??= absentReverseReplication(systemClock));
+export const renameGateway = (): RenameGateway => (renames ??= makeRenameGateway(rdsClient()));
+
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
   rds: rdsGateway(),
@@ -80,5 +101,8 @@ export const defaultGateways = (): Gateways => ({
   ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
   validation: validationGateway(),
+  failBackDatabase: failBackDatabaseGateway(),
+  reverse: reverseReplicationGateway(),
+  renames: renameGateway(),
   clock: systemClock,
 });

@@ -9,7 +9,9 @@
  * Margin: the sum of every loop run to its deadline, plus one pass through every other state, must stay
  * under 20,000 events, 80 % of the limit. The other 5,000 absorb Lambda retries (3 events per attempt:
  * 16 tasks × 11 attempts is 528 on the worst pass) and the approval callback, with room to spare. The sum
- * counts the compensation loop and the snapshot loop together although one run takes only one of them.
+ * counts the compensation loop and the snapshot loop together although one run takes only one of them,
+ * and the fail-back branch (its catch-up loop once per attempt allowed, its renames, its other states)
+ * on top of the snapshot loop although a run that fails back never snapshots.
  */
 
 /** The input fields the budget reads (a structural subset of ExecutionInput; input.ts calls this module). */
@@ -19,6 +21,8 @@ export interface BudgetInput {
   window?: { start: string; end: string } | undefined;
   switchover: { timeoutSeconds: number; pollSeconds: number };
   verify: { bakeMinutes: number; pollSeconds: number };
+  /** absent in budgets computed before the fail-back branch existed: its input defaults then */
+  failBack?: { catchUpDeadlineSeconds: number; pollSeconds: number; renamePollSeconds: number } | undefined;
 }
 
 export const HISTORY_EVENT_LIMIT = 25_000;
@@ -33,6 +37,18 @@ export const MAX_SWITCHOVER_REFUSALS = 3;
 export const FIXED_LOOP_MAX_POLLS = 360;
 export const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
 export const COMPENSATION_DEADLINE_SECONDS = 3600;
+/** Fail-back decisions a run may act on: each refused one (old blue did not catch up) reopens the window. */
+export const MAX_FAIL_BACK_ATTEMPTS = 3;
+/**
+ * How long one rename of the fail-back may take to show as available under its new name (RDS user
+ * guide, renaming a DB instance: the new DNS name "becomes effective in about 10 minutes" and the
+ * instance is not available until then; doubled).
+ */
+export const RENAME_DEADLINE_SECONDS = 1200;
+/** Renames a fail-back makes at most: new primary aside, old blue to production, or the aside undone. */
+export const FAIL_BACK_RENAMES = 3;
+/** One pass through the fail-back branch's states outside its loops (about 25 states), rounded up. */
+export const EVENTS_PER_FAIL_BACK_PASS = 150;
 
 /** A fixed deadline shortened to FIXED_LOOP_MAX_POLLS polls when polls are short (1 s in a rehearsal). */
 export const boundedLoopSeconds = (fixedSeconds: number, pollSeconds: number): number =>
@@ -104,8 +120,28 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
         input.green.pollSeconds,
       ),
     ),
+    // The fail-back branch: a catch-up loop per attempt, then at most three renames.
+    loop(
+      'reverse catch-up (fail-back)',
+      'failBack.pollSeconds',
+      MAX_FAIL_BACK_ATTEMPTS *
+        polls(input.failBack?.catchUpDeadlineSeconds ?? 300, input.failBack?.pollSeconds ?? 5),
+    ),
+    loop(
+      'renames (fail-back)',
+      'failBack.renamePollSeconds',
+      FAIL_BACK_RENAMES *
+        polls(
+          boundedLoopSeconds(RENAME_DEADLINE_SECONDS, input.failBack?.renamePollSeconds ?? 30),
+          input.failBack?.renamePollSeconds ?? 30,
+        ),
+    ),
   ];
-  return { loops, total: EVENTS_OUTSIDE_LOOPS + loops.reduce((sum, l) => sum + l.events, 0) };
+  const failBackPasses = MAX_FAIL_BACK_ATTEMPTS * EVENTS_PER_FAIL_BACK_PASS;
+  return {
+    loops,
+    total: EVENTS_OUTSIDE_LOOPS + failBackPasses + loops.reduce((sum, l) => sum + l.events, 0),
+  };
 };
 
 /** The problem with the history budget, naming the loop that costs most and the field to change; or null. */

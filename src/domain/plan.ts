@@ -47,6 +47,8 @@ export interface Plan {
   bakeSeconds: number;
   window: ExecutionInput['window'] | null;
   validation: ValidationPlan;
+  /** the fail-back branch: how long writes may stay blocked while old blue catches up, and its poll */
+  failBack: { catchUpDeadlineSeconds: number; pollSeconds: number; renamePollSeconds: number };
 }
 
 /**
@@ -128,6 +130,11 @@ export const buildPlan = (
       ...input.validation,
       // On by default where it can run: PostgreSQL (the checksum queries are PostgreSQL's) with credentials.
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
+    },
+    failBack: {
+      catchUpDeadlineSeconds: input.failBack.catchUpDeadlineSeconds,
+      pollSeconds: input.failBack.pollSeconds,
+      renamePollSeconds: input.failBack.renamePollSeconds,
     },
   };
 };

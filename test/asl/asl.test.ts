@@ -102,7 +102,7 @@ describe('blue-green.asl.yaml', () => {
 
   it('passes the task token to the approval callback task and bounds its wait', () => {
     const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(callbacks.map(([n]) => n)).toEqual(['RequestApproval']);
+    expect(callbacks.map(([n]) => n)).toEqual(['RequestApproval', 'OpenRollbackWindow']);
     const [, approval] = callbacks[0]!;
     expect(JSON.stringify(approval.Parameters)).toContain('$$.Task.Token');
     expect(approval.TimeoutSecondsPath).toBe('$.preflight.plan.approval.timeoutSeconds');
@@ -115,6 +115,17 @@ describe('blue-green.asl.yaml', () => {
       ['States.Timeout', 'Compensate'],
       ['States.ALL', 'Compensate'],
     ]);
+    // The rollback window: the token, the retention as its timeout, and the timeout into Cleanup as before.
+    const [, window] = callbacks[1]!;
+    expect(JSON.stringify(window.Parameters)).toContain('$$.Task.Token');
+    expect(window.TimeoutSecondsPath).toBe('$.rollbackWindow.seconds');
+    expect(
+      (window.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [c.ErrorEquals[0], c.Next]),
+    ).toEqual([
+      ['States.Timeout', 'Cleanup'],
+      ['States.ALL', 'KeepOldBlue'],
+    ]);
+    expect(window.Next).toBe('CountFailBackAttempt');
   });
 
   it('bounds every polling loop with a deadline checked in its Choice', () => {
@@ -155,7 +166,8 @@ describe('blue-green.asl.yaml', () => {
 
   it('ends a run whose notification failed in a defined failure, never silently in its outcome', () => {
     const notifies = tasks.filter(([, s]) => JSON.stringify(s.Parameters).includes('"notify"'));
-    expect(notifies.length).toBe(8);
+    // 8 outcomes of a run, plus 4 of the fail-back branch.
+    expect(notifies.length).toBe(12);
     for (const [name, state] of notifies) {
       const retry = state.Retry as Array<{ ErrorEquals: string[]; MaxAttempts: number }>;
       expect(retry.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'] });

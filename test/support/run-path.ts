@@ -30,6 +30,8 @@ const zeroWaits = (): Record<string, number> => {
 
 export interface PathRun extends RunResult {
   approvalRequests: unknown[];
+  /** every OpenRollbackWindow payload (one per opening) */
+  rollbackWindows: unknown[];
 }
 
 export const PATH_EXECUTION_ARN =
@@ -44,7 +46,14 @@ export interface PathOptions {
   historyEventLimit?: number;
   /** StopExecution when this returns true for a runner event (e.g. entering WaitForLag) */
   abortWhen?: (event: RunEvent) => boolean;
+  /**
+   * How many rollback windows get a fail-back decision (the first N openings; default 0). A window
+   * without one really times out after its TimeoutSeconds (at least 1 s), like the approval timeout.
+   */
+  failBackDecisions?: number;
 }
+
+
 
 export const runPath = async (
   world: World,
@@ -57,6 +66,7 @@ export const runPath = async (
   const callbacks = new CallbackRegistry();
   const handlers = pipelineHandlers(world.gateways, gate);
   const approvalRequests: unknown[] = [];
+  const rollbackWindows: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
@@ -72,6 +82,25 @@ export const runPath = async (
     onWait: (_state, length) => world.advanceClock(length),
     retryIntervalOverrides: retryIntervals,
     invoke: async (functionKey, payload) => {
+      if (functionKey === 'openRollbackWindow') {
+        rollbackWindows.push(payload);
+        const token = (payload as { taskToken: string }).taskToken;
+        if (rollbackWindows.length <= (options.failBackDecisions ?? 0))
+          setTimeout(
+            () =>
+              callbacks.sendTaskSuccess(token, {
+                decision: 'fail-back',
+                windowId: `fb-${rollbackWindows.length}`,
+                by: 'dba@example.com',
+                at: '2026-11-22T10:00:00.000Z',
+                channel: 'cli',
+                sourceIp: '127.0.0.1',
+                reason: 'p99 latency doubled on 18',
+              }),
+            5,
+          );
+        return { windowId: `fb-${rollbackWindows.length}`, links: [] };
+      }
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
         const token = (payload as { taskToken: string }).taskToken;
@@ -116,7 +145,7 @@ export const runPath = async (
       return options.tamper ? options.tamper(functionKey, result) : result;
     },
   });
-  return { ...result, approvalRequests };
+  return { ...result, approvalRequests, rollbackWindows };
 };
 
 /** A valid input with short deadlines, for path tests. */
