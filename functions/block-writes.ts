@@ -19,7 +19,10 @@ export const makeBlockWritesHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatab
       throw new FailBackRefusedError(`not this run's proven instances: ${proof.reasons.join('; ')}`);
     let failedName: string;
     try {
-      failedName = nextFailedName(claim.sourceId, (await gw.rds.listInstances()).map((i) => i.id));
+      failedName = nextFailedName(
+        claim.sourceId,
+        (await gw.rds.listInstances()).map((i) => i.id),
+      );
     } catch (err) {
       throw new FailBackRefusedError((err as Error).message, { cause: err });
     }

@@ -9,17 +9,24 @@ import { readApprovalConfig } from '#approval/config';
 import { BadApprovalRequestError } from '#approval/errors';
 import {
   failBackBaseUrl,
-  readFailBackLinkParams,
   RollbackWindowNotFoundError,
+  readFailBackLinkParams,
   WINDOW_ID,
 } from '#approval/fail-back';
-import { decideFailBack, type FailBackDeps, inspectFailBackLink } from '#approval/fail-back-service';
 import {
   renderFailBackConfirmationPage,
   renderFailBackDecisionPage,
   renderFailBackErrorPage,
 } from '#approval/fail-back-pages';
-import { type HttpApiEvent, type HttpApiResult, header, htmlResponse, queryParams, rawBody } from '#approval/http';
+import { decideFailBack, type FailBackDeps, inspectFailBackLink } from '#approval/fail-back-service';
+import {
+  type HttpApiEvent,
+  type HttpApiResult,
+  header,
+  htmlResponse,
+  queryParams,
+  rawBody,
+} from '#approval/http';
 import { errorName } from '#approval/log';
 import { buildFailBackDeps } from '#approval/wiring';
 

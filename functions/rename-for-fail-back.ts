@@ -34,10 +34,19 @@ export const makeRenameForFailBackHandler = (gw: Pick<Gateways, 'rds' | 'renames
       );
     const deadline = addSeconds(gw.clock(), boundedLoopSeconds(RENAME_DEADLINE_SECONDS, pollSeconds));
     if (action.action === 'none')
-      return { step, action: 'none', from: null, to: null, resourceId: null, detail: action.reason, deadline };
+      return {
+        step,
+        action: 'none',
+        from: null,
+        to: null,
+        resourceId: null,
+        detail: action.reason,
+        deadline,
+      };
     const { which, role } = ROLE_AFTER[step];
     const instance = instances[which];
-    if (instance) await gw.rds.addTags(instance.arn, { [TAGS.role]: role, [TAGS.execution]: claim.executionId });
+    if (instance)
+      await gw.rds.addTags(instance.arn, { [TAGS.role]: role, [TAGS.execution]: claim.executionId });
     await gw.renames.rename(action.from, action.to);
     return {
       step,

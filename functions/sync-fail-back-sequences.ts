@@ -11,7 +11,9 @@ import { isPostgres } from '#domain/postgres-target';
 import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeSyncFailBackSequencesHandler = (gw: Pick<Gateways, 'rds' | 'database' | 'failBackDatabase'>) =>
+export const makeSyncFailBackSequencesHandler = (
+  gw: Pick<Gateways, 'rds' | 'database' | 'failBackDatabase'>,
+) =>
   taskHandler(FailBackDatabaseStepInput, async ({ database, ...claim }) => {
     const instances = await readFailBackInstances(gw, claim);
     const newPrimary = targetOn(database, instances.newPrimary, 'new primary');

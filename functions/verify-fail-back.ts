@@ -37,7 +37,10 @@ export const makeVerifyFailBackHandler = (
         claim,
         failedName,
         engineVersion,
-        production: production && { ...instances.evidence.production!, engineVersion: production.engineVersion },
+        production: production && {
+          ...instances.evidence.production!,
+          engineVersion: production.engineVersion,
+        },
         failed: instances.evidence.newPrimary?.id === failedName ? instances.evidence.newPrimary : undefined,
         writable,
         writableError,

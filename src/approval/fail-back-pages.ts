@@ -14,9 +14,9 @@ import {
   type FailBackDecisionFacts,
   type FailBackLinkParams,
   failBackSteps,
-  type RollbackWindowRecord,
   RollbackWindowClosedError,
   RollbackWindowNotFoundError,
+  type RollbackWindowRecord,
 } from './fail-back.ts';
 import { escapeHtml, layout } from './pages.ts';
 
@@ -62,14 +62,20 @@ const REFUSALS: Array<[new (...a: never[]) => Error, string, (e: Error) => strin
   [
     InvalidLinkSignatureError,
     'This link is not valid',
-    () => 'The link was altered or was not issued by Switchyard. Nothing happened. Use the link from your e-mail unchanged.',
+    () =>
+      'The link was altered or was not issued by Switchyard. Nothing happened. Use the link from your e-mail unchanged.',
   ],
   [RollbackWindowClosedError, 'The rollback window is closed', (e) => `${e.message}. Nothing happened.`],
-  [FailBackAlreadyDecidedError, 'Already decided', (e) => `${e.message}. Links are single-use; nothing more happened.`],
+  [
+    FailBackAlreadyDecidedError,
+    'Already decided',
+    (e) => `${e.message}. Links are single-use; nothing more happened.`,
+  ],
   [
     ExecutionMovedOnError,
     'The deployment has moved on',
-    () => 'The pipeline is no longer in its rollback window (it ended, was stopped, or failed back already). Nothing happened.',
+    () =>
+      'The pipeline is no longer in its rollback window (it ended, was stopped, or failed back already). Nothing happened.',
   ],
   [
     ApproverNotAllowedError,
@@ -77,7 +83,11 @@ const REFUSALS: Array<[new (...a: never[]) => Error, string, (e: Error) => strin
     (e) => `${(e as ApproverNotAllowedError).approver} may not fail this deployment back. Nothing happened.`,
   ],
   [RollbackWindowNotFoundError, 'Unknown rollback window', (e) => e.message],
-  [ApprovalUnavailableError, 'Please try again', () => 'The decision could not be recorded right now; the window is still open, try again.'],
+  [
+    ApprovalUnavailableError,
+    'Please try again',
+    () => 'The decision could not be recorded right now; the window is still open, try again.',
+  ],
   [BadApprovalRequestError, 'Bad request', (e) => e.message],
 ];
 

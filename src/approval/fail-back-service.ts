@@ -3,23 +3,24 @@
  * signed "Fail back" links and the Slack button), inspect a link (GET), and decide (POST, Slack button,
  * CLI). The same order as an approval: verify → assess → claim (single use) → SendTaskSuccess → audit.
  */
-import type { SlackGateway } from '#aws/slack';
+
 import type { RollbackWindowStore } from '#aws/rollback-window-store';
+import type { SlackGateway } from '#aws/slack';
 import { emailApprovers } from './decide.ts';
 import { ApprovalClaimConflictError, ApprovalUnavailableError, ExecutionMovedOnError } from './errors.ts';
 import {
   assessFailBack,
   buildFailBackLink,
   deriveWindowId,
+  FailBackAlreadyDecidedError,
   type FailBackAttempt,
   type FailBackDecisionFacts,
   type FailBackDecisionOutput,
-  FailBackAlreadyDecidedError,
   type FailBackLinkParams,
   newWindowRecord,
   type OpenRollbackWindowInput,
-  type RollbackWindowRecord,
   RollbackWindowNotFoundError,
+  type RollbackWindowRecord,
   verifyFailBackLink,
 } from './fail-back.ts';
 import {
@@ -96,7 +97,12 @@ export const openRollbackWindow = async (
     const link = buildFailBackLink(deps.baseUrl, signingKey, { ...record, approver, expiresAt });
     links.push(link);
     const mail = renderFailBackEmail(record, approver, link);
-    await deps.notifier.publish({ subject: mail.subject, message: mail.text, kind: 'fail-back-offer', approver });
+    await deps.notifier.publish({
+      subject: mail.subject,
+      message: mail.text,
+      kind: 'fail-back-offer',
+      approver,
+    });
   }
   if (emails.length === 0) {
     // Nobody gets a link: still say the window is open and how to fail back from the CLI.
@@ -175,10 +181,14 @@ export const decideFailBack = async (
   const note = renderFailBackDecision(decided, facts);
   await deps.notifier
     .publish({ subject: note.subject, message: note.message, kind: 'fail-back-decision' })
-    .catch((err: unknown) => deps.log.error('audit notification failed', { windowId, error: errorName(err) }));
+    .catch((err: unknown) =>
+      deps.log.error('audit notification failed', { windowId, error: errorName(err) }),
+    );
   if (decided.slackMessage && deps.slack)
     await deps.slack
       .update(decided.slackMessage, renderSlackFailBackDecision(decided, facts))
-      .catch((err: unknown) => deps.log.warn('slack message update failed', { windowId, error: errorName(err) }));
+      .catch((err: unknown) =>
+        deps.log.warn('slack message update failed', { windowId, error: errorName(err) }),
+      );
   return { record: decided, facts };
 };

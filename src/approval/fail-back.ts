@@ -168,7 +168,9 @@ export const assessFailBack = (
     at: now.toISOString(),
     channel: attempt.channel,
     sourceIp: attempt.sourceIp,
-    reason: attempt.reason?.trim().slice(0, 1000) || `fail-back decided by ${attempt.identity} via ${attempt.channel}`,
+    reason:
+      attempt.reason?.trim().slice(0, 1000) ||
+      `fail-back decided by ${attempt.identity} via ${attempt.channel}`,
   };
 };
 
@@ -203,9 +205,14 @@ const mac = (key: string, text: string): Uint8Array =>
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
 const canonical = (b: FailBackBinding): string =>
-  [VERSION, b.windowId, b.executionArn, 'fail-back', b.approver.toLowerCase(), epochSeconds(b.expiresAt)].join(
-    '\n',
-  );
+  [
+    VERSION,
+    b.windowId,
+    b.executionArn,
+    'fail-back',
+    b.approver.toLowerCase(),
+    epochSeconds(b.expiresAt),
+  ].join('\n');
 
 /** The window id for a task token and attempt: keyed (reveals nothing), deterministic (a retry is idempotent). */
 export const deriveWindowId = (key: string, taskToken: string, attempt: number): string =>
@@ -225,7 +232,9 @@ export const buildFailBackLink = (baseUrl: string, key: string, binding: FailBac
   return url.toString();
 };
 
-export const readFailBackLinkParams = (get: (name: string) => string | null | undefined): FailBackLinkParams => {
+export const readFailBackLinkParams = (
+  get: (name: string) => string | null | undefined,
+): FailBackLinkParams => {
   const approver = get('approver');
   const expires = Number(get('expires'));
   const sig = get('sig');
@@ -258,6 +267,8 @@ export const verifyFailBackLink = (
   }
   if (!valid || !canonicalSpelling) throw new InvalidLinkSignatureError();
   if (now.getTime() >= params.expires * 1000)
-    throw new RollbackWindowClosedError(`the link expired at ${new Date(params.expires * 1000).toISOString()}`);
+    throw new RollbackWindowClosedError(
+      `the link expired at ${new Date(params.expires * 1000).toISOString()}`,
+    );
   return params.approver;
 };

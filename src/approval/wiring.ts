@@ -4,14 +4,14 @@
  * reader and the Slack gateway. Handlers call this once, at module load.
  */
 import { makeApprovalStore } from '#aws/approval-store';
-import { makeRollbackWindowStore } from '#aws/rollback-window-store';
 import { readParameter } from '#aws/parameters';
+import { makeRollbackWindowStore } from '#aws/rollback-window-store';
 import { makeSlackGateway } from '#aws/slack';
 import { approvalLogger } from '#lib/logger';
 import type { ApprovalConfig } from './config.ts';
 import { MissingEnvironmentVariableError } from './errors.ts';
-import { makeNotifier } from './gateways/notifier.ts';
 import type { FailBackDeps } from './fail-back-service.ts';
+import { makeNotifier } from './gateways/notifier.ts';
 import { makeFailBackCallback, makeTaskCallback } from './gateways/task-callback.ts';
 import { parseSigningKeys } from './links.ts';
 import type { ApprovalDeps } from './service.ts';

@@ -21,7 +21,7 @@
  */
 import type pg from 'pg';
 import type { SequenceMove } from '#domain/fail-back';
-import { type DatabaseTarget } from './database-gateway.ts';
+import type { DatabaseTarget } from './database-gateway.ts';
 import { connectMysql } from './mysql-connection.ts';
 import type { ParameterReader } from './parameters.ts';
 import { connectPostgres } from './pg-connection.ts';

@@ -14,7 +14,11 @@ export interface RenameGateway {
 
 export const makeRenameGateway = (rds: Pick<RDSClient, 'send'>): RenameGateway => ({
   async rename(instanceId, newInstanceId) {
-    logger.info('RDS ModifyDBInstance', { rdsMutation: 'ModifyDBInstance', instance: instanceId, newInstanceId });
+    logger.info('RDS ModifyDBInstance', {
+      rdsMutation: 'ModifyDBInstance',
+      instance: instanceId,
+      newInstanceId,
+    });
     await callAws('ModifyDBInstance', () =>
       rds.send(
         new ModifyDBInstanceCommand({

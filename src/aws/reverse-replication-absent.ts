@@ -16,7 +16,13 @@ export const absentReverseReplication = (clock: () => Date): ReverseReplicationG
   start: async () => {
     throw new Error(DETAIL);
   },
-  status: async () => ({ state: 'absent', lag: null, lagUnit: 'bytes', detail: DETAIL, checkedAt: clock().toISOString() }),
+  status: async () => ({
+    state: 'absent',
+    lag: null,
+    lagUnit: 'bytes',
+    detail: DETAIL,
+    checkedAt: clock().toISOString(),
+  }),
   // Nothing to remove.
   stop: async () => undefined,
 });

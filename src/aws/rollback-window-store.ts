@@ -14,11 +14,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { ApprovalClaimConflictError } from '#approval/errors';
-import type {
-  FailBackDecisionFacts,
-  RollbackWindowRecord,
-  WindowStatus,
-} from '#approval/fail-back';
+import type { FailBackDecisionFacts, RollbackWindowRecord, WindowStatus } from '#approval/fail-back';
 import { dynamoDbClient } from './clients.ts';
 
 type Item = Record<string, AttributeValue>;

@@ -140,4 +140,3 @@ export const THROWN_ERROR_NAMES = [
 /** Narrows an unknown catch value to an Error. */
 export const assertIsError = (value: unknown): Error =>
   value instanceof Error ? value : new Error(String(value));
-

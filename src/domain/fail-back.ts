@@ -57,7 +57,8 @@ export type PairVerdict = { verdict: 'proven' } | { verdict: 'refuse'; reasons: 
 export const proveFailBackPair = (claim: FailBackClaim, evidence: FailBackEvidence): PairVerdict => {
   const reasons: string[] = [];
   const { newPrimary, oldBlue, production } = evidence;
-  if (!newPrimary) reasons.push(`no instance has the new primary's resource id ${claim.newPrimaryResourceId}`);
+  if (!newPrimary)
+    reasons.push(`no instance has the new primary's resource id ${claim.newPrimaryResourceId}`);
   else if (newPrimary.id !== claim.sourceId)
     reasons.push(
       `the new primary (${claim.newPrimaryResourceId}) is named ${newPrimary.id}, not the production name ${claim.sourceId}`,
@@ -71,7 +72,9 @@ export const proveFailBackPair = (claim: FailBackClaim, evidence: FailBackEviden
     if (oldBlue.id !== claim.oldBlueId)
       reasons.push(`old blue (${claim.oldBlueResourceId}) is named ${oldBlue.id}, not ${claim.oldBlueId}`);
     if (oldBlue.tags[TAGS.role] !== 'old-blue')
-      reasons.push(`${oldBlue.id}: tag ${TAGS.role} is ${oldBlue.tags[TAGS.role] ?? 'missing'}, not old-blue`);
+      reasons.push(
+        `${oldBlue.id}: tag ${TAGS.role} is ${oldBlue.tags[TAGS.role] ?? 'missing'}, not old-blue`,
+      );
     if (oldBlue.tags[TAGS.execution] !== claim.executionId)
       reasons.push(
         `${oldBlue.id}: tag ${TAGS.execution} is ${oldBlue.tags[TAGS.execution] ?? 'missing'}, not this execution`,
@@ -208,6 +211,7 @@ export interface SequenceMove {
 
 const position = (r: SequenceReading): bigint | null => {
   const values = [r.lastValue, r.columnMax].filter((v): v is string => v !== null).map((v) => BigInt(v));
+  // biome-ignore lint/complexity/useMathMinMax: Math.max takes no bigint
   return values.length === 0 ? null : values.reduce((a, b) => (a > b ? a : b));
 };
 
@@ -269,7 +273,9 @@ export const judgeFailBack = (f: FailBackVerificationFacts): { ok: boolean; prob
   if (!p) problems.push(`nothing answers under the production name ${f.claim.sourceId}`);
   else {
     if (p.resourceId !== f.claim.oldBlueResourceId)
-      problems.push(`${f.claim.sourceId} is resource ${p.resourceId}, not old blue ${f.claim.oldBlueResourceId}`);
+      problems.push(
+        `${f.claim.sourceId} is resource ${p.resourceId}, not old blue ${f.claim.oldBlueResourceId}`,
+      );
     if (p.status !== 'available') problems.push(`${f.claim.sourceId} is ${p.status}, not available`);
     if (p.engineVersion !== f.engineVersion)
       problems.push(`${f.claim.sourceId} runs ${p.engineVersion}, not old blue's ${f.engineVersion}`);
@@ -278,7 +284,9 @@ export const judgeFailBack = (f: FailBackVerificationFacts): { ok: boolean; prob
     problems.push(`the failed new primary is not under ${f.failedName}`);
   if (f.writable === false) problems.push(`${f.claim.sourceId} still refuses writes (read-only)`);
   if (f.writable === null)
-    problems.push(`cannot check that ${f.claim.sourceId} takes writes: ${f.writableError ?? 'no database credentials'}`);
+    problems.push(
+      `cannot check that ${f.claim.sourceId} takes writes: ${f.writableError ?? 'no database credentials'}`,
+    );
   for (const s of f.smoke) if (!s.ok) problems.push(`smoke query failed: ${s.sql}: ${s.error ?? 'error'}`);
   for (const a of f.alarms) if (a.state === 'ALARM') problems.push(`alarm ${a.name} is in ALARM`);
   for (const name of f.missingAlarms) problems.push(`alarm ${name} does not exist`);

@@ -196,16 +196,22 @@ const guardLines = (outcome: Outcome, state: State): string[] => {
 
 /** The fail-back, when one was decided: who, how far it got, and the names involved. */
 const failBackLines = (state: State): string[] => {
-  const decision = at(state, 'failBackDecision') as { by?: string; at?: string; channel?: string } | undefined;
+  const decision = at(state, 'failBackDecision') as
+    | { by?: string; at?: string; channel?: string }
+    | undefined;
   if (!decision?.by) return [];
-  const lines = [`Fail-back: decided by ${text(decision.by)} via ${text(decision.channel)} at ${text(decision.at)}`];
+  const lines = [
+    `Fail-back: decided by ${text(decision.by)} via ${text(decision.channel)} at ${text(decision.at)}`,
+  ];
   const block = at(state, 'failBack') as { failedName?: string; detail?: string } | undefined;
   if (block?.detail) lines.push(`  Writes blocked: ${block.detail}`);
   const catchUp = at(state, 'failBackCatchUp') as
     | { state?: string; lag?: number | null; lagUnit?: string; detail?: string }
     | undefined;
   if (catchUp?.state)
-    lines.push(`  Reverse stream: ${catchUp.state}, lag ${text(catchUp.lag)} ${text(catchUp.lagUnit)} (${text(catchUp.detail)})`);
+    lines.push(
+      `  Reverse stream: ${catchUp.state}, lag ${text(catchUp.lag)} ${text(catchUp.lagUnit)} (${text(catchUp.detail)})`,
+    );
   const sequences = at(state, 'failBackSequences') as { detail?: string } | undefined;
   if (sequences?.detail) lines.push(`  Sequences: ${sequences.detail}`);
   for (const key of ['failBackAside', 'failBackToProduction', 'failBackRestore']) {
@@ -219,6 +225,8 @@ const failBackLines = (state: State): string[] => {
   );
   const verify = at(state, 'failBackVerify') as { ok?: boolean; problems?: string[] } | undefined;
   if (verify && verify.ok !== undefined)
-    lines.push(`  Verified after the fail-back: ${verify.ok}${verify.problems?.length ? ` ${text(verify.problems)}` : ''}`);
+    lines.push(
+      `  Verified after the fail-back: ${verify.ok}${verify.problems?.length ? ` ${text(verify.problems)}` : ''}`,
+    );
   return lines;
 };

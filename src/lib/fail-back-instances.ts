@@ -3,9 +3,9 @@ import type { DatabaseTarget } from '#aws/database-gateway';
 import type { Gateways } from '#aws/gateways';
 import type { ReverseReplicationPair } from '#aws/reverse-replication-gateway';
 import type { InstanceView } from '#domain/deletion';
-import type { FailBackClaim, FailBackEvidence } from '#domain/fail-back';
-import type { InstanceFacts } from '#domain/facts';
 import { FailBackRefusedError } from '#domain/errors';
+import type { InstanceFacts } from '#domain/facts';
+import type { FailBackClaim, FailBackEvidence } from '#domain/fail-back';
 
 const view = (i: InstanceFacts | undefined): InstanceView | undefined =>
   i && {
@@ -41,7 +41,11 @@ export const readFailBackInstances = async (
 };
 
 /** The database on one instance: the run's credentials at that instance's own endpoint (names move, servers do not). */
-export const targetOn = (database: DatabaseTarget | null, instance: InstanceFacts | undefined, role: string): DatabaseTarget => {
+export const targetOn = (
+  database: DatabaseTarget | null,
+  instance: InstanceFacts | undefined,
+  role: string,
+): DatabaseTarget => {
   if (!database)
     throw new FailBackRefusedError(
       'the input has no database block (name, user, passwordParameter): a fail-back must block writes and check old blue; add it to the input of the next run',

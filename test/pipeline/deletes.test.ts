@@ -11,7 +11,7 @@ import { baseInput, runPath } from '../support/run-path.ts';
 
 const EXEC = 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1';
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
-const AFTER_BAKE = ['Retain', 'KeepOldBlue', 'Cleanup'];
+const AFTER_BAKE = ['Retain', 'StartRollbackWindow', 'OpenRollbackWindow', 'Cleanup'];
 const deletes = (calls: string[]) => calls.filter((c) => /^delete|^createSnapshot/.test(c));
 
 const runToCleanup = async (script: WorldScript) => {

@@ -82,7 +82,9 @@ export interface WorldScript {
   renameFailsAt?: number;
   renameNeverAvailable?: boolean;
   /** the fail-back's SQL on a host fails (scripted) */
-  failBackSqlFails?: Partial<Record<'blockWrites' | 'unblockWrites' | 'makeWritable' | 'makeReadOnly', boolean>>;
+  failBackSqlFails?: Partial<
+    Record<'blockWrites' | 'unblockWrites' | 'makeWritable' | 'makeReadOnly', boolean>
+  >;
   /** a fresh session on the production name after the fail-back reads as read-only */
   readOnlyAfterFailBack?: boolean;
   /** a person acts right after Retain tagged old blue (during the retention wait) */
@@ -520,7 +522,10 @@ export const makeWorld = (script: WorldScript = {}) => {
         blockWrites: async (target) => {
           step('blockWrites', target.host);
           readOnlyDatabases.add(serverBehind(target.host));
-          return { terminatedSessions: 2, detail: `database orders on ${target.host} read-only; 2 session(s) terminated` };
+          return {
+            terminatedSessions: 2,
+            detail: `database orders on ${target.host} read-only; 2 session(s) terminated`,
+          };
         },
         unblockWrites: async (target) => {
           step('unblockWrites', target.host);
@@ -535,20 +540,35 @@ export const makeWorld = (script: WorldScript = {}) => {
           readOnlyDatabases.add(serverBehind(target.host));
         },
         isWritable: async (target) =>
-          !script.readOnlyAfterFailBack && !readOnlyDatabases.has(serverBehind(target.host)) && !target.host.includes('-old'),
+          !script.readOnlyAfterFailBack &&
+          !readOnlyDatabases.has(serverBehind(target.host)) &&
+          !target.host.includes('-old'),
         advanceSequences: async (target, moves) => {
-          failBackDb.push(`advanceSequences ${target.host} ${moves.map((m) => `${m.sequence}=${m.to}`).join(',')}`);
+          failBackDb.push(
+            `advanceSequences ${target.host} ${moves.map((m) => `${m.sequence}=${m.to}`).join(',')}`,
+          );
           return `set ${moves.length} sequence(s)`;
         },
       };
     })(),
     reverse: {
       prepare: async () => ({ startPoint: '0/0' }),
-      start: async () => ({ state: 'replicating', lag: 0, lagUnit: 'bytes', detail: 'started', checkedAt: new Date(now).toISOString() }),
+      start: async () => ({
+        state: 'replicating',
+        lag: 0,
+        lagUnit: 'bytes',
+        detail: 'started',
+        checkedAt: new Date(now).toISOString(),
+      }),
       status: async () => {
         const statuses = script.reverse ?? [{ state: 'replicating', lag: 0 }];
         const s = statuses[Math.min(reverseIndex++, statuses.length - 1)]!;
-        return { ...s, lagUnit: 'bytes', detail: `reverse stream ${s.state} (scripted)`, checkedAt: new Date(now).toISOString() };
+        return {
+          ...s,
+          lagUnit: 'bytes',
+          detail: `reverse stream ${s.state} (scripted)`,
+          checkedAt: new Date(now).toISOString(),
+        };
       },
       stop: async (pair) => {
         failBackDb.push(`stopReverse ${pair.newPrimary.host} -> ${pair.oldBlue.host}`);
@@ -558,7 +578,8 @@ export const makeWorld = (script: WorldScript = {}) => {
       rename: async (from: string, to: string) => {
         renameCalls++;
         calls.push(`rename ${from} -> ${to}`);
-        if (script.renameFailsAt === renameCalls) throw new Error(`ModifyDBInstance ${from} failed (scripted)`);
+        if (script.renameFailsAt === renameCalls)
+          throw new Error(`ModifyDBInstance ${from} failed (scripted)`);
         const inst = instances.get(from);
         if (!inst) throw new Error(`DBInstanceNotFound: ${from}`);
         if (instances.has(to)) throw new Error(`DBInstanceAlreadyExists: ${to}`);

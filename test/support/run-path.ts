@@ -53,8 +53,6 @@ export interface PathOptions {
   failBackDecisions?: number;
 }
 
-
-
 export const runPath = async (
   world: World,
   input: unknown,
