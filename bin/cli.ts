@@ -11,6 +11,7 @@ const COMMANDS: Record<string, string> = {
   status: 'Show the state and audit report of an execution.',
   approve: 'Approve a pending switchover (operators with IAM rights).',
   reject: 'Reject a pending switchover (operators with IAM rights).',
+  'fail-back': 'Fail back to old blue during the rollback window (operators with IAM rights).',
   hold: 'Stop every deletion of a run (tags its instances and deployment switchyard:hold).',
   reconcile: 'Run the backstop: clean up or page for ended executions (one, or --all).',
   bench: 'Run the benchmarks and print their medians.',

@@ -45,7 +45,10 @@ export const MAX_FAIL_BACK_ATTEMPTS = 3;
  * instance is not available until then; doubled).
  */
 export const RENAME_DEADLINE_SECONDS = 1200;
-/** Renames a fail-back makes at most: new primary aside, old blue to production, or the aside undone. */
+/**
+ * Rename loops a run makes at most: new primary aside, old blue to production, the aside undone. Only
+ * once per run: after renames were tried the window does not reopen (MayFailBackAgain).
+ */
 export const FAIL_BACK_RENAMES = 3;
 /** One pass through the fail-back branch's states outside its loops (about 25 states), rounded up. */
 export const EVENTS_PER_FAIL_BACK_PASS = 150;
@@ -120,20 +123,20 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
         input.green.pollSeconds,
       ),
     ),
-    // The fail-back branch: a catch-up loop per attempt, then at most three renames.
+    // The fail-back branch: a catch-up loop per attempt, and (once per run) at most three renames.
     loop(
       'reverse catch-up (fail-back)',
       'failBack.pollSeconds',
       MAX_FAIL_BACK_ATTEMPTS *
-        polls(input.failBack?.catchUpDeadlineSeconds ?? 300, input.failBack?.pollSeconds ?? 5),
+        polls(input.failBack?.catchUpDeadlineSeconds ?? 120, input.failBack?.pollSeconds ?? 5),
     ),
     loop(
       'renames (fail-back)',
       'failBack.renamePollSeconds',
       FAIL_BACK_RENAMES *
         polls(
-          boundedLoopSeconds(RENAME_DEADLINE_SECONDS, input.failBack?.renamePollSeconds ?? 30),
-          input.failBack?.renamePollSeconds ?? 30,
+          boundedLoopSeconds(RENAME_DEADLINE_SECONDS, input.failBack?.renamePollSeconds ?? 60),
+          input.failBack?.renamePollSeconds ?? 60,
         ),
     ),
   ];

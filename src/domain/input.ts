@@ -174,11 +174,11 @@ export const ExecutionInput = z
     /** The fail-back a person may start during the rollback window (docs/fail-back.md). */
     failBack: z
       .strictObject({
-        // writes stay blocked on the new primary while old blue catches up: a short outage, bounded here
-        catchUpDeadlineSeconds: z.number().int().min(10).max(3600).default(300),
+        // writes stay blocked on the new primary while old blue catches up: an outage, bounded here
+        catchUpDeadlineSeconds: z.number().int().min(10).max(3600).default(120),
         pollSeconds: z.number().int().min(1).max(60).default(5),
         // RDS: a renamed instance is unavailable until its new DNS name is effective, "in about 10 minutes"
-        renamePollSeconds: z.number().int().min(1).max(300).default(30),
+        renamePollSeconds: z.number().int().min(1).max(300).default(60),
       })
       .prefault({}),
     retention: z

@@ -165,6 +165,9 @@ describe('fail-back branch', () => {
       'unblockWrites orders-db.example',
       'makeReadOnly orders-db-old1.example',
     ]);
+    // No second fail-back after renames were tried: the window does not reopen; old blue is kept.
+    expect(run.rollbackWindows).toHaveLength(1);
+    expect(branch).toContain('KeepOldBlue');
     // Old blue was marked production before its rename was tried: Cleanup refuses to prove it old blue.
     expect(destructive(world.calls)).toEqual([]);
     expect(run.error).toBe('Switchyard.CleanupIncomplete');

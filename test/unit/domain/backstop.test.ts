@@ -183,8 +183,11 @@ const minimal = {
 describe('history budget at the input', () => {
   it('accepts the defaults with a wide margin and counts 9 events per poll', () => {
     const { total, loops } = historyBudget(parse(minimal));
-    // 13,927 events: 56 % of Step Functions' 25,000, within Switchyard's 20,000.
-    expect(total).toBe(13_927);
+    // 15,619 events: 62 % of Step Functions' 25,000, within Switchyard's 20,000. The fail-back branch
+    // adds 1,692 of them: 3 catch-up loops of 25 polls, 3 rename loops of 21 polls, 3 passes of 150.
+    expect(total).toBe(15_619);
+    expect(loops.find((l) => l.loop === 'reverse catch-up (fail-back)')?.events).toBe(675);
+    expect(loops.find((l) => l.loop === 'renames (fail-back)')?.events).toBe(567);
     expect(total).toBeLessThan(HISTORY_EVENT_BUDGET);
     expect(loops.find((l) => l.loop === 'green readiness')).toEqual({
       loop: 'green readiness',
