@@ -11,6 +11,7 @@ import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
+import { benchGreenMaintenance, type GreenMaintenanceBench } from './green-maintenance.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
 import { benchRehearsals, type RehearsalBench } from './rehearsals.ts';
 import { benchRows, type RowsBench } from './rows.ts';
@@ -28,6 +29,7 @@ export const SUITES = [
   'inspection',
   'validation',
   'engines',
+  'green-maintenance',
 ] as const;
 export type Suite = (typeof SUITES)[number];
 
@@ -48,6 +50,8 @@ export interface BenchOptions {
   inspectionRuns?: number;
   /** validation rounds per size (20k, 200k, 2M rows) */
   validationRuns?: number;
+  /** MaintainGreen ANALYZE rounds per session count (1 and 4) */
+  greenMaintenanceRuns?: number;
   log: (line: string) => void;
 }
 
@@ -74,6 +78,7 @@ export interface BenchResults {
   bundles?: BundleSample[];
   inspection?: InspectionBench;
   validation?: ValidationBench;
+  greenMaintenance?: GreenMaintenanceBench;
 }
 
 export const RESULTS_PATH = fileURLToPath(new URL('results.json', import.meta.url));
@@ -175,6 +180,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     () => benchValidation(options.validationRuns ?? 3, options.log),
     (v) => (results.validation = v),
   );
+  await suite(
+    'green-maintenance',
+    { runs: options.greenMaintenanceRuns ?? 5 },
+    () => benchGreenMaintenance(options.greenMaintenanceRuns ?? 5, options.log),
+    (v) => (results.greenMaintenance = v),
+  );
   return results;
 };
 
@@ -273,6 +284,13 @@ export const formatResults = (r: BenchResults): string => {
         s === r.validation.sizes.at(-1)
           ? `≥ 100 MB/s; ${r.validation.ratio}× the smallest for ${r.validation.rowRatio}× rows`
           : '',
+      );
+  if (r.greenMaintenance)
+    for (const b of r.greenMaintenance.byJobs)
+      add(
+        `ANALYZE on a read-only green, ${r.greenMaintenance.tables} tables × ${(r.greenMaintenance.rows / r.greenMaintenance.tables).toLocaleString('en-US')} rows, ${b.jobs} session(s)`,
+        ms(b.wallMs),
+        b === r.greenMaintenance.byJobs.at(-1) ? `${r.greenMaintenance.speedup}× faster than 1 session` : '',
       );
   const w = Math.max(...rows.map((x) => x[0].length));
   return rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b}${c ? `   [${c}]` : ''}`).join('\n');

@@ -3,6 +3,7 @@
 import { databaseGateway, ddlGuardGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { PrepareApprovalInput } from '#domain/contracts';
 import { assertIsError, SmokeTestFailedError, SwitchoverTimeoutTooShortError } from '#domain/errors';
+import { approvalMaintenance } from '#domain/green-maintenance';
 import { approvalInspection } from '#domain/inspection/index';
 import { addSeconds } from '#domain/plan';
 import { isPostgres } from '#domain/postgres-target';
@@ -105,6 +106,7 @@ export const makePrepareApprovalHandler = (gw: Pick<Gateways, 'rds' | 'database'
         clients,
         switchoverEstimate: { ...estimate, configuredTimeoutSeconds: configured },
         ...(input.validation ? { validation: approvalValidation(input.validation) } : {}),
+        ...(input.greenMaintenance ? { greenMaintenance: approvalMaintenance(input.greenMaintenance) } : {}),
       },
       smoke,
     };

@@ -18,6 +18,7 @@ import { makeCompensateHandler } from '../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
+import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
 import { makeMakeOldBlueWritableHandler } from '../functions/make-old-blue-writable.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
@@ -48,6 +49,7 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     checkLag: makeCheckLagHandler(gw),
     checkWindow: makeCheckWindowHandler(gw),
     validateData: makeValidateDataHandler(gw),
+    maintainGreen: makeMaintainGreenHandler(gw),
     prepareApproval: makePrepareApprovalHandler(gw),
     switchover: makeSwitchoverHandler(gw),
     checkSwitchover: makeCheckSwitchoverHandler(gw),

@@ -1,7 +1,8 @@
 /**
  * The data-drift scenario's fault: a person changes one row directly on green (through green's own
  * instance endpoint, overriding its read-only default for the session) after replication has caught up.
- * Replication never carries it back, so blue and green differ for good.
+ * Replication never carries it back, so blue and green differ for good. The check that the refusal names
+ * the changed row's key range is the judge's (`namesRangeOf` in judge.ts).
  */
 import pg from 'pg';
 import { WRITES_TABLE } from './input.ts';
@@ -27,21 +28,4 @@ export const changeRowOnGreen = async (green: pg.ClientConfig): Promise<DriftedR
   } finally {
     await client.end().catch(() => undefined);
   }
-};
-
-/**
- * Whether `text` (the refusal) names a key range of the drifted table that holds the changed row, e.g.
- * "public.rehearsal_writes id in [1, 1001)", "id in (-∞, 1001)", "id in [5001, 7342]".
- */
-export const namesRangeOf = (text: string, row: DriftedRow): boolean => {
-  const escaped = row.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const re = new RegExp(`${escaped} id in ([[(])(-∞|-?\\d+), (\\+∞|-?\\d+)([)\\]])`, 'g');
-  const id = BigInt(row.id);
-  for (const m of text.matchAll(re)) {
-    const [, , lo, hi, close] = m;
-    const above = lo === '-∞' || BigInt(lo as string) <= id;
-    const below = hi === '+∞' || (close === ']' ? id <= BigInt(hi as string) : id < BigInt(hi as string));
-    if (above && below) return true;
-  }
-  return false;
 };

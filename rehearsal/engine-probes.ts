@@ -1,7 +1,7 @@
 /**
  * What the rehearsal asks a MySQL-family server through its endpoint (the MariaDB engine and the MySQL
  * stand-in): table sizes, which server answers, whether it is read-only. The PostgreSQL versions live in
- * rehearse.ts; these are their mysql2 counterparts, over the endpoint's verified TLS.
+ * pg-probes.ts; these are their mysql2 counterparts, over the endpoint's verified TLS.
  */
 import mysql from 'mysql2/promise';
 import type { Emulator } from '../emulator/index.ts';

@@ -4,7 +4,7 @@
  * over time on the same clock, the switchover stall and the approval wait marked, and the outcome and
  * checks. uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { RehearsalReport } from './report.ts';
@@ -217,4 +217,10 @@ ${r.schema ? `<h2>Schema <code>${esc(r.schema.file)}</code></h2><table id="schem
 <script>${CHARTS}</script>
 </body></html>
 `;
+};
+
+/** Writes the picture of `r` to `file`, creating the folder. */
+export const writeHtmlReport = (file: string, r: RehearsalReport): void => {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, renderHtmlReport(r));
 };

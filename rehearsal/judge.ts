@@ -2,6 +2,7 @@
  * The rehearsal's verdict: `checks(scenario, facts)` turns what was measured after a run into the checks
  * its exit code depends on. Pure: the harness measures, this decides (test/unit/rehearsal-judge.test.ts).
  */
+import type { DriftedRow } from './data-drift.ts';
 import type { Check, EndpointIdentity, RehearsalReport } from './report.ts';
 import type { Outcome, Scenario } from './scenarios.ts';
 
@@ -35,7 +36,57 @@ export interface RunFacts {
    * compares the server (server_id) and RDS's EngineVersion of the endpoint's instance with the target.
    */
   mysqlFamily?: { targetEngineVersion: string; endpointEngineVersion: string | undefined };
+  /** Verify's last list of problems (sequence-behind: must name the sequence and its fix). */
+  verifyProblems: string[];
+  /**
+   * The first reason a lag check judged the replication window broken, and how many lag checks ran
+   * after the ddl-during-replication DDL (null when that DDL never ran).
+   */
+  replicationWindow: { brokenReason: string | null; lagChecksAfterDdl: number | null };
+  /** data-drift: the row changed on green and the notification that carried DataDrift (null when no row was changed). */
+  drift: { row: DriftedRow; notification: string } | null;
+  /** MaintainGreen's last round (null or absent: it never ran) */
+  greenMaintenance?: RehearsalReport['greenMaintenance'];
 }
+
+/**
+ * Whether `text` (the refusal) names a key range of the drifted table that holds the changed row, e.g.
+ * "public.rehearsal_writes id in [1, 1001)", "id in (-∞, 1001)", "id in [5001, 7342]".
+ */
+export const namesRangeOf = (text: string, row: DriftedRow): boolean => {
+  const escaped = row.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`${escaped} id in ([[(])(-∞|-?\\d+), (\\+∞|-?\\d+)([)\\]])`, 'g');
+  const id = BigInt(row.id);
+  for (const m of text.matchAll(re)) {
+    const [, , lo, hi, close] = m;
+    const above = lo === '-∞' || BigInt(lo as string) <= id;
+    const below = hi === '+∞' || (close === ']' ? id <= BigInt(hi as string) : id < BigInt(hi as string));
+    if (above && below) return true;
+  }
+  return false;
+};
+
+/** The table the ddl-during-replication DDL alters, and the sequence sequence-behind sets back. */
+const DDL_TABLE = 'public.orders';
+const SEQUENCE = 'public.orders_id_seq';
+
+/** The lag loop must have left naming the change: which object, and that it was DDL on blue. */
+const ddlChecks = (f: RunFacts): Check[] => {
+  const reason = f.replicationWindow.brokenReason;
+  const after = f.replicationWindow.lagChecksAfterDdl;
+  return [
+    {
+      name: 'DDL on blue named when the lag loop left',
+      ok: reason?.includes(DDL_TABLE) === true,
+      detail: reason ?? 'no lag check judged the replication window broken',
+    },
+    {
+      name: 'detected within two lag polls of the DDL',
+      ok: reason !== null && after !== null && after <= 2,
+      detail: after === null ? 'the DDL never ran' : `${after} lag check(s) after the DDL`,
+    },
+  ];
+};
 
 export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
   const out: Check[] = [
@@ -52,6 +103,14 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     { name: 'writes flowed', ok: f.acknowledgedWrites > 0, detail: `${f.acknowledgedWrites} acknowledged` },
   ];
   if (f.approvalLinkError) out.push({ name: 'approval link', ok: false, detail: f.approvalLinkError });
+  // A run that went on to the switch after deciding to ANALYZE green must have analyzed it, all of it.
+  const gm = f.greenMaintenance;
+  if (scenario.expected === 'switched' && gm?.analyzed)
+    out.push({
+      name: 'green analyzed before the approval',
+      ok: gm.status === 'done' && gm.tables > 0,
+      detail: `${gm.summary} (${gm.status}, ${gm.rounds} round(s))`,
+    });
   const m = f.migrations;
   if (scenario.expected === 'migration-failed') {
     const failed = m?.units.find((u) => u.outcome === 'failed');
@@ -146,6 +205,31 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
       name: 'old blue kept read-only',
       ok: !!old && old.readOnly === true,
       detail: old ? `${old.id} ${old.status}, read-only ${String(old.readOnly)}` : 'no -old instance',
+    });
+  }
+  if (scenario.onGreenAfterSwitch) {
+    const named = f.verifyProblems.find((p) => p.includes(SEQUENCE) && p.includes('setval'));
+    out.push({
+      name: 'verification names the sequence behind and its fix',
+      ok: named !== undefined,
+      detail: named ?? `problems: ${f.verifyProblems.join('; ') || 'none'}`,
+    });
+  }
+  if (scenario.ddlOnBlueDuringLag) out.push(...ddlChecks(f));
+  if (scenario.driftOnGreen) {
+    // The refusal names the drifted key range (the range that holds the changed row); the rolled-back
+    // notification carries $.error (DataDrift and the validation summary).
+    const d = f.drift;
+    out.push({
+      name: 'drifted key range named',
+      ok:
+        !!d &&
+        namesRangeOf(d.notification, d.row) &&
+        f.states.includes('DataDriftFound') &&
+        !f.states.includes('Switchover'),
+      detail: d
+        ? `row id ${d.row.id}; refusal: ${d.notification.slice(0, 300)}`
+        : 'no row was changed on green',
     });
   }
   return out;

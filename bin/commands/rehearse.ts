@@ -4,8 +4,7 @@
  * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
  */
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
@@ -14,7 +13,6 @@ import {
   REHEARSAL_ENGINES,
   type RehearsalEngine,
 } from '../../rehearsal/engine-probes.ts';
-import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import {
   formatSummary,
   isScenarioName,
@@ -25,6 +23,8 @@ import {
   SCENARIO_NAMES,
   SCENARIOS,
   type ScenarioName,
+  writeHtmlReport,
+  writeJsonReport,
 } from '../../rehearsal/index.ts';
 import { formatChanges } from '../../rehearsal/input-mapping.ts';
 import { LoadTableError } from '../../rehearsal/load-table.ts';
@@ -314,11 +314,9 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       const file = resolve(
         parsed.report ?? `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : scenario}.json`,
       );
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, `${JSON.stringify(parsed.scenarios.length > 1 ? reports : report, null, 2)}\n`);
+      writeJsonReport(file, parsed.scenarios.length > 1 ? reports : report);
       const html = htmlPath(parsed.html ?? file, scenario, parsed.scenarios.length > 1);
-      mkdirSync(dirname(html), { recursive: true });
-      writeFileSync(html, renderHtmlReport(report));
+      writeHtmlReport(html, report);
       out(
         parsed.json
           ? JSON.stringify(report, null, 2)

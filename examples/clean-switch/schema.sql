@@ -390,6 +390,37 @@ ALTER TABLE public.usage_events
 
 
 --
+-- Added by hand after the dump (pg_dump writes the same statements): a materialized view, which
+-- logical replication does not refresh on green; the input asks MaintainGreen to refresh it.
+--
+
+--
+-- Name: plan_usage; Type: MATERIALIZED VIEW; Schema: public; Owner: -
+--
+
+CREATE MATERIALIZED VIEW public.plan_usage AS
+ SELECT plan_code,
+    count(*) AS subscriptions
+   FROM public.subscriptions
+  GROUP BY plan_code
+  WITH NO DATA;
+
+
+--
+-- Name: plan_usage_plan_code; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX plan_usage_plan_code ON public.plan_usage USING btree (plan_code);
+
+
+--
+-- Name: plan_usage; Type: MATERIALIZED VIEW DATA; Schema: public; Owner: -
+--
+
+REFRESH MATERIALIZED VIEW public.plan_usage;
+
+
+--
 -- PostgreSQL database dump complete
 --
 

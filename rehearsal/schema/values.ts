@@ -115,6 +115,33 @@ export const scalarLiteral = (c: ColumnInfo, i: number, limits: ColumnLimits, se
       return `w${i}`;
     case 'point':
       return `(${i},${i})`;
+    // Geometry: one small distinct shape per row, in PostgreSQL's input syntax for each type.
+    case 'line':
+      return `{1,-1,${i}}`;
+    case 'lseg':
+      return `[(${i},${i}),(${i + 1},${i + 1})]`;
+    case 'box':
+      return `(${i + 1},${i + 1}),(${i},${i})`;
+    case 'path':
+      return `[(${i},${i}),(${i + 1},${i}),(${i + 1},${i + 1})]`;
+    case 'polygon':
+      return `((${i},${i}),(${i + 1},${i}),(${i},${i + 1}))`;
+    case 'circle':
+      return `<(${i},${i}),1>`;
+    // Ranges (and multiranges, one range each): non-empty, distinct per row, [lower, upper).
+    case 'int4range':
+    case 'int8range':
+    case 'numrange':
+      return `[${i + 1},${i + 2})`;
+    case 'daterange':
+      return `[${day((i % 100_000) * 24).slice(0, 10)},${day(((i % 100_000) + 1) * 24).slice(0, 10)})`;
+    case 'tsrange':
+    case 'tstzrange':
+      return `[${day(i % 1_000_000)},${day((i % 1_000_000) + 1)})`;
+    case 'int4multirange':
+    case 'int8multirange':
+    case 'nummultirange':
+      return `{[${i + 1},${i + 2})}`;
     case 'text':
     case 'varchar':
     case 'bpchar':

@@ -93,6 +93,8 @@ export const ApprovalRequest = z.strictObject({
       lines: z.array(z.string()),
     })
     .optional(),
+  /** MaintainGreen's ANALYZE and materialized-view refreshes on green (absent before it existed). */
+  greenMaintenance: z.strictObject({ summary: z.string(), lines: z.array(z.string()) }).optional(),
 });
 export type ApprovalRequest = z.infer<typeof ApprovalRequest>;
 

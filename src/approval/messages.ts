@@ -56,6 +56,7 @@ export const describeRequest = (r: ApprovalRecord): Fact[] => {
         ]
       : []),
     ...(q.validation ? [{ label: 'Data validation', value: q.validation.summary }] : []),
+    ...(q.greenMaintenance ? [{ label: 'Green maintenance', value: q.greenMaintenance.summary }] : []),
     { label: 'Decide before', value: r.expiresAt },
     { label: 'Execution', value: r.executionArn },
   ];
@@ -77,6 +78,9 @@ export const inspectionLines = (r: ApprovalRecord): string[] =>
 
 /** The validation's differences and tables not compared, one line each. */
 export const validationLines = (r: ApprovalRecord): string[] => r.request.validation?.lines ?? [];
+
+/** What MaintainGreen refreshed and analyzed (slowest tables, skips), one line each. */
+export const maintenanceLines = (r: ApprovalRecord): string[] => r.request.greenMaintenance?.lines ?? [];
 
 /** SNS subjects: ASCII, no line breaks, at most 100 characters. */
 const snsSubject = (text: string): string =>
@@ -106,6 +110,10 @@ export const renderApprovalEmail = (
   const compared = validation.length
     ? ['', 'Data validation (blue vs green):', ...validation.map((l) => `  - ${l}`)]
     : [];
+  const maintenance = maintenanceLines(r);
+  const maintained = maintenance.length
+    ? ['', 'Green maintenance (before this request):', ...maintenance.map((l) => `  - ${l}`)]
+    : [];
   return {
     subject: snsSubject(`Switchyard: approve switchover of ${q.database} to ${target}?`),
     text: [
@@ -114,6 +122,7 @@ export const renderApprovalEmail = (
       ...facts,
       ...findings,
       ...compared,
+      ...maintained,
       ...statements,
       '',
       'Each link opens a confirmation page; nothing is decided until you press the button there.',

@@ -15,7 +15,7 @@ import {
   InvalidLinkSignatureError,
 } from './errors.ts';
 import type { LinkParams } from './links.ts';
-import { describeRequest, inspectionLines, validationLines } from './messages.ts';
+import { describeRequest, inspectionLines, maintenanceLines, validationLines } from './messages.ts';
 
 export const escapeHtml = (s: string): string =>
   s
@@ -53,7 +53,11 @@ const factsTable = (r: ApprovalRecord): string => {
   const compared = validation.length
     ? `<h2>Data validation</h2><ul id="validation">${validation.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
     : '';
-  return `<table id="facts">${rows}</table>${findings}${compared}${sql}`;
+  const maintenance = maintenanceLines(r);
+  const maintained = maintenance.length
+    ? `<h2>Green maintenance</h2><ul id="green-maintenance">${maintenance.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`
+    : '';
+  return `<table id="facts">${rows}</table>${findings}${compared}${maintained}${sql}`;
 };
 
 /** GET: what is being decided, by whom, until when; a form that POSTs the signed parameters back. */

@@ -6,6 +6,7 @@ import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
 import { type FailBackDatabaseGateway, makeFailBackDatabaseGateway } from './fail-back-database.ts';
+import { type GreenMaintenanceGateway, makeGreenMaintenanceGateway } from './green-maintenance-gateway.ts';
 import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
 import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrations-gateway.ts';
@@ -34,6 +35,8 @@ export interface Gateways {
   reverse: ReverseReplicationGateway;
   /** ModifyDBInstance NewDBInstanceIdentifier */
   renames: RenameGateway;
+  /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
+  greenMaintenance: GreenMaintenanceGateway;
   clock: () => Date;
 }
 
@@ -58,6 +61,7 @@ let validation: ValidationGateway | undefined;
 let failBackDatabase: FailBackDatabaseGateway | undefined;
 let reverse: ReverseReplicationGateway | undefined;
 let renames: RenameGateway | undefined;
+let greenMaintenance: GreenMaintenanceGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
 export const metricsGateway = (): MetricsGateway => (metrics ??= makeMetricsGateway(cloudWatchClient()));
@@ -74,6 +78,9 @@ export const inspectionGateway = (): InspectionGateway =>
 /** ValidateData; the password is read fresh for the same reason as smoke's. */
 export const validationGateway = (): ValidationGateway =>
   (validation ??= makeValidationGateway(makeParameterReader(undefined, 0)));
+/** MaintainGreen; the password is read fresh for the same reason as smoke's. */
+export const greenMaintenanceGateway = (): GreenMaintenanceGateway =>
+  (greenMaintenance ??= makeGreenMaintenanceGateway(makeParameterReader(undefined, 0)));
 
 // Like the smoke password, the migration user's password is read fresh for every session.
 export const migrationsGateway = (): Gateways['migrations'] =>
@@ -104,5 +111,6 @@ export const defaultGateways = (): Gateways => ({
   failBackDatabase: failBackDatabaseGateway(),
   reverse: reverseReplicationGateway(),
   renames: renameGateway(),
+  greenMaintenance: greenMaintenanceGateway(),
   clock: systemClock,
 });

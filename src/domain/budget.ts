@@ -16,7 +16,13 @@
 
 /** The input fields the budget reads (a structural subset of ExecutionInput; input.ts calls this module). */
 export interface BudgetInput {
-  green: { readyDeadlineMinutes: number; pollSeconds: number };
+  green: {
+    readyDeadlineMinutes: number;
+    pollSeconds: number;
+    /** MaintainGreen's rounds (absent: the loop is not counted) */
+    maintenanceDeadlineMinutes?: number;
+    maintenanceTimeBudgetSeconds?: number;
+  };
   lag: { deadlineMinutes: number; pollSeconds: number };
   window?: { start: string; end: string } | undefined;
   switchover: { timeoutSeconds: number; pollSeconds: number };
@@ -38,7 +44,7 @@ export const FIXED_LOOP_MAX_POLLS = 360;
 export const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
 export const COMPENSATION_DEADLINE_SECONDS = 3600;
 /** Fail-back decisions a run may act on: each refused one (old blue did not catch up) reopens the window. */
-export const MAX_FAIL_BACK_ATTEMPTS = 3;
+export const MAX_FAIL_BACK_ATTEMPTS = 2;
 /**
  * How long one rename of the fail-back may take to show as available under its new name (RDS user
  * guide, renaming a DB instance: the new DNS name "becomes effective in about 10 minutes" and the
@@ -50,8 +56,12 @@ export const RENAME_DEADLINE_SECONDS = 1200;
  * once per run: after renames were tried the window does not reopen (MayFailBackAgain).
  */
 export const FAIL_BACK_RENAMES = 3;
-/** One pass through the fail-back branch's states outside its loops (about 25 states), rounded up. */
-export const EVENTS_PER_FAIL_BACK_PASS = 150;
+/**
+ * One pass through the fail-back branch's states outside its loops, rounded up: the longest (decision,
+ * block, sequences, stop, writable, renames, a failed rename undone, unblock, notify, reopen) is about
+ * 70 events; the loops' polls are counted apart.
+ */
+export const EVENTS_PER_FAIL_BACK_PASS = 90;
 
 /** A fixed deadline shortened to FIXED_LOOP_MAX_POLLS polls when polls are short (1 s in a rehearsal). */
 export const boundedLoopSeconds = (fixedSeconds: number, pollSeconds: number): number =>
@@ -98,6 +108,16 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
       polls(input.green.readyDeadlineMinutes * 60, input.green.pollSeconds),
     ),
     loop('lag convergence', 'lag.pollSeconds', polls(input.lag.deadlineMinutes * 60, input.lag.pollSeconds)),
+    // MaintainGreen → IsGreenMaintained (7 events, counted as 9): one round per time budget until its deadline.
+    ...(input.green.maintenanceDeadlineMinutes && input.green.maintenanceTimeBudgetSeconds
+      ? [
+          loop(
+            'green maintenance',
+            'green.maintenanceTimeBudgetSeconds',
+            polls(input.green.maintenanceDeadlineMinutes * 60, input.green.maintenanceTimeBudgetSeconds),
+          ),
+        ]
+      : []),
     // AwaitWindow sleeps until the next opening: a check before it and one after, per entry.
     loop('maintenance window', 'window', 2 * entries),
     loop(

@@ -3,6 +3,7 @@
  * with `Parameters`; handlers parse them at the boundary (a mismatch is a ContractViolationError).
  */
 import { z } from 'zod';
+import type { GreenMaintenanceResult } from './green-maintenance.ts';
 import type { InspectionReport } from './inspection/index.ts';
 import { StatementRef } from './sql-refs.ts';
 import type { ValidationResult } from './validation/index.ts';
@@ -121,6 +122,11 @@ export const PrepareApprovalInput = z.object({
   /** ValidateData's result ($.validation), shown to approvers */
   validation: z
     .custom<ValidationResult>((v) => typeof v === 'object')
+    .nullable()
+    .optional(),
+  /** MaintainGreen's result ($.greenMaintenance), shown to approvers */
+  greenMaintenance: z
+    .custom<GreenMaintenanceResult>((v) => typeof v === 'object')
     .nullable()
     .optional(),
 });

@@ -95,6 +95,17 @@ export const ExecutionInput = z
         readyDeadlineMinutes: minutes(7 * DAY_MINUTES, 360),
         pollSeconds: z.number().int().min(1).max(3600).default(60),
         smokeSql: z.array(z.string().min(1)).default([]),
+        // Built-in steps on green before the approval (src/domain/green-maintenance.ts, README "Green maintenance").
+        analyze: z
+          .enum(['auto', 'always', 'off'], {
+            error: 'must be "auto" (ANALYZE after a PostgreSQL major-version upgrade), "always" or "off"',
+          })
+          .default('auto'),
+        refreshMaterializedViews: z.boolean().default(false),
+        // one round inside one Lambda invocation (900 s), with room for the last statement to end
+        maintenanceTimeBudgetSeconds: z.number().int().min(10).max(780).default(300),
+        maintenanceDeadlineMinutes: minutes(DAY_MINUTES, 120),
+        analyzeJobs: z.number().int().min(1).max(8).default(2),
       })
       .prefault({}),
     window: z
@@ -241,6 +252,18 @@ export const ExecutionInput = z
       problem(
         ['database'],
         `is required when validation.mode is ${input.validation.mode}: blue and green are read with these credentials (name, user, passwordParameter); or set validation.mode to "off"`,
+      );
+    }
+    if ((input.green.analyze === 'always' || input.green.refreshMaterializedViews) && !input.database) {
+      problem(
+        ['database'],
+        `is required when ${input.green.analyze === 'always' ? 'green.analyze is "always"' : 'green.refreshMaterializedViews is true'}: green is maintained with these credentials (name, user, passwordParameter)`,
+      );
+    }
+    if (input.green.maintenanceTimeBudgetSeconds > input.green.maintenanceDeadlineMinutes * 60) {
+      problem(
+        ['green', 'maintenanceDeadlineMinutes'],
+        'is shorter than green.maintenanceTimeBudgetSeconds: not one full round would fit',
       );
     }
     if (input.guards.ddlFreeze && !input.database) {

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
 const smokeResults = z.array(z.looseObject({ sql: z.string(), ok: z.boolean() }));
@@ -43,6 +44,7 @@ const PlanSchema = z.looseObject({
     pollSeconds: z.number(),
     renamePollSeconds: z.number(),
   }),
+  greenMaintenance: GreenMaintenancePlanSchema,
 });
 
 export const PreflightOutput = z.looseObject({
@@ -272,6 +274,7 @@ export const VerifyFailBackOutput = z.looseObject({
   smoke: smokeResults,
   checkedAt: isoTime,
 });
+export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
 
 /** serverless function key → the schema of its handler's result. */
 export const TASK_OUTPUTS: Record<string, z.ZodType> = {
@@ -306,4 +309,5 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   renameForFailBack: RenameForFailBackOutput,
   checkRename: CheckRenameOutput,
   verifyFailBack: VerifyFailBackOutput,
+  maintainGreen: MaintainGreenOutput,
 };

@@ -1,6 +1,7 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
+import { type GreenMaintenancePlan, planGreenMaintenance } from './green-maintenance.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
 import type { ValidationPlan } from './validation/index.ts';
@@ -49,6 +50,8 @@ export interface Plan {
   validation: ValidationPlan;
   /** the fail-back branch: how long writes may stay blocked while old blue catches up, and its poll */
   failBack: { catchUpDeadlineSeconds: number; pollSeconds: number; renamePollSeconds: number };
+  /** MaintainGreen: ANALYZE and materialized-view refresh on green before the approval */
+  greenMaintenance: GreenMaintenancePlan;
 }
 
 /**
@@ -136,5 +139,12 @@ export const buildPlan = (
       pollSeconds: input.failBack.pollSeconds,
       renamePollSeconds: input.failBack.renamePollSeconds,
     },
+    greenMaintenance: planGreenMaintenance(input.green, {
+      engine,
+      replication,
+      currentEngineVersion: source.engineVersion,
+      targetEngineVersion,
+      hasDatabase: input.database !== undefined,
+    }),
   };
 };

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { MAX_SWITCHOVER_REFUSALS } from '#domain/budget';
+import { MAX_FAIL_BACK_ATTEMPTS, MAX_SWITCHOVER_REFUSALS } from '#domain/budget';
 import { APPROVAL_REJECTED, THROWN_ERROR_NAMES } from '#domain/errors';
 import {
   loadDefinition,
@@ -140,6 +140,35 @@ describe('blue-green.asl.yaml', () => {
       if (name === 'IsRefusalRetryable') continue;
       expect(rules, name).toMatch(/Timestamp(GreaterThan|GreaterThanEquals)Path/);
     }
+  });
+
+  it('acts on at most the fail-back decisions the history budget counts, and on none after renames were tried', () => {
+    const choice = raw.States.MayFailBackAgain as unknown as {
+      Choices: Array<{
+        Variable: string;
+        NumericGreaterThanEquals?: number;
+        IsPresent?: boolean;
+        Next: string;
+      }>;
+      Default: string;
+    };
+    expect(choice.Choices).toEqual([
+      { Variable: '$.failBackAside.action', IsPresent: true, Next: 'KeepOldBlue' },
+      {
+        Variable: '$.rollbackWindow.attempts',
+        NumericGreaterThanEquals: MAX_FAIL_BACK_ATTEMPTS,
+        Next: 'KeepOldBlue',
+      },
+    ]);
+    expect(choice.Default).toBe('OpenRollbackWindow');
+    // Nothing after a decision to fail back reaches a deleting state except through the window's timeout.
+    for (const name of [
+      'BlockWritesOnNewPrimary',
+      'VerifyAfterFailBack',
+      'NotifyFailBackStuck',
+      'NotifyFailedBack',
+    ])
+      expect(JSON.stringify(raw.States[name]), name).not.toMatch(/"(Cleanup|DeleteOldBlue)"/);
   });
 
   it('bounds switchover refusals by the count the history budget assumes, through the window and lag checks', () => {

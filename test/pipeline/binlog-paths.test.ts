@@ -79,6 +79,11 @@ describe('MySQL and MariaDB paths', () => {
         .request;
       expect(request).toMatchObject({ engine, replication: 'binlog' });
       expect(world.published[0]?.message).toContain(`Versions: ${versions}`);
+      // No ANALYZE TABLE on a binlog green (docs/green-maintenance.md); the reason reaches the approvers.
+      expect(world.maintenanceLog).toEqual([]);
+      expect((request as { greenMaintenance?: { summary: string } }).greenMaintenance?.summary).toMatch(
+        /^no ANALYZE: not needed on MySQL\/MariaDB: InnoDB keeps its statistics/,
+      );
     },
   );
 

@@ -5,7 +5,7 @@
  * on its own too, so the rehearsal's check cannot pass by a parser that accepts anything.
  */
 import { describe, expect, it } from 'vitest';
-import { namesRangeOf } from '../../rehearsal/data-drift.ts';
+import { namesRangeOf } from '../../rehearsal/judge.ts';
 import { expectCleanEnd, runScenario } from './support.ts';
 
 const row = { table: 'public.rehearsal_writes', id: '1500' };

@@ -50,7 +50,9 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
           'SELECT public.account_balance_cents(1)',
           "SELECT count(*) FROM public.accounts_in('DE')",
           'SELECT public.name_list(name) FROM accounts',
+          'SELECT count(*) FROM public.plan_usage',
         ],
+        refreshMaterializedViews: true,
       },
     });
     expect(report.inputMapping?.changes.map((c) => c.field)).toContain('window');
@@ -73,6 +75,15 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
     expect(report.checks.find((c) => c.name === 'no lost writes')?.detail).toBe(
       '0 acknowledged writes missing from orders-db',
     );
+  });
+
+  it('refreshed the materialized view and analyzed green before the approval (the smoke query read the view there)', () => {
+    // The emulator builds the view on green WITH NO DATA: the first refresh is plain, and the smoke
+    // query `SELECT count(*) FROM public.plan_usage` on green would fail had it not run.
+    expect(report.greenMaintenance).toMatchObject({ status: 'done', analyzed: true, viewsRefreshed: 1 });
+    expect(report.greenMaintenance?.tables).toBeGreaterThanOrEqual(6);
+    expect(report.greenMaintenance?.summary).toContain('1 materialized view(s) refreshed (0 concurrently)');
+    expect(report.checks.find((c) => c.name === 'green analyzed before the approval')?.ok).toBe(true);
   });
 
   it('records the series the picture needs', () => {

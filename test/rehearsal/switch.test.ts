@@ -31,6 +31,7 @@ describe('switchyard rehearse', () => {
           'CheckGreen',
           'StartLagWatch',
           'CheckLag',
+          'MaintainGreen',
           'PrepareApproval',
           'RequestApproval',
           'CheckWindow',
@@ -61,6 +62,10 @@ describe('switchyard rehearse', () => {
         ['ValidateBeforeSwitch', 'passed'],
       ]);
       expect(final?.[0]?.summary).toMatch(/^checksums: \d+ table\(s\), \d+ row\(s\), .* no difference$/);
+      // 17 → 18 is a major upgrade: green was analyzed (real ANALYZE on the emulator's read-only green) before approval.
+      expect(report.greenMaintenance).toMatchObject({ status: 'done', analyzed: true, viewsRefreshed: 0 });
+      expect(report.greenMaintenance?.tables).toBeGreaterThan(0);
+      expect(report.greenMaintenance?.summary).toMatch(/^ANALYZE \d+ table\(s\) in \d+\.\d s;/);
       expect(report.approval.links?.approve).toMatch(
         /^http:\/\/127\.0\.0\.1:\d+\/approvals\/[\w-]{22}\?decision=approve&/,
       );

@@ -11,6 +11,7 @@ import { AwsThrottledError } from '#domain/errors';
 import type { DeploymentFacts, InstanceFacts, SnapshotFacts } from '#domain/facts';
 import type { PostgresFacts } from '#domain/inspection/postgres';
 import type { LogEntry } from '#domain/migrations';
+import { type GreenMaintenanceScript, makeFakeGreenMaintenance } from './fake-green-maintenance.ts';
 import { makeFakeValidation, type ValidationScript } from './fake-validation.ts';
 import { cleanInspection } from './inspection-facts.ts';
 
@@ -87,6 +88,8 @@ export interface WorldScript {
   >;
   /** a fresh session on the production name after the fail-back reads as read-only */
   readOnlyAfterFailBack?: boolean;
+  /** what MaintainGreen finds on green (3 tables, no views unless scripted) */
+  greenMaintenance?: GreenMaintenanceScript;
   /** a person acts right after Retain tagged old blue (during the retention wait) */
   duringRetention?: (world: {
     instances: Map<string, InstanceFacts>;
@@ -119,6 +122,7 @@ export const instance = (id: string, extra: Partial<InstanceFacts> = {}): Instan
 export const makeWorld = (script: WorldScript = {}) => {
   const calls: string[] = [];
   const validationReads: string[] = [];
+  const maintenanceLog: string[] = [];
   const published: Array<{ subject: string; message: string }> = [];
   const instances = new Map<string, InstanceFacts>();
   const deployments = new Map<string, DeploymentFacts & { polls: number }>();
@@ -594,6 +598,9 @@ export const makeWorld = (script: WorldScript = {}) => {
         });
       },
     },
+    greenMaintenance: makeFakeGreenMaintenance(script.greenMaintenance, maintenanceLog, (ms) => {
+      now += ms;
+    }),
   };
 
   /** Moves the clock by a Wait state's length: seconds, or to a moment (never backwards). */
@@ -614,6 +621,7 @@ export const makeWorld = (script: WorldScript = {}) => {
     validationReads,
     failBackDb,
     readOnlyDatabases,
+    maintenanceLog,
     advanceClock,
   };
 };

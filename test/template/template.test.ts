@@ -78,6 +78,8 @@ describe('packaged CloudFormation template', () => {
     };
     expect(actionsOf('NoAwsAccessRole')).toEqual([]);
     expect(actionsOf('MetricsReaderRole')).toEqual(['cloudwatch:GetMetricData']);
+    // MaintainGreen: green's endpoint and the password, nothing that changes RDS.
+    expect(actionsOf('GreenMaintenanceRole')).toEqual(['rds:DescribeDBInstances', 'ssm:GetParameter']);
     expect(actionsOf('RdsReaderRole')).not.toContain('rds:DeleteBlueGreenDeployment');
     expect(actionsOf('SwitchoverRole')).toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('CompensateRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
@@ -253,7 +255,7 @@ describe('packaged CloudFormation template', () => {
   it('ships the Amazon RDS CA bundle inside the functions that connect to a database', () => {
     // The last line of base64 of each RDS root certificate is unique to it; the bundle must carry them all.
     const tails = rdsCaBundle.ca.map((pem) => pem.trim().split('\n').at(-2) ?? '');
-    for (const fn of ['verify', 'prepareApproval', 'preflight']) {
+    for (const fn of ['verify', 'prepareApproval', 'preflight', 'maintainGreen']) {
       const code = execFileSync('unzip', ['-p', `.serverless/${fn}.zip`, '*.mjs'], {
         encoding: 'utf8',
         maxBuffer: 64 * 1024 * 1024,

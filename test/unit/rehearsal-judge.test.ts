@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checks, type RunFacts } from '../../rehearsal/judge.ts';
 import type { EndpointIdentity } from '../../rehearsal/report.ts';
-import { SCENARIOS } from '../../rehearsal/scenarios.ts';
+import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../../rehearsal/scenarios.ts';
 
 const server = (sysid: string, version: string, instanceId = 'orders-db'): EndpointIdentity => ({
   endpoint: 'orders-db',
@@ -32,6 +32,9 @@ const facts = (over: Partial<RunFacts> = {}): RunFacts => ({
   hazardNames: ['PG-NO-REPLICA-IDENTITY', 'public.audit_log'],
   productionWrites: [],
   schemaRows: null,
+  verifyProblems: [],
+  replicationWindow: { brokenReason: null, lagChecksAfterDdl: null },
+  drift: null,
   ...over,
 });
 
@@ -65,6 +68,30 @@ describe('checks(scenario, facts)', () => {
   ])('happy fails on %s', (_name, over, failing) => {
     const list = checks(SCENARIOS.happy, facts(over));
     expect(list.filter((c) => !c.ok).map((c) => c.name)).toEqual([failing]);
+  });
+
+  it('happy on a major upgrade: green must have been analyzed, fully, before the approval', () => {
+    const gm = {
+      status: 'done',
+      summary: 'ANALYZE 2 table(s) in 0.1 s; views not refreshed: green.refreshMaterializedViews is false',
+      rounds: 1,
+      durationMs: 120,
+      analyzed: true,
+      tables: 2,
+      analyzeMs: 100,
+      viewsRefreshed: 0,
+    };
+    const ok = checks(SCENARIOS.happy, facts({ greenMaintenance: gm }));
+    expect(ok.find((c) => c.name === 'green analyzed before the approval')).toEqual({
+      name: 'green analyzed before the approval',
+      ok: true,
+      detail: `${gm.summary} (done, 1 round(s))`,
+    });
+    const none = checks(SCENARIOS.happy, facts({ greenMaintenance: { ...gm, tables: 0 } }));
+    expect(none.filter((c) => !c.ok).map((c) => c.name)).toEqual(['green analyzed before the approval']);
+    // Not decided (physical, off): no check at all.
+    const off = checks(SCENARIOS.happy, facts({ greenMaintenance: { ...gm, analyzed: false, tables: 0 } }));
+    expect(off.map((c) => c.name)).not.toContain('green analyzed before the approval');
   });
 
   it('a failed approval link always fails the run', () => {
@@ -213,5 +240,172 @@ describe('checks(scenario, facts)', () => {
       ok: false,
       detail: 'public.a: 3 of 15',
     });
+  });
+});
+
+/** Rolled back before the switch: blue behind the endpoint, nothing left. */
+const rolledBack: Partial<RunFacts> = { outcome: 'rolled-back', after: blue };
+const oldBlueHeld = [{ id: 'orders-db-old1', status: 'available', readOnly: true }];
+const heldAfterSwitch: Partial<RunFacts> = { outcome: 'failed-after-switch', instances: oldBlueHeld };
+const migrationFailed: Partial<RunFacts> = {
+  outcome: 'migration-failed',
+  after: blue,
+  states: ['Begin', 'Preflight', 'ApplyMigrations'],
+  migrations: {
+    verdict: 'failed',
+    applied: 1,
+    total: 2,
+    units: [
+      { key: 'a', source: 'migrations.expand[0]', excerpt: '', outcome: 'applied', durationMs: 5 },
+      {
+        key: 'b',
+        source: 'migrations.expand[1]',
+        excerpt: '',
+        outcome: 'failed',
+        durationMs: 2,
+        error: 'no',
+      },
+    ],
+    finishedBeforeGreen: true,
+    lockAttempts: 1,
+  },
+};
+const ddlSeen = { brokenReason: 'DDL on blue: public.orders gained column note text', lagChecksAfterDdl: 1 };
+const sequenceNamed =
+  "public.orders_id_seq is at 1, behind max(id) 1000: run SELECT setval('public.orders_id_seq', (SELECT max(id) FROM public.orders))";
+const driftStates = ['CheckLag', 'ValidateData', 'DataDriftFound', 'Compensate', 'RolledBack'];
+const driftedRow = { table: 'public.rehearsal_writes', id: '5' };
+const driftNotice = 'DataDrift: public.rehearsal_writes id in [1, 1001) differs in every recheck';
+
+/**
+ * Each scenario: facts that pass every check, and facts that fail exactly one named check. A new
+ * scenario must add its row here (the last test checks none is missing).
+ */
+const ROWS: Record<ScenarioName, { pass: Partial<RunFacts>; fail: Partial<RunFacts>; failing: string[] }> = {
+  happy: { pass: {}, fail: { lostWrites: 1 }, failing: ['no lost writes'] },
+  'approval-rejected': {
+    pass: rolledBack,
+    fail: { ...rolledBack, outcome: 'switched' },
+    failing: ['outcome'],
+  },
+  'approval-timeout': {
+    pass: rolledBack,
+    fail: {
+      ...rolledBack,
+      instances: [{ id: 'orders-db-green-abc123', status: 'available', readOnly: true }],
+    },
+    failing: ['no green instance left'],
+  },
+  'green-invalid': {
+    pass: rolledBack,
+    fail: { ...rolledBack, deployments: [{ id: 'bgd-1', status: 'INVALID_CONFIGURATION' }] },
+    failing: ['no Blue/Green deployment left'],
+  },
+  'green-deadline': {
+    pass: rolledBack,
+    fail: { ...rolledBack, after: green },
+    failing: ['blue still serves'],
+  },
+  'lag-stall': { pass: rolledBack, fail: { ...rolledBack, lostWrites: 2 }, failing: ['no lost writes'] },
+  'switchover-fails': {
+    pass: rolledBack,
+    fail: { ...rolledBack, after: null },
+    failing: ['blue still serves'],
+  },
+  'verify-fails': {
+    pass: heldAfterSwitch,
+    fail: { ...heldAfterSwitch, instances: [{ ...oldBlueHeld[0], readOnly: false } as never] },
+    failing: ['old blue kept read-only'],
+  },
+  'bad-input': {
+    pass: { outcome: 'refused', after: blue },
+    fail: { outcome: 'aborted', after: blue },
+    failing: ['outcome'],
+  },
+  'migration-fails': {
+    pass: migrationFailed,
+    fail: { ...migrationFailed, states: ['Begin', 'Preflight', 'ApplyMigrations', 'CreateGreen'] },
+    failing: ['failing statement listed, earlier ones applied'],
+  },
+  'schema-hazards': {
+    pass: { outcome: 'refused', after: blue, preflightRefusal: '[PG-NO-REPLICA-IDENTITY] public.audit_log' },
+    fail: { outcome: 'refused', after: blue, preflightRefusal: 'public.audit_log' },
+    failing: ['every hazard named in the refusal'],
+  },
+  'ddl-during-replication': {
+    pass: { ...rolledBack, replicationWindow: ddlSeen },
+    fail: { ...rolledBack, replicationWindow: { ...ddlSeen, lagChecksAfterDdl: 3 } },
+    failing: ['detected within two lag polls of the DDL'],
+  },
+  'sequence-behind': {
+    pass: { ...heldAfterSwitch, verifyProblems: ['alarm orders-5xx is OK', sequenceNamed] },
+    fail: { ...heldAfterSwitch, verifyProblems: ['public.orders_id_seq is at 1, behind max(id) 1000'] },
+    failing: ['verification names the sequence behind and its fix'],
+  },
+  'data-drift': {
+    pass: { ...rolledBack, states: driftStates, drift: { row: driftedRow, notification: driftNotice } },
+    fail: {
+      ...rolledBack,
+      states: driftStates,
+      drift: { row: { ...driftedRow, id: '1001' }, notification: driftNotice },
+    },
+    failing: ['drifted key range named'],
+  },
+};
+
+describe('checks(scenario, facts): every scenario, a passing and a failing row', () => {
+  it.each(Object.entries(ROWS))('%s', (name, row) => {
+    const scenario = SCENARIOS[name as ScenarioName];
+    // Act
+    const passing = checks(scenario, facts(row.pass));
+    const failing = checks(scenario, facts(row.fail));
+    // Assess
+    expect(passing.filter((c) => !c.ok)).toEqual([]);
+    expect(failing.filter((c) => !c.ok).map((c) => c.name)).toEqual(row.failing);
+  });
+
+  it('has a row for every scenario', () => {
+    expect(Object.keys(ROWS).sort()).toEqual([...SCENARIO_NAMES].sort());
+  });
+
+  it('ddl-during-replication: a DDL that never ran, or a reason that does not name the table, fails', () => {
+    const scenario = SCENARIOS['ddl-during-replication'];
+    const never = checks(
+      scenario,
+      facts({ ...rolledBack, replicationWindow: { brokenReason: null, lagChecksAfterDdl: null } }),
+    );
+    expect(never.filter((c) => !c.ok).map((c) => c.detail)).toEqual([
+      'no lag check judged the replication window broken',
+      'the DDL never ran',
+    ]);
+    const other = checks(
+      scenario,
+      facts({
+        ...rolledBack,
+        replicationWindow: { brokenReason: 'public.customers changed', lagChecksAfterDdl: 1 },
+      }),
+    );
+    expect(other.filter((c) => !c.ok).map((c) => c.name)).toEqual([
+      'DDL on blue named when the lag loop left',
+    ]);
+  });
+
+  it('data-drift: no changed row, or a switch after all, fails the range check', () => {
+    const scenario = SCENARIOS['data-drift'];
+    const name = 'drifted key range named';
+    const none = checks(scenario, facts({ ...rolledBack, states: driftStates, drift: null }));
+    expect(none.find((c) => c.name === name)).toMatchObject({
+      ok: false,
+      detail: 'no row was changed on green',
+    });
+    const switched = checks(
+      scenario,
+      facts({
+        ...rolledBack,
+        states: [...driftStates, 'Switchover'],
+        drift: { row: driftedRow, notification: driftNotice },
+      }),
+    );
+    expect(switched.find((c) => c.name === name)?.ok).toBe(false);
   });
 });

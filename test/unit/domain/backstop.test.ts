@@ -183,10 +183,10 @@ const minimal = {
 describe('history budget at the input', () => {
   it('accepts the defaults with a wide margin and counts 9 events per poll', () => {
     const { total, loops } = historyBudget(parse(minimal));
-    // 15,619 events: 62 % of Step Functions' 25,000, within Switchyard's 20,000. The fail-back branch
-    // adds 1,692 of them: 3 catch-up loops of 25 polls, 3 rename loops of 21 polls, 3 passes of 150.
-    expect(total).toBe(15_619);
-    expect(loops.find((l) => l.loop === 'reverse catch-up (fail-back)')?.events).toBe(675);
+    // 15,349 events: 61 % of Step Functions' 25,000, within Switchyard's 20,000. The fail-back branch
+    // adds 1,197 of them: 2 catch-up loops of 25 polls, 3 rename loops of 21 polls, 2 passes of 90.
+    expect(total).toBe(15_349);
+    expect(loops.find((l) => l.loop === 'reverse catch-up (fail-back)')?.events).toBe(450);
     expect(loops.find((l) => l.loop === 'renames (fail-back)')?.events).toBe(567);
     expect(total).toBeLessThan(HISTORY_EVENT_BUDGET);
     expect(loops.find((l) => l.loop === 'green readiness')).toEqual({
@@ -194,6 +194,13 @@ describe('history budget at the input', () => {
       field: 'green.pollSeconds',
       polls: 361,
       events: 3249,
+    });
+    // MaintainGreen: 120 min at one 300 s round each, plus one.
+    expect(loops.find((l) => l.loop === 'green maintenance')).toEqual({
+      loop: 'green maintenance',
+      field: 'green.maintenanceTimeBudgetSeconds',
+      polls: 25,
+      events: 225,
     });
   });
 
