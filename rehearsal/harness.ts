@@ -71,6 +71,8 @@ export const ENGINE_LABELS: Record<RehearsalEngine, string> = {
 
 export class Harness {
   private emulatorStarted: Emulator | undefined;
+  /** The emulator's start, kept so that `stop()` after an abort during it still stops what it started. */
+  private emulatorStarting: Promise<Emulator> | undefined;
   private approvalServer: ApprovalServer | undefined;
   private rdsClient: RDSClient | undefined;
   private ssmClient: SSMClient | undefined;
@@ -110,18 +112,17 @@ export class Harness {
       import('../local/run-state-machine.ts'),
     ]);
     modules.catch(() => {}); // awaited below; a failure surfaces there
-    this.emulatorStarted = await abortable(
-      startEmulator({
-        port: stablePort('emulator'),
-        seed: true,
-        seedRows: options.seedRows,
-        seedEngine: options.engine,
-        holdConnections: options.holdConnections,
-        jsonServices: [sfnService(this.callbacks), this.dynamo],
-        ...(options.log ? { log: options.log } : {}),
-      }),
-      options.signal,
-    );
+    this.emulatorStarting = startEmulator({
+      port: stablePort('emulator'),
+      seed: true,
+      seedRows: options.seedRows,
+      seedEngine: options.engine,
+      holdConnections: options.holdConnections,
+      jsonServices: [sfnService(this.callbacks), this.dynamo],
+      ...(options.log ? { log: options.log } : {}),
+    });
+    this.emulatorStarting.catch(() => {}); // awaited just below; a failure surfaces there
+    this.emulatorStarted = await abortable(this.emulatorStarting, options.signal);
     const emu = this.emulatorStarted;
     rememberPort('emulator', emu.port);
     options.mark('emulatorStarted');
@@ -184,7 +185,9 @@ export class Harness {
       await this.approvalServer?.stop().catch(() => {});
       this.rdsClient?.destroy();
       this.ssmClient?.destroy();
-      await this.emulatorStarted?.stop();
+      // Interrupted while it started: wait for it to come up, then stop it (its servers are running).
+      const emulator = this.emulatorStarted ?? (await this.emulatorStarting?.catch(() => undefined));
+      await emulator?.stop();
     })();
     return this.stopped;
   }

@@ -1,12 +1,14 @@
 /**
  * The rehearsal's picture (`--html FILE`, by default beside the JSON report): one self-contained HTML file
  * with the states entered as a Gantt-like timeline, writes per second, client errors and replication lag
- * over time on the same clock, the switchover stall and the approval wait marked, and the outcome and
- * checks. uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
+ * over time on the same clock, the switchover stall and the approval wait marked, the outcome and
+ * checks, and when the run has them: the migrations applied on blue, the DDL guard, the data validation
+ * rounds and PrepareApproval's modelled RDS switchover time (labelled apart from the stall measured here). uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { causeMessage } from '../src/domain/error-envelope.ts';
 import type { RehearsalReport } from './report.ts';
 
 const require = createRequire(import.meta.url);
@@ -162,6 +164,60 @@ new uPlot({
 document.body.dataset.rendered = 'true';
 `;
 
+/**
+ * A Task's error as a reader wants it: the message of Lambda's error envelope, every line (a refusal lists
+ * each problem and its fix), without the stack trace; a cause that is no envelope is shown as it is.
+ */
+const failureText = (cause: string): string => {
+  const text = causeMessage(cause) ?? cause;
+  return text.length > 20_000 ? `${text.slice(0, 20_000)}…` : text;
+};
+
+/** PrepareApproval's modelled RDS switchover time, beside (and labelled apart from) the stall measured here. */
+const estimateRow = (r: RehearsalReport): string => {
+  const e = r.switchover.productionEstimate as
+    | (NonNullable<RehearsalReport['switchover']['productionEstimate']> & { basis?: string[] })
+    | null
+    | undefined;
+  if (!e) return '';
+  const basis = e.basis?.length ? `<ul>${e.basis.map((b) => `<li>${esc(b)}</li>`).join('')}</ul>` : '';
+  return `<tr id="estimate"><td>switchover on RDS (modelled)</td><td>${e.lowerSeconds}–${e.upperSeconds} s, expected ${e.expectedSeconds} s; recommended SwitchoverTimeout ${e.recommendedTimeoutSeconds} s (PrepareApproval's estimate, not measured)${basis}</td></tr>`;
+};
+
+/** The migrations applied on blue, the DDL guard and the data validation rounds, each when the run has them. */
+const detailSections = (r: RehearsalReport): string => {
+  const out: string[] = [];
+  const m = r.migrations;
+  if (m) {
+    const when = !r.states.includes('CreateGreen')
+      ? 'green never created'
+      : m.finishedBeforeGreen
+        ? 'finished before green was created'
+        : 'finished AFTER green was created';
+    out.push(
+      `<h2>Migrations applied on blue</h2><p id="migrations-summary">${m.applied} of ${m.total} applied (${esc(m.verdict)}), ${when}</p>`,
+      `<table id="migrations">${m.units.map((u) => `<tr><td>${esc(u.source)}</td><td class="${u.outcome === 'failed' ? 'bad' : ''}">${esc(u.outcome)}</td><td>${u.durationMs == null ? '' : `${u.durationMs} ms`}</td><td><code>${esc(u.excerpt)}</code>${u.error ? ` <span class="bad">${esc(u.error)}</span>` : ''}</td></tr>`).join('')}</table>`,
+    );
+  }
+  if (r.ddlGuard.length)
+    out.push(
+      `<h2>DDL guard</h2><table id="ddl-guard">${r.ddlGuard
+        .map((g) => {
+          const what =
+            g.state === 'InstallDdlGuard'
+              ? `mode ${String(g.result.mode)}${g.result.freeze ? ' (frozen)' : ''}`
+              : `${String(g.result.summary)}; released ${String(g.result.allReleased)}`;
+          return `<tr><td>${esc(g.state)}</td><td>${esc(what)}</td></tr>`;
+        })
+        .join('')}</table>`,
+    );
+  if (r.validation?.length)
+    out.push(
+      `<h2>Data validation (blue vs green)</h2><table id="validation">${r.validation.map((v) => `<tr><td>${esc(v.state)}</td><td class="${v.status === 'drift' ? 'bad' : ''}">${esc(v.status)}</td><td>${esc(v.summary)}</td><td>${v.durationMs} ms</td></tr>`).join('')}</table>`,
+    );
+  return out.join('\n');
+};
+
 /** The whole HTML document for one rehearsal report. */
 export const renderHtmlReport = (r: RehearsalReport): string => {
   const { js, css } = uplotAssets();
@@ -196,14 +252,15 @@ export const renderHtmlReport = (r: RehearsalReport): string => {
  ${r.passed ? 'every check held' : 'a check failed'} · ${(r.durationMs / 1000).toFixed(1)} s wall time · ${r.states.length} states · started ${esc(r.series.startedAt)}</p>
 <table class="facts">
 ${fact('writes', `${r.writes.acknowledged} acknowledged of ${r.writes.attempted}, ${r.writes.failed} failed, <b>${r.writes.lost} lost</b> (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`)}
-${fact('switchover', r.switchover.happened ? `longest write stall <b>${ms(r.switchover.writeStallMs)}</b>, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ', connections held' : ''}` : 'did not happen')}
+${fact('switchover (measured here)', r.switchover.happened ? `longest write stall <b>${ms(r.switchover.writeStallMs)}</b>, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ', connections held' : ''} (on the emulator: not a promise about RDS)` : 'did not happen')}
+${estimateRow(r)}
 ${fact('approval', `${esc(r.approval.decision)}${r.approval.by ? ` by ${esc(r.approval.by)}` : ''}${r.approval.at ? ` at ${esc(r.approval.at)}` : ''}${r.approval.waitedMs != null ? `, waited ${ms(r.approval.waitedMs)}` : ''}${r.approval.reason ? ` (“${esc(r.approval.reason)}”)` : ''}`)}
 ${fact('endpoint', `${esc(r.endpoints.before?.instanceId ?? '?')} PostgreSQL ${esc(r.endpoints.before?.serverVersion ?? '?')} → ${esc(r.endpoints.after?.instanceId ?? '?')} PostgreSQL ${esc(r.endpoints.after?.serverVersion ?? '?')}`)}
 ${r.error ? fact('error', `${esc(r.error)}: ${esc(r.cause?.slice(0, 400))}`) : ''}
 </table>
 <h2>Checks</h2>
 <table id="checks">${r.checks.map((c) => `<tr><td class="${c.ok ? 'ok' : 'bad'}">${c.ok ? 'ok' : 'FAIL'}</td><td>${esc(c.name)}</td><td>${esc(c.detail)}</td></tr>`).join('')}</table>
-${r.failures.length ? `<h2>Errors that set the path</h2>${r.failures.map((f) => `<p><b>${esc(f.state)}</b>: ${esc(f.error)}</p><pre>${esc(f.cause.slice(0, 2000))}</pre>`).join('')}` : ''}
+${r.failures.length ? `<h2>Errors that set the path</h2>${r.failures.map((f) => `<p><b>${esc(f.state)}</b>: ${esc(f.error)}</p><pre class="failure">${esc(failureText(f.cause))}</pre>`).join('')}` : ''}
 <h2>States entered</h2>
 <p>${legend}</p>
 ${timelineSvg(r, totalMs)}
@@ -211,6 +268,7 @@ ${timelineSvg(r, totalMs)}
 <div id="writes-chart"></div>
 <h2>Replication lag</h2>
 <div id="lag-chart"></div>
+${detailSections(r)}
 ${r.schema ? `<h2>Schema <code>${esc(r.schema.file)}</code></h2><table id="schema">${r.schema.tables.map((t) => `<tr><td>${esc(t.table)}</td><td>${t.inserted} of ${t.requested} rows</td><td>${esc(t.skipped ?? (t.inserted < t.requested ? t.firstError : '') ?? '')}</td></tr>`).join('')}</table>` : ''}
 <script>${js}</script>
 <script type="application/json" id="report-data">${scriptJson(data)}</script>

@@ -11,5 +11,13 @@ export {
   rehearse,
 } from './rehearse.ts';
 export type { RehearsalReport } from './report.ts';
-export { isScenarioName, type Outcome, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios.ts';
+export {
+  isOutcome,
+  isScenarioName,
+  OUTCOMES,
+  type Outcome,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type ScenarioName,
+} from './scenarios.ts';
 export { formatSummary } from './summary.ts';

@@ -5,6 +5,7 @@
 import type { DriftedRow } from './data-drift.ts';
 import type { Check, EndpointIdentity, RehearsalReport } from './report.ts';
 import type { Outcome, Scenario } from './scenarios.ts';
+import type { ProductionWrite } from './schema-hazards.ts';
 
 export interface RunFacts {
   outcome: Outcome;
@@ -28,7 +29,7 @@ export interface RunFacts {
   preflightRefusal: string;
   /** schema-hazards: what the refusal must name, and each production write tried afterwards. */
   hazardNames: readonly string[];
-  productionWrites: Check[];
+  productionWrites: ProductionWrite[];
   /** --schema: tables whose row count on the endpoint is off, and the generated totals (null without it). */
   schemaRows: { missing: string[]; rows: number; tables: number } | null;
   /**
@@ -132,7 +133,13 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
       ok: missing.length === 0,
       detail: missing.length ? `missing: ${missing.join(', ')}` : f.hazardNames.join(', '),
     });
-    out.push(...f.productionWrites);
+    // Refused means nothing changed for production: each write must still touch its row.
+    for (const w of f.productionWrites)
+      out.push({
+        name: `production write: ${w.sql.split(' ')[0]}`,
+        ok: w.error === null && (w.rowCount ?? 0) > 0,
+        detail: `${w.sql} → ${w.error ?? `${w.rowCount} row(s)`}`,
+      });
   }
   const greens = f.instances.filter((i) => /-green-/.test(i.id));
   const sameServer = !!f.before && !!f.after && f.before.systemIdentifier === f.after.systemIdentifier;

@@ -24,8 +24,8 @@ import { loadTableTarget } from './load-table.ts';
 import { type LiveStatus, RunObserver } from './observer.ts';
 import { probesFor } from './pg-probes.ts';
 import type { LagSample, RehearsalReport } from './report.ts';
-import { outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
-import { checkProductionWrites, HAZARD_NAMES } from './schema-hazards.ts';
+import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
+import { HAZARD_NAMES, tryProductionWrites } from './schema-hazards.ts';
 import {
   countTableRows,
   loadUserSchema,
@@ -40,6 +40,11 @@ export type { LiveStatus } from './observer.ts';
 
 export interface RehearsalOptions {
   scenario?: ScenarioName;
+  /**
+   * `--expect OUTCOME`: the end this run must reach instead of the scenario's own (e.g. `refused` for
+   * an input document that is meant to be refused); the judge then checks that end's promises.
+   */
+  expect?: Outcome;
   /** Approve through the link without waiting for a person (scenarios that reject or ignore do so regardless). */
   autoApprove?: boolean;
   /** Rows seeded into orders-db's `orders` table (default 1000). */
@@ -86,7 +91,8 @@ export type RehearsalEvent =
 
 /** Runs one rehearsal; resolves with its report (whatever the outcome), rejects only on harness failures. */
 export const rehearse = async (options: RehearsalOptions = {}): Promise<RehearsalReport> => {
-  const scenario = SCENARIOS[options.scenario ?? 'happy'];
+  const named = SCENARIOS[options.scenario ?? 'happy'];
+  const scenario = options.expect ? { ...named, expected: options.expect } : named;
   const signal = options.signal;
   const engine = options.engine ?? 'postgres';
   const mysqlFamily = engine !== 'postgres';
@@ -239,7 +245,15 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
     const runStateMachine = harness.runStateMachine;
     if (!runStateMachine) throw new Error('the harness has not loaded the state machine runner');
     const run = await abortable(
-      runStateMachine({ input, executionId: arn, invoke, callbacks: harness.callbacks, onEvent }),
+      // The signal also stops the run itself (like StopExecution), so no Task runs after the servers stop.
+      runStateMachine({
+        input,
+        executionId: arn,
+        invoke,
+        callbacks: harness.callbacks,
+        onEvent,
+        ...(signal ? { abortSignal: signal } : {}),
+      }),
       signal,
     );
     observer.mark('executionEnded');
@@ -282,7 +296,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       approvalLinkError: observer.clickError,
       preflightRefusal: run.events.find((e) => e.state === 'Preflight' && e.cause)?.cause ?? '',
       hazardNames: HAZARD_NAMES,
-      productionWrites: scenario.schemaHazards ? await checkProductionWrites(endpointCfg) : [],
+      productionWrites: scenario.schemaHazards ? await tryProductionWrites(endpointCfg) : [],
       schemaRows:
         schemaLoad && schemaCounts
           ? {

@@ -207,3 +207,18 @@ export const outcomeOf = (
       return 'aborted';
   }
 };
+
+/** Every outcome, for `--expect` (the Record makes the compiler ask for a new Outcome here). */
+const OUTCOME_SET: Record<Outcome, true> = {
+  switched: true,
+  'rolled-back': true,
+  'failed-after-switch': true,
+  refused: true,
+  'compensation-incomplete': true,
+  'cleanup-incomplete': true,
+  'migration-failed': true,
+  aborted: true,
+};
+export const OUTCOMES = Object.keys(OUTCOME_SET) as Outcome[];
+
+export const isOutcome = (text: string): text is Outcome => (OUTCOMES as string[]).includes(text);

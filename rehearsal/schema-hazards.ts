@@ -4,7 +4,6 @@
  * production writes that must still succeed after Preflight refused the run.
  */
 import pg from 'pg';
-import type { Check } from './report.ts';
 import type { EndpointConfig } from './write-load.ts';
 
 export const HAZARD_TABLE = 'public.audit_log';
@@ -51,25 +50,24 @@ export const createSchemaHazards = (cfg: EndpointConfig): Promise<void> =>
     for (const sql of SCHEMA_HAZARDS_SQL) await c.query(sql);
   });
 
-/** One check per production write, each through blue's endpoint. */
-export const checkProductionWrites = (cfg: EndpointConfig): Promise<Check[]> =>
+/** One production write tried through blue's endpoint: the rows it touched, or PostgreSQL's error. */
+export interface ProductionWrite {
+  sql: string;
+  rowCount: number | null;
+  error: string | null;
+}
+
+/** Tries each production write through blue's endpoint; judge.ts decides what the answers mean. */
+export const tryProductionWrites = (cfg: EndpointConfig): Promise<ProductionWrite[]> =>
   withClient(cfg, async (c) => {
-    const checks: Check[] = [];
+    const writes: ProductionWrite[] = [];
     for (const sql of PRODUCTION_WRITES) {
       try {
         const r = await c.query(sql);
-        checks.push({
-          name: `production write: ${sql.split(' ')[0]}`,
-          ok: (r.rowCount ?? 0) > 0,
-          detail: `${sql} → ${r.rowCount} row(s)`,
-        });
+        writes.push({ sql, rowCount: r.rowCount ?? 0, error: null });
       } catch (error) {
-        checks.push({
-          name: `production write: ${sql.split(' ')[0]}`,
-          ok: false,
-          detail: `${sql} → ${(error as Error).message}`,
-        });
+        writes.push({ sql, rowCount: null, error: (error as Error).message });
       }
     }
-    return checks;
+    return writes;
   });

@@ -11,6 +11,10 @@ const bytesOrSeconds = (v: number | null, unit: string): string => {
   return `${v} s`;
 };
 
+/** Lines of a failure's message printed after its first, and the characters kept of each. */
+const MESSAGE_LINES = 40;
+const cut = (line: string): string => (line.length > 1000 ? `${line.slice(0, 1000)}…` : line);
+
 const ENGINE_NAMES = { postgres: 'PostgreSQL', mariadb: 'MariaDB', mysql: 'MySQL' } as const;
 
 export const formatSummary = (r: RehearsalReport): string => {
@@ -20,16 +24,22 @@ export const formatSummary = (r: RehearsalReport): string => {
       ? `${e.instanceId ?? '?'} (${r.engine?.name === 'postgres' || !r.engine ? 'PostgreSQL ' : ''}${e.serverVersion}, server :${e.serverPort}, ${r.engine?.name === 'postgres' || !r.engine ? 'system' : 'server_id'} ${e.systemIdentifier})`
       : '–';
   const lines = [
-    `Rehearsal ${r.scenario}: ${r.outcome}${r.outcome === r.expected ? ' (as expected)' : ` (expected ${r.expected})`} in ${ms(r.durationMs)}`,
+    `Rehearsal ${r.inputMapping ? `of ${r.inputMapping.file} (scenario ${r.scenario})` : r.scenario}: ${r.outcome}${r.outcome === r.expected ? ' (as expected)' : ` (expected ${r.expected})`} in ${ms(r.durationMs)}`,
     `  engine       ${ENGINE_NAMES[r.engine?.name ?? 'postgres']}${r.engine?.standIn ? ` (stand-in: ${r.engine.standIn})` : ''}`,
     `  path         ${r.states.length} states, ${r.transitions} transitions${r.retries.length ? `, ${r.retries.length} retries` : ''}; ended in ${r.states.at(-1) ?? '–'}${r.error ? ` (${r.error})` : ''}`,
-    ...r.failures
-      .slice(0, 3)
-      // The cause is Lambda's error envelope (as in AWS); the summary shows its message.
-      .map(
-        (f) =>
-          `  error        ${f.state}: ${f.error}: ${(causeMessage(f.cause) ?? '').split('\n').join(' ').slice(0, 300)}`,
-      ),
+    // The cause is Lambda's error envelope (as in AWS); the summary shows its message, one line per
+    // line of it, so a refusal shows every problem and its fix.
+    ...r.failures.slice(0, 3).flatMap((f) => {
+      const [first = '', ...rest] = (causeMessage(f.cause) ?? '').split('\n').filter((l) => l.trim() !== '');
+      const shown = rest.slice(0, MESSAGE_LINES);
+      return [
+        `  error        ${f.state}: ${f.error}: ${cut(first)}`,
+        ...shown.map((l) => `               ${cut(l)}`),
+        ...(rest.length > shown.length
+          ? [`               … ${rest.length - shown.length} more lines in the report`]
+          : []),
+      ];
+    }),
     `  writes       ${r.writes.acknowledged} acknowledged of ${r.writes.attempted} attempted, ${r.writes.failed} failed, ${r.writes.lost} lost (${r.writes.clients} clients, ${r.writes.ratePerSecond.toFixed(0)}/s)`,
     r.switchover.happened
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''} (measured here, on the emulator: not a promise about RDS)`

@@ -4,7 +4,7 @@
  * `npm run rehearse --auto-approve --scenario=lag-stall` (npm passes unknown flags as npm_config_*).
  */
 
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
@@ -15,7 +15,10 @@ import {
 } from '../../rehearsal/engine-probes.ts';
 import {
   formatSummary,
+  isOutcome,
   isScenarioName,
+  OUTCOMES,
+  type Outcome,
   RehearsalAbortedError,
   type RehearsalReport,
   rehearsalInput,
@@ -43,6 +46,7 @@ export enum RehearseExitCode {
 
 const OPTIONS = {
   scenario: { type: 'string', short: 's' },
+  expect: { type: 'string' },
   'auto-approve': { type: 'boolean' },
   report: { type: 'string' },
   html: { type: 'string' },
@@ -65,8 +69,12 @@ Runs statemachine/blue-green.asl.yaml locally with the real handlers against the
 PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an approval link.
 
   --scenario NAME     one of: ${SCENARIO_NAMES.join(', ')}; or "all" (default: happy)
+  --expect OUTCOME    the end this run must reach instead of the scenario's, e.g. refused for an
+                      input meant to be refused; exit 0 when it did. One of:
+                      ${OUTCOMES.join(', ')}
   --auto-approve      approve through the link without waiting for a person
-  --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json)
+  --report FILE       write the JSON report there (default: reports/rehearsal-<scenario>.json; with
+                      --input, the input's name: examples/clean-switch/input.json → rehearsal-clean-switch.json)
   --html FILE         write the HTML report there (default: beside the JSON report, .html; one per scenario)
   --print-input       print the scenario's execution input (the rehearsal time scale) and exit
   --seed-rows N       rows in orders-db's orders table (default 1000)
@@ -86,8 +94,8 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
 Scenarios:
 ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(18)} → ${SCENARIOS[n].expected.padEnd(19)} ${SCENARIOS[n].description}`).join('\n')}
 
-Exit code 0 when every scenario run ended in its expected state with 0 lost writes and nothing
-orphaned; 1 otherwise; 2 on a usage error; 130 when interrupted (everything is stopped first).
+Exit code 0 when every scenario run ended in its expected state (or --expect's) with 0 lost writes
+and nothing orphaned; 1 otherwise; 2 on a usage error; 130 when interrupted (everything is stopped first).
 npm's form works too: npm run rehearse --auto-approve --scenario=lag-stall --report=out.json`;
 
 /** npm turns `npm run rehearse --auto-approve` into npm_config_auto_approve=true; read those as flags. */
@@ -98,6 +106,7 @@ const npmFlag = (env: NodeJS.ProcessEnv, name: string): string | undefined => {
 
 interface Parsed {
   scenarios: ScenarioName[];
+  expect: Outcome | undefined;
   autoApprove: boolean;
   report: string | undefined;
   html: string | undefined;
@@ -128,6 +137,11 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const scenario = str('scenario') ?? 'happy';
   if (scenario !== 'all' && !isScenarioName(scenario))
     return `unknown scenario '${scenario}'; choose one of ${SCENARIO_NAMES.join(', ')} or all`;
+  const expected = str('expect');
+  if (expected !== undefined && !isOutcome(expected))
+    return `--expect '${expected}' is not an outcome; choose one of ${OUTCOMES.join(', ')}`;
+  if (expected !== undefined && scenario === 'all')
+    return '--expect applies to one run; every scenario of --scenario all has its own expected end';
   const engine = str('engine') ?? 'postgres';
   if (!(REHEARSAL_ENGINES as readonly string[]).includes(engine))
     return `unknown engine '${engine}'; choose one of ${REHEARSAL_ENGINES.join(', ')}`;
@@ -157,6 +171,7 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
       scenario === 'all'
         ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !isPostgresOnlyScenario(SCENARIOS[n]))
         : [scenario as ScenarioName],
+    expect: expected,
     autoApprove: bool('auto-approve'),
     report: str('report'),
     html: str('html'),
@@ -172,6 +187,17 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     verbose: bool('verbose'),
     help: bool('help'),
   };
+};
+
+/**
+ * The default report's name: the scenario's, or with --input the input's (examples/clean-switch/input.json
+ * → clean-switch, billing.json → billing), so rehearsing several documents keeps a report of each.
+ */
+export const reportName = (input: string | undefined, scenario: ScenarioName): string => {
+  if (input === undefined) return scenario;
+  const stem = basename(input).replace(/\.json$/i, '');
+  const name = stem === 'input' ? basename(dirname(resolve(input))) : stem;
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || scenario;
 };
 
 /** The HTML report's path: the given one (or the JSON report's) with .html, the scenario added when several run. */
@@ -284,14 +310,23 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
   try {
     for (const scenario of parsed.scenarios) {
       const view = createProgressView(process.stderr);
+      // With the user's own input or schema, the scenario's description (written for orders) would mislead.
+      const own = [
+        ...(parsed.input !== undefined ? [`--input ${parsed.input}`] : []),
+        ...(parsed.schema !== undefined ? [`--schema ${parsed.schema}`] : []),
+      ];
+      const expected = parsed.expect ?? SCENARIOS[scenario].expected;
       process.stderr.write(
-        `\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}\n`,
+        own.length
+          ? `\nswitchyard rehearse ${own.join(' ')} (scenario ${scenario}): your deployment, expected to end ${expected}${parsed.expect ? ' (--expect)' : ''}\n`
+          : `\nswitchyard rehearse --scenario ${scenario}: ${SCENARIOS[scenario].description}${parsed.expect ? ` (expected to end ${expected}: --expect)` : ''}\n`,
       );
       const restore = captureConsole(parsed.verbose);
       let report: RehearsalReport;
       try {
         report = await rehearse({
           scenario,
+          ...(parsed.expect ? { expect: parsed.expect } : {}),
           autoApprove: parsed.autoApprove,
           holdConnections: parsed.holdConnections,
           ...(parsed.seedRows !== undefined ? { seedRows: parsed.seedRows } : {}),
@@ -312,7 +347,8 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
       }
       reports.push(report);
       const file = resolve(
-        parsed.report ?? `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : scenario}.json`,
+        parsed.report ??
+          `reports/rehearsal-${parsed.scenarios.length > 1 ? 'all' : reportName(parsed.input, scenario)}.json`,
       );
       writeJsonReport(file, parsed.scenarios.length > 1 ? reports : report);
       const html = htmlPath(parsed.html ?? file, scenario, parsed.scenarios.length > 1);
@@ -322,6 +358,13 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
           ? JSON.stringify(report, null, 2)
           : `\n${formatSummary(report)}\n  report       ${file}\n  picture      ${html}`,
       );
+      // Beside the summary; on stderr with --json, which keeps stdout one JSON document.
+      if (parsed.expect)
+        (parsed.json ? (line: string) => process.stderr.write(`${line}\n`) : out)(
+          report.passed
+            ? `  --expect     ${parsed.expect}: the run ended ${report.outcome} as expected and every check held (exit 0)`
+            : `  --expect     ${parsed.expect}: ${report.outcome === parsed.expect ? `the run ended ${report.outcome}, but a check failed` : `the run ended ${report.outcome}, not ${parsed.expect}`} (exit 1)`,
+        );
       if (!report.passed) code = RehearseExitCode.Failed;
     }
     if (parsed.scenarios.length > 1) {

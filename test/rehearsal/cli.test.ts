@@ -1,6 +1,6 @@
 /** The rehearse command's argument handling, including npm's `npm run rehearse --flag` form. */
 import { describe, expect, it } from 'vitest';
-import { parseRehearseArgs } from '../../bin/commands/rehearse.ts';
+import { parseRehearseArgs, reportName } from '../../bin/commands/rehearse.ts';
 import { SCENARIO_NAMES } from '../../rehearsal/index.ts';
 import { rehearsalInput } from '../../rehearsal/input.ts';
 import { validateExecutionInput } from '../../src/domain/input.ts';
@@ -52,6 +52,26 @@ describe('parseRehearseArgs', () => {
     expect(parseRehearseArgs(['--engine', 'oracle'], {})).toMatch(
       /unknown engine 'oracle'; choose one of postgres, mariadb, mysql/,
     );
+  });
+
+  it('reads --expect OUTCOME and refuses what is not an outcome, or --expect with all', () => {
+    expect(parseRehearseArgs([], {})).toMatchObject({ expect: undefined });
+    expect(parseRehearseArgs(['--expect', 'refused'], {})).toMatchObject({ expect: 'refused' });
+    expect(parseRehearseArgs([], { npm_config_expect: 'rolled-back' })).toMatchObject({
+      expect: 'rolled-back',
+    });
+    expect(parseRehearseArgs(['--expect', 'refuse'], {})).toMatch(
+      /--expect 'refuse' is not an outcome; choose one of switched, rolled-back, .*refused/,
+    );
+    expect(parseRehearseArgs(['--expect', 'refused', '--scenario', 'all'], {})).toMatch(
+      /--expect applies to one run/,
+    );
+  });
+
+  it('names the default report after the input document when there is one', () => {
+    expect(reportName(undefined, 'lag-stall')).toBe('lag-stall');
+    expect(reportName('examples/clean-switch/input.json', 'happy')).toBe('clean-switch');
+    expect(reportName('/tmp/billing prod.json', 'happy')).toBe('billing_prod');
   });
 
   it('expands "all" to every scenario and refuses unknown ones', () => {

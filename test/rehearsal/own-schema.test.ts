@@ -5,12 +5,13 @@
  * opened in headless Chromium (Debian `chromium` + playwright-core); examples/destructive-migration
  * refused by the migration gate at Preflight with nothing created.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { rehearseCommand } from '../../bin/commands/rehearse.ts';
 import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import type { RehearsalReport } from '../../rehearsal/index.ts';
 import { mappedInput } from '../../rehearsal/user-input.ts';
@@ -131,16 +132,67 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
     expect(await page.locator('#lag-chart canvas').count()).toBeGreaterThan(0);
     expect(await page.locator('#outcome').textContent()).toBe('switched');
     expect(await page.locator('#checks tr').count()).toBe(report.checks.length);
+    // The migration applied on blue before green, and RDS's modelled switchover time labelled apart from the local stall.
+    expect(await page.locator('#migrations-summary').textContent()).toBe(
+      '1 of 1 applied (done), finished before green was created',
+    );
+    expect(await page.locator('#migrations tr').first().textContent()).toMatch(
+      /^migrations\.expand\[0\] line 1applied\d+ msALTER TABLE accounts ADD COLUMN locale text/,
+    );
+    expect(await page.locator('#estimate').textContent()).toMatch(
+      /^switchover on RDS \(modelled\)\d+–\d+ s, expected \d+ s; recommended SwitchoverTimeout \d+ s \(PrepareApproval's estimate, not measured\)/,
+    );
+    expect(await page.locator('#validation tr').count()).toBe(report.validation?.length);
+    expect(await page.locator('#ddl-guard tr').count()).toBe(report.ddlGuard.length);
   });
 });
 
-describe('rehearse --input examples/destructive-migration/input.json --schema …/schema.sql', () => {
-  it('is refused at Preflight by the gate, every problem named, nothing created, no write lost', async () => {
-    const r = await runScenario('happy', {
-      schema: { file: example('destructive-migration', 'schema.sql'), rows: 10 },
-      input: mappedInput(example('destructive-migration', 'input.json')),
-    });
-    expect(r.outcome).toBe('refused');
+/** `switchyard rehearse …` as a user types it; returns the exit code, the printed summary and the JSON report. */
+const command = async (
+  argv: string[],
+): Promise<{ code: number; printed: string; report: RehearsalReport }> => {
+  const file = join(dir, `${Date.now()}.json`);
+  const printed: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    printed.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await rehearseCommand([...argv, '--auto-approve', '--report', file]);
+    return {
+      code,
+      printed: printed.join(''),
+      report: JSON.parse(readFileSync(file, 'utf8')) as RehearsalReport,
+    };
+  } finally {
+    write.mockRestore();
+  }
+};
+
+describe('rehearse --input examples/destructive-migration/input.json --schema …/schema.sql --expect refused', () => {
+  it('is refused at Preflight by the gate, every problem named, nothing created, no write lost: exit 0', async () => {
+    const {
+      code,
+      printed,
+      report: r,
+    } = await command([
+      '--input',
+      example('destructive-migration', 'input.json'),
+      '--schema',
+      example('destructive-migration', 'schema.sql'),
+      '--rows',
+      '10',
+      '--expect',
+      'refused',
+    ]);
+    expect(code).toBe(0);
+    expect(printed).toContain(
+      '--expect     refused: the run ended refused as expected and every check held (exit 0)',
+    );
+    expect(printed).toMatch(/\n {15}- migrations\.expand\[1\]:1 G-TYPE-CHANGE [^\n]*Recipe: Expand/);
+    expect(r.expected).toBe('refused');
+    expect(r.passed).toBe(true);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.states).toEqual(['Begin', 'Preflight', 'NotifyRefused', 'Refused']);
     const cause = r.failures.find((f) => f.state === 'Preflight')?.cause ?? '';
     expect(cause).toMatch(/migrations\.expand\[0\]:1 G-DROP-COLUMN/);
@@ -153,12 +205,39 @@ describe('rehearse --input examples/destructive-migration/input.json --schema �
 });
 
 describe('rehearse --input examples/data-plane-hazards/input.json --schema …/schema.sql', () => {
-  it('is refused at Preflight by the data-plane inspection, each hazard with its fix, nothing created', async () => {
-    const r = await runScenario('happy', {
-      schema: { file: example('data-plane-hazards', 'schema.sql'), rows: 10 },
-      input: mappedInput(example('data-plane-hazards', 'input.json')),
-    });
+  it('is refused at Preflight by the data-plane inspection, each hazard with its fix; --expect switched exits 1 saying so', async () => {
+    const {
+      code,
+      printed,
+      report: r,
+    } = await command([
+      '--input',
+      example('data-plane-hazards', 'input.json'),
+      '--schema',
+      example('data-plane-hazards', 'schema.sql'),
+      '--rows',
+      '10',
+      '--expect',
+      'switched',
+    ]);
+    expect(code).toBe(1);
+    expect(printed).toContain('--expect     switched: the run ended refused, not switched (exit 1)');
+    // The summary prints the whole refusal: each problem on its own line, with its fix, and the warnings.
+    expect(printed).toContain('Rehearsal of ');
+    expect(printed).toMatch(/\n {15}- postgres \[PG-UNLOGGED-TABLES\] [^\n]*fix: make them logged/);
+    expect(printed).toMatch(
+      /\n {15}- postgres \[PG-MATERIALIZED-VIEWS\] [^\n]*fix: refresh each one on green/,
+    );
+    // The picture shows the refusal as its message, every line, without the Lambda envelope's trace.
+    const failure = /<pre class="failure">([^<]*)<\/pre>/.exec(renderHtmlReport(r))?.[1] ?? '';
+    expect(failure).toMatch(
+      /^Preflight refused orders-db: 2 problem\(s\):\n- postgres \[PG-NO-REPLICA-IDENTITY\]/,
+    );
+    expect(failure).toContain('[PG-MATERIALIZED-VIEWS]');
+    expect(failure).not.toContain('trace');
     expect(r.outcome).toBe('refused');
+    // What a switch promises did not happen: the run ended refused and blue still serves.
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(['outcome', 'endpoint moved to green']);
     const cause = r.failures.find((f) => f.state === 'Preflight')?.cause ?? '';
     expect(cause).toMatch(/\[PG-NO-REPLICA-IDENTITY\][^\n]*public\.activity_log[^\n]*fix: add a primary key/);
     expect(cause).toMatch(/\[PG-UNLOGGED-TABLES\][^\n]*public\.web_sessions[^\n]*fix: make them logged/);

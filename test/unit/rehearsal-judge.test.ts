@@ -153,11 +153,19 @@ describe('checks(scenario, facts)', () => {
       facts({
         ...base,
         preflightRefusal: '[PG-NO-REPLICA-IDENTITY] public.audit_log',
-        productionWrites: [{ name: 'production write: UPDATE', ok: false, detail: 'cannot update' }],
+        productionWrites: [
+          { sql: 'INSERT INTO public.audit_log (actor) VALUES ($$x$$)', rowCount: 1, error: null },
+          { sql: 'UPDATE public.audit_log SET action = $$y$$', rowCount: null, error: 'cannot update' },
+          { sql: 'DELETE FROM public.audit_log WHERE false', rowCount: 0, error: null },
+        ],
       }),
     );
     expect(verdict(named)['every hazard named in the refusal']).toBe(true);
+    expect(verdict(named)['production write: INSERT']).toBe(true);
     expect(verdict(named)['production write: UPDATE']).toBe(false);
+    expect(named.find((c) => c.name === 'production write: UPDATE')?.detail).toMatch(/→ cannot update$/);
+    // A write that touched no row did not prove production still writes.
+    expect(verdict(named)['production write: DELETE']).toBe(false);
     const unnamed = checks(
       SCENARIOS['schema-hazards'],
       facts({ ...base, preflightRefusal: '[PG-NO-REPLICA-IDENTITY]' }),
