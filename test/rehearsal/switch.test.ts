@@ -41,7 +41,7 @@ describe('switchyard rehearse', () => {
           'CheckSwitchover',
           'Verify',
           'Retain',
-          'KeepOldBlue',
+          'OpenRollbackWindow',
           'Cleanup',
           'CheckSnapshot',
           'DeleteOldBlue',
