@@ -9,6 +9,7 @@ const COMMANDS: Record<string, string> = {
   check: "Run Preflight's checks read-only: input, source, migrations, and blue's database.",
   start: 'Start an execution of the deployed state machine with an input document.',
   status: 'Show the state and audit report of an execution.',
+  fleet: 'Start a fleet of databases in waves (fleet start), or show its report (fleet status).',
   approve: 'Approve a pending switchover (operators with IAM rights).',
   reject: 'Reject a pending switchover (operators with IAM rights).',
   'fail-back': 'Fail back to old blue during the rollback window (operators with IAM rights).',

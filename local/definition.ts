@@ -42,7 +42,7 @@ export const LOCAL_TIMEOUT_KEY = 'switchyardLocalTimeoutSeconds';
  * against the Parameters output. The local copy carries the value through Parameters under a private
  * key (stripped again before the handler sees it), so the file itself stays correct for AWS.
  */
-const carryTimeoutPaths = (states: Record<string, Record<string, unknown>>): void => {
+export const carryTimeoutPaths = (states: Record<string, Record<string, unknown>>): void => {
   for (const state of Object.values(states)) {
     const path = state.TimeoutSecondsPath;
     const params = state.Parameters as Record<string, unknown> | undefined;

@@ -21,7 +21,7 @@ import {
   TerminalStatesError,
 } from './aws-strictness.ts';
 import type { CallbackRegistry } from './callbacks.ts';
-import { LOCAL_TIMEOUT_KEY, loadDefinition, taskBindings } from './definition.ts';
+import { LOCAL_TIMEOUT_KEY, loadDefinition, type TaskBinding, taskBindings } from './definition.ts';
 
 /** Invokes the function behind a Task with its Payload, like Lambda would; throws named errors. */
 export type Invoke = (functionKey: string, payload: unknown, state: string) => Promise<unknown>;
@@ -55,6 +55,10 @@ export interface RunOptions {
   onWait?: (state: string, wait: WaitLength) => void;
   /** History events allowed before the run fails like AWS (default 25,000; tests lower it) */
   historyEventLimit?: number;
+  /** Another state machine than blue-green (the fleet): its local definition and Lambda Task states */
+  machine?: { definition: Record<string, unknown>; bindings: TaskBinding[] };
+  /** Non-Lambda Task states (e.g. `states:startExecution.sync:2`) by state name: the integration's result */
+  serviceHandlers?: Record<string, (parameters: unknown) => Promise<unknown>>;
 }
 
 /** How long a Wait state lasts, resolved from its input: a number of seconds or a moment. */
@@ -92,11 +96,17 @@ export interface RunResult {
   durationMs: number;
 }
 
+/** The payload with the run's context token replaced by this callback's own token, wherever it appears. */
+const withToken = (payload: unknown, runToken: string, taskToken: string): unknown =>
+  JSON.parse(JSON.stringify(payload ?? null), (_k, v) => (v === runToken ? taskToken : v));
+
 const executionName = (executionId: string): string => executionId.slice(executionId.lastIndexOf(':') + 1);
 
 export const runStateMachine = async (options: RunOptions): Promise<RunResult> => {
-  const bindings = taskBindings();
+  const bindings = options.machine?.bindings ?? taskBindings();
   const token = `local-token-${executionName(options.executionId)}`;
+  let callbackCount = 0;
+  const tokensInFlight = new Set<string>();
   const limits = new ExecutionLimits(
     new Set(bindings.filter((b) => b.callback).map((b) => b.state)),
     options.historyEventLimit,
@@ -128,13 +138,21 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
           checkPayloadSize(`The result of task '${b.state}'`, output);
           return output;
         }
-        // Callback task: park first so a fast callback cannot arrive before the waiter exists.
-        const settled = options.callbacks.wait(token);
+        // Callback task: AWS issues a new token each time one starts (a second approval in the same
+        // execution must not find the first one's). The context's token is fixed for the run, so each
+        // callback's copy of it gets a sequence number.
+        const taskToken = `${token}-${++callbackCount}`;
+        const callbackPayload = withToken(payload, token, taskToken);
+        tokensInFlight.add(taskToken);
+        // Park first so a fast callback cannot arrive before the waiter exists.
+        const settled = options.callbacks.wait(taskToken);
         try {
-          await invokeLambda(b.functionKey, payload, b.state);
+          await invokeLambda(b.functionKey, callbackPayload, b.state);
         } catch (err) {
-          options.callbacks.forget(token);
+          options.callbacks.forget(taskToken);
           throw err;
+        } finally {
+          settled.finally(() => tokensInFlight.delete(taskToken)).catch(() => {});
         }
         const output = asLambdaJson(await settled);
         checkPayloadSize(`The result of task '${b.state}'`, output);
@@ -142,7 +160,18 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
       },
     ]),
   );
-  const definition = loadDefinition();
+  // A service integration's result passes through JSON too, and counts against the payload quota.
+  for (const [state, serve] of Object.entries(options.serviceHandlers ?? {})) {
+    handlers[state] = async (params: unknown) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (limits.failure) throw new TerminalStatesError(limits.failure.error, limits.failure.cause);
+      checkPayloadSize(`The input of task '${state}'`, params);
+      const output = asLambdaJson(await serve(asLambdaJson(params)));
+      checkPayloadSize(`The result of task '${state}'`, output);
+      return output as never;
+    };
+  }
+  const definition = options.machine?.definition ?? loadDefinition();
   const stateDefinitions = definition.States as Record<string, Record<string, unknown>>;
   const machine = new StateMachine(definition as never, {
     validationOptions: { checkArn: true, checkPaths: true },
@@ -220,7 +249,7 @@ export const runStateMachine = async (options: RunOptions): Promise<RunResult> =
     }
   } finally {
     options.abortSignal?.removeEventListener('abort', abort);
-    options.callbacks.forget(token);
+    for (const t of tokensInFlight) options.callbacks.forget(t);
   }
   await collect;
   return {

