@@ -10,6 +10,7 @@ import { binariesFor } from '../emulator/pg/binaries.ts';
 import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
+import { benchDegraded, type DegradedBench } from './degraded.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
 import { benchGreenMaintenance, type GreenMaintenanceBench } from './green-maintenance.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
@@ -29,6 +30,7 @@ export const SUITES = [
   'inspection',
   'validation',
   'engines',
+  'degraded',
   'green-maintenance',
 ] as const;
 export type Suite = (typeof SUITES)[number];
@@ -50,6 +52,8 @@ export interface BenchOptions {
   inspectionRuns?: number;
   /** validation rounds per size (20k, 200k, 2M rows) */
   validationRuns?: number;
+  /** ddl-during-replication-recreate rehearsals (degraded suite) */
+  degradedRuns?: number;
   /** MaintainGreen ANALYZE rounds per session count (1 and 4) */
   greenMaintenanceRuns?: number;
   log: (line: string) => void;
@@ -70,6 +74,7 @@ export interface BenchResults {
     Record<Suite, { measuredAt: string; options: Record<string, unknown>; durationMs: number }>
   >;
   rehearsals?: RehearsalBench;
+  degraded?: DegradedBench;
   rows?: RowsBench;
   copy?: CopyVariant[];
   engines?: EngineBench;
@@ -181,6 +186,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     (v) => (results.validation = v),
   );
   await suite(
+    'degraded',
+    { runs: options.degradedRuns ?? 3, scenario: 'ddl-during-replication-recreate' },
+    () => benchDegraded(options.degradedRuns ?? 3, options.log),
+    (v) => (results.degraded = v),
+  );
+  await suite(
     'green-maintenance',
     { runs: options.greenMaintenanceRuns ?? 5 },
     () => benchGreenMaintenance(options.greenMaintenanceRuns ?? 5, options.log),
@@ -285,6 +296,14 @@ export const formatResults = (r: BenchResults): string => {
           ? `≥ 100 MB/s; ${r.validation.ratio}× the smallest for ${r.validation.rowRatio}× rows`
           : '',
       );
+  if (r.degraded) {
+    const d = r.degraded;
+    add('DDL on blue → lag loop left (1 s lag polls)', ms(d.ddlToExitMs), 'within two lag polls');
+    add('  green rebuilt: loop left → new green’s first lag check', ms(d.rebuildMs));
+    add('  switch measured here: Switchover → Verify', ms(d.switchMs));
+    add('  write stall measured here', ms(d.writeStallMs));
+    add('  RDS switchover estimate (modelled, expected)', ms(d.estimateExpectedSeconds, 's'));
+  }
   if (r.greenMaintenance)
     for (const b of r.greenMaintenance.byJobs)
       add(

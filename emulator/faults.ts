@@ -5,6 +5,7 @@
  */
 import type { Core, FaultView } from './core.ts';
 import { engineOfInstance } from './engines/index.ts';
+import type { DegradeAction } from './pg/degrade.ts';
 import { applyForceSsl } from './rds/force-ssl.ts';
 import type { DeploymentRecord, EmulatorEvent, InstanceRecord } from './rds/model.ts';
 import { errorMessage, sleep } from './util.ts';
@@ -14,6 +15,8 @@ export interface BlueGreenHooks {
   /** Deployments whose green still replicates from blue. */
   deploymentsUsing(): DeploymentRecord[];
   applyStall(dep: DeploymentRecord, stalled: boolean): Promise<void>;
+  /** Really breaks green's logical apply (rds/degraded.ts); returns what it did. */
+  degrade(cause: DegradeAction, deploymentId: string | undefined): Promise<string>;
 }
 
 export type Fault =
@@ -26,7 +29,9 @@ export type Fault =
   | { kind: 'storage-optimization' }
   | { kind: 'throttle'; calls: number }
   | { kind: 'drop-events'; count?: number; eventIds?: string[] }
-  | { kind: 'instance-state'; instanceId: string; patch: InstanceStatePatch };
+  | { kind: 'instance-state'; instanceId: string; patch: InstanceStatePatch }
+  /** DDL, a large object, a new partition or an apply conflict that green's logical apply cannot follow. */
+  | { kind: 'replication-degraded'; cause: DegradeAction; deploymentId?: string };
 
 /** Preflight-relevant fields that `instance-state` can set on an instance. */
 export interface InstanceStatePatch {
@@ -59,6 +64,14 @@ export const FAULT_KINDS: ReadonlyArray<Fault['kind']> = [
   'throttle',
   'drop-events',
   'instance-state',
+  'replication-degraded',
+];
+
+const DEGRADE_CAUSES: ReadonlyArray<DegradeAction> = [
+  'ddl',
+  'large-object',
+  'new-partition',
+  'apply-conflict',
 ];
 
 export class FaultState implements FaultControl, FaultView {
@@ -130,6 +143,11 @@ export class FaultState implements FaultControl, FaultView {
       case 'instance-state':
         await this.patchInstance(fault.instanceId, fault.patch ?? {});
         return; // a state change, not a lasting fault
+      case 'replication-degraded':
+        if (!DEGRADE_CAUSES.includes(fault.cause))
+          throw new Error(`replication-degraded needs cause: one of ${DEGRADE_CAUSES.join(', ')}`);
+        await this.bg.degrade(fault.cause, fault.deploymentId);
+        return; // a real change on the servers, not a lasting fault: only recreating green recovers
       case 'throttle':
         if (!Number.isInteger(fault.calls) || fault.calls < 1) throw new Error('throttle needs calls >= 1');
         this.throttleLeft = fault.calls;

@@ -16,6 +16,7 @@ import { guardRun, sweepAbandonedRuns } from './lifecycle.ts';
 import { liveMariaPids } from './mariadb/server.ts';
 import { livePostgresPids } from './pg/server.ts';
 import { applyStall, deploymentArn, deploymentsUsing, resumeDeployments } from './rds/bluegreen.ts';
+import { injectDegradation, watchDegradation } from './rds/degraded.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
 import type { EmulatorEvent, SnsMessage } from './rds/model.ts';
 import { cloudWatchJsonService, setAlarm } from './services/cloudwatch.ts';
@@ -47,6 +48,8 @@ export interface EmulatorOptions {
   /** Endpoint proxies park new connections during a switchover and connect them to green afterwards
    * (default false: they are refused, as RDS does). */
   holdConnections?: boolean;
+  /** How often green's replication health is checked in the background (default 1000 ms); describes check it too. */
+  degradationCheckMs?: number;
   /** Extra JSON-protocol services routed by x-amz-target prefix (they take precedence over built-ins). */
   jsonServices?: JsonService[];
   log?: (line: string) => void;
@@ -135,12 +138,15 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultState(core, {
     deploymentsUsing: () => deploymentsUsing(core),
     applyStall: (dep, stalled) => applyStall(core, dep, stalled),
+    degrade: (cause, deploymentId) => injectDegradation(core, cause, deploymentId),
   });
+  const stopWatching = watchDegradation(core, options.degradationCheckMs ?? 1000);
   core.faults = faults;
   let http: Server | undefined;
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      stopWatching();
       if (http) {
         const h = http;
         h.closeAllConnections();

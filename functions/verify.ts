@@ -1,6 +1,7 @@
 /** Verify: the original name is served by green, healthy, smoke queries pass, no alarm fires. */
 
 import { databaseGateway, type Gateways, metricsGateway, rdsGateway, systemClock } from '#aws/gateways';
+import { oldBlueSessionsProblem } from '#domain/client-thresholds';
 import { VerifyInput } from '#domain/contracts';
 import { assertIsError } from '#domain/errors';
 import { isPostgres } from '#domain/postgres-target';
@@ -32,7 +33,8 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
         sequenceProblems = [`cannot check sequences on the new primary: ${assertIsError(err).message}`];
       }
     }
-    // Sessions still on old blue (read-only now): reported for the bake, so stragglers are seen.
+    // Sessions still on old blue (read-only now): reported for the bake, so stragglers are seen, and
+    // over clients.maxOldBlueSessions they fail verification.
     let oldBlueSessions: number | null = null;
     if (input.database && isPostgres(input.database) && oldBlue?.endpoint) {
       const target = { ...input.database, host: oldBlue.endpoint.address, port: oldBlue.endpoint.port };
@@ -52,6 +54,9 @@ export const makeVerifyHandler = (gw: Pick<Gateways, 'rds' | 'metrics' | 'databa
       missingAlarms: alarms.missing,
       smoke,
       sequenceProblems,
+      clientProblems: [oldBlueSessionsProblem(input.clients, oldBlueSessions)].filter(
+        (p): p is string => p !== null,
+      ),
       readOnly,
     });
     return {

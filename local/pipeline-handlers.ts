@@ -23,6 +23,7 @@ import { makeMakeOldBlueWritableHandler } from '../functions/make-old-blue-writa
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
+import { makeRecreateGreenHandler } from '../functions/recreate-green.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRenameForFailBackHandler } from '../functions/rename-for-fail-back.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
@@ -59,6 +60,7 @@ export const pipelineHandlers = (gw: Gateways, gate: GateRunner): Record<string,
     checkSnapshot: makeCheckSnapshotHandler(gw),
     deleteOldBlue: makeDeleteOldBlueHandler(gw),
     compensate: makeCompensateHandler(gw),
+    recreateGreen: makeRecreateGreenHandler(gw),
     checkCompensation: makeCheckCompensationHandler(gw),
     notify: makeNotifyHandler(gw),
     // the fail-back branch (openRollbackWindow, a callback task, is bound by the caller like requestApproval)

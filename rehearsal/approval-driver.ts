@@ -4,6 +4,7 @@
  * (the confirmation page), then POST the page's form (with a reason when rejecting).
  */
 import type { SnsMessage } from '../emulator/index.ts';
+import type { ApprovalAction } from './scenarios.ts';
 
 export interface ApprovalLinks {
   approve: string;
@@ -67,4 +68,50 @@ export const clickLink = async (link: string, reason?: string): Promise<ClickRes
   });
   const out = await res.text();
   return { status: res.status, title: /<title>([^<]*)</.exec(out)?.[1] ?? '' };
+};
+
+export type ApprovalEvent =
+  | { type: 'approval-links'; links: ApprovalLinks; action: ApprovalAction; at: number }
+  | { type: 'approval-clicked'; decision: 'approve' | 'reject'; status: number; title: string; at: number };
+
+/** The approval e-mail's links for `approvalId`; the e-mail must have gone through SNS. */
+export const approvalLinks = (outbox: SnsMessage[], approvalId: string): ApprovalLinks => {
+  const links = linksFromOutbox(outbox, approvalId);
+  if (!links) throw new Error(`the approval e-mail for ${approvalId} is not in the SNS outbox`);
+  return links;
+};
+
+/** The scenario approves only with --auto-approve; otherwise a person opens the printed link. */
+export const approverAction = (
+  scenario: Exclude<ApprovalAction, 'human'>,
+  autoApprove: boolean,
+): ApprovalAction => (scenario === 'approve' && !autoApprove ? 'human' : scenario);
+
+const REJECT_REASON = 'Rehearsal: the approval-rejected scenario rejects this switch.';
+
+/**
+ * Announces the links, then opens the one the action names as a person would (on the next tick, so the
+ * RequestApproval Task returns first and the execution waits for the decision). A failed click is
+ * handed to `onClickError` (the judge's "approval link" check), never thrown into the run.
+ */
+export const actAsApprover = (
+  links: ApprovalLinks,
+  action: ApprovalAction,
+  emit: (event: ApprovalEvent) => void,
+  onClickError: (message: string) => void,
+): void => {
+  emit({ type: 'approval-links', links, action, at: Date.now() });
+  if (action !== 'approve' && action !== 'reject') return;
+  const decision = action;
+  setImmediate(
+    () =>
+      void clickLink(
+        decision === 'approve' ? links.approve : links.reject,
+        decision === 'reject' ? REJECT_REASON : undefined,
+      )
+        .then((r) =>
+          emit({ type: 'approval-clicked', decision, status: r.status, title: r.title, at: Date.now() }),
+        )
+        .catch((err: unknown) => onClickError((err as Error).message)),
+  );
 };

@@ -3,7 +3,7 @@
  * with the states entered as a Gantt-like timeline, writes per second, client errors and replication lag
  * over time on the same clock, the switchover stall and the approval wait marked, the outcome and
  * checks, and when the run has them: the migrations applied on blue, the DDL guard, the data validation
- * rounds and PrepareApproval's modelled RDS switchover time (labelled apart from the stall measured here). uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
+ * rounds, MaintainGreen's ANALYZE and view refreshes on green, and PrepareApproval's modelled RDS switchover time (labelled apart from the stall measured here). uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -184,6 +184,49 @@ const estimateRow = (r: RehearsalReport): string => {
   return `<tr id="estimate"><td>switchover on RDS (modelled)</td><td>${e.lowerSeconds}–${e.upperSeconds} s, expected ${e.expectedSeconds} s; recommended SwitchoverTimeout ${e.recommendedTimeoutSeconds} s (PrepareApproval's estimate, not measured)${basis}</td></tr>`;
 };
 
+/** MaintainGreen's last round: what ran on green before the approval, how long, and what did not and why. */
+const maintenanceSection = (g: NonNullable<RehearsalReport['greenMaintenance']>): string => {
+  const row = (step: string, what: string, ms: number | null, bad = false) =>
+    `<tr><td>${esc(step)}</td><td${bad ? ' class="bad"' : ''}>${esc(what)}</td><td>${ms == null ? '' : `${ms} ms`}</td></tr>`;
+  const reason = (why: string | undefined) => why ?? '(reason not recorded)';
+  const skippedCount = g.skippedCount ?? g.skipped?.length ?? 0;
+  const rows = [
+    g.analyzed
+      ? row(
+          'ANALYZE',
+          `${g.tables} table(s) analyzed${skippedCount ? `, ${skippedCount} skipped` : ''}: ${reason(g.analyzeWhy)}`,
+          g.analyzeMs,
+        )
+      : row('ANALYZE', `not run: ${reason(g.analyzeWhy)}`, null),
+    ...(g.slowest ?? []).slice(0, 5).map((t) => row('ANALYZE (slowest)', t.name, t.durationMs)),
+    ...(g.skipped ?? []).map((t) => row('ANALYZE skipped', `${t.name}: ${t.why}`, null, true)),
+    ...(skippedCount > (g.skipped?.length ?? 0)
+      ? [
+          row(
+            'ANALYZE skipped',
+            `and ${skippedCount - (g.skipped?.length ?? 0)} more (list capped)`,
+            null,
+            true,
+          ),
+        ]
+      : []),
+    (g.viewsRun ?? g.viewsRefreshed > 0)
+      ? row(
+          'REFRESH',
+          `${g.viewsRefreshed} materialized view(s) refreshed${g.viewsConcurrently === undefined ? '' : ` (${g.viewsConcurrently} concurrently)`}: ${reason(g.viewsWhy)}`,
+          g.viewsMs ?? null,
+        )
+      : row('REFRESH', `not run: ${reason(g.viewsWhy)}`, null),
+    ...(g.views ?? []).map((v) =>
+      row(`REFRESH${v.mode === 'concurrently' ? ' CONCURRENTLY' : ''}`, `${v.name} (${v.why})`, v.durationMs),
+    ),
+    ...(g.missingViews?.length
+      ? [row('not on green', `${g.missingViews.join(', ')} (named by the inspection)`, null, true)]
+      : []),
+  ];
+  return `<h2>Green maintenance (before the approval)</h2><p id="green-maintenance-summary">${esc(g.status)} after ${g.rounds} round(s), ${g.durationMs} ms: ${esc(g.summary)}</p><table id="green-maintenance">${rows.join('')}</table>`;
+};
+
 /** The migrations applied on blue, the DDL guard and the data validation rounds, each when the run has them. */
 const detailSections = (r: RehearsalReport): string => {
   const out: string[] = [];
@@ -215,6 +258,7 @@ const detailSections = (r: RehearsalReport): string => {
     out.push(
       `<h2>Data validation (blue vs green)</h2><table id="validation">${r.validation.map((v) => `<tr><td>${esc(v.state)}</td><td class="${v.status === 'drift' ? 'bad' : ''}">${esc(v.status)}</td><td>${esc(v.summary)}</td><td>${v.durationMs} ms</td></tr>`).join('')}</table>`,
     );
+  if (r.greenMaintenance) out.push(maintenanceSection(r.greenMaintenance));
   return out.join('\n');
 };
 

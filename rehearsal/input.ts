@@ -129,6 +129,10 @@ export const rehearsalInput = (
         ],
       };
       break;
+    case 'ddl-during-replication-recreate':
+      // A rebuild runs the readiness, maintenance and lag loops twice: 3 s green polls keep 1 s lag polls in the history budget.
+      input.green = { ...input.green, pollSeconds: 3, recreateOnDegraded: true, maxRecreates: 1 };
+      break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';
       input.migrations = {

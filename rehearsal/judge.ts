@@ -223,6 +223,22 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     });
   }
   if (scenario.ddlOnBlueDuringLag) out.push(...ddlChecks(f));
+  if (scenario.recreateOnDegraded) {
+    // One rebuild: the old green deleted and gone before the new one was created (same name), guard re-armed.
+    const rebuilt = f.states.filter((s) => s === 'RecreateGreen').length;
+    const order = [
+      'RecreateGreen',
+      'IsOldGreenDeleted',
+      'ReinstallDdlGuard',
+      'CreateGreen',
+      'Switchover',
+    ].map((s) => f.states.lastIndexOf(s));
+    out.push({
+      name: 'green rebuilt once, then switched to the new green',
+      ok: rebuilt === 1 && order.every((i, k) => i >= 0 && (k === 0 || i > (order[k - 1] ?? -1))),
+      detail: `${rebuilt} rebuild(s); ${f.states.filter((s) => s === 'CreateGreen').length} CreateGreen`,
+    });
+  }
   if (scenario.driftOnGreen) {
     // The refusal names the drifted key range (the range that holds the changed row); the rolled-back
     // notification carries $.error (DataDrift and the validation summary).

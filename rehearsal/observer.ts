@@ -68,6 +68,8 @@ export class RunObserver {
   /** Set by fault hooks: the row changed on green (data-drift), the lag check count when DDL ran on blue. */
   drifted: DriftedRow | undefined;
   lagChecksAtDdl: number | undefined;
+  /** The lag check count when a check first judged the replication window broken. */
+  lagChecksAtBreak: number | undefined;
 
   constructor(readonly t0: number) {}
 
@@ -107,6 +109,16 @@ export class RunObserver {
           tables: g.analyze.tables,
           analyzeMs: g.analyze.durationMs,
           viewsRefreshed: g.views.refreshed,
+          analyzeWhy: g.analyze.why,
+          viewsWhy: g.views.why,
+          viewsRun: g.views.run,
+          viewsConcurrently: g.views.concurrently,
+          viewsMs: g.views.durationMs,
+          views: g.views.list,
+          missingViews: g.views.missing,
+          skipped: g.analyze.skipped,
+          skippedCount: g.analyze.skippedCount,
+          slowest: g.analyze.slowest,
         };
         return;
       }
@@ -132,7 +144,11 @@ export class RunObserver {
           window?: { healthy: boolean; reason: string | null };
         };
         this.lagChecks++;
-        if (r.window && !r.window.healthy && this.windowBroken === null) this.windowBroken = r.window.reason;
+        if (r.window && !r.window.healthy && this.windowBroken === null) {
+          this.windowBroken = r.window.reason;
+          // Counted when the window broke: a rebuilt green's lag checks come after (ddl-during-replication-recreate).
+          this.lagChecksAtBreak = this.lagChecks;
+        }
         const sample: LagSample = {
           state,
           at: r.checkedAt,

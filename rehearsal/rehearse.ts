@@ -7,10 +7,9 @@
  * end the state is measured (end-state.ts), judged (judge.ts) and reported (build-report.ts).
  * Everything the harness started is stopped before `rehearse` returns or throws.
  */
-import { randomBytes } from 'node:crypto';
 import { DescribeDBEngineVersionsCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import type { Invoke, RunEvent } from '../local/run-state-machine.ts';
-import { type ApprovalLinks, clickLink, linksFromOutbox } from './approval-driver.ts';
+import type { RunEvent } from '../local/run-state-machine.ts';
+import { type ApprovalEvent, actAsApprover, approvalLinks, approverAction } from './approval-driver.ts';
 import { buildReport } from './build-report.ts';
 import { measureEndState } from './end-state.ts';
 import { isPostgresOnlyScenario, type RehearsalEngine } from './engine-probes.ts';
@@ -26,6 +25,7 @@ import { probesFor } from './pg-probes.ts';
 import type { LagSample, RehearsalReport } from './report.ts';
 import { type Outcome, outcomeOf, SCENARIOS, type ScenarioName } from './scenarios.ts';
 import { HAZARD_NAMES, tryProductionWrites } from './schema-hazards.ts';
+import { taskInvoker } from './task-invoker.ts';
 import {
   countTableRows,
   loadUserSchema,
@@ -79,13 +79,7 @@ export type RehearsalEvent =
   | { type: 'phase'; message: string; at: number }
   | { type: 'state'; state: string; at: number }
   | { type: 'retry'; state: string; at: number; error?: string }
-  | {
-      type: 'approval-links';
-      links: ApprovalLinks;
-      action: 'approve' | 'reject' | 'ignore' | 'human';
-      at: number;
-    }
-  | { type: 'approval-clicked'; decision: 'approve' | 'reject'; status: number; title: string; at: number }
+  | ApprovalEvent
   | { type: 'lag'; sample: LagSample; at: number }
   | { type: 'fault'; message: string; at: number };
 
@@ -198,46 +192,26 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
 
     // The approval e-mail's links, opened as the scenario's approver would (or left for a person).
     const onApprovalRequested = (approvalId: string) => {
-      const links = linksFromOutbox(emu.outbox(), approvalId);
-      if (!links) throw new Error(`the approval e-mail for ${approvalId} is not in the SNS outbox`);
+      const links = approvalLinks(emu.outbox(), approvalId);
       observer.approval = { id: approvalId, links, requestedAt: Date.now() };
       observer.mark('approvalRequested');
-      const action = scenario.approval === 'approve' && !options.autoApprove ? 'human' : scenario.approval;
-      emit({ type: 'approval-links', links, action, at: Date.now() });
-      const click = (decision: 'approve' | 'reject') =>
-        clickLink(
-          decision === 'approve' ? links.approve : links.reject,
-          decision === 'reject'
-            ? 'Rehearsal: the approval-rejected scenario rejects this switch.'
-            : undefined,
-        )
-          .then((r) =>
-            emit({ type: 'approval-clicked', decision, status: r.status, title: r.title, at: Date.now() }),
-          )
-          .catch((err: unknown) => {
-            observer.clickError = (err as Error).message;
-          });
-      if (action === 'approve' || action === 'reject') setImmediate(() => void click(action));
+      actAsApprover(
+        links,
+        approverAction(scenario.approval, options.autoApprove ?? false),
+        emit,
+        (message) => {
+          observer.clickError = message;
+        },
+      );
     };
-
-    const invoke: Invoke = async (functionKey, payload, state) => {
-      for (const hook of hooks) await hook.beforeTask?.(hookContext, functionKey, payload);
-      const handler = harness.handlers[functionKey];
-      if (!handler) throw new Error(`no handler bound for function ${functionKey}`);
-      // Lambda passes JSON both ways; so does the rehearsal.
-      const event = JSON.parse(JSON.stringify(payload ?? null)) as unknown;
-      const out = await handler(event, {
-        functionName: `switchyard-rehearsal-${functionKey}`,
-        awsRequestId: randomBytes(8).toString('hex'),
-      });
-      const result = out === undefined ? null : (JSON.parse(JSON.stringify(out)) as unknown);
-      const sample = observer.onTaskResult(functionKey, state, result);
-      if (sample) emit({ type: 'lag', sample, at: Date.now() });
-      if (functionKey === 'requestApproval')
-        onApprovalRequested((result as { approvalId: string }).approvalId);
-      for (const hook of hooks) await hook.afterTask?.(hookContext, functionKey, result);
-      return result;
-    };
+    const invoke = taskInvoker({
+      handlers: harness.handlers,
+      hooks,
+      hookContext,
+      observer,
+      onLag: (sample) => emit({ type: 'lag', sample, at: Date.now() }),
+      onApprovalRequested,
+    });
 
     const arn = executionArn(`rehearsal-${scenario.name}-${Date.now().toString(36)}`);
     phase(`starting execution ${arn}`);
@@ -312,7 +286,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       replicationWindow: {
         brokenReason: observer.windowBroken,
         lagChecksAfterDdl:
-          observer.lagChecksAtDdl === undefined ? null : observer.lagChecks - observer.lagChecksAtDdl,
+          observer.lagChecksAtDdl === undefined
+            ? null
+            : (observer.lagChecksAtBreak ?? observer.lagChecks) - observer.lagChecksAtDdl,
       },
       drift,
       greenMaintenance: observer.greenMaintenance,

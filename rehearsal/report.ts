@@ -119,6 +119,21 @@ export interface RehearsalReport {
     tables: number;
     analyzeMs: number;
     viewsRefreshed: number;
+    /** Why each step ran or not (the plan's reason); absent in reports written before they were recorded. */
+    analyzeWhy?: string;
+    viewsWhy?: string;
+    viewsRun?: boolean;
+    viewsConcurrently?: number;
+    viewsMs?: number;
+    /** each view refreshed: how (and why that way) and how long */
+    views?: Array<{ name: string; mode: string; why: string; durationMs: number }>;
+    /** views the inspection named that green does not have */
+    missingViews?: string[];
+    /** tables ANALYZE skipped (e.g. no privilege), each with its warning; the count is exact, the list capped */
+    skipped?: Array<{ name: string; why: string }>;
+    skippedCount?: number;
+    /** the slowest tables analyzed */
+    slowest?: Array<{ name: string; durationMs: number }>;
   } | null;
   approval: {
     decision: 'approved' | 'rejected' | 'timed-out' | 'not-asked' | 'pending';

@@ -27,6 +27,7 @@ export const SCENARIO_NAMES = [
   'migration-fails',
   'schema-hazards',
   'ddl-during-replication',
+  'ddl-during-replication-recreate',
   'sequence-behind',
   'data-drift',
 ] as const;
@@ -55,6 +56,8 @@ export interface Scenario {
   onGreenAfterSwitch?: string;
   /** Change a row directly on green right before the first ValidateData (rehearsal/data-drift.ts). */
   driftOnGreen?: boolean;
+  /** Run with green.recreateOnDegraded: a broken replication window rebuilds green instead of rolling back. */
+  recreateOnDegraded?: boolean;
 }
 
 /** A sequence set back on green after RDS synced it: the next INSERT taking a default would collide. */
@@ -160,6 +163,16 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     faults: [],
     approval: 'approve',
     ddlOnBlueDuringLag: DDL_DURING_REPLICATION,
+  },
+  'ddl-during-replication-recreate': {
+    name: 'ddl-during-replication-recreate',
+    description:
+      'the same DDL on blue with green.recreateOnDegraded: the lag check sees it, green is deleted and rebuilt from blue as it now is, and the run switches to the new green',
+    expected: 'switched',
+    faults: [],
+    approval: 'approve',
+    ddlOnBlueDuringLag: DDL_DURING_REPLICATION,
+    recreateOnDegraded: true,
   },
   'sequence-behind': {
     name: 'sequence-behind',

@@ -54,7 +54,7 @@ export const formatSummary = (r: RehearsalReport): string => {
       : '  migrations   not run',
     ...r.ddlGuard.map(
       (g) =>
-        `  ddl guard    ${g.state}: ${g.state === 'InstallDdlGuard' ? `${String(g.result.mode)}${g.result.freeze ? ' (frozen)' : ''}` : `${String(g.result.summary)}; released ${String(g.result.allReleased)}`}`,
+        `  ddl guard    ${g.state}: ${g.state === 'InstallDdlGuard' || g.state === 'ReinstallDdlGuard' ? `${String(g.result.mode)}${g.result.freeze ? ' (frozen)' : ''}` : `${String(g.result.summary)}; released ${String(g.result.allReleased)}`}`,
     ),
     ...(r.validation ?? []).map(
       (v) => `  validation   ${v.state}: ${v.status}: ${v.summary} (${v.durationMs} ms)`,

@@ -9,6 +9,7 @@ const USAGE = `usage: switchyard bench [options]      (npm run bench -- [options
   --rows-runs N      rehearsals per seeded size (default 2)
   --engine-runs N    emulator switchovers per engine (PostgreSQL, MariaDB) and seeded size (default 2)
   --import-runs N    fresh processes per bundle and per unbundled import (default 5)
+  --degraded-runs N  ddl-during-replication-recreate rehearsals (default 3)
   --big              also seed 1,000,000 rows (1000×)
   --quick            1 rehearsal per mode, 1 per size (1× and 10× only), 2 imports
 
@@ -27,6 +28,7 @@ export const run = async (argv: string[]): Promise<number> => {
         'rows-runs': { type: 'string' },
         'engine-runs': { type: 'string' },
         'import-runs': { type: 'string' },
+        'degraded-runs': { type: 'string' },
         big: { type: 'boolean' },
         quick: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -64,6 +66,7 @@ export const run = async (argv: string[]): Promise<number> => {
       rowSizes: sizes,
       engineRuns: int(values['engine-runs'], quick ? 1 : 2),
       importRuns: int(values['import-runs'], quick ? 2 : 5),
+      degradedRuns: int(values['degraded-runs'], quick ? 1 : 3),
       copyRows: quick ? 100_000 : 1_000_000,
       cliRuns: quick ? 1 : 3,
       log,

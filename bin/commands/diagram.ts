@@ -11,14 +11,27 @@ type State = {
   Default?: string;
   End?: boolean;
   Comment?: string;
-  Choices?: Array<{ Next: string; Variable?: string; StringEquals?: string; BooleanEquals?: boolean }>;
+  Choices?: Array<ChoiceRule & { Next: string }>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
 };
 
-const label = (choice: { Variable?: string; StringEquals?: string; BooleanEquals?: boolean }): string => {
+interface ChoiceRule {
+  Variable?: string;
+  StringEquals?: string;
+  BooleanEquals?: boolean;
+  NumericLessThanPath?: string;
+  NumericGreaterThanEquals?: number;
+  And?: ChoiceRule[];
+}
+
+const label = (choice: ChoiceRule): string => {
+  if (choice.And) return choice.And.map(label).join(' and ');
   const field = choice.Variable?.split('.').pop() ?? '';
   if (choice.StringEquals !== undefined) return `${field} = ${choice.StringEquals}`;
   if (choice.BooleanEquals !== undefined) return `${field} = ${choice.BooleanEquals}`;
+  if (choice.NumericLessThanPath !== undefined)
+    return `${field} < ${choice.NumericLessThanPath.split('.').slice(-2).join('.')}`;
+  if (choice.NumericGreaterThanEquals !== undefined) return `${field} ≥ ${choice.NumericGreaterThanEquals}`;
   return 'deadline passed';
 };
 

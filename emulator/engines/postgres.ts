@@ -3,6 +3,8 @@
  * major-version upgrade (RDS User Guide, Blue/Green Deployments: replication types). The code moved here from rds/bluegreen.ts unchanged
  * in substance; only the engine-neutral sequencing stayed there.
  */
+
+import { detectDegradation, replicationBaseline } from '../pg/degrade.ts';
 import {
   dropLogical,
   logicalHealthy,
@@ -96,6 +98,7 @@ export const postgresEngine: Engine = {
     rec.logical = { publisherServerId: blue.cfg.id, links };
     await setPgReadOnly(asPg(green), true);
     dep.fingerprint = await schemaFingerprint(asPg(blue), links);
+    dep.replicationBaseline = await replicationBaseline(asPg(blue), asPg(green), links);
     host.save();
   },
 
@@ -136,12 +139,19 @@ export const postgresEngine: Engine = {
     return { healthy: false, bytes: 0, detail: 'green does not replicate from blue' };
   },
 
-  async degradation(dep, { blue, rec }) {
-    if (!rec.logical || !dep.fingerprint) return undefined;
+  async degradation(dep, { blue, green, rec }) {
+    if (!rec.logical) return undefined;
+    if (dep.replicationBaseline)
+      return detectDegradation(asPg(blue), asPg(green), rec.logical.links, dep.replicationBaseline);
+    // A deployment created before baselines existed: the schema fingerprint alone.
+    if (!dep.fingerprint) return undefined;
     const now = await schemaFingerprint(asPg(blue), rec.logical.links);
     return now === dep.fingerprint
       ? undefined
-      : 'DDL or large-object changes were made on the blue environment during logical replication; delete the blue/green deployment and the green databases, then recreate them.';
+      : {
+          cause: 'ddl',
+          message: 'DDL or large-object changes were made on the blue environment during logical replication',
+        };
   },
 
   async metric(metric, server, pairAsGreen) {

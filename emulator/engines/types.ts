@@ -34,6 +34,13 @@ export interface ReplicationHealth {
   detail?: string;
 }
 
+/** Why green's replication is degraded (only recreating green recovers it). */
+export interface Degradation {
+  /** ddl, new-partition, large-object (PostgreSQL logical) or apply-error */
+  cause: string;
+  message: string;
+}
+
 export interface LongWriter {
   id: number;
   ms: number;
@@ -112,8 +119,8 @@ export interface Engine {
   /** Green stops (or resumes) applying changes: the replication-stall fault. */
   setStall(pair: Pair, stalled: boolean): Promise<void>;
   health(dep: DeploymentRecord, pair: Pair): Promise<ReplicationHealth>;
-  /** DDL on blue that green cannot follow (PostgreSQL logical): a message, or undefined when healthy. */
-  degradation(dep: DeploymentRecord, pair: Pair): Promise<string | undefined>;
+  /** A change green cannot follow (PostgreSQL logical: DDL, a new partition, large objects, an apply error), or undefined. */
+  degradation(dep: DeploymentRecord, pair: Pair): Promise<Degradation | undefined>;
   /** CloudWatch AWS/RDS metric of an instance, or undefined when the engine does not publish it. */
   metric(metric: string, server: DbServer, pairAsGreen: Pair | undefined): Promise<number | undefined>;
   setReadOnly(server: DbServer, on: boolean): Promise<void>;

@@ -1,4 +1,5 @@
 /** The RDS Query API (version 2014-10-31): action handlers and the XML shapes they answer with. */
+
 import type { Core } from '../core.ts';
 import { engineOfInstance, type RdsEngine, rdsEngineOf } from '../engines/index.ts';
 import {
@@ -20,6 +21,7 @@ import {
   startProvisioning,
   startSwitchover,
 } from './bluegreen.ts';
+import { checkDegradation, checkDegradationOfGreen, greenStatusInfos } from './degraded.ts';
 import { applyForceSsl } from './force-ssl.ts';
 import {
   catalog,
@@ -107,6 +109,9 @@ export const instanceXml = (core: Core, i: InstanceRecord): XObject => ({
     ? `arn:aws:kms:${core.cfg.region}:${core.cfg.accountId}:key/00000000-0000-4000-8000-000000000000`
     : undefined,
   DbiResourceId: i.resourceId,
+  StatusInfos: ((infos) => (infos ? xlist('DBInstanceStatusInfo', infos) : undefined))(
+    greenStatusInfos(core, i),
+  ),
   CACertificateIdentifier: 'rds-ca-rsa2048-g1',
   DomainMemberships: xlist('DomainMembership', []),
   CopyTagsToSnapshot: false,
@@ -241,6 +246,8 @@ const DescribeDBInstances: Handler = async (core, p) => {
     if (f.name === 'db-cluster-id' || f.name === 'domain') items = [];
   }
   const { page, marker } = paginate(items, p);
+  // A green's replication health is current when it is described (rds/degraded.ts).
+  for (const i of page) await checkDegradationOfGreen(core, i);
   return {
     Marker: marker,
     DBInstances: xlist(
@@ -776,6 +783,7 @@ const DescribeBlueGreenDeployments: Handler = async (core, p) => {
     });
   }
   const { page, marker } = paginate(items, p);
+  for (const d of page) await checkDegradation(core, d).catch(() => undefined);
   return {
     BlueGreenDeployments: xlist(
       'member',

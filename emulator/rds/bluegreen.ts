@@ -9,6 +9,7 @@ import { engineOfInstance, engineOfRecord } from '../engines/index.ts';
 import type { DbServer, EngineHost, Pair, ReplicationHealth } from '../engines/types.ts';
 import { QueryError } from '../http/query.ts';
 import { errorMessage, lowerAlnum, sleep } from '../util.ts';
+import { checkDegradation } from './degraded.ts';
 import type { DeploymentRecord, InstanceRecord, ServerRecord } from './model.ts';
 
 const ACTIVE: ReadonlySet<string> = new Set([
@@ -269,23 +270,14 @@ export const switchoverGuardrails = async (core: Core, dep: DeploymentRecord): P
     throw invalidState(`The blue/green deployment ${dep.id} is missing its ${blue ? 'target' : 'source'}.`);
   for (const inst of [green, blue])
     if (inst.status !== 'available') throw invalidState(`DB instance ${inst.id} is not in available state`);
-  if (dep.degraded)
-    throw invalidState(
-      `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded.`,
-    );
   const blueServer = core.server(blue);
   if (!blueServer) throw invalidState(`DB instance ${blue.id} is not in available state`);
   const engine = engineOfInstance(blue);
-  const pair = pairOf(core, dep);
-  const degraded = pair ? await engine.degradation(dep, pair) : undefined;
-  if (degraded) {
-    dep.degraded = true;
-    dep.statusDetails = 'Replication degraded';
-    core.save();
+  const degraded = await checkDegradation(core, dep);
+  if (degraded)
     throw invalidState(
-      `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded. ${degraded}`,
+      `Switchover isn't available for blue/green deployment ${dep.id}: Replication degraded. ${degraded.message}; delete the blue/green deployment and the green databases, then recreate them.`,
     );
-  }
   const health = await replicationHealth(core, dep);
   if (!health.healthy)
     throw invalidState(

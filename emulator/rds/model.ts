@@ -1,6 +1,7 @@
 /** The emulator's persisted state: RDS resources as records, plus the engine catalogue it offers. */
 
 import type { Tag } from '../http/query.ts';
+import type { ReplicationBaseline } from '../pg/degrade.ts';
 import type { LogicalLink } from '../pg/logical.ts';
 
 export type { Tag };
@@ -102,6 +103,10 @@ export interface DeploymentRecord {
   /** Blue's schema fingerprint when green was built (logical path): a change means DDL on blue. */
   fingerprint?: string;
   degraded?: boolean;
+  /** Logical path: what green's replication is compared against (pg/degrade.ts). */
+  replicationBaseline?: ReplicationBaseline;
+  /** Why and since when replication is degraded (rds/degraded.ts). */
+  degradation?: { cause: string; message: string; at: string };
   /** In-flight switchover (kept so a restart can roll it back). */
   switchover?: { startedAt: string; timeoutSeconds: number; blueWasReadOnly: boolean };
   deleteTarget?: boolean;

@@ -143,12 +143,16 @@ const observeWith = async (client: pg.Client, executionId: string): Promise<Guar
   );
   if (guard.rows.length === 0) return null;
   const [count, rows, now] = [
-    await client.query(`SELECT count(*)::int AS n FROM switchyard.ddl_log WHERE execution_id = $1`, [
-      executionId,
-    ]),
+    // Since the guard was (re)installed: a rebuilt green (green.recreateOnDegraded) re-arms it.
+    await client.query(
+      `SELECT count(*)::int AS n FROM switchyard.ddl_log
+        WHERE execution_id = $1 AND logged_at >= (SELECT installed_at FROM switchyard.ddl_guard WHERE id = 1)`,
+      [executionId],
+    ),
     await client.query(
       `SELECT logged_at, command_tag, objects, username, statement FROM switchyard.ddl_log
-        WHERE execution_id = $1 ORDER BY logged_at DESC LIMIT 20`,
+        WHERE execution_id = $1 AND logged_at >= (SELECT installed_at FROM switchyard.ddl_guard WHERE id = 1)
+        ORDER BY logged_at DESC LIMIT 20`,
       [executionId],
     ),
     await client.query(FINGERPRINT_SQL),

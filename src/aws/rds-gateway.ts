@@ -60,6 +60,12 @@ export const toInstanceFacts = (db: DBInstance): InstanceFacts => ({
     ? { address: db.Endpoint.Address, port: db.Endpoint.Port ?? defaultPort(db.Engine) }
     : undefined,
   tags: tagsToRecord(db.TagList),
+  statusInfos: (db.StatusInfos ?? []).map((i) => ({
+    type: i.StatusType ?? '',
+    status: i.Status ?? '',
+    normal: i.Normal ?? true,
+    ...(i.Message ? { message: i.Message } : {}),
+  })),
 });
 
 export const toDeploymentFacts = (d: BlueGreenDeployment): DeploymentFacts => ({

@@ -14,11 +14,15 @@
  * on top of the snapshot loop although a run that fails back never snapshots.
  */
 
+import { recreateBound } from './recreate.ts';
+
 /** The input fields the budget reads (a structural subset of ExecutionInput; input.ts calls this module). */
 export interface BudgetInput {
   green: {
     readyDeadlineMinutes: number;
     pollSeconds: number;
+    recreateOnDegraded?: boolean;
+    maxRecreates?: number | undefined;
     /** MaintainGreen's rounds (absent: the loop is not counted) */
     maintenanceDeadlineMinutes?: number;
     maintenanceTimeBudgetSeconds?: number;
@@ -96,6 +100,10 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
     polls: n,
     events: n * EVENTS_PER_POLL,
   });
+  // Each green built (the first and every green.recreateOnDegraded rebuild) runs the readiness and lag
+  // loops again, and each rebuild waits for the old green's deletion. Rebuilds happen only before approval
+  // (the lag loop), so the recheck loop is not multiplied.
+  const builds = recreateBound(input.green) + 1;
   // Every refusal re-enters the window and recheck loops; the recheck runs to the window's end (or the lag deadline).
   const entries = MAX_SWITCHOVER_REFUSALS + 1;
   const recheckSeconds = input.window ? windowSeconds(input.window) : input.lag.deadlineMinutes * 60;
@@ -105,16 +113,21 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
     loop(
       'green readiness',
       'green.pollSeconds',
-      polls(input.green.readyDeadlineMinutes * 60, input.green.pollSeconds),
+      builds * polls(input.green.readyDeadlineMinutes * 60, input.green.pollSeconds),
     ),
-    loop('lag convergence', 'lag.pollSeconds', polls(input.lag.deadlineMinutes * 60, input.lag.pollSeconds)),
+    loop(
+      'lag convergence',
+      'lag.pollSeconds',
+      builds * polls(input.lag.deadlineMinutes * 60, input.lag.pollSeconds),
+    ),
     // MaintainGreen → IsGreenMaintained (7 events, counted as 9): one round per time budget until its deadline.
     ...(input.green.maintenanceDeadlineMinutes && input.green.maintenanceTimeBudgetSeconds
       ? [
           loop(
             'green maintenance',
             'green.maintenanceTimeBudgetSeconds',
-            polls(input.green.maintenanceDeadlineMinutes * 60, input.green.maintenanceTimeBudgetSeconds),
+            builds *
+              polls(input.green.maintenanceDeadlineMinutes * 60, input.green.maintenanceTimeBudgetSeconds),
           ),
         ]
       : []),
@@ -134,6 +147,15 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
         boundedLoopSeconds(SNAPSHOT_DEADLINE_SECONDS, input.verify.pollSeconds),
         input.verify.pollSeconds,
       ),
+    ),
+    loop(
+      'old green deletion before a rebuild',
+      'green.pollSeconds',
+      (builds - 1) *
+        polls(
+          boundedLoopSeconds(COMPENSATION_DEADLINE_SECONDS, input.green.pollSeconds),
+          input.green.pollSeconds,
+        ),
     ),
     loop(
       'compensation',
@@ -161,9 +183,10 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
     ),
   ];
   const failBackPasses = MAX_FAIL_BACK_ATTEMPTS * EVENTS_PER_FAIL_BACK_PASS;
+  // A rebuild passes again through the states between CreateGreen and the switch: counted as a whole pass.
   return {
     loops,
-    total: EVENTS_OUTSIDE_LOOPS + failBackPasses + loops.reduce((sum, l) => sum + l.events, 0),
+    total: builds * EVENTS_OUTSIDE_LOOPS + failBackPasses + loops.reduce((sum, l) => sum + l.events, 0),
   };
 };
 

@@ -58,6 +58,12 @@ export const CheckGreenInput = z.object({
 
 export const LagSampleSchema = z.object({ value: z.number().nullable(), at: z.string() });
 
+export const ClientThresholdsSchema = z.object({
+  maxConnections: z.number().int().nullable(),
+  maxTransactionSeconds: z.number().int().nullable(),
+  maxOldBlueSessions: z.number().int().nullable(),
+});
+
 export const CheckLagInput = z.object({
   lag: LagPlanSchema,
   sourceId: z.string(),
@@ -67,6 +73,10 @@ export const CheckLagInput = z.object({
   /** the replication-window guard (issue 14): blue's DDL guard of this execution; absent in old payloads */
   executionId: z.string().optional(),
   database: DatabaseRefSchema.optional(),
+  /** read for its replication health (StatusDetails "Replication degraded"); absent in old payloads */
+  deploymentId: z.string().nullable().optional(),
+  /** RecheckLag only: clients.* thresholds that hold the switch (client-thresholds.ts) */
+  clients: ClientThresholdsSchema.optional(),
 });
 
 export const WindowSchema = z
@@ -151,6 +161,8 @@ export const VerifyInput = z.object({
   alarmNames: z.array(z.string()),
   smokeSql: z.array(z.string()),
   database: DatabaseRefSchema,
+  /** clients.maxOldBlueSessions (client-thresholds.ts); absent in old payloads */
+  clients: ClientThresholdsSchema.optional(),
 });
 
 export const RetainInput = z.object({
@@ -179,6 +191,29 @@ export const CleanupInput = z.object({
 export const CheckSnapshotInput = z.object({ snapshotId: z.string().min(1) });
 
 export const DeleteOldBlueInput = z.object({ ...OldBlueClaimFields, snapshotId: z.string().min(1) });
+
+/** RecreateGreen (green.recreateOnDegraded): the broken window, the count so far and the bound. */
+export const RecreateGreenInput = z.object({
+  deploymentName: z.string().min(1),
+  executionId: z.string(),
+  createdDeploymentId: z.string().nullable().optional(),
+  pollSeconds: z.number().int().positive(),
+  window: z.object({ verdict: z.string(), reason: z.string().nullable(), fix: z.string().nullable() }),
+  recreates: z.object({
+    count: z.number().int().min(0),
+    causes: z.array(
+      z.object({
+        at: z.string(),
+        verdict: z.string(),
+        reason: z.string().nullable(),
+        fix: z.string().nullable(),
+        deploymentId: z.string().nullable(),
+      }),
+    ),
+  }),
+  max: z.number().int().min(0),
+  greenReadySeconds: z.number().positive(),
+});
 
 export const CompensateInput = z.object({
   deploymentName: z.string().min(1),

@@ -142,6 +142,11 @@ export const THROWN_ERROR_NAMES = [
 export const assertIsError = (value: unknown): Error =>
   value instanceof Error ? value : new Error(String(value));
 
+/** RecreateGreen was asked for one recreation more than green.maxRecreates allows (the ASL Choice should prevent it). */
+export class RecreateLimitError extends SwitchyardError {
+  override readonly name = 'RecreateLimitError';
+}
+
 /** The fleet document, or one of its databases' inputs, is invalid; nothing ran. Terminal. */
 export class FleetRefusedError extends SwitchyardError {
   constructor(

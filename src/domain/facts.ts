@@ -19,6 +19,8 @@ export interface InstanceFacts {
   deletionProtection: boolean;
   endpoint?: { address: string; port: number };
   tags: Record<string, string>;
+  /** DBInstanceStatusInfo entries (StatusType "read replication": replicating, error, stopped, …) */
+  statusInfos?: Array<{ type: string; status: string; normal: boolean; message?: string }>;
 }
 
 export interface DeploymentFacts {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { historyBudgetProblem, MAX_INPUT_BYTES, MAX_STATEMENT_BYTES, utf8Bytes } from './budget.ts';
 import { waiverRuleProblem } from './inspection/index.ts';
+import { MAX_RECREATES } from './recreate.ts';
 import { valueAt } from './value-at.ts';
 
 const DAYS = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'] as const;
@@ -106,6 +107,18 @@ export const ExecutionInput = z
         maintenanceTimeBudgetSeconds: z.number().int().min(10).max(780).default(300),
         maintenanceDeadlineMinutes: minutes(DAY_MINUTES, 120),
         analyzeJobs: z.number().int().min(1).max(8).default(2),
+        /** on a broken replication window, delete green and build a new one instead of rolling back (src/domain/recreate.ts) */
+        recreateOnDegraded: z.boolean().default(false),
+        /** how many times (default 1 with recreateOnDegraded) */
+        maxRecreates: z.number().int().min(1).max(MAX_RECREATES).optional(),
+      })
+      .prefault({}),
+    /** thresholds on clients (src/domain/client-thresholds.ts); each needs `database` */
+    clients: z
+      .strictObject({
+        maxConnections: z.number().int().min(0).optional(),
+        maxTransactionSeconds: z.number().int().min(0).optional(),
+        maxOldBlueSessions: z.number().int().min(0).optional(),
       })
       .prefault({}),
     window: z
@@ -228,6 +241,19 @@ export const ExecutionInput = z
       problem(
         ['green', 'pollSeconds'],
         'is longer than green.readyDeadlineMinutes: green would never be checked',
+      );
+    }
+    for (const field of ['maxConnections', 'maxTransactionSeconds', 'maxOldBlueSessions'] as const) {
+      if (input.clients[field] !== undefined && !input.database)
+        problem(
+          ['clients', field],
+          'needs `database` (name, user, passwordParameter): clients are counted over SQL',
+        );
+    }
+    if (input.green.maxRecreates !== undefined && !input.green.recreateOnDegraded) {
+      problem(
+        ['green', 'maxRecreates'],
+        'has no effect without green.recreateOnDegraded: set green.recreateOnDegraded to true, or remove maxRecreates',
       );
     }
     input.waivers.forEach((w, i) => {

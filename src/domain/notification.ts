@@ -2,6 +2,7 @@ import { readOnlyParameterFor } from './deletion.ts';
 import { engineLabel } from './engine.ts';
 import { causeMessage, readableError } from './error-envelope.ts';
 import { TAGS } from './names.ts';
+import { describeRecreates, type Recreates } from './recreate.ts';
 import { valueAt } from './value-at.ts';
 
 /** Turns the execution state (the audit report) into a notification people can act on at 2 a.m. */
@@ -98,11 +99,16 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     `Green: ${text(at(state, 'green.greenInstanceId'))}, last status ${text(at(state, 'green.deploymentStatus'))}`,
     `Lag: ${text(at(state, 'lag.value'))} ${text(at(state, 'lag.unit'))} (${text(at(state, 'lag.metric'))}), ${text(at(state, 'lag.consecutiveOk'))} consecutive samples under threshold`,
     `Migrations gate: ${text(at(state, 'preflight.migrations.verdict'))} — ${text(at(state, 'preflight.migrations.summary'))}`,
+    // MaintainGreen's last round (ANALYZE, view refreshes); the Pass that starts the loop has no summary.
+    ...(typeof at(state, 'greenMaintenance.summary') === 'string'
+      ? [`Green maintenance: ${text(at(state, 'greenMaintenance.summary'))}`]
+      : []),
     `Approval: ${text(at(state, 'approval.decision'))} by ${text(at(state, 'approval.by'))} at ${text(at(state, 'approval.at'))}`,
     `Switchover: ${text(at(state, 'switchoverStatus.detail'))}; old blue ${text(at(state, 'switchoverStatus.oldBlueId'))}`,
     `Verification: ${text(at(state, 'verify.ok'))} ${text(at(state, 'verify.problems'))}`,
   ];
   lines.push(...migrationLines(outcome, state), ...guardLines(outcome, state), ...failBackLines(state));
+  lines.push(...describeRecreates(at(state, 'recreates') as Recreates | undefined));
   const compensation = at(state, 'compensation.action');
   if (compensation !== undefined) lines.push(`Compensation: ${text(compensation)}`);
   const error = at(state, 'error') as { Error?: string; Cause?: string } | undefined;

@@ -5,7 +5,13 @@
  * more than the state machine reads, never less, never another type.
  */
 import { z } from 'zod';
-import { isoTime, LagPlanSchema, LagSampleSchema, WindowSchema } from './contracts.ts';
+import {
+  ClientThresholdsSchema,
+  isoTime,
+  LagPlanSchema,
+  LagSampleSchema,
+  WindowSchema,
+} from './contracts.ts';
 import { GreenMaintenancePlanSchema, GreenMaintenanceResultSchema } from './green-maintenance.ts';
 import { ValidateDataOutput, ValidationPlanSchema } from './validation/contract.ts';
 
@@ -44,6 +50,8 @@ const PlanSchema = z.looseObject({
     pollSeconds: z.number(),
     renamePollSeconds: z.number(),
   }),
+  recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
+  clients: ClientThresholdsSchema,
   greenMaintenance: GreenMaintenancePlanSchema,
 });
 
@@ -89,6 +97,8 @@ export const CheckLagOutput = z.looseObject({
   consecutiveOk: z.number().int(),
   converged: z.boolean(),
   samples: z.array(LagSampleSchema),
+  /** clients.* thresholds at the recheck (client-thresholds.ts); held: false when none is set */
+  clients: z.looseObject({ held: z.boolean(), reason: z.string().nullable() }),
   /** the replication-window guard's judgement (replication-window.ts) */
   window: z.object({
     healthy: z.boolean(),
@@ -274,6 +284,18 @@ export const VerifyFailBackOutput = z.looseObject({
   smoke: smokeResults,
   checkedAt: isoTime,
 });
+
+export const RecreateGreenOutput = z.looseObject({
+  count: z.number().int(),
+  causes: z.array(z.looseObject({ at: isoTime, verdict: z.string() })),
+  deletion: z.looseObject({
+    deploymentId: z.string().nullable(),
+    greenInstanceIds: z.array(z.string()),
+    action: z.string(),
+    deadline: isoTime,
+  }),
+  greenReady: isoTime,
+});
 export const MaintainGreenOutput = GreenMaintenanceResultSchema.loose();
 
 /** serverless function key → the schema of its handler's result. */
@@ -293,6 +315,7 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   checkSnapshot: CheckSnapshotOutput,
   deleteOldBlue: DeleteOldBlueOutput,
   compensate: CompensateOutput,
+  recreateGreen: RecreateGreenOutput,
   checkCompensation: CheckCompensationOutput,
   notify: NotifyOutput,
   applyMigrations: ApplyMigrationsOutput,

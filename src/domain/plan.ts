@@ -1,9 +1,11 @@
 /** The plan: everything a run decides once at Preflight, carried in the state as `$.plan`. */
 
+import type { ClientThresholds } from './client-thresholds.ts';
 import { type EngineFamily, engineFamily, type Replication, replicationFor } from './engine.ts';
 import { type GreenMaintenancePlan, planGreenMaintenance } from './green-maintenance.ts';
 import type { ExecutionInput } from './input.ts';
 import { deploymentNameFor } from './names.ts';
+import { recreateBound } from './recreate.ts';
 import type { ValidationPlan } from './validation/index.ts';
 
 export type { Replication } from './engine.ts';
@@ -50,6 +52,10 @@ export interface Plan {
   validation: ValidationPlan;
   /** the fail-back branch: how long writes may stay blocked while old blue catches up, and its poll */
   failBack: { catchUpDeadlineSeconds: number; pollSeconds: number; renamePollSeconds: number };
+  /** green.recreateOnDegraded: how many times green may be rebuilt (0: never), and a rebuilt green's ready time */
+  recreate: { max: number; greenReadySeconds: number };
+  /** clients.*: null where no threshold is set */
+  clients: ClientThresholds;
   /** MaintainGreen: ANALYZE and materialized-view refresh on green before the approval */
   greenMaintenance: GreenMaintenancePlan;
 }
@@ -138,6 +144,12 @@ export const buildPlan = (
       catchUpDeadlineSeconds: input.failBack.catchUpDeadlineSeconds,
       pollSeconds: input.failBack.pollSeconds,
       renamePollSeconds: input.failBack.renamePollSeconds,
+    },
+    recreate: { max: recreateBound(input.green), greenReadySeconds: input.green.readyDeadlineMinutes * 60 },
+    clients: {
+      maxConnections: input.clients.maxConnections ?? null,
+      maxTransactionSeconds: input.clients.maxTransactionSeconds ?? null,
+      maxOldBlueSessions: input.clients.maxOldBlueSessions ?? null,
     },
     greenMaintenance: planGreenMaintenance(input.green, {
       engine,

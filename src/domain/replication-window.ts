@@ -10,8 +10,10 @@ import type { GuardObservation } from './ddl-guard.ts';
 export interface ReplicationHealth {
   /** green's DB instance status (DescribeDBInstances), e.g. available, incompatible-parameters */
   greenStatus: string | null;
-  /** the deployment's StatusDetails, when RDS gives one */
+  /** the deployment's StatusDetails, when RDS gives one ("Replication degraded") */
   deploymentStatusDetails: string | null;
+  /** green's DBInstanceStatusInfo of type "read replication", when RDS gives one */
+  greenReplication?: { status: string; normal: boolean; message?: string } | null;
 }
 
 export type WindowVerdict = 'healthy' | 'ddl-on-blue' | 'replication-degraded';
@@ -25,6 +27,14 @@ export interface WindowJudgement {
 }
 
 const HEALTHY: WindowJudgement = { healthy: true, verdict: 'healthy', reason: null, fix: null };
+
+/** RDS's own words for a logical deployment green can no longer follow (User Guide: viewing a deployment). */
+const DEGRADED = /replication degraded/i;
+/** DBInstanceStatusInfo Status values of a replica that no longer applies changes. */
+const BROKEN_REPLICATION = new Set(['error', 'stopped', 'terminated']);
+
+const DEGRADED_FIX =
+  'only a new green recovers (RDS: delete the blue/green deployment and the green databases, then recreate them): remove the cause first (DDL through the pipeline as a migration, no large-object writes, no writes on green), then let green.recreateOnDegraded recreate green or start a new run';
 
 const DDL_FIX =
   'delete green (this run does), apply the DDL through the pipeline as a migration (migrations run on blue before green is created), then start a new run';
@@ -56,6 +66,22 @@ export const judgeReplicationWindow = (
       verdict: 'ddl-on-blue',
       reason: `blue's schema changed since green was created (catalog fingerprint, detected at ${checkedAt}); changed: ${objects.join(', ') || 'objects not named (guard has no baseline)'}${observation.changes?.length ? `; ${observation.changes.join(' | ')}` : ''}`,
       fix: DDL_FIX,
+    };
+  }
+  const replica = health.greenReplication;
+  const replicaBroken = !!replica && (!replica.normal || BROKEN_REPLICATION.has(replica.status));
+  if (replicaBroken || DEGRADED.test(health.deploymentStatusDetails ?? '')) {
+    const said = [
+      health.deploymentStatusDetails ? `deployment: ${health.deploymentStatusDetails}` : null,
+      replica && replicaBroken
+        ? `green read replication ${replica.status}${replica.message ? `: ${replica.message}` : ''}`
+        : null,
+    ].filter(Boolean);
+    return {
+      healthy: false,
+      verdict: 'replication-degraded',
+      reason: `RDS reports replication degraded at ${checkedAt} (${said.join('; ')})`,
+      fix: DEGRADED_FIX,
     };
   }
   const status = health.greenStatus;

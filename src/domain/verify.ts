@@ -13,6 +13,8 @@ export interface VerificationFacts {
   smoke: Array<{ sql: string; ok: boolean; error?: string }>;
   /** problems from the sequence check on the new primary (sequences.ts), or why it could not run */
   sequenceProblems?: string[];
+  /** clients.maxOldBlueSessions exceeded (client-thresholds.ts) */
+  clientProblems?: string[];
   /**
    * MySQL/MariaDB: `@@GLOBAL.read_only` read over SQL on each side (true, false, or why it could not be
    * read); absent when there is no database to connect to or the engine is PostgreSQL.
@@ -65,5 +67,6 @@ export const judgeVerification = (facts: VerificationFacts): Verification => {
     if (!query.ok) problems.push(`smoke query failed: ${query.sql}: ${query.error ?? 'unknown error'}`);
   }
   problems.push(...(facts.sequenceProblems ?? []));
+  problems.push(...(facts.clientProblems ?? []));
   return { ok: problems.length === 0, problems };
 };

@@ -70,6 +70,28 @@ describe('DDL guard on real PostgreSQL', () => {
     expect(await eventTriggers()).toEqual(['switchyard_ddl_log']);
   });
 
+  it('re-installing the guard (a rebuilt green) counts only DDL after it, for both modes', async () => {
+    for (const replication of ['physical', 'logical'] as const) {
+      // Prepare: DDL seen by the first install
+      await guard.install(db.database, EXECUTION, planGuard(replication, false, true));
+      await admin.query(`CREATE TABLE app_a (id int PRIMARY KEY)`);
+      const before = await guard.observe(db.database, EXECUTION);
+      expect(before?.schemaChanged).toBe(true);
+      // Act: re-armed, as ReinstallDdlGuard does before the new green is created
+      await guard.install(db.database, EXECUTION, planGuard(replication, false, true));
+      const rearmed = await guard.observe(db.database, EXECUTION);
+      await admin.query(`CREATE TABLE app_b (id int PRIMARY KEY)`);
+      const after = await guard.observe(db.database, EXECUTION);
+      // Assess
+      expect(rearmed).toMatchObject({ logged: 0, schemaChanged: false });
+      expect(after?.schemaChanged).toBe(true);
+      expect(after?.logged).toBe(replication === 'physical' ? 1 : 0);
+      if (replication === 'physical') expect(after?.entries[0]?.objects).toContain('public.app_b');
+      await guard.release(db.database, EXECUTION);
+      await admin.query(`DROP TABLE app_a, app_b`);
+    }
+  });
+
   it('refuses DDL with guards.ddlFreeze, and allows it again once released', async () => {
     await guard.install(db.database, EXECUTION, planGuard('physical', true, true));
     const app = await appClient();

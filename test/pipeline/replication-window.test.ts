@@ -25,9 +25,10 @@ describe('the replication-window guard in the lag loop', () => {
     expect(run.status).toBe('FAILED');
     expect(lagChecks(run.states)).toBe(2);
     const broken = run.states.indexOf('ReplicationWindowBroken');
-    expect(run.states.slice(broken - 2, broken + 2)).toEqual([
+    expect(run.states.slice(broken - 3, broken + 2)).toEqual([
       'CheckLag',
       'IsLagConverged',
+      'CanRecreateGreen', // green.recreateOnDegraded is off: no recreation allowed
       'ReplicationWindowBroken',
       'Compensate',
     ]);

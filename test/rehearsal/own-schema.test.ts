@@ -144,6 +144,58 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
     );
     expect(await page.locator('#validation tr').count()).toBe(report.validation?.length);
     expect(await page.locator('#ddl-guard tr').count()).toBe(report.ddlGuard.length);
+    // MaintainGreen's round: ANALYZE after 17 → 18 and the plain first refresh of the user's view.
+    expect(await page.locator('#green-maintenance-summary').textContent()).toMatch(
+      /^done after 1 round\(s\), \d+ ms: ANALYZE \d+ table\(s\) in \d+\.\d s; 1 materialized view\(s\) refreshed/,
+    );
+    const maintenance = await page.locator('#green-maintenance tr').allTextContents();
+    expect(maintenance[0]).toMatch(
+      /^ANALYZE\d+ table\(s\) analyzed: major-version upgrade 17 → 18: planner statistics do not come across\d+ ms$/,
+    );
+    expect(maintenance).toContainEqual(
+      expect.stringMatching(
+        /^REFRESH1 materialized view\(s\) refreshed \(0 concurrently\): green\.refreshMaterializedViews is true/,
+      ),
+    );
+    expect(maintenance).toContainEqual(
+      expect.stringMatching(
+        /^REFRESHpublic\.plan_usage \(never populated on green \(CONCURRENTLY needs existing rows\)\)\d+ ms$/,
+      ),
+    );
+    expect(maintenance.filter((t) => t.startsWith('ANALYZE skipped'))).toEqual([]);
+
+    // The same section for a round that skipped tables and did not refresh: every skip with its reason.
+    const gm = report.greenMaintenance;
+    if (!gm) throw new Error('the run recorded no green maintenance');
+    const skipping = join(dir, 'skips.html');
+    writeFileSync(
+      skipping,
+      renderHtmlReport({
+        ...report,
+        greenMaintenance: {
+          ...gm,
+          viewsRun: false,
+          viewsRefreshed: 0,
+          viewsWhy: 'green.refreshMaterializedViews is false',
+          views: [],
+          skipped: [
+            { name: 'public.audit', why: 'skipping "audit" --- only table or database owner can analyze it' },
+          ],
+          skippedCount: 2,
+        },
+      }),
+    );
+    await page.goto(`file://${skipping}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    const skips = await page.locator('#green-maintenance tr').allTextContents();
+    expect(skips[0]).toMatch(/^ANALYZE\d+ table\(s\) analyzed, 2 skipped: major-version upgrade/);
+    expect(skips.filter((t) => /^(ANALYZE skipped|REFRESH)/.test(t))).toEqual([
+      'ANALYZE skippedpublic.audit: skipping "audit" --- only table or database owner can analyze it',
+      'ANALYZE skippedand 1 more (list capped)',
+      'REFRESHnot run: green.refreshMaterializedViews is false',
+    ]);
+    expect(await page.locator('#green-maintenance td.bad').count()).toBe(2);
+    expect(errors).toEqual([]);
   });
 });
 

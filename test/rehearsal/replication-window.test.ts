@@ -19,6 +19,32 @@ describe('switchyard rehearse: DDL on blue during replication', () => {
   }, 180_000);
 });
 
+describe('switchyard rehearse: DDL on blue with green.recreateOnDegraded', () => {
+  it('rebuilds green from blue as it now is and switches to the new green, no write lost', async () => {
+    // Act
+    const report = await runScenario('ddl-during-replication-recreate');
+    // Assess
+    expectCleanEnd(report);
+    expect(report.outcome).toBe('switched');
+    expect(
+      inOrder(report.states, [
+        'CheckLag',
+        'CanRecreateGreen',
+        'RecreateGreen',
+        'IsOldGreenDeleted',
+        'ReinstallDdlGuard',
+        'CreateGreen',
+        'CheckLag',
+        'Switchover',
+        'Verify',
+      ]),
+    ).toBe(true);
+    expect(report.states).not.toContain('ReplicationWindowBroken');
+    expect(report.writes.lost).toBe(0);
+    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+  }, 300_000);
+});
+
 describe('switchyard rehearse: a sequence behind on the new primary', () => {
   it('fails verification after the switch naming the sequence and the fix, old blue held', async () => {
     const report = await runScenario('sequence-behind');

@@ -55,7 +55,13 @@ export interface WorldScript {
     ddlSeen?: number;
     /** the guard's observe() shows ddlSeen from its Nth call on (default 1: always); release always does */
     ddlFromObserve?: number;
+    /** re-installing the guard (a rebuilt green) clears what it saw, as the real guard's installed_at does */
+    ddlClearedByReinstall?: boolean;
   };
+  /** client connections on blue at each readClients call (the last repeats; default 12) */
+  blueConnections?: number[];
+  /** client sessions on old blue after the switch (default 12) */
+  oldBlueSessions?: number;
   /** blue's longest open transaction (s) and sequence count, for the switchover estimate */
   longestTransactionSeconds?: number;
   sequenceCount?: number;
@@ -63,6 +69,11 @@ export interface WorldScript {
   sequenceBehind?: boolean;
   /** green's instance status becomes this at the Nth lag metric read (replication degraded mid-window) */
   greenDegrades?: { status: string; atLagRead: number };
+  /**
+   * RDS reports "Replication degraded" (deployment StatusDetails, green StatusInfos read replication error)
+   * from the Nth lag read on, for the first `greens` greens built (a rebuilt green stays healthy after that)
+   */
+  replicationDegraded?: { atLagRead: number; greens: number };
   /** what Preflight's inspection reads from blue (a clean schema unless overridden) */
   blueFacts?: Partial<PostgresFacts>;
   /** max DatabaseConnections per instance id over the recent window (default 0; null: no datapoints) */
@@ -139,6 +150,9 @@ export const makeWorld = (script: WorldScript = {}) => {
   const guards = new Map<string, string>();
   let observes = 0;
   let lagReads = 0;
+  let guardInstalls = 0;
+  let degradedGreens = 0;
+  let clientReads = 0;
   // The guard lives in a database server, not behind a name: endpoints move at the switch, servers do not.
   const serverBehind = (host: string): string =>
     [...instances.values()].find((i) => i.endpoint?.address === host)?.resourceId ?? host;
@@ -402,6 +416,20 @@ export const makeWorld = (script: WorldScript = {}) => {
         const degrade = script.greenDegrades;
         const green = instances.get('orders-db-green-abc123');
         if (degrade && green && lagReads >= degrade.atLagRead) green.status = degrade.status;
+        const broken = script.replicationDegraded;
+        const current = [...deployments.values()].find((d) => d.status === 'AVAILABLE' && !d.statusDetails);
+        if (broken && green && current && lagReads >= broken.atLagRead && degradedGreens < broken.greens) {
+          degradedGreens++;
+          current.statusDetails = 'Replication degraded';
+          green.statusInfos = [
+            {
+              type: 'read replication',
+              status: 'error',
+              normal: false,
+              message: 'Replication degraded: DDL was run on the blue environment (scripted)',
+            },
+          ];
+        }
         const values = script.lag ?? [0.2];
         const value = values[Math.min(lagIndex, values.length - 1)] ?? null;
         lagIndex++;
@@ -424,8 +452,10 @@ export const makeWorld = (script: WorldScript = {}) => {
     },
     database: {
       runSmoke: async (_target, queries) => queries.map((sql) => ({ sql, ok: true, ms: 1 })),
-      readClients: async () => ({
-        connections: 12,
+      readClients: async (target) => ({
+        connections: target.host.includes('-old')
+          ? (script.oldBlueSessions ?? 12)
+          : (script.blueConnections?.[Math.min(clientReads++, script.blueConnections.length - 1)] ?? 12),
         longestTransactionSeconds: script.longestTransactionSeconds ?? 2,
         rdsTools: false,
         sequences: script.sequenceCount ?? 3,
@@ -457,13 +487,18 @@ export const makeWorld = (script: WorldScript = {}) => {
         if (script.database?.guardInstallFails)
           throw new Error('permission denied to create event trigger "switchyard_ddl_log"');
         dbCalls.push(`install-guard ${target.host} ${plan.mode}${plan.freeze ? ' freeze' : ''}`);
+        guardInstalls++;
         guards.set(serverBehind(target.host), executionId);
         return { fingerprint: 'f0', triggers: plan.mode === 'event-trigger' ? ['switchyard_ddl_log'] : [] };
       },
       observe: async (target, executionId) => {
         observes++;
         if (guards.get(serverBehind(target.host)) !== executionId) return null;
-        const n = observes >= (script.database?.ddlFromObserve ?? 1) ? (script.database?.ddlSeen ?? 0) : 0;
+        const cleared = script.database?.ddlClearedByReinstall && guardInstalls > 1;
+        const n =
+          observes >= (script.database?.ddlFromObserve ?? 1) && !cleared
+            ? (script.database?.ddlSeen ?? 0)
+            : 0;
         return {
           logged: n,
           entries: [],

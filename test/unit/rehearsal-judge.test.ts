@@ -281,6 +281,17 @@ const migrationFailed: Partial<RunFacts> = {
 const ddlSeen = { brokenReason: 'DDL on blue: public.orders gained column note text', lagChecksAfterDdl: 1 };
 const sequenceNamed =
   "public.orders_id_seq is at 1, behind max(id) 1000: run SELECT setval('public.orders_id_seq', (SELECT max(id) FROM public.orders))";
+const rebuildStates = [
+  'CreateGreen',
+  'CheckLag',
+  'CanRecreateGreen',
+  'RecreateGreen',
+  'IsOldGreenDeleted',
+  'ReinstallDdlGuard',
+  'CreateGreen',
+  'CheckLag',
+  'Switchover',
+];
 const driftStates = ['CheckLag', 'ValidateData', 'DataDriftFound', 'Compensate', 'RolledBack'];
 const driftedRow = { table: 'public.rehearsal_writes', id: '5' };
 const driftNotice = 'DataDrift: public.rehearsal_writes id in [1, 1001) differs in every recheck';
@@ -344,6 +355,11 @@ const ROWS: Record<ScenarioName, { pass: Partial<RunFacts>; fail: Partial<RunFac
     pass: { ...rolledBack, replicationWindow: ddlSeen },
     fail: { ...rolledBack, replicationWindow: { ...ddlSeen, lagChecksAfterDdl: 3 } },
     failing: ['detected within two lag polls of the DDL'],
+  },
+  'ddl-during-replication-recreate': {
+    pass: { replicationWindow: ddlSeen, states: rebuildStates },
+    fail: { replicationWindow: ddlSeen, states: [...rebuildStates.slice(0, 4), ...rebuildStates] },
+    failing: ['green rebuilt once, then switched to the new green'],
   },
   'sequence-behind': {
     pass: { ...heldAfterSwitch, verifyProblems: ['alarm orders-5xx is OK', sequenceNamed] },

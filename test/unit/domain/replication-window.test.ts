@@ -66,3 +66,54 @@ describe('judgeReplicationWindow', () => {
     expect(j.reason).toContain('objects not named');
   });
 });
+
+describe("judgeReplicationWindow: RDS's own report of replication degraded", () => {
+  const replicating = { status: 'replicating', normal: true };
+  it.each([
+    ['green replicating', { ...available, greenReplication: replicating }, 'healthy'],
+    [
+      'StatusDetails Replication degraded',
+      { ...available, deploymentStatusDetails: 'Replication degraded' },
+      'replication-degraded',
+    ],
+    [
+      'green read replication error',
+      { ...available, greenReplication: { status: 'error', normal: false, message: 'x' } },
+      'replication-degraded',
+    ],
+    [
+      'green read replication stopped',
+      { ...available, greenReplication: { status: 'stopped', normal: true } },
+      'replication-degraded',
+    ],
+    ['other StatusDetails', { ...available, deploymentStatusDetails: 'Switchover completed' }, 'healthy'],
+  ] as const)('%s → %s', (_name, health, verdict) => {
+    expect(judgeReplicationWindow(clean, health, AT).verdict).toBe(verdict);
+  });
+
+  it('quotes both reports and says only a new green recovers', () => {
+    const j = judgeReplicationWindow(
+      clean,
+      {
+        ...available,
+        deploymentStatusDetails: 'Replication degraded',
+        greenReplication: { status: 'error', normal: false, message: 'Replication degraded: large objects' },
+      },
+      AT,
+    );
+    expect(j.reason).toBe(
+      `RDS reports replication degraded at ${AT} (deployment: Replication degraded; green read replication error: Replication degraded: large objects)`,
+    );
+    expect(j.fix).toContain('only a new green recovers');
+    expect(j.fix).toContain('green.recreateOnDegraded');
+  });
+
+  it('names logged DDL before the degraded report (the more precise cause)', () => {
+    const j = judgeReplicationWindow(
+      { ...clean, logged: 1, schemaChanged: true },
+      { ...available, deploymentStatusDetails: 'Replication degraded' },
+      AT,
+    );
+    expect(j.verdict).toBe('ddl-on-blue');
+  });
+});
