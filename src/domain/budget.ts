@@ -11,7 +11,8 @@
  * 16 tasks × 11 attempts is 528 on the worst pass) and the approval callback, with room to spare. The sum
  * counts the compensation loop and the snapshot loop together although one run takes only one of them,
  * and the fail-back branch (its catch-up loop once per attempt allowed, its renames, its other states)
- * on top of the snapshot loop although a run that fails back never snapshots.
+ * on top of the snapshot loop although a run that fails back never snapshots. Compensation and the
+ * fail-back exclude each other (before and after the switch): the larger of the two is counted.
  */
 
 import { recreateBound } from './recreate.ts';
@@ -183,10 +184,18 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
     ),
   ];
   const failBackPasses = MAX_FAIL_BACK_ATTEMPTS * EVENTS_PER_FAIL_BACK_PASS;
+  // A run compensates (before the switch) or fails back (after it), never both: only the larger counts.
+  const events = (name: string) => loops.find((l) => l.loop === name)?.events ?? 0;
+  const failBack = events('reverse catch-up (fail-back)') + events('renames (fail-back)') + failBackPasses;
+  const exclusive = Math.min(events('compensation'), failBack);
   // A rebuild passes again through the states between CreateGreen and the switch: counted as a whole pass.
   return {
     loops,
-    total: builds * EVENTS_OUTSIDE_LOOPS + failBackPasses + loops.reduce((sum, l) => sum + l.events, 0),
+    total:
+      builds * EVENTS_OUTSIDE_LOOPS +
+      failBackPasses +
+      loops.reduce((sum, l) => sum + l.events, 0) -
+      exclusive,
   };
 };
 
