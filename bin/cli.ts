@@ -12,6 +12,7 @@ const COMMANDS: Record<string, string> = {
   fleet: 'Start a fleet of databases in waves (fleet start), or show its report (fleet status).',
   approve: 'Approve a pending switchover (operators with IAM rights).',
   reject: 'Reject a pending switchover (operators with IAM rights).',
+  'fail-back': 'Fail back to old blue during the rollback window (operators with IAM rights).',
   hold: 'Stop every deletion of a run (tags its instances and deployment switchyard:hold).',
   reconcile: 'Run the backstop: clean up or page for ended executions (one, or --all).',
   bench: 'Run the benchmarks and print their medians.',

@@ -28,7 +28,8 @@ export const makeRetainHandler = (gw: Pick<Gateways, 'rds' | 'clock'>) =>
         [TAGS.execution]: executionId,
         [TAGS.source]: sourceId,
       });
-      return { oldBlueId, oldBlueResourceId, retainUntil };
+      // The rollback window's Task timeout: a positive integer, so at least 1 s even with no retention.
+      return { oldBlueId, oldBlueResourceId, retainUntil, windowSeconds: Math.max(1, retentionSeconds) };
     },
   );
 

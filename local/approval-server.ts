@@ -2,6 +2,7 @@
  * The approval HTTP endpoint for the local rehearsal: a node:http server that turns each request into
  * an API Gateway HTTP API (payload 2.0) event and calls the SAME handlers that run in Lambda:
  *   GET|HEAD|POST /approvals/{approvalId} → functions/approval-callback.ts
+ *   GET|HEAD|POST /fail-back/{windowId}  → functions/fail-back-callback.ts (the rollback window's "Fail back" link)
  *   POST /slack/interactions             → functions/slack-interactions.ts (when a signing secret is configured)
  * Never imported by a handler; never bundled.
  */
@@ -22,7 +23,7 @@ export interface ApprovalServerOptions {
    */
   env?: Record<string, string>;
   /** Handlers to use instead of importing the real modules (tests). */
-  handlers?: { callback?: HttpApiHandler; slack?: HttpApiHandler };
+  handlers?: { callback?: HttpApiHandler; slack?: HttpApiHandler; failBack?: HttpApiHandler };
 }
 
 export interface ApprovalServer {
@@ -32,6 +33,8 @@ export interface ApprovalServer {
   approvalsUrl: string;
   /** `${url}/slack/interactions`: the Slack app's interactivity request URL. */
   slackUrl: string;
+  /** `${url}/fail-back`: what FAIL_BACK_BASE_URL is set to unless overridden. */
+  failBackUrl: string;
   stop(): Promise<void>;
 }
 
@@ -95,7 +98,9 @@ const notFound: HttpApiResult = {
 
 /** Starts the server; resolves once it listens and the handlers are loaded. */
 export const startApprovalServer = async (options: ApprovalServerOptions = {}): Promise<ApprovalServer> => {
-  let handlers: { callback: HttpApiHandler; slack: HttpApiHandler | undefined } | undefined;
+  let handlers:
+    | { callback: HttpApiHandler; slack: HttpApiHandler | undefined; failBack: HttpApiHandler }
+    | undefined;
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -109,6 +114,12 @@ export const startApprovalServer = async (options: ApprovalServerOptions = {}): 
         const approvalId = decodeURIComponent(approval[1] ?? '');
         const event = toHttpApiEvent(req, body, `${method} /approvals/{approvalId}`, { approvalId });
         return send(res, await handlers.callback(event, context));
+      }
+      const failBack = /^\/fail-back\/([^/]+)$/.exec(path);
+      if (failBack && handlers && ['GET', 'HEAD', 'POST'].includes(method)) {
+        const windowId = decodeURIComponent(failBack[1] ?? '');
+        const event = toHttpApiEvent(req, body, `${method} /fail-back/{windowId}`, { windowId });
+        return send(res, await handlers.failBack(event, context));
       }
       if (path === '/slack/interactions' && method === 'POST' && handlers?.slack) {
         return send(
@@ -138,7 +149,11 @@ export const startApprovalServer = async (options: ApprovalServerOptions = {}): 
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
-  Object.assign(process.env, { APPROVAL_BASE_URL: `${url}/approvals` }, options.env ?? {});
+  Object.assign(
+    process.env,
+    { APPROVAL_BASE_URL: `${url}/approvals`, FAIL_BACK_BASE_URL: `${url}/fail-back` },
+    options.env ?? {},
+  );
   try {
     const callback =
       options.handlers?.callback ??
@@ -148,7 +163,10 @@ export const startApprovalServer = async (options: ApprovalServerOptions = {}): 
       (process.env.SLACK_SIGNING_SECRET_PARAMETER
         ? ((await import('../functions/slack-interactions.ts')).handler as HttpApiHandler)
         : undefined);
-    handlers = { callback, slack };
+    const failBack =
+      options.handlers?.failBack ??
+      ((await import('../functions/fail-back-callback.ts')).handler as HttpApiHandler);
+    handlers = { callback, slack, failBack };
   } catch (err) {
     server.close();
     throw err;
@@ -158,6 +176,7 @@ export const startApprovalServer = async (options: ApprovalServerOptions = {}): 
     url,
     approvalsUrl: `${url}/approvals`,
     slackUrl: `${url}/slack/interactions`,
+    failBackUrl: `${url}/fail-back`,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -4,9 +4,12 @@
  * their own wiring (src/approval) and are bound by the caller.
  */
 import { makeApplyMigrationsHandler } from '../functions/apply-migrations.ts';
+import { makeBlockWritesHandler } from '../functions/block-writes.ts';
 import { makeCheckCompensationHandler } from '../functions/check-compensation.ts';
 import { makeCheckGreenHandler } from '../functions/check-green.ts';
 import { makeCheckLagHandler } from '../functions/check-lag.ts';
+import { makeCheckRenameHandler } from '../functions/check-rename.ts';
+import { makeCheckReverseCatchUpHandler } from '../functions/check-reverse-catch-up.ts';
 import { makeCheckSnapshotHandler } from '../functions/check-snapshot.ts';
 import { makeCheckSwitchoverHandler } from '../functions/check-switchover.ts';
 import { makeCheckWindowHandler } from '../functions/check-window.ts';
@@ -18,6 +21,7 @@ import { makeEndReverseReplicationHandler } from '../functions/end-reverse-repli
 import { makeHookFactsHandler } from '../functions/hook-facts.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
+import { makeMakeOldBlueWritableHandler } from '../functions/make-old-blue-writable.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
@@ -25,11 +29,16 @@ import { makePrepareReverseReplicationHandler } from '../functions/prepare-rever
 import { makeRecordHookAttemptHandler } from '../functions/record-hook-attempt.ts';
 import { makeRecreateGreenHandler } from '../functions/recreate-green.ts';
 import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
+import { makeRenameForFailBackHandler } from '../functions/rename-for-fail-back.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeStartReverseReplicationHandler } from '../functions/start-reverse-replication.ts';
+import { makeStopReverseReplicationHandler } from '../functions/stop-reverse-replication.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
+import { makeSyncFailBackSequencesHandler } from '../functions/sync-fail-back-sequences.ts';
+import { makeUndoWriteBlockHandler } from '../functions/undo-write-block.ts';
 import { makeValidateDataHandler } from '../functions/validate-data.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
+import { makeVerifyFailBackHandler } from '../functions/verify-fail-back.ts';
 import type { Gateways } from '../src/aws/gateways.ts';
 import type { DeclaredHooks } from '../src/domain/hooks.ts';
 import type { GateRunner } from '../src/lib/migration-gate.ts';
@@ -69,6 +78,16 @@ export const pipelineHandlers = (
     prepareReverseReplication: makePrepareReverseReplicationHandler(gw),
     startReverseReplication: makeStartReverseReplicationHandler(gw),
     endReverseReplication: makeEndReverseReplicationHandler(gw),
+    // the fail-back branch (openRollbackWindow, a callback task, is bound by the caller like requestApproval)
+    blockWrites: makeBlockWritesHandler(gw),
+    checkReverseCatchUp: makeCheckReverseCatchUpHandler(gw),
+    undoWriteBlock: makeUndoWriteBlockHandler(gw),
+    syncFailBackSequences: makeSyncFailBackSequencesHandler(gw),
+    stopReverseReplication: makeStopReverseReplicationHandler(gw),
+    makeOldBlueWritable: makeMakeOldBlueWritableHandler(gw),
+    renameForFailBack: makeRenameForFailBackHandler(gw),
+    checkRename: makeCheckRenameHandler(gw),
+    verifyFailBack: makeVerifyFailBackHandler(gw),
   };
   return table as unknown as Record<string, LambdaLike>;
 };

@@ -175,6 +175,8 @@ export class Harness {
     rememberPort('approval', Number(new URL(this.approvalServer.url).port));
     // After the approval server: it sets APPROVAL_BASE_URL, which request-approval reads at import.
     const requestApproval = await import('../functions/request-approval.ts');
+    // The rollback window's link points at this server too (FAIL_BACK_BASE_URL, read at import).
+    const openRollbackWindow = await import('../functions/open-rollback-window.ts');
     const [{ pipelineHandlers }, { defaultGateways }, { defaultGateRunner }, { runStateMachine }] =
       await modules;
     // Event waits: the emulator's RDS events → the local EventBridge bus → RelayRdsEvent, with the real
@@ -188,6 +190,7 @@ export class Harness {
       ...pipelineHandlers(defaultGateways(), defaultGateRunner, options.declaredHooks),
       requestApproval: requestApproval.handler as Lambda,
       awaitRdsEvent: eventWaits.awaitRdsEvent as Lambda,
+      openRollbackWindow: openRollbackWindow.handler as Lambda,
     };
     this.runStateMachine = runStateMachine;
     options.mark('environmentReady');

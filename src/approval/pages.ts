@@ -38,7 +38,7 @@ pre{background:#f4f4f4;padding:.75rem;overflow:auto}textarea{width:100%;min-heig
 button{font-size:1rem;padding:.6rem 1.2rem;border:0;border-radius:4px;color:#fff;cursor:pointer}
 .approve{background:#1a7f37}.reject{background:#b42318}.note{color:#555}.status{font-weight:600}`;
 
-const layout = (title: string, body: string): string =>
+export const layout = (title: string, body: string): string =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;

@@ -5,12 +5,14 @@
  */
 import { makeApprovalStore } from '#aws/approval-store';
 import { readParameter } from '#aws/parameters';
+import { makeRollbackWindowStore } from '#aws/rollback-window-store';
 import { makeSlackGateway } from '#aws/slack';
 import { approvalLogger } from '#lib/logger';
 import type { ApprovalConfig } from './config.ts';
 import { MissingEnvironmentVariableError } from './errors.ts';
+import type { FailBackDeps } from './fail-back-service.ts';
 import { makeNotifier } from './gateways/notifier.ts';
-import { makeTaskCallback } from './gateways/task-callback.ts';
+import { makeFailBackCallback, makeTaskCallback } from './gateways/task-callback.ts';
 import { parseSigningKeys } from './links.ts';
 import type { ApprovalDeps } from './service.ts';
 
@@ -28,3 +30,18 @@ export const buildApprovalDeps = (config: ApprovalConfig): ApprovalDeps => ({
   log: approvalLogger(),
   allowList: config.allowList,
 });
+
+/** The rollback window's dependencies: the same table, keys, topic, Slack and logger as approvals. */
+export const buildFailBackDeps = (config: ApprovalConfig): FailBackDeps => {
+  const approval = buildApprovalDeps(config);
+  return {
+    store: makeRollbackWindowStore(config.tableName),
+    callback: makeFailBackCallback(),
+    notifier: approval.notifier,
+    slack: approval.slack,
+    signingKeys: approval.signingKeys,
+    now: approval.now,
+    log: approval.log,
+    allowList: approval.allowList,
+  };
+};

@@ -5,6 +5,7 @@
 import { cloudWatchClient, rdsClient, snsClient } from './clients.ts';
 import { type DatabaseGateway, makeDatabaseGateway } from './database-gateway.ts';
 import { type DdlGuardGateway, makeDdlGuardGateway } from './ddl-guard-gateway.ts';
+import { type FailBackDatabaseGateway, makeFailBackDatabaseGateway } from './fail-back-database.ts';
 import { type GreenMaintenanceGateway, makeGreenMaintenanceGateway } from './green-maintenance-gateway.ts';
 import { type InspectionGateway, makeInspectionGateway } from './inspection-gateway.ts';
 import { type MetricsGateway, makeMetricsGateway } from './metrics-gateway.ts';
@@ -12,6 +13,7 @@ import { makeMigrationSessionOpener, type OpenMigrationSession } from './migrati
 import { makeNotifyGateway, type NotifyGateway } from './notify-gateway.ts';
 import { makeParameterReader } from './parameters.ts';
 import { makeRdsGateway, type RdsGateway } from './rds-gateway.ts';
+import { makeRenameGateway, type RenameGateway } from './rename-gateway.ts';
 import { makeReverseReplicationGateway } from './reverse-replication.ts';
 import type { ReverseReplicationGateway } from './reverse-replication-gateway.ts';
 import { makeValidationGateway, type ValidationGateway } from './validation-gateway.ts';
@@ -27,8 +29,12 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
-  /** the reverse stream new primary → old blue (issue #15, docs/reverse-replication.md) */
+  /** the fail-back: write blocks, old blue writable, sequences (one short session per call) */
+  failBackDatabase: FailBackDatabaseGateway;
+  /** the reverse stream new primary → old blue (issue #15) */
   reverse: ReverseReplicationGateway;
+  /** ModifyDBInstance NewDBInstanceIdentifier */
+  renames: RenameGateway;
   /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
   greenMaintenance: GreenMaintenanceGateway;
   clock: () => Date;
@@ -52,7 +58,9 @@ let migrations: Gateways['migrations'] | undefined;
 let ddlGuard: DdlGuardGateway | undefined;
 let inspection: InspectionGateway | undefined;
 let validation: ValidationGateway | undefined;
+let failBackDatabase: FailBackDatabaseGateway | undefined;
 let reverse: ReverseReplicationGateway | undefined;
+let renames: RenameGateway | undefined;
 let greenMaintenance: GreenMaintenanceGateway | undefined;
 
 export const rdsGateway = (): RdsGateway => (rds ??= makeRdsGateway(rdsClient()));
@@ -83,6 +91,11 @@ export const ddlGuardGateway = (): DdlGuardGateway =>
 export const reverseReplicationGateway = (): ReverseReplicationGateway =>
   (reverse ??= makeReverseReplicationGateway(makeParameterReader(undefined, 0)));
 
+/** The fail-back's SQL; the password is read fresh for the same reason as smoke's. */
+export const failBackDatabaseGateway = (): FailBackDatabaseGateway =>
+  (failBackDatabase ??= makeFailBackDatabaseGateway(makeParameterReader(undefined, 0)));
+export const renameGateway = (): RenameGateway => (renames ??= makeRenameGateway(rdsClient()));
+
 /** All real gateways (the local rehearsal binds every handler at once). */
 export const defaultGateways = (): Gateways => ({
   rds: rdsGateway(),
@@ -95,7 +108,9 @@ export const defaultGateways = (): Gateways => ({
   ddlGuard: ddlGuardGateway(),
   inspection: inspectionGateway(),
   validation: validationGateway(),
+  failBackDatabase: failBackDatabaseGateway(),
   reverse: reverseReplicationGateway(),
+  renames: renameGateway(),
   greenMaintenance: greenMaintenanceGateway(),
   clock: systemClock,
 });

@@ -9,7 +9,10 @@
  * Margin: the sum of every loop run to its deadline, plus one pass through every other state, must stay
  * under 20,000 events, 80 % of the limit. The other 5,000 absorb Lambda retries (3 events per attempt:
  * 16 tasks × 11 attempts is 528 on the worst pass) and the approval callback, with room to spare. The sum
- * counts the compensation loop and the snapshot loop together although one run takes only one of them.
+ * counts the compensation loop and the snapshot loop together although one run takes only one of them,
+ * and the fail-back branch (its catch-up loop once per attempt allowed, its renames, its other states)
+ * on top of the snapshot loop although a run that fails back never snapshots. Compensation and the
+ * fail-back exclude each other (before and after the switch): the larger of the two is counted.
  */
 
 import { recreateBound } from './recreate.ts';
@@ -30,6 +33,8 @@ export interface BudgetInput {
   switchover: { timeoutSeconds: number; pollSeconds: number };
   verify: { bakeMinutes: number; pollSeconds: number };
   hooks?: Partial<Record<string, Array<{ retries: number }>>> | undefined;
+  /** absent in budgets computed before the fail-back branch existed: its input defaults then */
+  failBack?: { catchUpDeadlineSeconds: number; pollSeconds: number; renamePollSeconds: number } | undefined;
 }
 
 /**
@@ -65,6 +70,25 @@ export const MAX_SWITCHOVER_REFUSALS = 3;
 export const FIXED_LOOP_MAX_POLLS = 360;
 export const SNAPSHOT_DEADLINE_SECONDS = 6 * 3600;
 export const COMPENSATION_DEADLINE_SECONDS = 3600;
+/** Fail-back decisions a run may act on: each refused one (old blue did not catch up) reopens the window. */
+export const MAX_FAIL_BACK_ATTEMPTS = 2;
+/**
+ * How long one rename of the fail-back may take to show as available under its new name (RDS user
+ * guide, renaming a DB instance: the new DNS name "becomes effective in about 10 minutes" and the
+ * instance is not available until then; doubled).
+ */
+export const RENAME_DEADLINE_SECONDS = 1200;
+/**
+ * Rename loops a run makes at most: new primary aside, old blue to production, the aside undone. Only
+ * once per run: after renames were tried the window does not reopen (MayFailBackAgain).
+ */
+export const FAIL_BACK_RENAMES = 3;
+/**
+ * One pass through the fail-back branch's states outside its loops, rounded up: the longest (decision,
+ * block, sequences, stop, writable, renames, a failed rename undone, unblock, notify, reopen) is about
+ * 70 events; the loops' polls are counted apart.
+ */
+export const EVENTS_PER_FAIL_BACK_PASS = 90;
 
 /** A fixed deadline shortened to FIXED_LOOP_MAX_POLLS polls when polls are short (1 s in a rehearsal). */
 export const boundedLoopSeconds = (fixedSeconds: number, pollSeconds: number): number =>
@@ -169,11 +193,39 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
         input.green.pollSeconds,
       ),
     ),
+    // The fail-back branch: a catch-up loop per attempt, and (once per run) at most three renames.
+    loop(
+      'reverse catch-up (fail-back)',
+      'failBack.pollSeconds',
+      MAX_FAIL_BACK_ATTEMPTS *
+        polls(input.failBack?.catchUpDeadlineSeconds ?? 120, input.failBack?.pollSeconds ?? 5),
+    ),
+    loop(
+      'renames (fail-back)',
+      'failBack.renamePollSeconds',
+      FAIL_BACK_RENAMES *
+        polls(
+          boundedLoopSeconds(RENAME_DEADLINE_SECONDS, input.failBack?.renamePollSeconds ?? 60),
+          input.failBack?.renamePollSeconds ?? 60,
+        ),
+    ),
   ];
   const hooks = hookEvents(input.hooks);
   if (hooks > 0) loops.push({ loop: 'hooks', field: 'hooks', polls: 0, events: hooks });
+  const failBackPasses = MAX_FAIL_BACK_ATTEMPTS * EVENTS_PER_FAIL_BACK_PASS;
+  // A run compensates (before the switch) or fails back (after it), never both: only the larger counts.
+  const events = (name: string) => loops.find((l) => l.loop === name)?.events ?? 0;
+  const failBack = events('reverse catch-up (fail-back)') + events('renames (fail-back)') + failBackPasses;
+  const exclusive = Math.min(events('compensation'), failBack);
   // A rebuild passes again through the states between CreateGreen and the switch: counted as a whole pass.
-  return { loops, total: builds * EVENTS_OUTSIDE_LOOPS + loops.reduce((sum, l) => sum + l.events, 0) };
+  return {
+    loops,
+    total:
+      builds * EVENTS_OUTSIDE_LOOPS +
+      failBackPasses +
+      loops.reduce((sum, l) => sum + l.events, 0) -
+      exclusive,
+  };
 };
 
 /** The problem with the history budget, naming the loop that costs most and the field to change; or null. */

@@ -105,6 +105,16 @@ export class GreenLookupPendingError extends SwitchyardError {
   override readonly name = 'GreenLookupPendingError';
 }
 
+/** A fail-back cannot start: the instances are not the execution's proven pair, or a fact it needs is missing. Nothing was changed. */
+export class FailBackRefusedError extends SwitchyardError {
+  override readonly name = 'FailBackRefusedError';
+}
+
+/** A fail-back rename met instances that are not where the fail-back left them: hold and page, never guess. */
+export class RenameRefusedError extends SwitchyardError {
+  override readonly name = 'RenameRefusedError';
+}
+
 /** Sent by the approval callback through SendTaskFailure (never thrown by a handler). */
 export const APPROVAL_REJECTED = 'ApprovalRejected';
 
@@ -123,6 +133,8 @@ export const THROWN_ERROR_NAMES = [
   'DeletionHeldError',
   'OldBlueNotProvenError',
   'GreenLookupPendingError',
+  'FailBackRefusedError',
+  'RenameRefusedError',
   'FleetRefusedError',
 ] as const;
 

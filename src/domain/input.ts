@@ -198,11 +198,19 @@ export const ExecutionInput = z
         }),
       )
       .default([]),
-    /** Reverse replication after the switch, so a fail-back loses nothing (docs/reverse-replication.md). */
+    /**
+     * Reverse replication after the switch (docs/reverse-replication.md) and the fail-back a person may
+     * start during the rollback window (docs/fail-back.md).
+     */
     failBack: z
       .strictObject({
         // absent: on where the engine and green's parameters allow it, else off with the reason
         enabled: z.boolean().optional(),
+        // writes stay blocked on the new primary while old blue catches up: an outage, bounded here
+        catchUpDeadlineSeconds: z.number().int().min(10).max(3600).default(120),
+        pollSeconds: z.number().int().min(1).max(60).default(5),
+        // RDS: a renamed instance is unavailable until its new DNS name is effective, "in about 10 minutes"
+        renamePollSeconds: z.number().int().min(1).max(300).default(60),
       })
       .prefault({}),
     retention: z

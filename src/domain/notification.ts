@@ -17,7 +17,11 @@ export type Outcome =
   | 'cleanup-held'
   | 'held'
   | 'migration-failed'
-  | 'reverse-broken';
+  | 'reverse-broken'
+  | 'failed-back'
+  | 'fail-back-refused'
+  | 'fail-back-stuck'
+  | 'failed-after-fail-back';
 
 type State = Record<string, unknown>;
 
@@ -39,6 +43,14 @@ const HEADLINE: Record<Outcome, string> = {
     'stopped on blue before green was created (a migration failed, or the DDL guard could not be installed); nothing was created',
   'reverse-broken':
     'ATTENTION: the reverse stream to old blue is broken; the switch stands, but a fail-back would lose writes until it is fixed',
+  'failed-back':
+    'FAILED BACK: the production name serves old blue again, verified; the new primary is kept under its -failed name; nothing will be deleted',
+  'fail-back-refused':
+    'fail-back refused: writes unblocked on the new primary, the production name unchanged',
+  'fail-back-stuck':
+    'ACTION NEEDED: the fail-back stopped halfway and could not undo itself; see the instance names below',
+  'failed-after-fail-back':
+    'ACTION NEEDED: failed back, but the verification failed; both instances kept untouched',
 };
 
 /** Runbook lines for the source's engine; `<executionArn>` is replaced by the run's execution ARN. */
@@ -62,6 +74,19 @@ export const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> =
   ],
   'cleanup-held': [
     'Runbook: take a manual snapshot of old blue, confirm it is available, then delete old blue when its retention ends.',
+  ],
+  'fail-back-stuck': [
+    `Runbook: 0. \`npx switchyard hold <executionArn>\`. 1. Find both instances by the resource ids above (aws rds describe-db-instances).`,
+    '2. Give the production name to the instance that should serve (aws rds modify-db-instance --new-db-instance-identifier … --apply-immediately),',
+    '   after renaming whatever holds it aside; 3. make that instance writable and the other read-only',
+    `   (PostgreSQL: ALTER DATABASE <db> RESET default_transaction_read_only / SET … = on; MySQL/MariaDB: SET GLOBAL ${readOnlyParameterFor(engine)}).`,
+  ],
+  'failed-after-fail-back': [
+    'Runbook: nothing was deleted. Check the problems above on the production name (old blue); the failed new primary keeps every',
+    'write made before the fail-back under its -failed name. Do not delete either instance until the incident is closed.',
+  ],
+  'failed-back': [
+    'Nothing will be deleted by this run: the failed new primary (-failed name) and its data stay for inspection; delete it by hand when done.',
   ],
 });
 
@@ -92,6 +117,7 @@ export const composeNotification = (outcome: Outcome, executionId: string, state
     ...migrationLines(outcome, state),
     ...guardLines(outcome, state),
     ...hookReportLines(at(state, 'hookResults')),
+    ...failBackLines(state),
   );
   lines.push(...describeRecreates(at(state, 'recreates') as Recreates | undefined));
   const compensation = at(state, 'compensation.action');
@@ -200,6 +226,43 @@ const guardLines = (outcome: Outcome, state: State): string[] => {
   else if (unreleased)
     lines.push(
       `  ACTION: the guard could not be removed${kept.length ? ` from ${kept.map((i) => i.instanceId).join(', ')}` : ''}: ${REMOVE_GUARD}`,
+    );
+  return lines;
+};
+
+/** The fail-back, when one was decided: who, how far it got, and the names involved. */
+const failBackLines = (state: State): string[] => {
+  const decision = at(state, 'failBackDecision') as
+    | { by?: string; at?: string; channel?: string }
+    | undefined;
+  if (!decision?.by) return [];
+  const lines = [
+    `Fail-back: decided by ${text(decision.by)} via ${text(decision.channel)} at ${text(decision.at)}`,
+  ];
+  const block = at(state, 'failBack') as { failedName?: string; detail?: string } | undefined;
+  if (block?.detail) lines.push(`  Writes blocked: ${block.detail}`);
+  const catchUp = at(state, 'failBackCatchUp') as
+    | { state?: string; lag?: number | null; lagUnit?: string; detail?: string }
+    | undefined;
+  if (catchUp?.state)
+    lines.push(
+      `  Reverse stream: ${catchUp.state}, lag ${text(catchUp.lag)} ${text(catchUp.lagUnit)} (${text(catchUp.detail)})`,
+    );
+  const sequences = at(state, 'failBackSequences') as { detail?: string } | undefined;
+  if (sequences?.detail) lines.push(`  Sequences: ${sequences.detail}`);
+  for (const key of ['failBackAside', 'failBackToProduction', 'failBackRestore']) {
+    const r = at(state, key) as { detail?: string; resourceId?: string | null } | undefined;
+    if (r?.detail) lines.push(`  Rename: ${r.detail}${r.resourceId ? ` (resource ${r.resourceId})` : ''}`);
+  }
+  const undo = at(state, 'failBackUndo') as { detail?: string } | undefined;
+  if (undo?.detail) lines.push(`  Undone: ${undo.detail}`);
+  lines.push(
+    `  Instances: new primary resource ${text(at(state, 'green.greenResourceId'))}${block?.failedName ? ` (to be kept as ${block.failedName})` : ''}, old blue ${text(at(state, 'retain.oldBlueId'))} resource ${text(at(state, 'retain.oldBlueResourceId'))}`,
+  );
+  const verify = at(state, 'failBackVerify') as { ok?: boolean; problems?: string[] } | undefined;
+  if (verify && verify.ok !== undefined)
+    lines.push(
+      `  Verified after the fail-back: ${verify.ok}${verify.problems?.length ? ` ${text(verify.problems)}` : ''}`,
     );
   return lines;
 };

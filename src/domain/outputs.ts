@@ -60,6 +60,11 @@ const PlanSchema = z.looseObject({
     ),
   }),
   reverse: z.object({ enabled: z.boolean(), reason: z.string() }).optional(),
+  failBack: z.object({
+    catchUpDeadlineSeconds: z.number(),
+    pollSeconds: z.number(),
+    renamePollSeconds: z.number(),
+  }),
   recreate: z.object({ max: z.number().int().min(0), greenReadySeconds: z.number() }),
   clients: ClientThresholdsSchema,
   greenMaintenance: GreenMaintenancePlanSchema,
@@ -167,6 +172,8 @@ export const RetainOutput = z.looseObject({
   oldBlueId: z.string(),
   oldBlueResourceId: z.string(),
   retainUntil: isoTime,
+  /** the rollback window's timeout: the retention, at least 1 s (a Task timeout is a positive integer) */
+  windowSeconds: z.number().int().positive(),
 });
 
 export const CleanupOutput = z.looseObject({
@@ -229,6 +236,71 @@ export const ReleaseDdlGuardOutput = z.looseObject({
 
 /** AwaitRdsEvent's own result (Step Functions ignores it: the callback or the timeout ends the Task). */
 export const AwaitRdsEventOutput = z.looseObject({ action: z.enum(['woke', 'ignored']) });
+// ---- the fail-back branch (issue #15) -----------------------------------------------------------------
+
+/** OpenRollbackWindow's own result (Step Functions ignores it: the decision arrives by SendTaskSuccess). */
+export const OpenRollbackWindowOutput = z.looseObject({ windowId: z.string(), links: z.array(z.string()) });
+
+export const BlockWritesOutput = z.looseObject({
+  failedName: z.string(),
+  newPrimaryId: z.string(),
+  blockedAt: isoTime,
+  catchUpDeadline: isoTime,
+  terminatedSessions: z.number().int(),
+  detail: z.string(),
+});
+
+export const CheckReverseCatchUpOutput = z.looseObject({
+  verdict: z.enum(['converged', 'wait', 'refuse']),
+  reason: z.string().nullable(),
+  state: z.enum(['absent', 'prepared', 'replicating', 'broken']),
+  lag: z.number().nullable(),
+  lagUnit: z.enum(['bytes', 'transactions']),
+  detail: z.string(),
+  checkedAt: isoTime,
+});
+
+export const UndoWriteBlockOutput = z.looseObject({
+  newPrimaryId: z.string(),
+  oldBlueId: z.string(),
+  detail: z.string(),
+  windowSeconds: z.number().int().positive(),
+});
+
+export const SyncFailBackSequencesOutput = z.looseObject({
+  moves: z.array(z.looseObject({ sequence: z.string(), to: z.string() })),
+  missing: z.array(z.string()),
+  detail: z.string(),
+});
+
+export const StopReverseReplicationOutput = z.looseObject({ stopped: z.boolean(), stoppedAt: isoTime });
+
+export const MakeOldBlueWritableOutput = z.looseObject({ writable: z.boolean(), oldBlueId: z.string() });
+
+export const RenameForFailBackOutput = z.looseObject({
+  step: z.string(),
+  action: z.enum(['rename', 'none']),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  detail: z.string(),
+  deadline: isoTime,
+});
+
+export const CheckRenameOutput = z.looseObject({
+  done: z.boolean(),
+  currentName: z.string().nullable(),
+  status: z.string(),
+  checkedAt: isoTime,
+});
+
+export const VerifyFailBackOutput = z.looseObject({
+  ok: z.boolean(),
+  problems: z.array(z.string()),
+  writable: z.boolean().nullable(),
+  smoke: smokeResults,
+  checkedAt: isoTime,
+});
 
 export const RecreateGreenOutput = z.looseObject({
   count: z.number().int(),
@@ -306,5 +378,15 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   startReverseReplication: ReverseStatusOutput,
   endReverseReplication: EndReverseReplicationOutput,
   awaitRdsEvent: AwaitRdsEventOutput,
+  openRollbackWindow: OpenRollbackWindowOutput,
+  blockWrites: BlockWritesOutput,
+  checkReverseCatchUp: CheckReverseCatchUpOutput,
+  undoWriteBlock: UndoWriteBlockOutput,
+  syncFailBackSequences: SyncFailBackSequencesOutput,
+  stopReverseReplication: StopReverseReplicationOutput,
+  makeOldBlueWritable: MakeOldBlueWritableOutput,
+  renameForFailBack: RenameForFailBackOutput,
+  checkRename: CheckRenameOutput,
+  verifyFailBack: VerifyFailBackOutput,
   maintainGreen: MaintainGreenOutput,
 };

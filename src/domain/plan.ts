@@ -60,6 +60,8 @@ export interface Plan {
   hooks: HookPlan;
   /** reverse replication after the switch (set at Preflight once green's parameters are read) */
   reverse?: ReverseDecision;
+  /** the fail-back branch: how long writes may stay blocked while old blue catches up, and its poll */
+  failBack: { catchUpDeadlineSeconds: number; pollSeconds: number; renamePollSeconds: number };
   /** green.recreateOnDegraded: how many times green may be rebuilt (0: never), and a rebuilt green's ready time */
   recreate: { max: number; greenReadySeconds: number };
   /** clients.*: null where no threshold is set */
@@ -152,6 +154,11 @@ export const buildPlan = (
       mode: input.validation.mode ?? (input.database && engine === 'postgres' ? 'checksums' : 'off'),
     },
     hooks: planHooks(input.hooks),
+    failBack: {
+      catchUpDeadlineSeconds: input.failBack.catchUpDeadlineSeconds,
+      pollSeconds: input.failBack.pollSeconds,
+      renamePollSeconds: input.failBack.renamePollSeconds,
+    },
     recreate: { max: recreateBound(input.green), greenReadySeconds: input.green.readyDeadlineMinutes * 60 },
     clients: {
       maxConnections: input.clients.maxConnections ?? null,

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
-import { MAX_SWITCHOVER_REFUSALS } from '#domain/budget';
+import { MAX_FAIL_BACK_ATTEMPTS, MAX_SWITCHOVER_REFUSALS } from '#domain/budget';
 import { APPROVAL_REJECTED, THROWN_ERROR_NAMES } from '#domain/errors';
 import {
   loadDefinition,
@@ -102,7 +102,12 @@ describe('blue-green.asl.yaml', () => {
 
   it('passes the task token to the approval callback task and bounds its wait', () => {
     const callbacks = tasks.filter(([, s]) => String(s.Resource).endsWith('.waitForTaskToken'));
-    expect(callbacks.map(([n]) => n)).toEqual(['AwaitGreenEvent', 'RequestApproval', 'AwaitSwitchoverEvent']);
+    expect(callbacks.map(([n]) => n)).toEqual([
+      'AwaitGreenEvent',
+      'RequestApproval',
+      'AwaitSwitchoverEvent',
+      'OpenRollbackWindow',
+    ]);
     const [, approval] = callbacks.find(([n]) => n === 'RequestApproval')!;
     expect(JSON.stringify(approval.Parameters)).toContain('$$.Task.Token');
     expect(approval.TimeoutSecondsPath).toBe('$.preflight.plan.approval.timeoutSeconds');
@@ -115,6 +120,17 @@ describe('blue-green.asl.yaml', () => {
       ['States.Timeout', 'Compensate'],
       ['States.ALL', 'Compensate'],
     ]);
+    // The rollback window: the token, the retention as its timeout, and the timeout into Cleanup as before.
+    const [, window] = callbacks[1]!;
+    expect(JSON.stringify(window.Parameters)).toContain('$$.Task.Token');
+    expect(window.TimeoutSecondsPath).toBe('$.rollbackWindow.seconds');
+    expect(
+      (window.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [c.ErrorEquals[0], c.Next]),
+    ).toEqual([
+      ['States.Timeout', 'Cleanup'],
+      ['States.ALL', 'KeepOldBlue'],
+    ]);
+    expect(window.Next).toBe('CountFailBackAttempt');
   });
 
   it('wakes each event wait by its token, falls back to a poll on timeout, and degrades to polling on failure', () => {
@@ -160,6 +176,35 @@ describe('blue-green.asl.yaml', () => {
     }
   });
 
+  it('acts on at most the fail-back decisions the history budget counts, and on none after renames were tried', () => {
+    const choice = raw.States.MayFailBackAgain as unknown as {
+      Choices: Array<{
+        Variable: string;
+        NumericGreaterThanEquals?: number;
+        IsPresent?: boolean;
+        Next: string;
+      }>;
+      Default: string;
+    };
+    expect(choice.Choices).toEqual([
+      { Variable: '$.failBackAside.action', IsPresent: true, Next: 'KeepOldBlue' },
+      {
+        Variable: '$.rollbackWindow.attempts',
+        NumericGreaterThanEquals: MAX_FAIL_BACK_ATTEMPTS,
+        Next: 'KeepOldBlue',
+      },
+    ]);
+    expect(choice.Default).toBe('OpenRollbackWindow');
+    // Nothing after a decision to fail back reaches a deleting state except through the window's timeout.
+    for (const name of [
+      'BlockWritesOnNewPrimary',
+      'VerifyAfterFailBack',
+      'NotifyFailBackStuck',
+      'NotifyFailedBack',
+    ])
+      expect(JSON.stringify(raw.States[name]), name).not.toMatch(/"(Cleanup|DeleteOldBlue)"/);
+  });
+
   it('bounds switchover refusals by the count the history budget assumes, through the window and lag checks', () => {
     // Prepare
     const choice = raw.States.IsRefusalRetryable as unknown as {
@@ -187,7 +232,8 @@ describe('blue-green.asl.yaml', () => {
     const notifies = tasks.filter(
       ([name, s]) => JSON.stringify(s.Parameters).includes('"notify"') && name !== 'NotifyReverseBroken',
     );
-    expect(notifies.length).toBe(8);
+    // 8 outcomes of a run, plus 4 of the fail-back branch.
+    expect(notifies.length).toBe(12);
     expect(
       ((raw.States.NotifyReverseBroken?.Catch ?? []) as Array<{ Next: string }>).map((c) => c.Next),
     ).toEqual(['IsBakeOver']);

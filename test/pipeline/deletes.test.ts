@@ -11,7 +11,13 @@ import { baseInput, runPath } from '../support/run-path.ts';
 
 const EXEC = 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green-test:path-1';
 const DEPLOYMENT = 'bgd-1abcdefghijklmno';
-const AFTER_BAKE = ['Retain', 'KeepOldBlue', 'EndReverseReplication', 'Cleanup'];
+const AFTER_BAKE = [
+  'Retain',
+  'StartRollbackWindow',
+  'OpenRollbackWindow',
+  'EndReverseReplication',
+  'Cleanup',
+];
 const deletes = (calls: string[]) => calls.filter((c) => /^delete|^createSnapshot/.test(c));
 
 const runToCleanup = async (script: WorldScript) => {

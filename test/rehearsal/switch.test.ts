@@ -48,7 +48,7 @@ describe('switchyard rehearse', () => {
           'CheckSwitchover',
           'Verify',
           'Retain',
-          'KeepOldBlue',
+          'OpenRollbackWindow',
           'Cleanup',
           'CheckSnapshot',
           'DeleteOldBlue',

@@ -96,6 +96,17 @@ export interface WorldScript {
   nameLookupBlind?: boolean;
   /** what ValidateData finds comparing blue and green (equal unless scripted) */
   validation?: ValidationScript;
+  /** the reverse stream (new primary → old blue) during a fail-back: statuses in order, the last repeats */
+  reverseStatuses?: Array<{ state: 'absent' | 'prepared' | 'replicating' | 'broken'; lag: number | null }>;
+  /** ModifyDBInstance renames: the Nth rename call (1-based) fails; or renames never become available */
+  renameFailsAt?: number;
+  renameNeverAvailable?: boolean;
+  /** the fail-back's SQL on a host fails (scripted) */
+  failBackSqlFails?: Partial<
+    Record<'blockWrites' | 'unblockWrites' | 'makeWritable' | 'makeReadOnly', boolean>
+  >;
+  /** a fresh session on the production name after the fail-back reads as read-only */
+  readOnlyAfterFailBack?: boolean;
   /** what MaintainGreen finds on green (3 tables, no views unless scripted) */
   greenMaintenance?: GreenMaintenanceScript;
   /** a person acts right after Retain tagged old blue (during the retention wait) */
@@ -197,6 +208,11 @@ export const makeWorld = (script: WorldScript = {}) => {
     dropInvalidIndex: async () => undefined,
     close: async () => undefined,
   });
+  // The fail-back: write blocks and writable flags by server (resource id), renames, the reverse stream.
+  const failBackDb: string[] = [];
+  const readOnlyDatabases = new Set<string>();
+  let reverseIndex = 0;
+  let renameCalls = 0;
   const source = instance('orders-db', script.source);
   instances.set(source.id, source);
   // Deployments whose creation response was lost stay invisible to lookups for a while (eventual consistency).
@@ -597,6 +613,44 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
     },
     validation: makeFakeValidation(script.validation, validationReads),
+    failBackDatabase: (() => {
+      const step = (name: keyof NonNullable<WorldScript['failBackSqlFails']>, host: string) => {
+        failBackDb.push(`${name} ${host}`);
+        if (script.failBackSqlFails?.[name]) throw new Error(`${name} failed on ${host} (scripted)`);
+      };
+      return {
+        blockWrites: async (target) => {
+          step('blockWrites', target.host);
+          readOnlyDatabases.add(serverBehind(target.host));
+          return {
+            terminatedSessions: 2,
+            detail: `database orders on ${target.host} read-only; 2 session(s) terminated`,
+          };
+        },
+        unblockWrites: async (target) => {
+          step('unblockWrites', target.host);
+          readOnlyDatabases.delete(serverBehind(target.host));
+        },
+        makeWritable: async (target) => {
+          step('makeWritable', target.host);
+          readOnlyDatabases.delete(serverBehind(target.host));
+        },
+        makeReadOnly: async (target) => {
+          step('makeReadOnly', target.host);
+          readOnlyDatabases.add(serverBehind(target.host));
+        },
+        isWritable: async (target) =>
+          !script.readOnlyAfterFailBack &&
+          !readOnlyDatabases.has(serverBehind(target.host)) &&
+          !target.host.includes('-old'),
+        advanceSequences: async (target, moves) => {
+          failBackDb.push(
+            `advanceSequences ${target.host} ${moves.map((m) => `${m.sequence}=${m.to}`).join(',')}`,
+          );
+          return `set ${moves.length} sequence(s)`;
+        },
+      };
+    })(),
     reverse: {
       // Records each call with the hosts it was given: which instance played which role.
       prepare: async (pair) => {
@@ -616,10 +670,38 @@ export const makeWorld = (script: WorldScript = {}) => {
         };
       },
       status: async () => {
-        throw new Error('not used by the state machine');
+        const statuses = script.reverseStatuses ?? [{ state: 'replicating', lag: 0 }];
+        const s = statuses[Math.min(reverseIndex++, statuses.length - 1)]!;
+        return {
+          ...s,
+          lagUnit: 'bytes',
+          detail: `reverse stream ${s.state} (scripted)`,
+          checkedAt: new Date(now).toISOString(),
+        };
       },
       stop: async (pair) => {
         reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+        failBackDb.push(`stopReverse ${pair.newPrimary.host} -> ${pair.oldBlue.host}`);
+      },
+    },
+    renames: {
+      rename: async (from: string, to: string) => {
+        renameCalls++;
+        calls.push(`rename ${from} -> ${to}`);
+        if (script.renameFailsAt === renameCalls)
+          throw new Error(`ModifyDBInstance ${from} failed (scripted)`);
+        const inst = instances.get(from);
+        if (!inst) throw new Error(`DBInstanceNotFound: ${from}`);
+        if (instances.has(to)) throw new Error(`DBInstanceAlreadyExists: ${to}`);
+        instances.delete(from);
+        // Endpoints follow names (RDS user guide, renaming a DB instance); resource ids stay.
+        instances.set(to, {
+          ...inst,
+          id: to,
+          arn: `${ACCOUNT}:db:${to}`,
+          status: script.renameNeverAvailable ? 'renaming' : 'available',
+          endpoint: { address: `${to}.example`, port: inst.endpoint?.port ?? 5432 },
+        });
       },
     },
     greenMaintenance: makeFakeGreenMaintenance(script.greenMaintenance, maintenanceLog, (ms) => {
@@ -667,6 +749,8 @@ export const makeWorld = (script: WorldScript = {}) => {
     migrationLog,
     guards,
     validationReads,
+    failBackDb,
+    readOnlyDatabases,
     maintenanceLog,
     advanceClock,
   };

@@ -40,6 +40,8 @@ export interface PathRun extends RunResult {
   approvalRequests: unknown[];
   /** the local EventBridge bus the world's RDS events went through (deliveries to the relay) */
   bus: LocalEventBus;
+  /** every OpenRollbackWindow payload (one per opening) */
+  rollbackWindows: unknown[];
 }
 
 export const PATH_EXECUTION_ARN =
@@ -59,6 +61,11 @@ export interface PathOptions {
   runHook?: HookRunner;
   /** called before each function runs; a throw is that function's failure (e.g. a missing table) */
   tamperInvoke?: (functionKey: string) => void;
+  /**
+   * How many rollback windows get a fail-back decision (the first N openings; default 0). A window
+   * without one really times out after its TimeoutSeconds (at least 1 s), like the approval timeout.
+   */
+  failBackDecisions?: number;
   /** the execution's ARN (default PATH_EXECUTION_ARN; a fleet's children each have their own) */
   executionId?: string;
 }
@@ -82,6 +89,7 @@ export const runPath = async (
       .map((b) => b.state),
   );
   const approvalRequests: unknown[] = [];
+  const rollbackWindows: unknown[] = [];
   const retryIntervals = Object.fromEntries(taskBindings().map((b) => [b.state, 0]));
   const result = await runStateMachine({
     input,
@@ -106,6 +114,25 @@ export const runPath = async (
     invoke: async (functionKey, payload) => {
       options.tamperInvoke?.(functionKey);
       if (functionKey === 'awaitRdsEvent') return eventWaits.awaitRdsEvent(payload, {});
+      if (functionKey === 'openRollbackWindow') {
+        rollbackWindows.push(payload);
+        const token = (payload as { taskToken: string }).taskToken;
+        if (rollbackWindows.length <= (options.failBackDecisions ?? 0))
+          setTimeout(
+            () =>
+              callbacks.sendTaskSuccess(token, {
+                decision: 'fail-back',
+                windowId: `fb-${rollbackWindows.length}`,
+                by: 'dba@example.com',
+                at: '2026-11-22T10:00:00.000Z',
+                channel: 'cli',
+                sourceIp: '127.0.0.1',
+                reason: 'p99 latency doubled on 18',
+              }),
+            5,
+          );
+        return { windowId: `fb-${rollbackWindows.length}`, links: [] };
+      }
       if (functionKey === 'requestApproval') {
         approvalRequests.push(payload);
         const token = (payload as { taskToken: string }).taskToken;
@@ -151,7 +178,7 @@ export const runPath = async (
     },
   });
   await eventWaits.bus.idle();
-  return { ...result, approvalRequests, bus: eventWaits.bus };
+  return { ...result, approvalRequests, bus: eventWaits.bus, rollbackWindows };
 };
 
 /** A valid input with short deadlines, for path tests. */

@@ -244,7 +244,9 @@ describe('packaged CloudFormation template', () => {
       .sort();
     expect(routes).toEqual([
       'GET /approvals/{approvalId}',
+      'GET /fail-back/{windowId}',
       'POST /approvals/{approvalId}',
+      'POST /fail-back/{windowId}',
       'POST /slack/interactions',
     ]);
     expect(ofType('AWS::SNS::Topic')).toHaveLength(1);

@@ -7,6 +7,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '
 import { sfnClient } from '#aws/clients';
 import { APPROVAL_REJECTED, type ApprovalOutput, type RejectionCause } from '../contracts.ts';
 import { ExecutionMovedOnError } from '../errors.ts';
+import type { FailBackDecisionOutput } from '../fail-back.ts';
 
 /** Errors meaning Step Functions no longer waits for this token. */
 const MOVED_ON = new Set(['TaskDoesNotExist', 'InvalidToken', 'TaskTimedOut']);
@@ -38,6 +39,19 @@ export const makeTaskCallback = (client: Pick<SFNClient, 'send'> = sfnClient()):
       await client.send(
         new SendTaskFailureCommand({ taskToken, error: APPROVAL_REJECTED, cause: JSON.stringify(cause) }),
       );
+    } catch (err) {
+      movedOnOrRethrow(err);
+    }
+  },
+});
+
+/** The rollback window's SendTaskSuccess: the decision to fail back (lands at `$.failBackDecision`). */
+export const makeFailBackCallback = (
+  client: Pick<SFNClient, 'send'> = sfnClient(),
+): { failBack(taskToken: string, output: FailBackDecisionOutput): Promise<void> } => ({
+  async failBack(taskToken, output) {
+    try {
+      await client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
     } catch (err) {
       movedOnOrRethrow(err);
     }

@@ -4,6 +4,7 @@
  * local/approval-server.ts serving the real callback and Slack handlers.
  */
 import type { RequestApprovalInput, RequestApprovalOutput } from '#approval/contracts';
+import type { OpenRollbackWindowInput } from '#approval/fail-back';
 import { createDynamoDbService, type DynamoDbService } from '../../../emulator/services/dynamodb.ts';
 import { type ApprovalServer, startApprovalServer } from '../../../local/approval-server.ts';
 import { createFakeSfn, createFakeSsm, type FakeAws, type FakeSfn, startFakeAws } from './aws-fakes.ts';
@@ -15,6 +16,8 @@ export interface Rehearsal {
   dynamo: DynamoDbService;
   server: ApprovalServer;
   requestApproval(input: RequestApprovalInput): Promise<RequestApprovalOutput>;
+  /** The real OpenRollbackWindow handler (its token registered as waiting, like a running task). */
+  openRollbackWindow(input: OpenRollbackWindowInput): Promise<{ windowId: string; links: string[] }>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ export const startRehearsal = async (extraEnv: Record<string, string> = {}): Pro
       },
     });
     const { handler } = await import('../../../functions/request-approval.ts');
+    const { handler: openWindow } = await import('../../../functions/open-rollback-window.ts');
     const started = server;
     return {
       aws,
@@ -58,6 +62,10 @@ export const startRehearsal = async (extraEnv: Record<string, string> = {}): Pro
       requestApproval: (input) => {
         sfn.register(input.taskToken);
         return handler(taskEvent(input), { functionName: 'request-approval', awsRequestId: 'r' } as never);
+      },
+      openRollbackWindow: (input) => {
+        sfn.register(input.taskToken);
+        return openWindow(input, { functionName: 'open-rollback-window', awsRequestId: 'r' } as never);
       },
       stop: async () => {
         await started.stop().catch(() => undefined);

@@ -1,0 +1,175 @@
+/**
+ * The SQL a fail-back runs (issue #15), one short session per call. Why these statements:
+ *
+ * PostgreSQL. RDS gives the master user no superuser and no ALTER SYSTEM, so the server-wide switch is
+ * out of reach; a per-database setting is not: `ALTER DATABASE … SET default_transaction_read_only`
+ * overrides the server's value (PostgreSQL's setting precedence: database over configuration file) for
+ * every new session, with no reboot. Sessions already open keep their setting, so blocking writes also
+ * terminates the database's other client backends (rds_superuser may terminate non-superuser sessions;
+ * walsenders, including the reverse stream's, are not client backends and keep running). On old blue,
+ * whose whole server RDS keeps read-only, the same per-database setting set to off makes it writable
+ * again without the parameter-group change and reboot RDS documents (a reboot would stretch the
+ * outage the fail-back already causes). Statements on old blue run in a session that turned
+ * `default_transaction_read_only` off for itself first (any user may; verified in docs/fail-back.md).
+ * Limit: a client that turns the setting off in its own session can still write; the catch-up check
+ * only proves what old blue received, so the report says so.
+ *
+ * MySQL/MariaDB. `SET GLOBAL read_only` (what RDS itself uses on old blue): it waits for running
+ * commits, then refuses writes from every session without SUPER / READ ONLY ADMIN; no session needs
+ * killing. Sequences: AUTO_INCREMENT follows the replicated rows on the replica, so there is nothing to
+ * sync (MariaDB SEQUENCE objects are not handled: reported as a limit).
+ */
+import type pg from 'pg';
+import type { SequenceMove } from '#domain/fail-back';
+import type { DatabaseTarget } from './database-gateway.ts';
+import { connectMysql } from './mysql-connection.ts';
+import type { ParameterReader } from './parameters.ts';
+import { connectPostgres } from './pg-connection.ts';
+
+export interface WriteBlockResult {
+  /** client sessions terminated so that none keeps writing with its old setting (PostgreSQL) */
+  terminatedSessions: number;
+  detail: string;
+}
+
+export interface FailBackDatabaseGateway {
+  /** New primary: refuse writes from now on (new sessions read-only, old ones terminated). */
+  blockWrites(target: DatabaseTarget): Promise<WriteBlockResult>;
+  /** New primary: take writes again (the compensation of blockWrites). */
+  unblockWrites(target: DatabaseTarget): Promise<void>;
+  /** Old blue: take writes (the last step before it gets the production name). */
+  makeWritable(target: DatabaseTarget): Promise<void>;
+  /** Old blue: back to read-only (the compensation of makeWritable). */
+  makeReadOnly(target: DatabaseTarget): Promise<void>;
+  /** A fresh session's view: can it write? (not in recovery, not read-only) */
+  isWritable(target: DatabaseTarget): Promise<boolean>;
+  /** Old blue: setval each sequence (PostgreSQL); a no-op with a note on MySQL/MariaDB. */
+  advanceSequences(target: DatabaseTarget, moves: SequenceMove[]): Promise<string>;
+}
+
+const isMysqlFamily = (t: DatabaseTarget): t is DatabaseTarget & { engine: 'mysql' | 'mariadb' } =>
+  t.engine === 'mysql' || t.engine === 'mariadb';
+
+/** A double-quoted identifier (the database name comes from the user's document). */
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+const TERMINATE_SQL = `
+SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+ WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+
+export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): FailBackDatabaseGateway => {
+  /** One PostgreSQL session that may write even on a server RDS keeps read-only. */
+  const withPg = async <T>(target: DatabaseTarget, work: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const password = await readParameter(target.passwordParameter);
+    const client = await connectPostgres(
+      { host: target.host, port: target.port, database: target.name, user: target.user, password },
+      { applicationName: 'switchyard-fail-back', statementTimeoutMs: 30_000 },
+    );
+    client.on('error', () => undefined);
+    try {
+      await client.query('SET default_transaction_read_only = off');
+      return await work(client);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  const withMysql = async <T>(
+    target: DatabaseTarget & { engine: 'mysql' | 'mariadb' },
+    work: (c: Awaited<ReturnType<typeof connectMysql>>) => Promise<T>,
+  ): Promise<T> => {
+    const password = await readParameter(target.passwordParameter);
+    const connection = await connectMysql(
+      { host: target.host, port: target.port, database: target.name, user: target.user, password },
+      { engine: target.engine, statementTimeoutMs: 30_000 },
+    );
+    try {
+      return await work(connection);
+    } finally {
+      await connection.end().catch(() => undefined);
+    }
+  };
+
+  return {
+    async blockWrites(target) {
+      if (isMysqlFamily(target)) {
+        await withMysql(target, (c) => c.query('SET GLOBAL read_only = ON'));
+        return { terminatedSessions: 0, detail: `SET GLOBAL read_only = ON on ${target.host}` };
+      }
+      return withPg(target, async (c) => {
+        await c.query(`ALTER DATABASE ${ident(target.name)} SET default_transaction_read_only = on`);
+        const n = (await c.query(TERMINATE_SQL)).rows[0]?.n ?? 0;
+        return {
+          terminatedSessions: n,
+          detail: `database ${target.name} on ${target.host} read-only for new sessions; ${n} client session(s) terminated`,
+        };
+      });
+    },
+
+    async unblockWrites(target) {
+      if (isMysqlFamily(target)) {
+        await withMysql(target, (c) => c.query('SET GLOBAL read_only = OFF'));
+        return;
+      }
+      await withPg(target, (c) =>
+        c.query(`ALTER DATABASE ${ident(target.name)} RESET default_transaction_read_only`),
+      );
+    },
+
+    async makeWritable(target) {
+      if (isMysqlFamily(target)) {
+        await withMysql(target, (c) => c.query('SET GLOBAL read_only = OFF'));
+        return;
+      }
+      await withPg(target, (c) =>
+        c.query(`ALTER DATABASE ${ident(target.name)} SET default_transaction_read_only = off`),
+      );
+    },
+
+    async makeReadOnly(target) {
+      if (isMysqlFamily(target)) {
+        await withMysql(target, (c) => c.query('SET GLOBAL read_only = ON'));
+        return;
+      }
+      // RESET: back to the server's value, which RDS keeps on for old blue.
+      await withPg(target, (c) =>
+        c.query(`ALTER DATABASE ${ident(target.name)} RESET default_transaction_read_only`),
+      );
+    },
+
+    async isWritable(target) {
+      if (isMysqlFamily(target))
+        return withMysql(target, async (c) => {
+          const [rows] = await c.query('SELECT @@GLOBAL.read_only AS ro');
+          return Number((rows as Array<{ ro: unknown }>)[0]?.ro) === 0;
+        });
+      // A plain session (not withPg: that one turns the setting off for itself).
+      const password = await readParameter(target.passwordParameter);
+      const client = await connectPostgres(
+        { host: target.host, port: target.port, database: target.name, user: target.user, password },
+        { applicationName: 'switchyard-fail-back-verify' },
+      );
+      client.on('error', () => undefined);
+      try {
+        const r = (
+          await client.query(
+            `SELECT current_setting('default_transaction_read_only') AS ro, pg_is_in_recovery() AS recovery`,
+          )
+        ).rows[0];
+        return r.ro === 'off' && r.recovery === false;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+
+    async advanceSequences(target, moves) {
+      if (isMysqlFamily(target))
+        return 'AUTO_INCREMENT follows the replicated rows on old blue; nothing to set';
+      if (moves.length === 0) return 'every sequence on old blue is already at or past the new primary';
+      return withPg(target, async (c) => {
+        for (const m of moves)
+          await c.query('SELECT setval($1::regclass, $2::bigint, true)', [m.sequence, m.to]);
+        return `set ${moves.length} sequence(s) on old blue: ${moves.map((m) => `${m.sequence}=${m.to}`).join(', ')}`;
+      });
+    },
+  };
+};

@@ -1,0 +1,245 @@
+/**
+ * Path tests of the fail-back branch (issue #15): the real ASL, the real handlers, a scripted fake
+ * world with a fake reverse stream. After a decision to fail back nothing is ever deleted; every
+ * branch ends in a defined state and tells someone.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeWorld, type WorldScript } from '../support/fake-world.ts';
+import { baseInput, runPath } from '../support/run-path.ts';
+
+const GREEN_RESOURCE = 'db-ORDERSDBGREENABC123';
+const BLUE_RESOURCE = 'db-ORDERSDB';
+const FAIL_BACK = { catchUpDeadlineSeconds: 10, pollSeconds: 5, renamePollSeconds: 60 };
+const input = () => baseInput({ failBack: FAIL_BACK });
+
+const failBack = async (script: WorldScript, decisions = 1) => {
+  const world = makeWorld({ provisioningPolls: 2, ...script });
+  const run = await runPath(world, input(), 'approve', undefined, { failBackDecisions: decisions });
+  const from = run.states.indexOf('OpenRollbackWindow');
+  return { world, run, branch: run.states.slice(from) };
+};
+
+const destructive = (calls: string[]) =>
+  calls.filter((c) => /^delete|^createSnapshot|^disableDeletionProtection/.test(c));
+const subjects = (world: ReturnType<typeof makeWorld>) => world.published.map((p) => p.subject);
+
+describe('fail-back branch', () => {
+  it('fails back on a decision: writes blocked, old blue caught up, sequences, renames, verified; nothing deleted', async () => {
+    // Prepare: the reverse stream still has 800 bytes to apply at the first read, then none.
+    const { world, run, branch } = await failBack({
+      reverseStatuses: [
+        { state: 'replicating', lag: 800 },
+        { state: 'replicating', lag: 0 },
+      ],
+    });
+    // Assess: the exact branch, ending FailedBack (a Succeed) without retention or cleanup.
+    expect(run.status).toBe('SUCCEEDED');
+    expect(branch).toEqual([
+      'OpenRollbackWindow',
+      'CountFailBackAttempt',
+      'BlockWritesOnNewPrimary',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      'WaitForReverseCatchUp',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      'SyncSequences',
+      'StopReverse',
+      'MakeOldBlueWritable',
+      'RenameNewPrimaryAside',
+      'CheckAsideRename',
+      'IsAsideRenamed',
+      'RenameOldBlueToProduction',
+      'CheckProductionRename',
+      'IsProductionRenamed',
+      'VerifyAfterFailBack',
+      'IsFailBackVerified',
+      'NotifyFailedBack',
+      'FailedBack',
+    ]);
+    // The production name is old blue's server again; the new primary is kept as -failed1.
+    expect(world.instances.get('orders-db')?.resourceId).toBe(BLUE_RESOURCE);
+    expect(world.instances.get('orders-db-failed1')?.resourceId).toBe(GREEN_RESOURCE);
+    expect(world.instances.has('orders-db-old1')).toBe(false);
+    expect(world.calls.filter((c) => c.startsWith('rename'))).toEqual([
+      'rename orders-db -> orders-db-failed1',
+      'rename orders-db-old1 -> orders-db',
+    ]);
+    // The database steps, in order, each on the right server.
+    expect(world.failBackDb).toEqual([
+      'blockWrites orders-db.example',
+      'advanceSequences orders-db-old1.example ',
+      'stopReverse orders-db.example -> orders-db-old1.example',
+      'makeWritable orders-db-old1.example',
+    ]);
+    // Never deleted, never snapshotted; both tagged so no later cleanup could prove either "old blue".
+    expect(destructive(world.calls)).toEqual([]);
+    expect(run.states).not.toContain('Cleanup');
+    expect(world.instances.get('orders-db')?.tags['switchyard:role']).toBe('production');
+    expect(world.instances.get('orders-db-failed1')?.tags['switchyard:role']).toBe('failed-primary');
+    expect(subjects(world)).toEqual(['[Switchyard] orders-db: failed-back']);
+    expect(world.published[0]?.message).toContain('Fail-back: decided by dba@example.com via cli');
+    expect(world.published[0]?.message).toContain('orders-db-failed1');
+    // The window offered the fail-back with what the person needs to decide.
+    expect(run.rollbackWindows[0]).toMatchObject({
+      approvers: ['dba@example.com'],
+      attempt: 0,
+      summary: {
+        sourceId: 'orders-db',
+        oldBlueId: 'orders-db-old1',
+        newEngineVersion: '18.4',
+        oldEngineVersion: '17.4',
+      },
+    });
+  });
+
+  it('refuses when old blue never catches up: writes unblocked, name unchanged, told; the window reopens, then cleanup', async () => {
+    const { world, run, branch } = await failBack({ reverseStatuses: [{ state: 'replicating', lag: 4096 }] });
+    // Deadline 10 s at 5 s polls: reads at 0, 5, 10 and 15 s; only the last is past the deadline.
+    const poll = ['WaitForReverseCatchUp', 'CheckReverseCatchUp', 'IsReverseCaughtUp'];
+    expect(branch.slice(0, 15)).toEqual([
+      'OpenRollbackWindow',
+      'CountFailBackAttempt',
+      'BlockWritesOnNewPrimary',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      ...poll,
+      ...poll,
+      ...poll,
+      'ReverseNotConverged',
+    ]);
+    expect(branch.slice(15, 21)).toEqual([
+      'UnblockWrites',
+      'ReopenRollbackWindow',
+      'NotifyFailBackRefused',
+      'MayFailBackAgain',
+      'OpenRollbackWindow',
+      'Cleanup',
+    ]);
+    expect(world.failBackDb).toEqual([
+      'blockWrites orders-db.example',
+      'unblockWrites orders-db.example',
+      'makeReadOnly orders-db-old1.example',
+    ]);
+    // The new primary's server takes writes again; only old blue's is read-only.
+    expect([...world.readOnlyDatabases]).toEqual([BLUE_RESOURCE]);
+    expect(world.calls.filter((c) => c.startsWith('rename'))).toEqual([]);
+    expect(run.rollbackWindows).toHaveLength(2);
+    expect(run.rollbackWindows[1]).toMatchObject({ attempt: 1 });
+    const refused = world.published.find((p) => p.subject.endsWith('fail-back-refused'));
+    expect(refused?.message).toContain('ReverseNotConverged');
+    expect(refused?.message).toContain('had not caught up');
+    // Nothing decided afterwards: retention ends and cleanup runs as before (old blue proven and deleted).
+    expect(run.status).toBe('SUCCEEDED');
+    expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
+    expect(subjects(world).at(-1)).toBe('[Switchyard] orders-db: switched');
+  });
+
+  it('refuses at once when the reverse stream is broken, naming its state', async () => {
+    const { world, branch } = await failBack({ reverseStatuses: [{ state: 'broken', lag: null }] });
+    expect(branch.slice(2, 7)).toEqual([
+      'BlockWritesOnNewPrimary',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      'ReverseNotConverged',
+      'UnblockWrites',
+    ]);
+    const refused = world.published.find((p) => p.subject.endsWith('fail-back-refused'));
+    expect(refused?.message).toContain('the reverse stream is broken');
+  });
+
+  it('undoes the first rename when the second fails, unblocks writes, and never lets cleanup delete old blue', async () => {
+    const { world, run, branch } = await failBack({ renameFailsAt: 2 });
+    expect(branch).toContain('RestoreProductionName');
+    expect(world.calls.filter((c) => c.startsWith('rename'))).toEqual([
+      'rename orders-db -> orders-db-failed1',
+      'rename orders-db-old1 -> orders-db',
+      'rename orders-db-failed1 -> orders-db',
+    ]);
+    // Defined state: the new primary serves the production name and takes writes; old blue read-only again.
+    expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
+    expect(world.instances.get('orders-db-old1')?.resourceId).toBe(BLUE_RESOURCE);
+    expect(world.failBackDb.slice(-2)).toEqual([
+      'unblockWrites orders-db.example',
+      'makeReadOnly orders-db-old1.example',
+    ]);
+    // No second fail-back after renames were tried: the window does not reopen; old blue is kept.
+    expect(run.rollbackWindows).toHaveLength(1);
+    expect(branch).toContain('KeepOldBlue');
+    // Old blue was marked production before its rename was tried: Cleanup refuses to prove it old blue.
+    expect(destructive(world.calls)).toEqual([]);
+    expect(run.error).toBe('Switchyard.CleanupIncomplete');
+    expect(subjects(world)).toEqual([
+      '[Switchyard] orders-db: fail-back-refused',
+      '[Switchyard] orders-db: cleanup-held',
+    ]);
+    expect(world.published[0]?.message).toContain('ModifyDBInstance orders-db-old1 failed');
+  });
+
+  it('skips the undo when the first rename itself fails: nothing moved', async () => {
+    const { world, branch } = await failBack({ renameFailsAt: 1 });
+    expect(
+      branch.slice(branch.indexOf('RenameNewPrimaryAside'), branch.indexOf('RenameNewPrimaryAside') + 4),
+    ).toEqual(['RenameNewPrimaryAside', 'RestoreProductionName', 'IsRestoreRenaming', 'UnblockWrites']);
+    expect(world.calls.filter((c) => c.startsWith('rename'))).toEqual([
+      'rename orders-db -> orders-db-failed1',
+    ]);
+    expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
+  });
+
+  it('holds and pages with the exact names when a rename never completes and cannot be undone', async () => {
+    const { world, run, branch } = await failBack({ renameNeverAvailable: true });
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toBe('Switchyard.FailBackIncomplete');
+    expect(branch).toContain('RenameDeadlinePassed');
+    expect(branch.slice(-3)).toEqual(['IsProductionRestored', 'NotifyFailBackStuck', 'FailBackIncomplete']);
+    expect(destructive(world.calls)).toEqual([]);
+    const page = world.published.at(-1)!;
+    expect(page.subject).toBe('[Switchyard] orders-db: fail-back-stuck');
+    expect(page.message).toContain(GREEN_RESOURCE);
+    expect(page.message).toContain(BLUE_RESOURCE);
+    expect(page.message).toContain('orders-db-failed1');
+    expect(page.message).toContain('Runbook');
+  });
+
+  it('holds and pages when verification fails after the fail-back; both instances kept', async () => {
+    const { world, run, branch } = await failBack({ readOnlyAfterFailBack: true });
+    expect(run.error).toBe('Switchyard.FailedAfterFailBack');
+    expect(branch.slice(-5)).toEqual([
+      'VerifyAfterFailBack',
+      'IsFailBackVerified',
+      'FailBackVerificationFailed',
+      'NotifyFailedAfterFailBack',
+      'FailedAfterFailBack',
+    ]);
+    expect(world.instances.get('orders-db')?.resourceId).toBe(BLUE_RESOURCE);
+    expect(world.instances.get('orders-db-failed1')?.resourceId).toBe(GREEN_RESOURCE);
+    expect(destructive(world.calls)).toEqual([]);
+    expect(world.published.at(-1)?.message).toContain('still refuses writes');
+  });
+
+  it('refuses without touching anything when old blue is on hold', async () => {
+    const { world, branch } = await failBack({
+      duringRetention: ({ instances }) => {
+        instances.get('orders-db-old1')!.tags['switchyard:hold'] = 'ops@example.com 2026-11-22';
+      },
+    });
+    expect(branch.slice(0, 5)).toEqual([
+      'OpenRollbackWindow',
+      'CountFailBackAttempt',
+      'BlockWritesOnNewPrimary',
+      'NotifyFailBackRefused',
+      'MayFailBackAgain',
+    ]);
+    expect(world.failBackDb).toEqual([]);
+    expect(world.published[0]?.message).toContain('switchyard:hold');
+  });
+
+  it('ends the window by its timeout into cleanup when nobody fails back', async () => {
+    const { world, run, branch } = await failBack({}, 0);
+    expect(branch.slice(0, 2)).toEqual(['OpenRollbackWindow', 'Cleanup']);
+    expect(run.status).toBe('SUCCEEDED');
+    expect(world.failBackDb).toEqual([]);
+    expect(world.instances.has('orders-db-old1')).toBe(false);
+  });
+});
