@@ -120,14 +120,15 @@ describe('blue-green.asl.yaml', () => {
       ['States.Timeout', 'Compensate'],
       ['States.ALL', 'Compensate'],
     ]);
-    // The rollback window: the token, the retention as its timeout, and the timeout into Cleanup as before.
-    const [, window] = callbacks[1]!;
+    // The rollback window: the token, the retention as its timeout, and the timeout removing the reverse
+    // stream before Cleanup.
+    const [, window] = callbacks.find(([n]) => n === 'OpenRollbackWindow')!;
     expect(JSON.stringify(window.Parameters)).toContain('$$.Task.Token');
     expect(window.TimeoutSecondsPath).toBe('$.rollbackWindow.seconds');
     expect(
       (window.Catch as Array<{ ErrorEquals: string[]; Next: string }>).map((c) => [c.ErrorEquals[0], c.Next]),
     ).toEqual([
-      ['States.Timeout', 'Cleanup'],
+      ['States.Timeout', 'EndReverseReplication'],
       ['States.ALL', 'KeepOldBlue'],
     ]);
     expect(window.Next).toBe('CountFailBackAttempt');

@@ -114,12 +114,14 @@ describe('fail-back branch', () => {
       'NotifyFailBackRefused',
       'MayFailBackAgain',
       'OpenRollbackWindow',
-      'Cleanup',
+      'EndReverseReplication',
     ]);
+    // The window's end (not the refusal) removes the reverse stream, before Cleanup.
     expect(world.failBackDb).toEqual([
       'blockWrites orders-db.example',
       'unblockWrites orders-db.example',
       'makeReadOnly orders-db-old1.example',
+      'stopReverse orders-db.example -> orders-db-old1.example',
     ]);
     // The new primary's server takes writes again; only old blue's is read-only.
     expect([...world.readOnlyDatabases]).toEqual([BLUE_RESOURCE]);
@@ -159,9 +161,11 @@ describe('fail-back branch', () => {
     // Defined state: the new primary serves the production name and takes writes; old blue read-only again.
     expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
     expect(world.instances.get('orders-db-old1')?.resourceId).toBe(BLUE_RESOURCE);
-    expect(world.failBackDb.slice(-2)).toEqual([
+    // (then the retention's end removes the reverse stream, already stopped: stop is idempotent)
+    expect(world.failBackDb.slice(-3)).toEqual([
       'unblockWrites orders-db.example',
       'makeReadOnly orders-db-old1.example',
+      'stopReverse orders-db.example -> orders-db-old1.example',
     ]);
     // No second fail-back after renames were tried: the window does not reopen; old blue is kept.
     expect(run.rollbackWindows).toHaveLength(1);
@@ -231,15 +235,16 @@ describe('fail-back branch', () => {
       'NotifyFailBackRefused',
       'MayFailBackAgain',
     ]);
-    expect(world.failBackDb).toEqual([]);
+    // No fail-back SQL ran; only the window's end removed the reverse stream.
+    expect(world.failBackDb).toEqual(['stopReverse orders-db.example -> orders-db-old1.example']);
     expect(world.published[0]?.message).toContain('switchyard:hold');
   });
 
   it('ends the window by its timeout into cleanup when nobody fails back', async () => {
     const { world, run, branch } = await failBack({}, 0);
-    expect(branch.slice(0, 2)).toEqual(['OpenRollbackWindow', 'Cleanup']);
+    expect(branch.slice(0, 3)).toEqual(['OpenRollbackWindow', 'EndReverseReplication', 'Cleanup']);
     expect(run.status).toBe('SUCCEEDED');
-    expect(world.failBackDb).toEqual([]);
+    expect(world.failBackDb).toEqual(['stopReverse orders-db.example -> orders-db-old1.example']);
     expect(world.instances.has('orders-db-old1')).toBe(false);
   });
 });
