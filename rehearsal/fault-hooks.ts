@@ -5,6 +5,7 @@
  * says what it did through `ctx.fault`, which the progress view prints.
  */
 import type { Emulator } from '../emulator/index.ts';
+import { clickLink } from './approval-driver.ts';
 import { changeRowOnGreen } from './data-drift.ts';
 import { runOnBlue } from './ddl-on-blue.ts';
 import { SOURCE_ID } from './input.ts';
@@ -103,7 +104,50 @@ const FACTORIES: HookFactory[] = [
         }
       : null;
   },
+  // fail-back: the rollback window is open (its e-mail went through SNS); the approver clicks the
+  // "Fail back" link after a while, as a person would, while the load keeps writing on the new primary.
+  // In the background: OpenRollbackWindow must return first so the execution waits for the decision.
+  (s) => {
+    const afterMs = s.failBackAfterMs;
+    return afterMs === undefined
+      ? null
+      : {
+          afterTask: once('openRollbackWindow', async (ctx, _key, result) => {
+            const windowId = (result as { windowId: string }).windowId;
+            const link = failBackLinkFromOutbox(ctx.emulator.outbox(), windowId);
+            ctx.observer.failBack = { windowId, link: link ?? null, clicked: null, error: null };
+            const fb = ctx.observer.failBack;
+            if (!link) {
+              fb.error = `the fail-back e-mail for window ${windowId} is not in the SNS outbox`;
+              return;
+            }
+            ctx.fault(`rollback window ${windowId} open; clicking "Fail back" in ${afterMs} ms`);
+            setTimeout(() => {
+              void clickLink(link, 'Rehearsal: the fail-back scenario fails back.')
+                .then((r) => {
+                  fb.clicked = { status: r.status, title: r.title, at: Date.now() };
+                  ctx.fault(`clicked "Fail back": ${r.status} ${r.title}`);
+                })
+                .catch((err: unknown) => {
+                  fb.error = (err as Error).message;
+                });
+            }, afterMs);
+          }),
+        };
+  },
 ];
+
+/** The "Fail back" link of window `windowId` in the e-mails SNS carried (fail-back-messages.ts: "Fail back (who): URL"). */
+export const failBackLinkFromOutbox = (
+  outbox: Array<{ message: string }>,
+  windowId: string,
+): string | undefined => {
+  for (const m of [...outbox].reverse()) {
+    const link = /^Fail back \([^)]*\):\s+(\S+)/m.exec(m.message)?.[1];
+    if (link?.includes(`/${windowId}?`)) return link;
+  }
+  return undefined;
+};
 
 /** The hooks of `scenario`, in the order they were declared. */
 export const faultHooksFor = (scenario: Scenario): FaultHook[] =>

@@ -15,7 +15,10 @@
  * | switchover.pollSeconds       | 5                  | 1                  |
  * | verify.bakeMinutes           | 15                 | 0.05 (3 s)         |
  * | verify.pollSeconds           | 60                 | 1                  |
- * | retention.keepOldBlueHours   | 72                 | 3 s (0.000833 h)   |
+ * | retention.keepOldBlueHours   | 72                 | 3 s (0.000833 h); 600 s in fail-back |
+ * | failBack.pollSeconds         | 5                  | 1 (fail-back)      |
+ * | failBack.renamePollSeconds   | 60                 | 8 (fail-back: the history budget) |
+ * | failBack.catchUpDeadlineSeconds | 120             | 30 (fail-back)     |
  */
 import type { RawExecutionInput } from '#domain/input';
 import { type ScenarioName, VERIFY_ALARM } from './scenarios.ts';
@@ -132,6 +135,14 @@ export const rehearsalInput = (
     case 'ddl-during-replication-recreate':
       // A rebuild runs the readiness, maintenance and lag loops twice: 3 s green polls keep 1 s lag polls in the history budget.
       input.green = { ...input.green, pollSeconds: 3, recreateOnDegraded: true, maxRecreates: 1 };
+      break;
+    case 'fail-back':
+      // The rollback window must outlast the approver's click and the fail-back (two renames, 1 s polls).
+      input.retention = { ...input.retention, keepOldBlueHours: seconds(600, 'hours') };
+      // 8 s rename polls: the rename loops are budgeted at their fixed 20 min deadline (3 renames, at most
+      // 360 polls each), so with the rehearsal's 1 s loops elsewhere anything under ~7 s exceeds the
+      // history budget and Preflight refuses. The fail-back's outage includes two of these waits.
+      input.failBack = { enabled: true, catchUpDeadlineSeconds: 30, pollSeconds: 1, renamePollSeconds: 8 };
       break;
     case 'bad-input':
       input.maintenanceWindow = 'tonight';

@@ -4,6 +4,7 @@
  */
 import type { HookRecord } from '#domain/hooks';
 import type { DriftedRow } from './data-drift.ts';
+import type { FailBackFacts } from './fail-back-facts.ts';
 import type { Check, EndpointIdentity, RehearsalReport } from './report.ts';
 import type { Outcome, Scenario } from './scenarios.ts';
 import type { ProductionWrite } from './schema-hazards.ts';
@@ -58,7 +59,51 @@ export interface RunFacts {
   eventRelay?: { delivered: number; woke: number };
   /** MaintainGreen's last round (null or absent: it never ran) */
   greenMaintenance?: RehearsalReport['greenMaintenance'];
+  /** fail-back: the link's click, the writes on each side, both stalls, the new primary's `-failedN` name */
+  failBack?: FailBackFacts;
 }
+
+/**
+ * The fail-back's promises: the link worked, the production name answers on the original server (17)
+ * again, the new primary is kept aside, writes were acknowledged on both sides, and both stalls measured.
+ * That no acknowledged write is missing is the common "no lost writes" row.
+ */
+const failBackChecks = (f: RunFacts, sameServer: boolean): Check[] => {
+  const fb = f.failBack;
+  const ms = (v: number | null | undefined) => (v === null || v === undefined ? '?' : `${v} ms`);
+  return [
+    {
+      name: 'fail-back link clicked',
+      ok: !!fb?.clicked && fb.clicked.status === 200 && fb.clickError === null,
+      detail: fb?.clickError ?? (fb?.clicked ? `${fb.clicked.status} ${fb.clicked.title}` : 'never clicked'),
+    },
+    {
+      name: 'production name back on the original server',
+      ok: sameServer && (f.after?.serverVersion.startsWith('17') ?? false),
+      detail: `${f.endpoint} answered by ${f.after?.instanceId ?? '?'} (${f.before?.serverVersion ?? '?'} → ${f.after?.serverVersion ?? '?'}, system id ${sameServer ? 'unchanged' : 'changed'})`,
+    },
+    {
+      name: 'new primary kept aside',
+      ok: fb?.failedAside?.status === 'available',
+      detail: fb?.failedAside ? `${fb.failedAside.id} ${fb.failedAside.status}` : 'no -failedN instance',
+    },
+    {
+      name: 'writes acknowledged on the new primary and after the fail-back',
+      ok: (fb?.writesOnNewPrimary ?? 0) > 0 && (fb?.writesAfterFailBack ?? 0) > 0,
+      detail: `${fb?.writesOnNewPrimary ?? 0} between the switch and the fail-back, ${fb?.writesAfterFailBack ?? 0} after`,
+    },
+    {
+      name: 'both stalls measured',
+      ok: fb?.switchStallMs != null && fb.failBackStallMs != null,
+      detail: `switchover ${ms(fb?.switchStallMs)}, fail-back ${ms(fb?.failBackStallMs)}`,
+    },
+    {
+      name: 'no Blue/Green deployment left',
+      ok: f.deployments.length === 0,
+      detail: `${f.deployments.length} left`,
+    },
+  ];
+};
 
 /** Hooks the scenario runs: a run that goes on needs every hook passed; one that rolls back names the failing hook. */
 const hookChecks = (scenario: Scenario, f: RunFacts): Check[] => {
@@ -252,6 +297,7 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
       });
     }
   }
+  if (scenario.expected === 'failed-back') out.push(...failBackChecks(f, sameServer));
   if (f.schemaRows) {
     out.push({
       name: 'schema rows on the endpoint',

@@ -66,6 +66,15 @@ export class RunObserver {
   reverseEnded: boolean | null = null;
 
   approval: { id: string; links: ApprovalLinks; requestedAt: number } | undefined;
+  /** fail-back: the rollback window's link and what clicking it answered (set by its fault hook). */
+  failBack:
+    | {
+        windowId: string;
+        link: string | null;
+        clicked: { status: number; title: string; at: number } | null;
+        error: string | null;
+      }
+    | undefined;
   /** Why opening an approval link failed (null when it did not). */
   clickError: string | null = null;
 
@@ -197,6 +206,18 @@ export class RunObserver {
     const start = this.stateTimes[i]?.at;
     if (i < 0 || start === undefined) return undefined;
     const end = this.stateTimes.slice(i).find((s) => !SWITCH_LOOP.has(s.state))?.at ?? Date.now();
+    return { start, end };
+  }
+
+  /**
+   * The fail-back's outage: from BlockWritesOnNewPrimary entered until VerifyAfterFailBack entered (the
+   * production name answers on old blue by then), or now if it never got there.
+   */
+  failBackWindow(): { start: number; end: number } | undefined {
+    const i = this.stateTimes.findIndex((s) => s.state === 'BlockWritesOnNewPrimary');
+    const start = this.stateTimes[i]?.at;
+    if (i < 0 || start === undefined) return undefined;
+    const end = this.stateTimes.slice(i).find((s) => s.state === 'VerifyAfterFailBack')?.at ?? Date.now();
     return { start, end };
   }
 

@@ -21,6 +21,7 @@ import {
 import { measureEndState } from './end-state.ts';
 import { isPostgresOnlyScenario, type RehearsalEngine } from './engine-probes.ts';
 import { executionArn } from './environment.ts';
+import { failBackFacts } from './fail-back-facts.ts';
 import { faultHooksFor, type HookContext } from './fault-hooks.ts';
 import { abortable, ENGINE_LABELS, Harness } from './harness.ts';
 import { rehearsalInput, SOURCE_ID, WRITES_TABLE } from './input.ts';
@@ -43,6 +44,10 @@ import {
 import { createWritesTable } from './write-load.ts';
 
 export { RehearsalAbortedError } from './harness.ts';
+
+/** fail-back: how long the load keeps writing on the server serving the production name after the run ended. */
+const FAIL_BACK_WRITES_AFTER_MS = 2000;
+
 export type { LiveStatus } from './observer.ts';
 
 export interface RehearsalOptions {
@@ -210,7 +215,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         emit({ type: 'retry', state: e.state, at: e.at, ...(e.error ? { error: e.error } : {}) });
       if (e.type !== 'StateEntered' || !e.state) return;
       observer.onRunEvent(e);
-      if (observer.pastVerifyLoop) void stopWrites();
+      // fail-back: the load keeps writing on the new primary through the window and the fail-back.
+      if (observer.pastVerifyLoop && scenario.failBackAfterMs === undefined) void stopWrites();
       emit({ type: 'state', state: e.state, at: e.at });
     };
 
@@ -270,11 +276,14 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       signal,
     );
     observer.mark('executionEnded');
+    // fail-back: keep writing a while on the server that serves the production name again.
+    if (scenario.failBackAfterMs !== undefined && writes.running)
+      await abortable(new Promise((r) => setTimeout(r, FAIL_BACK_WRITES_AFTER_MS)), signal);
     await stopWrites();
 
     // 5. What is true now, and the verdict on it (judge.ts).
     const end = await measureEndState(harness, writes, probes, observer.approval?.id);
-    const outcome = outcomeOf(run.status, run.error);
+    const outcome = outcomeOf(run.status, run.error, run.states.at(-1));
     const schemaCounts = schemaLoad
       ? await countTableRows(
           emu,
@@ -343,6 +352,9 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         cause: run.cause ?? '',
       },
       greenMaintenance: observer.greenMaintenance,
+      ...(scenario.failBackAfterMs !== undefined
+        ? { failBack: failBackFacts(observer, writes, end.instances) }
+        : {}),
     });
 
     report = buildReport({

@@ -7,6 +7,7 @@ import type { CommandHook } from './command-hooks.ts';
 
 export type Outcome =
   | 'switched'
+  | 'failed-back'
   | 'rolled-back'
   | 'failed-after-switch'
   | 'refused'
@@ -33,6 +34,7 @@ export const SCENARIO_NAMES = [
   'data-drift',
   'hook-fails',
   'events-dropped',
+  'fail-back',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
@@ -65,6 +67,11 @@ export interface Scenario {
   eventsDropped?: boolean;
   /** Run with green.recreateOnDegraded: a broken replication window rebuilds green instead of rolling back. */
   recreateOnDegraded?: boolean;
+  /**
+   * Click the e-mailed "Fail back" link this many ms after the rollback window opens (the write load
+   * keeps writing on the new primary meanwhile, and through the fail-back until the run has ended).
+   */
+  failBackAfterMs?: number;
 }
 
 /** The sample test suite against green (examples/hooks/), run by the happy rehearsal at greenReady. */
@@ -234,6 +241,15 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     approval: 'approve',
     eventsDropped: true,
   },
+  'fail-back': {
+    name: 'fail-back',
+    description:
+      'PostgreSQL 17 → 18, switched and verified under the write load; in the rollback window the approver clicks the e-mailed "Fail back" link; old blue catches up by reverse replication and takes the production name back; every acknowledged write is on 17',
+    expected: 'failed-back',
+    faults: [],
+    approval: 'approve',
+    failBackAfterMs: 3000,
+  },
 };
 
 export const isScenarioName = (name: string): name is ScenarioName =>
@@ -243,8 +259,10 @@ export const isScenarioName = (name: string): name is ScenarioName =>
 export const outcomeOf = (
   status: 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT',
   error: string | null,
+  lastState?: string,
 ): Outcome => {
-  if (status === 'SUCCEEDED') return 'switched';
+  // FailedBack is the other Succeed state (the fail-back branch, docs/fail-back.md).
+  if (status === 'SUCCEEDED') return lastState === 'FailedBack' ? 'failed-back' : 'switched';
   switch (error) {
     case 'Switchyard.RolledBack':
       return 'rolled-back';
@@ -266,6 +284,7 @@ export const outcomeOf = (
 /** Every outcome, for `--expect` (the Record makes the compiler ask for a new Outcome here). */
 const OUTCOME_SET: Record<Outcome, true> = {
   switched: true,
+  'failed-back': true,
   'rolled-back': true,
   'failed-after-switch': true,
   refused: true,

@@ -384,6 +384,26 @@ const driftStates = ['CheckLag', 'ValidateData', 'DataDriftFound', 'Compensate',
 const driftedRow = { table: 'public.rehearsal_writes', id: '5' };
 const driftNotice = 'DataDrift: public.rehearsal_writes id in [1, 1001) differs in every recheck';
 
+/** fail-back: the production name on the original 17 server again, the new primary aside, both stalls. */
+const failedBack: Partial<RunFacts> = {
+  outcome: 'failed-back',
+  after: blue,
+  instances: [
+    { id: 'orders-db', status: 'available', readOnly: false },
+    { id: 'orders-db-failed1', status: 'available', readOnly: true },
+  ],
+  failBack: {
+    clicked: { status: 200, title: 'Failing back orders-db' },
+    clickError: null,
+    writesOnNewPrimary: 1240,
+    writesAfterFailBack: 412,
+    switchStallMs: 441,
+    failBackStallMs: 2179,
+    failBackWindow: { start: '2026-11-30T00:04:20.000Z', end: '2026-11-30T00:04:22.000Z' },
+    failedAside: { id: 'orders-db-failed1', status: 'available' },
+  },
+};
+
 /**
  * Each scenario: facts that pass every check, and facts that fail exactly one named check. A new
  * scenario must add its row here (the last test checks none is missing).
@@ -479,7 +499,43 @@ const ROWS: Record<ScenarioName, { pass: Partial<RunFacts>; fail: Partial<RunFac
     },
     failing: ['no RDS event reached the relay', 'the event waits fell back to their polls'],
   },
+  'fail-back': {
+    pass: failedBack,
+    // Still on 18: the fail-back never moved the name.
+    fail: { ...failedBack, after: green },
+    failing: ['production name back on the original server'],
+  },
 };
+
+describe('checks(fail-back, facts): each promise of the fail-back fails on its own', () => {
+  const fb = failedBack.failBack!;
+  it.each<[string, Partial<RunFacts>]>([
+    [
+      'fail-back link clicked',
+      { failBack: { ...fb, clicked: null, clickError: 'the link answered 410: Gone' } },
+    ],
+    ['new primary kept aside', { failBack: { ...fb, failedAside: null } }],
+    [
+      'writes acknowledged on the new primary and after the fail-back',
+      { failBack: { ...fb, writesOnNewPrimary: 0 } },
+    ],
+    ['both stalls measured', { failBack: { ...fb, failBackStallMs: null } }],
+    ['no Blue/Green deployment left', { deployments: [{ id: 'bgd-1', status: 'SWITCHOVER_COMPLETED' }] }],
+    ['no lost writes', { lostWrites: 3 }],
+    ['outcome', { outcome: 'switched' }],
+  ])('%s', (name, over) => {
+    const failing = checks(SCENARIOS['fail-back'], facts({ ...failedBack, ...over }));
+    expect(failing.filter((c) => !c.ok).map((c) => c.name)).toEqual([name]);
+  });
+
+  it('a production name on another 17 server (not old blue) is not a fail-back', () => {
+    const other = server('333', '17.10', 'orders-db');
+    const failing = checks(SCENARIOS['fail-back'], facts({ ...failedBack, after: other }));
+    expect(failing.filter((c) => !c.ok).map((c) => c.name)).toEqual([
+      'production name back on the original server',
+    ]);
+  });
+});
 
 describe('checks(scenario, facts): every scenario, a passing and a failing row', () => {
   it.each(Object.entries(ROWS))('%s', (name, row) => {
