@@ -16,6 +16,7 @@ import { makeCheckWindowHandler } from '../functions/check-window.ts';
 import { makeCleanupHandler } from '../functions/cleanup.ts';
 import { makeCompensateHandler } from '../functions/compensate.ts';
 import { makeCreateGreenHandler } from '../functions/create-green.ts';
+import { makeDeleteDeploymentAfterFailBackHandler } from '../functions/delete-deployment-after-fail-back.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
 import { makeEndReverseReplicationHandler } from '../functions/end-reverse-replication.ts';
 import { makeHookFactsHandler } from '../functions/hook-facts.ts';
@@ -88,6 +89,7 @@ export const pipelineHandlers = (
     renameForFailBack: makeRenameForFailBackHandler(gw),
     checkRename: makeCheckRenameHandler(gw),
     verifyFailBack: makeVerifyFailBackHandler(gw),
+    deleteDeploymentAfterFailBack: makeDeleteDeploymentAfterFailBackHandler(gw),
   };
   return table as unknown as Record<string, LambdaLike>;
 };

@@ -46,3 +46,9 @@ export const VerifyFailBackInput = WithDatabase.extend({
   alarmNames: z.array(z.string()),
   smokeSql: z.array(z.string()),
 });
+
+/** DeleteDeploymentAfterFailBack: the run's Blue/Green object, removed once the fail-back is verified. */
+export const DeleteDeploymentAfterFailBackInput = z.object({
+  executionId: z.string().min(1),
+  deploymentId: z.string().min(1),
+});

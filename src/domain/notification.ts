@@ -264,5 +264,14 @@ const failBackLines = (state: State): string[] => {
     lines.push(
       `  Verified after the fail-back: ${verify.ok}${verify.problems?.length ? ` ${text(verify.problems)}` : ''}`,
     );
+  const deployment = at(state, 'failBackDeployment') as { detail?: string } | undefined;
+  if (deployment?.detail) lines.push(`  ${deployment.detail}`);
+  const deploymentError = at(state, 'failBackDeploymentError') as
+    | { Error?: string; Cause?: string }
+    | undefined;
+  if (deploymentError)
+    lines.push(
+      `  Blue/Green deployment not deleted (${text(deploymentError.Error)}: ${text(causeMessage(deploymentError.Cause))}); delete it (without --delete-target) before the next deployment of this instance`,
+    );
   return lines;
 };

@@ -302,6 +302,11 @@ export const VerifyFailBackOutput = z.looseObject({
   checkedAt: isoTime,
 });
 
+export const DeleteDeploymentAfterFailBackOutput = z.looseObject({
+  deleted: z.boolean(),
+  detail: z.string(),
+});
+
 export const RecreateGreenOutput = z.looseObject({
   count: z.number().int(),
   causes: z.array(z.looseObject({ at: isoTime, verdict: z.string() })),
@@ -388,5 +393,6 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   renameForFailBack: RenameForFailBackOutput,
   checkRename: CheckRenameOutput,
   verifyFailBack: VerifyFailBackOutput,
+  deleteDeploymentAfterFailBack: DeleteDeploymentAfterFailBackOutput,
   maintainGreen: MaintainGreenOutput,
 };

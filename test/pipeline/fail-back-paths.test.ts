@@ -54,6 +54,7 @@ describe('fail-back branch', () => {
       'IsProductionRenamed',
       'VerifyAfterFailBack',
       'IsFailBackVerified',
+      'DeleteDeploymentAfterFailBack',
       'NotifyFailedBack',
       'FailedBack',
     ]);
@@ -72,8 +73,13 @@ describe('fail-back branch', () => {
       'stopReverse orders-db.example -> orders-db-old1.example',
       'makeWritable orders-db-old1.example',
     ]);
-    // Never deleted, never snapshotted; both tagged so no later cleanup could prove either "old blue".
-    expect(destructive(world.calls)).toEqual([]);
+    // No instance deleted, none snapshotted: only the Blue/Green object goes (never DeleteTarget), as
+    // Cleanup would have done, so the next deployment of orders-db is not refused by Preflight.
+    expect(destructive(world.calls)).toEqual([
+      expect.stringMatching(/^deleteDeployment \S+ deleteTarget=false$/),
+    ]);
+    expect(world.published[0]?.message).toMatch(/Blue\/Green deployment \S+ deleted/);
+    // Both tagged so no later cleanup could prove either "old blue".
     expect(run.states).not.toContain('Cleanup');
     expect(world.instances.get('orders-db')?.tags['switchyard:role']).toBe('production');
     expect(world.instances.get('orders-db-failed1')?.tags['switchyard:role']).toBe('failed-primary');
@@ -178,6 +184,30 @@ describe('fail-back branch', () => {
       '[Switchyard] orders-db: cleanup-held',
     ]);
     expect(world.published[0]?.message).toContain('ModifyDBInstance orders-db-old1 failed');
+  });
+
+  it('keeps a held Blue/Green object after the fail-back and says so; the fail-back stands', async () => {
+    const { world, run, branch } = await failBack({
+      duringRetention: ({ deployments }) => {
+        for (const d of deployments.values()) d.tags['switchyard:hold'] = 'ops@example.com 2026-11-22';
+      },
+    });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(branch.slice(-3)).toEqual(['DeleteDeploymentAfterFailBack', 'NotifyFailedBack', 'FailedBack']);
+    expect(destructive(world.calls)).toEqual([]);
+    expect(world.published.at(-1)?.message).toMatch(
+      /Blue\/Green deployment \S+ kept: held \(switchyard:hold=ops@example.com/,
+    );
+  });
+
+  it('reports a Blue/Green object it could not delete (AWS keeps failing); the fail-back stands', async () => {
+    const { world, run, branch } = await failBack({ throttle: { deleteDeployment: 99 } });
+    expect(run.status).toBe('SUCCEEDED');
+    expect(branch.slice(-3)).toEqual(['DeleteDeploymentAfterFailBack', 'NotifyFailedBack', 'FailedBack']);
+    expect(destructive(world.calls)).toEqual([]);
+    expect(world.published.at(-1)?.message).toContain(
+      'Blue/Green deployment not deleted (AwsThrottledError: deleteDeployment was throttled (scripted))',
+    );
   });
 
   it('skips the undo when the first rename itself fails: nothing moved', async () => {

@@ -434,6 +434,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         return structuredClone(d);
       },
       deleteDeployment: async (id: string, deleteTarget: boolean) => {
+        maybeThrottle('deleteDeployment');
         calls.push(`deleteDeployment ${id} deleteTarget=${deleteTarget}`);
         const d = deployments.get(id);
         if (!d) return undefined;

@@ -106,12 +106,17 @@ describe('packaged CloudFormation template', () => {
     expect(actionsOf('SwitchoverRole')).toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('CompensateRole')).not.toContain('rds:SwitchoverBlueGreenDeployment');
     expect(actionsOf('DeleteOldBlueRole')).not.toContain('rds:DeleteBlueGreenDeployment');
-    // Only cleanup, compensation and the backstop (through compensation) can delete a deployment.
+    // Only cleanup, compensation, the backstop (through compensation) and the fail-back's end can delete a deployment.
     const deleters = ofType('AWS::IAM::Role')
       .filter(([n]) => actionsOf(n).includes('rds:DeleteBlueGreenDeployment'))
       .map(([n]) => n)
       .sort();
-    expect(deleters).toEqual(['CleanupRole', 'CompensateRole', 'ReconcileRole']);
+    expect(deleters).toEqual(['CleanupRole', 'CompensateRole', 'FailBackDeploymentRole', 'ReconcileRole']);
+    // After a fail-back only the Blue/Green object goes: nothing that deletes or renames an instance.
+    expect(actionsOf('FailBackDeploymentRole')).toEqual([
+      'rds:DeleteBlueGreenDeployment',
+      'rds:DescribeBlueGreenDeployments',
+    ]);
     // The backstop deletes green through the Compensate path, with exactly Compensate's RDS rights and conditions.
     const rdsStatements = (roleName: string) =>
       (
