@@ -7,6 +7,7 @@ import type { EmulatorEvent, SnsMessage } from '../emulator/index.ts';
 import type { RunResult } from '../local/run-state-machine.ts';
 import type { EndState } from './end-state.ts';
 import type { RehearsalEngine } from './engine-probes.ts';
+import type { FailBackFacts } from './fail-back-facts.ts';
 import type { InputChange } from './input-mapping.ts';
 import type { RunObserver } from './observer.ts';
 import type { SourceSizes } from './pg-probes.ts';
@@ -40,6 +41,8 @@ export interface ReportParts {
   outbox: SnsMessage[];
   rdsEvents: EmulatorEvent[];
   hooks: HookRecord[];
+  /** fail-back scenario only */
+  failBack?: FailBackFacts;
 }
 
 /** The approval as recorded in the approval table, with how long the run waited for it. */
@@ -118,6 +121,7 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
     migrations: observer.migrationsReport(),
     ddlGuard: observer.guardEvents,
     hooks: p.hooks,
+    ...(p.failBack ? { failBack: p.failBack } : {}),
     validation: observer.validations,
     greenMaintenance: observer.greenMaintenance,
     approval: approvalOf(p),

@@ -305,6 +305,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       : null;
     await harness.eventBus?.idle();
     const relayed = harness.eventBus?.deliveries ?? [];
+    const failBack =
+      scenario.failBackAfterMs !== undefined ? failBackFacts(observer, writes, end.instances) : undefined;
     const checks = judgeChecks(scenario, {
       eventRelay: {
         delivered: relayed.length,
@@ -352,9 +354,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
         cause: run.cause ?? '',
       },
       greenMaintenance: observer.greenMaintenance,
-      ...(scenario.failBackAfterMs !== undefined
-        ? { failBack: failBackFacts(observer, writes, end.instances) }
-        : {}),
+      ...(failBack ? { failBack } : {}),
     });
 
     report = buildReport({
@@ -378,6 +378,7 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
       outbox: emu.outbox(),
       rdsEvents: emu.events(),
       hooks: [...hookRecords.values()],
+      ...(failBack ? { failBack } : {}),
     });
   } finally {
     await harness.stop();

@@ -3,6 +3,7 @@
  * summary.ts (the text printed at the end) and html-report.ts (the picture).
  */
 import type { HookRecord } from '#domain/hooks';
+import type { FailBackFacts } from './fail-back-facts.ts';
 import type { InputChange } from './input-mapping.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
 import type { SchemaLoad } from './schema/index.ts';
@@ -110,6 +111,8 @@ export interface RehearsalReport {
   ddlGuard: Array<{ state: string; result: Record<string, unknown> }>;
   /** The user's hooks (local commands in the rehearsal): each hook's last record, with its duration */
   hooks?: HookRecord[];
+  /** fail-back scenario: the link's click, writes on each side, both stalls, the new primary's -failedN name */
+  failBack?: FailBackFacts;
   /** ValidateData / ValidateBeforeSwitch rounds (blue vs green), in order */
   validation?: Array<{ state: string; status: string; summary: string; durationMs: number }>;
   /** MaintainGreen's last round: ANALYZE and materialized-view refreshes on green (null: never ran) */

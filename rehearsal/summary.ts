@@ -44,6 +44,11 @@ export const formatSummary = (r: RehearsalReport): string => {
     r.switchover.happened
       ? `  switchover   longest write stall ${ms(r.switchover.writeStallMs)}, ${r.switchover.clientErrors} client errors${r.switchover.holdConnections ? ' (connections held)' : ''} (measured here, on the emulator: not a promise about RDS)`
       : '  switchover   did not happen',
+    ...(r.failBack
+      ? [
+          `  fail-back    longest write stall ${ms(r.failBack.failBackStallMs)} (writes blocked → production name verified on old blue), ${r.failBack.writesOnNewPrimary} writes acknowledged on the new primary before it, ${r.failBack.writesAfterFailBack} after it; new primary kept as ${r.failBack.failedAside?.id ?? '?'}`,
+        ]
+      : []),
     ...(r.switchover.productionEstimate
       ? [
           `  estimate     RDS switchover (modelled, not measured): ${r.switchover.productionEstimate.lowerSeconds}–${r.switchover.productionEstimate.upperSeconds} s, expected ${r.switchover.productionEstimate.expectedSeconds} s; recommended SwitchoverTimeout ${r.switchover.productionEstimate.recommendedTimeoutSeconds} s`,
