@@ -6,8 +6,8 @@
 
 import type { RollbackWindowStore } from '#aws/rollback-window-store';
 import type { SlackGateway } from '#aws/slack';
+import { claimAndSend } from './claim-and-send.ts';
 import { emailApprovers } from './decide.ts';
-import { ApprovalClaimConflictError, ApprovalUnavailableError, ExecutionMovedOnError } from './errors.ts';
 import {
   assessFailBack,
   buildFailBackLink,
@@ -150,31 +150,23 @@ export const decideFailBack = async (
   const record = await load(deps.store, windowId);
   const attempt = await toAttempt(deps, record, credential, ctx);
   const facts = assessFailBack(record, attempt, deps.now(), deps.allowList);
-  let taskToken: string;
-  try {
-    taskToken = await deps.store.claim(windowId, facts);
-  } catch (err) {
-    if (!(err instanceof ApprovalClaimConflictError)) throw err;
+  await claimAndSend({
+    store: deps.store,
+    id: windowId,
+    logId: { windowId },
+    facts,
+    messages: {
+      movedOn: 'execution moved on before the fail-back decision',
+      released: 'step functions callback failed; fail-back released',
+    },
+    send: (taskToken) => deps.callback.failBack(taskToken, { decision: 'fail-back', windowId, ...facts }),
     // Lost a race (or the window ended in between): re-read to say precisely why.
-    assessFailBack(await load(deps.store, windowId), attempt, deps.now(), deps.allowList);
-    throw new FailBackAlreadyDecidedError(undefined);
-  }
-  try {
-    await deps.callback.failBack(taskToken, { decision: 'fail-back', windowId, ...facts });
-  } catch (err) {
-    if (err instanceof ExecutionMovedOnError) {
-      await deps.store.markMovedOn(windowId);
-      deps.log.warn('execution moved on before the fail-back decision', { windowId, sfnError: err.sfnError });
-      throw err;
-    }
-    deps.log.error('step functions callback failed; fail-back released', { windowId, error: errorName(err) });
-    await deps.store
-      .release(windowId, facts, taskToken)
-      .catch((releaseErr: unknown) =>
-        deps.log.error('release failed', { windowId, error: errorName(releaseErr) }),
-      );
-    throw new ApprovalUnavailableError({ cause: err });
-  }
+    onLostRace: async () => {
+      assessFailBack(await load(deps.store, windowId), attempt, deps.now(), deps.allowList);
+      throw new FailBackAlreadyDecidedError(undefined);
+    },
+    log: deps.log,
+  });
   const decided: RollbackWindowRecord = { ...record, status: 'decided', decided: facts };
   delete decided.taskToken;
   deps.log.info('fail-back decided', { windowId, executionArn: record.executionArn, ...facts });

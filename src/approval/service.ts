@@ -5,6 +5,7 @@
  */
 import type { ApprovalStore } from '#aws/approval-store';
 import type { SlackGateway } from '#aws/slack';
+import { claimAndSend } from './claim-and-send.ts';
 import type {
   ApprovalRecord,
   Decision,
@@ -21,14 +22,7 @@ import {
   newApprovalRecord,
   rejectionCause,
 } from './decide.ts';
-import {
-  ApprovalAlreadyDecidedError,
-  ApprovalClaimConflictError,
-  ApprovalNotFoundError,
-  ApprovalUnavailableError,
-  ContractViolationError,
-  ExecutionMovedOnError,
-} from './errors.ts';
+import { ApprovalAlreadyDecidedError, ApprovalNotFoundError, ContractViolationError } from './errors.ts';
 import type { Notifier } from './gateways/notifier.ts';
 import type { TaskCallback } from './gateways/task-callback.ts';
 import { buildLink, deriveApprovalId, type LinkParams, verifyLink } from './links.ts';
@@ -182,37 +176,26 @@ export const decide = async (
   const attempt = await toAttempt(deps, record, credential, ctx);
   const facts = assessAttempt(record, attempt, deps.now(), deps.allowList);
 
-  let taskToken: string;
-  try {
-    taskToken = await deps.store.claim(approvalId, facts);
-  } catch (err) {
-    if (!(err instanceof ApprovalClaimConflictError)) throw err;
+  await claimAndSend({
+    store: deps.store,
+    id: approvalId,
+    logId: { approvalId },
+    facts,
+    messages: {
+      movedOn: 'execution moved on before the decision',
+      released: 'step functions callback failed; approval released',
+    },
+    send: (taskToken) =>
+      facts.decision === 'approved'
+        ? deps.callback.approve(taskToken, approvalOutput(approvalId, facts))
+        : deps.callback.reject(taskToken, rejectionCause(approvalId, facts)),
     // Lost a race (or the deadline passed in between): re-read to say precisely why.
-    assessAttempt(await load(deps.store, approvalId), attempt, deps.now(), deps.allowList);
-    throw new ApprovalAlreadyDecidedError(undefined);
-  }
-
-  try {
-    if (facts.decision === 'approved')
-      await deps.callback.approve(taskToken, approvalOutput(approvalId, facts));
-    else await deps.callback.reject(taskToken, rejectionCause(approvalId, facts));
-  } catch (err) {
-    if (err instanceof ExecutionMovedOnError) {
-      await deps.store.markMovedOn(approvalId);
-      deps.log.warn('execution moved on before the decision', { approvalId, sfnError: err.sfnError });
-      throw err;
-    }
-    deps.log.error('step functions callback failed; approval released', {
-      approvalId,
-      error: errorName(err),
-    });
-    await deps.store
-      .release(approvalId, facts, taskToken)
-      .catch((releaseErr: unknown) =>
-        deps.log.error('release failed', { approvalId, error: errorName(releaseErr) }),
-      );
-    throw new ApprovalUnavailableError({ cause: err });
-  }
+    onLostRace: async () => {
+      assessAttempt(await load(deps.store, approvalId), attempt, deps.now(), deps.allowList);
+      throw new ApprovalAlreadyDecidedError(undefined);
+    },
+    log: deps.log,
+  });
 
   const decided: ApprovalRecord = { ...record, status: facts.decision, decided: facts };
   delete decided.taskToken;

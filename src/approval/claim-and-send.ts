@@ -1,0 +1,52 @@
+/**
+ * The middle of every token decision (an approval, a fail-back), after the attempt was assessed:
+ * claim the token (one conditional update, so only one caller wins), hand it to Step Functions, and
+ * end in a defined state when that fails:
+ * - the claim lost a race → `onLostRace` re-reads and throws the precise refusal;
+ * - the execution no longer waits (ExecutionMovedOnError) → the record is marked moved-on, error rethrown;
+ * - any other callback failure → the claim is released (the decision can be retried) and
+ *   ApprovalUnavailableError thrown.
+ */
+import type { TokenDecisionStore } from '#aws/token-decision-store';
+import { ApprovalClaimConflictError, ApprovalUnavailableError, ExecutionMovedOnError } from './errors.ts';
+import { errorName, type Logger } from './log.ts';
+
+export interface ClaimAndSend<F> {
+  store: Pick<TokenDecisionStore<unknown, F>, 'claim' | 'release' | 'markMovedOn'>;
+  id: string;
+  /** How the id appears in log lines, e.g. `{ approvalId }`. */
+  logId: Record<string, string>;
+  facts: F;
+  /** Log messages for the two callback failures. */
+  messages: { movedOn: string; released: string };
+  send(taskToken: string): Promise<void>;
+  onLostRace(): Promise<never>;
+  log: Logger;
+}
+
+export const claimAndSend = async <F>(step: ClaimAndSend<F>): Promise<void> => {
+  const { store, id, logId, facts, log } = step;
+  let taskToken: string;
+  try {
+    taskToken = await store.claim(id, facts);
+  } catch (err) {
+    if (!(err instanceof ApprovalClaimConflictError)) throw err;
+    return step.onLostRace();
+  }
+  try {
+    await step.send(taskToken);
+  } catch (err) {
+    if (err instanceof ExecutionMovedOnError) {
+      await store.markMovedOn(id);
+      log.warn(step.messages.movedOn, { ...logId, sfnError: err.sfnError });
+      throw err;
+    }
+    log.error(step.messages.released, { ...logId, error: errorName(err) });
+    await store
+      .release(id, facts, taskToken)
+      .catch((releaseErr: unknown) =>
+        log.error('release failed', { ...logId, error: errorName(releaseErr) }),
+      );
+    throw new ApprovalUnavailableError({ cause: err });
+  }
+};
