@@ -6,8 +6,8 @@
 
 import type { RollbackWindowStore } from '#aws/rollback-window-store';
 import type { SlackGateway } from '#aws/slack';
-import { claimAndSend } from './claim-and-send.ts';
 import { emailApprovers } from './decide.ts';
+import { announceDecision, claimAndSend } from './decision-steps.ts';
 import {
   assessFailBack,
   buildFailBackLink,
@@ -171,16 +171,14 @@ export const decideFailBack = async (
   delete decided.taskToken;
   deps.log.info('fail-back decided', { windowId, executionArn: record.executionArn, ...facts });
   const note = renderFailBackDecision(decided, facts);
-  await deps.notifier
-    .publish({ subject: note.subject, message: note.message, kind: 'fail-back-decision' })
-    .catch((err: unknown) =>
-      deps.log.error('audit notification failed', { windowId, error: errorName(err) }),
-    );
-  if (decided.slackMessage && deps.slack)
-    await deps.slack
-      .update(decided.slackMessage, renderSlackFailBackDecision(decided, facts))
-      .catch((err: unknown) =>
-        deps.log.warn('slack message update failed', { windowId, error: errorName(err) }),
-      );
+  await announceDecision({
+    notifier: deps.notifier,
+    slack: deps.slack,
+    log: deps.log,
+    logId: { windowId },
+    note: { subject: note.subject, message: note.message, kind: 'fail-back-decision' },
+    slackMessage: decided.slackMessage,
+    slackUpdate: () => renderSlackFailBackDecision(decided, facts),
+  });
   return { record: decided, facts };
 };

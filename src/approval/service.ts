@@ -5,7 +5,6 @@
  */
 import type { ApprovalStore } from '#aws/approval-store';
 import type { SlackGateway } from '#aws/slack';
-import { claimAndSend } from './claim-and-send.ts';
 import type {
   ApprovalRecord,
   Decision,
@@ -22,6 +21,7 @@ import {
   newApprovalRecord,
   rejectionCause,
 } from './decide.ts';
+import { announceDecision, claimAndSend } from './decision-steps.ts';
 import { ApprovalAlreadyDecidedError, ApprovalNotFoundError, ContractViolationError } from './errors.ts';
 import type { Notifier } from './gateways/notifier.ts';
 import type { TaskCallback } from './gateways/task-callback.ts';
@@ -200,27 +200,15 @@ export const decide = async (
   const decided: ApprovalRecord = { ...record, status: facts.decision, decided: facts };
   delete decided.taskToken;
   deps.log.info('approval decided', { approvalId, executionArn: record.executionArn, ...facts });
-  await notifyDecision(deps, decided, facts);
+  const note = renderDecisionNotification(decided, facts);
+  await announceDecision({
+    notifier: deps.notifier,
+    slack: deps.slack,
+    log: deps.log,
+    logId: { approvalId },
+    note: { subject: note.subject, message: note.message, kind: 'approval-decision' },
+    slackMessage: decided.slackMessage,
+    slackUpdate: () => renderSlackDecision(decided, facts),
+  });
   return { record: decided, facts };
-};
-
-/** Audit notification and, for bot-posted Slack messages, the message update. Best effort: the decision stands. */
-const notifyDecision = async (
-  deps: ApprovalDeps,
-  record: ApprovalRecord,
-  facts: DecisionFacts,
-): Promise<void> => {
-  const note = renderDecisionNotification(record, facts);
-  try {
-    await deps.notifier.publish({ subject: note.subject, message: note.message, kind: 'approval-decision' });
-  } catch (err) {
-    deps.log.error('audit notification failed', { approvalId: record.approvalId, error: errorName(err) });
-  }
-  if (record.slackMessage && deps.slack) {
-    try {
-      await deps.slack.update(record.slackMessage, renderSlackDecision(record, facts));
-    } catch (err) {
-      deps.log.warn('slack message update failed', { approvalId: record.approvalId, error: errorName(err) });
-    }
-  }
 };

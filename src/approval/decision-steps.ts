@@ -1,14 +1,20 @@
 /**
- * The middle of every token decision (an approval, a fail-back), after the attempt was assessed:
- * claim the token (one conditional update, so only one caller wins), hand it to Step Functions, and
+ * The steps every token decision (an approval, a fail-back) shares once the attempt was assessed.
+ *
+ * claimAndSend: claim the token (one conditional update, so only one caller wins), hand it to Step Functions, and
  * end in a defined state when that fails:
  * - the claim lost a race → `onLostRace` re-reads and throws the precise refusal;
  * - the execution no longer waits (ExecutionMovedOnError) → the record is marked moved-on, error rethrown;
  * - any other callback failure → the claim is released (the decision can be retried) and
  *   ApprovalUnavailableError thrown.
+ *
+ * announceDecision: the audit notification and, for a bot-posted Slack message, its update. Best effort:
+ * the decision stands, a failure is logged.
  */
+import type { SlackGateway, SlackMessage } from '#aws/slack';
 import type { TokenDecisionStore } from '#aws/token-decision-store';
 import { ApprovalClaimConflictError, ApprovalUnavailableError, ExecutionMovedOnError } from './errors.ts';
+import type { Notifier } from './gateways/notifier.ts';
 import { errorName, type Logger } from './log.ts';
 
 export interface ClaimAndSend<F> {
@@ -48,5 +54,34 @@ export const claimAndSend = async <F>(step: ClaimAndSend<F>): Promise<void> => {
         log.error('release failed', { ...logId, error: errorName(releaseErr) }),
       );
     throw new ApprovalUnavailableError({ cause: err });
+  }
+};
+
+export interface AnnounceDecision {
+  notifier: Notifier;
+  slack?: SlackGateway | undefined;
+  log: Logger;
+  /** How the record's id appears in log lines, e.g. `{ windowId }`. */
+  logId: Record<string, string>;
+  note: { subject: string; message: string; kind: string };
+  /** Where the bot posted the request, if it did. */
+  slackMessage: { channel: string; ts: string } | undefined;
+  /** The message that replaces it (rendered only when there is one to update). */
+  slackUpdate(): SlackMessage;
+}
+
+export const announceDecision = async (step: AnnounceDecision): Promise<void> => {
+  const { log, logId } = step;
+  try {
+    await step.notifier.publish(step.note);
+  } catch (err) {
+    log.error('audit notification failed', { ...logId, error: errorName(err) });
+  }
+  if (step.slackMessage && step.slack) {
+    try {
+      await step.slack.update(step.slackMessage, step.slackUpdate());
+    } catch (err) {
+      log.warn('slack message update failed', { ...logId, error: errorName(err) });
+    }
   }
 };
