@@ -17,6 +17,19 @@ import { ApprovalClaimConflictError, ApprovalUnavailableError, ExecutionMovedOnE
 import type { Notifier } from './gateways/notifier.ts';
 import { errorName, type Logger } from './log.ts';
 
+/** The ports of a token-decision service (approvals, rollback windows): its store and callback, and the rest shared. */
+export interface DecisionServiceDeps<Store, Callback> {
+  store: Store;
+  callback: Callback;
+  notifier: Notifier;
+  slack?: SlackGateway | undefined;
+  /** The HMAC keys (first signs, all verify), read from SSM. */
+  signingKeys: () => Promise<string[]>;
+  now: () => Date;
+  log: Logger;
+  allowList?: string[] | undefined;
+}
+
 export interface ClaimAndSend<F> {
   store: Pick<TokenDecisionStore<unknown, F>, 'claim' | 'release' | 'markMovedOn'>;
   id: string;

@@ -5,9 +5,8 @@
  */
 
 import type { RollbackWindowStore } from '#aws/rollback-window-store';
-import type { SlackGateway } from '#aws/slack';
 import { emailApprovers } from './decide.ts';
-import { announceDecision, claimAndSend } from './decision-steps.ts';
+import { announceDecision, claimAndSend, type DecisionServiceDeps } from './decision-steps.ts';
 import {
   assessFailBack,
   buildFailBackLink,
@@ -29,24 +28,14 @@ import {
   renderSlackFailBackDecision,
   renderSlackFailBackOffer,
 } from './fail-back-messages.ts';
-import type { Notifier } from './gateways/notifier.ts';
-import { errorName, type Logger } from './log.ts';
+import { errorName } from './log.ts';
 
 /** SendTaskSuccess for the window's token (a late one becomes ExecutionMovedOnError). */
 export interface FailBackCallback {
   failBack(taskToken: string, output: FailBackDecisionOutput): Promise<void>;
 }
 
-export interface FailBackDeps {
-  store: RollbackWindowStore;
-  callback: FailBackCallback;
-  notifier: Notifier;
-  slack?: SlackGateway | undefined;
-  signingKeys: () => Promise<string[]>;
-  now: () => Date;
-  log: Logger;
-  allowList?: string[] | undefined;
-}
+export type FailBackDeps = DecisionServiceDeps<RollbackWindowStore, FailBackCallback>;
 
 export type FailBackCredential =
   | { channel: 'email'; link: FailBackLinkParams }

@@ -4,7 +4,6 @@
  * links.ts. The task token goes from the store to Step Functions and nowhere else.
  */
 import type { ApprovalStore } from '#aws/approval-store';
-import type { SlackGateway } from '#aws/slack';
 import type {
   ApprovalRecord,
   Decision,
@@ -21,12 +20,11 @@ import {
   newApprovalRecord,
   rejectionCause,
 } from './decide.ts';
-import { announceDecision, claimAndSend } from './decision-steps.ts';
+import { announceDecision, claimAndSend, type DecisionServiceDeps } from './decision-steps.ts';
 import { ApprovalAlreadyDecidedError, ApprovalNotFoundError, ContractViolationError } from './errors.ts';
-import type { Notifier } from './gateways/notifier.ts';
 import type { TaskCallback } from './gateways/task-callback.ts';
 import { buildLink, deriveApprovalId, type LinkParams, verifyLink } from './links.ts';
-import { errorName, type Logger } from './log.ts';
+import { errorName } from './log.ts';
 import {
   renderApprovalEmail,
   renderDecisionNotification,
@@ -34,17 +32,7 @@ import {
   renderSlackRequest,
 } from './messages.ts';
 
-export interface ApprovalDeps {
-  store: ApprovalStore;
-  callback: TaskCallback;
-  notifier: Notifier;
-  slack?: SlackGateway | undefined;
-  /** The HMAC keys (first signs, all verify), read from SSM. */
-  signingKeys: () => Promise<string[]>;
-  now: () => Date;
-  log: Logger;
-  allowList?: string[] | undefined;
-}
+export type ApprovalDeps = DecisionServiceDeps<ApprovalStore, TaskCallback>;
 
 /** Who presents what: a signed link (e-mail), a verified Slack user, or an operator at the CLI. */
 export type Credential =
