@@ -16,7 +16,8 @@ import {
   ExecutionMovedOnError,
   MissingEnvironmentVariableError,
 } from './errors.ts';
-import { errorName, makeLogger } from './log.ts';
+import type { Notifier } from './gateways/notifier.ts';
+import { errorName, type Logger, makeLogger } from './log.ts';
 import { type ApprovalDeps, decide } from './service.ts';
 
 /** Exit codes of `switchyard approve|reject`. */
@@ -45,7 +46,7 @@ const usage = (decision: Decision): string =>
     : 'usage: switchyard reject <executionArn> --reason <text> [--by <name>]';
 
 /** The operator's address as the audit's source: the first external IPv4 address, else loopback. */
-const localAddress = (): string =>
+export const localAddress = (): string =>
   Object.values(networkInterfaces())
     .flat()
     .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.1';
@@ -58,19 +59,29 @@ export interface CliIo {
 /** Builds the deps from the environment: APPROVAL_TABLE required; NOTIFY_TOPIC_ARN for the audit notification. */
 export type DepsFactory = (env: Env) => Promise<ApprovalDeps>;
 
-export const defaultDepsFactory: DepsFactory = async (env) => {
-  const { buildApprovalDeps } = await import('./wiring.ts');
-  const config = readApprovalConfig(env, {});
-  const deps = buildApprovalDeps(config);
-  // Operators read text, not JSON logs: keep warnings and errors, drop info lines.
+/**
+ * The deps a command-line decision runs with: operators read text, not JSON logs (warnings and errors
+ * on stderr, info lines dropped); without NOTIFY_TOPIC_ARN the decision is recorded without an audit
+ * notification, and the operator is told so.
+ */
+export const forOperators = <D extends { log: Logger; notifier: Notifier }>(
+  deps: D,
+  topicArn: string | undefined,
+): D => {
   const log = makeLogger({ log: () => undefined, warn: console.error, error: console.error });
-  if (!config.topicArn) {
+  if (!topicArn) {
     console.error(
       'switchyard: NOTIFY_TOPIC_ARN is not set; the decision is recorded without an audit notification.',
     );
     return { ...deps, log, notifier: { publish: async () => undefined } };
   }
   return { ...deps, log };
+};
+
+export const defaultDepsFactory: DepsFactory = async (env) => {
+  const { buildApprovalDeps } = await import('./wiring.ts');
+  const config = readApprovalConfig(env, {});
+  return forOperators(buildApprovalDeps(config), config.topicArn);
 };
 
 const OPTIONS = {

@@ -4,9 +4,9 @@
  * the fail-back will do, and (with --yes) sends the decision through the same code as the signed link
  * and the Slack button, with channel `cli`. The operator's IAM identity is the authority; `--by` names them.
  */
-import { networkInterfaces, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { CliIo } from './cli.ts';
+import { type CliIo, forOperators, localAddress } from './cli.ts';
 import { type Env, readApprovalConfig } from './config.ts';
 import {
   ApprovalUnavailableError,
@@ -21,7 +21,7 @@ import {
   RollbackWindowNotFoundError,
 } from './fail-back.ts';
 import { decideFailBack, type FailBackDeps } from './fail-back-service.ts';
-import { errorName, makeLogger } from './log.ts';
+import { errorName } from './log.ts';
 
 export enum FailBackExitCode {
   /** decided (with --yes), or the preview was shown (without) */
@@ -42,22 +42,8 @@ export type FailBackDepsFactory = (env: Env) => Promise<FailBackDeps>;
 export const defaultFailBackDepsFactory: FailBackDepsFactory = async (env) => {
   const { buildFailBackDeps } = await import('./wiring.ts');
   const config = readApprovalConfig(env, {});
-  const deps = buildFailBackDeps(config);
-  // Operators read text, not JSON logs: keep warnings and errors, drop info lines.
-  const log = makeLogger({ log: () => undefined, warn: console.error, error: console.error });
-  if (!config.topicArn) {
-    console.error(
-      'switchyard: NOTIFY_TOPIC_ARN is not set; the decision is recorded without an audit notification.',
-    );
-    return { ...deps, log, notifier: { publish: async () => undefined } };
-  }
-  return { ...deps, log };
+  return forOperators(buildFailBackDeps(config), config.topicArn);
 };
-
-const localAddress = (): string =>
-  Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.1';
 
 const OPTIONS = {
   yes: { type: 'boolean' },

@@ -5,9 +5,8 @@
  */
 
 import type { RollbackWindowStore } from '#aws/rollback-window-store';
-import type { SlackGateway } from '#aws/slack';
 import { emailApprovers } from './decide.ts';
-import { ApprovalClaimConflictError, ApprovalUnavailableError, ExecutionMovedOnError } from './errors.ts';
+import { announceDecision, claimAndSend, type DecisionServiceDeps } from './decision-steps.ts';
 import {
   assessFailBack,
   buildFailBackLink,
@@ -29,24 +28,14 @@ import {
   renderSlackFailBackDecision,
   renderSlackFailBackOffer,
 } from './fail-back-messages.ts';
-import type { Notifier } from './gateways/notifier.ts';
-import { errorName, type Logger } from './log.ts';
+import { errorName } from './log.ts';
 
 /** SendTaskSuccess for the window's token (a late one becomes ExecutionMovedOnError). */
 export interface FailBackCallback {
   failBack(taskToken: string, output: FailBackDecisionOutput): Promise<void>;
 }
 
-export interface FailBackDeps {
-  store: RollbackWindowStore;
-  callback: FailBackCallback;
-  notifier: Notifier;
-  slack?: SlackGateway | undefined;
-  signingKeys: () => Promise<string[]>;
-  now: () => Date;
-  log: Logger;
-  allowList?: string[] | undefined;
-}
+export type FailBackDeps = DecisionServiceDeps<RollbackWindowStore, FailBackCallback>;
 
 export type FailBackCredential =
   | { channel: 'email'; link: FailBackLinkParams }
@@ -150,45 +139,35 @@ export const decideFailBack = async (
   const record = await load(deps.store, windowId);
   const attempt = await toAttempt(deps, record, credential, ctx);
   const facts = assessFailBack(record, attempt, deps.now(), deps.allowList);
-  let taskToken: string;
-  try {
-    taskToken = await deps.store.claim(windowId, facts);
-  } catch (err) {
-    if (!(err instanceof ApprovalClaimConflictError)) throw err;
+  await claimAndSend({
+    store: deps.store,
+    id: windowId,
+    logId: { windowId },
+    facts,
+    messages: {
+      movedOn: 'execution moved on before the fail-back decision',
+      released: 'step functions callback failed; fail-back released',
+    },
+    send: (taskToken) => deps.callback.failBack(taskToken, { decision: 'fail-back', windowId, ...facts }),
     // Lost a race (or the window ended in between): re-read to say precisely why.
-    assessFailBack(await load(deps.store, windowId), attempt, deps.now(), deps.allowList);
-    throw new FailBackAlreadyDecidedError(undefined);
-  }
-  try {
-    await deps.callback.failBack(taskToken, { decision: 'fail-back', windowId, ...facts });
-  } catch (err) {
-    if (err instanceof ExecutionMovedOnError) {
-      await deps.store.markMovedOn(windowId);
-      deps.log.warn('execution moved on before the fail-back decision', { windowId, sfnError: err.sfnError });
-      throw err;
-    }
-    deps.log.error('step functions callback failed; fail-back released', { windowId, error: errorName(err) });
-    await deps.store
-      .release(windowId, facts, taskToken)
-      .catch((releaseErr: unknown) =>
-        deps.log.error('release failed', { windowId, error: errorName(releaseErr) }),
-      );
-    throw new ApprovalUnavailableError({ cause: err });
-  }
+    onLostRace: async () => {
+      assessFailBack(await load(deps.store, windowId), attempt, deps.now(), deps.allowList);
+      throw new FailBackAlreadyDecidedError(undefined);
+    },
+    log: deps.log,
+  });
   const decided: RollbackWindowRecord = { ...record, status: 'decided', decided: facts };
   delete decided.taskToken;
   deps.log.info('fail-back decided', { windowId, executionArn: record.executionArn, ...facts });
   const note = renderFailBackDecision(decided, facts);
-  await deps.notifier
-    .publish({ subject: note.subject, message: note.message, kind: 'fail-back-decision' })
-    .catch((err: unknown) =>
-      deps.log.error('audit notification failed', { windowId, error: errorName(err) }),
-    );
-  if (decided.slackMessage && deps.slack)
-    await deps.slack
-      .update(decided.slackMessage, renderSlackFailBackDecision(decided, facts))
-      .catch((err: unknown) =>
-        deps.log.warn('slack message update failed', { windowId, error: errorName(err) }),
-      );
+  await announceDecision({
+    notifier: deps.notifier,
+    slack: deps.slack,
+    log: deps.log,
+    logId: { windowId },
+    note: { subject: note.subject, message: note.message, kind: 'fail-back-decision' },
+    slackMessage: decided.slackMessage,
+    slackUpdate: () => renderSlackFailBackDecision(decided, facts),
+  });
   return { record: decided, facts };
 };

@@ -6,7 +6,6 @@
  * execution, the approver and the expiry, deciding is one conditional update (single use), a GET only
  * shows a page. Pure: the record, the rules, the links; the store and SendTaskSuccess are ports.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { Approver, type Channel } from './contracts.ts';
 import { isApproverAllowed } from './decide.ts';
@@ -16,6 +15,7 @@ import {
   ExecutionMovedOnError,
   InvalidLinkSignatureError,
 } from './errors.ts';
+import { signatureMatches, signText } from './links.ts';
 
 /** Signed into every fail-back link: an approval link's signature can never verify here, nor the reverse. */
 const VERSION = 'switchyard-fail-back-v1';
@@ -200,9 +200,6 @@ interface FailBackBinding {
 }
 
 const epochSeconds = (d: Date): number => Math.floor(d.getTime() / 1000);
-const mac = (key: string, text: string): Uint8Array =>
-  new Uint8Array(createHmac('sha256', key).update(text, 'utf8').digest());
-const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
 const canonical = (b: FailBackBinding): string =>
   [
@@ -216,7 +213,7 @@ const canonical = (b: FailBackBinding): string =>
 
 /** The window id for a task token and attempt: keyed (reveals nothing), deterministic (a retry is idempotent). */
 export const deriveWindowId = (key: string, taskToken: string, attempt: number): string =>
-  b64url(mac(key, `${VERSION}\nwindow-id\n${attempt}\n${taskToken}`)).slice(0, 22);
+  signText(key, `${VERSION}\nwindow-id\n${attempt}\n${taskToken}`).slice(0, 22);
 
 export const WINDOW_ID = /^[A-Za-z0-9_-]{22}$/;
 
@@ -228,7 +225,7 @@ export const buildFailBackLink = (baseUrl: string, key: string, binding: FailBac
   const url = new URL(`${baseUrl.replace(/\/+$/, '')}/${encodeURIComponent(binding.windowId)}`);
   url.searchParams.set('approver', binding.approver);
   url.searchParams.set('expires', String(epochSeconds(binding.expiresAt)));
-  url.searchParams.set('sig', b64url(mac(key, canonical(binding))));
+  url.searchParams.set('sig', signText(key, canonical(binding)));
   return url.toString();
 };
 
@@ -252,20 +249,13 @@ export const verifyFailBackLink = (
   params: FailBackLinkParams,
   now: Date,
 ): string => {
-  const presented = new Uint8Array(Buffer.from(params.sig, 'base64url'));
   const text = canonical({
     windowId: record.windowId,
     executionArn: record.executionArn,
     approver: params.approver,
     expiresAt: new Date(params.expires * 1000),
   });
-  const canonicalSpelling = b64url(presented) === params.sig;
-  let valid = false;
-  for (const key of keys) {
-    const expected = mac(key, text);
-    if (presented.length === expected.length && timingSafeEqual(presented, expected)) valid = true;
-  }
-  if (!valid || !canonicalSpelling) throw new InvalidLinkSignatureError();
+  if (!signatureMatches(keys, text, params.sig)) throw new InvalidLinkSignatureError();
   if (now.getTime() >= params.expires * 1000)
     throw new RollbackWindowClosedError(
       `the link expired at ${new Date(params.expires * 1000).toISOString()}`,

@@ -59,8 +59,27 @@ const mac = (key: string, text: string): Uint8Array =>
   new Uint8Array(createHmac('sha256', key).update(text, 'utf8').digest());
 const b64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url');
 
+/** HMAC-SHA256 of a canonical text, base64url: the signature of every signed link and keyed id. */
+export const signText = (key: string, text: string): string => b64url(mac(key, text));
+
+/**
+ * Whether `sig` signs `text` under one of the keys: constant-time compare against every key, and only
+ * the canonical base64url spelling (no padding, no trailing bits), so one signature has one spelling.
+ */
+export const signatureMatches = (keys: string[], text: string, sig: string): boolean => {
+  const presented = new Uint8Array(Buffer.from(sig, 'base64url'));
+  const canonicalSpelling = b64url(presented) === sig;
+  let valid = false;
+  for (const key of keys) {
+    const expected = mac(key, text);
+    // timingSafeEqual needs equal lengths; a wrong length is a wrong signature anyway.
+    if (presented.length === expected.length && timingSafeEqual(presented, expected)) valid = true;
+  }
+  return valid && canonicalSpelling;
+};
+
 /** The signature of one link, base64url. */
-export const signLink = (key: string, binding: LinkBinding): string => b64url(mac(key, canonical(binding)));
+export const signLink = (key: string, binding: LinkBinding): string => signText(key, canonical(binding));
 
 /** The approval id for a task token: keyed, so it reveals nothing; deterministic, so a retried request is idempotent. */
 export const deriveApprovalId = (key: string, taskToken: string): string =>
@@ -105,7 +124,6 @@ export const verifyLink = (
   now: Date,
 ): { decision: Decision; approver: string } => {
   const decision: Decision = params.decision === 'approve' ? 'approved' : 'rejected';
-  const presented = new Uint8Array(Buffer.from(params.sig, 'base64url'));
   const text = canonical({
     approvalId: record.approvalId,
     executionArn: record.executionArn,
@@ -113,15 +131,7 @@ export const verifyLink = (
     approver: params.approver,
     expiresAt: new Date(params.expires * 1000),
   });
-  // Reject non-canonical encodings too (padding, trailing bits), so one signature has one spelling.
-  const canonicalSpelling = b64url(presented) === params.sig;
-  let valid = false;
-  for (const key of keys) {
-    const expected = mac(key, text);
-    // timingSafeEqual needs equal lengths; a wrong length is a wrong signature anyway.
-    if (presented.length === expected.length && timingSafeEqual(presented, expected)) valid = true;
-  }
-  if (!valid || !canonicalSpelling) throw new InvalidLinkSignatureError();
+  if (!signatureMatches(keys, text, params.sig)) throw new InvalidLinkSignatureError();
   if (now.getTime() >= params.expires * 1000) {
     throw new ApprovalExpiredError(new Date(params.expires * 1000).toISOString());
   }

@@ -4,7 +4,6 @@
  * links.ts. The task token goes from the store to Step Functions and nowhere else.
  */
 import type { ApprovalStore } from '#aws/approval-store';
-import type { SlackGateway } from '#aws/slack';
 import type {
   ApprovalRecord,
   Decision,
@@ -21,18 +20,11 @@ import {
   newApprovalRecord,
   rejectionCause,
 } from './decide.ts';
-import {
-  ApprovalAlreadyDecidedError,
-  ApprovalClaimConflictError,
-  ApprovalNotFoundError,
-  ApprovalUnavailableError,
-  ContractViolationError,
-  ExecutionMovedOnError,
-} from './errors.ts';
-import type { Notifier } from './gateways/notifier.ts';
+import { announceDecision, claimAndSend, type DecisionServiceDeps } from './decision-steps.ts';
+import { ApprovalAlreadyDecidedError, ApprovalNotFoundError, ContractViolationError } from './errors.ts';
 import type { TaskCallback } from './gateways/task-callback.ts';
 import { buildLink, deriveApprovalId, type LinkParams, verifyLink } from './links.ts';
-import { errorName, type Logger } from './log.ts';
+import { errorName } from './log.ts';
 import {
   renderApprovalEmail,
   renderDecisionNotification,
@@ -40,17 +32,7 @@ import {
   renderSlackRequest,
 } from './messages.ts';
 
-export interface ApprovalDeps {
-  store: ApprovalStore;
-  callback: TaskCallback;
-  notifier: Notifier;
-  slack?: SlackGateway | undefined;
-  /** The HMAC keys (first signs, all verify), read from SSM. */
-  signingKeys: () => Promise<string[]>;
-  now: () => Date;
-  log: Logger;
-  allowList?: string[] | undefined;
-}
+export type ApprovalDeps = DecisionServiceDeps<ApprovalStore, TaskCallback>;
 
 /** Who presents what: a signed link (e-mail), a verified Slack user, or an operator at the CLI. */
 export type Credential =
@@ -182,62 +164,39 @@ export const decide = async (
   const attempt = await toAttempt(deps, record, credential, ctx);
   const facts = assessAttempt(record, attempt, deps.now(), deps.allowList);
 
-  let taskToken: string;
-  try {
-    taskToken = await deps.store.claim(approvalId, facts);
-  } catch (err) {
-    if (!(err instanceof ApprovalClaimConflictError)) throw err;
+  await claimAndSend({
+    store: deps.store,
+    id: approvalId,
+    logId: { approvalId },
+    facts,
+    messages: {
+      movedOn: 'execution moved on before the decision',
+      released: 'step functions callback failed; approval released',
+    },
+    send: (taskToken) =>
+      facts.decision === 'approved'
+        ? deps.callback.approve(taskToken, approvalOutput(approvalId, facts))
+        : deps.callback.reject(taskToken, rejectionCause(approvalId, facts)),
     // Lost a race (or the deadline passed in between): re-read to say precisely why.
-    assessAttempt(await load(deps.store, approvalId), attempt, deps.now(), deps.allowList);
-    throw new ApprovalAlreadyDecidedError(undefined);
-  }
-
-  try {
-    if (facts.decision === 'approved')
-      await deps.callback.approve(taskToken, approvalOutput(approvalId, facts));
-    else await deps.callback.reject(taskToken, rejectionCause(approvalId, facts));
-  } catch (err) {
-    if (err instanceof ExecutionMovedOnError) {
-      await deps.store.markMovedOn(approvalId);
-      deps.log.warn('execution moved on before the decision', { approvalId, sfnError: err.sfnError });
-      throw err;
-    }
-    deps.log.error('step functions callback failed; approval released', {
-      approvalId,
-      error: errorName(err),
-    });
-    await deps.store
-      .release(approvalId, facts, taskToken)
-      .catch((releaseErr: unknown) =>
-        deps.log.error('release failed', { approvalId, error: errorName(releaseErr) }),
-      );
-    throw new ApprovalUnavailableError({ cause: err });
-  }
+    onLostRace: async () => {
+      assessAttempt(await load(deps.store, approvalId), attempt, deps.now(), deps.allowList);
+      throw new ApprovalAlreadyDecidedError(undefined);
+    },
+    log: deps.log,
+  });
 
   const decided: ApprovalRecord = { ...record, status: facts.decision, decided: facts };
   delete decided.taskToken;
   deps.log.info('approval decided', { approvalId, executionArn: record.executionArn, ...facts });
-  await notifyDecision(deps, decided, facts);
+  const note = renderDecisionNotification(decided, facts);
+  await announceDecision({
+    notifier: deps.notifier,
+    slack: deps.slack,
+    log: deps.log,
+    logId: { approvalId },
+    note: { subject: note.subject, message: note.message, kind: 'approval-decision' },
+    slackMessage: decided.slackMessage,
+    slackUpdate: () => renderSlackDecision(decided, facts),
+  });
   return { record: decided, facts };
-};
-
-/** Audit notification and, for bot-posted Slack messages, the message update. Best effort: the decision stands. */
-const notifyDecision = async (
-  deps: ApprovalDeps,
-  record: ApprovalRecord,
-  facts: DecisionFacts,
-): Promise<void> => {
-  const note = renderDecisionNotification(record, facts);
-  try {
-    await deps.notifier.publish({ subject: note.subject, message: note.message, kind: 'approval-decision' });
-  } catch (err) {
-    deps.log.error('audit notification failed', { approvalId: record.approvalId, error: errorName(err) });
-  }
-  if (record.slackMessage && deps.slack) {
-    try {
-      await deps.slack.update(record.slackMessage, renderSlackDecision(record, facts));
-    } catch (err) {
-      deps.log.warn('slack message update failed', { approvalId: record.approvalId, error: errorName(err) });
-    }
-  }
 };

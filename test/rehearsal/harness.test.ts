@@ -42,7 +42,8 @@ describe('rehearse interrupted', () => {
       onEvent: (e) => {
         if (e.type !== 'state') return;
         if (stop.signal.aborted) statesAfterAbort.push(e.state);
-        if (e.state === 'WaitForGreen') stop.abort();
+        // The green build is waited for on RDS's events (AwaitGreenEvent), the poll only as a fallback.
+        if (e.state === 'AwaitGreenEvent') stop.abort();
       },
     });
     // Assess
