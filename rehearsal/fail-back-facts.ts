@@ -4,26 +4,13 @@
  * around the switchover and around the fail-back).
  */
 import type { RunObserver } from './observer.ts';
+import type { FailBackFacts } from './report.ts';
 import { longestAckGap, type WriteLoad } from './write-load.ts';
-
-export interface FailBackFacts {
-  /** What opening the "Fail back" link answered (null: never clicked), and why it failed. */
-  clicked: { status: number; title: string } | null;
-  clickError: string | null;
-  /** Acknowledged writes after the switch and before the fail-back blocked writes (on the new primary). */
-  writesOnNewPrimary: number;
-  /** Acknowledged writes after the fail-back's verification began (on old blue under the production name). */
-  writesAfterFailBack: number;
-  switchStallMs: number | null;
-  failBackStallMs: number | null;
-  /** The fail-back's window: BlockWritesOnNewPrimary entered → VerifyAfterFailBack entered (ISO). */
-  failBackWindow: { start: string; end: string } | null;
-  /** The instance the new primary was renamed to (`<name>-failedN`) and its status, if one is listed. */
-  failedAside: { id: string; status: string } | null;
-}
 
 const countBetween = (times: number[], from: number, to: number): number =>
   times.filter((t) => t > from && t <= to).length;
+
+export type { FailBackFacts };
 
 export const failBackFacts = (
   observer: RunObserver,

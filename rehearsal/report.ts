@@ -3,7 +3,6 @@
  * summary.ts (the text printed at the end) and html-report.ts (the picture).
  */
 import type { HookRecord } from '#domain/hooks';
-import type { FailBackFacts } from './fail-back-facts.ts';
 import type { InputChange } from './input-mapping.ts';
 import type { Outcome, ScenarioName } from './scenarios.ts';
 import type { SchemaLoad } from './schema/index.ts';
@@ -19,6 +18,23 @@ export interface EndpointIdentity {
   /** The emulator's instance and resource id behind that server, when known. */
   instanceId: string | null;
   resourceId: string | null;
+}
+
+/** fail-back scenario (rehearsal/fail-back-facts.ts measures it). */
+export interface FailBackFacts {
+  /** What opening the "Fail back" link answered (null: never clicked), and why it failed. */
+  clicked: { status: number; title: string } | null;
+  clickError: string | null;
+  /** Acknowledged writes after the switch and before the fail-back blocked writes (on the new primary). */
+  writesOnNewPrimary: number;
+  /** Acknowledged writes after the fail-back's verification began (on old blue under the production name). */
+  writesAfterFailBack: number;
+  switchStallMs: number | null;
+  failBackStallMs: number | null;
+  /** The fail-back's window: BlockWritesOnNewPrimary entered → VerifyAfterFailBack entered (ISO). */
+  failBackWindow: { start: string; end: string } | null;
+  /** The instance the new primary was renamed to (`<name>-failedN`) and its status, if one is listed. */
+  failedAside: { id: string; status: string } | null;
 }
 
 export interface LagSample {
