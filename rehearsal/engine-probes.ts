@@ -12,11 +12,12 @@ export type RehearsalEngine = 'postgres' | 'mariadb' | 'mysql';
 export const REHEARSAL_ENGINES: readonly RehearsalEngine[] = ['postgres', 'mariadb', 'mysql'];
 
 /**
- * Scenarios with no MySQL-family form: schema-hazards plants PostgreSQL objects, and migration-fails
- * needs migrations applied on blue, which the pipeline does on PostgreSQL only.
+ * Scenarios with no MySQL-family form: schema-hazards plants PostgreSQL objects, migration-fails
+ * needs migrations applied on blue, which the pipeline does on PostgreSQL only, and fail-back is
+ * rehearsed on PostgreSQL only so far.
  */
 export const isPostgresOnlyScenario = (s: { name: string; schemaHazards?: boolean }): boolean =>
-  !!s.schemaHazards || s.name === 'migration-fails';
+  !!s.schemaHazards || s.name === 'migration-fails' || s.name === 'fail-back';
 
 const connect = async (cfg: EndpointConfig): Promise<mysql.Connection> => {
   const c = await mysql.createConnection({

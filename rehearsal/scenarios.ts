@@ -284,9 +284,9 @@ export const outcomeOf = (
 /** Every outcome, for `--expect` (the Record makes the compiler ask for a new Outcome here). */
 const OUTCOME_SET: Record<Outcome, true> = {
   switched: true,
-  'failed-back': true,
   'rolled-back': true,
   'failed-after-switch': true,
+  'failed-back': true,
   refused: true,
   'compensation-incomplete': true,
   'cleanup-incomplete': true,
