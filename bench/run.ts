@@ -12,6 +12,7 @@ import { benchCli, type CliBench } from './cli.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchDegraded, type DegradedBench } from './degraded.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
+import { benchFailBack, type FailBackBench } from './fail-back.ts';
 import { benchFleetSim, type FleetSimBench } from './fleet-sim.ts';
 import { benchGreenMaintenance, type GreenMaintenanceBench } from './green-maintenance.ts';
 import { benchInspection, type InspectionBench } from './inspection.ts';
@@ -32,6 +33,7 @@ export const SUITES = [
   'validation',
   'engines',
   'degraded',
+  'fail-back',
   'green-maintenance',
   'fleet-sim',
 ] as const;
@@ -56,6 +58,8 @@ export interface BenchOptions {
   validationRuns?: number;
   /** ddl-during-replication-recreate rehearsals (degraded suite) */
   degradedRuns?: number;
+  /** fail-back rehearsals (17 → 18 → 17, both stalls side by side) */
+  failBackRuns?: number;
   /** MaintainGreen ANALYZE rounds per session count (1 and 4) */
   greenMaintenanceRuns?: number;
   log: (line: string) => void;
@@ -77,6 +81,7 @@ export interface BenchResults {
   >;
   rehearsals?: RehearsalBench;
   degraded?: DegradedBench;
+  failBack?: FailBackBench;
   rows?: RowsBench;
   copy?: CopyVariant[];
   engines?: EngineBench;
@@ -201,6 +206,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     (v) => (results.degraded = v),
   );
   await suite(
+    'fail-back',
+    { runs: options.failBackRuns ?? 3, scenario: 'fail-back' },
+    () => benchFailBack(options.failBackRuns ?? 3, options.log),
+    (v) => (results.failBack = v),
+  );
+  await suite(
     'green-maintenance',
     { runs: options.greenMaintenanceRuns ?? 5 },
     () => benchGreenMaintenance(options.greenMaintenanceRuns ?? 5, options.log),
@@ -312,6 +323,16 @@ export const formatResults = (r: BenchResults): string => {
     add('  switch measured here: Switchover → Verify', ms(d.switchMs));
     add('  write stall measured here', ms(d.writeStallMs));
     add('  RDS switchover estimate (modelled, expected)', ms(d.estimateExpectedSeconds, 's'));
+  }
+  if (r.failBack) {
+    const f = r.failBack;
+    add('fail-back rehearsal: switchover stall (17 → 18)', ms(f.switchStallMs));
+    add(
+      '  fail-back stall (18 → 17), same runs',
+      ms(f.failBackStallMs),
+      `≤ 250 ms; ${f.ratio ?? '–'}× the switchover stall`,
+    );
+    add('  lost writes across both moves', ms(f.lost, ''), '0');
   }
   if (r.greenMaintenance)
     for (const b of r.greenMaintenance.byJobs)
