@@ -68,6 +68,11 @@ const mariadbUnder = (dir: string): number[] =>
     );
   });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Whether `pid` still runs (a zombie, killed but not yet reaped, does not). */
+const alive = (pid: number): boolean => {
+  const stat = read(`/proc/${pid}/stat`);
+  return stat !== '' && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+};
 /** Milliseconds until no postmaster runs inside `dir`, or -1 after `limitMs`. */
 const goneWithin = async (dir: string, limitMs = 10_000): Promise<number> => {
   const started = Date.now();
@@ -214,7 +219,9 @@ describe('npm run rehearse', () => {
     expect(watcher).toBeDefined();
     process.kill(watcher!, 'SIGKILL');
     process.kill(-npm.pid!, 'SIGKILL');
-    await sleep(500);
+    // Wait only until the emulator is dead (gone or a zombie), not a fixed time: any emulator starting
+    // meanwhile in another test file sweeps abandoned runs first, which would clean these servers.
+    for (let waited = 0; waited < 5_000 && alive(run.pid); waited += 10) await sleep(10);
     const left = postgresUnder(run.dataDir);
     expect(left.length).toBeGreaterThan(0);
     expect(existsSync(run.dataDir)).toBe(true);
