@@ -13,8 +13,8 @@ export const REHEARSAL_ENGINES: readonly RehearsalEngine[] = ['postgres', 'maria
 
 /**
  * Scenarios with no MySQL-family form: schema-hazards plants PostgreSQL objects, migration-fails
- * needs migrations applied on blue, which the pipeline does on PostgreSQL only, and fail-back is
- * rehearsed on PostgreSQL only so far.
+ * needs migrations applied on blue, which the pipeline does on PostgreSQL only, and fail-back's
+ * MySQL-family write block (`SET GLOBAL read_only`) is refused to the master user (docs/fail-back.md).
  */
 export const isPostgresOnlyScenario = (s: { name: string; schemaHazards?: boolean }): boolean =>
   !!s.schemaHazards || s.name === 'migration-fails' || s.name === 'fail-back';

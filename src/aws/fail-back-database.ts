@@ -14,9 +14,10 @@
  * Limit: a client that turns the setting off in its own session can still write; the catch-up check
  * only proves what old blue received, so the report says so.
  *
- * MySQL/MariaDB. `SET GLOBAL read_only` (what RDS itself uses on old blue): it waits for running
- * commits, then refuses writes from every session without SUPER / READ ONLY ADMIN; no session needs
- * killing. Sequences: AUTO_INCREMENT follows the replicated rows on the replica, so there is nothing to
+ * MySQL/MariaDB. `SET GLOBAL read_only` (the variable RDS itself keeps on for old blue): it waits for
+ * running commits, then refuses writes from every session without SUPER / READ ONLY ADMIN; no session
+ * needs killing. Known gap: setting it needs that same privilege, which the RDS master user (and the
+ * emulator's) lacks, so these calls are refused there (docs/fail-back.md, Limits). Sequences: AUTO_INCREMENT follows the replicated rows on the replica, so there is nothing to
  * sync (MariaDB SEQUENCE objects are not handled: reported as a limit).
  */
 import type pg from 'pg';
