@@ -5,7 +5,7 @@
  */
 import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
 import { FailBackRefusedError } from '#domain/errors';
-import { nextFailedName, proveFailBackPair } from '#domain/fail-back';
+import { failBackEngineRefusal, nextFailedName, proveFailBackPair } from '#domain/fail-back';
 import { BlockWritesInput } from '#domain/fail-back-contracts';
 import { addSeconds } from '#domain/plan';
 import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
@@ -13,6 +13,8 @@ import { taskHandler } from '#lib/task-handler';
 
 export const makeBlockWritesHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock'>) =>
   taskHandler(BlockWritesInput, async ({ database, catchUpDeadlineSeconds, ...claim }) => {
+    const unsupported = failBackEngineRefusal(database?.engine);
+    if (unsupported) throw new FailBackRefusedError(unsupported);
     const instances = await readFailBackInstances(gw, claim);
     const proof = proveFailBackPair(claim, instances.evidence);
     if (proof.verdict === 'refuse')

@@ -292,3 +292,14 @@ export const judgeFailBack = (f: FailBackVerificationFacts): { ok: boolean; prob
   for (const name of f.missingAlarms) problems.push(`alarm ${name} does not exist`);
   return { ok: problems.length === 0, problems };
 };
+
+/**
+ * Why a fail-back cannot run on this engine, or null. MySQL/MariaDB: blocking writes needs
+ * `SET GLOBAL read_only`, which requires READ_ONLY ADMIN or SUPER; the RDS master user has neither (the
+ * emulator revokes them too), so the block and its undo would both fail. Refused before anything changes;
+ * old blue stays kept for the retention. See docs/fail-back.md.
+ */
+export const failBackEngineRefusal = (engine: 'postgres' | 'mysql' | 'mariadb' | undefined): string | null =>
+  engine === 'mysql' || engine === 'mariadb'
+    ? `fail-back is not available on ${engine === 'mysql' ? 'MySQL' : 'MariaDB'} yet: blocking writes needs SET GLOBAL read_only (READ_ONLY ADMIN or SUPER), which the RDS master user lacks; nothing was changed, old blue is kept until the rollback window ends (docs/fail-back.md)`
+    : null;
