@@ -4,12 +4,12 @@
  * `switchyard fleet status <fleetExecutionArn> [--blue-green ARN] [--json]`: the fleet report, per wave
  * and per database, reading the fleet execution and each child (DescribeExecution).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { makeSfnReader, type SfnReader } from '#aws/sfn-gateway';
 import { childExecutionName, listedMembers, parseFleetDocument, planFleet } from '#domain/fleet';
 import { buildFleetReport, type ChildExecution, formatFleetReport } from '#domain/fleet-report';
+import { validateAndStart } from './start.ts';
 
 const parseJson = (text: string | null): Record<string, unknown> | null => {
   if (!text) return null;
@@ -29,42 +29,13 @@ export const fleetDocumentProblems = (document: unknown): string[] => {
   return planned.ok ? [] : planned.problems;
 };
 
-const start = async (argv: string[]): Promise<number> => {
-  const { values } = parseArgs({
-    args: argv,
-    options: { input: { type: 'string' }, 'state-machine': { type: 'string' }, name: { type: 'string' } },
+const start = (argv: string[]): Promise<number> =>
+  validateAndStart(argv, {
+    command: 'switchyard fleet start',
+    machineEnv: 'SWITCHYARD_FLEET_STATE_MACHINE_ARN',
+    what: 'fleet document',
+    problems: fleetDocumentProblems,
   });
-  const machine = values['state-machine'] ?? process.env.SWITCHYARD_FLEET_STATE_MACHINE_ARN;
-  if (!values.input || !machine) {
-    console.error(
-      'usage: switchyard fleet start --input FILE --state-machine ARN (or SWITCHYARD_FLEET_STATE_MACHINE_ARN) [--name NAME]',
-    );
-    return 2;
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(readFileSync(values.input, 'utf8'));
-  } catch (err) {
-    console.error(`--input: cannot read ${values.input} as JSON: ${(err as Error).message}`);
-    return 2;
-  }
-  const problems = fleetDocumentProblems(document);
-  if (problems.length > 0) {
-    console.error(
-      `${values.input} is not a valid fleet document:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-    return 1;
-  }
-  const out = await new SFNClient({}).send(
-    new StartExecutionCommand({
-      stateMachineArn: machine,
-      name: values.name,
-      input: JSON.stringify(document),
-    }),
-  );
-  console.log(out.executionArn);
-  return 0;
-};
 
 /** The fleet report of a fleet execution, its children found by their derived names. */
 export const fleetStatus = async (reader: SfnReader, fleetArn: string, blueGreenArn: string) => {

@@ -4,15 +4,27 @@ import { parseArgs } from 'node:util';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { validateExecutionInput } from '#domain/input';
 
-export const run = async (argv: string[]): Promise<number> => {
+export interface StartCommand {
+  /** the command's name in its usage line, e.g. `switchyard start` */
+  command: string;
+  /** the environment variable that may name the state machine */
+  machineEnv: string;
+  /** what the input is, for the refusal: "execution input", "fleet document" */
+  what: string;
+  /** the problems of the document (none: valid) */
+  problems: (document: unknown) => string[];
+}
+
+/** `--input FILE --state-machine ARN [--name NAME]`: validate the document locally, then StartExecution. */
+export const validateAndStart = async (argv: string[], cmd: StartCommand): Promise<number> => {
   const { values } = parseArgs({
     args: argv,
     options: { input: { type: 'string' }, 'state-machine': { type: 'string' }, name: { type: 'string' } },
   });
-  const machine = values['state-machine'] ?? process.env.SWITCHYARD_STATE_MACHINE_ARN;
+  const machine = values['state-machine'] ?? process.env[cmd.machineEnv];
   if (!values.input || !machine) {
     console.error(
-      'usage: switchyard start --input FILE --state-machine ARN (or SWITCHYARD_STATE_MACHINE_ARN) [--name NAME]',
+      `usage: ${cmd.command} --input FILE --state-machine ARN (or ${cmd.machineEnv}) [--name NAME]`,
     );
     return 2;
   }
@@ -23,11 +35,10 @@ export const run = async (argv: string[]): Promise<number> => {
     console.error(`--input: cannot read ${values.input} as JSON: ${(err as Error).message}`);
     return 2;
   }
-  // The same validation Preflight runs, so a typo is caught before anything starts.
-  const verdict = validateExecutionInput(document);
-  if (!verdict.ok) {
+  const problems = cmd.problems(document);
+  if (problems.length > 0) {
     console.error(
-      `${values.input} is not a valid execution input:\n${verdict.problems.map((p) => `  - ${p}`).join('\n')}`,
+      `${values.input} is not a valid ${cmd.what}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
     return 1;
   }
@@ -41,3 +52,15 @@ export const run = async (argv: string[]): Promise<number> => {
   console.log(out.executionArn);
   return 0;
 };
+
+export const run = (argv: string[]): Promise<number> =>
+  validateAndStart(argv, {
+    command: 'switchyard start',
+    machineEnv: 'SWITCHYARD_STATE_MACHINE_ARN',
+    what: 'execution input',
+    // The same validation Preflight runs, so a typo is caught before anything starts.
+    problems: (document) => {
+      const verdict = validateExecutionInput(document);
+      return verdict.ok ? [] : verdict.problems;
+    },
+  });
