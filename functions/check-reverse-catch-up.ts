@@ -1,28 +1,55 @@
-/** CheckReverseCatchUp: one read of the reverse stream (old blue applying the new primary's changes) and the verdict. */
-import { type Gateways, rdsGateway, reverseReplicationGateway, systemClock } from '#aws/gateways';
-import { catchUpVerdict } from '#domain/fail-back';
+/**
+ * CheckReverseCatchUp: has old blue applied everything the new primary wrote? Re-reads the reverse stream
+ * over sessions opened once until the verdict is not "wait" or CATCH_UP_POLL's few seconds are spent (writes
+ * are blocked meanwhile; the slow case goes back to the ASL's Wait loop), then returns the last verdict.
+ */
+import {
+  type Gateways,
+  rdsGateway,
+  reverseReplicationGateway,
+  systemClock,
+  systemPause,
+} from '#aws/gateways';
+import { catchUpVerdict, nextCatchUpRead } from '#domain/fail-back';
 import { CheckReverseCatchUpInput } from '#domain/fail-back-contracts';
 import { reversePair } from '#lib/fail-back-instances';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'reverse' | 'clock'>) =>
+export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'reverse' | 'clock' | 'pause'>) =>
   taskHandler(CheckReverseCatchUpInput, async ({ database, deadline, ...claim }) => {
     const { instances: _instances, ...pair } = await reversePair(gw, claim, database);
-    const status = await gw.reverse.status(pair);
-    const verdict = catchUpVerdict(status, deadline, gw.clock());
-    return {
-      verdict: verdict.verdict,
-      reason: verdict.verdict === 'refuse' ? verdict.reason : null,
-      state: status.state,
-      lag: status.lag,
-      lagUnit: status.lagUnit,
-      detail: status.detail,
-      checkedAt: gw.clock().toISOString(),
-    };
+    const reader = await gw.reverse.openStatusReader(pair);
+    try {
+      const startedAt = gw.clock();
+      let reads = 0;
+      for (;;) {
+        const status = await reader.read();
+        reads++;
+        const checkedAt = gw.clock();
+        const verdict = catchUpVerdict(status, deadline, checkedAt);
+        const pause = nextCatchUpRead(verdict, startedAt, checkedAt);
+        if (pause === null)
+          return {
+            verdict: verdict.verdict,
+            reason: verdict.verdict === 'refuse' ? verdict.reason : null,
+            state: status.state,
+            lag: status.lag,
+            lagUnit: status.lagUnit,
+            detail: status.detail,
+            checkedAt: checkedAt.toISOString(),
+            reads,
+            readForMs: checkedAt.getTime() - startedAt.getTime(),
+          };
+        await gw.pause(pause);
+      }
+    } finally {
+      await reader.close();
+    }
   });
 
 export const handler = makeCheckReverseCatchUpHandler({
   rds: rdsGateway(),
   reverse: reverseReplicationGateway(),
   clock: systemClock,
+  pause: systemPause,
 });

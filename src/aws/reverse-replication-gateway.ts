@@ -38,6 +38,11 @@ export interface ReverseStatus {
   checkedAt: string;
 }
 
+export interface ReverseStatusReader {
+  read(): Promise<ReverseStatus>;
+  close(): Promise<void>;
+}
+
 export interface ReverseReplicationGateway {
   /**
    * Before the switch, on green: whatever makes the stream start exactly at the switch point, so that
@@ -48,6 +53,12 @@ export interface ReverseReplicationGateway {
   start(pair: ReverseReplicationPair): Promise<ReverseStatus>;
   /** Health and lag of the stream, read on both sides. */
   status(pair: ReverseReplicationPair): Promise<ReverseStatus>;
+  /**
+   * The same reading, repeatable over sessions opened once (CheckReverseCatchUp re-reads every few ms
+   * while writes are blocked; reconnecting each time would cost more than the read). Reads only; the
+   * caller must close it.
+   */
+  openStatusReader(pair: ReverseReplicationPair): Promise<ReverseStatusReader>;
   /** Removes the stream on both sides (after a fail-back, at cleanup, or on compensation). */
   stop(pair: ReverseReplicationPair): Promise<void>;
 }

@@ -135,6 +135,11 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
       return mariaReverseStatus(facts, new Date());
     },
 
+    // Each read connects afresh, as status() does: kept sessions (like PostgreSQL's reader) are not written for MariaDB yet.
+    async openStatusReader(pair) {
+      return { read: () => this.status(pair), close: async () => undefined };
+    },
+
     async stop(pair) {
       const name = nameOf(pair);
       await withConnection(pair.oldBlue, async (c) => {

@@ -25,6 +25,7 @@ import type {
   ReverseReplicationGateway,
   ReverseReplicationPair,
   ReverseStatus,
+  ReverseStatusReader,
 } from './reverse-replication-gateway.ts';
 
 /** origin = none needs PostgreSQL 16 or later on both sides. */
@@ -77,48 +78,61 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
   };
   const databasesOf = (target: DatabaseTarget) => withClient(target, target.name, userDatabases);
 
-  /** Facts of one database on both sides; a side that cannot be reached throws (status is then unknown, not "absent"). */
-  const factsOf = async (pair: ReverseReplicationPair, db: string): Promise<PgReverseFacts> => {
+  /** The slot and publication of stream `name` on the new primary, read over `c` (connected to `db`). */
+  const primaryFactsOf = async (c: pg.Client, pair: ReverseReplicationPair, db: string, name: string) => {
+    const slot = (
+      await c.query<{
+        active: boolean;
+        lag: string | null;
+        wal_status: string | null;
+        confirmed: string | null;
+        plugin: string | null;
+        database: string | null;
+      }>(
+        `SELECT active, wal_status, plugin, database, confirmed_flush_lsn::text AS confirmed,
+                CASE WHEN pg_is_in_recovery() THEN NULL
+                     ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text END AS lag
+           FROM pg_replication_slots WHERE slot_name = $1`,
+        [name],
+      )
+    ).rows[0];
+    if (slot && (slot.plugin !== 'pgoutput' || slot.database !== db))
+      throw new ReverseReplicationConflictError(
+        `${pair.newPrimary.host}: a slot named ${name} exists but is not a pgoutput slot of database ${db}; it is not ours, nothing touched`,
+      );
+    const pub = (await c.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount ?? 0;
+    return { slot, publication: pub > 0 };
+  };
+
+  /** The subscription of stream `name` on old blue, read over `c` (connected to the same database). */
+  const subscriptionFactsOf = async (c: pg.Client, name: string) => {
+    const r = (
+      await c.query<{ enabled: boolean; running: boolean; errors: string | null }>(
+        `SELECT s.subenabled AS enabled,
+                EXISTS (SELECT 1 FROM pg_stat_subscription st WHERE st.subid = s.oid AND st.pid IS NOT NULL AND st.relid IS NULL) AS running,
+                (SELECT apply_error_count FROM pg_stat_subscription_stats ss WHERE ss.subid = s.oid)::text AS errors
+           FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
+          WHERE s.subname = $1 AND d.datname = current_database()`,
+        [name],
+      )
+    ).rows[0];
+    return r
+      ? { enabled: r.enabled, workerRunning: r.running, applyErrors: Number(r.errors ?? 0) }
+      : undefined;
+  };
+
+  /** Facts of one database on both sides, read over sessions already open to that database. */
+  const factsOf = async (
+    pair: ReverseReplicationPair,
+    db: string,
+    onPrimary: pg.Client,
+    onOldBlue: pg.Client,
+  ): Promise<PgReverseFacts> => {
     const name = reverseStreamName(pair.executionName, db);
-    const primary = await withClient(pair.newPrimary, db, async (c) => {
-      const slot = (
-        await c.query<{
-          active: boolean;
-          lag: string | null;
-          wal_status: string | null;
-          confirmed: string | null;
-          plugin: string | null;
-          database: string | null;
-        }>(
-          `SELECT active, wal_status, plugin, database, confirmed_flush_lsn::text AS confirmed,
-                  CASE WHEN pg_is_in_recovery() THEN NULL
-                       ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text END AS lag
-             FROM pg_replication_slots WHERE slot_name = $1`,
-          [name],
-        )
-      ).rows[0];
-      if (slot && (slot.plugin !== 'pgoutput' || slot.database !== db))
-        throw new ReverseReplicationConflictError(
-          `${pair.newPrimary.host}: a slot named ${name} exists but is not a pgoutput slot of database ${db}; it is not ours, nothing touched`,
-        );
-      const pub = (await c.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount ?? 0;
-      return { slot, publication: pub > 0 };
-    });
-    const subscription = await withClient(pair.oldBlue, db, async (c) => {
-      const r = (
-        await c.query<{ enabled: boolean; running: boolean; errors: string | null }>(
-          `SELECT s.subenabled AS enabled,
-                  EXISTS (SELECT 1 FROM pg_stat_subscription st WHERE st.subid = s.oid AND st.pid IS NOT NULL AND st.relid IS NULL) AS running,
-                  (SELECT apply_error_count FROM pg_stat_subscription_stats ss WHERE ss.subid = s.oid)::text AS errors
-             FROM pg_subscription s JOIN pg_database d ON d.oid = s.subdbid
-            WHERE s.subname = $1 AND d.datname = current_database()`,
-          [name],
-        )
-      ).rows[0];
-      return r
-        ? { enabled: r.enabled, workerRunning: r.running, applyErrors: Number(r.errors ?? 0) }
-        : undefined;
-    });
+    const [primary, subscription] = await Promise.all([
+      primaryFactsOf(onPrimary, pair, db, name),
+      subscriptionFactsOf(onOldBlue, name),
+    ]);
     return {
       database: db,
       publication: primary.publication,
@@ -134,6 +148,50 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
         : {}),
       ...(subscription ? { subscription } : {}),
     };
+  };
+
+  /**
+   * Sessions on both sides for every database the new primary replicates, opened once (in parallel);
+   * each read() is a fresh reading (every query its own snapshot). A side that cannot be reached
+   * throws (status is then unknown, not "absent"); sessions already open are closed.
+   */
+  const openReader = async (pair: ReverseReplicationPair): Promise<ReverseStatusReader> => {
+    const opened: pg.Client[] = [];
+    const close = async () => {
+      await Promise.all(opened.splice(0).map((c) => c.end().catch(() => undefined)));
+    };
+    const track = async (p: Promise<pg.Client>): Promise<pg.Client> => {
+      const c = await p;
+      opened.push(c);
+      return c;
+    };
+    try {
+      const home = await track(connect(pair.newPrimary, pair.newPrimary.name));
+      const dbs = await userDatabases(home);
+      const pending = dbs.map((db) => ({
+        db,
+        onPrimary: db === pair.newPrimary.name ? Promise.resolve(home) : track(connect(pair.newPrimary, db)),
+        onOldBlue: track(connect(pair.oldBlue, db)),
+      }));
+      // Every connection settles before the verdict, so none is left open behind a failed one.
+      const settled = await Promise.allSettled(pending.flatMap((p) => [p.onPrimary, p.onOldBlue]));
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const sessions = await Promise.all(
+        pending.map(async (p) => ({ db: p.db, onPrimary: await p.onPrimary, onOldBlue: await p.onOldBlue })),
+      );
+      return {
+        read: async () =>
+          pgReverseStatus(
+            await Promise.all(sessions.map((s) => factsOf(pair, s.db, s.onPrimary, s.onOldBlue))),
+            new Date(),
+          ),
+        close,
+      };
+    } catch (e) {
+      await close();
+      throw e;
+    }
   };
 
   return {
@@ -228,10 +286,15 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
     },
 
     async status(pair): Promise<ReverseStatus> {
-      const facts: PgReverseFacts[] = [];
-      for (const db of await databasesOf(pair.newPrimary)) facts.push(await factsOf(pair, db));
-      return pgReverseStatus(facts, new Date());
+      const reader = await openReader(pair);
+      try {
+        return await reader.read();
+      } finally {
+        await reader.close();
+      }
     },
+
+    openStatusReader: openReader,
 
     async stop(pair) {
       const left: string[] = [];

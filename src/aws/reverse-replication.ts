@@ -17,6 +17,7 @@ export const makeReverseReplicationGateway = (readParameter: ParameterReader): R
     prepare: (pair) => of(pair).prepare(pair),
     start: (pair) => of(pair).start(pair),
     status: (pair) => of(pair).status(pair),
+    openStatusReader: (pair) => of(pair).openStatusReader(pair),
     stop: (pair) => of(pair).stop(pair),
   };
 };

@@ -201,6 +201,23 @@ export const catchUpVerdict = (reading: ReverseReading, deadline: string, now: D
   return { verdict: 'wait' };
 };
 
+/**
+ * CheckReverseCatchUp re-reads the stream inside one invocation, every 25 ms for at most 3 s (well under
+ * its 60 s TimeoutSeconds), before handing the slow case to the WaitForReverseCatchUp loop. Why: writes
+ * are blocked on the new primary the whole time, old blue usually confirms the last change within a few
+ * hundred ms, and a Wait state counts in whole seconds (failBack.pollSeconds ≥ 1), which made a 1 s
+ * poll most of the fail-back's write stall (BENCHMARKS.md "Fail-back"). The reads go over sessions
+ * opened once, so 3 s of polling costs a handful of connections, not one per read.
+ */
+export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000 } as const;
+
+/** How long to pause before reading again, or null to return this verdict to the state machine. */
+export const nextCatchUpRead = (verdict: CatchUpVerdict, startedAt: Date, now: Date): number | null =>
+  verdict.verdict === 'wait' &&
+  now.getTime() - startedAt.getTime() + CATCH_UP_POLL.everyMs <= CATCH_UP_POLL.withinMs
+    ? CATCH_UP_POLL.everyMs
+    : null;
+
 // ---- sequences -------------------------------------------------------------------------------------
 
 export interface SequenceMove {

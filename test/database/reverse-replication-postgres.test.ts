@@ -244,6 +244,58 @@ describe.each([
     expect((await rows(w.blue)).filter((r) => r.written_on === 'green-lag')).toHaveLength(20);
   }, 60_000);
 
+  it('reads the stream again and again over the sessions a status reader opened once, and closes them all', async () => {
+    const ours = async (s: PgServer) =>
+      (
+        await s.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'switchyard-reverse-replication'`,
+        )
+      )[0]?.n;
+    const name = reverseStreamName(w.pair.executionName, 'app');
+    const reader = await gateway.openStatusReader(w.pair);
+    try {
+      // One session per database (app, postgres) on each side, whatever the number of reads.
+      expect([await ours(w.green), await ours(w.blue)]).toEqual([2, 2]);
+      await w.blue.query(`ALTER SUBSCRIPTION ${name} DISABLE`, [], 'app');
+      await writeOn(w.green, 'green-reader', 5, { update: 11, del: 12 });
+      const behind = await reader.read();
+      expect(behind.state).toBe('broken');
+      expect(behind.lag).toBeGreaterThan(0);
+      await w.blue.query(`ALTER SUBSCRIPTION ${name} ENABLE`, [], 'app');
+      let reads = 0;
+      const caught = await waitFor(
+        async () => {
+          reads++;
+          const s = await reader.read();
+          return s.state === 'replicating' && s.lag === 0 ? s : undefined;
+        },
+        20_000,
+        25,
+        'old blue to catch up, read over the same sessions',
+      );
+      expect(caught.detail).toMatch(/2 database/);
+      expect(reads).toBeGreaterThan(1);
+      expect([await ours(w.green), await ours(w.blue)]).toEqual([2, 2]);
+    } finally {
+      await reader.close();
+    }
+    await waitFor(
+      async () => (await ours(w.green)) === 0 && (await ours(w.blue)) === 0,
+      5_000,
+      25,
+      'sessions closed',
+    );
+  }, 60_000);
+
+  it('leaves no session open when one side of the reader cannot be reached', async () => {
+    const unreachable = { ...w.pair, oldBlue: { ...w.pair.oldBlue, port: await freePort() } };
+    await expect(gateway.openStatusReader(unreachable)).rejects.toThrow(/ECONNREFUSED/);
+    const [open] = await w.green.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'switchyard-reverse-replication'`,
+    );
+    expect(open?.n).toBe(0);
+  });
+
   it('shows a broken stream when old blue has a conflicting row, and stop removes everything on both sides', async () => {
     // A person wrote on old blue (a read-write session): the same key then arrives from the new primary.
     const c = await w.blue.client('app');

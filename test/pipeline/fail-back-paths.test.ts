@@ -32,15 +32,13 @@ describe('fail-back branch', () => {
         { state: 'replicating', lag: 0 },
       ],
     });
-    // Assess: the exact branch, ending FailedBack (a Succeed) without retention or cleanup.
+    // Assess: the exact branch, ending FailedBack (a Succeed) without retention or cleanup. The check
+    // re-read the stream itself 25 ms later and saw it converge: no Wait state while writes are blocked.
     expect(run.status).toBe('SUCCEEDED');
     expect(branch).toEqual([
       'OpenRollbackWindow',
       'CountFailBackAttempt',
       'BlockWritesOnNewPrimary',
-      'CheckReverseCatchUp',
-      'IsReverseCaughtUp',
-      'WaitForReverseCatchUp',
       'CheckReverseCatchUp',
       'IsReverseCaughtUp',
       'SyncSequences',
@@ -101,20 +99,23 @@ describe('fail-back branch', () => {
 
   it('refuses when old blue never catches up: writes unblocked, name unchanged, told; the window reopens, then cleanup', async () => {
     const { world, run, branch } = await failBack({ reverseStatuses: [{ state: 'replicating', lag: 4096 }] });
-    // Deadline 10 s at 5 s polls: reads at 0, 5, 10 and 15 s; only the last is past the deadline.
-    const poll = ['WaitForReverseCatchUp', 'CheckReverseCatchUp', 'IsReverseCaughtUp'];
-    expect(branch.slice(0, 15)).toEqual([
+    // Deadline 10 s, 5 s polls, each check re-reading for 3 s: reads 0–3 s, wait, reads 8–10 s and the
+    // first read past the deadline refuses.
+    expect(branch.slice(0, 9)).toEqual([
       'OpenRollbackWindow',
       'CountFailBackAttempt',
       'BlockWritesOnNewPrimary',
       'CheckReverseCatchUp',
       'IsReverseCaughtUp',
-      ...poll,
-      ...poll,
-      ...poll,
+      'WaitForReverseCatchUp',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
       'ReverseNotConverged',
     ]);
-    expect(branch.slice(15, 21)).toEqual([
+    // The second check read every 25 ms from 8 s until just past the 10 s deadline.
+    const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
+    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 82, readForMs: 2025 });
+    expect(branch.slice(9, 15)).toEqual([
       'UnblockWrites',
       'ReopenRollbackWindow',
       'NotifyFailBackRefused',
@@ -141,6 +142,26 @@ describe('fail-back branch', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
     expect(subjects(world).at(-1)).toBe('[Switchyard] orders-db: switched');
+  });
+
+  it('goes back to the Wait loop when old blue needs longer than the check re-reads for, then fails back', async () => {
+    // 130 reads still lagging: more than one check's 3 s of re-reads (121 reads, 0 to 3,000 ms).
+    const lagging = Array.from({ length: 130 }, () => ({ state: 'replicating' as const, lag: 4096 }));
+    const { run, branch } = await failBack({
+      reverseStatuses: [...lagging, { state: 'replicating', lag: 0 }],
+    });
+    expect(branch.slice(2, 9)).toEqual([
+      'BlockWritesOnNewPrimary',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      'WaitForReverseCatchUp',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      'SyncSequences',
+    ]);
+    const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
+    expect(failBackCatchUp).toMatchObject({ verdict: 'converged', reads: 10, readForMs: 225, lag: 0 });
+    expect(run.states.at(-1)).toBe('FailedBack');
   });
 
   it('refuses at once when the reverse stream is broken, naming its state', async () => {

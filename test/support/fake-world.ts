@@ -351,6 +351,10 @@ export const makeWorld = (script: WorldScript = {}) => {
     // Time stands still between Wait states (runPath moves it as each Wait begins), so a handler's
     // result does not depend on how often it reads the clock.
     clock: () => new Date(now),
+    // An in-handler pause moves the world's clock, as a Wait state does.
+    pause: async (ms: number) => {
+      now += ms;
+    },
     rds: {
       describeInstance: async (id: string) => {
         maybeThrottle('describeInstance');
@@ -679,6 +683,10 @@ export const makeWorld = (script: WorldScript = {}) => {
           detail: `reverse stream ${s.state} (scripted)`,
           checkedAt: new Date(now).toISOString(),
         };
+      },
+      // The same scripted statuses, one per read (CheckReverseCatchUp re-reads inside one invocation).
+      openStatusReader: async function (pair) {
+        return { read: () => this.status(pair), close: async () => undefined };
       },
       stop: async (pair) => {
         reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);

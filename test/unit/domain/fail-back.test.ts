@@ -2,9 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceView } from '#domain/deletion';
 import {
+  CATCH_UP_POLL,
   catchUpVerdict,
   type FailBackClaim,
   judgeFailBack,
+  nextCatchUpRead,
   nextFailedName,
   proveFailBackPair,
   renameAction,
@@ -140,6 +142,27 @@ describe('catchUpVerdict', () => {
       verdict: 'refuse',
       reason: expect.stringContaining('broken: slot invalidated'),
     });
+  });
+});
+
+describe('nextCatchUpRead: the check re-reads for a few seconds, tens of ms apart, then hands over to the Wait loop', () => {
+  const startedAt = new Date('2026-11-22T10:00:00.000Z');
+  const after = (ms: number) => new Date(startedAt.getTime() + ms);
+  it('keeps the poll short: well under the Task timeout (60 s) and faster than one Wait state (1 s)', () => {
+    expect(CATCH_UP_POLL.everyMs).toBeLessThan(100);
+    expect(CATCH_UP_POLL.withinMs).toBeLessThanOrEqual(10_000);
+  });
+  it.each([
+    [{ verdict: 'wait' } as const, 0, CATCH_UP_POLL.everyMs],
+    [{ verdict: 'wait' } as const, CATCH_UP_POLL.withinMs - CATCH_UP_POLL.everyMs, CATCH_UP_POLL.everyMs],
+    // The next read would come after the budget: answer "wait" and let WaitForReverseCatchUp take over.
+    [{ verdict: 'wait' } as const, CATCH_UP_POLL.withinMs - CATCH_UP_POLL.everyMs + 1, null],
+    [{ verdict: 'wait' } as const, 60_000, null],
+    // A verdict other than wait is returned at once, even with time left.
+    [{ verdict: 'converged' } as const, 0, null],
+    [{ verdict: 'refuse', reason: 'broken' } as const, 0, null],
+  ])('%o after %i ms → %s', (verdict, elapsed, pause) => {
+    expect(nextCatchUpRead(verdict, startedAt, after(elapsed))).toBe(pause);
   });
 });
 
