@@ -1,7 +1,8 @@
 /**
  * CheckReverseCatchUp: has old blue applied everything the new primary wrote? Re-reads the reverse stream
  * over sessions opened once until the verdict is not "wait" or CATCH_UP_POLL's few seconds are spent (writes
- * are blocked meanwhile; the slow case goes back to the ASL's Wait loop), then returns the last verdict.
+ * are blocked meanwhile; the slow case goes back to the ASL's Wait loop), nudging the stream while only
+ * old blue's confirmation is missing (catchUpNudgeDue), then returns the last verdict.
  */
 import {
   type Gateways,
@@ -10,7 +11,7 @@ import {
   systemClock,
   systemPause,
 } from '#aws/gateways';
-import { catchUpVerdict, nextCatchUpRead } from '#domain/fail-back';
+import { catchUpNudgeDue, catchUpVerdict, nextCatchUpRead } from '#domain/fail-back';
 import { CheckReverseCatchUpInput } from '#domain/fail-back-contracts';
 import { reversePair } from '#lib/fail-back-instances';
 import { taskHandler } from '#lib/task-handler';
@@ -22,6 +23,8 @@ export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'rever
     try {
       const startedAt = gw.clock();
       let reads = 0;
+      let nudges = 0;
+      let lastNudgeAt: Date | null = null;
       for (;;) {
         const status = await reader.read();
         reads++;
@@ -38,8 +41,14 @@ export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'rever
             detail: status.detail,
             checkedAt: checkedAt.toISOString(),
             reads,
+            nudges,
             readForMs: checkedAt.getTime() - startedAt.getTime(),
           };
+        if (catchUpNudgeDue(status, lastNudgeAt, checkedAt)) {
+          await reader.nudge();
+          lastNudgeAt = checkedAt;
+          nudges++;
+        }
         await gw.pause(pause);
       }
     } finally {

@@ -137,7 +137,7 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
 
     // Each read connects afresh, as status() does: kept sessions (like PostgreSQL's reader) are not written for MariaDB yet.
     async openStatusReader(pair) {
-      return { read: () => this.status(pair), close: async () => undefined };
+      return { read: () => this.status(pair), nudge: async () => undefined, close: async () => undefined };
     },
 
     async stop(pair) {

@@ -180,7 +180,19 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
       const sessions = await Promise.all(
         pending.map(async (p) => ({ db: p.db, onPrimary: await p.onPrimary, onOldBlue: await p.onOldBlue })),
       );
+      const [first] = sessions;
       return {
+        // Old blue applies with synchronous_commit off (the subscription default), so what it applied is
+        // confirmed to the new primary only after its WAL writer flushed it (wal_writer_delay, 200 ms by
+        // default) and its apply worker next woke up (as long again). A commit of our own on old blue
+        // flushes its WAL up to here; one on the new primary wakes the walsender, whose keepalive makes
+        // the apply worker report the flushed position at once. Both are empty transactions (an xid and
+        // its commit record): no table changes, nothing replicated.
+        nudge: async () => {
+          if (!first) return;
+          await first.onOldBlue.query('SET synchronous_commit = on; SELECT pg_current_xact_id()');
+          await first.onPrimary.query('SELECT pg_current_xact_id()');
+        },
         read: async () =>
           pgReverseStatus(
             await Promise.all(sessions.map((s) => factsOf(pair, s.db, s.onPrimary, s.onOldBlue))),

@@ -207,9 +207,20 @@ export const catchUpVerdict = (reading: ReverseReading, deadline: string, now: D
  * are blocked on the new primary the whole time, old blue usually confirms the last change within a few
  * hundred ms, and a Wait state counts in whole seconds (failBack.pollSeconds ≥ 1), which made a 1 s
  * poll most of the fail-back's write stall (BENCHMARKS.md "Fail-back"). The reads go over sessions
- * opened once, so 3 s of polling costs a handful of connections, not one per read.
+ * opened once, so 3 s of polling costs a handful of connections, not one per read. Between reads the
+ * check may nudge the stream (catchUpNudgeDue).
  */
-export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000 } as const;
+export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000, nudgeEveryMs: 100 } as const;
+
+/**
+ * Whether to nudge the stream before the next read (ReverseStatusReader.nudge): only while it replicates
+ * with lag left (writes are blocked, so what is left is old blue confirming what it applied), and at
+ * most every CATCH_UP_POLL.nudgeEveryMs, since each nudge is itself a little WAL to confirm.
+ */
+export const catchUpNudgeDue = (reading: ReverseReading, lastNudgeAt: Date | null, now: Date): boolean =>
+  reading.state === 'replicating' &&
+  (reading.lag ?? 0) > 0 &&
+  (lastNudgeAt === null || now.getTime() - lastNudgeAt.getTime() >= CATCH_UP_POLL.nudgeEveryMs);
 
 /** How long to pause before reading again, or null to return this verdict to the state machine. */
 export const nextCatchUpRead = (verdict: CatchUpVerdict, startedAt: Date, now: Date): number | null =>

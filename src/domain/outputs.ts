@@ -258,8 +258,9 @@ export const CheckReverseCatchUpOutput = z.looseObject({
   lagUnit: z.enum(['bytes', 'transactions']),
   detail: z.string(),
   checkedAt: isoTime,
-  /** reads of the stream in this invocation, and how long they took (the in-handler poll, CATCH_UP_POLL) */
+  /** reads of the stream in this invocation, nudges between them, and how long they took (CATCH_UP_POLL) */
   reads: z.number().int().positive(),
+  nudges: z.number().int().nonnegative(),
   readForMs: z.number().int().nonnegative(),
 });
 

@@ -275,6 +275,28 @@ describe.each([
       );
       expect(caught.detail).toMatch(/2 database/);
       expect(reads).toBeGreaterThan(1);
+      // A nudge is an empty commit on each side, even with both read-only to sessions (old blue since the
+      // switch, the new primary as a fail-back's block leaves it): no row changes, and the stream settles.
+      await writeOn(w.green, 'green-nudged', 3, { update: 13, del: 14 });
+      await setPgReadOnly(w.green, true);
+      try {
+        const primaryRows = await rows(w.green);
+        const settled = await waitFor(
+          async () => {
+            await reader.nudge();
+            const s = await reader.read();
+            return s.state === 'replicating' && s.lag === 0 ? s : undefined;
+          },
+          10_000,
+          25,
+          'the stream to settle after nudges',
+        );
+        expect(settled.lag).toBe(0);
+        expect(await rows(w.green)).toEqual(primaryRows);
+        expect(await rows(w.blue)).toEqual(primaryRows);
+      } finally {
+        await setPgReadOnly(w.green, false);
+      }
       expect([await ours(w.green), await ours(w.blue)]).toEqual([2, 2]);
     } finally {
       await reader.close();

@@ -56,6 +56,11 @@ describe('fail-back branch', () => {
       'NotifyFailedBack',
       'FailedBack',
     ]);
+    // One nudge between the two reads (lag left while the stream replicates), on the right pair.
+    expect(run.output).toMatchObject({ failBackCatchUp: { verdict: 'converged', reads: 2, nudges: 1 } });
+    expect(world.reverseCalls.filter((c) => c.startsWith('nudge'))).toEqual([
+      'nudge orders-db.example → orders-db-old1.example',
+    ]);
     // The production name is old blue's server again; the new primary is kept as -failed1.
     expect(world.instances.get('orders-db')?.resourceId).toBe(BLUE_RESOURCE);
     expect(world.instances.get('orders-db-failed1')?.resourceId).toBe(GREEN_RESOURCE);
@@ -114,7 +119,7 @@ describe('fail-back branch', () => {
     ]);
     // The second check read every 25 ms from 8 s until just past the 10 s deadline.
     const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
-    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 82, readForMs: 2025 });
+    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 82, readForMs: 2025, nudges: 21 });
     expect(branch.slice(9, 15)).toEqual([
       'UnblockWrites',
       'ReopenRollbackWindow',
@@ -175,6 +180,8 @@ describe('fail-back branch', () => {
     ]);
     const refused = world.published.find((p) => p.subject.endsWith('fail-back-refused'));
     expect(refused?.message).toContain('the reverse stream is broken');
+    // A broken stream is refused at its first read, without nudging it.
+    expect(world.reverseCalls.filter((c) => c.startsWith('nudge'))).toEqual([]);
   });
 
   it('undoes the first rename when the second fails, unblocks writes, and never lets cleanup delete old blue', async () => {

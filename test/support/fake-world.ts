@@ -686,7 +686,13 @@ export const makeWorld = (script: WorldScript = {}) => {
       },
       // The same scripted statuses, one per read (CheckReverseCatchUp re-reads inside one invocation).
       openStatusReader: async function (pair) {
-        return { read: () => this.status(pair), close: async () => undefined };
+        return {
+          read: () => this.status(pair),
+          nudge: async () => {
+            reverseCalls.push(`nudge ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+          },
+          close: async () => undefined,
+        };
       },
       stop: async (pair) => {
         reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { InstanceView } from '#domain/deletion';
 import {
   CATCH_UP_POLL,
+  catchUpNudgeDue,
   catchUpVerdict,
   type FailBackClaim,
   judgeFailBack,
@@ -163,6 +164,22 @@ describe('nextCatchUpRead: the check re-reads for a few seconds, tens of ms apar
     [{ verdict: 'refuse', reason: 'broken' } as const, 0, null],
   ])('%o after %i ms → %s', (verdict, elapsed, pause) => {
     expect(nextCatchUpRead(verdict, startedAt, after(elapsed))).toBe(pause);
+  });
+});
+
+describe('catchUpNudgeDue: nudge only a replicating stream with lag left, at most every nudgeEveryMs', () => {
+  const t0 = new Date('2026-11-22T10:00:00.000Z');
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+  it.each([
+    [{ state: 'replicating', lag: 800, detail: '' }, null, 0, true],
+    [{ state: 'replicating', lag: 800, detail: '' }, t0, CATCH_UP_POLL.nudgeEveryMs - 1, false],
+    [{ state: 'replicating', lag: 800, detail: '' }, t0, CATCH_UP_POLL.nudgeEveryMs, true],
+    [{ state: 'replicating', lag: 0, detail: '' }, null, 0, false],
+    [{ state: 'replicating', lag: null, detail: '' }, null, 0, false],
+    [{ state: 'prepared', lag: 800, detail: '' }, null, 0, false],
+    [{ state: 'broken', lag: 800, detail: '' }, null, 0, false],
+  ] as const)('%o, last nudge %s, +%i ms → %s', (reading, last, ms, due) => {
+    expect(catchUpNudgeDue(reading, last, at(ms))).toBe(due);
   });
 });
 
