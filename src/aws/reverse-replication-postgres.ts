@@ -28,6 +28,9 @@ import type {
   ReverseStatusReader,
 } from './reverse-replication-gateway.ts';
 
+/** A flushed WAL record of our own, no table touched (ReverseStatusReader.nudge). */
+const NUDGE_SQL = `SET synchronous_commit = on; SELECT pg_logical_emit_message(true, 'switchyard', 'fail-back catch-up')`;
+
 /** origin = none needs PostgreSQL 16 or later on both sides. */
 const MIN_VERSION_NUM = 160000;
 
@@ -52,9 +55,10 @@ const serverVersionNum = async (c: pg.Client): Promise<number> =>
 export const makePostgresReverseReplication = (readParameter: ParameterReader): ReverseReplicationGateway => {
   // Read per connection, not cached: a cached password would outlive a rotation.
   const password = (t: DatabaseTarget): Promise<string> => readParameter(t.passwordParameter);
-  const connect: Connect = async (target, database) => {
+  const connect: Connect = (target, database) => connectWith(target, database, password(target));
+  const connectWith = async (target: DatabaseTarget, database: string, secret: Promise<string>) => {
     const client = await connectPostgres(
-      { host: target.host, port: target.port, database, user: target.user, password: await password(target) },
+      { host: target.host, port: target.port, database, user: target.user, password: await secret },
       // Slot creation waits for the transactions running on green to end (a consistent point).
       { applicationName: 'switchyard-reverse-replication', statementTimeoutMs: 30_000 },
     );
@@ -77,6 +81,38 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
     }
   };
   const databasesOf = (target: DatabaseTarget) => withClient(target, target.name, userDatabases);
+
+  /**
+   * The sessions of one operation on both sides of the pair, by database, each opened on first use and
+   * kept until close(). Each password is read once per operation (still fresh for every invocation, so a
+   * rotation is picked up); a session that connects after close() is ended at once.
+   */
+  const pairSessions = (pair: ReverseReplicationPair) => {
+    const opened: pg.Client[] = [];
+    const secrets = new Map<string, Promise<string>>();
+    const sessions = new Map<string, Promise<pg.Client>>();
+    let closed = false;
+    const session = (side: 'newPrimary' | 'oldBlue', database: string): Promise<pg.Client> => {
+      const key = `${side}/${database}`;
+      const known = sessions.get(key);
+      if (known) return known;
+      const target = pair[side];
+      const secret = secrets.get(target.passwordParameter) ?? password(target);
+      secrets.set(target.passwordParameter, secret);
+      const started = connectWith(target, database, secret);
+      started.then(
+        (c) => (closed ? void c.end().catch(() => undefined) : opened.push(c)),
+        () => undefined,
+      );
+      sessions.set(key, started);
+      return started;
+    };
+    const close = async () => {
+      closed = true;
+      await Promise.all(opened.splice(0).map((c) => c.end().catch(() => undefined)));
+    };
+    return { session, close };
+  };
 
   /** The slot and publication of stream `name` on the new primary, read over `c` (connected to `db`). */
   const primaryFactsOf = async (c: pg.Client, pair: ReverseReplicationPair, db: string, name: string) => {
@@ -156,22 +192,16 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
    * throws (status is then unknown, not "absent"); sessions already open are closed.
    */
   const openReader = async (pair: ReverseReplicationPair): Promise<ReverseStatusReader> => {
-    const opened: pg.Client[] = [];
-    const close = async () => {
-      await Promise.all(opened.splice(0).map((c) => c.end().catch(() => undefined)));
-    };
-    const track = async (p: Promise<pg.Client>): Promise<pg.Client> => {
-      const c = await p;
-      opened.push(c);
-      return c;
-    };
+    const { session, close } = pairSessions(pair);
     try {
-      const home = await track(connect(pair.newPrimary, pair.newPrimary.name));
-      const dbs = await userDatabases(home);
+      // Both home databases at once: with one database (the usual case) these are all the sessions.
+      const home = session('newPrimary', pair.newPrimary.name);
+      session('oldBlue', pair.oldBlue.name).catch(() => undefined);
+      const dbs = await userDatabases(await home);
       const pending = dbs.map((db) => ({
         db,
-        onPrimary: db === pair.newPrimary.name ? Promise.resolve(home) : track(connect(pair.newPrimary, db)),
-        onOldBlue: track(connect(pair.oldBlue, db)),
+        onPrimary: session('newPrimary', db),
+        onOldBlue: session('oldBlue', db),
       }));
       // Every connection settles before the verdict, so none is left open behind a failed one.
       const settled = await Promise.allSettled(pending.flatMap((p) => [p.onPrimary, p.onOldBlue]));
@@ -184,14 +214,16 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
       return {
         // Old blue applies with synchronous_commit off (the subscription default), so what it applied is
         // confirmed to the new primary only after its WAL writer flushed it (wal_writer_delay, 200 ms by
-        // default) and its apply worker next woke up (as long again). A commit of our own on old blue
-        // flushes its WAL up to here; one on the new primary wakes the walsender, whose keepalive makes
-        // the apply worker report the flushed position at once. Both are empty transactions (an xid and
-        // its commit record): no table changes, nothing replicated.
+        // default) and its apply worker next woke up (as long again). A logical message committed
+        // synchronously on old blue flushes its WAL up to there; one on the new primary wakes the
+        // walsender, whose keepalive makes the apply worker report the flushed position at once.
+        // pg_logical_emit_message is executable by any user and changes no table; subscriptions do not
+        // ask for messages, so nothing is replicated. (An empty commit would not do: a transaction that
+        // wrote no WAL commits without flushing.)
         nudge: async () => {
           if (!first) return;
-          await first.onOldBlue.query('SET synchronous_commit = on; SELECT pg_current_xact_id()');
-          await first.onPrimary.query('SELECT pg_current_xact_id()');
+          await first.onOldBlue.query(NUDGE_SQL);
+          await first.onPrimary.query(NUDGE_SQL);
         },
         read: async () =>
           pgReverseStatus(
@@ -310,34 +342,51 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
 
     async stop(pair) {
       const left: string[] = [];
-      const dbs = await databasesOf(pair.newPrimary).catch(() => databasesOf(pair.oldBlue));
-      for (const db of dbs) {
-        const name = reverseStreamName(pair.executionName, db);
-        // Old blue first: dropping the subscription ends its walsender, so the slot can go.
-        await withClient(pair.oldBlue, db, async (c) => {
-          if (!(await c.query('SELECT 1 FROM pg_subscription WHERE subname = $1', [name])).rowCount) return;
-          await c.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} DISABLE`);
-          // Detach the slot: we drop it on the new primary ourselves, even when old blue cannot reach it.
-          await c.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} SET (slot_name = NONE)`);
-          await c.query(`DROP SUBSCRIPTION ${quoteIdent(name)}`);
-        }).catch((e: Error) => left.push(`subscription ${name} on ${pair.oldBlue.host}/${db}: ${e.message}`));
-        await withClient(pair.newPrimary, db, async (c) => {
-          const slot = await c.query<{ active_pid: number | null }>(
-            'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
-            [name],
-          );
-          const pid = slot.rows[0]?.active_pid;
-          // The walsender of a just-disabled subscription may still hold the slot: end it (it is ours).
-          if (pid) await c.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
-          if (slot.rows[0])
-            await c.query(
-              `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`,
-              [name],
+      const { session, close } = pairSessions(pair);
+      try {
+        // Both sides at once; the databases are listed on the new primary, or on old blue when it is gone.
+        const home = session('newPrimary', pair.newPrimary.name);
+        const oldBlueHome = session('oldBlue', pair.oldBlue.name);
+        const dbs = await home.then(userDatabases).catch(() => oldBlueHome.then(userDatabases));
+        for (const db of dbs) {
+          const name = reverseStreamName(pair.executionName, db);
+          const onOldBlue = session('oldBlue', db);
+          const onPrimary = session('newPrimary', db);
+          // Old blue first: dropping the subscription ends its walsender, so the slot can go.
+          await onOldBlue
+            .then(async (c) => {
+              if (!(await c.query('SELECT 1 FROM pg_subscription WHERE subname = $1', [name])).rowCount)
+                return;
+              await c.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} DISABLE`);
+              // Detach the slot: we drop it on the new primary ourselves, even when old blue cannot reach it.
+              await c.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} SET (slot_name = NONE)`);
+              await c.query(`DROP SUBSCRIPTION ${quoteIdent(name)}`);
+            })
+            .catch((e: Error) =>
+              left.push(`subscription ${name} on ${pair.oldBlue.host}/${db}: ${e.message}`),
             );
-          await c.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);
-        }).catch((e: Error) =>
-          left.push(`slot/publication ${name} on ${pair.newPrimary.host}/${db}: ${e.message}`),
-        );
+          await onPrimary
+            .then(async (c) => {
+              const slot = await c.query<{ active_pid: number | null }>(
+                'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
+                [name],
+              );
+              const pid = slot.rows[0]?.active_pid;
+              // The walsender of a just-disabled subscription may still hold the slot: end it (it is ours).
+              if (pid) await c.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
+              if (slot.rows[0])
+                await c.query(
+                  `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`,
+                  [name],
+                );
+              await c.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);
+            })
+            .catch((e: Error) =>
+              left.push(`slot/publication ${name} on ${pair.newPrimary.host}/${db}: ${e.message}`),
+            );
+        }
+      } finally {
+        await close();
       }
       if (left.length) throw new Error(`reverse stream not fully removed (retry stop): ${left.join('; ')}`);
     },

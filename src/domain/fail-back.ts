@@ -210,12 +210,14 @@ export const catchUpVerdict = (reading: ReverseReading, deadline: string, now: D
  * opened once, so 3 s of polling costs a handful of connections, not one per read. Between reads the
  * check may nudge the stream (catchUpNudgeDue).
  */
-export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000, nudgeEveryMs: 100 } as const;
+export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000, nudgeEveryMs: 25 } as const;
 
 /**
  * Whether to nudge the stream before the next read (ReverseStatusReader.nudge): only while it replicates
  * with lag left (writes are blocked, so what is left is old blue confirming what it applied), and at
- * most every CATCH_UP_POLL.nudgeEveryMs, since each nudge is itself a little WAL to confirm.
+ * most every CATCH_UP_POLL.nudgeEveryMs (each nudge is a flushed WAL record of ~100 bytes per side, so
+ * at most 120 of them in one check). One usually suffices: in the rehearsal the check converged at its
+ * second read instead of after 100–400 ms of old blue's own WAL writer and apply-worker timers.
  */
 export const catchUpNudgeDue = (reading: ReverseReading, lastNudgeAt: Date | null, now: Date): boolean =>
   reading.state === 'replicating' &&

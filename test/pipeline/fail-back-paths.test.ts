@@ -119,7 +119,7 @@ describe('fail-back branch', () => {
     ]);
     // The second check read every 25 ms from 8 s until just past the 10 s deadline.
     const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
-    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 82, readForMs: 2025, nudges: 21 });
+    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 82, readForMs: 2025, nudges: 81 });
     expect(branch.slice(9, 15)).toEqual([
       'UnblockWrites',
       'ReopenRollbackWindow',
