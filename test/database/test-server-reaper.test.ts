@@ -47,7 +47,11 @@ const holdServer = (
     );
     const onData = (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"pid"'));
+      // Whole lines only: a chunk may end inside the JSON.
+      const line = out
+        .split('\n')
+        .slice(0, -1)
+        .find((l) => l.startsWith('{"pid"'));
       if (!line) return;
       clearTimeout(timer);
       const { pid, dir } = JSON.parse(line) as { pid: number; dir: string };
