@@ -11,6 +11,7 @@ import { QueryError } from '../http/query.ts';
 import { errorMessage, lowerAlnum, sleep } from '../util.ts';
 import { checkDegradation } from './degraded.ts';
 import type { DeploymentRecord, InstanceRecord, ServerRecord } from './model.ts';
+import { applyGroupReadOnly, heldReadOnly } from './parameter-apply.ts';
 
 const ACTIVE: ReadonlySet<string> = new Set([
   'PROVISIONING',
@@ -208,6 +209,7 @@ const createGreen = async (
   dep.targetResourceId = green.resourceId;
   core.save();
   await engine.buildGreen(engineHost(core), dep, blueServer, rec, green);
+  await applyGroupReadOnly(core, green); // {TrueIfReplica} keeps it read-only; an explicit 0 does not
   await core.openEndpoint(green);
   if (isCancelled(core, dep)) throw new Cancelled();
 };
@@ -308,7 +310,11 @@ export const startSwitchover = async (
   dep.status = 'SWITCHOVER_IN_PROGRESS';
   delete dep.statusDetails;
   if (dep.memberStatus === 'SWITCHOVER_FAILED') dep.memberStatus = 'AVAILABLE';
-  dep.switchover = { startedAt: new Date().toISOString(), timeoutSeconds, blueWasReadOnly: !!blue.readOnly };
+  dep.switchover = {
+    startedAt: new Date().toISOString(),
+    timeoutSeconds,
+    blueWasReadOnly: heldReadOnly(core, blue),
+  };
   core.save();
   const response = structuredClone(dep);
   depEvent(core, dep, 'RDS-EVENT-0247', 'notification', `Switchover from ${blue.id} to ${green.id} started.`);

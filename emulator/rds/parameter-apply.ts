@@ -172,3 +172,12 @@ export const finishInterruptedApplies = async (core: Core): Promise<void> => {
   }
   core.save();
 };
+
+/** A MySQL-family server just built (a new instance, a green): read_only as its group says. */
+export const applyGroupReadOnly = async (core: Core, inst: InstanceRecord): Promise<void> => {
+  if (isMysqlFamily(inst)) await setServerReadOnly(core, inst, readOnlyNow(core, inst));
+};
+
+/** Whether the instance's server runs read-only now by RDS's rules (switchover bookkeeping). */
+export const heldReadOnly = (core: Core, inst: InstanceRecord): boolean =>
+  isMysqlFamily(inst) ? readOnlyNow(core, inst) : inst.readOnly === true;

@@ -109,7 +109,7 @@ const createGroup = (name: string) =>
     }),
   );
 
-const createInstance = async (id: string, group: string) => {
+const createBareInstance = async (id: string, group: string) => {
   await rds.send(
     new CreateDBInstanceCommand({
       DBInstanceIdentifier: id,
@@ -123,6 +123,10 @@ const createInstance = async (id: string, group: string) => {
     }),
   );
   await waitUntil(`${id} available`, async () => (await instance(id))?.DBInstanceStatus === 'available');
+};
+
+const createInstance = async (id: string, group: string) => {
+  await createBareInstance(id, group);
   await sql(
     id,
     `CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL,
@@ -395,5 +399,18 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
     await setReadOnly('ro-green', '{TrueIfReplica}');
     await waitApplyStatus('ro-a', 'in-sync');
     expect(await insertErrno('ro-a')).toBe(0);
+  });
+  it('an instance created with a group that already says read_only=1 starts read-only', async () => {
+    await createGroup('ro-locked');
+    await setReadOnly('ro-locked', '1');
+    await createBareInstance('ro-c', 'ro-locked');
+    expect(await readOnlyOf('ro-c')).toBe(1);
+    expect(await applyStatus('ro-c')).toBe('in-sync');
+    // Even the master user (no SUPER, no READ_ONLY ADMIN, as on RDS) cannot write.
+    const refused = await sql('ro-c', 'CREATE TABLE t (id INT PRIMARY KEY)', 'master').then(
+      () => 0,
+      (e: { errno?: number }) => e.errno,
+    );
+    expect(refused).toBe(1290);
   });
 });
