@@ -8,6 +8,10 @@
  *
  * Needs Debian's MariaDB: without it the file is skipped and says how to install it.
  */
+
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   CreateBlueGreenDeploymentCommand,
   CreateDBInstanceCommand,
@@ -412,5 +416,35 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
       (e: { errno?: number }) => e.errno,
     );
     expect(refused).toBe(1290);
+  });
+});
+
+describe.skipIf(!available)('an apply cut short by a crash', () => {
+  let dataDir = '';
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'sy-mdb-params-'));
+    chmodSync(dataDir, 0o755);
+  });
+  afterAll(async () => {
+    await stopAndCheck(emu);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('is finished at the next start: read_only as the group says, status in-sync', async () => {
+    emu = await startEmulator({ dataDir, seed: false, delays: { taskMs: 0 } });
+    rds = rdsClient(emu);
+    await createGroup('ro-crash');
+    await createBareInstance('ro-d', 'ro-crash');
+    await emu.stop();
+    // What a crash in the middle of an apply leaves: the group changed, the status still applying.
+    const statePath = join(dataDir, 'state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    state.parameterGroups.find((g: { name: string }) => g.name === 'ro-crash').params.read_only = '1';
+    state.instances.find((i: { id: string }) => i.id === 'ro-d').parameterApplyStatus = 'applying';
+    writeFileSync(statePath, JSON.stringify(state));
+    emu = await startEmulator({ dataDir, seed: false });
+    rds = rdsClient(emu);
+    expect(await applyStatus('ro-d')).toBe('in-sync');
+    expect(await readOnlyOf('ro-d')).toBe(1);
   });
 });
