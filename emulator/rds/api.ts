@@ -52,7 +52,13 @@ import {
   markInSync,
   markPendingReboot,
 } from './parameter-apply.ts';
-import { definitionsOf, modifyChanges, type RequestedParameter, resetChanges } from './parameter-changes.ts';
+import {
+  definitionsOf,
+  modifyChanges,
+  type RequestedParameter,
+  registeredChanges,
+  resetChanges,
+} from './parameter-changes.ts';
 
 export const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -651,7 +657,7 @@ const refuseDefaultGroup = (g: ParameterGroupRecord): void => {
 const ModifyDBParameterGroup: Handler = async (core, p) => {
   const g = parameterGroup(core, p.req('DBParameterGroupName'));
   refuseDefaultGroup(g);
-  const changes = modifyChanges(definitionsOf(g.family), requestedParameters(p));
+  const changes = registeredChanges(modifyChanges(definitionsOf(g.family), requestedParameters(p)), g.params);
   for (const c of changes) if (c.value !== undefined) g.params[c.name] = c.value;
   await applyParameterChanges(core, g, changes);
   return { DBParameterGroupName: g.name };
@@ -660,11 +666,9 @@ const ModifyDBParameterGroup: Handler = async (core, p) => {
 const ResetDBParameterGroup: Handler = async (core, p) => {
   const g = parameterGroup(core, p.req('DBParameterGroupName'));
   refuseDefaultGroup(g);
-  const changes = resetChanges(
-    definitionsOf(g.family),
+  const changes = registeredChanges(
+    resetChanges(definitionsOf(g.family), g.params, requestedParameters(p), p.bool('ResetAllParameters')),
     g.params,
-    requestedParameters(p),
-    p.bool('ResetAllParameters'),
   );
   for (const c of changes) delete g.params[c.name];
   await applyParameterChanges(core, g, changes);

@@ -126,6 +126,16 @@ export const resetChanges = (
   });
 };
 
+/**
+ * The changes RDS registers: one that leaves the group's user value as it is (the same value again, or a
+ * reset of a parameter the group does not set) changes nothing, not even its apply method (as the
+ * Terraform and Pulumi docs of aws_db_parameter_group describe the API).
+ */
+export const registeredChanges = (
+  changes: ParameterChange[],
+  userValues: Record<string, string>,
+): ParameterChange[] => changes.filter((c) => userValues[c.name] !== c.value);
+
 /** A change waits for a reboot when it said so (static parameters always do). */
 export const needsReboot = (changes: ParameterChange[]): boolean =>
   changes.some((c) => c.method === 'pending-reboot');

@@ -170,6 +170,9 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
     expect(await insertErrno('ro-b')).toBe(1290);
     // A dynamic change does not ask for a reboot.
     expect(await applyStatus('ro-a')).not.toBe('pending-reboot');
+    // The same value again is not registered: nothing to apply.
+    await setReadOnly('ro-blue', '1');
+    expect(await applyStatus('ro-a')).toBe('in-sync');
   });
 
   it('ResetDBParameterGroup through the AWS CLI makes them writable again ({TrueIfReplica}: not replicas)', async () => {
@@ -386,10 +389,13 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
     await setReadOnly('ro-green', '1');
     await waitApplyStatus('ro-a', 'in-sync');
     expect(await insertErrno('ro-a')).toBe(1290);
-    // Old blue's group says 0 (it was already 0, set again) : RDS holds it read-only until a reboot.
-    await setReadOnly('ro-blue', '0');
-    await waitApplyStatus('ro-a-old1', 'in-sync');
-    expect(await insertErrno('ro-a-old1')).toBe(1290);
+    // Old blue's group says {TrueIfReplica} (0 for a primary), then 0: RDS holds it read-only until a reboot.
+    for (const value of ['{TrueIfReplica}', '0']) {
+      await setReadOnly('ro-blue', value);
+      expect(await applyStatus('ro-a-old1')).toBe('applying');
+      await waitApplyStatus('ro-a-old1', 'in-sync');
+      expect(await insertErrno('ro-a-old1')).toBe(1290);
+    }
     await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'ro-a-old1' }));
     await waitUntil('old blue rebooted', async () => {
       const i = await instance('ro-a-old1');

@@ -6,6 +6,7 @@ import {
   modifyChanges,
   needsReboot,
   readOnlyWanted,
+  registeredChanges,
   resetChanges,
 } from '../../../emulator/rds/parameter-changes.ts';
 
@@ -116,6 +117,25 @@ describe('ResetDBParameterGroup changes', () => {
     expect(() => resetChanges(maria, user, [{ name: 'read_only' }], undefined)).toThrow(
       /ApplyMethod must be provided/,
     );
+  });
+});
+
+describe('registered changes', () => {
+  it('drops a change that leaves the user value as it is, keeps the others', () => {
+    const user = { read_only: '1' };
+    const same = modifyChanges(maria, [{ name: 'read_only', value: '1', applyMethod: 'immediate' }]);
+    expect(registeredChanges(same, user)).toEqual([]);
+    const other = modifyChanges(maria, [{ name: 'read_only', value: '0', applyMethod: 'immediate' }]);
+    expect(registeredChanges(other, user)).toEqual(other);
+    const resetUnset = resetChanges(
+      maria,
+      user,
+      [{ name: 'binlog_format', applyMethod: 'immediate' }],
+      undefined,
+    );
+    expect(registeredChanges(resetUnset, user)).toEqual([]);
+    const resetSet = resetChanges(maria, user, [{ name: 'read_only', applyMethod: 'immediate' }], undefined);
+    expect(registeredChanges(resetSet, user)).toEqual(resetSet);
   });
 });
 
