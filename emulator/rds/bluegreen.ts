@@ -310,11 +310,7 @@ export const startSwitchover = async (
   dep.status = 'SWITCHOVER_IN_PROGRESS';
   delete dep.statusDetails;
   if (dep.memberStatus === 'SWITCHOVER_FAILED') dep.memberStatus = 'AVAILABLE';
-  dep.switchover = {
-    startedAt: new Date().toISOString(),
-    timeoutSeconds,
-    blueWasReadOnly: heldReadOnly(core, blue),
-  };
+  dep.switchover = { startedAt: new Date().toISOString(), timeoutSeconds, blueWasReadOnly: !!blue.readOnly };
   core.save();
   const response = structuredClone(dep);
   depEvent(core, dep, 'RDS-EVENT-0247', 'notification', `Switchover from ${blue.id} to ${green.id} started.`);
@@ -371,7 +367,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     });
     if (!sw.blueWasReadOnly) {
       await engine.setReadOnly(blueServer, true);
-      undo.push(() => engine.setReadOnly(blueServer, false));
+      // Back to what RDS holds it at: writable, unless its group says read_only=1 (MySQL family).
+      undo.push(() => engine.setReadOnly(blueServer, heldReadOnly(core, blue)));
     }
     mark('blocked, blue read-only');
     // 2. Drop the connections of both environments.
@@ -464,7 +461,7 @@ export const recoverInterruptedSwitchover = async (core: Core, dep: DeploymentRe
   const blue = core.instanceByResource(dep.sourceResourceId);
   const server = core.server(blue);
   if (blue && dep.switchover && !dep.switchover.blueWasReadOnly && server?.running)
-    await setReadOnly(blue, server, false).catch(() => {});
+    await setReadOnly(blue, server, heldReadOnly(core, blue)).catch(() => {});
   await applyStall(core, dep, core.faults.replicationStall).catch(() => {});
   dep.status = 'SWITCHOVER_FAILED';
   dep.memberStatus = 'SWITCHOVER_FAILED';

@@ -410,6 +410,31 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
     await waitApplyStatus('ro-a', 'in-sync');
     expect(await insertErrno('ro-a')).toBe(0);
   });
+  it('a rolled-back switchover leaves blue as its group holds it: read-only under read_only=1', async () => {
+    await setReadOnly('ro-blue', '1');
+    await waitApplyStatus('ro-b', 'in-sync');
+    const created = await rds.send(
+      new CreateBlueGreenDeploymentCommand({
+        BlueGreenDeploymentName: 'ro-rollback',
+        Source: 'arn:aws:rds:us-east-1:123456789012:db:ro-b',
+      }),
+    );
+    const id = created.BlueGreenDeployment?.BlueGreenDeploymentIdentifier as string;
+    const status = async () =>
+      (await rds.send(new DescribeBlueGreenDeploymentsCommand({ BlueGreenDeploymentIdentifier: id })))
+        .BlueGreenDeployments?.[0]?.Status;
+    await waitUntil('ro-rollback AVAILABLE', async () => (await status()) === 'AVAILABLE', 90_000, 200);
+    await emu.faults.inject({ kind: 'switchover-fails', reason: 'test rollback' });
+    try {
+      await rds.send(new SwitchoverBlueGreenDeploymentCommand({ BlueGreenDeploymentIdentifier: id }));
+      await waitUntil('SWITCHOVER_FAILED', async () => (await status()) === 'SWITCHOVER_FAILED');
+    } finally {
+      await emu.faults.clear('switchover-fails');
+    }
+    expect(await readOnlyOf('ro-b')).toBe(1);
+    expect(await insertErrno('ro-b')).toBe(1290);
+  });
+
   it('an instance created with a group that already says read_only=1 starts read-only', async () => {
     await createGroup('ro-locked');
     await setReadOnly('ro-locked', '1');
