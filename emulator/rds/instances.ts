@@ -110,6 +110,13 @@ export const ensureParameterGroups = (core: Core): void => {
           description: 'orders on MariaDB: row-based binlog, event scheduler off',
           params: { binlog_format: 'ROW', event_scheduler: 'OFF' },
         },
+        // Green's own group: a fail-back changes read_only in each instance's group, never a shared one.
+        {
+          name: 'orders-mariadb-green',
+          family: maria.family,
+          description: "orders' green on MariaDB: the same settings in a group of its own",
+          params: { binlog_format: 'ROW', event_scheduler: 'OFF' },
+        },
       );
     want.push(
       {

@@ -46,6 +46,7 @@ describe('fail-back branch', () => {
       'SyncSequences',
       'StopReverse',
       'MakeOldBlueWritable',
+      'IsOldBlueWritable',
       'RenameNewPrimaryAside',
       'CheckAsideRename',
       'IsAsideRenamed',
