@@ -18,6 +18,7 @@ import {
   type SnapshotRecord,
   type Tag,
 } from './model.ts';
+import { applyGroupReadOnly } from './parameter-apply.ts';
 
 /** Every engine's versions; MariaDB and the MySQL stand-in only when the MariaDB binaries are installed. */
 export const catalog = (): EngineVersionInfo[] =>
@@ -240,6 +241,7 @@ export const createInstance = async (
       const server = core.serverFor(rec, inst);
       await eng.initialize(server, inst.dbName);
       for (const sql of spec.setupSql ?? []) await eng.runSql(server, sql, inst.dbName);
+      await applyGroupReadOnly(core, inst); // a group that already says read_only=1
       await core.openEndpoint(inst);
       inst.status = 'available';
       core.save();
