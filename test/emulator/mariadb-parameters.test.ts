@@ -91,6 +91,16 @@ const waitApplyStatus = (id: string, status: string) =>
     30_000,
     50,
   );
+/** RebootDBInstance, then wait until the instance is available with its group in-sync. */
+const rebootAndWait = async (id: string) => {
+  await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: id }));
+  await waitUntil(`${id} rebooted`, async () => {
+    const i = await instance(id);
+    return (
+      i?.DBInstanceStatus === 'available' && i.DBParameterGroups?.[0]?.ParameterApplyStatus === 'in-sync'
+    );
+  });
+};
 
 const setReadOnly = (group: string, value: string, method: 'immediate' | 'pending-reboot' = 'immediate') =>
   rds.send(
@@ -216,13 +226,7 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
     await waitApplyStatus('ro-a', 'pending-reboot');
     expect(await readOnlyOf('ro-a')).toBe(1);
     // RebootDBInstance clears pending-reboot, and the server comes back with its group's read_only.
-    await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'ro-a' }));
-    await waitUntil('ro-a rebooted', async () => {
-      const i = await instance('ro-a');
-      return (
-        i?.DBInstanceStatus === 'available' && i.DBParameterGroups?.[0]?.ParameterApplyStatus === 'in-sync'
-      );
-    });
+    await rebootAndWait('ro-a');
     expect(await readOnlyOf('ro-a')).toBe(1);
     expect(await insertErrno('ro-a')).toBe(1290);
   });
@@ -232,13 +236,7 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
     expect(await applyStatus('ro-a')).toBe('pending-reboot');
     await new Promise((r) => setTimeout(r, APPLY_MS + 200));
     expect(await readOnlyOf('ro-a')).toBe(1);
-    await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'ro-a' }));
-    await waitUntil('ro-a rebooted', async () => {
-      const i = await instance('ro-a');
-      return (
-        i?.DBInstanceStatus === 'available' && i.DBParameterGroups?.[0]?.ParameterApplyStatus === 'in-sync'
-      );
-    });
+    await rebootAndWait('ro-a');
     expect(await insertErrno('ro-a')).toBe(0);
     // ro-b was not rebooted: still read-only from the earlier immediate read_only=1, still pending-reboot.
     expect(await applyStatus('ro-b')).toBe('pending-reboot');
@@ -396,13 +394,7 @@ describe.skipIf(!available)('MySQL-family read_only through DB parameter groups 
       await waitApplyStatus('ro-a-old1', 'in-sync');
       expect(await insertErrno('ro-a-old1')).toBe(1290);
     }
-    await rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: 'ro-a-old1' }));
-    await waitUntil('old blue rebooted', async () => {
-      const i = await instance('ro-a-old1');
-      return (
-        i?.DBInstanceStatus === 'available' && i.DBParameterGroups?.[0]?.ParameterApplyStatus === 'in-sync'
-      );
-    });
+    await rebootAndWait('ro-a-old1');
     expect(await insertErrno('ro-a-old1')).toBe(0);
     expect(await insertErrno('ro-a')).toBe(1290);
     // And back: the new primary writable again once its group says {TrueIfReplica} (not a replica now).
