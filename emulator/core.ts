@@ -28,6 +28,8 @@ export interface Delays {
   deleteMs: number;
   /** Pause between switchover steps. */
   switchoverStepMs: number;
+  /** How long an instance reads ParameterApplyStatus `applying` before a dynamic parameter change reaches its server. */
+  parameterApplyMs: number;
 }
 
 export interface Guardrails {

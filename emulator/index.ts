@@ -19,6 +19,7 @@ import { applyStall, deploymentArn, deploymentsUsing, resumeDeployments } from '
 import { injectDegradation, watchDegradation } from './rds/degraded.ts';
 import { ensureParameterGroups, seed, startInstances } from './rds/instances.ts';
 import type { EmulatorEvent, SnsMessage } from './rds/model.ts';
+import { finishInterruptedApplies } from './rds/parameter-apply.ts';
 import { cloudWatchJsonService, setAlarm } from './services/cloudwatch.ts';
 import type { JsonService } from './services/json-service.ts';
 import { parameterStoreService } from './services/parameter-store.ts';
@@ -96,7 +97,7 @@ export interface Emulator {
   postgresPids(): number[];
 }
 
-const DEFAULT_DELAYS: Delays = { taskMs: 0, deleteMs: 0, switchoverStepMs: 0 };
+const DEFAULT_DELAYS: Delays = { taskMs: 0, deleteMs: 0, switchoverStepMs: 0, parameterApplyMs: 300 };
 const DEFAULT_GUARDRAILS: Guardrails = {
   maxLagSeconds: 30,
   maxLagBytes: 64 * 1024 * 1024,
@@ -168,6 +169,7 @@ export const startEmulator = async (options: EmulatorOptions = {}): Promise<Emul
     await startInstances(core);
     if (options.seed !== false) await seed(core, options.seedRows ?? 1000, options.seedEngine);
     await resumeDeployments(core);
+    await finishInterruptedApplies(core);
     const control = {
       state: () => ({
         url: `http://127.0.0.1:${port()}`,

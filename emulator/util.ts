@@ -1,6 +1,7 @@
-/** Small helpers shared by the emulator: ids, sleeping, free ports, timestamps. */
+/** Small helpers shared by the emulator: ids, sleeping, free ports, timestamps, child processes. */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -98,4 +99,19 @@ export const stopChild = async (
     }
   }
   return false;
+};
+
+/**
+ * For a database server that did not come up: stops it (a failed stop must not hide why it did not
+ * start) and throws `<why>`, then `--- <log file> ---` and the log's last 1,500 characters. The tail is
+ * read before the stop, whose shutdown lines would push the cause out of it.
+ */
+export const failStart = async (
+  cause: unknown,
+  logFile: string,
+  stop: () => Promise<void>,
+): Promise<never> => {
+  const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-1500) : '';
+  await stop().catch(() => {});
+  throw new Error(`${errorMessage(cause)}\n--- ${logFile} ---\n${tail}`, { cause });
 };

@@ -9,6 +9,7 @@ import { failBackEngineRefusal, nextFailedName, proveFailBackPair } from '#domai
 import { BlockWritesInput } from '#domain/fail-back-contracts';
 import { addSeconds } from '#domain/plan';
 import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
+import { blockWritesByGroup, isMysqlFamily } from '#lib/fail-back-writes';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeBlockWritesHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock'>) =>
@@ -31,7 +32,9 @@ export const makeBlockWritesHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatab
     const newPrimary = targetOn(database, instances.newPrimary, 'new primary');
     // Old blue must be reachable too, before anything changes.
     targetOn(database, instances.oldBlue, 'old blue');
-    const blocked = await gw.failBackDatabase.blockWrites(newPrimary);
+    const blocked = isMysqlFamily(database?.engine)
+      ? await blockWritesByGroup(gw, instances.newPrimary!, instances.oldBlue!, newPrimary)
+      : await gw.failBackDatabase.blockWrites(newPrimary);
     const now = gw.clock();
     return {
       failedName,

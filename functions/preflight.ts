@@ -125,6 +125,7 @@ export const makePreflightHandler = (
       targetEngineVersion: built.targetEngineVersion,
       greenParameters,
       greenParameterGroup: targetGroup ?? blueGroup ?? 'default',
+      blueParameterGroup: blueGroup ?? 'default',
       hasDatabase: input.database !== undefined,
     });
     if (reverse.problem) problems.push(reverse.problem);

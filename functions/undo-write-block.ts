@@ -7,18 +7,34 @@ import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock } from 
 import { windowSecondsLeft } from '#domain/fail-back';
 import { UndoWriteBlockInput } from '#domain/fail-back-contracts';
 import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
+import { isMysqlFamily, makeOldBlueReadOnlyByGroup, unblockWritesByGroup } from '#lib/fail-back-writes';
 import { taskHandler } from '#lib/task-handler';
 
 export const makeUndoWriteBlockHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock'>) =>
   taskHandler(UndoWriteBlockInput, async ({ database, retainUntil, ...claim }) => {
     const instances = await readFailBackInstances(gw, claim);
+    const newPrimary = targetOn(database, instances.newPrimary, 'new primary');
+    const npId = instances.newPrimary!.id;
+    const obId = instances.oldBlue?.id ?? claim.oldBlueId;
+    let detail: string;
     // Production's writes first: a failure with old blue must not keep the application read-only.
-    await gw.failBackDatabase.unblockWrites(targetOn(database, instances.newPrimary, 'new primary'));
-    await gw.failBackDatabase.makeReadOnly(targetOn(database, instances.oldBlue, 'old blue'));
+    if (isMysqlFamily(database?.engine)) {
+      const unblocked = await unblockWritesByGroup(gw, instances.newPrimary!, newPrimary);
+      const readOnly = await makeOldBlueReadOnlyByGroup(
+        gw,
+        instances.oldBlue!,
+        targetOn(database, instances.oldBlue, 'old blue'),
+      );
+      detail = `${unblocked}; ${readOnly}`;
+    } else {
+      await gw.failBackDatabase.unblockWrites(newPrimary);
+      await gw.failBackDatabase.makeReadOnly(targetOn(database, instances.oldBlue, 'old blue'));
+      detail = `writes unblocked on ${npId}; ${obId} read-only again`;
+    }
     return {
-      newPrimaryId: instances.newPrimary!.id,
-      oldBlueId: instances.oldBlue!.id,
-      detail: `writes unblocked on ${instances.newPrimary!.id}; ${instances.oldBlue!.id} read-only again`,
+      newPrimaryId: npId,
+      oldBlueId: obId,
+      detail,
       windowSeconds: windowSecondsLeft(retainUntil, gw.clock()),
     };
   });

@@ -8,6 +8,7 @@ import { makeBlockWritesHandler } from '../functions/block-writes.ts';
 import { makeCheckCompensationHandler } from '../functions/check-compensation.ts';
 import { makeCheckGreenHandler } from '../functions/check-green.ts';
 import { makeCheckLagHandler } from '../functions/check-lag.ts';
+import { makeCheckOldBlueWritableHandler } from '../functions/check-old-blue-writable.ts';
 import { makeCheckRenameHandler } from '../functions/check-rename.ts';
 import { makeCheckReverseCatchUpHandler } from '../functions/check-reverse-catch-up.ts';
 import { makeCheckSnapshotHandler } from '../functions/check-snapshot.ts';
@@ -87,6 +88,7 @@ export const pipelineHandlers = (
     stopReverseReplication: makeStopReverseReplicationHandler(gw),
     makeOldBlueWritable: makeMakeOldBlueWritableHandler(gw),
     renameForFailBack: makeRenameForFailBackHandler(gw),
+    checkOldBlueWritable: makeCheckOldBlueWritableHandler(gw),
     checkRename: makeCheckRenameHandler(gw),
     verifyFailBack: makeVerifyFailBackHandler(gw),
     deleteDeploymentAfterFailBack: makeDeleteDeploymentAfterFailBackHandler(gw),

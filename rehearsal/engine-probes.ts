@@ -12,12 +12,21 @@ export type RehearsalEngine = 'postgres' | 'mariadb' | 'mysql';
 export const REHEARSAL_ENGINES: readonly RehearsalEngine[] = ['postgres', 'mariadb', 'mysql'];
 
 /**
- * Scenarios with no MySQL-family form: schema-hazards plants PostgreSQL objects, migration-fails
- * needs migrations applied on blue, which the pipeline does on PostgreSQL only, and fail-back's
- * MySQL-family write block (`SET GLOBAL read_only`) is refused to the master user (docs/fail-back.md).
+ * Why a scenario has no form on this engine, or null. schema-hazards plants PostgreSQL objects and
+ * migration-fails needs migrations applied on blue, which the pipeline does on PostgreSQL only;
+ * fail-back runs on PostgreSQL and MariaDB, not on MySQL (reverse replication is MariaDB's only).
  */
-export const isPostgresOnlyScenario = (s: { name: string; schemaHazards?: boolean }): boolean =>
-  !!s.schemaHazards || s.name === 'migration-fails' || s.name === 'fail-back';
+export const scenarioEngineRefusal = (
+  s: { name: string; schemaHazards?: boolean },
+  engine: RehearsalEngine,
+): string | null => {
+  if (engine === 'postgres') return null;
+  if (s.schemaHazards || s.name === 'migration-fails')
+    return `scenario '${s.name}' is PostgreSQL-only; run it without --engine ${engine}`;
+  if (s.name === 'fail-back' && engine === 'mysql')
+    return `scenario 'fail-back' runs on PostgreSQL and MariaDB (reverse replication has no MySQL form); run it with --engine mariadb or without --engine`;
+  return null;
+};
 
 const connect = async (cfg: EndpointConfig): Promise<mysql.Connection> => {
   const c = await mysql.createConnection({

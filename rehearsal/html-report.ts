@@ -2,13 +2,14 @@
  * The rehearsal's picture (`--html FILE`, by default beside the JSON report): one self-contained HTML file
  * with the states entered as a Gantt-like timeline, writes per second, client errors and replication lag
  * over time on the same clock, the switchover stall and the approval wait marked, the outcome and
- * checks, and when the run has them: the migrations applied on blue, the DDL guard, the data validation
- * rounds, MaintainGreen's ANALYZE and view refreshes on green, and PrepareApproval's modelled RDS switchover time (labelled apart from the stall measured here). uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
+ * checks, and when the run has them: the migrations applied on blue, the DDL guard, the hooks, the data
+ * validation rounds, MaintainGreen's ANALYZE and view refreshes on green, and PrepareApproval's modelled RDS switchover time (labelled apart from the stall measured here). uPlot's JS and CSS are inlined, the data is embedded: nothing is fetched when it is viewed.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { causeMessage } from '../src/domain/error-envelope.ts';
+import type { HookRecord } from '../src/domain/hooks.ts';
 import type { RehearsalReport } from './report.ts';
 
 const require = createRequire(import.meta.url);
@@ -133,6 +134,7 @@ table { border-collapse: collapse; } td, th { padding: 3px 10px 3px 0; text-alig
 .legend-band { display: inline-block; width: 12px; height: 12px; vertical-align: middle; margin: 0 4px 0 12px; }
 .ok { color: #135d22; } .bad { color: #8a1111; font-weight: 600; }
 pre { white-space: pre-wrap; background: #f6f6f6; padding: 8px; }
+pre.hook-output { margin: 0; padding: 2px 6px; }
 `;
 
 /** Client-side: the two uPlot charts, with the marked windows drawn behind the series. */
@@ -227,7 +229,25 @@ const maintenanceSection = (g: NonNullable<RehearsalReport['greenMaintenance']>)
   return `<h2>Green maintenance (before the approval)</h2><p id="green-maintenance-summary">${esc(g.status)} after ${g.rounds} round(s), ${g.durationMs} ms: ${esc(g.summary)}</p><table id="green-maintenance">${rows.join('')}</table>`;
 };
 
-/** The migrations applied on blue, the DDL guard and the data validation rounds, each when the run has them. */
+/** What the run did after a hook's last attempt, as the state machine decided it (HookRecord.next). */
+const HOOK_NEXT: Record<HookRecord['next'], string> = {
+  continue: 'the run went on',
+  retry: 'a retry was due',
+  abort: 'the run stopped',
+};
+
+/** Each hook's last record: where it ran, how it ended and what the run did then, how long, its output. */
+const hooksSection = (hooks: readonly HookRecord[]): string => {
+  const failed = hooks.filter((h) => h.outcome !== 'passed').length;
+  const rows = hooks.map((h) => {
+    const ended =
+      h.outcome === 'passed' ? h.outcome : `${h.outcome} (onFailure ${h.onFailure}: ${HOOK_NEXT[h.next]})`;
+    return `<tr data-hook="${esc(h.name)}"><td>${esc(h.point)}</td><td>${esc(h.label)}</td><td class="${h.outcome === 'passed' ? 'ok' : 'bad'}">${esc(ended)}</td><td>${(h.durationMs / 1000).toFixed(1)} s, ${h.attempts} attempt(s)</td><td><pre class="hook-output">${esc(h.summary)}</pre></td></tr>`;
+  });
+  return `<h2>Hooks</h2><p id="hooks-summary">${hooks.length - failed} of ${hooks.length} passed</p><table id="hooks">${rows.join('')}</table>`;
+};
+
+/** The migrations applied on blue, the DDL guard, the hooks and the data validation rounds, each when the run has them. */
 const detailSections = (r: RehearsalReport): string => {
   const out: string[] = [];
   const m = r.migrations;
@@ -254,6 +274,7 @@ const detailSections = (r: RehearsalReport): string => {
         })
         .join('')}</table>`,
     );
+  if (r.hooks?.length) out.push(hooksSection(r.hooks));
   if (r.validation?.length)
     out.push(
       `<h2>Data validation (blue vs green)</h2><table id="validation">${r.validation.map((v) => `<tr><td>${esc(v.state)}</td><td class="${v.status === 'drift' ? 'bad' : ''}">${esc(v.status)}</td><td>${esc(v.summary)}</td><td>${v.durationMs} ms</td></tr>`).join('')}</table>`,

@@ -46,9 +46,9 @@ export interface InputContext {
   base?: Record<string, unknown>;
 }
 
-/** orders-db's parameter group, master user and database on the MySQL family (emulator seed). */
+/** Green's parameter group on the MySQL family (emulator seed): on MariaDB a group of its own, as a fail-back needs. */
 const MYSQL_FAMILY = {
-  mariadb: { parameterGroup: 'orders-mariadb' },
+  mariadb: { parameterGroup: 'orders-mariadb-green' },
   mysql: { parameterGroup: 'orders-mysql80' },
 } as const;
 

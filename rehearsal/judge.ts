@@ -79,8 +79,15 @@ const failBackChecks = (f: RunFacts, sameServer: boolean): Check[] => {
     },
     {
       name: 'production name back on the original server',
-      ok: sameServer && (f.after?.serverVersion.startsWith('17') ?? false),
-      detail: `${f.endpoint} answered by ${f.after?.instanceId ?? '?'} (${f.before?.serverVersion ?? '?'} → ${f.after?.serverVersion ?? '?'}, system id ${sameServer ? 'unchanged' : 'changed'})`,
+      // MariaDB's minor upgrade is the emulator's (same binary): the instance's EngineVersion tells them apart.
+      ok:
+        sameServer &&
+        (f.mysqlFamily
+          ? f.mysqlFamily.endpointEngineVersion !== f.mysqlFamily.targetEngineVersion
+          : (f.after?.serverVersion.startsWith('17') ?? false)),
+      detail: f.mysqlFamily
+        ? `${f.endpoint} answered by ${f.after?.instanceId ?? '?'} (server_id ${sameServer ? 'unchanged' : 'changed'}, EngineVersion ${f.mysqlFamily.endpointEngineVersion ?? '?'}, the upgrade's ${f.mysqlFamily.targetEngineVersion})`
+        : `${f.endpoint} answered by ${f.after?.instanceId ?? '?'} (${f.before?.serverVersion ?? '?'} → ${f.after?.serverVersion ?? '?'}, system id ${sameServer ? 'unchanged' : 'changed'})`,
     },
     {
       name: 'new primary kept aside',

@@ -19,7 +19,7 @@ import {
   splitCommandHooks,
 } from './command-hooks.ts';
 import { measureEndState } from './end-state.ts';
-import { isPostgresOnlyScenario, type RehearsalEngine } from './engine-probes.ts';
+import { type RehearsalEngine, scenarioEngineRefusal } from './engine-probes.ts';
 import { executionArn } from './environment.ts';
 import { failBackFacts } from './fail-back-facts.ts';
 import { faultHooksFor, type HookContext } from './fault-hooks.ts';
@@ -104,8 +104,8 @@ export const rehearse = async (options: RehearsalOptions = {}): Promise<Rehearsa
   const signal = options.signal;
   const engine = options.engine ?? 'postgres';
   const mysqlFamily = engine !== 'postgres';
-  if (mysqlFamily && isPostgresOnlyScenario(scenario))
-    throw new Error(`scenario ${scenario.name} has no ${engine} form; run it with --engine postgres`);
+  const noForm = scenarioEngineRefusal(scenario, engine);
+  if (noForm) throw new Error(noForm);
   const seedRows = options.seedRows ?? 1000;
   const writeClients = options.writeClients ?? 4;
   const probes = probesFor(mysqlFamily);

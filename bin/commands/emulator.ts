@@ -25,6 +25,7 @@ options:
   --task-delay-ms N        extra time per Blue/Green provisioning task (default 1000)
   --delete-delay-ms N      time a deleted deployment stays DELETING (default 1000)
   --switchover-step-ms N   pause between switchover steps (default 250)
+  --parameter-apply-ms N   how long a dynamic parameter change stays 'applying' (default 300)
   --hold-connections       park new connections during a switchover instead of refusing them
   --verbose                log PostgreSQL and job details
   -h, --help               this help`;
@@ -69,6 +70,7 @@ export const run = async (argv: string[]): Promise<number> => {
         taskMs: num('task-delay-ms', v['task-delay-ms'], 1000),
         deleteMs: num('delete-delay-ms', v['delete-delay-ms'], 1000),
         switchoverStepMs: num('switchover-step-ms', v['switchover-step-ms'], 250),
+        parameterApplyMs: num('parameter-apply-ms', v['parameter-apply-ms'], 300),
       },
       holdConnections: !!v['hold-connections'],
       log: (line) => {
@@ -165,6 +167,7 @@ const parse = (argv: string[]) =>
       'task-delay-ms': { type: 'string' },
       'delete-delay-ms': { type: 'string' },
       'switchover-step-ms': { type: 'string' },
+      'parameter-apply-ms': { type: 'string' },
       'hold-connections': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -10,9 +10,9 @@ import { watchParent } from '../../emulator/lifecycle.ts';
 import { binariesFor } from '../../emulator/pg/binaries.ts';
 import { type CommandHook, parseHookFlag } from '../../rehearsal/command-hooks.ts';
 import {
-  isPostgresOnlyScenario,
   REHEARSAL_ENGINES,
   type RehearsalEngine,
+  scenarioEngineRefusal,
 } from '../../rehearsal/engine-probes.ts';
 import {
   formatSummary,
@@ -154,13 +154,10 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
   const engine = str('engine') ?? 'postgres';
   if (!(REHEARSAL_ENGINES as readonly string[]).includes(engine))
     return `unknown engine '${engine}'; choose one of ${REHEARSAL_ENGINES.join(', ')}`;
-  if (
-    engine !== 'postgres' &&
-    scenario !== 'all' &&
-    isScenarioName(scenario) &&
-    isPostgresOnlyScenario(SCENARIOS[scenario])
-  )
-    return `scenario '${scenario}' is PostgreSQL-only; run it without --engine ${engine}`;
+  if (scenario !== 'all' && isScenarioName(scenario)) {
+    const refusal = scenarioEngineRefusal(SCENARIOS[scenario], engine as RehearsalEngine);
+    if (refusal) return refusal;
+  }
   const seed = str('seed-rows');
   const seedRows = seed === undefined ? undefined : Number(seed);
   if (seedRows !== undefined && (!Number.isInteger(seedRows) || seedRows < 0))
@@ -181,10 +178,10 @@ export const parseRehearseArgs = (argv: string[], env: NodeJS.ProcessEnv = proce
     return (err as Error).message;
   }
   return {
-    // PostgreSQL-only scenarios (schema-hazards) have no MySQL-family form: `all` leaves them out there.
+    // Scenarios with no form on this engine (schema-hazards on MySQL/MariaDB, ...): `all` leaves them out.
     scenarios:
       scenario === 'all'
-        ? SCENARIO_NAMES.filter((n) => engine === 'postgres' || !isPostgresOnlyScenario(SCENARIOS[n]))
+        ? SCENARIO_NAMES.filter((n) => !scenarioEngineRefusal(SCENARIOS[n], engine as RehearsalEngine))
         : [scenario as ScenarioName],
     expect: expected,
     autoApprove: bool('auto-approve'),

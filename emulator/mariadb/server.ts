@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { giveToPostgres, postgresOsUser } from '../pg/server.ts';
 import { type EmulatorTls, installPrivateKey } from '../tls.ts';
-import { errorMessage, stopChild, waitFor } from '../util.ts';
+import { failStart, stopChild, waitFor } from '../util.ts';
 import { mariaBinaries } from './binaries.ts';
 
 export interface MariaServerConfig {
@@ -288,9 +288,7 @@ export class MariaServer {
         `MariaDB ${this.cfg.id} on port ${this.cfg.port}`,
       );
     } catch (e) {
-      const tail = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').slice(-1500) : '';
-      await this.stop().catch(() => {});
-      throw new Error(`${errorMessage(e)}\n--- ${this.logFile} ---\n${tail}`);
+      await failStart(e, this.logFile, () => this.stop());
     }
     this.log(
       `[mariadb] ${this.cfg.id} (MariaDB ${bins.version}) pid ${proc.pid} on 127.0.0.1:${this.cfg.port}`,

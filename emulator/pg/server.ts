@@ -17,7 +17,7 @@ import {
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { type EmulatorTls, installPrivateKey, tlsClientOptions } from '../tls.ts';
-import { errorMessage, stopChild, waitFor } from '../util.ts';
+import { failStart, stopChild, waitFor } from '../util.ts';
 import { binariesFor } from './binaries.ts';
 
 export interface PgServerConfig {
@@ -338,9 +338,7 @@ export class PgServer {
         `PostgreSQL ${this.cfg.id} on port ${this.cfg.port}`,
       );
     } catch (e) {
-      const tail = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').slice(-1500) : '';
-      await this.stop().catch(() => {});
-      throw new Error(`${errorMessage(e)}\n--- ${this.logFile} ---\n${tail}`);
+      await failStart(e, this.logFile, () => this.stop());
     }
     this.log(
       `[pg] ${this.cfg.id} (PostgreSQL ${bins.version}) pid ${proc.pid} on 127.0.0.1:${this.cfg.port}`,

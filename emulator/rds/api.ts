@@ -1,7 +1,7 @@
 /** The RDS Query API (version 2014-10-31): action handlers and the XML shapes they answer with. */
 
 import type { Core } from '../core.ts';
-import { engineOfInstance, type RdsEngine, rdsEngineOf } from '../engines/index.ts';
+import { engineOfInstance, type RdsEngine, rdsEngineOf, serverKindOf } from '../engines/index.ts';
 import {
   invalidParameter,
   type Params,
@@ -22,7 +22,6 @@ import {
   startSwitchover,
 } from './bluegreen.ts';
 import { checkDegradation, checkDegradationOfGreen, greenStatusInfos } from './degraded.ts';
-import { applyForceSsl } from './force-ssl.ts';
 import {
   catalog,
   createInstance,
@@ -43,9 +42,23 @@ import {
   type DeploymentRecord,
   type EventRecord,
   type InstanceRecord,
+  type ParameterGroupRecord,
   type SnapshotRecord,
 } from './model.ts';
 import { MYSQL_FAMILY_PARAMETERS } from './mysql-parameters.ts';
+import {
+  applyParameterChanges,
+  applyReadOnlyAfterReboot,
+  markInSync,
+  markPendingReboot,
+} from './parameter-apply.ts';
+import {
+  definitionsOf,
+  modifyChanges,
+  type RequestedParameter,
+  registeredChanges,
+  resetChanges,
+} from './parameter-changes.ts';
 
 export const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
@@ -394,7 +407,7 @@ const ModifyDBInstance: Handler = async (core, p) => {
       );
     if (g.name !== inst.parameterGroup) {
       inst.parameterGroup = g.name;
-      inst.parameterApplyStatus = 'pending-reboot';
+      markPendingReboot(core, inst);
     }
   }
   const pw = p.str('MasterUserPassword');
@@ -429,14 +442,16 @@ const RebootDBInstance: Handler = async (core, p) => {
     await core.stopServer(inst.serverId);
     if (rec) await core.startServer(rec, inst);
     // Old blue stays read-only until default_transaction_read_only (PostgreSQL) or read_only (MySQL
-    // family) is set to 0 on its group and it reboots (§6.4).
+    // family) is set to 0 on its group and it reboots (§6.4). On the MySQL family every instance's
+    // read_only then follows its group (parameter-apply.ts).
     const g = core.state.parameterGroups.find((x) => x.name === inst.parameterGroup);
     const server = core.server(inst);
-    if (inst.readOnly && g?.params[engineOfInstance(inst).readOnlyParameter] === '0' && server) {
+    if (serverKindOf(inst.engine) === 'mariadb') await applyReadOnlyAfterReboot(core, inst);
+    else if (inst.readOnly && g?.params[engineOfInstance(inst).readOnlyParameter] === '0' && server) {
       await setReadOnly(inst, server, false);
       inst.readOnly = false;
     }
-    inst.parameterApplyStatus = 'in-sync';
+    markInSync(core, inst);
     if (inst.pendingModifiedValues?.DBInstanceClass) {
       inst.instanceClass = String(inst.pendingModifiedValues.DBInstanceClass);
       delete inst.pendingModifiedValues;
@@ -626,20 +641,37 @@ const CreateDBParameterGroup: Handler = async (core, p) => {
   return { DBParameterGroup: groupXml(core, g) };
 };
 
+/** `Parameters.Parameter.N` as the request names them. */
+const requestedParameters = (p: Params): RequestedParameter[] =>
+  p.list('Parameters').map((item) => ({
+    name: item.str('ParameterName'),
+    value: item.str('ParameterValue'),
+    applyMethod: item.str('ApplyMethod'),
+  }));
+
+/** RDS refuses changes to a default group with this InvalidParameterValue message. */
+const refuseDefaultGroup = (g: ParameterGroupRecord): void => {
+  if (g.name.startsWith('default.')) throw invalidParameter('Cannot modify a default parameter group.');
+};
+
 const ModifyDBParameterGroup: Handler = async (core, p) => {
   const g = parameterGroup(core, p.req('DBParameterGroupName'));
-  if (g.name.startsWith('default.')) throw invalidParameter(`Default parameter groups can't be modified`);
-  for (const item of p.list('Parameters')) {
-    const n = item.str('ParameterName');
-    const v = item.str('ParameterValue');
-    if (n && v !== undefined) g.params[n] = v;
-  }
-  // Static parameters need a reboot of the instances that use the group.
-  for (const i of core.state.instances)
-    if (i.parameterGroup === g.name) i.parameterApplyStatus = 'pending-reboot';
-  core.save();
-  // rds.force_ssl is dynamic: it applies at once.
-  await applyForceSsl(core, g.name);
+  refuseDefaultGroup(g);
+  const changes = registeredChanges(modifyChanges(definitionsOf(g.family), requestedParameters(p)), g.params);
+  for (const c of changes) if (c.value !== undefined) g.params[c.name] = c.value;
+  await applyParameterChanges(core, g, changes);
+  return { DBParameterGroupName: g.name };
+};
+
+const ResetDBParameterGroup: Handler = async (core, p) => {
+  const g = parameterGroup(core, p.req('DBParameterGroupName'));
+  refuseDefaultGroup(g);
+  const changes = registeredChanges(
+    resetChanges(definitionsOf(g.family), g.params, requestedParameters(p), p.bool('ResetAllParameters')),
+    g.params,
+  );
+  for (const c of changes) delete g.params[c.name];
+  await applyParameterChanges(core, g, changes);
   return { DBParameterGroupName: g.name };
 };
 
@@ -982,6 +1014,7 @@ export const RDS_ACTIONS: Record<string, Handler> = {
   DescribeDBParameterGroups,
   CreateDBParameterGroup,
   ModifyDBParameterGroup,
+  ResetDBParameterGroup,
   CreateBlueGreenDeployment,
   DescribeBlueGreenDeployments,
   SwitchoverBlueGreenDeployment,

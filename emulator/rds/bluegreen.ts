@@ -11,6 +11,7 @@ import { QueryError } from '../http/query.ts';
 import { errorMessage, lowerAlnum, sleep } from '../util.ts';
 import { checkDegradation } from './degraded.ts';
 import type { DeploymentRecord, InstanceRecord, ServerRecord } from './model.ts';
+import { applyGroupReadOnly, heldReadOnly } from './parameter-apply.ts';
 
 const ACTIVE: ReadonlySet<string> = new Set([
   'PROVISIONING',
@@ -208,6 +209,7 @@ const createGreen = async (
   dep.targetResourceId = green.resourceId;
   core.save();
   await engine.buildGreen(engineHost(core), dep, blueServer, rec, green);
+  await applyGroupReadOnly(core, green); // {TrueIfReplica} keeps it read-only; an explicit 0 does not
   await core.openEndpoint(green);
   if (isCancelled(core, dep)) throw new Cancelled();
 };
@@ -365,7 +367,8 @@ const runSwitchover = async (core: Core, dep: DeploymentRecord): Promise<void> =
     });
     if (!sw.blueWasReadOnly) {
       await engine.setReadOnly(blueServer, true);
-      undo.push(() => engine.setReadOnly(blueServer, false));
+      // Back to what RDS holds it at: writable, unless its group says read_only=1 (MySQL family).
+      undo.push(() => engine.setReadOnly(blueServer, heldReadOnly(core, blue)));
     }
     mark('blocked, blue read-only');
     // 2. Drop the connections of both environments.
@@ -458,7 +461,7 @@ export const recoverInterruptedSwitchover = async (core: Core, dep: DeploymentRe
   const blue = core.instanceByResource(dep.sourceResourceId);
   const server = core.server(blue);
   if (blue && dep.switchover && !dep.switchover.blueWasReadOnly && server?.running)
-    await setReadOnly(blue, server, false).catch(() => {});
+    await setReadOnly(blue, server, heldReadOnly(core, blue)).catch(() => {});
   await applyStall(core, dep, core.faults.replicationStall).catch(() => {});
   dep.status = 'SWITCHOVER_FAILED';
   dep.memberStatus = 'SWITCHOVER_FAILED';

@@ -18,6 +18,7 @@ import {
   type SnapshotRecord,
   type Tag,
 } from './model.ts';
+import { applyGroupReadOnly } from './parameter-apply.ts';
 
 /** Every engine's versions; MariaDB and the MySQL stand-in only when the MariaDB binaries are installed. */
 export const catalog = (): EngineVersionInfo[] =>
@@ -107,6 +108,13 @@ export const ensureParameterGroups = (core: Core): void => {
           name: 'orders-mariadb',
           family: maria.family,
           description: 'orders on MariaDB: row-based binlog, event scheduler off',
+          params: { binlog_format: 'ROW', event_scheduler: 'OFF' },
+        },
+        // Green's own group: a fail-back changes read_only in each instance's group, never a shared one.
+        {
+          name: 'orders-mariadb-green',
+          family: maria.family,
+          description: "orders' green on MariaDB: the same settings in a group of its own",
           params: { binlog_format: 'ROW', event_scheduler: 'OFF' },
         },
       );
@@ -233,6 +241,7 @@ export const createInstance = async (
       const server = core.serverFor(rec, inst);
       await eng.initialize(server, inst.dbName);
       for (const sql of spec.setupSql ?? []) await eng.runSql(server, sql, inst.dbName);
+      await applyGroupReadOnly(core, inst); // a group that already says read_only=1
       await core.openEndpoint(inst);
       inst.status = 'available';
       core.save();

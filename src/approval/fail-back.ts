@@ -31,6 +31,8 @@ export const FailBackSummary = z.strictObject({
   oldEngineVersion: z.string().min(1),
   /** how long writes may stay blocked while old blue catches up */
   catchUpDeadlineSeconds: z.number().int().positive(),
+  /** the engine: how writes are blocked and old blue made writable differs (absent: PostgreSQL) */
+  engine: z.enum(['postgres', 'mysql', 'mariadb']).optional(),
 });
 export type FailBackSummary = z.infer<typeof FailBackSummary>;
 
@@ -175,13 +177,18 @@ export const assessFailBack = (
 };
 
 /** What happens when the decision is sent, in order: shown on the page, by the CLI and in the e-mail. */
-export const failBackSteps = (s: FailBackSummary): string[] => [
-  `Block writes on the new primary ${s.sourceId} (version ${s.newEngineVersion}): new sessions read-only, open ones ended. Applications see errors until the end.`,
-  `Wait up to ${s.catchUpDeadlineSeconds} s for old blue ${s.oldBlueId} to apply every change made since the switch; if it does not, refuse, unblock writes and keep ${s.sourceId} as it is.`,
-  `Move old blue's sequences up to the new primary's, stop the reverse stream, make ${s.oldBlueId} writable.`,
-  `Rename the new primary ${s.sourceId} to ${s.sourceId}-failed<N> (kept for inspection, never deleted), then ${s.oldBlueId} to ${s.sourceId} (version ${s.oldEngineVersion}).`,
-  'Verify (writable, engine version, smoke queries, alarms) and notify. Retention and cleanup do not run afterwards: both instances are kept.',
-];
+export const failBackSteps = (s: FailBackSummary): string[] => {
+  const byGroup = s.engine === 'mariadb' || s.engine === 'mysql';
+  return [
+    `Block writes on the new primary ${s.sourceId} (version ${s.newEngineVersion}): ${byGroup ? 'read_only=1 in its own DB parameter group, so open transactions cannot commit' : 'new sessions read-only, open ones ended'}. Applications see errors until the end.`,
+    `Wait up to ${s.catchUpDeadlineSeconds} s for old blue ${s.oldBlueId} to apply every change made since the switch; if it does not, refuse, unblock writes and keep ${s.sourceId} as it is.`,
+    byGroup
+      ? `Stop the reverse stream, make ${s.oldBlueId} writable (read_only=0 in its own DB parameter group and a reboot, waited for).`
+      : `Move old blue's sequences up to the new primary's, stop the reverse stream, make ${s.oldBlueId} writable.`,
+    `Rename the new primary ${s.sourceId} to ${s.sourceId}-failed<N> (kept for inspection, never deleted), then ${s.oldBlueId} to ${s.sourceId} (version ${s.oldEngineVersion}).`,
+    'Verify (writable, engine version, smoke queries, alarms) and notify. Retention and cleanup do not run afterwards: both instances are kept.',
+  ];
+};
 
 // ---- signed links ------------------------------------------------------------------------------------
 

@@ -14,11 +14,10 @@
  * Limit: a client that turns the setting off in its own session can still write; the catch-up check
  * only proves what old blue received, so the report says so.
  *
- * MySQL/MariaDB. `SET GLOBAL read_only` (the variable RDS itself keeps on for old blue): it waits for
- * running commits, then refuses writes from every session without SUPER / READ ONLY ADMIN; no session
- * needs killing. Known gap: setting it needs that same privilege, which the RDS master user (and the
- * emulator's) lacks, so these calls are refused there (docs/fail-back.md, Limits). Sequences: AUTO_INCREMENT follows the replicated rows on the replica, so there is nothing to
- * sync (MariaDB SEQUENCE objects are not handled: reported as a limit).
+ * MySQL/MariaDB. The RDS master user may not `SET GLOBAL read_only` (it needs SUPER or READ_ONLY ADMIN),
+ * so the write switches there go through DB parameter groups (src/lib/fail-back-writes.ts); this
+ * gateway only reads `@@GLOBAL.read_only` for them. Sequences: AUTO_INCREMENT follows the replicated rows
+ * on the replica, so there is nothing to sync (MariaDB SEQUENCE objects are not handled: a limit).
  */
 import type pg from 'pg';
 import type { SequenceMove } from '#domain/fail-back';
@@ -33,6 +32,7 @@ export interface WriteBlockResult {
   detail: string;
 }
 
+/** The SQL write switches are PostgreSQL's; MySQL/MariaDB's go through parameter groups. */
 export interface FailBackDatabaseGateway {
   /** New primary: refuse writes from now on (new sessions read-only, old ones terminated). */
   blockWrites(target: DatabaseTarget): Promise<WriteBlockResult>;
@@ -50,6 +50,14 @@ export interface FailBackDatabaseGateway {
 
 const isMysqlFamily = (t: DatabaseTarget): t is DatabaseTarget & { engine: 'mysql' | 'mariadb' } =>
   t.engine === 'mysql' || t.engine === 'mariadb';
+
+/** MySQL/MariaDB write switches are parameter-group changes (src/lib/fail-back-writes.ts), never SQL here. */
+const pgOnly = (t: DatabaseTarget, step: string): void => {
+  if (isMysqlFamily(t))
+    throw new Error(
+      `${step} on ${t.engine} goes through the DB parameter group (src/lib/fail-back-writes.ts), not SQL`,
+    );
+};
 
 /** A double-quoted identifier (the database name comes from the user's document). */
 const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
@@ -92,10 +100,7 @@ export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): Fai
 
   return {
     async blockWrites(target) {
-      if (isMysqlFamily(target)) {
-        await withMysql(target, (c) => c.query('SET GLOBAL read_only = ON'));
-        return { terminatedSessions: 0, detail: `SET GLOBAL read_only = ON on ${target.host}` };
-      }
+      pgOnly(target, 'blockWrites');
       return withPg(target, async (c) => {
         await c.query(`ALTER DATABASE ${ident(target.name)} SET default_transaction_read_only = on`);
         const n = (await c.query(TERMINATE_SQL)).rows[0]?.n ?? 0;
@@ -107,30 +112,21 @@ export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): Fai
     },
 
     async unblockWrites(target) {
-      if (isMysqlFamily(target)) {
-        await withMysql(target, (c) => c.query('SET GLOBAL read_only = OFF'));
-        return;
-      }
+      pgOnly(target, 'unblockWrites');
       await withPg(target, (c) =>
         c.query(`ALTER DATABASE ${ident(target.name)} RESET default_transaction_read_only`),
       );
     },
 
     async makeWritable(target) {
-      if (isMysqlFamily(target)) {
-        await withMysql(target, (c) => c.query('SET GLOBAL read_only = OFF'));
-        return;
-      }
+      pgOnly(target, 'makeWritable');
       await withPg(target, (c) =>
         c.query(`ALTER DATABASE ${ident(target.name)} SET default_transaction_read_only = off`),
       );
     },
 
     async makeReadOnly(target) {
-      if (isMysqlFamily(target)) {
-        await withMysql(target, (c) => c.query('SET GLOBAL read_only = ON'));
-        return;
-      }
+      pgOnly(target, 'makeReadOnly');
       // RESET: back to the server's value, which RDS keeps on for old blue.
       await withPg(target, (c) =>
         c.query(`ALTER DATABASE ${ident(target.name)} RESET default_transaction_read_only`),

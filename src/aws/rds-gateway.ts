@@ -14,7 +14,11 @@ import {
   DescribeDBParametersCommand,
   DescribeDBSnapshotsCommand,
   ModifyDBInstanceCommand,
+  ModifyDBParameterGroupCommand,
   type RDSClient,
+  RebootDBInstanceCommand,
+  RemoveTagsFromResourceCommand,
+  ResetDBParameterGroupCommand,
   SwitchoverBlueGreenDeploymentCommand,
   type Tag,
 } from '@aws-sdk/client-rds';
@@ -313,6 +317,46 @@ export const makeRdsGateway = (rds: RDSClient) => {
       logMutation('AddTagsToResource', { resource: arn, tags });
       await callAws('AddTagsToResource', () =>
         rds.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: recordToTags(tags) })),
+      );
+    },
+
+    async removeTags(arn: string, keys: string[]): Promise<void> {
+      logMutation('RemoveTagsFromResource', { resource: arn, keys });
+      await callAws('RemoveTagsFromResource', () =>
+        rds.send(new RemoveTagsFromResourceCommand({ ResourceName: arn, TagKeys: keys })),
+      );
+    },
+
+    /** One dynamic parameter of a DB parameter group, applied immediately to every instance using it. */
+    async setParameter(group: string, name: string, value: string): Promise<void> {
+      logMutation('ModifyDBParameterGroup', { group, name, value });
+      await callAws('ModifyDBParameterGroup', () =>
+        rds.send(
+          new ModifyDBParameterGroupCommand({
+            DBParameterGroupName: group,
+            Parameters: [{ ParameterName: name, ParameterValue: value, ApplyMethod: 'immediate' }],
+          }),
+        ),
+      );
+    },
+
+    /** One parameter back to the engine default, applied immediately. */
+    async resetParameter(group: string, name: string): Promise<void> {
+      logMutation('ResetDBParameterGroup', { group, name });
+      await callAws('ResetDBParameterGroup', () =>
+        rds.send(
+          new ResetDBParameterGroupCommand({
+            DBParameterGroupName: group,
+            Parameters: [{ ParameterName: name, ApplyMethod: 'immediate' }],
+          }),
+        ),
+      );
+    },
+
+    async rebootInstance(instanceId: string): Promise<void> {
+      logMutation('RebootDBInstance', { instance: instanceId });
+      await callAws('RebootDBInstance', () =>
+        rds.send(new RebootDBInstanceCommand({ DBInstanceIdentifier: instanceId })),
       );
     },
 

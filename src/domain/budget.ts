@@ -83,6 +83,8 @@ export const RENAME_DEADLINE_SECONDS = 1200;
  * once per run: after renames were tried the window does not reopen (MayFailBackAgain).
  */
 export const FAIL_BACK_RENAMES = 3;
+/** MySQL/MariaDB: old blue's reboot (read_only hold dropped) is waited for like a rename, once per run. */
+export const OLD_BLUE_REBOOT_WAITS = 1;
 /**
  * One pass through the fail-back branch's states outside its loops, rounded up: the longest (decision,
  * block, sequences, stop, writable, renames, a failed rename undone, unblock, notify, reopen) is about
@@ -203,7 +205,7 @@ export const historyBudget = (input: BudgetInput): { loops: LoopBudget[]; total:
     loop(
       'renames (fail-back)',
       'failBack.renamePollSeconds',
-      FAIL_BACK_RENAMES *
+      (FAIL_BACK_RENAMES + OLD_BLUE_REBOOT_WAITS) *
         polls(
           boundedLoopSeconds(RENAME_DEADLINE_SECONDS, input.failBack?.renamePollSeconds ?? 60),
           input.failBack?.renamePollSeconds ?? 60,

@@ -27,6 +27,12 @@ export const UndoWriteBlockInput = WithDatabase.extend({ retainUntil: isoTime })
 
 export const FailBackDatabaseStepInput = WithDatabase;
 
+/** MakeOldBlueWritable: on MySQL/MariaDB old blue reboots, waited for at most the rename deadline. */
+export const MakeOldBlueWritableInput = WithDatabase.extend({ pollSeconds: z.number().int().positive() });
+
+/** CheckOldBlueWritable: one read; the ASL compares checkedAt with the deadline MakeOldBlueWritable set. */
+export const CheckOldBlueWritableInput = WithDatabase.extend({ deadline: isoTime });
+
 export const RenameForFailBackInput = FailBackClaimSchema.extend({
   failedName: z.string().min(1),
   step: z.enum(['new-primary-aside', 'old-blue-to-production', 'undo-new-primary-aside']),

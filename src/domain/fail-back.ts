@@ -324,12 +324,12 @@ export const judgeFailBack = (f: FailBackVerificationFacts): { ok: boolean; prob
 };
 
 /**
- * Why a fail-back cannot run on this engine, or null. MySQL/MariaDB: blocking writes needs
- * `SET GLOBAL read_only`, which requires READ_ONLY ADMIN or SUPER; the RDS master user has neither (the
- * emulator revokes them too), so the block and its undo would both fail. Refused before anything changes;
- * old blue stays kept for the retention. See docs/fail-back.md.
+ * Why a fail-back cannot run on this engine, or null. MySQL: reverse replication runs on MariaDB and
+ * PostgreSQL only (docs/reverse-replication.md), so old blue has no stream to catch up with and blocking
+ * writes would only cost an outage. Refused before anything changes; old blue stays kept for the retention.
+ * MariaDB blocks writes through DB parameter groups (src/domain/fail-back-read-only.ts).
  */
 export const failBackEngineRefusal = (engine: 'postgres' | 'mysql' | 'mariadb' | undefined): string | null =>
-  engine === 'mysql' || engine === 'mariadb'
-    ? `fail-back is not available on ${engine === 'mysql' ? 'MySQL' : 'MariaDB'} yet: blocking writes needs SET GLOBAL read_only (READ_ONLY ADMIN or SUPER), which the RDS master user lacks; nothing was changed, old blue is kept until the rollback window ends (docs/fail-back.md)`
+  engine === 'mysql'
+    ? 'fail-back is not available on MySQL: reverse replication runs on MariaDB and PostgreSQL only, so old blue has not followed the new primary; nothing was changed, old blue is kept until the rollback window ends (docs/fail-back.md)'
     : null;

@@ -11,6 +11,8 @@ export const TAGS = {
   source: 'switchyard:source',
   /** set by `switchyard hold`: no deletion of anything carrying it (value: who held it and when) */
   hold: 'switchyard:hold',
+  /** on a MySQL-family instance whose group's read_only a fail-back changed: the value to restore */
+  readOnlyBefore: 'switchyard:read-only-before',
 } as const;
 
 const shortHash = (text: string, length = 10): string =>

@@ -79,7 +79,8 @@ export const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> =
     `Runbook: 0. \`npx switchyard hold <executionArn>\`. 1. Find both instances by the resource ids above (aws rds describe-db-instances).`,
     '2. Give the production name to the instance that should serve (aws rds modify-db-instance --new-db-instance-identifier … --apply-immediately),',
     '   after renaming whatever holds it aside; 3. make that instance writable and the other read-only',
-    `   (PostgreSQL: ALTER DATABASE <db> RESET default_transaction_read_only / SET … = on; MySQL/MariaDB: SET GLOBAL ${readOnlyParameterFor(engine)}).`,
+    `   (PostgreSQL: ALTER DATABASE <db> RESET default_transaction_read_only / SET … = on; MySQL/MariaDB: ${readOnlyParameterFor(engine)} in each instance's own parameter group, 0 and a reboot for the one that serves;`,
+    `   the tag ${TAGS.readOnlyBefore} on an instance says what its group held before the fail-back).`,
   ],
   'failed-after-fail-back': [
     'Runbook: nothing was deleted. Check the problems above on the production name (old blue); the failed new primary keeps every',

@@ -279,7 +279,13 @@ export const SyncFailBackSequencesOutput = z.looseObject({
 
 export const StopReverseReplicationOutput = z.looseObject({ stopped: z.boolean(), stoppedAt: isoTime });
 
-export const MakeOldBlueWritableOutput = z.looseObject({ writable: z.boolean(), oldBlueId: z.string() });
+export const MakeOldBlueWritableOutput = z.looseObject({
+  writable: z.boolean(),
+  oldBlueId: z.string(),
+  detail: z.string(),
+  deadline: z.string(),
+  checkedAt: z.string(),
+});
 
 export const RenameForFailBackOutput = z.looseObject({
   step: z.string(),
@@ -394,6 +400,7 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   syncFailBackSequences: SyncFailBackSequencesOutput,
   stopReverseReplication: StopReverseReplicationOutput,
   makeOldBlueWritable: MakeOldBlueWritableOutput,
+  checkOldBlueWritable: MakeOldBlueWritableOutput,
   renameForFailBack: RenameForFailBackOutput,
   checkRename: CheckRenameOutput,
   verifyFailBack: VerifyFailBackOutput,

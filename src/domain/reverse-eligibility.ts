@@ -23,6 +23,8 @@ export interface ReverseEligibilityFacts {
   /** parameters of the group green will use (target.dbParameterGroupName, else blue's) */
   greenParameters: Record<string, string>;
   greenParameterGroup: string;
+  /** blue's DB parameter group (old blue keeps it after the switch) */
+  blueParameterGroup: string;
   /** the input names a database block (credentials): the stream is set up over SQL */
   hasDatabase: boolean;
 }
@@ -43,11 +45,24 @@ export const decideReverseReplication = (
   if (!f.hasDatabase)
     return off('the input has no database block (name, user, passwordParameter) to set it up with');
   if (f.engine === 'mysql') return off('MySQL is not supported yet (MariaDB and PostgreSQL are)');
-  if (f.engine === 'mariadb')
+  if (f.engine === 'mariadb') {
+    // A MariaDB fail-back switches writes with read_only in each instance's own group (docs/fail-back.md).
+    const fixed = [
+      ...new Set([f.blueParameterGroup, f.greenParameterGroup].filter((g) => g.startsWith('default.'))),
+    ];
+    if (fixed.length > 0)
+      return off(
+        `a MariaDB fail-back sets read_only in each instance's own DB parameter group and ${fixed.join(' and ')} cannot be modified: give blue a custom group of its own and set target.dbParameterGroupName to another custom group`,
+      );
+    if (f.blueParameterGroup === f.greenParameterGroup)
+      return off(
+        `a MariaDB fail-back sets read_only in each instance's own DB parameter group, and green would share blue's group "${f.blueParameterGroup}": set target.dbParameterGroupName to a custom group of green's own`,
+      );
     return {
       decision: { enabled: true, reason: 'old blue follows the new primary as a GTID replica' },
       problem: null,
     };
+  }
   if (f.replication === 'physical')
     return off(
       'same-major PostgreSQL uses physical replication: green is a standby until the switch, so no stream can start exactly at it',

@@ -56,8 +56,9 @@ describe('blue-green.asl.yaml', () => {
       expect(state.Parameters, name).toBeDefined();
       const resultPath = state.ResultPath as string;
       expect(resultPath, name).toMatch(/^\$\.[a-zA-Z]+$/);
-      // Only the notify states share a key, and the event waits: each writes the same kind of result.
-      if (resultPath !== '$.notified' && resultPath !== '$.wake') {
+      // Only the notify states share a key, the event waits, and old blue's writable check (it re-reads
+      // what MakeOldBlueWritable started, same shape, deadline carried): each writes the same kind of result.
+      if (!['$.notified', '$.wake', '$.failBackOldBlue'].includes(resultPath)) {
         expect(resultPaths.get(resultPath), `${name} reuses ${resultPath}`).toBeUndefined();
         resultPaths.set(resultPath, name);
       }

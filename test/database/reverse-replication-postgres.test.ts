@@ -5,8 +5,7 @@
  * RDS does it (blue read-only, catch-up, sequences, blue → green replication dropped, green writable),
  * writes on the new primary, start, then the checks: exactly once, lag, a broken stream, stop.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +24,7 @@ import { EXTRA_CA_ENV } from '../../src/aws/pg-connection.ts';
 import type { ReverseReplicationPair } from '../../src/aws/reverse-replication-gateway.ts';
 import { makePostgresReverseReplication } from '../../src/aws/reverse-replication-postgres.ts';
 import { reverseStreamName } from '../../src/domain/reverse-replication.ts';
+import { type GuardedDir, guardedTempDir } from '../support/guarded-dir.ts';
 
 const PASSWORD = 'reverse-test-pw';
 const PARAM = '/switchyard/test/reverse/password';
@@ -38,7 +38,8 @@ interface World {
   green: PgServer;
   links: LogicalLink[];
   pair: ReverseReplicationPair;
-  base: string;
+  /** the servers' folder, registered with the emulator's run watcher */
+  guarded: GuardedDir;
 }
 
 const target = (s: PgServer) => ({
@@ -71,7 +72,8 @@ const startServer = async (
 
 /** Blue with data, green built from it by logical replication and left read-only: a logical Blue/Green before the switch. */
 const buildWorld = async (blueMajor: number, greenMajor: number): Promise<World> => {
-  const base = mkdtempSync(join(tmpdir(), 'sy-reverse-'));
+  const guarded = guardedTempDir('reverse');
+  const base = guarded.dir;
   chmodSync(base, 0o755);
   const tls = ensureEmulatorTls(join(base, 'tls'));
   process.env[EXTRA_CA_ENV] = tls.caFile;
@@ -90,7 +92,7 @@ const buildWorld = async (blueMajor: number, greenMajor: number): Promise<World>
     blue,
     green,
     links,
-    base,
+    guarded,
     pair: {
       newPrimary: target(green),
       oldBlue: target(blue),
@@ -136,7 +138,7 @@ const stopWorld = async (w: World | undefined) => {
     await s.closePools();
     await s.stop();
   }
-  rmSync(w.base, { recursive: true, force: true });
+  w.guarded.release();
 };
 
 describe.each([
@@ -368,17 +370,18 @@ describe.each([
  * does not cover the changes committed before it (the slot decodes with the catalog as it was then).
  */
 describe.each([17, 18])('a publication created after the slot, PostgreSQL %i', (major) => {
-  let base: string;
+  let guarded: GuardedDir | undefined;
   let server: PgServer;
   beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'sy-pub-late-'));
+    guarded = guardedTempDir('pub-late');
+    const base = guarded.dir;
     chmodSync(base, 0o755);
     server = await startServer(base, 'late', major, ensureEmulatorTls(join(base, 'tls')));
   }, 60_000);
   afterAll(async () => {
     await server?.closePools();
     await server?.stop();
-    rmSync(base, { recursive: true, force: true });
+    guarded?.release();
   });
 
   it('does not carry the writes made between the slot and the publication', async () => {

@@ -1,10 +1,13 @@
-/** One real PostgreSQL server (the emulator's PgServer, so it runs exactly as an emulated blue does) for the inspection tests. */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+/**
+ * One real PostgreSQL server (the emulator's PgServer, so it runs exactly as an emulated blue does) for the
+ * inspection tests; its folder is registered with the emulator's run watcher (test/support/guarded-dir.ts).
+ */
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { PgServer } from '../../emulator/pg/server.ts';
 import { ensureEmulatorTls } from '../../emulator/tls.ts';
 import { freePort } from '../../emulator/util.ts';
+import { guardedTempDir } from '../support/guarded-dir.ts';
 
 export const PASSWORD = 'inspect-test';
 
@@ -18,7 +21,8 @@ export interface TestServer {
 }
 
 export const startTestServer = async (major = 17): Promise<TestServer> => {
-  const base = mkdtempSync(join(tmpdir(), 'switchyard-inspect-'));
+  const guarded = guardedTempDir('inspect');
+  const base = guarded.dir;
   chmodSync(base, 0o755); // PostgreSQL runs as the postgres OS user
   const tls = ensureEmulatorTls(join(base, 'tls'));
   const server = new PgServer({
@@ -35,7 +39,7 @@ export const startTestServer = async (major = 17): Promise<TestServer> => {
     await server.start();
   } catch (error) {
     await server.stop().catch(() => undefined);
-    rmSync(base, { recursive: true, force: true });
+    guarded.release();
     throw error;
   }
   return {
@@ -47,7 +51,7 @@ export const startTestServer = async (major = 17): Promise<TestServer> => {
     stop: async () => {
       await server.closePools();
       await server.stop();
-      rmSync(base, { recursive: true, force: true });
+      guarded.release();
     },
   };
 };

@@ -44,6 +44,7 @@ describe('fail-back branch', () => {
       'SyncSequences',
       'StopReverse',
       'MakeOldBlueWritable',
+      'IsOldBlueWritable',
       'RenameNewPrimaryAside',
       'CheckAsideRename',
       'IsAsideRenamed',

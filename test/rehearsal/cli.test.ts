@@ -49,6 +49,16 @@ describe('parseRehearseArgs', () => {
     expect(typeof all === 'object' && all.scenarios.includes('schema-hazards')).toBe(false);
     expect(typeof all === 'object' && all.scenarios.includes('migration-fails')).toBe(false);
     expect(typeof all === 'object' && all.scenarios.includes('lag-stall')).toBe(true);
+    // fail-back: PostgreSQL and MariaDB, not MySQL (no reverse stream there).
+    expect(typeof all === 'object' && all.scenarios.includes('fail-back')).toBe(false);
+    const maria = parseRehearseArgs(['--engine', 'mariadb', '--scenario', 'all'], {});
+    expect(typeof maria === 'object' && maria.scenarios.includes('fail-back')).toBe(true);
+    expect(parseRehearseArgs(['--engine', 'mysql', '--scenario', 'fail-back'], {})).toMatch(
+      /runs on PostgreSQL and MariaDB .*--engine mariadb/,
+    );
+    expect(parseRehearseArgs(['--engine', 'mariadb', '--scenario', 'fail-back'], {})).toMatchObject({
+      scenarios: ['fail-back'],
+    });
     expect(parseRehearseArgs(['--engine', 'oracle'], {})).toMatch(
       /unknown engine 'oracle'; choose one of postgres, mariadb, mysql/,
     );
@@ -91,7 +101,7 @@ describe('rehearsalInput', () => {
 
   it('speaks MySQL for the mariadb and mysql engines: a minor upgrade, MySQL-dialect (and no) migrations, database orders', () => {
     for (const [engine, version, group] of [
-      ['mariadb', '10.11.20', 'orders-mariadb'],
+      ['mariadb', '10.11.20', 'orders-mariadb-green'],
       ['mysql', '8.0.42', 'orders-mysql80'],
     ] as const) {
       const input = rehearsalInput('happy', { targetEngineVersion: version, engine });

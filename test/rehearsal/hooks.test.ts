@@ -13,6 +13,7 @@ import {
   runCommand,
   splitCommandHooks,
 } from '../../rehearsal/command-hooks.ts';
+import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import { expectCleanEnd, expectCompensated, runScenario } from './support.ts';
 
 /** Running (a zombie waiting for its new parent to reap it counts as ended). */
@@ -36,6 +37,11 @@ describe('rehearsal command hooks', () => {
     ]);
     expect(report.hooks?.[0]?.summary).toContain('exited 1: green-suite: 1 of 3 checks failed');
     expect(report.cause).toContain('hook greenReady[0] green-suite');
+    // The HTML report lists it (test/rehearsal/own-schema.test.ts checks the section in Chromium).
+    const html = renderHtmlReport(report);
+    expect(html).toMatch(
+      /<tr data-hook="green-suite"><td>greenReady<\/td><td>greenReady\[0\] green-suite \([^)]*\)<\/td><td class="bad">failed \(onFailure abort: the run stopped\)<\/td><td>\d+\.\d s, 1 attempt\(s\)<\/td><td><pre class="hook-output">[^<]*exited 1: green-suite: 1 of 3 checks failed/,
+    );
   }, 240_000);
 
   it('gives the command the facts: libpq variables for green with verify-full TLS, and engine-neutral names', () => {

@@ -2,7 +2,8 @@
  * Rehearsing a user's own deployment end to end, as `switchyard rehearse --input … --schema …` does:
  * examples/clean-switch (a real pg_dump --schema-only of a billing database and its production input)
  * through the whole state machine on real PostgreSQL 17 → 18 with the write load, the run's HTML report
- * opened in headless Chromium (Debian `chromium` + playwright-core); examples/destructive-migration
+ * opened in headless Chromium (Debian `chromium` + playwright-core), with a Hooks section only on a variant
+ * of the report that carries hook records judged by the domain code; examples/destructive-migration
  * refused by the migration gate at Preflight with nothing created.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { rehearseCommand } from '../../bin/commands/rehearse.ts';
 import { renderHtmlReport } from '../../rehearsal/html-report.ts';
 import type { RehearsalReport } from '../../rehearsal/index.ts';
 import { mappedInput } from '../../rehearsal/user-input.ts';
+import { HooksInput, judgeHookAttempt, planHooks } from '../../src/domain/hooks.ts';
 import { expectCleanEnd, inOrder, runScenario } from './support.ts';
 
 const example = (name: string, file: string) =>
@@ -23,6 +25,22 @@ const example = (name: string, file: string) =>
 let report: RehearsalReport;
 let dir: string;
 let browser: Browser | undefined;
+
+/** The one headless Chromium of this file, started by the first case that needs it. */
+const launchBrowser = async (): Promise<Browser> => {
+  browser ??= await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+    ],
+    headless: true,
+  });
+  return browser;
+};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'switchyard-own-schema-'));
@@ -99,18 +117,7 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
   it('renders the HTML report in Chromium: every state, the charts, the outcome and the checks', async () => {
     const file = join(dir, 'report.html');
     writeFileSync(file, renderHtmlReport(report));
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-      headless: true,
-    });
-    const page = await browser.newPage();
+    const page = await (await launchBrowser()).newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     const requests: string[] = [];
@@ -195,6 +202,101 @@ describe('rehearse --input examples/clean-switch/input.json --schema examples/cl
       'REFRESHnot run: green.refreshMaterializedViews is false',
     ]);
     expect(await page.locator('#green-maintenance td.bad').count()).toBe(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows a Hooks section only when the run had hooks: each point, outcome and what the run did, duration, output', async () => {
+    // Prepare: this run had no hooks; a variant carries what RecordHookAttempt judges for three hooks: a
+    // pass, a warn hook that timed out, an abort hook that failed its retry (its output tries to inject HTML).
+    const page = await (await launchBrowser()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    expect(report.hooks ?? []).toEqual([]);
+    const plan = planHooks(
+      HooksInput.parse({
+        greenReady: { name: 'green-suite', lambda: { functionName: 'orders-green-tests' } },
+        beforeSwitch: {
+          name: 'tell-ci',
+          http: {
+            url: 'https://ci.example.com/hooks/switch',
+            method: 'POST',
+            connectionArn: 'arn:aws:events:us-east-1:123456789012:connection/ci/abc',
+          },
+          onFailure: 'warn',
+        },
+        afterSwitch: { name: 'smoke', lambda: { functionName: 'orders-smoke' }, retries: 1 },
+      }),
+    );
+    const envelope = JSON.stringify({
+      errorType: 'Error',
+      errorMessage: 'smoke: <script>document.title = "hacked"</script> 1 of 3 checks failed',
+      trace: ['Error: smoke', '    at check (/var/task/index.mjs:1:1)'],
+    });
+    const hooks = [
+      judgeHookAttempt(
+        plan.greenReady[0]!,
+        { result: { payload: { ok: true, checks: 3 } }, error: null },
+        0,
+        4_200,
+      ),
+      judgeHookAttempt(
+        plan.beforeSwitch[0]!,
+        { result: null, error: { Error: 'States.Timeout' } },
+        0,
+        60_000,
+      ),
+      judgeHookAttempt(
+        plan.afterSwitch[0]!,
+        { result: null, error: { Error: 'Error', Cause: envelope } },
+        1,
+        1_500,
+      ),
+    ];
+    expect(hooks.map((h) => h.next)).toEqual(['continue', 'continue', 'abort']);
+    const without = join(dir, 'no-hooks.html');
+    const withHooks = join(dir, 'hooks.html');
+    writeFileSync(without, renderHtmlReport(report));
+    writeFileSync(withHooks, renderHtmlReport({ ...report, hooks }));
+    // Act
+    await page.goto(`file://${without}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    const headingsWithout = await page.locator('h2').allTextContents();
+    await page.goto(`file://${withHooks}`);
+    await page.waitForSelector('body[data-rendered="true"]', { timeout: 10_000 });
+    // Assess
+    expect(headingsWithout).not.toContain('Hooks');
+    expect(await page.locator('h2').allTextContents()).toContain('Hooks');
+    expect(await page.locator('#hooks-summary').textContent()).toBe('1 of 3 passed');
+    const rows = await page
+      .locator('#hooks tr')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(rows).toEqual([
+      [
+        'greenReady',
+        'greenReady[0] green-suite (lambda orders-green-tests)',
+        'passed',
+        '4.2 s, 1 attempt(s)',
+        '{"payload":{"ok":true,"checks":3}}',
+      ],
+      [
+        'beforeSwitch',
+        'beforeSwitch[0] tell-ci (http POST https://ci.example.com/hooks/switch)',
+        'timed-out (onFailure warn: the run went on)',
+        '60.0 s, 1 attempt(s)',
+        'States.Timeout:',
+      ],
+      [
+        'afterSwitch',
+        'afterSwitch[0] smoke (lambda orders-smoke)',
+        'failed (onFailure abort: the run stopped)',
+        '1.5 s, 2 attempt(s)',
+        hooks[2]!.summary,
+      ],
+    ]);
+    // The hook's output is shown as text, never run as markup.
+    expect(hooks[2]!.summary).toContain('<script>document.title = "hacked"</script> 1 of 3 checks failed');
+    expect(await page.title()).not.toBe('hacked');
+    expect(await page.locator('#hooks td.bad').count()).toBe(2);
     expect(errors).toEqual([]);
   });
 });

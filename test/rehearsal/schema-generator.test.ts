@@ -4,8 +4,7 @@
  * keys, enums, arrays, generated and identity columns, domains and partitioned tables) is loaded, and
  * every table gets rows that PostgreSQL itself accepted, or is reported with the reason.
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -15,10 +14,12 @@ import { ensureEmulatorTls } from '../../emulator/tls.ts';
 import { freePort } from '../../emulator/util.ts';
 import { loadAndFill, prepareDump, SchemaFileError, type SchemaLoad } from '../../rehearsal/schema/index.ts';
 import { columnLiteral } from '../../rehearsal/schema/values.ts';
+import { type GuardedDir, guardedTempDir } from '../support/guarded-dir.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/kitchen-sink.schema.sql', import.meta.url));
 
-let base: string;
+/** the server's folder, registered with the emulator's run watcher */
+let guarded: GuardedDir | undefined;
 let server: PgServer;
 let client: pg.Client;
 let load: SchemaLoad;
@@ -29,7 +30,8 @@ const count = async (table: string): Promise<number> =>
 const fill = (table: string) => load.tables.find((t) => t.table === table);
 
 beforeAll(async () => {
-  base = mkdtempSync(join(tmpdir(), 'switchyard-schema-gen-'));
+  guarded = guardedTempDir('schema-gen');
+  const base = guarded.dir;
   chmodSync(base, 0o755); // PostgreSQL runs as the postgres OS user
   server = new PgServer({
     id: 'gen',
@@ -49,7 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.end().catch(() => {});
   await server?.stop();
-  if (base) rmSync(base, { recursive: true, force: true });
+  guarded?.release();
 });
 
 describe('schema generator on a real pg_dump file', () => {

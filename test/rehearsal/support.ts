@@ -33,8 +33,8 @@ const observed = new WeakMap<RehearsalReport, { states: string[]; retries: numbe
 /** Runs a scenario the way `switchyard rehearse --auto-approve` does, watching its progress events. */
 export const runScenario = async (
   scenario: ScenarioName,
-  /** The user's own material (`--schema`, `--input`, `--load-table`). */
-  own: Pick<RehearsalOptions, 'schema' | 'input' | 'loadTable'> = {},
+  /** The user's own material (`--schema`, `--input`, `--load-table`), or `--engine`. */
+  own: Pick<RehearsalOptions, 'schema' | 'input' | 'loadTable' | 'engine'> = {},
 ): Promise<RehearsalReport> => {
   const seen = { states: [] as string[], retries: 0 };
   const report = await rehearse({

@@ -105,6 +105,8 @@ export interface WorldScript {
   failBackSqlFails?: Partial<
     Record<'blockWrites' | 'unblockWrites' | 'makeWritable' | 'makeReadOnly', boolean>
   >;
+  /** RebootDBInstance never finishes (the instance stays `rebooting`) */
+  rebootNeverEnds?: boolean;
   /** a fresh session on the production name after the fail-back reads as read-only */
   readOnlyAfterFailBack?: boolean;
   /** what MaintainGreen finds on green (3 tables, no views unless scripted) */
@@ -211,6 +213,24 @@ export const makeWorld = (script: WorldScript = {}) => {
   // The fail-back: write blocks and writable flags by server (resource id), renames, the reverse stream.
   const failBackDb: string[] = [];
   const readOnlyDatabases = new Set<string>();
+  // MySQL-family parameter groups: read_only per group, old blue held read-only until rebooted with 0.
+  const groupValues = new Map<string, { value: string; source: string }>();
+  const rebootedWritable = new Set<string>();
+  const groupReadOnly = (group: string): string =>
+    groupValues.get(`${group}/read_only`)?.value ?? '{TrueIfReplica}';
+  const applyReadOnly = (group: string) => {
+    for (const i of instances.values()) {
+      if (!i.parameterGroups.some((g) => g.name === group) || !i.endpoint) continue;
+      if (groupReadOnly(group) === '1') readOnlyDatabases.add(i.resourceId);
+      else readOnlyDatabases.delete(i.resourceId);
+    }
+  };
+  const tickReboot = (i: InstanceFacts | undefined) => {
+    if (!i || i.status !== 'rebooting' || script.rebootNeverEnds) return;
+    i.status = 'available';
+    const group = i.parameterGroups[0]?.name ?? '';
+    if (groupReadOnly(group) === '0') rebootedWritable.add(i.resourceId);
+  };
   let reverseIndex = 0;
   let renameCalls = 0;
   const source = instance('orders-db', script.source);
@@ -359,12 +379,16 @@ export const makeWorld = (script: WorldScript = {}) => {
       describeInstance: async (id: string) => {
         maybeThrottle('describeInstance');
         const found = instances.get(id);
-        return found ? structuredClone(found) : undefined;
+        const copy = found ? structuredClone(found) : undefined;
+        tickReboot(found);
+        return copy;
       },
       describeClusterEngine: async (id: string) => (id === 'orders-aurora' ? 'aurora-postgresql' : undefined),
       describeInstanceByResourceId: async (resourceId: string) => {
         const found = [...instances.values()].find((i) => i.resourceId === resourceId);
-        return found ? structuredClone(found) : undefined;
+        const copy = found ? structuredClone(found) : undefined;
+        tickReboot(found);
+        return copy;
       },
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
       describeParameters: async (group: string) => ({
@@ -373,10 +397,33 @@ export const makeWorld = (script: WorldScript = {}) => {
         ...script.groupParameters?.[group],
       }),
       // RDS default for default_transaction_read_only is 0; a scripted value counts as set by a person.
-      describeParameter: async (_group: string, name: string) =>
-        script.parameters?.[name] !== undefined
+      describeParameter: async (group: string, name: string) =>
+        groupValues.get(`${group}/${name}`) ??
+        (script.parameters?.[name] !== undefined
           ? { value: script.parameters[name], source: 'user' }
-          : { value: '0', source: 'engine-default' },
+          : name === 'read_only'
+            ? { value: '{TrueIfReplica}', source: 'engine-default' }
+            : { value: '0', source: 'engine-default' }),
+      setParameter: async (group: string, name: string, value: string) => {
+        calls.push(`setParameter ${group} ${name}=${value}`);
+        groupValues.set(`${group}/${name}`, { value, source: 'user' });
+        if (name === 'read_only') applyReadOnly(group);
+      },
+      resetParameter: async (group: string, name: string) => {
+        calls.push(`resetParameter ${group} ${name}`);
+        groupValues.delete(`${group}/${name}`);
+        if (name === 'read_only') applyReadOnly(group);
+      },
+      rebootInstance: async (id: string) => {
+        calls.push(`rebootInstance ${id}`);
+        const i = instances.get(id);
+        if (i) i.status = 'rebooting';
+      },
+      removeTags: async (arn: string, keys: string[]) => {
+        calls.push(`removeTags ${arn.slice(arn.lastIndexOf(':') + 1)} ${[...keys].sort().join(',')}`);
+        const inst = [...instances.values()].find((i) => i.arn === arn);
+        for (const k of keys) if (inst) delete inst.tags[k];
+      },
       parameterGroupExists: async () => true,
       validUpgradeTargets: async () => script.upgradeTargets ?? ['17.5', '18.4'],
       deploymentsForSource: async (arn: string) => [...deployments.values()].filter((d) => d.source === arn),
@@ -647,7 +694,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         isWritable: async (target) =>
           !script.readOnlyAfterFailBack &&
           !readOnlyDatabases.has(serverBehind(target.host)) &&
-          !target.host.includes('-old'),
+          (!target.host.includes('-old') || rebootedWritable.has(serverBehind(target.host))),
         advanceSequences: async (target, moves) => {
           failBackDb.push(
             `advanceSequences ${target.host} ${moves.map((m) => `${m.sequence}=${m.to}`).join(',')}`,

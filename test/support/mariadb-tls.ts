@@ -1,14 +1,15 @@
 /**
  * A throwaway MariaDB server with TLS for connection tests: its own CA (openssl), a server certificate
  * for "localhost", a data dir under the OS temp dir owned by the `postgres` OS user (mariadbd refuses
- * to run as root), a TCP port and a socket. `stop()` ends the server by its PID and removes the dir.
+ * to run as root), a TCP port and a socket. `stop()` ends the server by its PID and removes the dir; the
+ * dir is registered with the emulator's run watcher, so a killed test run leaves no server behind.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
+import { guardedTempDir } from './guarded-dir.ts';
 
 export const MARIADBD = '/usr/sbin/mariadbd';
 export const mariadbAvailable = (): boolean =>
@@ -86,6 +87,10 @@ const makeCertificates = (dir: string): { ca: string; cert: string; key: string 
 
 export interface MariadbServer {
   port: number;
+  /** the mariadbd process */
+  pid: number;
+  /** the folder holding data dir, socket, log and certificates (removed by stop()) */
+  dir: string;
   caFile: string;
   /** a root session over the socket, for setting the scene */
   root(): Promise<mysql.Connection>;
@@ -93,7 +98,8 @@ export interface MariadbServer {
 }
 
 export const startMariadbWithTls = async (): Promise<MariadbServer> => {
-  const dir = mkdtempSync(join(tmpdir(), 'sy-mdb-'));
+  const guarded = guardedTempDir('mdb');
+  const dir = guarded.dir;
   const owner = uidOf('postgres');
   chmodSync(dir, 0o755);
   // mariadbd runs as postgres and writes its socket, pid file and log here.
@@ -141,7 +147,7 @@ export const startMariadbWithTls = async (): Promise<MariadbServer> => {
   const stop = async () => {
     if (child.exitCode === null && child.pid) process.kill(child.pid, 'SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    rmSync(dir, { recursive: true, force: true });
+    guarded.release();
   };
   for (let i = 0; ; i++) {
     try {
@@ -158,5 +164,6 @@ export const startMariadbWithTls = async (): Promise<MariadbServer> => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { port, caFile: certs.ca, root, stop };
+  // Answering on its socket means it runs, so it has a pid.
+  return { port, pid: child.pid!, dir, root, caFile: certs.ca, stop };
 };

@@ -528,6 +528,20 @@ describe('checks(fail-back, facts): each promise of the fail-back fails on its o
     expect(failing.filter((c) => !c.ok).map((c) => c.name)).toEqual([name]);
   });
 
+  it('on MariaDB: old blue (same server_id) on the original EngineVersion passes; still the upgrade’s version fails', () => {
+    const maria = (endpointEngineVersion: string) =>
+      facts({
+        ...failedBack,
+        mysqlFamily: { targetEngineVersion: '10.11.20', endpointEngineVersion },
+      });
+    expect(checks(SCENARIOS['fail-back'], maria('10.11.19')).filter((c) => !c.ok)).toEqual([]);
+    expect(
+      checks(SCENARIOS['fail-back'], maria('10.11.20'))
+        .filter((c) => !c.ok)
+        .map((c) => c.name),
+    ).toEqual(['production name back on the original server']);
+  });
+
   it('a production name on another 17 server (not old blue) is not a fail-back', () => {
     const other = server('333', '17.10', 'orders-db');
     const failing = checks(SCENARIOS['fail-back'], facts({ ...failedBack, after: other }));

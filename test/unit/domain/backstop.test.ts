@@ -183,15 +183,17 @@ const minimal = {
 describe('history budget at the input', () => {
   it('accepts the defaults with a wide margin and counts 9 events per poll', () => {
     const { total, loops } = historyBudget(parse(minimal));
-    // 14,912 events: 60 % of Step Functions' 25,000, within Switchyard's 20,000 (the fail-back branch adds 648).
-    expect(total).toBe(14_912);
+    // 15,101 events: 60 % of Step Functions' 25,000, within Switchyard's 20,000 (the fail-back branch adds
+    // 837: catch-up, three renames and MariaDB's old-blue reboot wait, each polled).
+    expect(total).toBe(15_101);
     // The bake loop also reads the reverse stream each pass: 16 events per poll, not 9.
     const bake = loops.find((l) => l.loop === 'bake');
     expect(bake && bake.events / bake.polls).toBe(16);
-    // The fail-back branch (2 catch-up loops of 25 polls, 3 rename loops of 21 polls, 2 passes) excludes
+    // The fail-back branch (2 catch-up loops of 25 polls, 3 rename loops and old blue's reboot wait of 21
+    // polls each, 2 passes) excludes
     // the compensation loop: a run compensates before the switch or fails back after it, never both.
     expect(loops.find((l) => l.loop === 'reverse catch-up (fail-back)')?.events).toBe(450);
-    expect(loops.find((l) => l.loop === 'renames (fail-back)')?.events).toBe(567);
+    expect(loops.find((l) => l.loop === 'renames (fail-back)')?.events).toBe(756);
     expect(total).toBeLessThan(HISTORY_EVENT_BUDGET);
     expect(loops.find((l) => l.loop === 'green readiness')).toEqual({
       loop: 'green readiness',
