@@ -207,8 +207,8 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
   );
   await suite(
     'fail-back',
-    { runs: options.failBackRuns ?? 3, scenario: 'fail-back' },
-    () => benchFailBack(options.failBackRuns ?? 3, options.log),
+    { runs: options.failBackRuns ?? 5, scenario: 'fail-back' },
+    () => benchFailBack(options.failBackRuns ?? 5, options.log),
     (v) => (results.failBack = v),
   );
   await suite(
@@ -333,6 +333,7 @@ export const formatResults = (r: BenchResults): string => {
       `≤ 250 ms; ${f.ratio ?? '–'}× the switchover stall`,
     );
     add('  lost writes across both moves', ms(f.lost, ''), '0');
+    for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
   }
   if (r.greenMaintenance)
     for (const b of r.greenMaintenance.byJobs)

@@ -10,7 +10,7 @@ const USAGE = `usage: switchyard bench [options]      (npm run bench -- [options
   --engine-runs N    emulator switchovers per engine (PostgreSQL, MariaDB) and seeded size (default 2)
   --import-runs N    fresh processes per bundle and per unbundled import (default 5)
   --degraded-runs N  ddl-during-replication-recreate rehearsals (default 3)
-  --fail-back-runs N fail-back rehearsals, 17 → 18 → 17 (default 3)
+  --fail-back-runs N fail-back rehearsals, 17 → 18 → 17 (default 5)
   --big              also seed 1,000,000 rows (1000×)
   --quick            1 rehearsal per mode, 1 per size (1× and 10× only), 2 imports
 
@@ -69,7 +69,7 @@ export const run = async (argv: string[]): Promise<number> => {
       engineRuns: int(values['engine-runs'], quick ? 1 : 2),
       importRuns: int(values['import-runs'], quick ? 2 : 5),
       degradedRuns: int(values['degraded-runs'], quick ? 1 : 3),
-      failBackRuns: int(values['fail-back-runs'], quick ? 1 : 3),
+      failBackRuns: int(values['fail-back-runs'], quick ? 1 : 5),
       copyRows: quick ? 100_000 : 1_000_000,
       cliRuns: quick ? 1 : 3,
       log,
