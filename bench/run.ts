@@ -9,6 +9,7 @@ import { mariaBinaries, mariadbAvailable } from '../emulator/mariadb/binaries.ts
 import { binariesFor } from '../emulator/pg/binaries.ts';
 import { type BundleSample, benchBundles } from './bundles.ts';
 import { benchCli, type CliBench } from './cli.ts';
+import { benchConnect, type ConnectBench } from './connect.ts';
 import { benchCopy, type CopyVariant } from './copy.ts';
 import { benchDegraded, type DegradedBench } from './degraded.ts';
 import { benchEngines, type EngineBench } from './engines.ts';
@@ -34,6 +35,7 @@ export const SUITES = [
   'engines',
   'degraded',
   'fail-back',
+  'connect',
   'green-maintenance',
   'fleet-sim',
 ] as const;
@@ -82,6 +84,7 @@ export interface BenchResults {
   rehearsals?: RehearsalBench;
   degraded?: DegradedBench;
   failBack?: FailBackBench;
+  connect?: ConnectBench;
   rows?: RowsBench;
   copy?: CopyVariant[];
   engines?: EngineBench;
@@ -212,6 +215,12 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     (v) => (results.failBack = v),
   );
   await suite(
+    'connect',
+    { connections: 20 },
+    () => benchConnect(20, options.log),
+    (v) => (results.connect = v),
+  );
+  await suite(
     'green-maintenance',
     { runs: options.greenMaintenanceRuns ?? 5 },
     () => benchGreenMaintenance(options.greenMaintenanceRuns ?? 5, options.log),
@@ -334,6 +343,14 @@ export const formatResults = (r: BenchResults): string => {
     );
     add('  lost writes across both moves', ms(f.lost, ''), '0');
     for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
+  }
+  if (r.connect) {
+    add('PostgreSQL connect (TLS verified), CAs parsed each time', ms(r.connect.caEachTimeMs));
+    add(
+      '  one SecureContext built once (databaseTlsOptions)',
+      ms(r.connect.cachedContextMs),
+      `${r.connect.ratio ?? '–'}× faster`,
+    );
   }
   if (r.greenMaintenance)
     for (const b of r.greenMaintenance.byJobs)
