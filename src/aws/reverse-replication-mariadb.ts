@@ -28,10 +28,8 @@ type Row = Record<string, unknown>;
 const NO_SUCH_CONNECTION = 1617; // ER_MASTER_CONNECTION_NOT_FOUND ("There is no master connection '…'")
 
 export const makeMariadbReverseReplication = (readParameter: ParameterReader): ReverseReplicationGateway => {
-  const withConnection = async <T>(
-    target: DatabaseTarget,
-    fn: (c: mysql.Connection) => Promise<T>,
-  ): Promise<T> => {
+  /** A session on `target`, refused unless the server is MariaDB (MySQL's replication syntax differs). */
+  const open = async (target: DatabaseTarget): Promise<mysql.Connection> => {
     const engine = target.engine === 'mysql' ? 'mysql' : 'mariadb';
     const c = await connectMysql(
       {
@@ -51,6 +49,18 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
         throw new ReverseReplicationUnsupportedError(
           `${target.host}: MySQL ${version} is not supported for reverse replication yet (MariaDB only); set failBack.enabled=false`,
         );
+      return c;
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      throw e;
+    }
+  };
+  const withConnection = async <T>(
+    target: DatabaseTarget,
+    fn: (c: mysql.Connection) => Promise<T>,
+  ): Promise<T> => {
+    const c = await open(target);
+    try {
       return await fn(c);
     } finally {
       await c.end().catch(() => undefined);
@@ -109,35 +119,59 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
     },
 
     async status(pair) {
-      const name = nameOf(pair);
-      const primaryPos = await withConnection(pair.newPrimary, async (c) =>
-        String((await one(c, 'SELECT @@GLOBAL.gtid_binlog_pos AS p'))?.p ?? ''),
-      );
-      const facts: MariaReverseFacts = await withConnection(pair.oldBlue, async (c) => {
-        const row = await connectionStatus(c, name);
-        const replicaPos = String((await one(c, 'SELECT @@GLOBAL.gtid_current_pos AS p'))?.p ?? '');
-        return {
-          primaryPos,
-          replicaPos,
-          ...(row
-            ? {
-                connection: {
-                  ioRunning: row.Slave_IO_Running === 'Yes',
-                  // Preparing, then Connecting: the moments right after START SLAVE (or a reconnect).
-                  ioConnecting: row.Slave_IO_Running === 'Connecting' || row.Slave_IO_Running === 'Preparing',
-                  sqlRunning: row.Slave_SQL_Running === 'Yes',
-                  lastError: String(row.Last_SQL_Error || row.Last_IO_Error || ''),
-                },
-              }
-            : {}),
-        };
-      });
-      return mariaReverseStatus(facts, new Date());
+      const reader = await this.openStatusReader(pair);
+      try {
+        return await reader.read();
+      } finally {
+        await reader.close();
+      }
     },
 
-    // Each read connects afresh, as status() does: kept sessions (like PostgreSQL's reader) are not written for MariaDB yet.
+    // One session on each side, opened at once and kept for every read (CheckReverseCatchUp re-reads).
     async openStatusReader(pair) {
-      return { read: () => this.status(pair), nudge: async () => undefined, close: async () => undefined };
+      const settled = await Promise.allSettled([open(pair.newPrimary), open(pair.oldBlue)]);
+      const sessions = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const close = async () => {
+        await Promise.all(sessions.splice(0).map((c) => c.end().catch(() => undefined)));
+      };
+      const [onPrimary, onOldBlue] = settled;
+      if (onPrimary?.status !== 'fulfilled' || onOldBlue?.status !== 'fulfilled') {
+        await close();
+        throw settled.find((r) => r.status === 'rejected')?.reason;
+      }
+      const name = nameOf(pair);
+      return {
+        // The new primary's position first: old blue's, read after it, can only be as current or more.
+        read: async () => {
+          const primaryPos = String(
+            (await one(onPrimary.value, 'SELECT @@GLOBAL.gtid_binlog_pos AS p'))?.p ?? '',
+          );
+          const row = await connectionStatus(onOldBlue.value, name);
+          const replicaPos = String(
+            (await one(onOldBlue.value, 'SELECT @@GLOBAL.gtid_current_pos AS p'))?.p ?? '',
+          );
+          const facts: MariaReverseFacts = {
+            primaryPos,
+            replicaPos,
+            ...(row
+              ? {
+                  connection: {
+                    ioRunning: row.Slave_IO_Running === 'Yes',
+                    // Preparing, then Connecting: the moments right after START SLAVE (or a reconnect).
+                    ioConnecting:
+                      row.Slave_IO_Running === 'Connecting' || row.Slave_IO_Running === 'Preparing',
+                    sqlRunning: row.Slave_SQL_Running === 'Yes',
+                    lastError: String(row.Last_SQL_Error || row.Last_IO_Error || ''),
+                  },
+                }
+              : {}),
+          };
+          return mariaReverseStatus(facts, new Date());
+        },
+        // GTID positions are read directly: there is nothing to settle.
+        nudge: async () => undefined,
+        close,
+      };
     },
 
     async stop(pair) {

@@ -262,6 +262,15 @@ describe.skipIf(!mariadbAvailable())('MariaDB: old blue as a GTID replica of the
       return s.state === 'replicating' && s.lag === 0 ? s : undefined;
     });
     expect(ok.lagUnit).toBe('transactions');
+    // CheckReverseCatchUp's reader: the same reading again and again over the two sessions it opened.
+    const reader = await gateway.openStatusReader(pair);
+    try {
+      for (let i = 0; i < 3; i++) expect(await reader.read()).toMatchObject({ state: 'replicating', lag: 0 });
+      await reader.nudge(); // nothing to settle on MariaDB
+    } finally {
+      await reader.close();
+    }
+    await expect(reader.read()).rejects.toThrow(); // its sessions are closed
     // Old blue stays read-only to the master user while it applies.
     await expect(msql('shop-db-old1', "INSERT INTO orders (note) VALUES ('app')")).rejects.toThrow(
       /read-only/,
