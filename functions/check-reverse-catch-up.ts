@@ -25,6 +25,7 @@ export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'rever
       let reads = 0;
       let nudges = 0;
       let lastNudgeAt: Date | null = null;
+      let nudgeError: string | null = null;
       for (;;) {
         const status = await reader.read();
         reads++;
@@ -42,12 +43,19 @@ export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'rever
             checkedAt: checkedAt.toISOString(),
             reads,
             nudges,
+            nudgeError,
             readForMs: checkedAt.getTime() - startedAt.getTime(),
           };
-        if (catchUpNudgeDue(status, lastNudgeAt, checkedAt)) {
-          await reader.nudge();
-          lastNudgeAt = checkedAt;
-          nudges++;
+        // A nudge only speeds the check up: one that fails (a revoked function, say) is reported and
+        // not tried again; the reads go on and old blue confirms on its own timers.
+        if (nudgeError === null && catchUpNudgeDue(status, lastNudgeAt, checkedAt)) {
+          try {
+            await reader.nudge();
+            lastNudgeAt = checkedAt;
+            nudges++;
+          } catch (e) {
+            nudgeError = e instanceof Error ? e.message : String(e);
+          }
         }
         await gw.pause(pause);
       }

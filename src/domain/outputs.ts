@@ -261,6 +261,7 @@ export const CheckReverseCatchUpOutput = z.looseObject({
   /** reads of the stream in this invocation, nudges between them, and how long they took (CATCH_UP_POLL) */
   reads: z.number().int().positive(),
   nudges: z.number().int().nonnegative(),
+  nudgeError: z.string().nullable(),
   readForMs: z.number().int().nonnegative(),
 });
 

@@ -150,6 +150,34 @@ describe('fail-back branch', () => {
     expect(subjects(world).at(-1)).toBe('[Switchyard] orders-db: switched');
   });
 
+  it('fails back all the same when the nudge is refused: the check reports it, stops nudging and reads on', async () => {
+    const { world, run, branch } = await failBack({
+      reverseNudgeFails: true,
+      reverseStatuses: [
+        { state: 'replicating', lag: 800 },
+        { state: 'replicating', lag: 800 },
+        { state: 'replicating', lag: 0 },
+      ],
+    });
+    expect(branch.slice(2, 6)).toEqual([
+      'BlockWritesOnNewPrimary',
+      'CheckReverseCatchUp',
+      'IsReverseCaughtUp',
+      'SyncSequences',
+    ]);
+    expect(run.output).toMatchObject({
+      failBackCatchUp: {
+        verdict: 'converged',
+        reads: 3,
+        nudges: 0,
+        nudgeError: expect.stringContaining('permission denied for function pg_logical_emit_message'),
+      },
+    });
+    // Tried once, never again.
+    expect(world.reverseCalls.filter((c) => c.startsWith('nudge'))).toHaveLength(1);
+    expect(run.states.at(-1)).toBe('FailedBack');
+  });
+
   it('goes back to the Wait loop when old blue needs longer than the check re-reads for, then fails back', async () => {
     // 130 reads still lagging: more than one check's 3 s of re-reads (121 reads, 0 to 3,000 ms).
     const lagging = Array.from({ length: 130 }, () => ({ state: 'replicating' as const, lag: 4096 }));

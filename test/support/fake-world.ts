@@ -98,6 +98,8 @@ export interface WorldScript {
   validation?: ValidationScript;
   /** the reverse stream (new primary → old blue) during a fail-back: statuses in order, the last repeats */
   reverseStatuses?: Array<{ state: 'absent' | 'prepared' | 'replicating' | 'broken'; lag: number | null }>;
+  /** the reverse stream's nudge is refused (as a server that revoked pg_logical_emit_message would) */
+  reverseNudgeFails?: boolean;
   /** ModifyDBInstance renames: the Nth rename call (1-based) fails; or renames never become available */
   renameFailsAt?: number;
   renameNeverAvailable?: boolean;
@@ -737,6 +739,8 @@ export const makeWorld = (script: WorldScript = {}) => {
           read: () => this.status(pair),
           nudge: async () => {
             reverseCalls.push(`nudge ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+            if (script.reverseNudgeFails)
+              throw new Error('permission denied for function pg_logical_emit_message (scripted)');
           },
           close: async () => undefined,
         };
