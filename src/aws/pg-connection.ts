@@ -70,7 +70,7 @@ const secureContexts = new Map<string, SecureContext>();
  * The TLS settings of every connection: verification is not optional (there is no switch to turn it off).
  * The trusted CAs go in as one SecureContext built once per CA set (per SWITCHYARD_DB_EXTRA_CA_FILE
  * value): parsing the 120 certificates of the RDS bundle cost ~17 ms on every connection otherwise
- * (25 → 7 ms per connection on the emulator, BENCHMARKS.md "Fail-back").
+ * (29 → 10 ms per connection on the emulator: `npm run bench -- --only connect`, BENCHMARKS.md).
  */
 export const databaseTlsOptions = (env: NodeJS.ProcessEnv = process.env) => {
   const key = env[EXTRA_CA_ENV] ?? '';

@@ -216,8 +216,9 @@ export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000, nudgeEveryMs: 25 } a
  * Whether to nudge the stream before the next read (ReverseStatusReader.nudge): only while it replicates
  * with lag left (writes are blocked, so what is left is old blue confirming what it applied), and at
  * most every CATCH_UP_POLL.nudgeEveryMs (each nudge is a flushed WAL record of ~100 bytes per side, so
- * at most 120 of them in one check). One usually suffices: in the rehearsal the check converged at its
- * second read instead of after 100–400 ms of old blue's own WAL writer and apply-worker timers.
+ * at most 120 of them in one check). One usually suffices: in two instrumented rehearsals the check
+ * converged at its second read, where without nudges it took 3–12 reads (100–360 ms) of old blue's own
+ * WAL writer and apply-worker timers (BENCHMARKS.md "Fail-back").
  */
 export const catchUpNudgeDue = (reading: ReverseReading, lastNudgeAt: Date | null, now: Date): boolean =>
   reading.state === 'replicating' &&
