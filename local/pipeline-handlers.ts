@@ -10,6 +10,7 @@ import { makeCheckGreenHandler } from '../functions/check-green.ts';
 import { makeCheckLagHandler } from '../functions/check-lag.ts';
 import { makeCheckOldBlueWritableHandler } from '../functions/check-old-blue-writable.ts';
 import { makeCheckRenameHandler } from '../functions/check-rename.ts';
+import { makeMeasureRollbackWindowHandler } from '../functions/measure-rollback-window.ts';
 import { makeCheckReverseCatchUpHandler } from '../functions/check-reverse-catch-up.ts';
 import { makeCheckSnapshotHandler } from '../functions/check-snapshot.ts';
 import { makeCheckSwitchoverHandler } from '../functions/check-switchover.ts';
@@ -90,6 +91,7 @@ export const pipelineHandlers = (
     renameForFailBack: makeRenameForFailBackHandler(gw),
     checkOldBlueWritable: makeCheckOldBlueWritableHandler(gw),
     checkRename: makeCheckRenameHandler(gw),
+    measureRollbackWindow: makeMeasureRollbackWindowHandler(gw),
     verifyFailBack: makeVerifyFailBackHandler(gw),
     deleteDeploymentAfterFailBack: makeDeleteDeploymentAfterFailBackHandler(gw),
   };
