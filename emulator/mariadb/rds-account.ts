@@ -129,7 +129,11 @@ export const RDS_PROCEDURE_NAMES = PROCEDURES.map(([name]) => `mysql.${name}`);
 
 /** Installs every procedure on a root session (kept out of the binlog; idempotent). */
 export const installRdsProcedures = async (c: mysql.Connection): Promise<void> => {
-  await c.query('SET SESSION sql_log_bin = 0');
-  for (const [name, body] of PROCEDURES)
-    await c.query(`CREATE OR REPLACE DEFINER = 'root'@'localhost' PROCEDURE mysql.${name} ${body}`);
+  await c.query('SET @sy_log_bin = @@SESSION.sql_log_bin, SESSION sql_log_bin = 0');
+  try {
+    for (const [name, body] of PROCEDURES)
+      await c.query(`CREATE OR REPLACE DEFINER = 'root'@'localhost' PROCEDURE mysql.${name} ${body}`);
+  } finally {
+    await c.query('SET SESSION sql_log_bin = @sy_log_bin');
+  }
 };
