@@ -44,6 +44,9 @@ export const RDS_MARIADB_MASTER_PRIVILEGES = [
   'REPLICATION SLAVE',
 ] as const;
 
+const grantRdsPrivileges = (c: mysql.Connection, user: string) =>
+  c.query(`GRANT ${RDS_MARIADB_MASTER_PRIVILEGES.join(', ')} ON *.* TO ?@'%' WITH GRANT OPTION`, [user]);
+
 /** Creates (or resets) the master user with exactly RDS's privileges, on a root session. */
 export const createRdsMasterUser = async (
   c: mysql.Connection,
@@ -136,4 +139,29 @@ export const installRdsProcedures = async (c: mysql.Connection): Promise<void> =
   } finally {
     await c.query('SET SESSION sql_log_bin = @sy_log_bin');
   }
+};
+
+/**
+ * A data dir made before the emulator modelled RDS's master user (every privilege but SUPER and READ_ONLY
+ * ADMIN, no procedures): installs the procedures and narrows the user's grants to RDS's, keeping its
+ * password. Nothing when the procedures are there or the master user does not exist yet (a fresh copy).
+ * Outside the binlog, like everything of the emulator's own.
+ */
+export const upgradeRdsAccount = async (c: mysql.Connection, user: string): Promise<boolean> => {
+  const [rows] = await c.query(
+    `SELECT (SELECT COUNT(*) FROM mysql.proc WHERE db = 'mysql' AND name = 'rds_replica_status') AS procs,
+            (SELECT COUNT(*) FROM mysql.user WHERE User = ? AND Host = '%') AS users`,
+    [user],
+  );
+  const found = (rows as Array<{ procs: number; users: number }>)[0];
+  if (Number(found?.procs) > 0 || Number(found?.users) === 0) return false;
+  await installRdsProcedures(c);
+  await c.query('SET @sy_log_bin = @@SESSION.sql_log_bin, SESSION sql_log_bin = 0');
+  try {
+    await c.query(`REVOKE ALL PRIVILEGES, GRANT OPTION FROM ?@'%'`, [user]);
+    await grantRdsPrivileges(c, user);
+  } finally {
+    await c.query('SET SESSION sql_log_bin = @sy_log_bin');
+  }
+  return true;
 };

@@ -25,7 +25,7 @@ import { giveToPostgres, postgresOsUser } from '../pg/server.ts';
 import { type EmulatorTls, installPrivateKey } from '../tls.ts';
 import { failStart, stopChild, waitFor } from '../util.ts';
 import { mariaBinaries } from './binaries.ts';
-import { createRdsMasterUser, installRdsProcedures } from './rds-account.ts';
+import { createRdsMasterUser, installRdsProcedures, upgradeRdsAccount } from './rds-account.ts';
 
 export interface MariaServerConfig {
   id: string;
@@ -293,6 +293,10 @@ export class MariaServer {
     this.log(
       `[mariadb] ${this.cfg.id} (MariaDB ${bins.version}) pid ${proc.pid} on 127.0.0.1:${this.cfg.port}`,
     );
+    if (await this.admin((c) => upgradeRdsAccount(c, this.cfg.superuser)))
+      this.log(
+        `[mariadb] ${this.cfg.id}: master user narrowed to RDS's privileges, RDS's procedures installed`,
+      );
   }
 
   /** SIGTERM (clean shutdown), then SIGKILL. Idempotent. */

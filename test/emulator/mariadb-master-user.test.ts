@@ -67,6 +67,30 @@ describe.skipIf(!mariadbAvailable())(
       guarded.release();
     });
 
+    it("brings a data dir made before RDS's master user up to it on start, keeping the password", async () => {
+      const [start] = await source.query<{ p: string }>('SELECT @@gtid_binlog_pos AS p');
+      const before = start?.p;
+      // The earlier emulator's master user: every privilege but SUPER and READ_ONLY ADMIN, no procedures.
+      await source.admin(async (root) => {
+        await root.query('SET SESSION sql_log_bin = 0');
+        await root.query("GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION");
+        await root.query("REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM 'admin'@'%'");
+        await root.query('DROP PROCEDURE mysql.rds_replica_status');
+      });
+      await source.restart();
+      const c = await master(source);
+      const [rows] = await c.query('SHOW GRANTS');
+      const grant = Object.values((rows as Array<Record<string, string>>)[0] ?? {})[0] ?? '';
+      expect(grant).not.toMatch(/ALL PRIVILEGES|SLAVE MONITOR|REPLICATION SLAVE ADMIN/);
+      expect(grant).toMatch(
+        /^GRANT SELECT, .*REPLICATION SLAVE.* ON \*\.\* TO `admin`@`%` .*WITH GRANT OPTION$/,
+      );
+      const [sets] = await c.query('CALL mysql.rds_replica_status');
+      expect((sets as unknown[])[0]).toEqual([]);
+      const [binlog] = await source.query<{ p: string }>('SELECT @@gtid_binlog_pos AS p');
+      expect(binlog?.p).toBe(before); // nothing of it in the binlog
+    });
+
     it('has exactly the privileges RDS documents, on *.* WITH GRANT OPTION', async () => {
       const c = await master(replica);
       const [rows] = await c.query('SHOW GRANTS');
