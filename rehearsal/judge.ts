@@ -288,13 +288,19 @@ export const checks = (scenario: Scenario, f: RunFacts): Check[] => {
     // (a fail-back then loses nothing), and the stream must be gone before old blue was deleted.
     const streamed = f.reverse?.statuses.filter((s) => s.enabled) ?? [];
     if (streamed.length > 0) {
-      const bad = streamed.find((s) => s.state !== 'replicating');
+      // A pass may read the subscription still connecting ("prepared"); none may be broken or absent,
+      // and the last must replicate.
+      const last = streamed.at(-1)!;
+      const bad =
+        streamed.find((s) => s.state === 'broken' || s.state === 'absent') ??
+        (last.state === 'replicating' ? undefined : last);
+      const connecting = streamed.filter((s) => s.state === 'prepared').length;
       out.push({
         name: 'reverse stream to old blue replicating',
         ok: !bad,
         detail: bad
           ? `${bad.state}: ${bad.detail}`
-          : `${streamed.length} bake pass(es), last lag ${streamed.at(-1)?.lag ?? '?'}: ${streamed.at(-1)?.detail}`,
+          : `${streamed.length} bake pass(es)${connecting ? ` (${connecting} still connecting)` : ''}, last lag ${last.lag ?? '?'}: ${last.detail}`,
       });
       out.push({
         name: 'reverse stream removed before cleanup',

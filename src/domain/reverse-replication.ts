@@ -66,6 +66,8 @@ export interface PgReverseFacts {
     lagBytes: number | null;
     walStatus: string | null;
     confirmedFlushLsn: string | null;
+    /** seconds since the slot was last in use (`inactive_since`, PostgreSQL 17+); null when active or unknown */
+    inactiveSeconds?: number | null;
   };
   publication: boolean;
   /** our subscription on old blue */
@@ -78,9 +80,17 @@ export interface PgReverseFacts {
  * A subscription created with `disable_on_error` disables itself on its first apply error (a conflicting
  * row, a column missing since a schema change), so "disabled" is the reliable sign of a broken stream.
  */
+/**
+ * How long an enabled subscription may be without a streaming worker before it counts as broken: its
+ * worker starts a moment after CREATE SUBSCRIPTION (or ENABLE) and restarts after a dropped connection
+ * (wal_retrieve_retry_interval, 5 s by default), so a read in that moment is "connecting", not an alarm.
+ */
+export const REVERSE_CONNECT_GRACE_SECONDS = 60;
+
 export const pgReverseStatus = (facts: PgReverseFacts[], now: Date): ReverseStatus => {
   const checkedAt = now.toISOString();
   const problems: string[] = [];
+  const connecting: string[] = [];
   let lag = 0;
   let replicating = 0;
   let prepared = 0;
@@ -122,8 +132,13 @@ export const pgReverseStatus = (facts: PgReverseFacts[], now: Date): ReverseStat
       continue;
     }
     if (!f.subscription.workerRunning || !f.slot.active) {
+      const idle = f.slot.inactiveSeconds;
+      if (f.slot.active || (idle != null && idle < REVERSE_CONNECT_GRACE_SECONDS)) {
+        connecting.push(f.database);
+        continue;
+      }
       problems.push(
-        `${where}: the subscription on old blue is enabled but not streaming (worker restarting or the new primary unreachable)`,
+        `${where}: the subscription on old blue is enabled but not streaming${idle != null ? ` for ${Math.round(idle)} s` : ''} (worker restarting or the new primary unreachable)`,
       );
       continue;
     }
@@ -145,6 +160,15 @@ export const pgReverseStatus = (facts: PgReverseFacts[], now: Date): ReverseStat
       lag: null,
       lagUnit: 'bytes',
       detail: `${absent} of ${facts.length} databases have no reverse stream: prepare ran before they existed, so their writes would be lost by a fail-back`,
+      checkedAt,
+    };
+  // A worker (re)connecting is not yet applying: not replicating, not broken; the next read tells.
+  if (connecting.length > 0 && prepared === 0)
+    return {
+      state: 'prepared',
+      lag: facts.some((f) => f.slot?.lagBytes != null) ? lag : null,
+      lagUnit: 'bytes',
+      detail: `old blue's subscription is connecting in ${connecting.join(', ')} (worker starting; broken after ${REVERSE_CONNECT_GRACE_SECONDS} s)`,
       checkedAt,
     };
   if (prepared > 0 && replicating === 0)

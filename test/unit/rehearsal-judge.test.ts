@@ -147,9 +147,25 @@ describe('checks(scenario, facts)', () => {
         { statuses: [replicating], ended: false },
         'reverse stream removed before cleanup',
       ],
+      [
+        'a stream still connecting at the last pass',
+        { statuses: [replicating, { ...replicating, state: 'prepared', detail: 'connecting' }], ended: true },
+        'reverse stream to old blue replicating',
+      ],
     ])('fails on %s', (_name, reverse, failing) => {
       const list = checks(SCENARIOS.happy, facts({ reverse }));
       expect(list.filter((c) => !c.ok).map((c) => c.name)).toEqual([failing]);
+    });
+    it('passes a first pass that read the subscription still connecting', () => {
+      const connecting = { ...replicating, state: 'prepared', detail: 'connecting' };
+      const list = checks(
+        SCENARIOS.happy,
+        facts({ reverse: { statuses: [connecting, replicating], ended: true } }),
+      );
+      expect(list.find((c) => c.name === 'reverse stream to old blue replicating')).toMatchObject({
+        ok: true,
+        detail: '2 bake pass(es) (1 still connecting), last lag 0: old blue applies',
+      });
     });
     it('adds no check when the run had reverse replication off', () => {
       const off = { enabled: false, state: 'absent', lag: null, detail: 'physical path' };

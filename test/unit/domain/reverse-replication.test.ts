@@ -59,7 +59,46 @@ describe('pgReverseStatus', () => {
       'broken',
       120,
     ],
-    ['worker not running', [db({ subscription: { ...sub, workerRunning: false } })], 'broken', 120],
+    // A worker starting (or restarting) while the walsender still holds the slot: connecting, not broken.
+    [
+      'worker not running, slot still held',
+      [db({ subscription: { ...sub, workerRunning: false } })],
+      'prepared',
+      120,
+    ],
+    [
+      'slot idle for 5 s (worker starting)',
+      [
+        db({
+          slot: { ...slot, active: false, inactiveSeconds: 5 },
+          subscription: { ...sub, workerRunning: false },
+        }),
+      ],
+      'prepared',
+      120,
+    ],
+    [
+      'slot idle for 120 s',
+      [
+        db({
+          slot: { ...slot, active: false, inactiveSeconds: 120 },
+          subscription: { ...sub, workerRunning: false },
+        }),
+      ],
+      'broken',
+      120,
+    ],
+    [
+      'slot idle, for how long unknown (PostgreSQL 16)',
+      [
+        db({
+          slot: { ...slot, active: false, inactiveSeconds: null },
+          subscription: { ...sub, workerRunning: false },
+        }),
+      ],
+      'broken',
+      120,
+    ],
     ['slot lost its WAL', [db({ slot: { ...slot, walStatus: 'lost' } })], 'broken', 120],
     ['slot gone', [db({ slot: undefined })], 'broken', null],
     ['publication dropped', [db({ publication: false })], 'broken', 120],
@@ -82,6 +121,21 @@ describe('pgReverseStatus', () => {
     expect(s.lagUnit).toBe('bytes');
     expect(s.checkedAt).toBe(now.toISOString());
     expect(s.detail.length).toBeGreaterThan(10);
+  });
+
+  it('says how long an idle slot has been idle, and when a connecting one counts as broken', () => {
+    const idle = (seconds: number) =>
+      pgReverseStatus(
+        [
+          db({
+            slot: { ...slot, active: false, inactiveSeconds: seconds },
+            subscription: { ...sub, workerRunning: false },
+          }),
+        ],
+        now,
+      );
+    expect(idle(3).detail).toMatch(/connecting in app .*broken after 60 s/);
+    expect(idle(61).detail).toMatch(/database app: .*not streaming for 61 s/);
   });
 
   it('names the fix when the subscription stopped', () => {
