@@ -24,6 +24,7 @@ import { makeHookFactsHandler } from '../functions/hook-facts.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
 import { makeMakeOldBlueWritableHandler } from '../functions/make-old-blue-writable.ts';
+import { makeMeasureRollbackWindowHandler } from '../functions/measure-rollback-window.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
 import { makePrepareApprovalHandler } from '../functions/prepare-approval.ts';
@@ -90,6 +91,7 @@ export const pipelineHandlers = (
     renameForFailBack: makeRenameForFailBackHandler(gw),
     checkOldBlueWritable: makeCheckOldBlueWritableHandler(gw),
     checkRename: makeCheckRenameHandler(gw),
+    measureRollbackWindow: makeMeasureRollbackWindowHandler(gw),
     verifyFailBack: makeVerifyFailBackHandler(gw),
     deleteDeploymentAfterFailBack: makeDeleteDeploymentAfterFailBackHandler(gw),
   };

@@ -244,7 +244,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   'fail-back': {
     name: 'fail-back',
     description:
-      'PostgreSQL 17 → 18, switched and verified under the write load; in the rollback window the approver clicks the e-mailed "Fail back" link; old blue catches up by reverse replication and takes the production name back; every acknowledged write is on 17',
+      'Switched and verified under the write load (PostgreSQL 17 → 18; with --engine mariadb a 10.11 minor upgrade); in the rollback window the approver clicks the e-mailed "Fail back" link; old blue catches up by reverse replication and takes the production name back; every acknowledged write is on the original server',
     expected: 'failed-back',
     faults: [],
     approval: 'approve',

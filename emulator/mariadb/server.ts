@@ -3,7 +3,7 @@
  * Debian's binaries as a child process tracked by PID, as the unprivileged OS user `postgres` (the
  * emulator's one database user). Traps handled here (each reproduced on these machines): `--no-defaults` first on every
  * tool, a socket path of at most 107 bytes, `root@<hostname>` left by install-db, green's local setup
- * kept out of its binlog (`sql_log_bin=0`), and a master user without `READ_ONLY ADMIN`.
+ * kept out of its binlog (`sql_log_bin=0`), and a master user with RDS's privileges only (rds-account.ts).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,13 +25,14 @@ import { giveToPostgres, postgresOsUser } from '../pg/server.ts';
 import { type EmulatorTls, installPrivateKey } from '../tls.ts';
 import { failStart, stopChild, waitFor } from '../util.ts';
 import { mariaBinaries } from './binaries.ts';
+import { createRdsMasterUser, installRdsProcedures, upgradeRdsAccount } from './rds-account.ts';
 
 export interface MariaServerConfig {
   id: string;
   dir: string;
   /** The server's own TCP port on 127.0.0.1 (clients normally reach it through the endpoint proxy). */
   port: number;
-  /** The RDS master user (no READ_ONLY ADMIN, no SUPER: `read_only` must stop it, as on RDS). */
+  /** The RDS master user (RDS's privileges only: `read_only` stops it, CHANGE MASTER is refused, as on RDS). */
   superuser: string;
   password: string;
   /** The data dir's CA and server certificate (emulator/tls.ts): the server offers TLS with them. */
@@ -188,11 +189,10 @@ export class MariaServer {
     });
   }
 
-  /** The RDS master user: everything but READ_ONLY ADMIN and SUPER, so `read_only` stops it as on RDS. */
+  /** The RDS master user with exactly RDS's privileges, and RDS's `mysql.rds_*` procedures (rds-account.ts). */
   private async createMasterUser(c: mysql.Connection): Promise<void> {
-    await c.query(`CREATE OR REPLACE USER ?@'%' IDENTIFIED BY ?`, [this.cfg.superuser, this.cfg.password]);
-    await c.query(`GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION`, [this.cfg.superuser]);
-    await c.query(`REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM ?@'%'`, [this.cfg.superuser]);
+    await createRdsMasterUser(c, this.cfg.superuser, this.cfg.password);
+    await installRdsProcedures(c);
   }
 
   /** Stops a mariadbd left running by a crashed previous run, after proving it serves this data dir. */
@@ -293,6 +293,10 @@ export class MariaServer {
     this.log(
       `[mariadb] ${this.cfg.id} (MariaDB ${bins.version}) pid ${proc.pid} on 127.0.0.1:${this.cfg.port}`,
     );
+    if (await this.admin((c) => upgradeRdsAccount(c, this.cfg.superuser)))
+      this.log(
+        `[mariadb] ${this.cfg.id}: master user narrowed to RDS's privileges, RDS's procedures installed`,
+      );
   }
 
   /** SIGTERM (clean shutdown), then SIGKILL. Idempotent. */

@@ -193,14 +193,18 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
     return readMysqlReadOnly(mysqlEndpoint(target, password), engine);
   },
 
-  /** MySQL/MariaDB: whether the server is a binlog replica of some source (SHOW REPLICA STATUS). */
+  /**
+   * MySQL/MariaDB: whether the server is a binlog replica of some source (SHOW REPLICA STATUS, or RDS's
+   * mysql.rds_replica_status on MariaDB ≥ 10.5). The statement follows the server's own @@version, so
+   * `_engineVersion` (RDS's label) only documents the call.
+   */
   async replicaStatus(
     target: DatabaseTarget,
-    engineVersion: string,
+    _engineVersion: string,
   ): Promise<{ replicating: boolean; sourceHost?: string; running?: boolean }> {
     const engine = mysqlEngineOf(target);
     const password = await readParameter(target.passwordParameter);
-    return readMysqlReplicaStatus(mysqlEndpoint(target, password), engine, engineVersion);
+    return readMysqlReplicaStatus(mysqlEndpoint(target, password), engine);
   },
 });
 

@@ -87,27 +87,43 @@ export const readMysqlReadOnly = async (endpoint: MysqlEndpoint, engine: MysqlEn
 };
 
 /**
- * `SHOW REPLICA STATUS` exists from MySQL 8.0.22 and MariaDB 10.5.1; MySQL 8.4 removed the older
- * `SHOW SLAVE STATUS`, which is all 5.7 and MariaDB before 10.5 know.
+ * The replica-status statement the master user may run, by what the server says it is (`@@version`; the
+ * rehearsal's MySQL stand-in is a MariaDB server). RDS for MariaDB ≥ 10.5 does not grant the privilege
+ * SHOW SLAVE/REPLICA STATUS needs there and offers `CALL mysql.rds_replica_status` instead (RDS User
+ * Guide, mysql.rds_replica_status); MySQL has `SHOW REPLICA STATUS` from 8.0.22 (8.4 removed the older
+ * `SHOW SLAVE STATUS`, which is all 5.7 and MariaDB before 10.5 know).
  */
-export const replicaStatusSql = (engine: MysqlEngine, version: string): string =>
-  compareVersions(version, engine === 'mysql' ? '8.0.22' : '10.5.1') >= 0
-    ? 'SHOW REPLICA STATUS'
-    : 'SHOW SLAVE STATUS';
+export const replicaStatusSql = (serverVersion: string): string => {
+  const version = serverVersion.split('-')[0] ?? serverVersion;
+  if (/mariadb/i.test(serverVersion))
+    return compareVersions(version, '10.5.1') >= 0 ? 'CALL mysql.rds_replica_status' : 'SHOW SLAVE STATUS';
+  return compareVersions(version, '8.0.22') >= 0 ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
+};
+
+/** The server's replica-status row (its default connection or first channel), or undefined when it has none. */
+export const readReplicaStatusRow = async (
+  connection: Awaited<ReturnType<typeof connectMysql>>,
+): Promise<Record<string, unknown> | undefined> => {
+  const [versionRows] = await connection.query('SELECT @@version AS v');
+  const version = String((versionRows as Array<{ v?: unknown }>)[0]?.v ?? '');
+  const [result] = await connection.query(replicaStatusSql(version));
+  // CALL answers with its result sets and an OK packet; SHOW with the rows themselves.
+  const sets = result as unknown as unknown[];
+  const rows = (Array.isArray(sets[0]) ? sets[0] : sets) as Array<Record<string, unknown>>;
+  return rows[0];
+};
 
 /** Whether the server replicates from a source of its own (one row per channel or connection). */
 export const readMysqlReplicaStatus = async (
   endpoint: MysqlEndpoint,
   engine: MysqlEngine,
-  version: string,
 ): Promise<{ replicating: boolean; sourceHost?: string; running?: boolean }> => {
   const connection = await connectMysql(endpoint, { engine });
   try {
-    const [rows] = await connection.query(replicaStatusSql(engine, version));
-    const row = (rows as Array<Record<string, unknown>>)[0];
+    const row = await readReplicaStatusRow(connection);
     if (!row) return { replicating: false };
     const host = row.Source_Host ?? row.Master_Host;
-    // Replica_* names on MySQL ≥ 8.0.22; Slave_* on MariaDB (both statements) and older MySQL.
+    // Replica_* names on MySQL ≥ 8.0.22 and RDS's procedure; Slave_* on MariaDB and older MySQL.
     const yes = (...names: string[]) => names.some((n) => row[n] === 'Yes');
     return {
       replicating: true,

@@ -1,31 +1,44 @@
 /**
  * Reverse replication for MariaDB (docs/reverse-replication.md): after the switch, old blue becomes a GTID
- * replica of the new primary through a replica connection named after the execution
- * (`CHANGE MASTER '<name>' TO … MASTER_USE_GTID = current_pos`).
+ * replica of the new primary, set up the only way RDS for MariaDB lets its master user do it: RDS's stored
+ * procedures on old blue's default (unnamed) connection. `mysql.rds_set_external_master_gtid(new primary,
+ * port, user, password, <old blue's @@gtid_current_pos>, 1)`, then `mysql.rds_start_replication`; status
+ * through `mysql.rds_replica_status`; `mysql.rds_stop_replication` and `mysql.rds_reset_external_master` to
+ * end it. The master user has no CHANGE MASTER, START/STOP/RESET SLAVE or SHOW SLAVE STATUS of its own
+ * (RDS User Guide, "Master user account privileges" and mysql.rds_replica_status).
  *
  * Why this starts exactly at the switch point: old blue is read-only from the switch on, so its
  * @@gtid_current_pos is the last transaction blue committed; green logged every one of them in its own
- * binlog (log_slave_updates) under blue's GTIDs, so asking green for "everything after current_pos"
+ * binlog (log_slave_updates) under blue's GTIDs, so asking green for "everything after that position"
  * returns only what was written on green after the switch, once. Nothing needs creating before the
- * switch: `prepare` checks that green's binlog can serve the stream and reports its position.
+ * switch: `prepare` checks that green's binlog can serve the stream and that old blue has no replica
+ * connection of another source (the procedures manage one), and reports green's position.
  *
- * MariaDB syntax only: a MySQL server (CHANGE REPLICATION SOURCE … FOR CHANNEL) is refused with the reason.
+ * One connection, so one proof: before stopping or resetting it, the gateway checks that it points at the
+ * new primary's endpoint as the user it gave (src/domain/mariadb-replica-connection.ts); another source's
+ * connection is never touched (start and stop refuse, status says `broken` with the reason).
+ *
+ * MariaDB only: a MySQL server (CHANGE REPLICATION SOURCE … FOR CHANNEL) is refused with the reason.
  */
 import type mysql from 'mysql2/promise';
 import {
+  type ConnectionVerdict,
+  judgeReplicaConnection,
+  parseReplicaRow,
+} from '#domain/mariadb-replica-connection';
+import {
   type MariaReverseFacts,
   mariaReverseStatus,
+  ReverseReplicationConflictError,
   ReverseReplicationUnsupportedError,
-  reverseStreamName,
 } from '#domain/reverse-replication';
 import type { DatabaseTarget } from './database-gateway.ts';
 import { connectMysql } from './mysql-connection.ts';
+import { readReplicaStatusRow } from './mysql-database.ts';
 import type { ParameterReader } from './parameters.ts';
 import type { ReverseReplicationGateway, ReverseReplicationPair } from './reverse-replication-gateway.ts';
 
 type Row = Record<string, unknown>;
-
-const NO_SUCH_CONNECTION = 1617; // ER_MASTER_CONNECTION_NOT_FOUND ("There is no master connection '…'")
 
 export const makeMariadbReverseReplication = (readParameter: ParameterReader): ReverseReplicationGateway => {
   /** A session on `target`, refused unless the server is MariaDB (MySQL's replication syntax differs). */
@@ -70,20 +83,35 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
     const [rows] = await c.query(sql, params);
     return (rows as Row[])[0];
   };
-  const nameOf = (pair: ReverseReplicationPair) => reverseStreamName(pair.executionName, pair.oldBlue.name);
-  /** Our named connection's row of SHOW SLAVE STATUS, or undefined when old blue has none. */
-  const connectionStatus = async (c: mysql.Connection, name: string): Promise<Row | undefined> => {
-    try {
-      return await one(c, `SHOW SLAVE '${name}' STATUS`);
-    } catch (e) {
-      if ((e as { errno?: number }).errno === NO_SUCH_CONNECTION) return undefined;
-      throw e;
-    }
+  /** Old blue's default connection judged against the new primary Switchyard points it at. */
+  const verdictOn = async (c: mysql.Connection, pair: ReverseReplicationPair): Promise<ConnectionVerdict> =>
+    judgeReplicaConnection(parseReplicaRow(await readReplicaStatusRow(c)), {
+      host: pair.newPrimary.host,
+      port: pair.newPrimary.port,
+      user: pair.newPrimary.user,
+    });
+
+  /** What status reports from both positions and old blue's connection as judged. */
+  const factsOf = (primaryPos: string, replicaPos: string, verdict: ConnectionVerdict): MariaReverseFacts => {
+    if (verdict.kind === 'foreign') return { primaryPos, replicaPos, foreignSource: verdict.reason };
+    if (verdict.kind === 'none') return { primaryPos, replicaPos };
+    const { ioState, sqlRunning, lastError } = verdict.row;
+    return {
+      primaryPos,
+      replicaPos,
+      connection: {
+        ioRunning: ioState === 'Yes',
+        // Preparing, then Connecting: the moments right after the start (or a reconnect).
+        ioConnecting: ioState === 'Connecting' || ioState === 'Preparing',
+        sqlRunning,
+        lastError,
+      },
+    };
   };
 
   return {
     async prepare(pair) {
-      return withConnection(pair.newPrimary, async (c) => {
+      const startPoint = await withConnection(pair.newPrimary, async (c) => {
         const s = await one(
           c,
           'SELECT @@GLOBAL.log_bin AS log_bin, @@GLOBAL.log_slave_updates AS lsu, @@GLOBAL.binlog_format AS fmt, @@GLOBAL.gtid_current_pos AS pos',
@@ -97,23 +125,38 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
           throw new ReverseReplicationUnsupportedError(
             `${pair.newPrimary.host}: binlog_format is ${String(s?.fmt)}; set binlog_format=ROW in the target DB parameter group`,
           );
-        return { startPoint: String(s?.pos ?? '') };
+        return String(s?.pos ?? '');
       });
+      // Blue (old blue to be) must have its one replica connection free: RDS's procedures manage one source.
+      await withConnection(pair.oldBlue, async (c) => {
+        const row = parseReplicaRow(await readReplicaStatusRow(c));
+        if (row)
+          throw new ReverseReplicationUnsupportedError(
+            `${pair.oldBlue.host}: blue already replicates from ${row.sourceUser}@${row.sourceHost}:${row.sourcePort}; RDS for MariaDB's procedures manage one source, so old blue could not follow the new primary after the switch: remove that replication or set failBack.enabled=false`,
+          );
+      });
+      return { startPoint };
     },
 
     async start(pair) {
-      const name = nameOf(pair);
       const password = await readParameter(pair.newPrimary.passwordParameter);
       await withConnection(pair.oldBlue, async (c) => {
-        if (!(await connectionStatus(c, name))) {
-          // current_pos: old blue's own last GTID (it was the primary until the switch) is where it resumes.
-          // MASTER_SSL without a CA file: the server has no RDS CA bundle to verify with; same VPC.
-          await c.query(
-            `CHANGE MASTER '${name}' TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, MASTER_USE_GTID = current_pos, MASTER_SSL = 1, MASTER_CONNECT_RETRY = 5`,
-            [pair.newPrimary.host, pair.newPrimary.port, pair.newPrimary.user, password],
-          );
+        const verdict = await verdictOn(c, pair);
+        if (verdict.kind === 'foreign') throw new ReverseReplicationConflictError(verdict.reason);
+        if (verdict.kind === 'none') {
+          // Old blue's own last GTID (it was the primary until the switch) is where it resumes.
+          const pos = String((await one(c, 'SELECT @@GLOBAL.gtid_current_pos AS p'))?.p ?? '');
+          // ssl_encryption 1: encrypted; RDS's procedure never verifies the certificate (no CA on the instance).
+          await c.query('CALL mysql.rds_set_external_master_gtid(?, ?, ?, ?, ?, 1)', [
+            pair.newPrimary.host,
+            pair.newPrimary.port,
+            pair.newPrimary.user,
+            password,
+            pos,
+          ]);
         }
-        await c.query(`START SLAVE '${name}'`);
+        if (verdict.kind === 'none' || verdict.row.ioState !== 'Yes' || !verdict.row.sqlRunning)
+          await c.query('CALL mysql.rds_start_replication');
       });
       return this.status(pair);
     },
@@ -139,33 +182,15 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
         await close();
         throw settled.find((r) => r.status === 'rejected')?.reason;
       }
-      const name = nameOf(pair);
+      const primary = onPrimary.value;
+      const oldBlue = onOldBlue.value;
       return {
         // The new primary's position first: old blue's, read after it, can only be as current or more.
         read: async () => {
-          const primaryPos = String(
-            (await one(onPrimary.value, 'SELECT @@GLOBAL.gtid_binlog_pos AS p'))?.p ?? '',
-          );
-          const row = await connectionStatus(onOldBlue.value, name);
-          const replicaPos = String(
-            (await one(onOldBlue.value, 'SELECT @@GLOBAL.gtid_current_pos AS p'))?.p ?? '',
-          );
-          const facts: MariaReverseFacts = {
-            primaryPos,
-            replicaPos,
-            ...(row
-              ? {
-                  connection: {
-                    ioRunning: row.Slave_IO_Running === 'Yes',
-                    // Preparing, then Connecting: the moments right after START SLAVE (or a reconnect).
-                    ioConnecting:
-                      row.Slave_IO_Running === 'Connecting' || row.Slave_IO_Running === 'Preparing',
-                    sqlRunning: row.Slave_SQL_Running === 'Yes',
-                    lastError: String(row.Last_SQL_Error || row.Last_IO_Error || ''),
-                  },
-                }
-              : {}),
-          };
+          const primaryPos = String((await one(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS p'))?.p ?? '');
+          const verdict = await verdictOn(oldBlue, pair);
+          const replicaPos = String((await one(oldBlue, 'SELECT @@GLOBAL.gtid_current_pos AS p'))?.p ?? '');
+          const facts = factsOf(primaryPos, replicaPos, verdict);
           return mariaReverseStatus(facts, new Date());
         },
         // GTID positions are read directly: there is nothing to settle.
@@ -175,11 +200,13 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
     },
 
     async stop(pair) {
-      const name = nameOf(pair);
       await withConnection(pair.oldBlue, async (c) => {
-        if (!(await connectionStatus(c, name))) return;
-        await c.query(`STOP SLAVE '${name}'`);
-        await c.query(`RESET SLAVE '${name}' ALL`);
+        const verdict = await verdictOn(c, pair);
+        if (verdict.kind === 'none') return;
+        // Nothing destructive on an inferred identity: only the connection proved to be ours is reset.
+        if (verdict.kind === 'foreign') throw new ReverseReplicationConflictError(verdict.reason);
+        await c.query('CALL mysql.rds_stop_replication');
+        await c.query('CALL mysql.rds_reset_external_master');
       });
     },
   };

@@ -1,6 +1,7 @@
 /**
  * The ReverseReplicationGateway the handlers use: one per engine, chosen by the pair's engine
- * (PostgreSQL: publication + slot + subscription; MariaDB: a named GTID replica connection).
+ * (PostgreSQL: publication + slot + subscription; MariaDB: old blue's GTID replica connection, set up
+ * through RDS's stored procedures).
  */
 import type { ParameterReader } from './parameters.ts';
 import type { ReverseReplicationGateway, ReverseReplicationPair } from './reverse-replication-gateway.ts';

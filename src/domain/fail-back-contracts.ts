@@ -27,6 +27,9 @@ export const UndoWriteBlockInput = WithDatabase.extend({ retainUntil: isoTime })
 
 export const FailBackDatabaseStepInput = WithDatabase;
 
+/** MeasureRollbackWindow: old blue's retain-until, the window's end. */
+export const MeasureRollbackWindowInput = z.object({ retainUntil: isoTime });
+
 /** MakeOldBlueWritable: on MySQL/MariaDB old blue reboots, waited for at most the rename deadline. */
 export const MakeOldBlueWritableInput = WithDatabase.extend({ pollSeconds: z.number().int().positive() });
 

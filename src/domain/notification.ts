@@ -62,7 +62,7 @@ export const runbookFor = (engine: string): Partial<Record<Outcome, string[]>> =
     `2. If it must go back: old blue (the -old1 instance) is intact and read-only; set ${readOnlyParameterFor(engine)}=0 in its parameter group, reboot it, and point the application at its endpoint.`,
     '3. Writes made on the new primary since the switch are not on old blue; export them before failing back.',
     '4. Do not delete either instance until the incident is closed.',
-    '5. If "Reverse replication: on" above: the new primary keeps a logical slot (sy_fb_…) for old blue, which holds WAL until it is removed; a fail-back removes it, otherwise drop it (and old blue\'s subscription or replica connection of the same name) when the incident is closed.',
+    '5. If "Reverse replication: on" above: on PostgreSQL the new primary keeps a logical slot (sy_fb_…) for old blue, which holds WAL until it is removed; a fail-back removes it, otherwise drop it (and old blue\'s subscription of the same name) when the incident is closed. On MariaDB old blue replicates from the new primary: end it on old blue with CALL mysql.rds_stop_replication; CALL mysql.rds_reset_external_master.',
   ],
   'compensation-stuck': [
     'Runbook: delete the deployment named above with `aws rds delete-blue-green-deployment --blue-green-deployment-identifier <id> --delete-target`,',

@@ -402,6 +402,7 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   stopReverseReplication: StopReverseReplicationOutput,
   makeOldBlueWritable: MakeOldBlueWritableOutput,
   checkOldBlueWritable: MakeOldBlueWritableOutput,
+  measureRollbackWindow: z.looseObject({ detail: z.string(), windowSeconds: z.number().int().positive() }),
   renameForFailBack: RenameForFailBackOutput,
   checkRename: CheckRenameOutput,
   verifyFailBack: VerifyFailBackOutput,

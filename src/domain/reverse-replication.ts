@@ -222,10 +222,12 @@ export const gtidDistance = (primaryBinlogPos: string, replicaCurrentPos: string
   return n;
 };
 
-/** What MariaDB reports about our named replica connection on old blue. */
+/** What MariaDB reports about old blue's replica connection (the one RDS's procedures manage). */
 export interface MariaReverseFacts {
   /** Slave_IO_Running is Yes, Preparing or Connecting (right after START SLAVE, or retrying), or No */
   connection?: { ioRunning: boolean; ioConnecting?: boolean; sqlRunning: boolean; lastError: string };
+  /** Set when old blue's connection goes to another source: why Switchyard will not touch it. */
+  foreignSource?: string;
   /** @@gtid_binlog_pos of the new primary and @@gtid_current_pos of old blue */
   primaryPos: string;
   replicaPos: string;
@@ -235,12 +237,14 @@ export interface MariaReverseFacts {
 export const mariaReverseStatus = (f: MariaReverseFacts, now: Date): ReverseStatus => {
   const checkedAt = now.toISOString();
   const lag = gtidDistance(f.primaryPos, f.replicaPos);
+  if (f.foreignSource)
+    return { state: 'broken', lag: null, lagUnit: 'transactions', detail: f.foreignSource, checkedAt };
   if (!f.connection)
     return {
       state: 'absent',
       lag: null,
       lagUnit: 'transactions',
-      detail: 'old blue has no replica connection of this execution',
+      detail: 'old blue has no replica connection to the new primary',
       checkedAt,
     };
   // Preparing/Connecting with no error recorded: START SLAVE has just run (the IO thread has not logged in yet).
@@ -257,7 +261,7 @@ export const mariaReverseStatus = (f: MariaReverseFacts, now: Date): ReverseStat
       state: 'broken',
       lag,
       lagUnit: 'transactions',
-      detail: `old blue's replica connection stopped (${f.connection.ioRunning ? 'SQL' : 'IO'} thread): ${f.connection.lastError || 'no error recorded'}; fix the cause on old blue (a conflicting row, a purged binlog on the new primary), then START SLAVE for the connection`,
+      detail: `old blue's replica connection stopped (${f.connection.ioRunning ? 'SQL' : 'IO'} thread): ${f.connection.lastError || 'no error recorded'}; fix the cause on old blue (a conflicting row, a purged binlog on the new primary), then CALL mysql.rds_start_replication on old blue`,
       checkedAt,
     };
   return {

@@ -7,8 +7,9 @@ import type { ExecutionInput } from '#domain/input';
 
 /**
  * MySQL/MariaDB, over SQL with the `database` credentials: is blue an external binlog replica (a
- * refusal in binlog-preflight.ts)? Without credentials, or when the statement fails (it needs
- * REPLICATION CLIENT / SLAVE MONITOR), it is reported as not checked.
+ * refusal in binlog-preflight.ts)? MySQL: SHOW REPLICA STATUS (REPLICATION CLIENT); RDS for MariaDB ≥ 10.5:
+ * CALL mysql.rds_replica_status, the master user having no SLAVE MONITOR (mysql-database.ts). Without
+ * credentials, or when the statement fails, it is reported as not checked.
  */
 export const readExternalReplica = async (
   input: ExecutionInput,
@@ -23,6 +24,6 @@ export const readExternalReplica = async (
   try {
     return { checked: true, ...(await database.replicaStatus(target, instance.engineVersion)) };
   } catch (err) {
-    return { checked: false, reason: `SHOW REPLICA STATUS failed: ${(err as Error).message}` };
+    return { checked: false, reason: `reading blue's replica status failed: ${(err as Error).message}` };
   }
 };

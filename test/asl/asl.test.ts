@@ -190,12 +190,15 @@ describe('blue-green.asl.yaml', () => {
     };
     expect(choice.Choices).toEqual([
       { Variable: '$.failBackAside.action', IsPresent: true, Next: 'KeepOldBlue' },
+      { Variable: '$.rollbackWindowClosed.closed', IsPresent: true, Next: 'KeepOldBlue' },
       {
         Variable: '$.rollbackWindow.attempts',
         NumericGreaterThanEquals: MAX_FAIL_BACK_ATTEMPTS,
         Next: 'KeepOldBlue',
       },
     ]);
+    // Whatever ends the window early waits out old blue's retain-until, not a stale count of seconds.
+    expect(raw.States.KeepOldBlue).toMatchObject({ Type: 'Wait', TimestampPath: '$.retain.retainUntil' });
     expect(choice.Default).toBe('OpenRollbackWindow');
     // Nothing after a decision to fail back reaches a deleting state except through the window's timeout.
     for (const name of [

@@ -9,6 +9,7 @@ import { makeInspectionGateway } from '#aws/inspection-gateway';
 import { EXTRA_CA_ENV } from '#aws/mysql-connection';
 import { replicaStatusSql } from '#aws/mysql-database';
 import { BINLOG_INSPECTION_RULES } from '#domain/binlog-inspection';
+import { installRdsProcedures } from '../../emulator/mariadb/rds-account.ts';
 import {
   MARIADB_MISSING,
   type MariadbServer,
@@ -20,14 +21,16 @@ const PASSWORD = 'smoke-pw-1';
 
 describe('replicaStatusSql', () => {
   it.each([
-    ['mysql', '8.4.3', 'SHOW REPLICA STATUS'],
-    ['mysql', '8.0.22', 'SHOW REPLICA STATUS'],
-    ['mysql', '8.0.21', 'SHOW SLAVE STATUS'],
-    ['mysql', '5.7.44', 'SHOW SLAVE STATUS'],
-    ['mariadb', '10.11.9', 'SHOW REPLICA STATUS'],
-    ['mariadb', '10.4.34', 'SHOW SLAVE STATUS'],
-  ] as const)('%s %s uses %s', (engine, version, sql) => {
-    expect(replicaStatusSql(engine, version)).toBe(sql);
+    ['8.4.3', 'SHOW REPLICA STATUS'],
+    ['8.0.22', 'SHOW REPLICA STATUS'],
+    ['8.0.21-log', 'SHOW SLAVE STATUS'],
+    ['5.7.44', 'SHOW SLAVE STATUS'],
+    // RDS for MariaDB ≥ 10.5: the master user has no SLAVE MONITOR; RDS's procedure instead.
+    ['10.11.19-MariaDB-0+deb12u1', 'CALL mysql.rds_replica_status'],
+    ['10.5.1-MariaDB', 'CALL mysql.rds_replica_status'],
+    ['10.4.34-MariaDB-log', 'SHOW SLAVE STATUS'],
+  ] as const)('%s uses %s', (version, sql) => {
+    expect(replicaStatusSql(version)).toBe(sql);
   });
 });
 
@@ -50,6 +53,7 @@ describe.skipIf(!mariadbAvailable())(
       server = await startMariadbWithTls();
       const root = await server.root();
       try {
+        await installRdsProcedures(root); // as the emulator installs them in every MariaDB server
         for (const sql of [
           'CREATE DATABASE app',
           'CREATE TABLE app.orders (id INT PRIMARY KEY, status VARCHAR(20))',
@@ -58,7 +62,8 @@ describe.skipIf(!mariadbAvailable())(
           `CREATE USER 'smoke'@'%' IDENTIFIED BY '${PASSWORD}' REQUIRE SSL`,
           // Write and DDL rights on purpose: read-only smoke must not depend on the user's grants.
           "GRANT SELECT, INSERT, CREATE, DROP, EVENT ON app.* TO 'smoke'@'%'",
-          "GRANT SLAVE MONITOR ON *.* TO 'smoke'@'%'",
+          // Replica status as on RDS for MariaDB: RDS's procedure, not SLAVE MONITOR.
+          "GRANT EXECUTE ON PROCEDURE mysql.rds_replica_status TO 'smoke'@'%'",
         ])
           await root.query(sql);
       } finally {

@@ -252,10 +252,11 @@ describe.skipIf(!available)('RDS for MariaDB on the MariaDB binary: the AWS CLI 
     const [ro] = await sql<{ ro: number }>(greenId, 'SELECT @@read_only AS ro');
     expect(Number(ro?.ro)).toBe(1);
     // Clients and replication run over TLS from the emulator's CA.
-    const [slave] = await sql<{ Master_SSL_Allowed: string; Master_SSL_Verify_Server_Cert: string }>(
-      greenId,
-      'SHOW SLAVE STATUS',
-    );
+    // The master user reads it as on RDS for MariaDB ≥ 10.5: through mysql.rds_replica_status (no SLAVE MONITOR).
+    const [statusSet] = await sql<
+      Array<{ Master_SSL_Allowed: string; Master_SSL_Verify_Server_Cert: string }>
+    >(greenId, 'CALL mysql.rds_replica_status');
+    const slave = statusSet?.[0];
     expect(slave).toMatchObject({ Master_SSL_Allowed: 'Yes', Master_SSL_Verify_Server_Cert: 'Yes' });
     const [cipher] = await sql<{ Value: string }>(greenId, "SHOW SESSION STATUS LIKE 'Ssl_cipher'");
     expect(cipher?.Value).toMatch(/\w/);

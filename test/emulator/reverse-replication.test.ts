@@ -5,6 +5,8 @@
  * after the switch reaches old blue exactly once, and stop leaves nothing behind. PostgreSQL 17 → 18
  * (logical path) and MariaDB (binlog GTID; skipped without Debian's MariaDB).
  */
+
+import { join } from 'node:path';
 import {
   CreateBlueGreenDeploymentCommand,
   CreateDBInstanceCommand,
@@ -17,6 +19,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { mariadbAvailable } from '../../emulator/mariadb/binaries.ts';
+import { socketPathFor } from '../../emulator/mariadb/server.ts';
 import { EXTRA_CA_ENV } from '../../src/aws/pg-connection.ts';
 import type { ReverseReplicationPair } from '../../src/aws/reverse-replication-gateway.ts';
 import { makeMariadbReverseReplication } from '../../src/aws/reverse-replication-mariadb.ts';
@@ -183,7 +186,25 @@ describe.skipIf(!mariadbAvailable())('MariaDB: old blue as a GTID replica of the
     }
   };
 
-  it('applies every write made on the new primary after the switch once, breaks on a row missing on old blue, and stop removes the connection', async () => {
+  /** RDS's own account (the emulator's root) on an instance's server, over its unix socket. */
+  const rootSql = async <T>(id: string, work: (c: mysql.Connection) => Promise<T>): Promise<T> => {
+    const state = (await (await fetch(`${emu.url}/_switchyard/state`)).json()) as {
+      instances: Array<{ id: string; server?: { id: string } }>;
+    };
+    const serverId = state.instances.find((i) => i.id === id)?.server?.id;
+    if (!serverId) throw new Error(`${id} has no server`);
+    const c = await mysql.createConnection({
+      socketPath: socketPathFor(join(emu.dataDir, 'mariadb', serverId)),
+      user: 'root',
+    });
+    try {
+      return await work(c);
+    } finally {
+      await c.end().catch(() => {});
+    }
+  };
+
+  it("through RDS's procedures only: applies every write made on the new primary after the switch once, breaks on a row missing on old blue, stop removes the connection, another source is never touched", async () => {
     const gateway = makeMariadbReverseReplication(readParameter);
     await rds.send(
       new CreateDBInstanceCommand({
@@ -276,29 +297,55 @@ describe.skipIf(!mariadbAvailable())('MariaDB: old blue as a GTID replica of the
       /read-only/,
     );
 
+    // Old blue stays read-only: the master user cannot lift it (no READ_ONLY ADMIN on RDS).
+    await expect(msql('shop-db-old1', 'SET GLOBAL read_only = 0')).rejects.toMatchObject({ errno: 1227 });
+
     // Drift: a row the new primary wrote outside its binlog is missing on old blue; deleting it
-    // replicates a delete old blue cannot apply, and its SQL thread stops.
-    const name = reverseStreamName(executionName, 'shop');
-    const conn = await mysql.createConnection(mcfg('shop-db'));
-    try {
-      await conn.query('SET SESSION sql_log_bin = 0');
-      await conn.query("INSERT INTO orders (id, note) VALUES (900000, 'not in the binlog')");
-      await conn.query('SET SESSION sql_log_bin = 1');
-      await conn.query('DELETE FROM orders WHERE id = 900000');
-    } finally {
-      await conn.end();
-    }
+    // replicates a delete old blue cannot apply, and its SQL thread stops. Only RDS's own account may
+    // write outside the binlog (the master user has no BINLOG ADMIN): root over the server's socket.
+    await rootSql('shop-db', async (root) => {
+      await root.query('SET SESSION sql_log_bin = 0');
+      await root.query("INSERT INTO shop.orders (id, note) VALUES (900000, 'not in the binlog')");
+      await root.query('SET SESSION sql_log_bin = 1');
+      await root.query('DELETE FROM shop.orders WHERE id = 900000');
+    });
     const broken = await waitUntil('the conflict to break the stream', async () => {
       const s = await gateway.status(pair);
       return s.state === 'broken' ? s : undefined;
     });
     expect(broken.detail).toMatch(/SQL thread\): .*(Can't find record|1032)/);
+    expect(broken.detail).toContain('CALL mysql.rds_start_replication');
     expect(broken.lag).toBeGreaterThan(0);
 
     await gateway.stop(pair);
     await gateway.stop(pair);
-    expect(await msql('shop-db-old1', `SHOW ALL SLAVES STATUS`)).toEqual([]);
+    const statusRows = async (id: string) =>
+      (await msql<Array<Record<string, unknown>>>(id, 'CALL mysql.rds_replica_status'))[0] ?? [];
+    expect(await statusRows('shop-db-old1')).toEqual([]);
+    await rootSql('shop-db-old1', async (root) =>
+      expect((await root.query('SHOW ALL SLAVES STATUS'))[0]).toEqual([]),
+    );
     expect((await gateway.status(pair)).state).toBe('absent');
-    expect(name).toMatch(/^sy_fb_shop_minor_2026_11_29_[0-9a-f]{8}$/);
+
+    // A default connection to another source (RDS's procedures manage one): status says broken with the
+    // reason, start, stop and prepare refuse, and the connection is left exactly as it was.
+    await msql(
+      'shop-db-old1',
+      "CALL mysql.rds_set_external_master_gtid('elsewhere.example', 3306, 'repl', 'pw', '', 0)",
+    );
+    const foreign = await gateway.status(pair);
+    expect(foreign).toMatchObject({ state: 'broken' });
+    expect(foreign.detail).toMatch(
+      /already replicates from repl@elsewhere\.example:3306, not from the new primary/,
+    );
+    await expect(gateway.start(pair)).rejects.toThrow(/already replicates from repl@elsewhere\.example/);
+    await expect(gateway.stop(pair)).rejects.toThrow(/already replicates from repl@elsewhere\.example/);
+    await expect(gateway.prepare(pair)).rejects.toThrow(
+      /already replicates from repl@elsewhere\.example:3306/,
+    );
+    expect(await statusRows('shop-db-old1')).toMatchObject([
+      { Master_Host: 'elsewhere.example', Master_User: 'repl', Slave_IO_Running: 'No' },
+    ]);
+    await msql('shop-db-old1', 'CALL mysql.rds_reset_external_master');
   });
 });

@@ -315,10 +315,13 @@ describe('fail-back branch', () => {
         instances.get('orders-db-old1')!.tags['switchyard:hold'] = 'ops@example.com 2026-11-22';
       },
     });
-    expect(branch.slice(0, 5)).toEqual([
+    expect(branch.slice(0, 7)).toEqual([
       'OpenRollbackWindow',
       'CountFailBackAttempt',
       'BlockWritesOnNewPrimary',
+      // Nothing changed: the window reopens for what is left of it, not the whole retention again.
+      'MeasureRollbackWindow',
+      'ReopenRollbackWindowAfterRefusal',
       'NotifyFailBackRefused',
       'MayFailBackAgain',
     ]);

@@ -172,7 +172,7 @@ describe('preflight on a MariaDB source', () => {
     };
     expect(out.warnings).toEqual([
       expect.stringContaining(
-        'orders-db (MariaDB 10.6.18): not checked whether blue is an external binlog replica (SHOW REPLICA STATUS failed: Access denied',
+        "orders-db (MariaDB 10.6.18): not checked whether blue is an external binlog replica (reading blue's replica status failed: Access denied",
       ),
     ]);
   });
