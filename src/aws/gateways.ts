@@ -38,6 +38,8 @@ export interface Gateways {
   /** MaintainGreen's sessions on green (ANALYZE, REFRESH MATERIALIZED VIEW) */
   greenMaintenance: GreenMaintenanceGateway;
   clock: () => Date;
+  /** Waits ms between the quick re-reads of a bounded in-handler poll (CheckReverseCatchUp); path tests move their clock. */
+  pause: (ms: number) => Promise<void>;
 }
 
 /** Reads a required environment variable, naming it when it is missing. */
@@ -49,6 +51,7 @@ export const requireEnv = (name: string): string => {
 };
 
 export const systemClock = (): Date => new Date();
+export const systemPause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 let rds: RdsGateway | undefined;
 let metrics: MetricsGateway | undefined;
@@ -113,4 +116,5 @@ export const defaultGateways = (): Gateways => ({
   renames: renameGateway(),
   greenMaintenance: greenMaintenanceGateway(),
   clock: systemClock,
+  pause: systemPause,
 });
