@@ -3,7 +3,7 @@
  * resource id, name and tags), picks the `-failedN` name, then blocks writes on the new primary so
  * that old blue can catch up with a stream that no longer moves. A refusal changes nothing.
  */
-import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock, systemPause } from '#aws/gateways';
 import { FailBackRefusedError } from '#domain/errors';
 import { failBackEngineRefusal, nextFailedName, proveFailBackPair } from '#domain/fail-back';
 import { BlockWritesInput } from '#domain/fail-back-contracts';
@@ -12,7 +12,7 @@ import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
 import { blockWritesByGroup, isMysqlFamily } from '#lib/fail-back-writes';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeBlockWritesHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock'>) =>
+export const makeBlockWritesHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock' | 'pause'>) =>
   taskHandler(BlockWritesInput, async ({ database, catchUpDeadlineSeconds, ...claim }) => {
     const unsupported = failBackEngineRefusal(database?.engine);
     if (unsupported) throw new FailBackRefusedError(unsupported);
@@ -50,4 +50,5 @@ export const handler = makeBlockWritesHandler({
   rds: rdsGateway(),
   failBackDatabase: failBackDatabaseGateway(),
   clock: systemClock,
+  pause: systemPause,
 });

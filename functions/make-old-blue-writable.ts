@@ -3,7 +3,7 @@
  * once (per-database setting, src/aws/fail-back-database.ts). MySQL/MariaDB: `read_only=0` in its own
  * parameter group and a reboot (src/lib/fail-back-writes.ts); CheckOldBlueWritable waits for it.
  */
-import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock, systemPause } from '#aws/gateways';
 import { boundedLoopSeconds, RENAME_DEADLINE_SECONDS } from '#domain/budget';
 import { MakeOldBlueWritableInput } from '#domain/fail-back-contracts';
 import { addSeconds } from '#domain/plan';
@@ -11,7 +11,9 @@ import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
 import { isMysqlFamily, makeOldBlueWritableByGroup } from '#lib/fail-back-writes';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeMakeOldBlueWritableHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock'>) =>
+export const makeMakeOldBlueWritableHandler = (
+  gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock' | 'pause'>,
+) =>
   taskHandler(MakeOldBlueWritableInput, async ({ database, pollSeconds, ...claim }) => {
     const instances = await readFailBackInstances(gw, claim);
     const target = targetOn(database, instances.oldBlue, 'old blue');
@@ -36,4 +38,5 @@ export const handler = makeMakeOldBlueWritableHandler({
   rds: rdsGateway(),
   failBackDatabase: failBackDatabaseGateway(),
   clock: systemClock,
+  pause: systemPause,
 });

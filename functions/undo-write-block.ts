@@ -3,14 +3,16 @@
  * production name moved): the new primary takes writes again, old blue goes back to read-only, and
  * what is left of the rollback window is reported so the window can reopen.
  */
-import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock } from '#aws/gateways';
+import { failBackDatabaseGateway, type Gateways, rdsGateway, systemClock, systemPause } from '#aws/gateways';
 import { windowSecondsLeft } from '#domain/fail-back';
 import { UndoWriteBlockInput } from '#domain/fail-back-contracts';
 import { readFailBackInstances, targetOn } from '#lib/fail-back-instances';
 import { isMysqlFamily, makeOldBlueReadOnlyByGroup, unblockWritesByGroup } from '#lib/fail-back-writes';
 import { taskHandler } from '#lib/task-handler';
 
-export const makeUndoWriteBlockHandler = (gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock'>) =>
+export const makeUndoWriteBlockHandler = (
+  gw: Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock' | 'pause'>,
+) =>
   taskHandler(UndoWriteBlockInput, async ({ database, retainUntil, ...claim }) => {
     const instances = await readFailBackInstances(gw, claim);
     const newPrimary = targetOn(database, instances.newPrimary, 'new primary');
@@ -43,4 +45,5 @@ export const handler = makeUndoWriteBlockHandler({
   rds: rdsGateway(),
   failBackDatabase: failBackDatabaseGateway(),
   clock: systemClock,
+  pause: systemPause,
 });

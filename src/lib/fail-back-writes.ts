@@ -18,31 +18,43 @@ import {
   READ_ONLY_BEFORE_TAG,
 } from '#domain/fail-back-read-only';
 
-type WriteGateways = Pick<Gateways, 'rds' | 'failBackDatabase'>;
+type WriteGateways = Pick<Gateways, 'rds' | 'failBackDatabase' | 'clock' | 'pause'>;
 
 export const isMysqlFamily = (engine: string | undefined): boolean =>
   engine === 'mysql' || engine === 'mariadb';
 
 /** RDS applies a dynamic parameter asynchronously, with no documented bound: poll a fresh session. */
 export const PARAMETER_APPLY_WAIT_MS = 40_000;
+/**
+ * How long MakeOldBlueWritable watches old blue's reboot itself before the ASL's Wait loop takes over: a
+ * quick reboot then costs no Wait state (writes are blocked all the while); a slow one (minutes on RDS)
+ * costs this much Lambda time once. Well below the Task's 60 s timeout.
+ */
+export const REBOOT_INLINE_WAIT_MS = 20_000;
 const POLL_MS = 200;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Polls until `done` holds; false when it did not within `boundMs` (the gateways' clock and pause). */
+const pollUntil = async (
+  gw: WriteGateways,
+  boundMs: number,
+  done: () => Promise<boolean>,
+): Promise<boolean> => {
+  const until = gw.clock().getTime() + boundMs;
+  for (;;) {
+    if (await done()) return true;
+    if (gw.clock().getTime() >= until) return false;
+    await gw.pause(POLL_MS);
+  }
+};
 
 /** Polls until a fresh session sees `writable`; false when it did not within `boundMs`. */
-export const waitForWritable = async (
+export const waitForWritable = (
   gw: WriteGateways,
   target: DatabaseTarget,
   writable: boolean,
   boundMs = PARAMETER_APPLY_WAIT_MS,
-): Promise<boolean> => {
-  const until = Date.now() + boundMs;
-  for (;;) {
-    if ((await gw.failBackDatabase.isWritable(target)) === writable) return true;
-    if (Date.now() >= until) return false;
-    await sleep(POLL_MS);
-  }
-};
+): Promise<boolean> =>
+  pollUntil(gw, boundMs, async () => (await gw.failBackDatabase.isWritable(target)) === writable);
 
 /** Records the group's `read_only` on the instance unless a record is there already (a retried step). */
 const recordBefore = async (gw: WriteGateways, instance: InstanceFacts, group: string): Promise<void> => {
@@ -140,9 +152,16 @@ export const makeOldBlueWritableByGroup = async (
     await gw.rds.setParameter(group, 'read_only', '0');
   }
   await gw.rds.rebootInstance(oldBlue.id);
+  // A quick reboot is seen here; a slow one goes on in the ASL's wait loop (CheckOldBlueWritable).
+  const back = await pollUntil(gw, REBOOT_INLINE_WAIT_MS, async () => {
+    const now = await gw.rds.describeInstanceByResourceId(oldBlue.resourceId);
+    return now?.status === 'available' && (await gw.failBackDatabase.isWritable(target));
+  });
   return {
-    writable: false,
-    detail: `read_only=0 in ${group}; ${oldBlue.id} rebooting (RDS keeps old blue read-only until a reboot)`,
+    writable: back,
+    detail: back
+      ? `read_only=0 in ${group}; ${oldBlue.id} rebooted and takes writes`
+      : `read_only=0 in ${group}; ${oldBlue.id} rebooting (RDS keeps old blue read-only until a reboot)`,
   };
 };
 

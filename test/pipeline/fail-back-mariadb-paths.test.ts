@@ -60,16 +60,12 @@ describe('MariaDB fail-back through parameter groups', () => {
   it('blocks writes with read_only=1 in the new primary’s group, reboots old blue writable, renames; nothing deleted', async () => {
     // Act
     const { world, run, branch } = await failBack();
-    // Assess: old blue is rebooted and waited for before any rename (the first check still sees it
-    // rebooting, the second available and writable).
+    // Assess: old blue is rebooted and seen back (quick here) inside MakeOldBlueWritable, before any rename.
     expect(run.status).toBe('SUCCEEDED');
-    const wait = ['WaitForOldBlueWritable', 'CheckOldBlueWritable', 'IsOldBlueWritable'];
     expect(branch.slice(branch.indexOf('StopReverse'), branch.indexOf('RenameNewPrimaryAside') + 1)).toEqual([
       'StopReverse',
       'MakeOldBlueWritable',
       'IsOldBlueWritable',
-      ...wait,
-      ...wait,
       'RenameNewPrimaryAside',
     ]);
     expect(branch.at(-1)).toBe('FailedBack');
@@ -93,6 +89,17 @@ describe('MariaDB fail-back through parameter groups', () => {
       `${GREEN_GROUP}:engine-default`,
     );
     expect(world.calls.filter((c) => /^delete(?!Deployment)|^createSnapshot/.test(c))).toEqual([]);
+  });
+
+  it('waits for a slow reboot in the ASL loop once the in-Task watch gives up, then renames', async () => {
+    // Prepare: the reboot takes 90 s on the world's clock; the Task watches 20 s, then 60 s Waits.
+    const { run, branch } = await failBack({ rebootSeconds: 90 });
+    expect(run.status).toBe('SUCCEEDED');
+    const wait = ['WaitForOldBlueWritable', 'CheckOldBlueWritable', 'IsOldBlueWritable'];
+    expect(
+      branch.slice(branch.indexOf('MakeOldBlueWritable'), branch.indexOf('RenameNewPrimaryAside') + 1),
+    ).toEqual(['MakeOldBlueWritable', 'IsOldBlueWritable', ...wait, ...wait, 'RenameNewPrimaryAside']);
+    expect(branch.at(-1)).toBe('FailedBack');
   });
 
   it('refuses before any change when old blue is on an RDS default parameter group, naming the fix', async () => {

@@ -109,6 +109,8 @@ export interface WorldScript {
   >;
   /** RebootDBInstance never finishes (the instance stays `rebooting`) */
   rebootNeverEnds?: boolean;
+  /** how long a RebootDBInstance takes on the world's clock (0: done at the next describe) */
+  rebootSeconds?: number;
   /** a fresh session on the production name after the fail-back reads as read-only */
   readOnlyAfterFailBack?: boolean;
   /** what MaintainGreen finds on green (3 tables, no views unless scripted) */
@@ -227,8 +229,10 @@ export const makeWorld = (script: WorldScript = {}) => {
       else readOnlyDatabases.delete(i.resourceId);
     }
   };
+  const rebootDoneAt = new Map<string, number>();
   const tickReboot = (i: InstanceFacts | undefined) => {
-    if (!i || i.status !== 'rebooting' || script.rebootNeverEnds) return;
+    if (i?.status !== 'rebooting' || script.rebootNeverEnds) return;
+    if (now < (rebootDoneAt.get(i.resourceId) ?? 0)) return;
     i.status = 'available';
     const group = i.parameterGroups[0]?.name ?? '';
     if (groupReadOnly(group) === '0') rebootedWritable.add(i.resourceId);
@@ -381,16 +385,14 @@ export const makeWorld = (script: WorldScript = {}) => {
       describeInstance: async (id: string) => {
         maybeThrottle('describeInstance');
         const found = instances.get(id);
-        const copy = found ? structuredClone(found) : undefined;
         tickReboot(found);
-        return copy;
+        return found ? structuredClone(found) : undefined;
       },
       describeClusterEngine: async (id: string) => (id === 'orders-aurora' ? 'aurora-postgresql' : undefined),
       describeInstanceByResourceId: async (resourceId: string) => {
         const found = [...instances.values()].find((i) => i.resourceId === resourceId);
-        const copy = found ? structuredClone(found) : undefined;
         tickReboot(found);
-        return copy;
+        return found ? structuredClone(found) : undefined;
       },
       listInstances: async () => [...instances.values()].map((i) => structuredClone(i)),
       describeParameters: async (group: string) => ({
@@ -420,6 +422,7 @@ export const makeWorld = (script: WorldScript = {}) => {
         calls.push(`rebootInstance ${id}`);
         const i = instances.get(id);
         if (i) i.status = 'rebooting';
+        if (i) rebootDoneAt.set(i.resourceId, now + (script.rebootSeconds ?? 0) * 1000);
       },
       removeTags: async (arn: string, keys: string[]) => {
         calls.push(`removeTags ${arn.slice(arn.lastIndexOf(':') + 1)} ${[...keys].sort().join(',')}`);

@@ -55,6 +55,7 @@ describe('failBackEngineRefusal', () => {
       rds: untouchable as never,
       failBackDatabase: untouchable as never,
       clock: () => new Date('2026-11-30T00:00:00Z'),
+      pause: async () => undefined,
     });
     await expect(handler(input('mysql'), {} as never)).rejects.toMatchObject({
       name: 'FailBackRefusedError',
