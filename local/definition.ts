@@ -77,7 +77,7 @@ export const loadDefinition = (): Record<string, unknown> => {
 type States = Record<string, Record<string, unknown>>;
 
 /** Every state of the machine with the states inside its Map processors (hooks run inside one). */
-const allStates = (states: States): Array<[string, Record<string, unknown>]> =>
+export const allStates = (states: States): Array<[string, Record<string, unknown>]> =>
   Object.entries(states).flatMap(([name, s]) => {
     const inner = (s.ItemProcessor as { States?: States } | undefined)?.States;
     return [[name, s] as [string, Record<string, unknown>], ...(inner ? allStates(inner) : [])];

@@ -8,7 +8,9 @@ import validator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { MAX_FAIL_BACK_ATTEMPTS, MAX_SWITCHOVER_REFUSALS } from '#domain/budget';
 import { APPROVAL_REJECTED, THROWN_ERROR_NAMES } from '#domain/errors';
+import { PARAMETER_APPLY_WAIT_MS, REBOOT_INLINE_WAIT_MS } from '#lib/fail-back-writes';
 import {
+  allStates,
   loadDefinition,
   readRawDefinition,
   serverlessFunctions,
@@ -63,6 +65,31 @@ describe('blue-green.asl.yaml', () => {
         resultPaths.set(resultPath, name);
       }
     }
+  });
+
+  it('gives every synchronous Task at least its Lambda’s timeout, so the function ends first with its own error', () => {
+    // provider.timeout in serverless.yml applies where a function sets none.
+    const providerTimeout = Number(/^ {2}timeout: (\d+)$/m.exec(readFileSync('serverless.yml', 'utf8'))?.[1]);
+    expect(providerTimeout).toBeGreaterThan(0);
+    const functions = serverlessFunctions() as Record<string, { timeout?: number }>;
+    const tooShort: string[] = [];
+    for (const binding of taskBindings()) {
+      if (binding.callback) continue;
+      const state = Object.fromEntries(allStates(raw.States as never))[binding.state] as {
+        TimeoutSeconds?: number;
+      };
+      const lambda = functions[binding.functionKey]?.timeout ?? providerTimeout;
+      if (state.TimeoutSeconds !== undefined && state.TimeoutSeconds < lambda)
+        tooShort.push(
+          `${binding.state}: TimeoutSeconds ${state.TimeoutSeconds} < ${binding.functionKey}'s ${lambda} s`,
+        );
+    }
+    expect(tooShort).toEqual([]);
+    // The fail-back's bounded in-Task waits (MariaDB) fit in their functions' timeouts, with room to connect.
+    const room = (key: string) => (functions[key]?.timeout ?? providerTimeout) * 1000;
+    expect(room('blockWrites')).toBeGreaterThanOrEqual(PARAMETER_APPLY_WAIT_MS + 15_000);
+    expect(room('undoWriteBlock')).toBeGreaterThanOrEqual(2 * PARAMETER_APPLY_WAIT_MS + 15_000);
+    expect(room('makeOldBlueWritable')).toBeGreaterThanOrEqual(REBOOT_INLINE_WAIT_MS + 15_000);
   });
 
   it('binds every Task to a serverless function whose handler file exports `handler`', () => {
