@@ -124,11 +124,14 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
         confirmed: string | null;
         plugin: string | null;
         database: string | null;
+        idle: string | null;
       }>(
+        // inactive_since exists from PostgreSQL 17; read through to_jsonb so 16 answers null, not an error.
         `SELECT active, wal_status, plugin, database, confirmed_flush_lsn::text AS confirmed,
                 CASE WHEN pg_is_in_recovery() THEN NULL
-                     ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text END AS lag
-           FROM pg_replication_slots WHERE slot_name = $1`,
+                     ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::text END AS lag,
+                extract(epoch FROM now() - (to_jsonb(s) ->> 'inactive_since')::timestamptz)::text AS idle
+           FROM pg_replication_slots s WHERE slot_name = $1`,
         [name],
       )
     ).rows[0];
@@ -179,6 +182,7 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
               lagBytes: primary.slot.lag === null ? null : Math.max(0, Number(primary.slot.lag)),
               walStatus: primary.slot.wal_status,
               confirmedFlushLsn: primary.slot.confirmed,
+              inactiveSeconds: primary.slot.idle === null ? null : Math.max(0, Number(primary.slot.idle)),
             },
           }
         : {}),

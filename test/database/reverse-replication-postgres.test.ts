@@ -246,6 +246,32 @@ describe.each([
     expect((await rows(w.blue)).filter((r) => r.written_on === 'green-lag')).toHaveLength(20);
   }, 60_000);
 
+  it('reads a restarting apply worker as connecting, never broken, until it streams again', async () => {
+    // Prepare: end old blue's apply worker, as a dropped connection would; PostgreSQL restarts it after
+    // wal_retrieve_retry_interval (5 s), and the new primary's slot is idle meanwhile.
+    const name = reverseStreamName(w.pair.executionName, 'app');
+    await w.blue.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_subscription WHERE subname = $1 AND relid IS NULL',
+      [name],
+      'app',
+    );
+    // Act: read until it streams again, keeping every state seen.
+    const seen: string[] = [];
+    await waitFor(
+      async () => {
+        const s = await gateway.status(w.pair);
+        seen.push(`${s.state}: ${s.detail}`);
+        return s.state === 'replicating' ? s : undefined;
+      },
+      30_000,
+      100,
+      'the apply worker to stream again',
+    );
+    // Assess: the gap was seen, as "connecting", and never as broken.
+    expect(seen.some((x) => /^prepared: .*connecting in app/.test(x))).toBe(true);
+    expect(seen.filter((x) => x.startsWith('broken'))).toEqual([]);
+  }, 60_000);
+
   it('reads the stream again and again over the sessions a status reader opened once, and closes them all', async () => {
     const ours = async (s: PgServer) =>
       (
