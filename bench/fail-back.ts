@@ -54,10 +54,15 @@ export interface FailBackBench {
   steps: Array<{ state: string; ms: Summary }>;
 }
 
-export const benchFailBack = async (runs: number, log: (line: string) => void): Promise<FailBackBench> => {
+export const benchFailBack = async (
+  runs: number,
+  log: (line: string) => void,
+  /** mariadb: a 10.11 minor upgrade and back, writes blocked through parameter groups, old blue rebooted */
+  engine: 'postgres' | 'mariadb' = 'postgres',
+): Promise<FailBackBench> => {
   const samples: FailBackSample[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await rehearse({ scenario: 'fail-back', autoApprove: true });
+    const r = await rehearse({ scenario: 'fail-back', autoApprove: true, engine });
     const s: FailBackSample = {
       outcome: r.outcome,
       switchStallMs: r.failBack?.switchStallMs ?? null,
@@ -71,7 +76,7 @@ export const benchFailBack = async (runs: number, log: (line: string) => void): 
     };
     samples.push(s);
     log(
-      `  fail-back ${i + 1}/${runs} ${s.outcome}: switch stall ${s.switchStallMs} ms, fail-back stall ${s.failBackStallMs} ms; ${s.writesOnNewPrimary} writes on 18, ${s.writesAfterFailBack} after; ${s.lost} lost of ${s.acknowledged}`,
+      `  fail-back (${engine}) ${i + 1}/${runs} ${s.outcome}: switch stall ${s.switchStallMs} ms, fail-back stall ${s.failBackStallMs} ms; ${s.writesOnNewPrimary} writes on the new primary, ${s.writesAfterFailBack} after; ${s.lost} lost of ${s.acknowledged}`,
     );
   }
   const switchStallMs = summarize(samples.map((s) => s.switchStallMs));

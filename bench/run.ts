@@ -35,6 +35,7 @@ export const SUITES = [
   'engines',
   'degraded',
   'fail-back',
+  'fail-back-mariadb',
   'connect',
   'green-maintenance',
   'fleet-sim',
@@ -84,6 +85,8 @@ export interface BenchResults {
   rehearsals?: RehearsalBench;
   degraded?: DegradedBench;
   failBack?: FailBackBench;
+  /** the same on MariaDB (skipped without the MariaDB binaries) */
+  failBackMariadb?: FailBackBench;
   connect?: ConnectBench;
   rows?: RowsBench;
   copy?: CopyVariant[];
@@ -214,6 +217,13 @@ export const runBenchmarks = async (options: BenchOptions): Promise<BenchResults
     () => benchFailBack(options.failBackRuns ?? 5, options.log),
     (v) => (results.failBack = v),
   );
+  if (mariadbAvailable())
+    await suite(
+      'fail-back-mariadb',
+      { runs: options.failBackRuns ?? 5, scenario: 'fail-back', engine: 'mariadb' },
+      () => benchFailBack(options.failBackRuns ?? 5, options.log, 'mariadb'),
+      (v) => (results.failBackMariadb = v),
+    );
   await suite(
     'connect',
     { connections: 20 },
@@ -340,6 +350,17 @@ export const formatResults = (r: BenchResults): string => {
       '  fail-back stall (18 → 17), same runs',
       ms(f.failBackStallMs),
       `≤ 250 ms; ${f.ratio ?? '–'}× the switchover stall`,
+    );
+    add('  lost writes across both moves', ms(f.lost, ''), '0');
+    for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
+  }
+  if (r.failBackMariadb) {
+    const f = r.failBackMariadb;
+    add('fail-back rehearsal on MariaDB: switchover stall (10.11 minor)', ms(f.switchStallMs));
+    add(
+      '  fail-back stall (parameter groups, old blue rebooted), same runs',
+      ms(f.failBackStallMs),
+      `${f.ratio ?? '–'}× the switchover stall`,
     );
     add('  lost writes across both moves', ms(f.lost, ''), '0');
     for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
