@@ -343,28 +343,26 @@ export const formatResults = (r: BenchResults): string => {
     add('  write stall measured here', ms(d.writeStallMs));
     add('  RDS switchover estimate (modelled, expected)', ms(d.estimateExpectedSeconds, 's'));
   }
-  if (r.failBack) {
-    const f = r.failBack;
-    add('fail-back rehearsal: switchover stall (17 → 18)', ms(f.switchStallMs));
-    add(
+  const failBackRows = (f: FailBackBench, switchLabel: string, stallLabel: string, target: string) => {
+    add(switchLabel, ms(f.switchStallMs));
+    add(stallLabel, ms(f.failBackStallMs), `${target}${f.ratio ?? '–'}× the switchover stall`);
+    add('  lost writes across both moves', ms(f.lost, ''), '0');
+    for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
+  };
+  if (r.failBack)
+    failBackRows(
+      r.failBack,
+      'fail-back rehearsal: switchover stall (17 → 18)',
       '  fail-back stall (18 → 17), same runs',
-      ms(f.failBackStallMs),
-      `≤ 250 ms; ${f.ratio ?? '–'}× the switchover stall`,
+      '≤ 250 ms; ',
     );
-    add('  lost writes across both moves', ms(f.lost, ''), '0');
-    for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
-  }
-  if (r.failBackMariadb) {
-    const f = r.failBackMariadb;
-    add('fail-back rehearsal on MariaDB: switchover stall (10.11 minor)', ms(f.switchStallMs));
-    add(
+  if (r.failBackMariadb)
+    failBackRows(
+      r.failBackMariadb,
+      'fail-back rehearsal on MariaDB: switchover stall (10.11 minor)',
       '  fail-back stall (parameter groups, old blue rebooted), same runs',
-      ms(f.failBackStallMs),
-      `${f.ratio ?? '–'}× the switchover stall`,
+      '',
     );
-    add('  lost writes across both moves', ms(f.lost, ''), '0');
-    for (const step of f.steps) add(`    ${step.state}`, ms(step.ms), 'entered → next state entered');
-  }
   if (r.connect) {
     add('PostgreSQL connect (TLS verified), CAs parsed each time', ms(r.connect.caEachTimeMs));
     add(
