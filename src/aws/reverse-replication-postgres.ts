@@ -352,43 +352,53 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
         const home = session('newPrimary', pair.newPrimary.name);
         const oldBlueHome = session('oldBlue', pair.oldBlue.name);
         const dbs = await home.then(userDatabases).catch(() => oldBlueHome.then(userDatabases));
-        for (const db of dbs) {
+        // Every database at once, and within one the two sides overlap: the new primary ends the walsender
+        // and drops the slot as soon as old blue has disabled its subscription and detached it from the
+        // slot (slot_name = NONE), while old blue's DROP SUBSCRIPTION still waits for its apply worker.
+        // Disabled first, so the apply worker does not reconnect to the slot once its walsender is gone.
+        const stopOne = (db: string) => {
           const name = reverseStreamName(pair.executionName, db);
-          const onOldBlue = session('oldBlue', db);
-          const onPrimary = session('newPrimary', db);
-          // Old blue first: dropping the subscription ends its walsender, so the slot can go.
-          await onOldBlue
+          let detached: () => void = () => undefined;
+          const detachedOnOldBlue = new Promise<void>((resolve) => {
+            detached = resolve;
+          });
+          const onOldBlue = session('oldBlue', db)
             .then(async (c) => {
               if (!(await c.query('SELECT 1 FROM pg_subscription WHERE subname = $1', [name])).rowCount)
                 return;
               await c.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} DISABLE`);
               // Detach the slot: we drop it on the new primary ourselves, even when old blue cannot reach it.
               await c.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} SET (slot_name = NONE)`);
+              detached();
+              // Returns once the apply worker has exited: old blue applies nothing after this.
               await c.query(`DROP SUBSCRIPTION ${quoteIdent(name)}`);
             })
-            .catch((e: Error) =>
-              left.push(`subscription ${name} on ${pair.oldBlue.host}/${db}: ${e.message}`),
-            );
-          await onPrimary
+            .catch((e: Error) => {
+              left.push(`subscription ${name} on ${pair.oldBlue.host}/${db}: ${e.message}`);
+            })
+            .finally(() => detached());
+          const onPrimary = session('newPrimary', db)
             .then(async (c) => {
-              const slot = await c.query<{ active_pid: number | null }>(
-                'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
+              await detachedOnOldBlue;
+              // The walsender still holding the slot is ours: end it and wait (up to 5 s) until it is gone,
+              // or the slot cannot be dropped.
+              await c.query(
+                `SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots
+                  WHERE slot_name = $1 AND active_pid IS NOT NULL`,
                 [name],
               );
-              const pid = slot.rows[0]?.active_pid;
-              // The walsender of a just-disabled subscription may still hold the slot: end it (it is ours).
-              if (pid) await c.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
-              if (slot.rows[0])
-                await c.query(
-                  `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`,
-                  [name],
-                );
+              await c.query(
+                `SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1`,
+                [name],
+              );
               await c.query(`DROP PUBLICATION IF EXISTS ${quoteIdent(name)}`);
             })
-            .catch((e: Error) =>
-              left.push(`slot/publication ${name} on ${pair.newPrimary.host}/${db}: ${e.message}`),
-            );
-        }
+            .catch((e: Error) => {
+              left.push(`slot/publication ${name} on ${pair.newPrimary.host}/${db}: ${e.message}`);
+            });
+          return Promise.all([onOldBlue, onPrimary]);
+        };
+        await Promise.all(dbs.map(stopOne));
       } finally {
         await close();
       }
