@@ -11,7 +11,7 @@ import {
   systemClock,
   systemPause,
 } from '#aws/gateways';
-import { catchUpNudgeDue, catchUpVerdict, nextCatchUpRead } from '#domain/fail-back';
+import { CATCH_UP_POLL, catchUpNudgeDue, catchUpVerdict, nextCatchUpRead } from '#domain/fail-back';
 import { CheckReverseCatchUpInput } from '#domain/fail-back-contracts';
 import { reversePair } from '#lib/fail-back-instances';
 import { taskHandler } from '#lib/task-handler';
@@ -31,8 +31,7 @@ export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'rever
         reads++;
         const checkedAt = gw.clock();
         const verdict = catchUpVerdict(status, deadline, checkedAt);
-        const pause = nextCatchUpRead(verdict, startedAt, checkedAt);
-        if (pause === null)
+        if (nextCatchUpRead(verdict, startedAt, checkedAt) === null)
           return {
             verdict: verdict.verdict,
             reason: verdict.verdict === 'refuse' ? verdict.reason : null,
@@ -48,16 +47,20 @@ export const makeCheckReverseCatchUpHandler = (gw: Pick<Gateways, 'rds' | 'rever
           };
         // A nudge only speeds the check up: one that fails (a revoked function, say) is reported and
         // not tried again; the reads go on and old blue confirms on its own timers.
+        let justNudged = false;
         if (nudgeError === null && catchUpNudgeDue(status, lastNudgeAt, checkedAt)) {
           try {
             await reader.nudge();
             lastNudgeAt = checkedAt;
             nudges++;
+            justNudged = true;
           } catch (e) {
             nudgeError = e instanceof Error ? e.message : String(e);
           }
         }
-        await gw.pause(pause);
+        await gw.pause(
+          nextCatchUpRead(verdict, startedAt, checkedAt, justNudged) ?? CATCH_UP_POLL.afterNudgeMs,
+        );
       }
     } finally {
       await reader.close();

@@ -208,9 +208,10 @@ export const catchUpVerdict = (reading: ReverseReading, deadline: string, now: D
  * hundred ms, and a Wait state counts in whole seconds (failBack.pollSeconds ≥ 1), which made a 1 s
  * poll most of the fail-back's write stall (BENCHMARKS.md "Fail-back"). The reads go over sessions
  * opened once, so 3 s of polling costs a handful of connections, not one per read. Between reads the
- * check may nudge the stream (catchUpNudgeDue).
+ * check may nudge the stream (catchUpNudgeDue); right after a nudge it reads again sooner (afterNudgeMs):
+ * old blue's confirmation then takes a replication round trip on the same host or VPC, not a timer.
  */
-export const CATCH_UP_POLL = { everyMs: 25, withinMs: 3000, nudgeEveryMs: 25 } as const;
+export const CATCH_UP_POLL = { everyMs: 25, afterNudgeMs: 5, withinMs: 3000, nudgeEveryMs: 25 } as const;
 
 /**
  * Whether to nudge the stream before the next read (ReverseStatusReader.nudge): only while it replicates
@@ -225,12 +226,21 @@ export const catchUpNudgeDue = (reading: ReverseReading, lastNudgeAt: Date | nul
   (reading.lag ?? 0) > 0 &&
   (lastNudgeAt === null || now.getTime() - lastNudgeAt.getTime() >= CATCH_UP_POLL.nudgeEveryMs);
 
-/** How long to pause before reading again, or null to return this verdict to the state machine. */
-export const nextCatchUpRead = (verdict: CatchUpVerdict, startedAt: Date, now: Date): number | null =>
-  verdict.verdict === 'wait' &&
-  now.getTime() - startedAt.getTime() + CATCH_UP_POLL.everyMs <= CATCH_UP_POLL.withinMs
-    ? CATCH_UP_POLL.everyMs
+/**
+ * How long to pause before reading again (shorter right after a nudge), or null to return this verdict
+ * to the state machine.
+ */
+export const nextCatchUpRead = (
+  verdict: CatchUpVerdict,
+  startedAt: Date,
+  now: Date,
+  justNudged = false,
+): number | null => {
+  const pause = justNudged ? CATCH_UP_POLL.afterNudgeMs : CATCH_UP_POLL.everyMs;
+  return verdict.verdict === 'wait' && now.getTime() - startedAt.getTime() + pause <= CATCH_UP_POLL.withinMs
+    ? pause
     : null;
+};
 
 // ---- sequences -------------------------------------------------------------------------------------
 

@@ -118,9 +118,10 @@ describe('fail-back branch', () => {
       'IsReverseCaughtUp',
       'ReverseNotConverged',
     ]);
-    // The second check read every 25 ms from 8 s until just past the 10 s deadline.
+    // The second check read from 8 s until just past the 10 s deadline: a nudge every other read (at
+    // most every 25 ms), each followed by a read 5 ms later, then 25 ms to the next: 2 reads per 30 ms.
     const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
-    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 82, readForMs: 2025, nudges: 81 });
+    expect(failBackCatchUp).toMatchObject({ verdict: 'refuse', reads: 135, readForMs: 2010, nudges: 67 });
     expect(branch.slice(9, 15)).toEqual([
       'UnblockWrites',
       'ReopenRollbackWindow',
@@ -179,8 +180,8 @@ describe('fail-back branch', () => {
   });
 
   it('goes back to the Wait loop when old blue needs longer than the check re-reads for, then fails back', async () => {
-    // 130 reads still lagging: more than one check's 3 s of re-reads (121 reads, 0 to 3,000 ms).
-    const lagging = Array.from({ length: 130 }, () => ({ state: 'replicating' as const, lag: 4096 }));
+    // 250 reads still lagging: more than one check's 3 s of re-reads (2 reads per 30 ms, 201 in all).
+    const lagging = Array.from({ length: 250 }, () => ({ state: 'replicating' as const, lag: 4096 }));
     const { run, branch } = await failBack({
       reverseStatuses: [...lagging, { state: 'replicating', lag: 0 }],
     });
@@ -194,7 +195,8 @@ describe('fail-back branch', () => {
       'SyncSequences',
     ]);
     const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
-    expect(failBackCatchUp).toMatchObject({ verdict: 'converged', reads: 10, readForMs: 225, lag: 0 });
+    // The second check reads the other 49 lagging readings and the converged one.
+    expect(failBackCatchUp).toMatchObject({ verdict: 'converged', reads: 50, readForMs: 725, lag: 0 });
     expect(run.states.at(-1)).toBe('FailedBack');
   });
 

@@ -165,6 +165,30 @@ describe('nextCatchUpRead: the check re-reads for a few seconds, tens of ms apar
   ])('%o after %i ms → %s', (verdict, elapsed, pause) => {
     expect(nextCatchUpRead(verdict, startedAt, after(elapsed))).toBe(pause);
   });
+  it('reads again sooner right after a nudge, within the same budget', () => {
+    const elapsed = (ms: number) => new Date(startedAt.getTime() + ms);
+    expect(CATCH_UP_POLL.afterNudgeMs).toBeLessThan(CATCH_UP_POLL.everyMs);
+    expect(nextCatchUpRead({ verdict: 'wait' }, startedAt, elapsed(0), true)).toBe(
+      CATCH_UP_POLL.afterNudgeMs,
+    );
+    expect(
+      nextCatchUpRead(
+        { verdict: 'wait' },
+        startedAt,
+        elapsed(CATCH_UP_POLL.withinMs - CATCH_UP_POLL.afterNudgeMs),
+        true,
+      ),
+    ).toBe(CATCH_UP_POLL.afterNudgeMs);
+    expect(
+      nextCatchUpRead(
+        { verdict: 'wait' },
+        startedAt,
+        elapsed(CATCH_UP_POLL.withinMs - CATCH_UP_POLL.afterNudgeMs + 1),
+        true,
+      ),
+    ).toBeNull();
+    expect(nextCatchUpRead({ verdict: 'converged' }, startedAt, elapsed(0), true)).toBeNull();
+  });
 });
 
 describe('catchUpNudgeDue: nudge only a replicating stream with lag left, at most every nudgeEveryMs', () => {
