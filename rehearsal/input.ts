@@ -139,9 +139,9 @@ export const rehearsalInput = (
     case 'fail-back':
       // The rollback window must outlast the approver's click and the fail-back (two renames, 1 s polls).
       input.retention = { ...input.retention, keepOldBlueHours: seconds(600, 'hours') };
-      // 8 s rename polls: the rename loops are budgeted at their fixed 20 min deadline (3 renames, at most
-      // 360 polls each), so with the rehearsal's 1 s loops elsewhere anything under ~7 s exceeds the
-      // history budget and Preflight refuses. The fail-back's outage includes two of these waits.
+      // 8 s rename polls: the rename loops (and MariaDB's reboot wait) are budgeted at their fixed 20 min
+      // deadline (at most 360 polls each), so with the rehearsal's 1 s loops elsewhere 7 s or less exceeds
+      // the history budget and Preflight refuses. A rename or reboot not done at its first check costs one.
       input.failBack = { enabled: true, catchUpDeadlineSeconds: 30, pollSeconds: 1, renamePollSeconds: 8 };
       break;
     case 'bad-input':
