@@ -3,7 +3,7 @@
  * has the deployment switched, may compensation delete green, and is this instance the proven old
  * blue. Nothing destructive acts on an inferred identity: each answer names what it relied on.
  */
-import type { DeploymentFacts } from './facts.ts';
+import type { DeploymentFacts, InstanceFacts } from './facts.ts';
 import { TAGS } from './names.ts';
 
 // ---- has it switched ---------------------------------------------------------------------------
@@ -110,6 +110,18 @@ export interface InstanceView {
   /** `address:port` */
   endpoint?: string;
 }
+
+/** The parts of an instance the proofs read (undefined stays undefined: "not found" is evidence too). */
+export const toInstanceView = (i: InstanceFacts | undefined): InstanceView | undefined =>
+  i && {
+    id: i.id,
+    resourceId: i.resourceId,
+    status: i.status,
+    engine: i.engine,
+    tags: i.tags,
+    deletionProtection: i.deletionProtection,
+    endpoint: i.endpoint ? `${i.endpoint.address}:${i.endpoint.port}` : undefined,
+  };
 
 /** What the control plane says right now, read just before the delete (or the snapshot). */
 export interface OldBlueEvidence {

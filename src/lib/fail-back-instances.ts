@@ -2,21 +2,10 @@
 import type { DatabaseTarget } from '#aws/database-gateway';
 import type { Gateways } from '#aws/gateways';
 import type { ReverseReplicationPair } from '#aws/reverse-replication-gateway';
-import type { InstanceView } from '#domain/deletion';
+import { toInstanceView } from '#domain/deletion';
 import { FailBackRefusedError } from '#domain/errors';
 import type { InstanceFacts } from '#domain/facts';
 import type { FailBackClaim, FailBackEvidence } from '#domain/fail-back';
-
-const view = (i: InstanceFacts | undefined): InstanceView | undefined =>
-  i && {
-    id: i.id,
-    resourceId: i.resourceId,
-    status: i.status,
-    engine: i.engine,
-    tags: i.tags,
-    deletionProtection: i.deletionProtection,
-    endpoint: i.endpoint ? `${i.endpoint.address}:${i.endpoint.port}` : undefined,
-  };
 
 export interface FailBackInstances {
   evidence: FailBackEvidence;
@@ -36,7 +25,11 @@ export const readFailBackInstances = async (
   return {
     newPrimary,
     oldBlue,
-    evidence: { newPrimary: view(newPrimary), oldBlue: view(oldBlue), production: view(production) },
+    evidence: {
+      newPrimary: toInstanceView(newPrimary),
+      oldBlue: toInstanceView(oldBlue),
+      production: toInstanceView(production),
+    },
   };
 };
 

@@ -1,26 +1,15 @@
 /** Reads, right before a snapshot or a delete, everything `proveOldBlue` decides on. Reads only. */
 import type { Gateways } from '#aws/gateways';
 import {
-  type InstanceView,
   type OldBlueClaim,
   type OldBlueEvidence,
   readOnlyParameterFor,
+  toInstanceView,
 } from '#domain/deletion';
 import type { InstanceFacts } from '#domain/facts';
 
 /** DatabaseConnections must have stayed at 0 this long before old blue may go. */
 export const CONNECTIONS_WINDOW_MINUTES = 15;
-
-const view = (i: InstanceFacts | undefined): InstanceView | undefined =>
-  i && {
-    id: i.id,
-    resourceId: i.resourceId,
-    status: i.status,
-    engine: i.engine,
-    tags: i.tags,
-    deletionProtection: i.deletionProtection,
-    endpoint: i.endpoint ? `${i.endpoint.address}:${i.endpoint.port}` : undefined,
-  };
 
 export const gatherOldBlueEvidence = async (
   gw: Pick<Gateways, 'rds' | 'metrics' | 'clock'>,
@@ -50,9 +39,9 @@ export const gatherOldBlueEvidence = async (
   const snapshot =
     snapshotId === undefined ? undefined : ((await gw.rds.describeSnapshot(snapshotId)) ?? null);
   return {
-    byResourceId: view(byResourceId),
-    byName: view(byName),
-    production: view(production),
+    byResourceId: toInstanceView(byResourceId),
+    byName: toInstanceView(byName),
+    production: toInstanceView(production),
     readOnlyParameter,
     maxConnections,
     connectionsWindowMinutes: CONNECTIONS_WINDOW_MINUTES,
