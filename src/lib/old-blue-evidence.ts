@@ -6,7 +6,6 @@ import {
   readOnlyParameterFor,
   toInstanceView,
 } from '#domain/deletion';
-import type { InstanceFacts } from '#domain/facts';
 
 /** DatabaseConnections must have stayed at 0 this long before old blue may go. */
 export const CONNECTIONS_WINDOW_MINUTES = 15;
