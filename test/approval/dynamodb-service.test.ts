@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApprovalRecord } from '#approval/decide';
 import { ApprovalClaimConflictError, makeApprovalStore } from '#aws/approval-store';
 import { createDynamoDbService } from '../../emulator/services/dynamodb.ts';
+import { unretried } from '../support/unretried-client.ts';
 import { type FakeAws, startFakeAws } from './support/aws-fakes.ts';
 import { NOW, requestInput, TASK_TOKEN } from './support/fixtures.ts';
 
@@ -28,7 +29,7 @@ const T = 'things';
 beforeAll(async () => {
   aws = await startFakeAws([createDynamoDbService({ tables: [{ name: 'approvals', hashKey: 'pk' }] })]);
   process.env.AWS_ENDPOINT_URL_DYNAMODB = aws.url;
-  client = new DynamoDBClient({ maxAttempts: 1 });
+  client = new DynamoDBClient(unretried);
   await client.send(
     new CreateTableCommand({
       TableName: T,

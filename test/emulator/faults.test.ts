@@ -19,7 +19,7 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
-import { credentials, query, rdsClient, sleep, stopAndCheck, waitUntil } from './helpers.ts';
+import { credentials, query, rdsClient, sleep, stopAndCheck, unretriedAt, waitUntil } from './helpers.ts';
 
 let emu: Emulator;
 let rds: RDSClient;
@@ -29,7 +29,7 @@ const ARN = 'arn:aws:rds:us-east-1:123456789012:db:orders-db';
 beforeAll(async () => {
   emu = await startEmulator({ seedRows: 100 });
   rds = rdsClient(emu);
-  cw = new CloudWatchClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+  cw = new CloudWatchClient(unretriedAt(emu));
 });
 afterAll(async () => {
   await stopAndCheck(emu);
@@ -362,7 +362,7 @@ describe('throttling', () => {
     expect((await rds.send(new DescribeDBInstancesCommand({}))).DBInstances?.length).toBeGreaterThan(0);
 
     await emu.faults.inject({ kind: 'throttle', calls: 2 });
-    const ssm = new SSMClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+    const ssm = new SSMClient(unretriedAt(emu));
     const s = (await ssm
       .send(new GetParameterCommand({ Name: '/x' }))
       .catch((err: Error) => err)) as Error & { $metadata: { httpStatusCode: number } };

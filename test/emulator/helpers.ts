@@ -4,11 +4,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { RDSClient } from '@aws-sdk/client-rds';
 import pg from 'pg';
 import type { Emulator } from '../../emulator/index.ts';
+import { unretried } from '../support/unretried-client.ts';
 
 export const credentials = { accessKeyId: 'AKIDFAKE', secretAccessKey: 'fake' };
 
-export const rdsClient = (emu: Emulator): RDSClient =>
-  new RDSClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+/** An SDK client's settings for the emulator, first answer unretried. */
+export const unretriedAt = (emu: Emulator) => ({
+  region: 'us-east-1',
+  endpoint: emu.url,
+  credentials,
+  ...unretried,
+});
+
+export const rdsClient = (emu: Emulator): RDSClient => new RDSClient(unretriedAt(emu));
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
-import { credentials, query, rdsClient, stopAndCheck, Writer, waitUntil } from './helpers.ts';
+import { query, rdsClient, stopAndCheck, unretriedAt, Writer, waitUntil } from './helpers.ts';
 
 let emu: Emulator;
 let rds: RDSClient;
@@ -100,7 +100,7 @@ describe('logical Blue/Green lifecycle (17 → 18)', () => {
     );
 
     // OldestReplicationSlotLag (bytes) on blue, computed from pg_replication_slots.
-    const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+    const cw = new CloudWatchClient(unretriedAt(emu));
     const now = new Date();
     const stat = await cw.send(
       new GetMetricStatisticsCommand({

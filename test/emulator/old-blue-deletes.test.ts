@@ -24,7 +24,7 @@ import { makeCleanupHandler } from '../../functions/cleanup.ts';
 import { makeDeleteOldBlueHandler } from '../../functions/delete-old-blue.ts';
 import { makeRetainHandler } from '../../functions/retain.ts';
 import { makeSwitchoverHandler } from '../../functions/switchover.ts';
-import { aws, credentials, rdsClient, stopAndCheck, waitUntil } from './helpers.ts';
+import { aws, credentials, rdsClient, stopAndCheck, unretriedAt, waitUntil } from './helpers.ts';
 
 const EXEC = 'arn:aws:states:us-east-1:123456789012:execution:switchyard-blue-green:emu-deletes';
 const ENV_KEYS = [
@@ -76,9 +76,7 @@ beforeAll(async () => {
   });
   gw = {
     rds: makeRdsGateway(rds),
-    metrics: makeMetricsGateway(
-      new CloudWatchClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 }),
-    ),
+    metrics: makeMetricsGateway(new CloudWatchClient(unretriedAt(emu))),
     clock: () => new Date(),
   };
   const created = await rds.send(

@@ -19,7 +19,7 @@ import {
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
-import { credentials, isAlive, query, rdsClient, stopAndCheck, Writer, waitUntil } from './helpers.ts';
+import { isAlive, query, rdsClient, stopAndCheck, unretriedAt, Writer, waitUntil } from './helpers.ts';
 
 let emu: Emulator;
 let rds: RDSClient;
@@ -135,7 +135,7 @@ describe('physical Blue/Green lifecycle', () => {
     );
 
     // ReplicaLag (seconds) on green, computed live.
-    const cw = new CloudWatchClient({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+    const cw = new CloudWatchClient(unretriedAt(emu));
     const now = new Date();
     const lag = await cw.send(
       new GetMetricDataCommand({

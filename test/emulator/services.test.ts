@@ -16,10 +16,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../emulator/index.ts';
 import { JsonServiceError } from '../../emulator/services/json-service.ts';
-import { credentials, query, stopAndCheck } from './helpers.ts';
+import { query, stopAndCheck, unretriedAt } from './helpers.ts';
 
 let emu: Emulator;
-const cfg = () => ({ region: 'us-east-1', endpoint: emu.url, credentials, maxAttempts: 1 });
+const cfg = () => unretriedAt(emu);
 
 beforeAll(async () => {
   emu = await startEmulator({
