@@ -20,10 +20,10 @@ import { makeCreateGreenHandler } from '../functions/create-green.ts';
 import { makeDeleteDeploymentAfterFailBackHandler } from '../functions/delete-deployment-after-fail-back.ts';
 import { makeDeleteOldBlueHandler } from '../functions/delete-old-blue.ts';
 import { makeEndReverseReplicationHandler } from '../functions/end-reverse-replication.ts';
+import { makeHandOverToOldBlueHandler } from '../functions/hand-over-to-old-blue.ts';
 import { makeHookFactsHandler } from '../functions/hook-facts.ts';
 import { makeInstallDdlGuardHandler } from '../functions/install-ddl-guard.ts';
 import { makeMaintainGreenHandler } from '../functions/maintain-green.ts';
-import { makeMakeOldBlueWritableHandler } from '../functions/make-old-blue-writable.ts';
 import { makeMeasureRollbackWindowHandler } from '../functions/measure-rollback-window.ts';
 import { makeNotifyHandler } from '../functions/notify.ts';
 import { makePreflightHandler } from '../functions/preflight.ts';
@@ -35,9 +35,7 @@ import { makeReleaseDdlGuardHandler } from '../functions/release-ddl-guard.ts';
 import { makeRenameForFailBackHandler } from '../functions/rename-for-fail-back.ts';
 import { makeRetainHandler } from '../functions/retain.ts';
 import { makeStartReverseReplicationHandler } from '../functions/start-reverse-replication.ts';
-import { makeStopReverseReplicationHandler } from '../functions/stop-reverse-replication.ts';
 import { makeSwitchoverHandler } from '../functions/switchover.ts';
-import { makeSyncFailBackSequencesHandler } from '../functions/sync-fail-back-sequences.ts';
 import { makeUndoWriteBlockHandler } from '../functions/undo-write-block.ts';
 import { makeValidateDataHandler } from '../functions/validate-data.ts';
 import { makeVerifyHandler } from '../functions/verify.ts';
@@ -85,9 +83,7 @@ export const pipelineHandlers = (
     blockWrites: makeBlockWritesHandler(gw),
     checkReverseCatchUp: makeCheckReverseCatchUpHandler(gw),
     undoWriteBlock: makeUndoWriteBlockHandler(gw),
-    syncFailBackSequences: makeSyncFailBackSequencesHandler(gw),
-    stopReverseReplication: makeStopReverseReplicationHandler(gw),
-    makeOldBlueWritable: makeMakeOldBlueWritableHandler(gw),
+    handOverToOldBlue: makeHandOverToOldBlueHandler(gw),
     renameForFailBack: makeRenameForFailBackHandler(gw),
     checkOldBlueWritable: makeCheckOldBlueWritableHandler(gw),
     checkRename: makeCheckRenameHandler(gw),

@@ -28,6 +28,11 @@ export interface WriteConnection {
 export interface WriteDriver {
   readonly engine: WriteEngine;
   connect(cfg: EndpointConfig, label: string): Promise<WriteConnection>;
+  /**
+   * Is the connection unusable after `err`, so that a pool would evict it? A statement's error (a
+   * read-only server, a constraint) leaves it in the pool, on the same server.
+   */
+  connectionBroken(err: unknown): boolean;
   createTable(cfg: EndpointConfig, table: string): Promise<void>;
   /** Ids of `ids` missing from `table` on the server behind `cfg`. */
   missing(cfg: EndpointConfig, table: string, ids: number[]): Promise<number[]>;
@@ -35,8 +40,31 @@ export interface WriteDriver {
   missingBy(cfg: EndpointConfig, sql: string, ids: number[]): Promise<number[]>;
 }
 
+/**
+ * PostgreSQL: a server error carries a five-character SQLSTATE; class 08 (connection exception) and 57P
+ * (admin shutdown, crash shutdown, cannot connect now) end the session. Anything without a SQLSTATE is the
+ * socket or the driver (reset, timeout, "not queryable"): broken too.
+ */
+export const pgConnectionBroken = (err: unknown): boolean => {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) return true;
+  return code.startsWith('08') || code.startsWith('57P');
+};
+
+/**
+ * MySQL family: mysql2 marks connection-level errors fatal; a server that kills the session
+ * (ER_CONNECTION_KILLED 1927) or shuts down (ER_SERVER_SHUTDOWN 1053) ends it too. A statement error
+ * such as read_only's 1290 (ER_OPTION_PREVENTS_STATEMENT) does not.
+ */
+export const mysqlConnectionBroken = (err: unknown): boolean => {
+  const e = err as { fatal?: unknown; errno?: unknown } | null;
+  if (typeof e?.errno !== 'number') return true;
+  return e.fatal === true || e.errno === 1927 || e.errno === 1053;
+};
+
 const pgDriver: WriteDriver = {
   engine: 'postgres',
+  connectionBroken: pgConnectionBroken,
   async connect(cfg, label) {
     const c = new pg.Client({
       ...cfg,
@@ -106,6 +134,7 @@ const mysqlConnect = async (cfg: EndpointConfig): Promise<mysql.Connection> => {
 
 const mysqlDriver: WriteDriver = {
   engine: 'mysql',
+  connectionBroken: mysqlConnectionBroken,
   async connect(cfg) {
     const c = await mysqlConnect(cfg);
     return {

@@ -1,7 +1,11 @@
 /**
  * A live write load through a DB instance's endpoint: a few clients (pg for PostgreSQL, mysql2 for the
- * MySQL family: write-drivers.ts), each inserting rows with ids it chooses, paced to a target rate. A write is acknowledged when its INSERT returns; on any error the
- * client drops its connection and reconnects with a short backoff (as an application pool would).
+ * MySQL family: write-drivers.ts), each inserting rows with ids it chooses, paced to a target rate. A
+ * write is acknowledged when its INSERT returns. On an error each client does what a connection pool
+ * does: a broken connection (dropped, terminated, timed out) is evicted and a new one opened at once,
+ * with a short backoff only while connecting fails; a statement's error (a read-only server) leaves the
+ * connection in place, on the same server, and the next write retries on it after the backoff. So a
+ * client keeps a session on a server that stopped taking writes until something ends that session.
  * At the end, `lostWrites()` asks the server now behind the endpoint which acknowledged ids it lacks.
  */
 import { WRITES_TABLE } from './input.ts';
@@ -136,6 +140,15 @@ export class WriteLoad {
     let seq = 0;
     let delay = this.backoff[0];
     let next = Date.now();
+    // Has the server answered a statement on this connection (an acknowledgement or a statement's error)?
+    // One that breaks before any answer backs off, so a server that accepts and drops at once does not
+    // become a tight loop.
+    let answered = false;
+    const backOff = async (): Promise<void> => {
+      await sleep(delay);
+      delay = Math.min(delay * 2, this.backoff[1]);
+      next = Date.now();
+    };
     const drop = async (): Promise<void> => {
       const c = conn;
       conn = undefined;
@@ -145,11 +158,10 @@ export class WriteLoad {
       if (!conn) {
         try {
           conn = await driver.connect(this.cfg, `rehearsal-writer-${client}`);
-          delay = this.backoff[0];
+          answered = false;
         } catch (err) {
           this.recordError(client, err);
-          await sleep(delay);
-          delay = Math.min(delay * 2, this.backoff[1]);
+          await backOff();
           continue;
         }
       }
@@ -161,13 +173,21 @@ export class WriteLoad {
         this.counts.acknowledged++;
         this.ackTimes.push(Date.now());
         this.ackIds.push(id);
+        answered = true;
+        delay = this.backoff[0];
       } catch (err) {
         this.counts.failed++;
         this.recordError(client, err);
-        await drop();
-        await sleep(delay);
-        delay = Math.min(delay * 2, this.backoff[1]);
-        next = Date.now();
+        if (!driver.connectionBroken(err)) {
+          answered = true;
+          await backOff();
+        } else if (answered) {
+          await drop();
+          next = Date.now();
+        } else {
+          await drop();
+          await backOff();
+        }
         continue;
       }
       next += this.interval;

@@ -75,6 +75,34 @@ SELECT format('%I.%I', sn.nspname, s.relname) AS sequence, format('%I.%I', tn.ns
    AND tn.nspname NOT IN ('pg_catalog', 'information_schema')
  ORDER BY 1`;
 
+/**
+ * Every sequence owned by a table column, with the column's maximum, in one read-only transaction on an
+ * open session (the fail-back's old-blue session reads through this too).
+ */
+export const readOwnedSequencesOn = async (client: pg.Client): Promise<SequenceReading[]> => {
+  await client.query('BEGIN TRANSACTION READ ONLY');
+  try {
+    await client.query(`SET LOCAL statement_timeout = '20s'`);
+    const owned = await client.query(OWNED_SEQUENCES_SQL);
+    const readings: SequenceReading[] = [];
+    for (const r of owned.rows) {
+      // Names come from the catalog, already quoted by format('%I')/quote_ident.
+      const max = await client.query(`SELECT max(${r.column})::text AS m FROM ${r.table}`);
+      readings.push({
+        sequence: r.sequence,
+        table: r.table,
+        column: r.column,
+        lastValue: r.last_value,
+        increment: r.increment,
+        columnMax: max.rows[0].m,
+      });
+    }
+    return readings;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+  }
+};
+
 export interface ClientFacts {
   /** client sessions other than this one */
   connections: number;
@@ -127,24 +155,7 @@ export const makeDatabaseGateway = (readParameter: ParameterReader) => ({
     );
     client.on('error', () => undefined);
     try {
-      await client.query('BEGIN TRANSACTION READ ONLY');
-      await client.query(`SET LOCAL statement_timeout = '20s'`);
-      const owned = await client.query(OWNED_SEQUENCES_SQL);
-      const readings: SequenceReading[] = [];
-      for (const r of owned.rows) {
-        // Names come from the catalog, already quoted by format('%I')/quote_ident.
-        const max = await client.query(`SELECT max(${r.column})::text AS m FROM ${r.table}`);
-        readings.push({
-          sequence: r.sequence,
-          table: r.table,
-          column: r.column,
-          lastValue: r.last_value,
-          increment: r.increment,
-          columnMax: max.rows[0].m,
-        });
-      }
-      await client.query('ROLLBACK');
-      return readings;
+      return await readOwnedSequencesOn(client);
     } finally {
       await client.end().catch(() => undefined);
     }

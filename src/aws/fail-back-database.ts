@@ -21,7 +21,8 @@
  */
 import type pg from 'pg';
 import type { SequenceMove } from '#domain/fail-back';
-import type { DatabaseTarget } from './database-gateway.ts';
+import type { SequenceReading } from '#domain/sequences';
+import { type DatabaseTarget, readOwnedSequencesOn } from './database-gateway.ts';
 import { connectMysql } from './mysql-connection.ts';
 import type { ParameterReader } from './parameters.ts';
 import { connectPostgres } from './pg-connection.ts';
@@ -32,20 +33,29 @@ export interface WriteBlockResult {
   detail: string;
 }
 
+/**
+ * Old blue's side of the hand-over on PostgreSQL, in one session (each new TLS session costs 10–30 ms
+ * while writes are blocked): read its sequences, set them, then take writes.
+ */
+export interface OldBlueSession {
+  readOwnedSequences(): Promise<SequenceReading[]>;
+  advanceSequences(moves: SequenceMove[]): Promise<string>;
+  makeWritable(): Promise<void>;
+  close(): Promise<void>;
+}
+
 /** The SQL write switches are PostgreSQL's; MySQL/MariaDB's go through parameter groups. */
 export interface FailBackDatabaseGateway {
+  /** Old blue, PostgreSQL: one session for the hand-over's reads and writes (close it). */
+  openOldBlue(target: DatabaseTarget): Promise<OldBlueSession>;
   /** New primary: refuse writes from now on (new sessions read-only, old ones terminated). */
   blockWrites(target: DatabaseTarget): Promise<WriteBlockResult>;
   /** New primary: take writes again (the compensation of blockWrites). */
   unblockWrites(target: DatabaseTarget): Promise<void>;
-  /** Old blue: take writes (the last step before it gets the production name). */
-  makeWritable(target: DatabaseTarget): Promise<void>;
-  /** Old blue: back to read-only (the compensation of makeWritable). */
+  /** Old blue: back to read-only (the compensation of the hand-over's makeWritable). */
   makeReadOnly(target: DatabaseTarget): Promise<void>;
   /** A fresh session's view: can it write? (not in recovery, not read-only) */
   isWritable(target: DatabaseTarget): Promise<boolean>;
-  /** Old blue: setval each sequence (PostgreSQL); a no-op with a note on MySQL/MariaDB. */
-  advanceSequences(target: DatabaseTarget, moves: SequenceMove[]): Promise<string>;
 }
 
 const isMysqlFamily = (t: DatabaseTarget): t is DatabaseTarget & { engine: 'mysql' | 'mariadb' } =>
@@ -68,7 +78,7 @@ SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
 
 export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): FailBackDatabaseGateway => {
   /** One PostgreSQL session that may write even on a server RDS keeps read-only. */
-  const withPg = async <T>(target: DatabaseTarget, work: (c: pg.Client) => Promise<T>): Promise<T> => {
+  const openPg = async (target: DatabaseTarget): Promise<pg.Client> => {
     const password = await readParameter(target.passwordParameter);
     const client = await connectPostgres(
       { host: target.host, port: target.port, database: target.name, user: target.user, password },
@@ -77,6 +87,15 @@ export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): Fai
     client.on('error', () => undefined);
     try {
       await client.query('SET default_transaction_read_only = off');
+      return client;
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+  };
+  const withPg = async <T>(target: DatabaseTarget, work: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const client = await openPg(target);
+    try {
       return await work(client);
     } finally {
       await client.end().catch(() => undefined);
@@ -99,6 +118,24 @@ export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): Fai
   };
 
   return {
+    async openOldBlue(target) {
+      pgOnly(target, 'openOldBlue');
+      const c = await openPg(target);
+      return {
+        readOwnedSequences: () => readOwnedSequencesOn(c),
+        async advanceSequences(moves) {
+          if (moves.length === 0) return 'every sequence on old blue is already at or past the new primary';
+          for (const m of moves)
+            await c.query('SELECT setval($1::regclass, $2::bigint, true)', [m.sequence, m.to]);
+          return `set ${moves.length} sequence(s) on old blue: ${moves.map((m) => `${m.sequence}=${m.to}`).join(', ')}`;
+        },
+        async makeWritable() {
+          await c.query(`ALTER DATABASE ${ident(target.name)} SET default_transaction_read_only = off`);
+        },
+        close: () => c.end().catch(() => undefined),
+      };
+    },
+
     async blockWrites(target) {
       pgOnly(target, 'blockWrites');
       return withPg(target, async (c) => {
@@ -115,13 +152,6 @@ export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): Fai
       pgOnly(target, 'unblockWrites');
       await withPg(target, (c) =>
         c.query(`ALTER DATABASE ${ident(target.name)} RESET default_transaction_read_only`),
-      );
-    },
-
-    async makeWritable(target) {
-      pgOnly(target, 'makeWritable');
-      await withPg(target, (c) =>
-        c.query(`ALTER DATABASE ${ident(target.name)} SET default_transaction_read_only = off`),
       );
     },
 
@@ -156,17 +186,6 @@ export const makeFailBackDatabaseGateway = (readParameter: ParameterReader): Fai
       } finally {
         await client.end().catch(() => undefined);
       }
-    },
-
-    async advanceSequences(target, moves) {
-      if (isMysqlFamily(target))
-        return 'AUTO_INCREMENT follows the replicated rows on old blue; nothing to set';
-      if (moves.length === 0) return 'every sequence on old blue is already at or past the new primary';
-      return withPg(target, async (c) => {
-        for (const m of moves)
-          await c.query('SELECT setval($1::regclass, $2::bigint, true)', [m.sequence, m.to]);
-        return `set ${moves.length} sequence(s) on old blue: ${moves.map((m) => `${m.sequence}=${m.to}`).join(', ')}`;
-      });
     },
   };
 };

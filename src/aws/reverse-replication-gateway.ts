@@ -68,4 +68,15 @@ export interface ReverseReplicationGateway {
   openStatusReader(pair: ReverseReplicationPair): Promise<ReverseStatusReader>;
   /** Removes the stream on both sides (after a fail-back, at cleanup, or on compensation). */
   stop(pair: ReverseReplicationPair): Promise<void>;
+  /**
+   * The same removal, connected now and acted on later: the fail-back's hand-over connects while it
+   * still reads the sequences that decide whether to go on (each connection costs while writes are
+   * blocked). Nothing changes until `stop()`; the caller must close it.
+   */
+  openStop(pair: ReverseReplicationPair): Promise<ReverseStreamRemoval>;
+}
+
+export interface ReverseStreamRemoval {
+  stop(): Promise<void>;
+  close(): Promise<void>;
 }

@@ -209,5 +209,10 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
         await c.query('CALL mysql.rds_reset_external_master');
       });
     },
+
+    // One short connection does it all here; nothing to open ahead.
+    async openStop(pair) {
+      return { stop: () => this.stop(pair), close: async () => undefined };
+    },
   };
 };

@@ -345,13 +345,34 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
     openStatusReader: openReader,
 
     async stop(pair) {
-      const left: string[] = [];
-      const { session, close } = pairSessions(pair);
+      const removal = await this.openStop(pair);
       try {
-        // Both sides at once; the databases are listed on the new primary, or on old blue when it is gone.
-        const home = session('newPrimary', pair.newPrimary.name);
-        const oldBlueHome = session('oldBlue', pair.oldBlue.name);
-        const dbs = await home.then(userDatabases).catch(() => oldBlueHome.then(userDatabases));
+        await removal.stop();
+      } finally {
+        await removal.close();
+      }
+    },
+
+    async openStop(pair) {
+      const { session, close } = pairSessions(pair);
+      // Connected now, acted on later: both home databases, the list of databases, and every database's
+      // two sessions (with one database, the usual case, these are the home sessions).
+      const home = session('newPrimary', pair.newPrimary.name);
+      const oldBlueHome = session('oldBlue', pair.oldBlue.name);
+      const listed = home
+        .then(userDatabases)
+        .catch(() => oldBlueHome.then(userDatabases))
+        .then((dbs) => {
+          for (const db of dbs) {
+            session('newPrimary', db).catch(() => undefined);
+            session('oldBlue', db).catch(() => undefined);
+          }
+          return dbs;
+        });
+      listed.catch(() => undefined);
+      const stop = async () => {
+        const left: string[] = [];
+        const dbs = await listed;
         // Every database at once, and within one the two sides overlap: the new primary ends the walsender
         // and drops the slot as soon as old blue has disabled its subscription and detached it from the
         // slot (slot_name = NONE), while old blue's DROP SUBSCRIPTION still waits for its apply worker.
@@ -399,10 +420,9 @@ export const makePostgresReverseReplication = (readParameter: ParameterReader): 
           return Promise.all([onOldBlue, onPrimary]);
         };
         await Promise.all(dbs.map(stopOne));
-      } finally {
-        await close();
-      }
-      if (left.length) throw new Error(`reverse stream not fully removed (retry stop): ${left.join('; ')}`);
+        if (left.length) throw new Error(`reverse stream not fully removed (retry stop): ${left.join('; ')}`);
+      };
+      return { stop, close };
     },
   };
 };

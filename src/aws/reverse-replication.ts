@@ -20,5 +20,6 @@ export const makeReverseReplicationGateway = (readParameter: ParameterReader): R
     status: (pair) => of(pair).status(pair),
     openStatusReader: (pair) => of(pair).openStatusReader(pair),
     stop: (pair) => of(pair).stop(pair),
+    openStop: (pair) => of(pair).openStop(pair),
   };
 };

@@ -30,10 +30,10 @@ export const FailBackDatabaseStepInput = WithDatabase;
 /** MeasureRollbackWindow: old blue's retain-until, the window's end. */
 export const MeasureRollbackWindowInput = z.object({ retainUntil: isoTime });
 
-/** MakeOldBlueWritable: on MySQL/MariaDB old blue reboots, waited for at most the rename deadline. */
-export const MakeOldBlueWritableInput = WithDatabase.extend({ pollSeconds: z.number().int().positive() });
+/** HandOverToOldBlue: on MySQL/MariaDB old blue reboots, waited for at most the rename deadline. */
+export const HandOverToOldBlueInput = WithDatabase.extend({ pollSeconds: z.number().int().positive() });
 
-/** CheckOldBlueWritable: one read; the ASL compares checkedAt with the deadline MakeOldBlueWritable set. */
+/** CheckOldBlueWritable: one read; the ASL compares checkedAt with the deadline HandOverToOldBlue set. */
 export const CheckOldBlueWritableInput = WithDatabase.extend({ deadline: isoTime });
 
 export const RenameForFailBackInput = FailBackClaimSchema.extend({

@@ -249,7 +249,7 @@ const failBackLines = (state: State): string[] => {
     lines.push(
       `  Reverse stream: ${catchUp.state}, lag ${text(catchUp.lag)} ${text(catchUp.lagUnit)} (${text(catchUp.detail)})`,
     );
-  const sequences = at(state, 'failBackSequences') as { detail?: string } | undefined;
+  const sequences = at(state, 'failBackHandOver.sequences') as { detail?: string } | undefined;
   if (sequences?.detail) lines.push(`  Sequences: ${sequences.detail}`);
   for (const key of ['failBackAside', 'failBackToProduction', 'failBackRestore']) {
     const r = at(state, key) as { detail?: string; resourceId?: string | null } | undefined;

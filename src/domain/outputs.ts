@@ -272,20 +272,26 @@ export const UndoWriteBlockOutput = z.looseObject({
   windowSeconds: z.number().int().positive(),
 });
 
-export const SyncFailBackSequencesOutput = z.looseObject({
+const SyncFailBackSequencesOutput = z.looseObject({
   moves: z.array(z.looseObject({ sequence: z.string(), to: z.string() })),
   missing: z.array(z.string()),
   detail: z.string(),
 });
 
-export const StopReverseReplicationOutput = z.looseObject({ stopped: z.boolean(), stoppedAt: isoTime });
+const StopReverseReplicationOutput = z.looseObject({ stopped: z.boolean(), stoppedAt: isoTime });
 
-export const MakeOldBlueWritableOutput = z.looseObject({
+export const OldBlueWritableOutput = z.looseObject({
   writable: z.boolean(),
   oldBlueId: z.string(),
   detail: z.string(),
   deadline: z.string(),
   checkedAt: z.string(),
+});
+
+export const HandOverToOldBlueOutput = z.looseObject({
+  sequences: SyncFailBackSequencesOutput,
+  reverse: StopReverseReplicationOutput,
+  oldBlue: OldBlueWritableOutput,
 });
 
 export const RenameForFailBackOutput = z.looseObject({
@@ -398,10 +404,8 @@ export const TASK_OUTPUTS: Record<string, z.ZodType> = {
   blockWrites: BlockWritesOutput,
   checkReverseCatchUp: CheckReverseCatchUpOutput,
   undoWriteBlock: UndoWriteBlockOutput,
-  syncFailBackSequences: SyncFailBackSequencesOutput,
-  stopReverseReplication: StopReverseReplicationOutput,
-  makeOldBlueWritable: MakeOldBlueWritableOutput,
-  checkOldBlueWritable: MakeOldBlueWritableOutput,
+  handOverToOldBlue: HandOverToOldBlueOutput,
+  checkOldBlueWritable: OldBlueWritableOutput,
   measureRollbackWindow: z.looseObject({ detail: z.string(), windowSeconds: z.number().int().positive() }),
   renameForFailBack: RenameForFailBackOutput,
   checkRename: CheckRenameOutput,

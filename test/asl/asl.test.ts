@@ -57,10 +57,15 @@ describe('blue-green.asl.yaml', () => {
     for (const [name, state] of tasks) {
       expect(state.Parameters, name).toBeDefined();
       const resultPath = state.ResultPath as string;
+      // One nested key: old blue's writable check re-reads what HandOverToOldBlue started and replaces
+      // only that part of the hand-over's result (same shape, deadline carried).
+      if (name === 'CheckOldBlueWritable') {
+        expect(resultPath).toBe('$.failBackHandOver.oldBlue');
+        continue;
+      }
       expect(resultPath, name).toMatch(/^\$\.[a-zA-Z]+$/);
-      // Only the notify states share a key, the event waits, and old blue's writable check (it re-reads
-      // what MakeOldBlueWritable started, same shape, deadline carried): each writes the same kind of result.
-      if (!['$.notified', '$.wake', '$.failBackOldBlue'].includes(resultPath)) {
+      // Only the notify states share a key, and the event waits: each writes the same kind of result.
+      if (!['$.notified', '$.wake'].includes(resultPath)) {
         expect(resultPaths.get(resultPath), `${name} reuses ${resultPath}`).toBeUndefined();
         resultPaths.set(resultPath, name);
       }
@@ -89,7 +94,7 @@ describe('blue-green.asl.yaml', () => {
     const room = (key: string) => (functions[key]?.timeout ?? providerTimeout) * 1000;
     expect(room('blockWrites')).toBeGreaterThanOrEqual(PARAMETER_APPLY_WAIT_MS + 15_000);
     expect(room('undoWriteBlock')).toBeGreaterThanOrEqual(2 * PARAMETER_APPLY_WAIT_MS + 15_000);
-    expect(room('makeOldBlueWritable')).toBeGreaterThanOrEqual(REBOOT_INLINE_WAIT_MS + 15_000);
+    expect(room('handOverToOldBlue')).toBeGreaterThanOrEqual(REBOOT_INLINE_WAIT_MS + 15_000);
   });
 
   it('binds every Task to a serverless function whose handler file exports `handler`', () => {

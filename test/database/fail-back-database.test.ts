@@ -69,7 +69,12 @@ describe('old blue: a server RDS keeps read-only', () => {
     expect(await tryInsert()).toContain('read-only transaction');
     expect(await gateway.isWritable(target)).toBe(false);
 
-    await gateway.makeWritable(target);
+    const session = await gateway.openOldBlue(target);
+    try {
+      await session.makeWritable();
+    } finally {
+      await session.close();
+    }
     expect(await tryInsert()).toBe('ok');
     expect(await gateway.isWritable(target)).toBe(true);
 
@@ -78,9 +83,18 @@ describe('old blue: a server RDS keeps read-only', () => {
     expect(await gateway.isWritable(target)).toBe(false);
   });
 
-  it('moves a sequence forward with setval although the server is read-only', async () => {
+  it('reads the owned sequences and moves one forward with setval in one session, although the server is read-only', async () => {
     await serverReadOnly(true);
-    const detail = await gateway.advanceSequences(target, [{ sequence: 'public.t_id_seq', to: '1000' }]);
+    const session = await gateway.openOldBlue(target);
+    let detail: string;
+    try {
+      const readings = await session.readOwnedSequences();
+      expect(readings.map((r) => r.sequence)).toContain('public.t_id_seq');
+      detail = await session.advanceSequences([{ sequence: 'public.t_id_seq', to: '1000' }]);
+      expect(await session.advanceSequences([])).toMatch(/already at or past/);
+    } finally {
+      await session.close();
+    }
     expect(detail).toContain('public.t_id_seq=1000');
     const rows = await server.server.query<{ last_value: string }>(
       `SELECT last_value::text FROM pg_sequences WHERE sequencename = 't_id_seq'`,

@@ -60,14 +60,20 @@ describe('MariaDB fail-back through parameter groups', () => {
   it('blocks writes with read_only=1 in the new primary’s group, reboots old blue writable, renames; nothing deleted', async () => {
     // Act
     const { world, run, branch } = await failBack();
-    // Assess: old blue is rebooted and seen back (quick here) inside MakeOldBlueWritable, before any rename.
+    // Assess: old blue is rebooted and seen back (quick here) inside HandOverToOldBlue, before any rename,
+    // and only once the reverse stream is gone.
     expect(run.status).toBe('SUCCEEDED');
-    expect(branch.slice(branch.indexOf('StopReverse'), branch.indexOf('RenameNewPrimaryAside') + 1)).toEqual([
-      'StopReverse',
-      'MakeOldBlueWritable',
-      'IsOldBlueWritable',
-      'RenameNewPrimaryAside',
-    ]);
+    expect(
+      branch.slice(branch.indexOf('HandOverToOldBlue'), branch.indexOf('RenameNewPrimaryAside') + 1),
+    ).toEqual(['HandOverToOldBlue', 'IsOldBlueWritable', 'RenameNewPrimaryAside']);
+    expect(world.reverseCalls.filter((c) => c.startsWith('stop'))).toHaveLength(1);
+    expect(run.output).toMatchObject({
+      failBackHandOver: {
+        sequences: { moves: [], detail: expect.stringMatching(/AUTO_INCREMENT/) },
+        reverse: { stopped: true },
+        oldBlue: { writable: true },
+      },
+    });
     expect(branch.at(-1)).toBe('FailedBack');
     // Each group changed once, its value recorded on its instance first; old blue rebooted once.
     expect(groupCalls(world.calls)).toEqual([
@@ -97,8 +103,8 @@ describe('MariaDB fail-back through parameter groups', () => {
     expect(run.status).toBe('SUCCEEDED');
     const wait = ['WaitForOldBlueWritable', 'CheckOldBlueWritable', 'IsOldBlueWritable'];
     expect(
-      branch.slice(branch.indexOf('MakeOldBlueWritable'), branch.indexOf('RenameNewPrimaryAside') + 1),
-    ).toEqual(['MakeOldBlueWritable', 'IsOldBlueWritable', ...wait, ...wait, 'RenameNewPrimaryAside']);
+      branch.slice(branch.indexOf('HandOverToOldBlue'), branch.indexOf('RenameNewPrimaryAside') + 1),
+    ).toEqual(['HandOverToOldBlue', 'IsOldBlueWritable', ...wait, ...wait, 'RenameNewPrimaryAside']);
     expect(branch.at(-1)).toBe('FailedBack');
   });
 

@@ -41,9 +41,7 @@ describe('fail-back branch', () => {
       'BlockWritesOnNewPrimary',
       'CheckReverseCatchUp',
       'IsReverseCaughtUp',
-      'SyncSequences',
-      'StopReverse',
-      'MakeOldBlueWritable',
+      'HandOverToOldBlue',
       'IsOldBlueWritable',
       'RenameNewPrimaryAside',
       'CheckAsideRename',
@@ -70,13 +68,23 @@ describe('fail-back branch', () => {
       'rename orders-db -> orders-db-failed1',
       'rename orders-db-old1 -> orders-db',
     ]);
-    // The database steps, in order, each on the right server.
+    // The database steps, in order, each on the right server: old blue's hand-over in one session,
+    // the stream removed while its sequences are set, writable only after both, the session closed.
     expect(world.failBackDb).toEqual([
       'blockWrites orders-db.example',
-      'advanceSequences orders-db-old1.example ',
+      'openOldBlue orders-db-old1.example',
       'stopReverse orders-db.example -> orders-db-old1.example',
+      'advanceSequences orders-db-old1.example ',
       'makeWritable orders-db-old1.example',
+      'closeOldBlue orders-db-old1.example',
     ]);
+    expect(run.output).toMatchObject({
+      failBackHandOver: {
+        sequences: { moves: [], missing: [] },
+        reverse: { stopped: true },
+        oldBlue: { writable: true, oldBlueId: 'orders-db-old1' },
+      },
+    });
     // No instance deleted, none snapshotted: only the Blue/Green object goes (never DeleteTarget), as
     // Cleanup would have done, so the next deployment of orders-db is not refused by Preflight.
     expect(destructive(world.calls)).toEqual([
@@ -164,7 +172,7 @@ describe('fail-back branch', () => {
       'BlockWritesOnNewPrimary',
       'CheckReverseCatchUp',
       'IsReverseCaughtUp',
-      'SyncSequences',
+      'HandOverToOldBlue',
     ]);
     expect(run.output).toMatchObject({
       failBackCatchUp: {
@@ -192,12 +200,54 @@ describe('fail-back branch', () => {
       'WaitForReverseCatchUp',
       'CheckReverseCatchUp',
       'IsReverseCaughtUp',
-      'SyncSequences',
+      'HandOverToOldBlue',
     ]);
     const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
     // The second check reads the other 49 lagging readings and the converged one.
     expect(failBackCatchUp).toMatchObject({ verdict: 'converged', reads: 50, readForMs: 725, lag: 0 });
     expect(run.states.at(-1)).toBe('FailedBack');
+  });
+
+  it('refuses in the hand-over when old blue lacks a sequence, before touching the reverse stream', async () => {
+    const { world, run, branch } = await failBack({ oldBlueLacksSequence: true });
+    expect(branch.slice(branch.indexOf('HandOverToOldBlue'), branch.indexOf('UnblockWrites') + 1)).toEqual([
+      'HandOverToOldBlue',
+      'UnblockWrites',
+    ]);
+    // The stream is left running through the refusal (a later fail-back can still use it; only the
+    // retention's end removes it); old blue never took writes; the session was closed; the new primary
+    // takes writes again and kept its name.
+    const steps = world.failBackDb.filter((c) =>
+      /^(openOldBlue|makeWritable|closeOldBlue|unblockWrites|stopReverse)/.test(c),
+    );
+    expect(steps.slice(0, 3)).toEqual([
+      'openOldBlue orders-db-old1.example',
+      'closeOldBlue orders-db-old1.example',
+      'unblockWrites orders-db.example',
+    ]);
+    expect(steps.slice(3).every((c) => c.startsWith('stopReverse'))).toBe(true);
+    expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
+    expect(world.calls.filter((c) => c.startsWith('rename'))).toEqual([]);
+    const refused = world.published.find((p) => p.subject.endsWith('fail-back-refused'));
+    expect(refused?.message).toContain(
+      'old blue lacks sequence(s) the new primary has (public.orders_id_seq)',
+    );
+    expect(run.rollbackWindows.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('unblocks writes when the reverse stream cannot be removed, without making old blue writable', async () => {
+    const { world, branch } = await failBack({ reverseStopFails: true });
+    expect(branch.slice(branch.indexOf('HandOverToOldBlue'), branch.indexOf('UnblockWrites') + 1)).toEqual([
+      'HandOverToOldBlue',
+      'UnblockWrites',
+    ]);
+    expect(world.failBackDb).not.toContain('makeWritable orders-db-old1.example');
+    expect(world.failBackDb).toContain('closeOldBlue orders-db-old1.example');
+    expect(world.failBackDb).toContain('unblockWrites orders-db.example');
+    expect(world.instances.get('orders-db')?.resourceId).toBe(GREEN_RESOURCE);
+    expect(world.calls.filter((c) => c.startsWith('rename'))).toEqual([]);
+    const refused = world.published.find((p) => p.subject.endsWith('fail-back-refused'));
+    expect(refused?.message).toContain('reverse stream not fully removed');
   });
 
   it('refuses at once when the reverse stream is broken, naming its state', async () => {

@@ -109,6 +109,10 @@ export interface WorldScript {
   >;
   /** RebootDBInstance never finishes (the instance stays `rebooting`) */
   rebootNeverEnds?: boolean;
+  /** old blue has no sequence for orders.id (a table made on the new primary since the switch) */
+  oldBlueLacksSequence?: boolean;
+  /** removing the reverse stream fails (scripted) */
+  reverseStopFails?: boolean;
   /** how long a RebootDBInstance takes on the world's clock (0: done at the next describe) */
   rebootSeconds?: number;
   /** a fresh session on the production name after the fail-back reads as read-only */
@@ -578,16 +582,19 @@ export const makeWorld = (script: WorldScript = {}) => {
         rdsTools: false,
         sequences: script.sequenceCount ?? 3,
       }),
-      readOwnedSequences: async () => [
-        {
-          sequence: 'public.orders_id_seq',
-          table: 'public.orders',
-          column: 'id',
-          lastValue: script.sequenceBehind ? '1' : '100',
-          increment: '1',
-          columnMax: '100',
-        },
-      ],
+      readOwnedSequences: async (target) =>
+        script.oldBlueLacksSequence && target.host.includes('-old')
+          ? []
+          : [
+              {
+                sequence: 'public.orders_id_seq',
+                table: 'public.orders',
+                column: 'id',
+                lastValue: script.sequenceBehind ? '1' : '100',
+                increment: '1',
+                columnMax: '100',
+              },
+            ],
       isReadOnly: async (target) => {
         calls.push(`isReadOnly ${target.host}`);
         return script.readOnlyHosts?.[target.host] ?? target.host.includes('-old');
@@ -676,6 +683,25 @@ export const makeWorld = (script: WorldScript = {}) => {
         if (script.failBackSqlFails?.[name]) throw new Error(`${name} failed on ${host} (scripted)`);
       };
       return {
+        openOldBlue: async (target) => {
+          failBackDb.push(`openOldBlue ${target.host}`);
+          return {
+            readOwnedSequences: () => gateways.database.readOwnedSequences(target),
+            advanceSequences: async (moves) => {
+              failBackDb.push(
+                `advanceSequences ${target.host} ${moves.map((m) => `${m.sequence}=${m.to}`).join(',')}`,
+              );
+              return `set ${moves.length} sequence(s)`;
+            },
+            makeWritable: async () => {
+              step('makeWritable', target.host);
+              readOnlyDatabases.delete(serverBehind(target.host));
+            },
+            close: async () => {
+              failBackDb.push(`closeOldBlue ${target.host}`);
+            },
+          };
+        },
         blockWrites: async (target) => {
           step('blockWrites', target.host);
           readOnlyDatabases.add(serverBehind(target.host));
@@ -688,10 +714,6 @@ export const makeWorld = (script: WorldScript = {}) => {
           step('unblockWrites', target.host);
           readOnlyDatabases.delete(serverBehind(target.host));
         },
-        makeWritable: async (target) => {
-          step('makeWritable', target.host);
-          readOnlyDatabases.delete(serverBehind(target.host));
-        },
         makeReadOnly: async (target) => {
           step('makeReadOnly', target.host);
           readOnlyDatabases.add(serverBehind(target.host));
@@ -700,12 +722,6 @@ export const makeWorld = (script: WorldScript = {}) => {
           !script.readOnlyAfterFailBack &&
           !readOnlyDatabases.has(serverBehind(target.host)) &&
           (!target.host.includes('-old') || rebootedWritable.has(serverBehind(target.host))),
-        advanceSequences: async (target, moves) => {
-          failBackDb.push(
-            `advanceSequences ${target.host} ${moves.map((m) => `${m.sequence}=${m.to}`).join(',')}`,
-          );
-          return `set ${moves.length} sequence(s)`;
-        },
       };
     })(),
     reverse: {
@@ -751,6 +767,12 @@ export const makeWorld = (script: WorldScript = {}) => {
       stop: async (pair) => {
         reverseCalls.push(`stop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
         failBackDb.push(`stopReverse ${pair.newPrimary.host} -> ${pair.oldBlue.host}`);
+        if (script.reverseStopFails)
+          throw new Error('reverse stream not fully removed (retry stop): slot busy (scripted)');
+      },
+      openStop: async function (pair) {
+        reverseCalls.push(`openStop ${pair.newPrimary.host} → ${pair.oldBlue.host}`);
+        return { stop: () => this.stop(pair), close: async () => undefined };
       },
     },
     renames: {
