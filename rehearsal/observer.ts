@@ -16,9 +16,14 @@ import type { WriteCounts, WriteLoad } from './write-load.ts';
 
 /** States of the Verify loop: the write load runs until the run leaves it. */
 const VERIFY_LOOP = new Set(['Verify', 'IsVerified', 'WaitDuringBake']);
-/** States of the switchover wait; the stall window ends when the run leaves them. */
+/**
+ * States of the switchover wait; the stall window ends when the run leaves them. AwaitSwitchoverEvent
+ * (the event wait between checks) belongs here: without it the window closed ~50 ms after Switchover
+ * was entered, and a stall that began later was not counted (test/unit/rehearsal-observer.test.ts).
+ */
 export const SWITCH_LOOP = new Set([
   'Switchover',
+  'AwaitSwitchoverEvent',
   'WaitForSwitchover',
   'CheckSwitchover',
   'IsSwitchoverDone',

@@ -346,6 +346,49 @@ describe.each([
     expect(open?.n).toBe(0);
   });
 
+  it('connects a removal ahead without changing anything: closed unused, the stream still replicates', async () => {
+    const ours = async (s: PgServer) =>
+      (
+        await s.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'switchyard-reverse-replication'`,
+        )
+      )[0]?.n;
+    const removal = await gateway.openStop(w.pair);
+    try {
+      // Both sides connected (one session per database), as the hand-over has them while it reads sequences.
+      await waitFor(
+        async () => ((await ours(w.green)) === 2 && (await ours(w.blue)) === 2) || undefined,
+        10_000,
+        25,
+        'the removal to connect',
+      );
+    } finally {
+      await removal.close();
+    }
+    await waitFor(
+      async () => ((await ours(w.green)) === 0 && (await ours(w.blue)) === 0) || undefined,
+      5_000,
+      25,
+      'sessions closed',
+    );
+    const name = reverseStreamName(w.pair.executionName, 'app');
+    expect(
+      await w.blue.query('SELECT subname FROM pg_subscription WHERE subname = $1', [name], 'app'),
+    ).toEqual([{ subname: name }]);
+    await writeOn(w.green, 'green-after-unused-removal', 2, { update: 15, del: 16 });
+    const s = await waitFor(
+      async () => {
+        const st = await gateway.status(w.pair);
+        return st.state === 'replicating' && st.lag === 0 ? st : undefined;
+      },
+      20_000,
+      50,
+      'the stream to replicate on',
+    );
+    expect(s.state).toBe('replicating');
+    expect(await rows(w.blue)).toEqual(await rows(w.green));
+  }, 60_000);
+
   it('shows a broken stream when old blue has a conflicting row, and stop removes everything on both sides', async () => {
     // A person wrote on old blue (a read-write session): the same key then arrives from the new primary.
     const c = await w.blue.client('app');
