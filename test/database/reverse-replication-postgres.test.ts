@@ -131,6 +131,26 @@ const writeOn = async (s: PgServer, who: string, n: number, touch: { update: num
   await s.query('DELETE FROM orders WHERE id = $1', [touch.del], 'app');
 };
 
+/** Waits (up to 20 s) until the stream reads replicating with lag 0. */
+const replicatingWithoutLag = (pair: ReverseReplicationPair, what: string) =>
+  waitFor(
+    async () => {
+      const s = await gateway.status(pair);
+      return s.state === 'replicating' && s.lag === 0 ? s : undefined;
+    },
+    20_000,
+    50,
+    what,
+  );
+
+/** Sessions the reverse-replication gateway has open on a server. */
+const ours = async (s: PgServer) =>
+  (
+    await s.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'switchyard-reverse-replication'`,
+    )
+  )[0]?.n;
+
 const stopWorld = async (w: World | undefined) => {
   if (!w) return;
   delete process.env[EXTRA_CA_ENV];
@@ -210,15 +230,7 @@ describe.each([
       await app.end();
     }
 
-    const status = await waitFor(
-      async () => {
-        const s = await gateway.status(w.pair);
-        return s.state === 'replicating' && s.lag === 0 ? s : undefined;
-      },
-      20_000,
-      100,
-      'the stream to report replicating with no lag',
-    );
+    const status = await replicatingWithoutLag(w.pair, 'the stream to report replicating with no lag');
     expect(status.lagUnit).toBe('bytes');
     expect(status.detail).toMatch(/2 database/); // app and postgres: every database is streamed
   }, 120_000);
@@ -273,12 +285,6 @@ describe.each([
   }, 60_000);
 
   it('reads the stream again and again over the sessions a status reader opened once, and closes them all', async () => {
-    const ours = async (s: PgServer) =>
-      (
-        await s.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'switchyard-reverse-replication'`,
-        )
-      )[0]?.n;
     const name = reverseStreamName(w.pair.executionName, 'app');
     const reader = await gateway.openStatusReader(w.pair);
     try {
@@ -347,12 +353,6 @@ describe.each([
   });
 
   it('connects a removal ahead without changing anything: closed unused, the stream still replicates', async () => {
-    const ours = async (s: PgServer) =>
-      (
-        await s.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'switchyard-reverse-replication'`,
-        )
-      )[0]?.n;
     const removal = await gateway.openStop(w.pair);
     try {
       // Both sides connected (one session per database), as the hand-over has them while it reads sequences.
@@ -376,16 +376,7 @@ describe.each([
       await w.blue.query('SELECT subname FROM pg_subscription WHERE subname = $1', [name], 'app'),
     ).toEqual([{ subname: name }]);
     await writeOn(w.green, 'green-after-unused-removal', 2, { update: 15, del: 16 });
-    const s = await waitFor(
-      async () => {
-        const st = await gateway.status(w.pair);
-        return st.state === 'replicating' && st.lag === 0 ? st : undefined;
-      },
-      20_000,
-      50,
-      'the stream to replicate on',
-    );
-    expect(s.state).toBe('replicating');
+    expect((await replicatingWithoutLag(w.pair, 'the stream to replicate on')).state).toBe('replicating');
     expect(await rows(w.blue)).toEqual(await rows(w.green));
   }, 60_000);
 
