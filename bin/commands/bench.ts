@@ -1,10 +1,13 @@
 /** `switchyard bench [--only suites] [--runs N] [--quick] [--big]`: measure, print medians, write bench/results.json. */
 import { parseArgs } from 'node:util';
-import { formatResults, RESULTS_PATH, runBenchmarks, SUITES, type Suite } from '../../bench/run.ts';
+import type { Suite } from '../../bench/run.ts';
 
-const USAGE = `usage: switchyard bench [options]      (npm run bench -- [options])
+const usage = (
+  suites: readonly string[],
+  resultsPath: string,
+) => `usage: switchyard bench [options]      (npm run bench -- [options])
 
-  --only LIST        comma-separated suites: ${SUITES.join(', ')} (default: all)
+  --only LIST        comma-separated suites: ${suites.join(', ')} (default: all)
   --runs N           happy-path rehearsals per endpoint mode, dropped and held (default 5)
   --rows-runs N      rehearsals per seeded size (default 2)
   --engine-runs N    emulator switchovers per engine (PostgreSQL, MariaDB) and seeded size (default 2)
@@ -14,11 +17,16 @@ const USAGE = `usage: switchyard bench [options]      (npm run bench -- [options
   --big              also seed 1,000,000 rows (1000×)
   --quick            1 rehearsal per mode, 1 per size (1× and 10× only), 2 imports
 
-Writes ${RESULTS_PATH} (raw samples and medians); BENCHMARKS.md records a committed run.`;
+Writes ${resultsPath} (raw samples and medians); BENCHMARKS.md records a committed run.`;
 
 export const run = async (argv: string[]): Promise<number> => {
   // The pinned SDK warns once per process that future versions need Node 22; not news during a run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // The handlers' Powertools lines (JSON, as in Lambda) would bury the results. The logger reads its
+  // level when its module loads, so set it before the suites load (POWERTOOLS_LOG_LEVEL still wins).
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const { formatResults, RESULTS_PATH, runBenchmarks, SUITES } = await import('../../bench/run.ts');
+  const USAGE = usage(SUITES, RESULTS_PATH);
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({

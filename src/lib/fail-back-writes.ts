@@ -26,12 +26,17 @@ export const isMysqlFamily = (engine: string | undefined): boolean =>
 /** RDS applies a dynamic parameter asynchronously, with no documented bound: poll a fresh session. */
 export const PARAMETER_APPLY_WAIT_MS = 40_000;
 /**
- * How long MakeOldBlueWritable watches old blue's reboot itself before the ASL's Wait loop takes over: a
+ * How long HandOverToOldBlue watches old blue's reboot itself before the ASL's Wait loop takes over: a
  * quick reboot then costs no Wait state (writes are blocked all the while); a slow one (minutes on RDS)
- * costs this much Lambda time once. Well below the Task's 60 s timeout.
+ * costs this much Lambda time once. Well below the Task's 90 s timeout.
  */
 export const REBOOT_INLINE_WAIT_MS = 20_000;
-const POLL_MS = 200;
+/**
+ * Between two looks (one short session, with a describe while old blue reboots). Writes are blocked
+ * while these loops run, and a change waits on average half an interval before it is seen, all of it
+ * outage. 50 ms: at most 20 short sessions a second, for as long as RDS takes to apply or reboot.
+ */
+const POLL_MS = 50;
 
 /** Polls until `done` holds; false when it did not within `boundMs` (the gateways' clock and pause). */
 const pollUntil = async (
