@@ -89,9 +89,17 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
     error: run.error,
     cause: run.cause,
     states: run.states,
-    // Errors raised by Task states (what sent the run down its failure path), not the final Fail.
+    // Errors raised by Task states (what sent the run down its failure path), not the final Fail, and
+    // not the rollback window running out: OpenRollbackWindow's timeout is how retention ends by design.
     failures: run.events
-      .filter((e) => e.type === 'StateFailed' && e.state && e.error && !e.error.startsWith('Switchyard.'))
+      .filter(
+        (e) =>
+          e.type === 'StateFailed' &&
+          e.state &&
+          e.error &&
+          !e.error.startsWith('Switchyard.') &&
+          !(e.state === 'OpenRollbackWindow' && e.error === 'States.Timeout'),
+      )
       .map((e) => ({ state: e.state ?? '', error: e.error ?? '', cause: e.cause ?? '' })),
     transitions: run.transitions,
     retries: run.retries,

@@ -22,6 +22,9 @@ describe('switchyard rehearse', () => {
       expectCleanEnd(report);
       expect(report.outcome).toBe('switched');
       expect(report.status).toBe('SUCCEEDED');
+      // The rollback window ran out (retention's designed end): not a failure of the run.
+      expect(report.states).toContain('OpenRollbackWindow');
+      expect(report.failures).toEqual([]);
       // The sample suite (examples/hooks/green-suite.mjs) ran against green at greenReady and passed.
       expect(report.hooks).toEqual([
         expect.objectContaining({ name: 'green-suite', point: 'greenReady', outcome: 'passed', attempts: 1 }),
