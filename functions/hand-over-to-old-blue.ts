@@ -1,7 +1,7 @@
 /**
  * HandOverToOldBlue: old blue has applied everything the new primary wrote (CheckReverseCatchUp) and
- * writes stay blocked, so the three steps that let it take over run in one Task, one proof read: each as a
- * Task of its own cost its own DescribeDBInstances and TLS sessions while nobody could write.
+ * writes stay blocked, so the three steps that let it take over run in one Task with one proof read (as
+ * three Tasks, each paid its own DescribeDBInstances and TLS sessions while nobody could write).
  *
  * 1. Sequences (PostgreSQL): logical replication carries rows, not sequence positions. Both sides' owned
  *    sequences are read first (while the stream removal's sessions connect); one the new primary has and

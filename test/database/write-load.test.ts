@@ -54,19 +54,23 @@ describe('the write load on a server that stops taking writes', () => {
       await server.server.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'rehearsal-writer-%'`,
       );
-      await waitFor('read-only errors', async () =>
-        load.errors.some((e) => /read-only transaction/.test(e.message)),
-      );
-      const sessionsWhileReadOnly = await writerSessions();
+      // Both clients reconnected once and now fail on read-only errors.
+      const readOnlyClients = () =>
+        new Set(load.errors.filter((e) => /read-only transaction/.test(e.message)).map((e) => e.client)).size;
+      await waitFor('read-only errors on both clients', async () => readOnlyClients() === 2);
+      const otherErrors = () => load.errors.filter((e) => !/read-only transaction/.test(e.message)).length;
+      const brokenBefore = otherErrors();
       const failedBefore = load.counts.failed;
+      expect(await writerSessions()).toBe(2);
       await new Promise((r) => setTimeout(r, 400));
       // The same two sessions stay open while their writes fail (a pool keeps them; no reconnect storm).
       expect(load.counts.failed).toBeGreaterThan(failedBefore);
-      expect(sessionsWhileReadOnly).toBe(2);
+      expect(otherErrors()).toBe(brokenBefore);
       expect(await writerSessions()).toBe(2);
       // Each session broke once (ended by the server) and was replaced once; nothing else failed.
-      const connectErrors = load.errors.filter((e) => !/read-only|terminat|not queryable/.test(e.message));
-      expect(connectErrors.map((e) => e.message)).toEqual([]);
+      expect(
+        load.errors.filter((e) => !/read-only|terminat|not queryable/.test(e.message)).map((e) => e.message),
+      ).toEqual([]);
 
       // Writable again, but the kept sessions still have the read-only setting: only ending them helps.
       await server.server.query(`ALTER DATABASE wl RESET default_transaction_read_only`);

@@ -13,7 +13,7 @@ describe('failBackSteps', () => {
       { state: 'WaitForReverseCatchUp', atMs: 641 },
       { state: 'CheckReverseCatchUp', atMs: 1641 },
       { state: 'IsReverseCaughtUp', atMs: 1700 },
-      { state: 'SyncSequences', atMs: 1701 },
+      { state: 'HandOverToOldBlue', atMs: 1701 },
       { state: 'VerifyAfterFailBack', atMs: 1800 },
       { state: 'IsFailBackVerified', atMs: 1900 },
     ];
@@ -22,7 +22,7 @@ describe('failBackSteps', () => {
       { state: 'CheckReverseCatchUp', ms: 159 },
       { state: 'IsReverseCaughtUp', ms: 2 },
       { state: 'WaitForReverseCatchUp', ms: 1000 },
-      { state: 'SyncSequences', ms: 99 },
+      { state: 'HandOverToOldBlue', ms: 99 },
     ]);
   });
 
