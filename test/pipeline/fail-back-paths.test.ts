@@ -23,6 +23,16 @@ const destructive = (calls: string[]) =>
   calls.filter((c) => /^delete|^createSnapshot|^disableDeletionProtection/.test(c));
 const subjects = (world: ReturnType<typeof makeWorld>) => world.published.map((p) => p.subject);
 
+/** Writes blocked, a catch-up check that re-read for its 3 s, one Wait, and a second check. */
+const BLOCK_THEN_TWO_CATCH_UP_CHECKS = [
+  'BlockWritesOnNewPrimary',
+  'CheckReverseCatchUp',
+  'IsReverseCaughtUp',
+  'WaitForReverseCatchUp',
+  'CheckReverseCatchUp',
+  'IsReverseCaughtUp',
+];
+
 describe('fail-back branch', () => {
   it('fails back on a decision: writes blocked, old blue caught up, sequences, renames, verified; nothing deleted', async () => {
     // Prepare: the reverse stream still has 800 bytes to apply at the first read, then none.
@@ -118,12 +128,7 @@ describe('fail-back branch', () => {
     expect(branch.slice(0, 9)).toEqual([
       'OpenRollbackWindow',
       'CountFailBackAttempt',
-      'BlockWritesOnNewPrimary',
-      'CheckReverseCatchUp',
-      'IsReverseCaughtUp',
-      'WaitForReverseCatchUp',
-      'CheckReverseCatchUp',
-      'IsReverseCaughtUp',
+      ...BLOCK_THEN_TWO_CATCH_UP_CHECKS,
       'ReverseNotConverged',
     ]);
     // The second check read from 8 s until just past the 10 s deadline: a nudge every other read (at
@@ -193,15 +198,7 @@ describe('fail-back branch', () => {
     const { run, branch } = await failBack({
       reverseStatuses: [...lagging, { state: 'replicating', lag: 0 }],
     });
-    expect(branch.slice(2, 9)).toEqual([
-      'BlockWritesOnNewPrimary',
-      'CheckReverseCatchUp',
-      'IsReverseCaughtUp',
-      'WaitForReverseCatchUp',
-      'CheckReverseCatchUp',
-      'IsReverseCaughtUp',
-      'HandOverToOldBlue',
-    ]);
+    expect(branch.slice(2, 9)).toEqual([...BLOCK_THEN_TWO_CATCH_UP_CHECKS, 'HandOverToOldBlue']);
     const { failBackCatchUp } = run.output as { failBackCatchUp: unknown };
     // The second check reads the other 49 lagging readings and the converged one.
     expect(failBackCatchUp).toMatchObject({ verdict: 'converged', reads: 50, readForMs: 725, lag: 0 });
