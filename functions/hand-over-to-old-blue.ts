@@ -33,6 +33,20 @@ import { taskHandler } from '#lib/task-handler';
 
 const NOTHING_TO_SET = 'AUTO_INCREMENT follows the replicated rows on old blue; nothing to set';
 
+/**
+ * Once the stream's removal has begun, a refusal no longer means "nothing changed": it leaves as a plain
+ * error, which the ASL's Catch routes through HandOverBegun (no further fail-back is offered).
+ */
+const afterRemovalBegan = async <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof FailBackRefusedError)
+      throw new Error(`after the reverse stream was removed: ${e.message}`);
+    throw e;
+  }
+};
+
 export const makeHandOverToOldBlueHandler = (
   gw: Pick<Gateways, 'rds' | 'database' | 'failBackDatabase' | 'reverse' | 'clock' | 'pause'>,
 ) =>
@@ -44,7 +58,7 @@ export const makeHandOverToOldBlueHandler = (
     if (isMysqlFamily(database?.engine)) {
       await gw.reverse.stop(pair);
       const reverse = { stopped: true, stoppedAt: gw.clock().toISOString() };
-      const step = await makeOldBlueWritableByGroup(gw, oldBlue, pair.oldBlue);
+      const step = await afterRemovalBegan(() => makeOldBlueWritableByGroup(gw, oldBlue, pair.oldBlue));
       return {
         sequences: { moves: [], missing: [], detail: NOTHING_TO_SET },
         reverse,
@@ -72,9 +86,12 @@ export const makeHandOverToOldBlueHandler = (
         throw new FailBackRefusedError(
           `old blue lacks sequence(s) the new primary has (${missing.join(', ')}): the schema changed since the switch, so old blue cannot hold every write`,
         );
-      const [, detail] = await Promise.all([removal!.stop(), session!.advanceSequences(moves)]);
+      const detail = await afterRemovalBegan(async () => {
+        const [, set] = await Promise.all([removal!.stop(), session!.advanceSequences(moves)]);
+        await session!.makeWritable();
+        return set;
+      });
       const reverse = { stopped: true, stoppedAt: gw.clock().toISOString() };
-      await session!.makeWritable();
       return {
         sequences: { moves, missing, detail },
         reverse,

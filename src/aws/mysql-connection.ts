@@ -7,7 +7,7 @@
  */
 import mysql from 'mysql2/promise';
 // One place decides which CAs a database server may chain to, for both drivers.
-import { trustedDatabaseCas } from './pg-connection.ts';
+import { perCaSet } from './pg-connection.ts';
 
 export { EXTRA_CA_ENV } from './pg-connection.ts';
 
@@ -35,6 +35,18 @@ export const statementTimeoutSql = (serverVersion: string, ms: number): string =
     ? `SET SESSION max_statement_time = ${ms / 1000}`
     : `SET SESSION max_execution_time = ${Math.round(ms)}`;
 
+/**
+ * The TLS settings of every MySQL/MariaDB connection, one object per CA set (perCaSet): mysql2 keeps the
+ * SecureContext it builds per ssl object, so the same object means the RDS bundle is parsed once, not on
+ * every connection. verifyIdentity: mysql2 checks the certificate's name only when asked.
+ */
+export const mysqlTlsOptions = perCaSet((ca) => ({
+  ca,
+  rejectUnauthorized: true as const,
+  verifyIdentity: true as const,
+  minVersion: 'TLSv1.2' as const,
+}));
+
 export const connectMysql = async (
   endpoint: MysqlEndpoint,
   options: MysqlConnectOptions,
@@ -46,8 +58,7 @@ export const connectMysql = async (
     user: endpoint.user,
     password: endpoint.password,
     connectTimeout: options.connectTimeoutMs ?? 5000,
-    // verifyIdentity: mysql2 checks the certificate's name only when asked.
-    ssl: { ca: trustedDatabaseCas(), rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2' },
+    ssl: mysqlTlsOptions(),
     multipleStatements: false,
   });
   try {

@@ -64,23 +64,35 @@ export const trustedDatabaseCas = (env: NodeJS.ProcessEnv = process.env): string
   return [...rdsCaBundle.ca, ...(extra ? readExtraCas(extra) : [])];
 };
 
-const secureContexts = new Map<string, SecureContext>();
+/**
+ * One value built from the trusted CAs per CA set (per SWITCHYARD_DB_EXTRA_CA_FILE value), built once:
+ * parsing the 120 certificates of the RDS bundle cost ~17 ms on every connection otherwise (29 → 10 ms
+ * per connection on the emulator: `npm run bench -- --only connect`, BENCHMARKS.md). A CA file that
+ * cannot be used throws and caches nothing.
+ */
+export const perCaSet = <T>(build: (cas: string[]) => T) => {
+  const built = new Map<string, T>();
+  return (env: NodeJS.ProcessEnv = process.env): T => {
+    const key = env[EXTRA_CA_ENV] ?? '';
+    let value = built.get(key);
+    if (value === undefined) {
+      value = build(trustedDatabaseCas(env));
+      built.set(key, value);
+    }
+    return value;
+  };
+};
+
+const secureContextFor = perCaSet((ca): SecureContext => createSecureContext({ ca }));
 
 /**
- * The TLS settings of every connection: verification is not optional (there is no switch to turn it off).
- * The trusted CAs go in as one SecureContext built once per CA set (per SWITCHYARD_DB_EXTRA_CA_FILE
- * value): parsing the 120 certificates of the RDS bundle cost ~17 ms on every connection otherwise
- * (29 → 10 ms per connection on the emulator: `npm run bench -- --only connect`, BENCHMARKS.md).
+ * The TLS settings of every PostgreSQL connection: verification is not optional (there is no switch to
+ * turn it off); the trusted CAs go in as one SecureContext per CA set (perCaSet).
  */
-export const databaseTlsOptions = (env: NodeJS.ProcessEnv = process.env) => {
-  const key = env[EXTRA_CA_ENV] ?? '';
-  let secureContext = secureContexts.get(key);
-  if (!secureContext) {
-    secureContext = createSecureContext({ ca: trustedDatabaseCas(env) });
-    secureContexts.set(key, secureContext);
-  }
-  return { secureContext, rejectUnauthorized: true as const };
-};
+export const databaseTlsOptions = (env: NodeJS.ProcessEnv = process.env) => ({
+  secureContext: secureContextFor(env),
+  rejectUnauthorized: true as const,
+});
 
 export const connectPostgres = async (
   endpoint: PgEndpoint,

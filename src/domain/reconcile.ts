@@ -56,6 +56,7 @@ export const SWITCH_STATES = [
   'WaitForOldBlueWritable',
   'CheckOldBlueWritable',
   'OldBlueNotWritable',
+  'HandOverBegun',
   'RenameNewPrimaryAside',
   'WaitForAsideRename',
   'CheckAsideRename',

@@ -210,7 +210,7 @@ describe('blue-green.asl.yaml', () => {
     }
   });
 
-  it('acts on at most the fail-back decisions the history budget counts, and on none after renames were tried', () => {
+  it('acts on at most the fail-back decisions the history budget counts, and on none after the hand-over began or renames were tried', () => {
     const choice = raw.States.MayFailBackAgain as unknown as {
       Choices: Array<{
         Variable: string;
@@ -222,6 +222,7 @@ describe('blue-green.asl.yaml', () => {
     };
     expect(choice.Choices).toEqual([
       { Variable: '$.failBackAside.action', IsPresent: true, Next: 'KeepOldBlue' },
+      { Variable: '$.failBackHandOverBegun.begun', IsPresent: true, Next: 'KeepOldBlue' },
       { Variable: '$.rollbackWindowClosed.closed', IsPresent: true, Next: 'KeepOldBlue' },
       {
         Variable: '$.rollbackWindow.attempts',

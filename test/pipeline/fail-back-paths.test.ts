@@ -232,12 +232,16 @@ describe('fail-back branch', () => {
     expect(run.rollbackWindows.length).toBeGreaterThanOrEqual(1);
   });
 
-  it('unblocks writes when the reverse stream cannot be removed, without making old blue writable', async () => {
-    const { world, branch } = await failBack({ reverseStopFails: true });
+  it('unblocks writes when the reverse stream cannot be removed, without making old blue writable, and offers no second fail-back', async () => {
+    const { world, run, branch } = await failBack({ reverseStopFails: true });
     expect(branch.slice(branch.indexOf('HandOverToOldBlue'), branch.indexOf('UnblockWrites') + 1)).toEqual([
       'HandOverToOldBlue',
+      'HandOverBegun',
       'UnblockWrites',
     ]);
+    // The stream is (partly) gone, so old blue is not current: the window does not reopen.
+    expect(run.rollbackWindows).toHaveLength(1);
+    expect(branch).toContain('KeepOldBlue');
     expect(world.failBackDb).not.toContain('makeWritable orders-db-old1.example');
     expect(world.failBackDb).toContain('closeOldBlue orders-db-old1.example');
     expect(world.failBackDb).toContain('unblockWrites orders-db.example');

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureEmulatorTls } from '../../../emulator/tls.ts';
+import { mysqlTlsOptions } from '../../../src/aws/mysql-connection.ts';
 import { databaseTlsOptions, EXTRA_CA_ENV } from '../../../src/aws/pg-connection.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-tls-context-'));
@@ -24,6 +25,17 @@ describe('databaseTlsOptions', () => {
     expect(withExtra.secureContext).not.toBe(first.secureContext);
     expect(databaseTlsOptions({ [EXTRA_CA_ENV]: ca }).secureContext).toBe(withExtra.secureContext);
     expect(withExtra.rejectUnauthorized).toBe(true);
+  });
+
+  it('gives mysql2 one ssl object per CA set (mysql2 caches its SecureContext per object), always verifying', () => {
+    const first = mysqlTlsOptions({});
+    expect(first).toMatchObject({ rejectUnauthorized: true, verifyIdentity: true, minVersion: 'TLSv1.2' });
+    expect(mysqlTlsOptions({})).toBe(first);
+    const ca = ensureEmulatorTls(join(dir, 'b')).caFile;
+    const withExtra = mysqlTlsOptions({ [EXTRA_CA_ENV]: ca });
+    expect(withExtra).not.toBe(first);
+    expect(withExtra.ca.length).toBe(first.ca.length + 1);
+    expect(mysqlTlsOptions({ [EXTRA_CA_ENV]: ca })).toBe(withExtra);
   });
 
   it('caches no context for a CA file it cannot use: the next call names the file and the fix again', () => {
