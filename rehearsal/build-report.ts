@@ -17,6 +17,12 @@ import type { SchemaLoad } from './schema/index.ts';
 import { runSeries } from './series.ts';
 import { longestAckGap, type WriteLoad } from './write-load.ts';
 
+/**
+ * Task-token waits whose timeout is a designed path, not a failure: the rollback window running out is
+ * how retention ends, and an RDS event wait timing out is its fallback poll (RDS events are best effort).
+ */
+const DESIGNED_TIMEOUT_STATES = new Set(['OpenRollbackWindow', 'AwaitGreenEvent', 'AwaitSwitchoverEvent']);
+
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export interface ReportParts {
@@ -90,7 +96,7 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
     cause: run.cause,
     states: run.states,
     // Errors raised by Task states (what sent the run down its failure path), not the final Fail, and
-    // not the rollback window running out: OpenRollbackWindow's timeout is how retention ends by design.
+    // not the timeouts of the waits that end that way by design.
     failures: run.events
       .filter(
         (e) =>
@@ -98,7 +104,7 @@ export const buildReport = (p: ReportParts): RehearsalReport => {
           e.state &&
           e.error &&
           !e.error.startsWith('Switchyard.') &&
-          !(e.state === 'OpenRollbackWindow' && e.error === 'States.Timeout'),
+          !(DESIGNED_TIMEOUT_STATES.has(e.state) && /^States\.(Heartbeat)?Timeout$/.test(e.error)),
       )
       .map((e) => ({ state: e.state ?? '', error: e.error ?? '', cause: e.cause ?? '' })),
     transitions: run.transitions,

@@ -54,9 +54,7 @@ export const createRdsMasterUser = async (
   password: string,
 ): Promise<void> => {
   await c.query(`CREATE OR REPLACE USER ?@'%' IDENTIFIED BY ?`, [user, password]);
-  await c.query(`GRANT ${RDS_MARIADB_MASTER_PRIVILEGES.join(', ')} ON *.* TO ?@'%' WITH GRANT OPTION`, [
-    user,
-  ]);
+  await grantRdsPrivileges(c, user);
 };
 
 /**
@@ -127,8 +125,6 @@ const PROCEDURES: ReadonlyArray<readonly [name: string, body: string]> = [
       ] as const,
   ),
 ];
-
-export const RDS_PROCEDURE_NAMES = PROCEDURES.map(([name]) => `mysql.${name}`);
 
 /** Installs every procedure on a root session (kept out of the binlog; idempotent). */
 export const installRdsProcedures = async (c: mysql.Connection): Promise<void> => {

@@ -1,5 +1,6 @@
 /**
- * The SQL a fail-back runs (issue #15), one short session per call. Why these statements:
+ * The SQL a fail-back runs (issue #15): one short session per call, except the hand-over's old-blue
+ * session (openOldBlue), kept for its reads and writes. Why these statements:
  *
  * PostgreSQL. RDS gives the master user no superuser and no ALTER SYSTEM, so the server-wide switch is
  * out of reach; a per-database setting is not: `ALTER DATABASE … SET default_transaction_read_only`

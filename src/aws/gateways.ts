@@ -29,7 +29,7 @@ export interface Gateways {
   inspection: InspectionGateway;
   /** ValidateData's sessions on blue and green */
   validation: ValidationGateway;
-  /** the fail-back: write blocks, old blue writable, sequences (one short session per call) */
+  /** the fail-back: write blocks, the hand-over's old-blue session (sequences, writable), checks */
   failBackDatabase: FailBackDatabaseGateway;
   /** the reverse stream new primary → old blue (issue #15) */
   reverse: ReverseReplicationGateway;

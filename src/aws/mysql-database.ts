@@ -123,7 +123,8 @@ export const readMysqlReplicaStatus = async (
     const row = await readReplicaStatusRow(connection);
     if (!row) return { replicating: false };
     const host = row.Source_Host ?? row.Master_Host;
-    // Replica_* names on MySQL ≥ 8.0.22 and RDS's procedure; Slave_* on MariaDB and older MySQL.
+    // Replica_*/Source_* names on MySQL ≥ 8.0.22; Slave_*/Master_* on MariaDB and older MySQL (RDS's
+    // procedure answers in its engine's naming).
     const yes = (...names: string[]) => names.some((n) => row[n] === 'Yes');
     return {
       replicating: true,

@@ -43,8 +43,9 @@ export interface ReverseStatusReader {
   /**
    * Only while writes are blocked for a fail-back: asks both sides to settle what old blue already
    * applied, so the next read need not wait for old blue's own timers (PostgreSQL: old blue flushes its
-   * WAL and the new primary's walsender is woken to collect the position; one empty commit on each
-   * side, no data). A no-op where the position is read directly (MariaDB's GTIDs).
+   * WAL and the new primary's walsender is woken to collect the position: one synchronously committed
+   * `pg_logical_emit_message` on each side, which changes no table and replicates nothing). A no-op
+   * where the position is read directly (MariaDB's GTIDs).
    */
   nudge(): Promise<void>;
   close(): Promise<void>;

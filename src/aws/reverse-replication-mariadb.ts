@@ -189,7 +189,10 @@ export const makeMariadbReverseReplication = (readParameter: ParameterReader): R
         read: async () => {
           const primaryPos = String((await one(primary, 'SELECT @@GLOBAL.gtid_binlog_pos AS p'))?.p ?? '');
           const verdict = await verdictOn(oldBlue, pair);
-          const replicaPos = String((await one(oldBlue, 'SELECT @@GLOBAL.gtid_current_pos AS p'))?.p ?? '');
+          // What old blue applied from the stream (gtid_slave_pos), not gtid_current_pos: a transaction old
+          // blue logs itself (RDS's own writes, e.g. its heartbeat table, bypass read_only) would count in
+          // current_pos and make the stream look caught up early.
+          const replicaPos = String((await one(oldBlue, 'SELECT @@GLOBAL.gtid_slave_pos AS p'))?.p ?? '');
           const facts = factsOf(primaryPos, replicaPos, verdict);
           return mariaReverseStatus(facts, new Date());
         },

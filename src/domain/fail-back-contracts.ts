@@ -25,8 +25,6 @@ export const CheckReverseCatchUpInput = WithDatabase.extend({ deadline: isoTime 
 /** The compensation of every step after writes were blocked: also reports what is left of the window. */
 export const UndoWriteBlockInput = WithDatabase.extend({ retainUntil: isoTime });
 
-export const FailBackDatabaseStepInput = WithDatabase;
-
 /** MeasureRollbackWindow: old blue's retain-until, the window's end. */
 export const MeasureRollbackWindowInput = z.object({ retainUntil: isoTime });
 

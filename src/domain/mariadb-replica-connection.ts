@@ -6,7 +6,7 @@
  * Pure: the row comes from `CALL mysql.rds_replica_status` (or SHOW SLAVE/REPLICA STATUS), parsed here.
  */
 
-/** The fields Switchyard reads, under either naming (RDS's procedure: Source_/Replica_; MariaDB: Master_/Slave_). */
+/** The fields Switchyard reads, under either naming (MySQL ≥ 8.0.22: Source_/Replica_; MariaDB and older MySQL: Master_/Slave_). */
 export interface ReplicaConnectionRow {
   sourceHost: string;
   sourcePort: number;

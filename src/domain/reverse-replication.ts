@@ -212,7 +212,8 @@ const seqByDomain = (gtidList: string): Map<string, number> => {
 
 /**
  * Transactions old blue still has to apply: per GTID domain, the new primary's last sequence number
- * minus old blue's (with gtid_strict_mode, sequence numbers in a domain only grow, whichever server wrote them).
+ * minus what old blue applied from the stream (its gtid_slave_pos; sequence numbers in a domain continue
+ * from the stream's, whichever server wrote them).
  */
 export const gtidDistance = (primaryBinlogPos: string, replicaCurrentPos: string): number => {
   const replica = seqByDomain(replicaCurrentPos);
@@ -228,7 +229,7 @@ export interface MariaReverseFacts {
   connection?: { ioRunning: boolean; ioConnecting?: boolean; sqlRunning: boolean; lastError: string };
   /** Set when old blue's connection goes to another source: why Switchyard will not touch it. */
   foreignSource?: string;
-  /** @@gtid_binlog_pos of the new primary and @@gtid_current_pos of old blue */
+  /** @@gtid_binlog_pos of the new primary and @@gtid_slave_pos of old blue (what it applied from the stream) */
   primaryPos: string;
   replicaPos: string;
 }

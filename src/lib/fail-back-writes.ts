@@ -32,23 +32,30 @@ export const PARAMETER_APPLY_WAIT_MS = 40_000;
  */
 export const REBOOT_INLINE_WAIT_MS = 20_000;
 /**
- * Between two looks (one short session, with a describe while old blue reboots). Writes are blocked
- * while these loops run, and a change waits on average half an interval before it is seen, all of it
- * outage. 50 ms: at most 20 short sessions a second, for as long as RDS takes to apply or reboot.
+ * Between two looks for a parameter to apply (one short session each). Writes are blocked while these
+ * loops run, and a change waits on average half an interval before it is seen, all of it outage. 50 ms:
+ * at most 20 short sessions a second, for as long as RDS takes to apply it.
  */
 const POLL_MS = 50;
+/**
+ * Between two looks at a rebooting old blue: each is a DescribeDBInstances, and RDS throttles its API per
+ * account and Region (a sustained 12 requests a second by default, shared with every other run), while
+ * a real reboot takes tens of seconds. 250 ms: 4 describes a second, 80 in the 20 s watch.
+ */
+const REBOOT_POLL_MS = 250;
 
 /** Polls until `done` holds; false when it did not within `boundMs` (the gateways' clock and pause). */
 const pollUntil = async (
   gw: WriteGateways,
   boundMs: number,
+  everyMs: number,
   done: () => Promise<boolean>,
 ): Promise<boolean> => {
   const until = gw.clock().getTime() + boundMs;
   for (;;) {
     if (await done()) return true;
     if (gw.clock().getTime() >= until) return false;
-    await gw.pause(POLL_MS);
+    await gw.pause(everyMs);
   }
 };
 
@@ -59,7 +66,7 @@ export const waitForWritable = (
   writable: boolean,
   boundMs = PARAMETER_APPLY_WAIT_MS,
 ): Promise<boolean> =>
-  pollUntil(gw, boundMs, async () => (await gw.failBackDatabase.isWritable(target)) === writable);
+  pollUntil(gw, boundMs, POLL_MS, async () => (await gw.failBackDatabase.isWritable(target)) === writable);
 
 /** Records the group's `read_only` on the instance unless a record is there already (a retried step). */
 const recordBefore = async (gw: WriteGateways, instance: InstanceFacts, group: string): Promise<void> => {
@@ -158,7 +165,7 @@ export const makeOldBlueWritableByGroup = async (
   }
   await gw.rds.rebootInstance(oldBlue.id);
   // A quick reboot is seen here; a slow one goes on in the ASL's wait loop (CheckOldBlueWritable).
-  const back = await pollUntil(gw, REBOOT_INLINE_WAIT_MS, async () => {
+  const back = await pollUntil(gw, REBOOT_INLINE_WAIT_MS, REBOOT_POLL_MS, async () => {
     const now = await gw.rds.describeInstanceByResourceId(oldBlue.resourceId);
     return now?.status === 'available' && (await gw.failBackDatabase.isWritable(target));
   });
